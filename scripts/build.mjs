@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The whole build, run by `npm install` (prepare) and `npm test`:
+// 1. TypeScript -> dist/ (type-checks everything),
+// 2. every build step that a folder declares in a `build.mjs` of its own (the wasm kernels),
+// 3. the grammar and prelude are copied beside the compiled code.
+import { execFileSync } from "node:child_process";
+import { existsSync, cpSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+
+for (const step of ["src/tensor/kernels/build.mjs"]) {
+  if (existsSync(join(root, step))) run(process.execPath, [join(root, step)]);
+}
+
+// Non-TS assets the compiled code reads at run time.
+for (const asset of ["src/syntax/stark.ohm", "stdlib/prelude.stark"]) {
+  const from = join(root, asset);
+  if (!existsSync(from)) continue;
+  const to = join(root, "dist", asset);
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(from, to);
+}

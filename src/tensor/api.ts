@@ -1,0 +1,96 @@
+// The tensor runtime's interface to the interpreter (LANGUAGE.md §6).
+//
+// A `Tensor` is a small JS object (dtype, shape, strides, offset, storage block) whose data lives
+// in owned tensor storage (one WebAssembly.Memory) — never in the managed heap. The interpreter
+// owns tensors the way STARK code does: `free()` is called exactly once, when the owner drops it.
+// Every operation that fails on shapes or dtypes throws a StarkPanic (P0401 / P0402); running out
+// of storage throws P0202.
+
+export type DType = "f32" | "f64" | "i32";
+export type Shape = number[];
+
+/** A nested JS array of numbers, as `Tensor::from([[1.0, 2.0], [3.0, 4.0]])` gives it. */
+export type NestedNumbers = number | NestedNumbers[];
+
+export interface TensorRuntime {
+  zeros(shape: Shape, dtype?: DType): Tensor;
+  ones(shape: Shape, dtype?: DType): Tensor;
+  full(shape: Shape, value: number, dtype?: DType): Tensor;
+  rand(shape: Shape, dtype?: DType): Tensor;
+  randn(shape: Shape, dtype?: DType): Tensor;
+  arange(n: number, dtype?: DType): Tensor;
+  eye(n: number, dtype?: DType): Tensor;
+  from(data: NestedNumbers, dtype?: DType): Tensor;
+  concat(tensors: Tensor[], dim: number): Tensor;
+  manualSeed(seed: number): void;
+
+  /** `with_arena(|| ...)`: tensors created until `endArena` come from one bump arena. */
+  beginArena(): void;
+  /** Frees every arena tensor except `keep`, which is copied to owned storage and returned. */
+  endArena(keep: Tensor | null): Tensor | null;
+
+  memoryStats(): { liveBytes: number; liveTensors: number; peakBytes: number };
+  /** `--max-tensor-memory`, bytes. */
+  setLimit(bytes: number | null): void;
+}
+
+export interface Tensor {
+  readonly dtype: DType;
+  readonly shape: Shape;
+  numel(): number;
+  /** Flat row-major element `i` (handles strides). */
+  getFlat(i: number): number;
+  get(index: number[]): number;
+  set(index: number[], value: number): void;
+  item(): number;
+  clone(): Tensor;
+  /** Releases the storage. Any later use is a bug in the interpreter (the checker prevents it in STARK code). */
+  free(): void;
+  readonly freed: boolean;
+
+  add(other: Tensor | number): Tensor;
+  sub(other: Tensor | number): Tensor;
+  mul(other: Tensor | number): Tensor;
+  div(other: Tensor | number): Tensor;
+  /** `scalar - t`, `scalar / t` */
+  rsub(scalar: number): Tensor;
+  rdiv(scalar: number): Tensor;
+  neg(): Tensor;
+  matmul(other: Tensor): Tensor;
+
+  sum(): Tensor;
+  mean(): Tensor;
+  max(): Tensor;
+  min(): Tensor;
+  argmax(): Tensor;
+  sumDim(d: number): Tensor;
+  meanDim(d: number): Tensor;
+  maxDim(d: number): Tensor;
+  minDim(d: number): Tensor;
+  argmaxDim(d: number): Tensor;
+
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  abs(): Tensor;
+  relu(): Tensor;
+  sigmoid(): Tensor;
+  tanh(): Tensor;
+  softmax(dim: number): Tensor;
+
+  reshape(shape: Shape): Tensor;
+  transpose(d0: number, d1: number): Tensor;
+  t(): Tensor;
+  /** `t[i]`: the sub-tensor at index i of dim 0. */
+  index(i: number): Tensor;
+  /** `slice(dim, start, end)` */
+  slice(dim: number, start: number, end: number): Tensor;
+
+  fill_(v: number): void;
+  add_(other: Tensor | number): void;
+  mul_(other: Tensor | number): void;
+  zero_(): void;
+
+  /** PyTorch's printing: `tensor([[1., 2.],\n        [3., 4.]])`, `tensor(65536.)`, elision of large tensors. */
+  toString(): string;
+}
