@@ -31,9 +31,20 @@ export interface Program {
   span: Span;
   /** Items and top-level statements in source order. Top-level statements run before `main()`. */
   body: (Item | Stmt)[];
+  /** checker: slots of the global frame (top-level `let` bindings). */
+  globalFrameSize?: number;
 }
 
-export type Item = FnDecl | StructDecl | EnumDecl | ImplDecl | TraitDecl | UseDecl | ConstDecl;
+export type Item = FnDecl | StructDecl | EnumDecl | ImplDecl | TraitDecl | UseDecl | ConstDecl | ModDecl;
+
+/** `mod gc { pub fn collect(); ... }` — used by the prelude to declare the `gc`, `torch`, `nn`, ... modules. */
+export interface ModDecl {
+  kind: "ModDecl";
+  span: Span;
+  name: Ident;
+  isPub: boolean;
+  items: Item[];
+}
 
 export interface Attribute {
   /** `#[derive(Copy, Clone)]` → name "derive", args ["Copy", "Clone"]. */
