@@ -11,7 +11,14 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
-run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+// tsc emits JavaScript even when it reports type errors; the remaining steps still run so one
+// error does not hide others, and the build fails at the end.
+let failed = false;
+try {
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+} catch {
+  failed = true;
+}
 
 for (const step of ["src/tensor/kernels/build.mjs"]) {
   if (existsSync(join(root, step))) run(process.execPath, [join(root, step)]);
@@ -24,4 +31,9 @@ for (const asset of ["src/syntax/stark.ohm", "stdlib/prelude.stark"]) {
   const to = join(root, "dist", asset);
   mkdirSync(dirname(to), { recursive: true });
   cpSync(from, to);
+}
+
+if (failed) {
+  console.error("build: TypeScript reported errors (see above)");
+  process.exit(1);
 }

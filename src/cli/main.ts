@@ -1,4 +1,175 @@
-// Placeholder until the CLI lands.
+// The `stark` command: run, check, explain, repl (LANGUAGE.md §1).
+//
+// `runCli` does all the work against an `Io` so that tests can drive it in-process; `main` binds
+// it to the real process. Exit codes: 0 ok, 1 compile-time error(s), 101 panic, 2 usage error.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import yargs from "yargs";
+import { makeSourceFile } from "../syntax/ast";
+import { Diagnostic, StarkPanic } from "../diagnostics";
+import { diagnosticJson, panicJson, PLAIN, renderDiagnostic, renderPanic, Style, COLOR } from "./render";
+import { explain, knownCodes } from "./explain";
+import { compile, execute, RunOptions } from "./pipeline";
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Whether stdin is a terminal (bare `stark` starts the REPL only then). */
+  stdinIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_COMPILE_ERROR = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_PANIC = 101;
+
+class UsageError extends Error {}
+
+interface CommonArgs {
+  file: string;
+  format: "text" | "json";
+  borrowck: "lexical" | "nll";
+}
+
+export function runCli(argv: string[], io: Io): number {
+  const errStyle: Style = io.stderrIsTTY && !io.env.NO_COLOR ? COLOR : PLAIN;
+  let exit = EXIT_OK;
+
+  const report = (diags: Diagnostic[], format: "text" | "json") => {
+    for (const d of diags) io.stderr(format === "json" ? diagnosticJson(d) + "\n" : renderDiagnostic(d, errStyle) + "\n");
+    const errors = diags.filter((d) => d.severity === "error").length;
+    if (errors && format === "text") {
+      io.stderr(errStyle.red("error") + `: could not compile due to ${errors} previous error${errors === 1 ? "" : "s"}\n`);
+    }
+  };
+
+  const readSource = (path: string) => {
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot read '${path}': no such file`);
+    return makeSourceFile(path, readFileSync(path, "utf8"));
+  };
+
+  const checkAndMaybeRun = (args: CommonArgs, run: RunOptions | null): number => {
+    const file = readSource(args.file);
+    const compiled = compile(file, { borrowck: args.borrowck });
+    report(compiled.diagnostics, args.format);
+    if (compiled.diagnostics.some((d) => d.severity === "error")) return EXIT_COMPILE_ERROR;
+    if (!run) return EXIT_OK;
+    const outcome = execute(compiled, run);
+    if (outcome.panic) {
+      io.stderr(args.format === "json" ? panicJson(outcome.panic) + "\n" : renderPanic(outcome.panic, errStyle));
+      return EXIT_PANIC;
+    }
+    return EXIT_OK;
+  };
+
+  const parser = yargs(argv)
+    .scriptName("stark")
+    .usage("$0 <command> [options]")
+    .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "how diagnostics are printed" })
+    .option("borrowck", { choices: ["lexical", "nll"] as const, default: "lexical" as const, describe: "borrow model (LANGUAGE.md §4.3)" })
+    .command(
+      "run <file> [args..]",
+      "check and run a program",
+      (y) =>
+        y
+          .positional("file", { type: "string", demandOption: true })
+          .positional("args", { type: "string", array: true, default: [] as string[] })
+          .option("gc-trace", { type: "boolean", default: false, describe: "print one line per collection on stderr" })
+          .option("gc-stress", { type: "number", describe: "collect at every safepoint after N allocations, verifying the heap" })
+          .option("max-tensor-memory", { type: "number", describe: "tensor storage limit in bytes" }),
+      (a) => {
+        exit = checkAndMaybeRun(a as unknown as CommonArgs, {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          args: (a.args as string[]).map(String),
+          gcTrace: Boolean(a["gc-trace"]),
+          gcStress: a["gc-stress"] as number | undefined,
+          maxTensorMemory: a["max-tensor-memory"] as number | undefined,
+        });
+      },
+    )
+    .command(
+      "check <file>",
+      "check a program (types and borrows) without running it",
+      (y) => y.positional("file", { type: "string", demandOption: true }),
+      (a) => {
+        exit = checkAndMaybeRun(a as unknown as CommonArgs, null);
+      },
+    )
+    .command(
+      "explain <code>",
+      "explain an error or panic code (E0382, P0103, ...)",
+      (y) => y.positional("code", { type: "string", demandOption: true }),
+      (a) => {
+        const page = explain(String(a.code));
+        if (!page) {
+          const codes = knownCodes();
+          throw new UsageError(`no explanation for '${a.code}'${codes.length ? `; known codes: ${codes.join(", ")}` : ""}`);
+        }
+        io.stdout(page.text.endsWith("\n") ? page.text : page.text + "\n");
+      },
+    )
+    .command("repl", "start the interactive REPL", {}, () => {
+      throw new UsageError("the REPL is not available in this build");
+    })
+    .command("$0", false, {}, () => {
+      throw new UsageError(io.stdinIsTTY ? "the REPL is not available in this build" : "give a command: stark run FILE");
+    })
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+
+  try {
+    parser.parseSync();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${errStyle.red("error")}: ${e.message}\n`);
+      if (!(e.message.startsWith("cannot read") || e.message.startsWith("no explanation"))) io.stderr("run `stark --help` for usage\n");
+      return EXIT_USAGE;
+    }
+    if (e instanceof StarkPanic) {
+      io.stderr(renderPanic(e, errStyle));
+      return EXIT_PANIC;
+    }
+    // A bug in the interpreter itself: say so plainly, without a JavaScript stack trace.
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr(`${errStyle.red("internal error")}: ${message}\nThis is a bug in STARK, not in your program.\n`);
+    if (io.env.STARK_DEBUG && e instanceof Error && e.stack) io.stderr(e.stack + "\n");
+    return EXIT_PANIC;
+  }
+  return exit;
+}
+
 export function main(argv: string[]): void {
-  console.log(`stark: ${argv.join(" ")}`);
+  // Output is buffered and written once at exit or when large, so printing in a loop is cheap.
+  let out = "";
+  const flush = () => {
+    if (out) process.stdout.write(out);
+    out = "";
+  };
+  const io: Io = {
+    stdout: (s) => {
+      out += s;
+      if (out.length > 1 << 16) flush();
+    },
+    stderr: (s) => {
+      flush();
+      process.stderr.write(s);
+    },
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+  };
+  const code = runCli(argv, io);
+  flush();
+  process.exitCode = code;
 }
