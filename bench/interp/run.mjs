@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Interpreter speed, side by side with CPython: each program in bench/interp/ as NAME.stark and
+// NAME.py, run RUNS times each (wall time of the whole process, median), with the ratio
+// STARK/CPython. Also checks that both print the same thing, and times `stark run
+// examples/hello.stark` against `node -e 0` (start-up cost).
+//
+//   npm run bench:interp [-- --runs 5] [-- NAME...]
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const stark = join(root, "bin/stark.js");
+
+const argv = process.argv.slice(2);
+let runs = 5;
+const only = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--runs") runs = Number(argv[++i]);
+  else only.push(argv[i]);
+}
+
+function time(cmd, args, cwd) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, out: r.stdout, err: r.stderr, status: r.status };
+}
+
+function median(cmd, args, cwd) {
+  const samples = [];
+  let last;
+  for (let i = 0; i < runs; i++) {
+    last = time(cmd, args, cwd);
+    samples.push(last.ms);
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[samples.length >> 1], last };
+}
+
+const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
+const havePython = python.status === 0;
+console.log(`node ${process.version}${havePython ? `, ${python.stdout.trim()}` : ", no python3 (ratios skipped)"}; median of ${runs} runs\n`);
+
+const names = readdirSync(here)
+  .filter((f) => f.endsWith(".stark"))
+  .map((f) => f.slice(0, -6))
+  .filter((n) => only.length === 0 || only.includes(n));
+
+const rows = [];
+for (const name of names) {
+  const s = median(process.execPath, [stark, "run", `${name}.stark`], here);
+  const row = { program: name, stark_ms: s.ms.toFixed(0) };
+  if (s.last.status !== 0) row.note = `stark exit ${s.last.status}: ${s.last.err.split("\n")[0]}`;
+  if (havePython && existsSync(join(here, `${name}.py`))) {
+    const p = median("python3", [`${name}.py`], here);
+    row.cpython_ms = p.ms.toFixed(0);
+    row.ratio = (s.ms / p.ms).toFixed(2);
+    if (!row.note && s.last.out !== p.last.out) row.note = "OUTPUT DIFFERS";
+  }
+  rows.push(row);
+}
+console.table(rows);
+
+const hello = join(root, "examples/hello.stark");
+if (existsSync(hello)) {
+  const s = median(process.execPath, [stark, "run", hello], root);
+  const n = median(process.execPath, ["-e", "0"], root);
+  console.log(`\nstart-up: stark run examples/hello.stark ${s.ms.toFixed(0)} ms, node -e 0 ${n.ms.toFixed(0)} ms, ratio ${(s.ms / n.ms).toFixed(2)}`);
+}
+console.log("\ntarget: every ratio <= 0.5 (twice as fast as CPython), start-up ratio <= 2");
