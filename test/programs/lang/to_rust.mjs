@@ -90,7 +90,7 @@ function stringLiteral(lit, out, src, after) {
   if (/(^|[^+])\+$/.test(before) || /\+=$/.test(before)) return lit;
   const call = /\.?([A-Za-z_]\w*)\(\s*$/.exec(before) || /\.([A-Za-z_]\w*)\([^()]*,\s*$/.exec(before);
   if (call && STR_ARG_METHODS.has(call[1])) return lit;
-  if (/\b(?:sprint|seprint|spanic|format)!\($/.test(before)) return lit;
+  if (/\bformat!\($/.test(before)) return lit;
   return `String::from(${lit})`;
 }
 
