@@ -19,6 +19,7 @@
 //   - `f"a {x:.2}"` becomes `format!("a {:.2}", x)`;
 //   - a string literal becomes `String::from("..")` (STARK literals are Strings) except where
 //     Rust wants a `&str`: after `+`, as an argument of str methods, and in patterns;
+//   - `match s { "a" => .. }` on a String becomes `match (s).as_str() { .. }`;
 //   - `panic(msg)` becomes `panic!("{}", msg)`;
 //   - `Map` / `LRUCache` are small shims appended to the file (insertion-ordered map, lru crate).
 import { spawnSync } from "node:child_process";
@@ -201,7 +202,8 @@ export function translate(src) {
 
 export function toRust(src) {
   const hasMain = /^\s*fn\s+main\s*\(/m.test(src);
-  const body = translate(src);
+  // A String scrutinee matched against string-literal patterns: Rust needs `.as_str()`.
+  const body = translate(src).replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, 'match ($1).as_str() {$2"');
   return (
     "#[allow(unused, non_snake_case, unreachable_code, dead_code)] fn __stark_top() { " + body +
     `\n${hasMain ? "main();" : ""}\n}\nfn main() { __stark_top(); }\n` + SHIM
