@@ -77,6 +77,11 @@ export interface Tensor {
   sigmoid(): Tensor;
   tanh(): Tensor;
   softmax(dim: number): Tensor;
+  /**
+   * 1 where the element is greater than `scalar`, else 0, in the same dtype. Optional: autograd
+   * (src/ml) uses it for relu's and abs's gradient masks and falls back to a slow loop without it.
+   */
+  gt?(scalar: number): Tensor;
 
   reshape(shape: Shape): Tensor;
   transpose(d0: number, d1: number): Tensor;

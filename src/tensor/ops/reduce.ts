@@ -1,0 +1,131 @@
+// Reductions (over everything, or along one dimension) and softmax. Along-a-dim work views the
+// contiguous input as [outer, n, inner] and reduces the middle axis.
+
+import type { DType } from "../api";
+import { normDim, shapePanic } from "../errors";
+import type { DenseTensor } from "../tensor";
+
+export enum ReduceOp {
+  Sum = 0,
+  Mean = 1,
+  Max = 2,
+  Min = 3,
+  Argmax = 4,
+}
+
+const NAME = ["sum", "mean", "max", "min", "argmax"];
+
+function resultDtype(op: ReduceOp, dtype: DType): DType {
+  if (op === ReduceOp.Argmax) return "i32";
+  if (op === ReduceOp.Mean && dtype === "i32") return "f32";
+  return dtype;
+}
+
+/** Reduces `n` elements at `data[start + k*step]`; argmax gives the index k. */
+export function reduceRun(op: ReduceOp, data: ArrayLike<number>, start: number, n: number, step: number): number {
+  switch (op) {
+    case ReduceOp.Sum:
+    case ReduceOp.Mean: {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += data[start + k * step];
+      return op === ReduceOp.Mean ? s / n : s;
+    }
+    case ReduceOp.Max:
+    case ReduceOp.Min: {
+      const isMax = op === ReduceOp.Max;
+      let m = data[start];
+      for (let k = 1; k < n; k++) {
+        const v = data[start + k * step];
+        if (v !== v) return v; // NaN propagates, as in PyTorch
+        if (isMax ? v > m : v < m) m = v;
+      }
+      return m;
+    }
+    case ReduceOp.Argmax: {
+      let best = 0;
+      let m = data[start];
+      if (m !== m) return 0;
+      for (let k = 1; k < n; k++) {
+        const v = data[start + k * step];
+        if (v !== v) return k; // the first NaN is the maximum, as in PyTorch
+        if (v > m) {
+          m = v;
+          best = k;
+        }
+      }
+      return best;
+    }
+  }
+}
+
+export function reduceAll(op: ReduceOp, a: DenseTensor): DenseTensor {
+  const n = a.numel();
+  if (n === 0 && op >= ReduceOp.Max) {
+    throw shapePanic(
+      `${NAME[op]}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+    );
+  }
+  const dtype = resultDtype(op, a.dtype);
+  const src = a.contiguousOrCopy();
+  let value: number | null = null;
+  const kernels = a.rt.kernels;
+  if (kernels && src.dtype === "f32") value = kernels.reduceAll(op, src.byteAddress, n);
+  if (value === null) value = reduceRun(op, src.data(), src.base, n, 1);
+  if (src !== a) src.free();
+  const out = a.rt.empty([], dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
+  out.data()[out.base] = value;
+  return out;
+}
+
+export function reduceDim(op: ReduceOp, a: DenseTensor, dim: number): DenseTensor {
+  const d = normDim(dim, a.ndim);
+  const n = a.ndim === 0 ? 1 : a.shape[d];
+  if (n === 0 && op >= ReduceOp.Max) {
+    throw shapePanic(`${NAME[op]}(): Expected reduction dim ${d} to have non-zero size.`);
+  }
+  const outer = a.shape.slice(0, d).reduce((x, y) => x * y, 1);
+  const inner = a.shape.slice(d + 1).reduce((x, y) => x * y, 1);
+  const outShape = a.shape.filter((_, i) => i !== d);
+  const dtype = resultDtype(op, a.dtype);
+  const out = a.rt.empty(outShape, dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
+  const src = a.contiguousOrCopy();
+  const kernels = a.rt.kernels;
+  if (!(kernels && src.dtype === "f32" && dtype === "f32" && kernels.reduceDim(op, out.byteAddress, src.byteAddress, outer, n, inner))) {
+    const o = out.data();
+    const data = src.data();
+    for (let i = 0; i < outer; i++) {
+      for (let j = 0; j < inner; j++) {
+        o[out.base + i * inner + j] = n === 0 ? (op === ReduceOp.Mean ? NaN : 0) : reduceRun(op, data, src.base + i * n * inner + j, n, inner);
+      }
+    }
+  }
+  if (src !== a) src.free();
+  return out;
+}
+
+export function softmax(a: DenseTensor, dim: number): DenseTensor {
+  const d = normDim(dim, a.ndim);
+  const n = a.ndim === 0 ? 1 : a.shape[d];
+  const outer = a.shape.slice(0, d).reduce((x, y) => x * y, 1);
+  const inner = a.shape.slice(d + 1).reduce((x, y) => x * y, 1);
+  const out = a.rt.empty(a.shape.slice(), a.dtype === "i32" ? "f32" : a.dtype);
+  const src = a.contiguousOrCopy();
+  const kernels = a.rt.kernels;
+  if (!(kernels && src.dtype === "f32" && n > 0 && kernels.softmax(out.byteAddress, src.byteAddress, outer, n, inner))) {
+    const o = out.data();
+    const x = src.data();
+    for (let i = 0; i < outer; i++) {
+      for (let j = 0; j < inner; j++) {
+        const s0 = src.base + i * n * inner + j;
+        const o0 = out.base + i * n * inner + j;
+        let m = -Infinity;
+        for (let k = 0; k < n; k++) m = Math.max(m, x[s0 + k * inner]);
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += Math.exp(x[s0 + k * inner] - m);
+        for (let k = 0; k < n; k++) o[o0 + k * inner] = Math.exp(x[s0 + k * inner] - m) / sum;
+      }
+    }
+  }
+  if (src !== a) src.free();
+  return out;
+}
