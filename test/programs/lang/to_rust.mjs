@@ -350,7 +350,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const verbose = args.includes("-v");
   const keepAt = args.indexOf("--keep");
   const workDir = keepAt >= 0 ? resolve(args[keepAt + 1]) : join(tmpdir(), `stark-to-rust-${process.pid}`);
-  const paths = args.filter((a, k) => a !== "-v" && k !== keepAt && k !== keepAt + 1);
+  const paths = args.filter((a, k) => a !== "-v" && (keepAt < 0 || (k !== keepAt && k !== keepAt + 1)));
   mkdirSync(workDir, { recursive: true });
   const files = [];
   for (const p of paths.length ? paths : [HERE]) collect(resolve(p), files);
