@@ -77,9 +77,9 @@ function endOfChar(src, i) {
   return m ? i + m[0].length : -1;
 }
 
+// The code written so far, without trailing whitespace and line comments.
 function prevToken(out) {
-  const t = out.replace(/\s+$/, "");
-  return t;
+  return out.slice(-400).replace(/\/\/[^\n]*$/gm, "").replace(/\s+$/, "");
 }
 
 function stringLiteral(lit, out, src, after) {
@@ -184,7 +184,7 @@ export function translate(src) {
       if (m) {
         const word = m[0];
         const rest = src.slice(i + word.length);
-        const before = out.replace(/\s+$/, "");
+        const before = prevToken(out);
         const callable = rest.startsWith("(") && !/(\.|::|fn)$/.test(before);
         if (callable && word === "print") { out += "sprint!"; i += word.length; continue; }
         if (callable && word === "eprint") { out += "seprint!"; i += word.length; continue; }
