@@ -1,0 +1,152 @@
+// The backward rule of every differentiable op: given the gradient `g` flowing into a node's
+// output, the gradients of its (at most two) inputs. Each rule returns fresh tensors the caller
+// owns, except that it may return `g` itself to pass it through without a copy.
+
+import type { Tensor } from "../tensor/api";
+import type { Autograd, Node } from "./autograd";
+import { Slot } from "./autograd";
+import { chain, keepDim, positiveMask, reduceTo, reduceToOwned, sumDimKeep } from "./tensor_ops";
+
+export enum Op {
+  /** Not computed by a tracked op: a parameter, an input, or anything made under no_grad. */
+  Leaf = 0,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  /** `a + s` and `a - s` (arg0 = the scalar); the gradient passes through. */
+  AddScalar,
+  /** `a * s` and `a / s` (arg0 = the factor). */
+  MulScalar,
+  /** `s / a` */
+  RDivScalar,
+  /** `-a` and `s - a` */
+  Neg,
+  MatMul,
+  Exp,
+  Log,
+  Sqrt,
+  Abs,
+  Relu,
+  Sigmoid,
+  Tanh,
+  /** arg0 = dim */
+  Softmax,
+  Sum,
+  Mean,
+  /** arg0 = dim */
+  SumDim,
+  /** arg0 = dim */
+  MeanDim,
+  Reshape,
+  /** arg0, arg1 = the swapped dims */
+  Transpose,
+  /** Saved slot = (softmax - onehot) / N. */
+  CrossEntropy,
+}
+
+type Grads = [Tensor | null, Tensor | null];
+
+export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, need1: boolean): Grads {
+  const heap = ag.heap;
+  const rt = ag.rt;
+  const op = heap.get(n, Slot.Op) as Op;
+  const a = heap.getPtr(n, Slot.In0);
+  const b = heap.getPtr(n, Slot.In1);
+  const x = ag.value(a);
+  const y = b !== 0 ? ag.value(b) : null;
+  const out = ag.value(n);
+  const arg0 = heap.get(n, Slot.Arg0);
+  const arg1 = heap.get(n, Slot.Arg1);
+
+  switch (op) {
+    case Op.Add:
+      return [need0 ? reduceTo(g, x.shape) : null, need1 ? reduceTo(g, y!.shape) : null];
+    case Op.Sub:
+      return [need0 ? reduceTo(g, x.shape) : null, need1 ? reduceToOwned(g.neg(), y!.shape) : null];
+    case Op.Mul:
+      return [
+        need0 ? reduceToOwned(g.mul(y!), x.shape) : null,
+        need1 ? reduceToOwned(g.mul(x), y!.shape) : null,
+      ];
+    case Op.Div:
+      // d(x/y)/dy = -x/y² = -out/y
+      return [
+        need0 ? reduceToOwned(g.div(y!), x.shape) : null,
+        need1 ? reduceToOwned(chain(g.mul(out), (t) => t.div(y!), (t) => t.neg()), y!.shape) : null,
+      ];
+    case Op.AddScalar:
+      return [g, null];
+    case Op.MulScalar:
+      return [g.mul(arg0), null];
+    case Op.RDivScalar:
+      // d(s/x)/dx = -s/x² = -out/x
+      return [chain(g.mul(out), (t) => t.div(x), (t) => t.neg()), null];
+    case Op.Neg:
+      return [g.neg(), null];
+    case Op.MatMul: {
+      // out = x @ y: dx = g @ yᵀ, dy = xᵀ @ g
+      let gx: Tensor | null = null;
+      let gy: Tensor | null = null;
+      if (need0) gx = chain(y!.t(), (yt) => g.matmul(yt));
+      if (need1) gy = chain(x.t(), (xt) => xt.matmul(g));
+      return [gx, gy];
+    }
+    case Op.Exp:
+      return [g.mul(out), null];
+    case Op.Log:
+      return [g.div(x), null];
+    case Op.Sqrt:
+      return [chain(g.div(out), (t) => t.mul(0.5)), null];
+    case Op.Abs: {
+      // sign(x), 0 at 0 as PyTorch gives
+      const sign = chain(positiveMask(rt, x), (pos) => {
+        const negMask = chain(x.neg(), (nx) => positiveMask(rt, nx));
+        const s = pos.sub(negMask);
+        negMask.free();
+        return s;
+      });
+      return [chain(sign, (s) => s.mul(g)), null];
+    }
+    case Op.Relu:
+      return [chain(positiveMask(rt, x), (m) => m.mul(g)), null];
+    case Op.Sigmoid:
+      return [chain(out.rsub(1), (t) => t.mul(out), (t) => t.mul(g)), null];
+    case Op.Tanh:
+      return [chain(out.mul(out), (t) => t.rsub(1), (t) => t.mul(g)), null];
+    case Op.Softmax: {
+      // dx = out * (g - sum(g * out, dim))
+      const dot = chain(g.mul(out), (t) => sumDimKeep(t, arg0));
+      return [chain(g.sub(dot), (t) => { dot.free(); return t.mul(out); }), null];
+    }
+    case Op.Sum:
+      return [rt.full(x.shape, g.item(), x.dtype), null];
+    case Op.Mean:
+      return [rt.full(x.shape, g.item() / Math.max(x.numel(), 1), x.dtype), null];
+    case Op.SumDim:
+    case Op.MeanDim: {
+      const scale = op === Op.MeanDim ? 1 / x.shape[arg0] : 1;
+      const spread = chain(
+        g.reshape(keepDim(x.shape, arg0)),
+        (gk) => (scale === 1 ? gk : gk.mul(scale)),
+        (gk) => {
+          const zeros = rt.zeros(x.shape, x.dtype);
+          const r = zeros.add(gk);
+          zeros.free();
+          return r;
+        },
+      );
+      return [spread, null];
+    }
+    case Op.Reshape:
+      return [g.reshape(x.shape), null];
+    case Op.Transpose:
+      return [g.transpose(arg0, arg1), null];
+    case Op.CrossEntropy: {
+      const saved = ag.handles.get(heap.get(n, Slot.Saved));
+      return [saved.mul(g.item()), null];
+    }
+    case Op.Leaf:
+      return [null, null];
+  }
+}

@@ -1,0 +1,54 @@
+// The table behind the heap's Tensor slots. A managed object cannot hold a JS `Tensor` object, so
+// it holds a small integer id; this table maps ids to the owned tensors. The heap tells us (through
+// `onTensorRelease`) when an object holding an id has died, and the tensor is freed then — exactly
+// once, as tensor ownership requires.
+
+import type { ManagedHeap } from "../../heap/api";
+import type { Tensor } from "../tensor/api";
+
+export class TensorHandles {
+  private readonly tensors: (Tensor | null)[] = [null]; // id 0 is "no tensor"
+  private readonly freeIds: number[] = [];
+
+  /** Takes ownership of `t`; returns its id (never 0). */
+  register(t: Tensor): number {
+    const id = this.freeIds.pop();
+    if (id !== undefined) {
+      this.tensors[id] = t;
+      return id;
+    }
+    this.tensors.push(t);
+    return this.tensors.length - 1;
+  }
+
+  /** The tensor behind `id` (borrowed: the table still owns it). */
+  get(id: number): Tensor {
+    const t = this.tensors[id];
+    if (!t) throw new Error(`internal error: tensor handle ${id} is not live`);
+    return t;
+  }
+
+  /** Removes `id` from the table and hands ownership of its tensor to the caller. */
+  take(id: number): Tensor {
+    const t = this.get(id);
+    this.tensors[id] = null;
+    this.freeIds.push(id);
+    return t;
+  }
+
+  /** Frees the tensor behind `id` (a no-op for 0). */
+  release(id: number): void {
+    if (id === 0) return;
+    this.take(id).free();
+  }
+
+  /** Number of tensors the table currently owns (tests use it to prove nothing leaks). */
+  get live(): number {
+    return this.tensors.length - 1 - this.freeIds.length;
+  }
+}
+
+/** Makes the collector free the tensors held by objects it finds dead. */
+export function releaseTensorsOnCollect(heap: ManagedHeap, handles: TensorHandles): void {
+  heap.onTensorRelease((id) => handles.release(id));
+}
