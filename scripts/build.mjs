@@ -20,7 +20,7 @@ try {
   failed = true;
 }
 
-for (const step of ["src/tensor/kernels/build.mjs"]) {
+for (const step of ["src/tensor/kernels/build.mjs", "src/syntax/build.mjs"]) {
   if (existsSync(join(root, step))) run(process.execPath, [join(root, step)]);
 }
 

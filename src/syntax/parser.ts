@@ -1,0 +1,75 @@
+// The STARK parser: source text → AST (src/syntax/ast.ts), or one E0001 diagnostic.
+//
+// The grammar is stark.ohm (loaded precompiled by grammar.ts); semantics.ts turns Ohm's parse
+// tree into AST nodes; syntaxError.ts turns a failed match into a rustc-style message.
+
+import type { Diagnostic } from "../diagnostics";
+import { error } from "../diagnostics";
+import type { Expr, Item, Program, SourceFile, Stmt } from "./ast";
+import { starkGrammar } from "./grammar";
+import { makeSemantics, setContext, SyntaxErrorAt, isBlockLike } from "./semantics";
+import { describeFailure } from "./syntaxError";
+import type * as ohm from "ohm-js";
+
+let semantics: ohm.Semantics | null = null;
+
+function prepare(file: SourceFile): ohm.Grammar {
+  const grammar = starkGrammar();
+  if (!semantics) semantics = makeSemantics(grammar);
+  setContext({ file, base: 0, grammar, semantics });
+  return grammar;
+}
+
+function fromSyntaxError(e: SyntaxErrorAt): Diagnostic {
+  const d = error("E0001", e.message, e.span, e.label);
+  d.help.push(...e.help);
+  return d;
+}
+
+/** Run one match and build its AST, turning every failure into a single E0001 diagnostic. */
+function run<T>(file: SourceFile, startRule: string): { value: T | null; diagnostics: Diagnostic[] } {
+  const grammar = prepare(file);
+  const m = grammar.match(file.text, startRule);
+  if (m.failed()) return { value: null, diagnostics: [describeFailure(file, m, grammar, startRule)] };
+  try {
+    return { value: semantics!(m).ast() as T, diagnostics: [] };
+  } catch (e) {
+    if (e instanceof SyntaxErrorAt) return { value: null, diagnostics: [fromSyntaxError(e)] };
+    throw e;
+  }
+}
+
+/** Parse a whole `.stark` file. */
+export function parse(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
+  const { value, diagnostics } = run<Program>(file, "Program");
+  return { program: value, diagnostics };
+}
+
+/** Parse one expression (the whole text must be that expression). Used by `:type EXPR` in the REPL. */
+export function parseExpression(file: SourceFile): { expr: Expr | null; diagnostics: Diagnostic[] } {
+  const { value, diagnostics } = run<Expr>(file, "ExprInput");
+  return { expr: value, diagnostics };
+}
+
+/**
+ * Parse one REPL input: items and statements in any order, optionally ending with an expression
+ * without `;` whose value the REPL shows. A final block-like statement without `;`
+ * (`if c { 1 } else { 2 }`) is also returned as `tail`, as a block would treat it.
+ */
+export function parseItemsOrStatements(file: SourceFile): {
+  body: (Item | Stmt)[] | null;
+  tail: Expr | null;
+  diagnostics: Diagnostic[];
+} {
+  const { value, diagnostics } = run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput");
+  if (!value) return { body: null, tail: null, diagnostics };
+  let { body, tail } = value;
+  if (!tail && body.length) {
+    const last = body[body.length - 1];
+    if (last.kind === "ExprStmt" && !last.semi && isBlockLike(last.expr)) {
+      body = body.slice(0, -1);
+      tail = last.expr;
+    }
+  }
+  return { body, tail, diagnostics };
+}

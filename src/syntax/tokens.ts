@@ -1,0 +1,142 @@
+// A small tokenizer used only to explain syntax errors: it names the token found where the
+// parse failed ("found `let`"), finds the end of the previous token ("expected `;` here"), and
+// catches what is best reported before any grammar rule — unterminated strings and comments and
+// unbalanced brackets (rustc's lexer reports those first, too). The grammar itself does not use it.
+
+export type TokenKind = "ident" | "keyword" | "number" | "string" | "fstring" | "char" | "label" | "punct" | "eof";
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  start: number;
+  end: number;
+}
+
+export const KEYWORDS = new Set(
+  ("as break const continue dyn else enum false fn for if impl in let loop match mod move mut pub return self Self " +
+    "struct trait true type use where while").split(" "),
+);
+
+const PUNCT = [
+  "..=", "...", "<<=", ">>=",
+  "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", "..",
+];
+
+export type LexProblem =
+  | { kind: "unterminatedString"; start: number; fstring: boolean }
+  | { kind: "unterminatedComment"; start: number }
+  | { kind: "unclosed"; open: Token }
+  | { kind: "mismatched"; open: Token; close: Token }
+  | { kind: "unexpectedClose"; close: Token };
+
+const CLOSER: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
+export function tokenize(text: string): { tokens: Token[]; problem: LexProblem | null } {
+  const tokens: Token[] = [];
+  const stack: Token[] = [];
+  let problem: LexProblem | null = null;
+  let i = 0;
+  const n = text.length;
+  const push = (kind: TokenKind, start: number, end: number) => tokens.push({ kind, text: text.slice(start, end), start, end });
+
+  /** Skip a string body starting after its opening quote; returns the index after the closing quote, or -1. */
+  const skipString = (from: number, fstring: boolean): number => {
+    let j = from;
+    let depth = 0;
+    while (j < n) {
+      const c = text[j];
+      if (c === "\\") j += 2;
+      else if (fstring && c === "{") {
+        if (depth === 0 && text[j + 1] === "{") j += 2;
+        else {
+          depth++;
+          j++;
+        }
+      } else if (fstring && c === "}" && depth > 0) {
+        depth--;
+        j++;
+      } else if (c === '"') {
+        if (depth > 0) {
+          // A string literal inside an interpolation.
+          const end = skipString(j + 1, false);
+          if (end < 0) return -1;
+          j = end;
+        } else return j + 1;
+      } else j++;
+    }
+    return -1;
+  };
+
+  while (i < n && !problem) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+      i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < n && text[i] !== "\n") i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const start = i;
+      let depth = 0;
+      while (i < n) {
+        if (text[i] === "/" && text[i + 1] === "*") {
+          depth++;
+          i += 2;
+        } else if (text[i] === "*" && text[i + 1] === "/") {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
+      }
+      if (depth > 0) problem = { kind: "unterminatedComment", start };
+    } else if (c === '"' || (c === "f" && text[i + 1] === '"')) {
+      const fstring = c === "f";
+      const start = i;
+      const end = skipString(i + (fstring ? 2 : 1), fstring);
+      if (end < 0) problem = { kind: "unterminatedString", start, fstring };
+      else {
+        push(fstring ? "fstring" : "string", start, end);
+        i = end;
+      }
+    } else if (c === "'") {
+      const m = /^'(\\u\{[0-9a-fA-F]*\}|\\.|[^'\\\n])'/u.exec(text.slice(i, i + 16));
+      if (m) {
+        push("char", i, i + m[0].length);
+        i += m[0].length;
+      } else {
+        const l = /^'[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+        const end = i + (l ? l[0].length : 1);
+        push(l ? "label" : "punct", i, end);
+        i = end;
+      }
+    } else if (/[A-Za-z_]/.test(c)) {
+      const start = i;
+      while (i < n && /[A-Za-z0-9_]/.test(text[i])) i++;
+      push(KEYWORDS.has(text.slice(start, i)) ? "keyword" : "ident", start, i);
+    } else if (/[0-9]/.test(c)) {
+      const m = /^(0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9_]+)?)[A-Za-z0-9_]*/.exec(text.slice(i))!;
+      // `1..2`: the `.` belongs to the range, not to a float.
+      push("number", i, i + m[0].length);
+      i += m[0].length;
+    } else {
+      const p = PUNCT.find((q) => text.startsWith(q, i)) ?? c;
+      const tok: Token = { kind: "punct", text: p, start: i, end: i + p.length };
+      tokens.push(tok);
+      i += p.length;
+      if (p === "(" || p === "[" || p === "{") stack.push(tok);
+      else if (p === ")" || p === "]" || p === "}") {
+        const open = stack.pop();
+        if (!open) problem = { kind: "unexpectedClose", close: tok };
+        else if (CLOSER[open.text] !== p) problem = { kind: "mismatched", open, close: tok };
+      }
+    }
+  }
+  if (!problem && stack.length) problem = { kind: "unclosed", open: stack[stack.length - 1] };
+  tokens.push({ kind: "eof", text: "", start: n, end: n });
+  return { tokens, problem };
+}
+
+/** How a message names a token: "`let`", "`)`", "`\"abc\"`", "end of file". */
+export function describeToken(t: Token): string {
+  if (t.kind === "eof") return "end of file";
+  const text = t.text.length > 24 ? t.text.slice(0, 20) + "…" : t.text;
+  return "`" + text.replace(/\n/g, "\\n") + "`";
+}
