@@ -16,7 +16,7 @@
 //     top-level statements then run in order, and `main()` is called last if it exists);
 //   - `print(e)` / `eprint(e)` become macros that use Display when the type has it and Debug
 //     otherwise (autoref specialisation) — STARK's rule in LANGUAGE.md §4.7;
-//   - `f"a {x:.2}"` becomes `format!("a {:.2}", x)`;
+//   - `f"a {x:.2}"` becomes `format!("a {:.2}", x)`, and a bare `{x}` follows the print rule;
 //   - a string literal becomes `String::from("..")` (STARK literals are Strings) except where
 //     Rust wants a `&str`: after `+`, as an argument of str methods, and in patterns;
 //   - `match s { "a" => .. }` on a String becomes `match (s).as_str() { .. }`;
@@ -129,7 +129,8 @@ function fstring(src, i) {
         k++;
       }
       const [expr, spec] = splitSpec(src.slice(j + 1, k - 1));
-      args.push(translate(expr.trim()));
+      // `{x}` shows x as print(x) would (Display if it has one, else Debug); a spec keeps Rust's.
+      args.push(spec ? translate(expr.trim()) : `(&&__W(&(${translate(expr.trim())}))).__show()`);
       fmt += spec ? `{:${spec}}` : "{}";
       j = k;
       continue;
