@@ -90,7 +90,7 @@ export function reduceDim(op: ReduceOp, a: DenseTensor, dim: number): DenseTenso
   const out = a.rt.empty(outShape, dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
   const src = a.contiguousOrCopy();
   const kernels = a.rt.kernels;
-  if (!(kernels && src.dtype === "f32" && dtype === "f32" && kernels.reduceDim(op, out.byteAddress, src.byteAddress, outer, n, inner))) {
+  if (!(kernels && src.dtype === "f32" && (dtype === "f32" || op === ReduceOp.Argmax) && kernels.reduceDim(op, out.byteAddress, src.byteAddress, outer, n, inner))) {
     const o = out.data();
     const data = src.data();
     for (let i = 0; i < outer; i++) {
