@@ -1,0 +1,633 @@
+// The generational heap: the ManagedHeap the interpreter uses. This file holds the hot path
+// (allocation and slot access, the write barrier) and the policy that decides when to collect;
+// the collectors themselves live in nursery.ts (young, copying), marker.ts (old, incremental
+// tri-colour marking), oldspace.ts (sweeping, free lists) and compactor.ts (Memory mode).
+
+import {
+  ArrayLayoutSpec,
+  GCConfig,
+  GCEvent,
+  GCModeName,
+  GCStats,
+  LayoutSpec,
+  ManagedHeap,
+  Ptr,
+  RootScanner,
+} from "./api";
+import { Arena, DEFAULT_RESERVE_BYTES } from "./arena";
+import { compact } from "./compactor";
+import { HeapExhaustedError } from "./errors";
+import { GCCounters } from "./gcstats";
+import { FIRST_OLD_SPACE, FREE, HEADER_WORDS, LAYOUT_MASK, MARK, PAGE_SHIFT } from "./header";
+import { LayoutKind, LayoutTable } from "./layouts";
+import { Marker } from "./marker";
+import { defaultsFor, MODE_POLICY, ModePolicy, NEARLY_FULL } from "./modes";
+import { forEachTensor, Nursery, PromotionFailed } from "./nursery";
+import { LARGE_WORDS_LIMIT, OldSpace } from "./oldspace";
+import { RememberedSet } from "./remset";
+import { verifyHeap } from "./verifier";
+
+/** Debugging switches: what the stress tests and `npm test`'s stress run turn on. */
+export interface HeapOptions {
+  /** Collect at every safepoint once this many allocations happened since the last one (0: off). */
+  stress?: number;
+  /** Run the heap verifier after every collection. */
+  verify?: boolean;
+  /** Fill freed and evacuated memory with an impossible pattern (default: on with stress). */
+  poison?: boolean;
+  /** Address space reserved for the arena, bytes (default 4 GiB, or what maxHeapSize needs). */
+  reserveBytes?: number;
+}
+
+const enum Phase {
+  Idle = 0,
+  Marking = 1,
+  Sweeping = 2,
+}
+
+export class GenerationalHeap implements ManagedHeap {
+  // --- hot-path state (read on every allocation and slot access) ---
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly u8: Uint8Array;
+  /** Page table: the write barrier's one check is `space[p >>> PAGE_SHIFT] >= FIRST_OLD_SPACE`. */
+  private readonly space: Uint8Array;
+  private top = 0;
+  private edenEnd = 0;
+  private allocations = 0;
+  /** Some collector work may be due at the next safepoint. */
+  private due = false;
+  private tensorLayouts = 0;
+
+  // --- the parts ---
+  private readonly arena: Arena;
+  private readonly layouts = new LayoutTable();
+  private readonly old: OldSpace;
+  private readonly nursery: Nursery;
+  private readonly remset: RememberedSet;
+  private readonly marker: Marker;
+  private readonly counters = new GCCounters();
+
+  // --- policy state ---
+  private cfg: GCConfig;
+  private policy: ModePolicy;
+  private phase = Phase.Idle;
+  private rootScanner: RootScanner | null = null;
+  private releaseTensor: (id: number) => void = () => {};
+  private youngRequested = false;
+  private pendingResize = false;
+  /** Old-generation bytes at which the next old collection starts. */
+  private oldTrigger: number;
+  /** Words allocated before the current eden contents (bytesAllocated = 8 × this + eden use). */
+  private allocatedWordsBase = 0;
+  private allocationsAtLastGC = 0;
+  private allocatedAtLastSlice = 0;
+  private stressCollections = 0;
+  private cycleStartedAt = 0;
+  private liveCounts = new Map<number, { count: number; words: number }>();
+  private lastLive: { name: string; count: number; bytes: number }[] = [];
+  // Training mode: batch boundaries seen and the average allocation of a step.
+  private boundaries = 0;
+  private allocatedAtBoundary = 0;
+  private stepBytes = 0;
+
+  private readonly stress: number;
+  private readonly verify: boolean;
+  private readonly poison: boolean;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+  private stringLayout = -1;
+
+  constructor(config: Partial<GCConfig> = {}, options: HeapOptions = {}) {
+    this.cfg = { ...defaultsFor(config.mode ?? "Throughput"), ...definedFields(config) };
+    this.policy = MODE_POLICY[this.cfg.mode];
+    this.oldTrigger = this.policy.minOldTrigger;
+    this.stress = options.stress ?? 0;
+    this.verify = options.verify ?? false;
+    this.poison = options.poison ?? this.stress > 0;
+    const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
+    this.arena = new Arena(reserve);
+    this.f64 = this.arena.f64;
+    this.i32 = this.arena.i32;
+    this.u8 = this.arena.u8;
+    this.space = this.arena.space;
+    this.old = new OldSpace(this.arena, this.layouts);
+    this.old.poison = this.poison;
+    this.nursery = new Nursery(this.arena, this.layouts, this.old);
+    this.remset = new RememberedSet(this.arena);
+    this.marker = new Marker(this.arena, this.layouts);
+    if (!this.nursery.setup(this.cfg.youngGenSize)) throw new HeapExhaustedError(reserve, 0);
+    this.top = this.nursery.top;
+    this.edenEnd = this.nursery.edenEnd;
+    this.due = this.stress > 0;
+  }
+
+  // ---------------------------------------------------------------- layouts
+
+  defineLayout(spec: LayoutSpec): number {
+    const id = this.layouts.defineFixed(spec);
+    if (this.layouts.all[id].hasTensors) this.tensorLayouts++;
+    return id;
+  }
+
+  defineArrayLayout(spec: ArrayLayoutSpec): number {
+    const id = this.layouts.defineArray(spec);
+    if (this.layouts.all[id].hasTensors) this.tensorLayouts++;
+    return id;
+  }
+
+  layoutOf(p: Ptr): number {
+    return this.i32[2 * p] & LAYOUT_MASK;
+  }
+
+  layoutName(layout: number): string {
+    return this.layouts.all[layout].name;
+  }
+
+  length(p: Ptr): number {
+    return this.i32[2 * p + 1];
+  }
+
+  // ---------------------------------------------------------------- allocation
+
+  alloc(layout: number): Ptr {
+    const n = this.layouts.fixedSlots[layout];
+    const p = this.top;
+    if (n >= 0 && p + n + HEADER_WORDS <= this.edenEnd) {
+      this.top = p + n + HEADER_WORDS;
+      this.i32[2 * p] = layout;
+      this.i32[2 * p + 1] = n;
+      for (let k = p + 1; k <= p + n; k++) this.f64[k] = 0;
+      this.allocations++;
+      if (this.tensorLayouts !== 0 && this.layouts.all[layout].hasTensors) this.nursery.tensorHolders.push(p);
+      return p;
+    }
+    return this.allocSlow(layout, n);
+  }
+
+  allocArray(layout: number, length: number): Ptr {
+    if (!this.layouts.isValid(layout) || this.layouts.all[layout].kind === LayoutKind.Fixed) {
+      throw new RangeError(`heap: layout ${layout} is not an array layout`);
+    }
+    if (!Number.isInteger(length) || length < 0 || length > 0x7fffffff) {
+      throw new RangeError(`heap: invalid array length ${length}`);
+    }
+    const words = this.layouts.objectWords(layout, length);
+    const p = this.top;
+    if (words <= LARGE_WORDS_LIMIT && p + words <= this.edenEnd) {
+      this.top = p + words;
+      this.i32[2 * p] = layout;
+      this.i32[2 * p + 1] = length;
+      this.f64.fill(0, p + 1, p + words);
+      this.allocations++;
+      if (this.layouts.all[layout].hasTensors) this.nursery.tensorHolders.push(p);
+      return p;
+    }
+    return this.allocSlow(layout, length);
+  }
+
+  /** Eden is full or the object is large: allocate in the old generation (never collects). */
+  private allocSlow(layout: number, length: number): Ptr {
+    if (!this.layouts.isValid(layout)) throw new RangeError(`heap: unknown layout ${layout}`);
+    if (this.layouts.all[layout].kind === LayoutKind.Fixed && length < 0) {
+      throw new RangeError(`heap: layout ${layout} is an array layout; use allocArray`);
+    }
+    const words = this.layouts.objectWords(layout, length);
+    if (words <= LARGE_WORDS_LIMIT) this.youngRequested = true;
+    this.due = true;
+    const p = this.old.alloc(words);
+    if (p === 0) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
+    this.i32[2 * p] |= layout; // keeps the MARK bit old.alloc preset when allocating black
+    this.i32[2 * p + 1] = length;
+    this.f64.fill(0, p + 1, p + words);
+    this.allocations++;
+    this.allocatedWordsBase += words;
+    return p;
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  get(p: Ptr, i: number): number {
+    return this.f64[p + HEADER_WORDS + i];
+  }
+
+  set(p: Ptr, i: number, v: number): void {
+    this.f64[p + HEADER_WORDS + i] = v;
+  }
+
+  getPtr(p: Ptr, i: number): Ptr {
+    return this.f64[p + HEADER_WORDS + i];
+  }
+
+  /** The write barrier: stores into young objects (the common case) cost one page-table check. */
+  setPtr(p: Ptr, i: number, v: Ptr): void {
+    const a = p + HEADER_WORDS + i;
+    if (this.space[p >>> PAGE_SHIFT] >= FIRST_OLD_SPACE) this.barrierSlow(p, a, v);
+    this.f64[a] = v;
+  }
+
+  private barrierSlow(p: Ptr, a: number, v: Ptr): void {
+    // SATB deletion barrier: the overwritten value stays alive for the marking in progress.
+    if (this.phase === Phase.Marking) this.marker.grey(this.f64[a]);
+    // Generational barrier: log the old object once if it now points into the nursery.
+    if (v !== 0 && this.space[v >>> PAGE_SHIFT] < FIRST_OLD_SPACE) this.remset.record(p);
+  }
+
+  getByte(p: Ptr, i: number): number {
+    return this.u8[(p + HEADER_WORDS) * 8 + i];
+  }
+
+  setByte(p: Ptr, i: number, v: number): void {
+    this.u8[(p + HEADER_WORDS) * 8 + i] = v;
+  }
+
+  allocString(text: string): Ptr {
+    if (this.stringLayout < 0) this.stringLayout = this.defineArrayLayout({ name: "String", element: "byte" });
+    const bytes = this.encoder.encode(text);
+    const p = this.allocArray(this.stringLayout, bytes.length);
+    this.u8.set(bytes, (p + HEADER_WORDS) * 8);
+    return p;
+  }
+
+  readString(p: Ptr): string {
+    const start = (p + HEADER_WORDS) * 8;
+    // A copy: TextDecoder does not accept views of resizable buffers.
+    return this.decoder.decode(this.u8.slice(start, start + this.i32[2 * p + 1]));
+  }
+
+  // ---------------------------------------------------------------- collection points
+
+  setRootScanner(scan: RootScanner): void {
+    this.rootScanner = scan;
+  }
+
+  safepoint(): void {
+    if (this.due) this.serviceSafepoint(false);
+  }
+
+  batchBoundary(): void {
+    this.boundaries++;
+    const allocated = this.bytesAllocated();
+    const step = allocated - this.allocatedAtBoundary;
+    this.allocatedAtBoundary = allocated;
+    this.stepBytes = this.boundaries === 1 ? step : 0.7 * this.stepBytes + 0.3 * step;
+    if (!this.policy.batchAligned) return this.safepoint();
+    // Collect now if the next step would probably not fit in what is left of eden.
+    const edenLeft = (this.edenEnd - this.top) * 8;
+    if (this.youngRequested || edenLeft < 1.5 * this.stepBytes) {
+      this.counters.collectionsAtBoundary++;
+      this.doYoung("batch boundary");
+    }
+    this.serviceSafepoint(true);
+  }
+
+  collectYoung(reason = "requested"): void {
+    this.doYoung(reason);
+    this.checkLimit();
+  }
+
+  collectFull(reason = "requested"): void {
+    this.doFull(reason);
+    this.checkLimit(true);
+  }
+
+  private serviceSafepoint(atBoundary: boolean): void {
+    if (this.stress > 0 && this.allocations - this.allocationsAtLastGC >= this.stress) this.stressCollect();
+    if (this.youngRequested || this.pendingResize) {
+      if (this.policy.batchAligned) this.counters.collectionsInStep++;
+      this.doYoung(this.pendingResize ? "nursery resized" : "nursery full");
+    }
+    this.paceOld(atBoundary);
+    this.checkLimit();
+    this.due = this.stress > 0 || this.phase !== Phase.Idle || this.youngRequested || this.pendingResize;
+  }
+
+  /** Start, advance or finish old-generation collection as the mode's policy says. */
+  private paceOld(atBoundary: boolean): void {
+    const oldBytes = this.old.usedWords * 8;
+    if (this.phase === Phase.Idle) {
+      if (this.policy.fullOnlyNearLimit && this.nearlyFull()) return this.doFull("heap nearly full");
+      if (oldBytes <= this.oldTrigger) return;
+      if (this.policy.old === "incremental") return this.startMarking("old generation grew");
+      // Training mode keeps old collections for batch boundaries once it has seen one.
+      if (this.policy.batchAligned && this.boundaries > 0 && !atBoundary && oldBytes < 2 * this.oldTrigger) return;
+      return this.doFull("old generation grew");
+    }
+    if (this.policy.old !== "incremental") return this.finishCycle();
+    const sliceStep = this.stress > 0 ? 0 : Math.max(64 * 1024, this.cfg.youngGenSize / 4);
+    if (this.bytesAllocated() - this.allocatedAtLastSlice < sliceStep) return;
+    this.slice(this.stress > 0 ? 4 : Infinity);
+  }
+
+  private nearlyFull(): boolean {
+    const limit = this.cfg.maxHeapSize;
+    return limit !== null && this.heapSize() > NEARLY_FULL * limit;
+  }
+
+  private checkLimit(justCollected = false): void {
+    const limit = this.cfg.maxHeapSize;
+    if (limit === null || this.heapSize() <= limit) return;
+    if (!justCollected) this.doFull("heap limit reached");
+    if (this.heapSize() > limit) throw new HeapExhaustedError(limit, this.heapSize());
+  }
+
+  private stressCollect(): void {
+    this.stressCollections++;
+    if (this.stressCollections % 4 !== 0) return this.doYoung("stress");
+    if (this.policy.old === "incremental" && this.phase === Phase.Idle) return this.startMarking("stress");
+    if (this.policy.old === "incremental") return this.slice(4);
+    this.doFull("stress");
+  }
+
+  // ---------------------------------------------------------------- young collection
+
+  private doYoung(reason: string): void {
+    const t0 = performance.now();
+    const before = this.heapSize();
+    this.nursery.top = this.top;
+    this.allocatedWordsBase += this.top - this.nursery.edenStart;
+    const tenure = this.pendingResize ? 0 : this.policy.tenureAge;
+    const { promotedWords } = this.evacuate(tenure);
+    if (this.pendingResize) this.resizeNursery();
+    this.top = this.nursery.top;
+    this.edenEnd = this.nursery.edenEnd;
+    this.youngRequested = false;
+    this.allocationsAtLastGC = this.allocations;
+    this.counters.youngCollections++;
+    this.finishPause("young", reason, t0, before, promotedWords * 8);
+    this.due = true; // the old generation may have grown past its trigger
+  }
+
+  private evacuate(tenureAge: number): { promotedWords: number } {
+    try {
+      return this.nursery.evacuate(this.rootScanner, this.remset, tenureAge, this.releaseTensor, this.poison);
+    } catch (e) {
+      if (e instanceof PromotionFailed) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
+      throw e;
+    }
+  }
+
+  private resizeNursery(): void {
+    this.pendingResize = false;
+    if (!this.nursery.setup(this.cfg.youngGenSize)) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
+  }
+
+  // ---------------------------------------------------------------- old collection
+
+  /** Stop-the-world full collection: empty the nursery, mark, then sweep or compact. */
+  private doFull(reason: string): void {
+    this.abandonCycle();
+    const t0 = performance.now();
+    const before = this.heapSize();
+    this.nursery.top = this.top;
+    this.allocatedWordsBase += this.top - this.nursery.edenStart;
+    const { promotedWords } = this.evacuate(0);
+    if (this.pendingResize) this.resizeNursery();
+    this.top = this.nursery.top;
+    this.edenEnd = this.nursery.edenEnd;
+    this.youngRequested = false;
+    this.allocationsAtLastGC = this.allocations;
+
+    if (this.rootScanner) this.rootScanner((p) => (this.marker.grey(p), p));
+    this.marker.drain(Infinity);
+    this.liveCounts.clear();
+    const onDead = (p: number, h0: number) => this.onDead(p, h0);
+    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
+    let kind: GCEvent["kind"] = "full";
+    if (this.policy.compact) {
+      compact(this.arena, this.layouts, this.old, this.rootScanner, onDead, onLive, this.poison);
+      kind = "compact";
+    } else {
+      this.old.beginSweep();
+      for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
+      this.old.sweeping = false;
+    }
+    this.endCycle();
+    this.finishPause(kind, reason, t0, before, promotedWords * 8);
+  }
+
+  /** Drop an incremental cycle in progress (a full collection starts over). */
+  private abandonCycle(): void {
+    if (this.phase === Phase.Marking) {
+      this.marker.clear();
+      this.old.allocateBlack = false;
+      this.old.forEachChunk((p, h0) => {
+        if (!(h0 & FREE)) this.i32[2 * p] = h0 & ~MARK;
+      });
+    } else if (this.phase === Phase.Sweeping) {
+      const onDead = (p: number, h0: number) => this.onDead(p, h0);
+      const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
+      for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
+      this.old.sweeping = false;
+    }
+    this.phase = Phase.Idle;
+  }
+
+  /** The SATB snapshot: right after a young collection, grey what roots and survivors reach. */
+  private startMarking(reason: string): void {
+    this.doYoung(`${reason} (start of marking)`);
+    const t0 = performance.now();
+    const before = this.heapSize();
+    this.phase = Phase.Marking;
+    this.cycleStartedAt = t0;
+    this.old.allocateBlack = true;
+    this.marker.clear();
+    if (this.rootScanner) this.rootScanner((p) => (this.marker.grey(p), p));
+    this.nursery.top = this.top;
+    this.nursery.forEachObject((p) => this.marker.greyChildren(p));
+    this.allocatedAtLastSlice = this.bytesAllocated();
+    this.counters.markSlices++;
+    this.finishPause("mark-slice", "snapshot", t0, before, 0);
+  }
+
+  /** One increment of marking or sweeping, within the pause target (or an object budget). */
+  private slice(budget: number): void {
+    const t0 = performance.now();
+    const before = this.heapSize();
+    const deadline = t0 + this.cfg.pauseTargetMs * 0.5;
+    this.allocatedAtLastSlice = this.bytesAllocated();
+    if (this.phase === Phase.Marking) {
+      this.counters.markSlices++;
+      if (this.marker.drain(deadline, budget)) this.finishMarking();
+      return this.finishPause("mark-slice", "mark", t0, before, 0);
+    }
+    const onDead = (p: number, h0: number) => this.onDead(p, h0);
+    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
+    let swept = 0;
+    for (const b of [...this.old.blocks]) {
+      if (b.swept) continue;
+      this.old.sweepBlock(b, onDead, onLive);
+      if (++swept >= budget || performance.now() >= deadline) break;
+    }
+    if (this.old.blocks.every((b) => b.swept)) {
+      this.old.sweeping = false;
+      this.endCycle();
+    }
+    this.finishPause("mark-slice", "sweep", t0, before, 0);
+  }
+
+  /** Marking is done when the stack is empty (SATB needs no final rescan). Sweeping follows. */
+  private finishMarking(): void {
+    this.old.allocateBlack = false;
+    // Remembered objects found dead are about to be freed: forget them first.
+    const kept = this.remset.drain().filter((p) => (this.i32[2 * p] & MARK) !== 0);
+    for (const p of kept) this.remset.record(p);
+    this.liveCounts.clear();
+    this.old.beginSweep();
+    this.phase = Phase.Sweeping;
+  }
+
+  /** Finish an incremental cycle at once (the mode changed to a stop-the-world one). */
+  private finishCycle(): void {
+    const t0 = performance.now();
+    const before = this.heapSize();
+    if (this.phase === Phase.Marking) {
+      this.marker.drain(Infinity);
+      this.finishMarking();
+    }
+    this.slice(Infinity);
+    if (this.phase !== Phase.Idle) this.finishCycle();
+    else this.finishPause("mark-slice", "finish cycle", t0, before, 0);
+  }
+
+  private endCycle(): void {
+    this.phase = Phase.Idle;
+    this.counters.fullCollections++;
+    const live = this.old.usedWords * 8;
+    this.oldTrigger = Math.max(this.policy.minOldTrigger, live * this.policy.growthFactor);
+    this.lastLive = [...this.liveCounts.entries()]
+      .map(([id, c]) => ({ name: this.layouts.all[id].name, count: c.count, bytes: c.words * 8 }))
+      .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  }
+
+  private onDead(p: number, h0: number): void {
+    if (this.layouts.all[h0 & LAYOUT_MASK].hasTensors) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
+  }
+
+  private onLive(layout: number, words: number): void {
+    const c = this.liveCounts.get(layout);
+    if (c) {
+      c.count++;
+      c.words += words;
+    } else this.liveCounts.set(layout, { count: 1, words });
+  }
+
+  private finishPause(kind: GCEvent["kind"], reason: string, t0: number, before: number, promoted: number): void {
+    const t1 = performance.now();
+    // Verification is not part of the pause. Mark slices are many and change no pointers:
+    // verify after the other kinds, and when an incremental cycle ends.
+    if (this.verify && (kind !== "mark-slice" || this.phase === Phase.Idle)) this.verifyNow();
+    this.counters.record({
+      kind,
+      reason,
+      atMs: t0 - this.counters.createdAt,
+      pauseMs: t1 - t0,
+      heapBefore: before,
+      heapAfter: this.heapSize(),
+      youngAfter: this.nursery.usedWords * 8,
+      oldAfter: this.old.usedWords * 8,
+      promoted,
+    });
+  }
+
+  // ---------------------------------------------------------------- configuration and stats
+
+  configure(config: Partial<GCConfig>): void {
+    const changesMode = config.mode !== undefined && config.mode !== this.cfg.mode;
+    const base = changesMode ? defaultsFor(config.mode as GCModeName) : this.cfg;
+    const next = { ...base, ...definedFields(config) };
+    next.youngGenSize = Math.max(64 * 1024, Math.floor(next.youngGenSize));
+    next.pauseTargetMs = Math.max(0.01, next.pauseTargetMs);
+    if (next.youngGenSize !== this.cfg.youngGenSize) this.pendingResize = true;
+    this.cfg = next;
+    this.policy = MODE_POLICY[next.mode];
+    this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
+    this.due = true;
+  }
+
+  config(): GCConfig {
+    return { ...this.cfg };
+  }
+
+  stats(): GCStats {
+    const c = this.counters;
+    this.nursery.top = this.top;
+    return {
+      youngCollections: c.youngCollections,
+      fullCollections: c.fullCollections,
+      markSlices: c.markSlices,
+      totalPauseMs: c.totalPauseMs,
+      maxPauseMs: c.maxPauseMs,
+      p99PauseMs: c.pauses.percentile(0.99),
+      heapUsed: this.heapSize(),
+      heapCommitted: this.arena.committedBytes,
+      youngUsed: this.nursery.usedWords * 8,
+      oldUsed: this.old.usedWords * 8,
+      bytesAllocated: this.bytesAllocated(),
+      bytesPromoted: c.bytesPromoted,
+      throughput: c.throughput(),
+      collectionsAtBoundary: c.collectionsAtBoundary,
+      collectionsInStep: c.collectionsInStep,
+      mode: this.cfg.mode,
+      concurrentThreads: this.cfg.concurrentThreads,
+    };
+  }
+
+  heapSize(): number {
+    return (this.top - this.nursery.edenStart + (this.nursery.fromTop - this.nursery.fromStart) + this.old.usedWords) * 8;
+  }
+
+  onTensorRelease(fn: (id: number) => void): void {
+    this.releaseTensor = fn;
+  }
+
+  onEvent(fn: (e: GCEvent) => void): void {
+    this.counters.onEvent(fn);
+  }
+
+  liveByLayout(): { name: string; count: number; bytes: number }[] {
+    return this.lastLive.map((e) => ({ ...e }));
+  }
+
+  // ---------------------------------------------------------------- beyond the interface
+
+  /** Pause percentiles by event kind (benchmarks), and the arena's high-water mark. */
+  pauseReport(): { kind: string; count: number; p99Ms: number; maxMs: number }[] {
+    return [...this.counters.byKind.entries()].map(([kind, h]) => ({
+      kind,
+      count: h.count,
+      p99Ms: h.percentile(0.99),
+      maxMs: h.percentile(1),
+    }));
+  }
+
+  peakCommittedBytes(): number {
+    return this.arena.peakCommittedBytes;
+  }
+
+  /** Run the verifier now (tests). */
+  verifyNow(): void {
+    this.nursery.top = this.top;
+    verifyHeap(this.arena, this.layouts, this.nursery, this.old, this.remset, this.rootScanner, this.phase !== Phase.Idle);
+  }
+
+  /** Whether an incremental cycle is in progress (tests). */
+  get cyclePhase(): "idle" | "marking" | "sweeping" {
+    return this.phase === Phase.Idle ? "idle" : this.phase === Phase.Marking ? "marking" : "sweeping";
+  }
+
+  private bytesAllocated(): number {
+    return (this.allocatedWordsBase + this.top - this.nursery.edenStart) * 8;
+  }
+
+  private limitBytes(): number {
+    return this.cfg.maxHeapSize ?? this.arena.reserveBytes;
+  }
+}
+
+function definedFields(config: Partial<GCConfig>): Partial<GCConfig> {
+  const out: Partial<GCConfig> = {};
+  for (const [k, v] of Object.entries(config)) if (v !== undefined) (out as any)[k] = v;
+  return out;
+}
+

@@ -1,0 +1,103 @@
+// Layouts: what each slot of an object holds, so that collection is precise. The collector
+// never guesses whether a number is a pointer; it asks the layout.
+
+import { ArrayLayoutSpec, LayoutSpec, SlotKind } from "./api";
+import { HEADER_WORDS, LAYOUT_MASK } from "./header";
+
+export const enum LayoutKind {
+  Fixed = 0,
+  /** Variable-length array of scalars / pointers / tensor handles. */
+  ScalarArray = 1,
+  PointerArray = 2,
+  TensorArray = 3,
+  /** UTF-8 bytes, packed eight to a word. */
+  Bytes = 4,
+}
+
+export interface Layout {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: LayoutKind;
+  /** Slot count of a fixed layout; -1 for arrays. */
+  readonly slots: number;
+  readonly slotKinds: readonly SlotKind[];
+  /** Indices of Pointer slots of a fixed layout. */
+  readonly pointerSlots: Int32Array;
+  /** Indices of Tensor slots of a fixed layout. */
+  readonly tensorSlots: Int32Array;
+  /** Whether an object of this layout can hold a pointer / a tensor handle at all. */
+  readonly hasPointers: boolean;
+  readonly hasTensors: boolean;
+}
+
+export class LayoutTable {
+  readonly all: Layout[] = [];
+  /** Slot count per layout id, -1 for arrays: read on the allocation fast path. */
+  fixedSlots = new Int32Array(64);
+
+  defineFixed(spec: LayoutSpec): number {
+    const pointerSlots: number[] = [];
+    const tensorSlots: number[] = [];
+    spec.slots.forEach((k, i) => {
+      if (k === SlotKind.Pointer) pointerSlots.push(i);
+      else if (k === SlotKind.Tensor) tensorSlots.push(i);
+    });
+    return this.add({
+      id: this.all.length,
+      name: spec.name,
+      kind: LayoutKind.Fixed,
+      slots: spec.slots.length,
+      slotKinds: [...spec.slots],
+      pointerSlots: Int32Array.from(pointerSlots),
+      tensorSlots: Int32Array.from(tensorSlots),
+      hasPointers: pointerSlots.length > 0,
+      hasTensors: tensorSlots.length > 0,
+    });
+  }
+
+  defineArray(spec: ArrayLayoutSpec): number {
+    const kind =
+      spec.element === "byte"
+        ? LayoutKind.Bytes
+        : spec.element === SlotKind.Pointer
+          ? LayoutKind.PointerArray
+          : spec.element === SlotKind.Tensor
+            ? LayoutKind.TensorArray
+            : LayoutKind.ScalarArray;
+    return this.add({
+      id: this.all.length,
+      name: spec.name,
+      kind,
+      slots: -1,
+      slotKinds: [],
+      pointerSlots: new Int32Array(0),
+      tensorSlots: new Int32Array(0),
+      hasPointers: kind === LayoutKind.PointerArray,
+      hasTensors: kind === LayoutKind.TensorArray,
+    });
+  }
+
+  private add(layout: Layout): number {
+    if (layout.id > LAYOUT_MASK) throw new RangeError(`heap: more than ${LAYOUT_MASK} layouts`);
+    this.all.push(layout);
+    if (layout.id >= this.fixedSlots.length) {
+      const next = new Int32Array(this.fixedSlots.length * 2);
+      next.set(this.fixedSlots);
+      this.fixedSlots = next;
+    }
+    this.fixedSlots[layout.id] = layout.slots;
+    return layout.id;
+  }
+
+  isValid(id: number): boolean {
+    return id >= 0 && id < this.all.length;
+  }
+
+  /** Words an object of this layout and length occupies, header included. */
+  objectWords(id: number, length: number): number {
+    const l = this.all[id];
+    if (l.kind === LayoutKind.Fixed) return HEADER_WORDS + l.slots;
+    if (l.kind === LayoutKind.Bytes) return HEADER_WORDS + ((length + 7) >>> 3);
+    return HEADER_WORDS + length;
+  }
+}

@@ -1,0 +1,38 @@
+// The remembered set: old objects that may hold pointers to young ones (an object-logging
+// barrier: each old object is logged once, guarded by its REMEMBERED header bit). A young
+// collection treats the slots of these objects as roots, then keeps only the objects that still
+// point into the young generation.
+
+import { Arena } from "./arena";
+import { REMEMBERED } from "./header";
+
+export class RememberedSet {
+  entries: number[] = [];
+
+  constructor(private readonly arena: Arena) {}
+
+  record(p: number): void {
+    const i32 = this.arena.i32;
+    const h0 = i32[2 * p];
+    if (h0 & REMEMBERED) return;
+    i32[2 * p] = h0 | REMEMBERED;
+    this.entries.push(p);
+  }
+
+  /** Take every entry out (clearing their bits); the caller re-records what still applies. */
+  drain(): number[] {
+    const taken = this.entries;
+    const i32 = this.arena.i32;
+    for (const p of taken) i32[2 * p] &= ~REMEMBERED;
+    this.entries = [];
+    return taken;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  has(p: number): boolean {
+    return (this.arena.i32[2 * p] & REMEMBERED) !== 0 && this.entries.includes(p);
+  }
+}

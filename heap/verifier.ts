@@ -1,0 +1,105 @@
+// The heap verifier: after a collection (when enabled) it walks every space and checks what
+// the collector promises. It throws a HeapCorruption naming the first broken rule.
+//
+//  - every header is sane: a defined layout, no FORWARDED bit, a size that fits its space;
+//    no MARK bit unless an incremental cycle is in progress;
+//  - every pointer slot is 0 or the address of an object header in eden, the survivor
+//    from-space or the old generation — never into freed, poisoned or to-space memory, never
+//    into the middle of an object or into a free chunk;
+//  - every old object holding a pointer to a young object is in the remembered set, and
+//    every remembered-set entry is an old object.
+// (A black→white edge is legal under SATB marking, so marking colours are not checked here;
+// the model-based tests check that no reachable object is ever reclaimed.)
+
+import { Arena } from "./arena";
+import { FORWARDED, FREE, LAYOUT_MASK, MARK, PAGE_SHIFT, REMEMBERED, Space } from "./header";
+import { LayoutKind, LayoutTable } from "./layouts";
+import { Nursery } from "./nursery";
+import { OldSpace } from "./oldspace";
+import { RememberedSet } from "./remset";
+import { RootScanner } from "./api";
+
+export class HeapCorruption extends Error {
+  constructor(message: string) {
+    super(`heap verification failed: ${message}`);
+    this.name = "HeapCorruption";
+  }
+}
+
+export function verifyHeap(
+  arena: Arena,
+  layouts: LayoutTable,
+  nursery: Nursery,
+  old: OldSpace,
+  remset: RememberedSet,
+  roots: RootScanner | null,
+  markingInProgress: boolean,
+): void {
+  const f64 = arena.f64;
+  const i32 = arena.i32;
+  const space = arena.space;
+  const fail = (msg: string): never => {
+    throw new HeapCorruption(msg);
+  };
+  // Object starts, so a pointer into the middle of an object is caught.
+  const starts = new Uint8Array(arena.committedBytes / 8);
+  const objects: number[] = [];
+
+  const checkHeader = (p: number, words: number, where: string) => {
+    const h0 = i32[2 * p];
+    if (h0 & FORWARDED) fail(`${where} object ${p} is still forwarded`);
+    if (!layouts.isValid(h0 & LAYOUT_MASK)) fail(`${where} object ${p} has invalid layout id ${h0 & LAYOUT_MASK}`);
+    if (i32[2 * p + 1] < 0) fail(`${where} object ${p} has negative length`);
+    if (words < 1) fail(`${where} object ${p} has size ${words}`);
+    if (h0 & MARK && !markingInProgress) fail(`${where} object ${p} is marked outside a marking cycle`);
+    starts[p] = 1;
+    objects.push(p);
+  };
+
+  nursery.forEachObject((p, words) => {
+    const sp = space[p >>> PAGE_SHIFT];
+    if (sp !== Space.Eden && sp !== Space.Survivor) fail(`young object ${p} outside the nursery`);
+    if (i32[2 * p] & REMEMBERED) fail(`young object ${p} has the REMEMBERED bit`);
+    checkHeader(p, words, "young");
+  });
+  const [bumpFrom, bumpTo] = old.bumpRegion;
+  old.forEachChunk((p, h0, words, block) => {
+    const sp = space[p >>> PAGE_SHIFT];
+    if (sp !== (block.large ? Space.OldLarge : Space.OldSmall)) fail(`old chunk ${p} on a page of space ${sp}`);
+    if (p + words > block.end) fail(`old chunk ${p} (${words} words) runs past its block`);
+    if (h0 & FREE) return;
+    if (bumpFrom <= p && p < bumpTo) fail(`object ${p} inside the bump region`);
+    checkHeader(p, layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]), "old");
+  });
+
+  const isYoung = (v: number) => {
+    const sp = space[v >>> PAGE_SHIFT];
+    return sp === Space.Eden || sp === Space.Survivor;
+  };
+  const checkPointer = (v: number, what: string) => {
+    if (v === 0) return;
+    if (!Number.isInteger(v) || v < 0 || v >= arena.committedBytes / 8) fail(`${what} holds ${v}, not an address`);
+    if (starts[v] !== 1) fail(`${what} points at ${v}, which is not a live object header (space ${space[v >>> PAGE_SHIFT]})`);
+  };
+
+  const remembered = new Set(remset.entries);
+  for (const p of objects) {
+    const layout = layouts.all[i32[2 * p] & LAYOUT_MASK];
+    const slots: number[] = [];
+    if (layout.kind === LayoutKind.Fixed) slots.push(...layout.pointerSlots);
+    else if (layout.kind === LayoutKind.PointerArray) for (let k = 0; k < i32[2 * p + 1]; k++) slots.push(k);
+    let pointsYoung = false;
+    for (const s of slots) {
+      const v = f64[p + 1 + s];
+      checkPointer(v, `slot ${s} of ${layout.name} object ${p}`);
+      if (v !== 0 && isYoung(v)) pointsYoung = true;
+    }
+    if (pointsYoung && !isYoung(p) && !remembered.has(p)) {
+      fail(`old ${layout.name} object ${p} points into the young generation but is not remembered`);
+    }
+  }
+  for (const r of remset.entries) {
+    if (starts[r] !== 1 || isYoung(r)) fail(`remembered-set entry ${r} is not an old object`);
+  }
+  if (roots) roots((v) => (checkPointer(v, "a root"), v));
+}
