@@ -1,0 +1,272 @@
+// The three dataflow analyses over one body's CFG:
+//
+//  - scope:    which bindings are in scope (the lexical liveness rule: a borrow stored in a
+//              variable lasts until the variable goes out of scope);
+//  - liveness: which bindings may still be used later (the NLL rule: a borrow lasts until the
+//              last use of a reference derived from it) — backward;
+//  - moves:    which move sites (and never-initialized declarations) may reach each point, plus
+//              which bindings may already have been assigned (E0384);
+//  - loans:    which loans may reach each point, and which are still temporaries of their
+//              statement. A loan is live at a point when it reaches it and either is still a
+//              temporary or one of its holder variables is live there (by the chosen rule).
+
+import type { Binding } from "../../syntax/ast";
+import type { Cfg, CfgNode } from "./cfg";
+import { BitSet, solve, type Analysis } from "./dataflow";
+import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
+
+export interface MoveSite {
+  id: number;
+  node: number;
+  /** Move path (local + fields). */
+  path: Place;
+  kind: "move" | "uninit";
+}
+
+/** Bindings a node uses (for liveness and "borrow later used here"). */
+export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
+  const a = node.action;
+  switch (a.kind) {
+    case "read":
+    case "move":
+      return [a.place.base];
+    case "borrow":
+      return [cfg.loans[a.loan].place.base];
+    case "assign":
+      return a.compound || a.place.proj.length > 0 ? [a.place.base] : [];
+    case "touch":
+      return [a.binding];
+    case "return":
+      return a.carried.vars;
+    default:
+      return [];
+  }
+}
+
+export class BodyAnalysis {
+  readonly nB: number;
+  readonly scope: { before: BitSet[]; after: BitSet[] };
+  readonly live: { before: BitSet[]; after: BitSet[] };
+  readonly sites: MoveSite[] = [];
+  readonly sitesByBinding = new Map<Binding, number[]>();
+  readonly siteOfNode = new Map<number, number>();
+  moves!: { before: BitSet[]; after: BitSet[] };
+  readonly loans: { before: BitSet[]; after: BitSet[] };
+  /** Every holder (transitively through variable flows) of each loan. */
+  readonly holders: Binding[][];
+  /** Loans held only by one variable: killed when that variable is overwritten. */
+  readonly soleHeld = new Map<Binding, number[]>();
+  /** Loans by borrowed local, for conflict queries. */
+  readonly loansByBase = new Map<Binding, number[]>();
+  /** Nodes where a use of a moved value was reported: the place counts as re-initialized after them. */
+  readonly reinitNodes = new Set<number>();
+
+  constructor(readonly cfg: Cfg) {
+    this.nB = cfg.bindings.length;
+    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    const nB = this.nB;
+
+    this.scope = solve(cfg.nodes, {
+      direction: "forward",
+      width: nB,
+      transfer(node, s) {
+        const a = node.action;
+        if (a.kind === "declare") {
+          const i = idx(a.binding);
+          if (i !== undefined) s.add(i);
+        } else if (a.kind === "scopeEnd") {
+          for (const b of a.bindings) {
+            const i = idx(b);
+            if (i !== undefined) s.delete(i);
+          }
+        }
+      },
+    });
+
+    this.live = solve(cfg.nodes, {
+      direction: "backward",
+      width: nB,
+      transfer(node, s) {
+        const a = node.action;
+        // Definitions kill first, then uses gen (a node that reads and writes x keeps x live).
+        if (a.kind === "declare") {
+          const i = idx(a.binding);
+          if (i !== undefined) s.delete(i);
+        } else if (a.kind === "assign" && !a.compound && a.place.proj.length === 0) {
+          const i = idx(a.place.base);
+          if (i !== undefined) s.delete(i);
+        }
+        for (const b of nodeUses(cfg, node)) {
+          const i = idx(b);
+          if (i !== undefined) s.add(i);
+        }
+      },
+    });
+
+    // Move sites.
+    for (const node of cfg.nodes) {
+      const a = node.action;
+      if (a.kind === "move" && !hasDeref(a.place) && !hasIndex(a.place)) this.addSite(node.id, movePath(a.place), "move");
+      else if (a.kind === "declare" && !a.init) this.addSite(node.id, { base: a.binding, proj: [] }, "uninit");
+    }
+    this.runMoves();
+
+    // Holders of loans, closed over variable flows.
+    this.holders = cfg.loans.map((l) => {
+      const out = new Set<Binding>();
+      const stack = [...(cfg.loanHolders.get(l.id) ?? [])];
+      while (stack.length) {
+        const b = stack.pop()!;
+        if (out.has(b)) continue;
+        out.add(b);
+        for (const n of cfg.varFlows.get(b) ?? []) stack.push(n);
+      }
+      return [...out];
+    });
+    this.holders.forEach((hs, l) => {
+      if (hs.length === 1) {
+        const list = this.soleHeld.get(hs[0]) ?? [];
+        list.push(l);
+        this.soleHeld.set(hs[0], list);
+      }
+      const base = cfg.loans[l].place.base;
+      const list = this.loansByBase.get(base) ?? [];
+      list.push(l);
+      this.loansByBase.set(base, list);
+    });
+
+    const nL = cfg.loans.length;
+    const soleHeld = this.soleHeld;
+    const loanStmt = cfg.loans.map((l) => l.stmt);
+    this.loans = solve(cfg.nodes, {
+      direction: "forward",
+      width: 2 * nL,
+      transfer(node, s) {
+        const a = node.action;
+        if (a.kind === "borrow") {
+          s.add(a.loan);
+          s.add(nL + a.loan);
+        } else if (a.kind === "endTemps") {
+          for (const l of a.loans) s.delete(nL + l);
+        } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
+          const b = a.kind === "assign" ? a.place.base : a.binding;
+          for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(l);
+        }
+      },
+    });
+  }
+
+  private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {
+    const id = this.sites.length;
+    this.sites.push({ id, node, path, kind });
+    this.siteOfNode.set(node, id);
+    const l = this.sitesByBinding.get(path.base) ?? [];
+    l.push(id);
+    this.sitesByBinding.set(path.base, l);
+  }
+
+  /** (Re)runs the move analysis; called again after reporting, with reported uses as re-initializations. */
+  runMoves(): void {
+    const cfg = this.cfg;
+    const nS = this.sites.length;
+    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    const sitesByBinding = this.sitesByBinding;
+    const sites = this.sites;
+    const siteOfNode = this.siteOfNode;
+    const reinit = this.reinitNodes;
+    const killPath = (s: BitSet, p: Place) => {
+      for (const id of sitesByBinding.get(p.base) ?? []) if (isPrefix(p, sites[id].path)) s.delete(id);
+    };
+    const analysis: Analysis = {
+      direction: "forward",
+      width: nS + this.nB,
+      transfer(node, s) {
+        const a = node.action;
+        switch (a.kind) {
+          case "move": {
+            if (reinit.has(node.id)) {
+              killPath(s, movePath(a.place));
+              break;
+            }
+            const site = siteOfNode.get(node.id);
+            if (site !== undefined) s.add(site);
+            break;
+          }
+          case "read":
+          case "borrow":
+            if (reinit.has(node.id)) {
+              const p = a.kind === "read" ? a.place : cfg.loans[a.loan].place;
+              killPath(s, movePath(p));
+            }
+            break;
+          case "declare": {
+            for (const id of sitesByBinding.get(a.binding) ?? []) s.delete(id);
+            const i = idx(a.binding);
+            if (a.init) {
+              if (i !== undefined) s.add(nS + i);
+            } else {
+              if (i !== undefined) s.delete(nS + i);
+              const site = siteOfNode.get(node.id);
+              if (site !== undefined) s.add(site);
+            }
+            break;
+          }
+          case "assign": {
+            if (!hasDeref(a.place) && !hasIndex(a.place)) {
+              killPath(s, a.place);
+              if (a.place.proj.length === 0) {
+                const i = idx(a.place.base);
+                if (i !== undefined) s.add(nS + i);
+              }
+            }
+            break;
+          }
+          case "scopeEnd":
+            for (const b of a.bindings) {
+              for (const id of sitesByBinding.get(b) ?? []) s.delete(id);
+              const i = idx(b);
+              if (i !== undefined) s.delete(nS + i);
+            }
+            break;
+        }
+      },
+    };
+    this.moves = solve(cfg.nodes, analysis);
+  }
+
+  /** Is binding b live at the entry of node n under the given rule? */
+  holderLive(b: Binding, node: number, model: "lexical" | "nll", after = false): boolean {
+    const i = this.cfg.bindingIndex.get(b);
+    if (i === undefined) return false;
+    const sets = model === "lexical" ? this.scope : this.live;
+    return (after ? sets.after : sets.before)[node].has(i);
+  }
+
+  /** Is loan l live at the entry of node n (or its exit when `after`)? */
+  loanLive(l: number, node: number, model: "lexical" | "nll", after = false): boolean {
+    const nL = this.cfg.loans.length;
+    const st = (after ? this.loans.after : this.loans.before)[node];
+    if (!st.has(l)) return false;
+    if (st.has(nL + l)) return true;
+    for (const h of this.holders[l]) if (this.holderLive(h, node, model, after)) return true;
+    return false;
+  }
+
+  /** Move sites that may have moved (part of) `p` before node n. */
+  movedSites(p: Place, node: number): MoveSite[] {
+    const st = this.moves.before[node];
+    const mp = movePath(p);
+    const out: MoveSite[] = [];
+    for (const id of this.sitesByBinding.get(p.base) ?? []) {
+      if (!st.has(id)) continue;
+      const s = this.sites[id];
+      if (isPrefix(s.path, mp) || isPrefix(mp, s.path)) out.push(s);
+    }
+    return out;
+  }
+
+  maybeAssigned(b: Binding, node: number): boolean {
+    const i = this.cfg.bindingIndex.get(b);
+    return i !== undefined && this.moves.before[node].has(this.sites.length + i);
+  }
+}

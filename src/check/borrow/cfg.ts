@@ -1,0 +1,80 @@
+// The control-flow graph of one body (a function, a method, a closure, or the top-level
+// statements). Each node carries at most one action, so the analyses and the diagnostics can talk
+// about "the point before/after node n" without a second level of indexing.
+
+import type { Binding, Span } from "../../syntax/ast";
+import type { Type } from "../types";
+import type { Place } from "./places";
+
+/** A borrow: `&p`, `&mut p`, a method receiver autoref, a closure capture by reference. */
+export interface Loan {
+  id: number;
+  place: Place;
+  mutable: boolean;
+  span: Span;
+  /** The statement that created it: a loan not stored in a variable ends with that statement. */
+  stmt: number;
+  /** How the borrow arose, for the wording of diagnostics. */
+  origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter";
+  /** For captures: the closure expression's span (E0373 points at it). */
+  closureSpan?: Span;
+}
+
+/** Where borrows flow: a value carries the loans created while computing it and those held by the variables it was derived from. */
+export interface Carried {
+  loans: number[];
+  vars: Binding[];
+}
+
+export type Action =
+  /** Copy or read of a place (not a borrow): E0503 against mutable loans, E0381/E0382. */
+  | { kind: "read"; place: Place; span: Span }
+  /** Move out of a place: E0505, E0507, E0382; then the place is moved. */
+  | { kind: "move"; place: Place; span: Span; ty: Type }
+  /** Create a loan (activation for two-phase borrows happens at this node). */
+  | { kind: "borrow"; loan: number; span: Span }
+  /** Assignment to a place (`x = v`, `s.a = v`, `*r = v`, a `let` initializer). */
+  | { kind: "assign"; place: Place; span: Span; isLet: boolean; compound?: boolean }
+  /** A binding comes into scope (`let`, parameters, pattern bindings). Uninitialized for `let x;`. */
+  | { kind: "declare"; binding: Binding; init: boolean; span: Span }
+  /** End of a block: its bindings go out of scope together (E0597 for loans that outlive them). */
+  | { kind: "scopeEnd"; bindings: Binding[]; span: Span; reportDangling: boolean }
+  /** A use of a variable that matters only for liveness (the hidden iterator of a `for` loop). */
+  | { kind: "touch"; binding: Binding; span: Span }
+  /** Temporary loans end (after a call whose result does not carry them; at the end of a statement; at a jump). */
+  | { kind: "endTemps"; loans: number[] }
+  /** The body returns this value: E0515/E0373 for borrows of locals. */
+  | { kind: "return"; carried: Carried; span: Span; isClosureBody: boolean }
+  | { kind: "nop" };
+
+export interface CfgNode {
+  id: number;
+  action: Action;
+  succ: number[];
+  pred: number[];
+  /** Loop nesting depth at this node. */
+  loopDepth: number;
+  /** The statement this node belongs to (loans of that statement are its temporaries). */
+  stmt: number;
+}
+
+export interface Cfg {
+  /** Human name for the body: `main`, `Model::forward`, `<closure>`, `<top level>`. */
+  name: string;
+  nodes: CfgNode[];
+  entry: number;
+  exit: number;
+  loans: Loan[];
+  /** Every binding of the body, indexed for the bit sets. */
+  bindings: Binding[];
+  bindingIndex: Map<Binding, number>;
+  /** Bindings a closure body reaches outside itself: not tracked in this body. */
+  external: Set<Binding>;
+  /** "Loans flow into variable": `let r = &x` gives loan→r; `let r2 = r` gives r→r2. Flow-insensitive. */
+  loanHolders: Map<number, Set<Binding>>;
+  varFlows: Map<Binding, Set<Binding>>;
+  /** Spans of every use of a binding (for "borrow later used here" and the lexical/NLL note). */
+  uses: Map<Binding, Span[]>;
+  /** Where each binding goes out of scope (its block's `}`). */
+  scopeEndSpan: Map<Binding, Span>;
+}

@@ -1,0 +1,958 @@
+// Lowering of one body of the annotated AST to its control-flow graph (cfg.ts).
+//
+// Expressions are walked in evaluation order; each place access becomes an action on a node:
+// a read, a move, a borrow (a loan), an assignment. Values remember which loans they carry
+// (`Carried`), so that `let r = &x` makes `r` a holder of the loan on `x`, `let it = v.iter()`
+// makes `it` one, and a returned value can be checked for borrows of locals.
+
+import type * as A from "../../syntax/ast";
+import type { Binding, Expr, Span } from "../../syntax/ast";
+import type { Type } from "../types";
+import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
+import { hasDeref, localPlace, project, type Place } from "./places";
+import { builtinName, isTensor, stripRefs, type TypeInfo } from "./typeinfo";
+
+const EMPTY: Carried = { loans: [], vars: [] };
+
+function union(...cs: Carried[]): Carried {
+  if (cs.length === 1) return cs[0];
+  const loans: number[] = [];
+  const vars: Binding[] = [];
+  for (const c of cs) {
+    for (const l of c.loans) if (!loans.includes(l)) loans.push(l);
+    for (const v of c.vars) if (!vars.includes(v)) vars.push(v);
+  }
+  return { loans, vars };
+}
+
+/** A closure body found while lowering; lowered later as its own body. */
+export interface PendingClosure {
+  expr: A.ClosureExpr;
+  external: Set<Binding>;
+}
+
+interface LoopCtx {
+  label: string | null;
+  head: number;
+  exit: number;
+  scopeDepth: number;
+  firstLoan: number;
+  breakCarried: Carried[];
+}
+
+interface Scope {
+  bindings: Binding[];
+}
+
+/** How an operand is consumed. */
+type Mode =
+  /** By value: moves a non-Copy place. */
+  | "move"
+  /** By value as a call argument: like move, but a `&mut` is reborrowed instead of moved. */
+  | "arg"
+  /** Borrowed automatically (print, f-strings, tensor operands, `#[autoref]` parameters). */
+  | "borrow";
+
+export class Lowerer {
+  readonly nodes: CfgNode[] = [];
+  readonly loans: Loan[] = [];
+  readonly bindings: Binding[] = [];
+  readonly bindingIndex = new Map<Binding, number>();
+  readonly loanHolders = new Map<number, Set<Binding>>();
+  readonly varFlows = new Map<Binding, Set<Binding>>();
+  readonly uses = new Map<Binding, Span[]>();
+  readonly scopeEndSpan = new Map<Binding, Span>();
+  readonly closures: PendingClosure[] = [];
+  /** Node after which each statement is complete (for per-statement facts). */
+  readonly stmtNodes = new Map<A.Stmt, number>();
+
+  private cur: number | null;
+  private readonly exitNode: number;
+  private readonly loops: LoopCtx[] = [];
+  private readonly scopes: Scope[] = [];
+  private stmt = 0;
+  private stmtCounter = 0;
+  private loopDepth = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly types: TypeInfo,
+    private readonly external: Set<Binding>,
+    private readonly isClosureBody: boolean,
+  ) {
+    this.cur = this.newNode({ kind: "nop" });
+    this.exitNode = this.newNode({ kind: "nop" });
+  }
+
+  // ───────────── graph building ─────────────
+
+  private newNode(action: Action): number {
+    const id = this.nodes.length;
+    this.nodes.push({ id, action, succ: [], pred: [], loopDepth: this.loopDepth, stmt: this.stmt });
+    return id;
+  }
+
+  private link(from: number | null, to: number): void {
+    if (from === null) return;
+    const f = this.nodes[from];
+    if (f.succ.includes(to)) return;
+    f.succ.push(to);
+    this.nodes[to].pred.push(from);
+  }
+
+  private emit(action: Action): number {
+    const id = this.newNode(action);
+    this.link(this.cur, id);
+    this.cur = id;
+    return id;
+  }
+
+  private tracked(b: Binding): boolean {
+    return this.bindingIndex.has(b) && !this.external.has(b);
+  }
+
+  private addUse(b: Binding, span: Span): void {
+    let l = this.uses.get(b);
+    if (!l) this.uses.set(b, (l = []));
+    l.push(span);
+  }
+
+  private newLoan(place: Place, mutable: boolean, span: Span, origin: Loan["origin"], closureSpan?: Span): number {
+    const id = this.loans.length;
+    this.loans.push({ id, place, mutable, span, stmt: this.stmt, origin, closureSpan });
+    return id;
+  }
+
+  private borrow(place: Place, mutable: boolean, span: Span, origin: Loan["origin"]): Carried {
+    const l = this.newLoan(place, mutable, span, origin);
+    this.addUse(place.base, span);
+    this.emit({ kind: "borrow", loan: l, span });
+    return { loans: [l], vars: hasDeref(place) ? [place.base] : [] };
+  }
+
+  /** Record that the loans carried by `c` now (also) live in variable `to`. */
+  private flowInto(c: Carried, to: Binding): void {
+    for (const l of c.loans) {
+      let s = this.loanHolders.get(l);
+      if (!s) this.loanHolders.set(l, (s = new Set()));
+      s.add(to);
+    }
+    for (const v of c.vars) {
+      if (v === to) continue;
+      let s = this.varFlows.get(v);
+      if (!s) this.varFlows.set(v, (s = new Set()));
+      s.add(to);
+    }
+  }
+
+  private declare(b: Binding, init: boolean, span: Span): void {
+    if (!this.bindingIndex.has(b)) {
+      this.bindingIndex.set(b, this.bindings.length);
+      this.bindings.push(b);
+    }
+    this.scopes[this.scopes.length - 1]?.bindings.push(b);
+    this.emit({ kind: "declare", binding: b, init, span });
+  }
+
+  private openScope(): void {
+    this.scopes.push({ bindings: [] });
+  }
+
+  private closeScope(span: Span, reportDangling: boolean): void {
+    const s = this.scopes.pop()!;
+    if (s.bindings.length === 0) return;
+    for (const b of s.bindings) this.scopeEndSpan.set(b, span);
+    this.emit({ kind: "scopeEnd", bindings: s.bindings, span, reportDangling });
+  }
+
+  private endTempsSince(firstLoan: number, keep: Carried = EMPTY): void {
+    if (this.loans.length <= firstLoan) return;
+    const ended: number[] = [];
+    for (let l = firstLoan; l < this.loans.length; l++) if (!keep.loans.includes(l)) ended.push(l);
+    if (ended.length) this.emit({ kind: "endTemps", loans: ended });
+  }
+
+  private ty(e: Expr): Type | undefined {
+    return e.ty;
+  }
+
+  // ───────────── bodies ─────────────
+
+  lowerFn(fn: A.FnDecl, selfBinding: Binding | null): Cfg {
+    this.openScope();
+    if (selfBinding) this.declare(selfBinding, true, fn.selfParam!.span);
+    for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
+    if (fn.body) {
+      const c = this.blockInner(fn.body);
+      this.ret(c, fn.body.tail ? fn.body.tail.span : fn.body.closeSpan);
+    }
+    return this.finish();
+  }
+
+  lowerClosure(cl: A.ClosureExpr): Cfg {
+    this.openScope();
+    for (const p of cl.params) this.bindPattern(p.pat, null, EMPTY, true);
+    const c = this.value(cl.body, "move");
+    this.ret(c, cl.body.span);
+    return this.finish();
+  }
+
+  lowerTopLevel(stmts: A.Stmt[], endSpan: Span): Cfg {
+    this.openScope();
+    for (const s of stmts) this.statement(s);
+    this.closeScope(endSpan, false);
+    this.link(this.cur, this.exitNode);
+    this.cur = null;
+    return this.finish();
+  }
+
+  private ret(c: Carried, span: Span): void {
+    if (this.cur === null) return;
+    this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody });
+    this.link(this.cur, this.exitNode);
+    this.cur = null;
+  }
+
+  private finish(): Cfg {
+    if (this.cur !== null) this.link(this.cur, this.exitNode);
+    return {
+      name: this.name,
+      nodes: this.nodes,
+      entry: 0,
+      exit: this.exitNode,
+      loans: this.loans,
+      bindings: this.bindings,
+      bindingIndex: this.bindingIndex,
+      external: this.external,
+      loanHolders: this.loanHolders,
+      varFlows: this.varFlows,
+      uses: this.uses,
+      scopeEndSpan: this.scopeEndSpan,
+    };
+  }
+
+  // ───────────── statements and blocks ─────────────
+
+  private statement(s: A.Stmt): void {
+    const outer = this.stmt;
+    this.stmt = ++this.stmtCounter;
+    const firstLoan = this.loans.length;
+    switch (s.kind) {
+      case "LetStmt":
+        this.letStmt(s);
+        break;
+      case "ExprStmt":
+        this.value(s.expr, "move");
+        break;
+      case "ItemStmt":
+      case "EmptyStmt":
+        break;
+    }
+    this.endTempsSince(firstLoan);
+    if (this.cur !== null) this.stmtNodes.set(s, this.cur);
+    this.stmt = outer;
+  }
+
+  private letStmt(s: A.LetStmt): void {
+    if (!s.init) {
+      this.bindPattern(s.pat, null, EMPTY, false);
+      return;
+    }
+    const simple = s.pat.kind === "BindPat" && s.pat.byRef === "none" && !s.pat.sub;
+    let src: Place | null = null;
+    let carried = EMPTY;
+    if (simple) carried = this.value(s.init, "move");
+    else {
+      src = this.place(s.init);
+      if (src) this.read(src, s.init.span, true);
+      else carried = this.value(s.init, "move");
+    }
+    if (s.elseBlock) {
+      const fork = this.cur;
+      this.block(s.elseBlock);
+      // The else block must diverge; whatever flows out of it is unreachable for the bindings.
+      this.cur = fork;
+    }
+    if (simple) {
+      const bp = s.pat as A.BindPat;
+      this.declare(bp.binding, true, bp.span);
+      this.flowInto(carried, bp.binding);
+    } else this.bindPattern(s.pat, src, carried, true);
+  }
+
+  /** A block as an expression: its own scope, dropped at its `}`. */
+  private block(b: A.BlockExpr): Carried {
+    this.openScope();
+    const c = this.blockInner(b);
+    this.closeScope(b.closeSpan, true);
+    return c;
+  }
+
+  private blockInner(b: A.BlockExpr): Carried {
+    for (const s of b.stmts) this.statement(s);
+    return b.tail ? this.value(b.tail, "move") : EMPTY;
+  }
+
+  // ───────────── places ─────────────
+
+  /** Auto-deref a place along its type: references add deref projections, Box is transparent, Gc untracks. */
+  private autoDeref(p: Place, t: Type | undefined, max = Infinity): { place: Place | null; ty: Type | undefined } {
+    let n = 0;
+    while (t && n < max) {
+      if (t.kind === "ref") {
+        p = project(p, { kind: "deref", mutable: t.mutable });
+        t = t.inner;
+      } else if (t.kind === "builtin" && t.name === "Box" && t.args.length) {
+        t = t.args[0];
+      } else if (t.kind === "builtin" && t.name === "Gc") {
+        return { place: null, ty: t.args[0] };
+      } else break;
+      n++;
+    }
+    return { place: p, ty: t };
+  }
+
+  /**
+   * The place an expression denotes, or null for a value expression. Emits the evaluation of
+   * index operands (only once the base is known to be a place).
+   */
+  private place(e: Expr): Place | null {
+    switch (e.kind) {
+      case "ParenExpr":
+        return this.place(e.expr);
+      case "PathExpr": {
+        const r = e.res;
+        if (r && (r.kind === "local" || r.kind === "global") && this.tracked(r.binding)) return localPlace(r.binding);
+        return null;
+      }
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        const base = this.place(e.object);
+        if (!base) return null;
+        const d = this.autoDeref(base, this.ty(e.object));
+        if (!d.place) return null;
+        const name = e.kind === "FieldExpr" ? e.field.name : String(e.index);
+        return project(d.place, { kind: "field", name });
+      }
+      case "IndexExpr": {
+        const base = this.place(e.object);
+        if (!base) return null;
+        const d = this.autoDeref(base, this.ty(e.object));
+        if (!d.place) return null;
+        this.value(e.index, "move");
+        return project(d.place, { kind: "index" });
+      }
+      case "DerefExpr": {
+        const base = this.place(e.operand);
+        if (!base) return null;
+        return this.autoDeref(base, this.ty(e.operand), 1).place;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private read(p: Place, span: Span, forLiveness = true): void {
+    if (forLiveness) this.addUse(p.base, span);
+    this.emit({ kind: "read", place: p, span });
+  }
+
+  /** Use the value in a place according to `mode`; returns what the value carries. */
+  private usePlace(p: Place, e: Expr, mode: Mode): Carried {
+    const t = this.ty(e);
+    const carries = this.types.carriesLoans(t);
+    const vars = carries ? [p.base] : [];
+    if (mode === "borrow" && !this.types.isCopy(t)) {
+      const c = this.borrow(p, false, e.span, "autoref");
+      return { loans: c.loans, vars: union(c, { loans: [], vars }).vars };
+    }
+    if (this.types.isCopy(t) || (mode === "arg" && t?.kind === "ref")) {
+      this.read(p, e.span);
+      return { loans: [], vars };
+    }
+    this.addUse(p.base, e.span);
+    this.emit({ kind: "move", place: p, span: e.span, ty: t! });
+    return { loans: [], vars };
+  }
+
+  // ───────────── expressions ─────────────
+
+  value(e: Expr, mode: Mode): Carried {
+    const p = this.place(e);
+    if (p) return this.usePlace(p, e, mode);
+    switch (e.kind) {
+      case "IntLit":
+      case "FloatLit":
+      case "StrLit":
+      case "CharLit":
+      case "BoolLit":
+      case "PathExpr":
+        return EMPTY;
+      case "FStrLit":
+        for (const part of e.parts) if (typeof part !== "string") this.value(part.expr, "borrow");
+        return EMPTY;
+      case "ParenExpr":
+        return this.value(e.expr, mode);
+      case "UnaryExpr":
+        this.value(e.operand, isTensor(this.ty(e.operand)) ? "borrow" : "move");
+        return EMPTY;
+      case "RefExpr":
+        return this.refExpr(e);
+      case "DerefExpr":
+        return this.value(e.operand, "move");
+      case "BinaryExpr":
+        return this.binary(e);
+      case "AssignExpr":
+        this.assign(e);
+        return EMPTY;
+      case "CallExpr":
+        return this.call(e);
+      case "MethodCallExpr":
+        return this.methodCall(e);
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        const c = this.value(e.object, "move");
+        return this.types.carriesLoans(this.ty(e)) ? c : EMPTY;
+      }
+      case "IndexExpr": {
+        const c = this.value(e.object, "borrow");
+        this.value(e.index, "move");
+        return this.types.carriesLoans(this.ty(e)) ? c : EMPTY;
+      }
+      case "StructLitExpr": {
+        const cs = e.fields.map((f) => this.value(f.value, "move"));
+        if (e.base) {
+          const bp = this.place(e.base);
+          if (bp) this.read(bp, e.base.span);
+          else cs.push(this.value(e.base, "move"));
+        }
+        return this.keepIfCarries(e, union(EMPTY, ...cs));
+      }
+      case "TupleExpr":
+      case "ArrayExpr":
+        return this.keepIfCarries(e, union(EMPTY, ...e.elems.map((x) => this.value(x, "move"))));
+      case "ArrayRepeatExpr":
+        this.value(e.count, "move");
+        return this.keepIfCarries(e, this.value(e.value, "move"));
+      case "VecMacroExpr": {
+        if (e.elems) return this.keepIfCarries(e, union(EMPTY, ...e.elems.map((x) => this.value(x, "move"))));
+        if (e.repeat) {
+          const c = this.value(e.repeat.value, "move");
+          this.value(e.repeat.count, "move");
+          return this.keepIfCarries(e, c);
+        }
+        return EMPTY;
+      }
+      case "BlockExpr":
+        return this.block(e);
+      case "IfExpr":
+        return this.ifExpr(e);
+      case "IfLetExpr":
+        return this.ifLet(e);
+      case "WhileExpr":
+      case "WhileLetExpr":
+      case "LoopExpr":
+      case "ForExpr":
+        return this.loop(e);
+      case "MatchExpr":
+        return this.match(e);
+      case "ClosureExpr":
+        return this.closure(e);
+      case "BreakExpr":
+        this.breakOrContinue(e.label, e.value, true);
+        return EMPTY;
+      case "ContinueExpr":
+        this.breakOrContinue(e.label, null, false);
+        return EMPTY;
+      case "ReturnExpr": {
+        const c = e.value ? this.value(e.value, "move") : EMPTY;
+        this.ret(c, e.value ? e.value.span : e.span);
+        return EMPTY;
+      }
+      case "RangeExpr":
+        if (e.start) this.value(e.start, "move");
+        if (e.end) this.value(e.end, "move");
+        return EMPTY;
+      case "CastExpr":
+        this.value(e.expr, "move");
+        return EMPTY;
+      case "TryExpr": {
+        const c = this.value(e.expr, "move");
+        const fork = this.cur;
+        // The early-return path: the error leaves the function.
+        if (fork !== null) this.link(fork, this.exitNode);
+        return c;
+      }
+    }
+    return EMPTY;
+  }
+
+  private keepIfCarries(e: Expr, c: Carried): Carried {
+    return this.types.carriesLoans(this.ty(e)) ? c : EMPTY;
+  }
+
+  private refExpr(e: A.RefExpr): Carried {
+    const p = this.place(e.operand);
+    if (p) {
+      const c = this.borrow(p, e.mutable, e.span, "ref");
+      // A reference to a reference-holding place (`&r`) also carries what `r` holds.
+      if (this.types.carriesLoans(this.ty(e.operand)) && !c.vars.includes(p.base)) c.vars.push(p.base);
+      return c;
+    }
+    // `&temp`: the temporary lives as long as the reference; it carries what the operand carries.
+    return this.value(e.operand, "move");
+  }
+
+  private binary(e: A.BinaryExpr): Carried {
+    if (e.op === "&&" || e.op === "||") {
+      this.value(e.left, "move");
+      const fork = this.cur;
+      this.value(e.right, "move");
+      const join = this.newNode({ kind: "nop" });
+      this.link(fork, join);
+      this.link(this.cur, join);
+      this.cur = join;
+      return EMPTY;
+    }
+    const comparison = ["==", "!=", "<", "<=", ">", ">="].includes(e.op);
+    const tensor = isTensor(this.ty(e.left)) || isTensor(this.ty(e.right));
+    const mode: Mode = comparison || (tensor && !e.method) ? "borrow" : "move";
+    const first = this.loans.length;
+    this.value(e.left, mode);
+    this.value(e.right, mode);
+    this.endTempsSince(first);
+    return EMPTY;
+  }
+
+  private assign(e: A.AssignExpr): void {
+    const compound = e.op !== "=";
+    const target = e.target;
+    // Vec/Map `v[i] = x` goes through IndexMut: a mutable borrow of the collection.
+    const tgtInner = target.kind === "ParenExpr" ? target.expr : target;
+    const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
+    const c = this.value(e.value, valueMode);
+    if (tgtInner.kind === "IndexExpr") {
+      const bn = builtinName(this.ty(tgtInner.object));
+      if (bn === "Vec" || bn === "Map") {
+        const base = this.place(tgtInner.object);
+        if (base) {
+          const d = this.autoDeref(base, this.ty(tgtInner.object));
+          this.value(tgtInner.index, "move");
+          if (d.place) {
+            const first = this.loans.length;
+            this.borrow(d.place, true, target.span, "autoref");
+            this.endTempsSince(first);
+          }
+          return;
+        }
+      }
+    }
+    const p = this.place(target);
+    if (!p) {
+      this.value(target, "move");
+      return;
+    }
+    if (compound) this.addUse(p.base, target.span);
+    this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound });
+    if (!hasDeref(p)) this.flowInto(c, p.base);
+    else {
+      // Storing a reference through a deref (`*slot = &x`): the loans flow where the reference points.
+      this.flowInto(c, p.base);
+    }
+  }
+
+  /** Does parameter i of a user/prelude fn take a reference (so a by-value argument is auto-borrowed)? */
+  private paramIsRef(decl: A.FnDecl | null, i: number): boolean {
+    if (!decl) return false;
+    const p = decl.params[i];
+    return !!p && p.ty.kind === "RefType";
+  }
+
+  private argMode(arg: Expr, autoref: boolean): Mode {
+    if (autoref && this.ty(arg)?.kind !== "ref") return "borrow";
+    return "arg";
+  }
+
+  private call(e: A.CallExpr): Carried {
+    const first = this.loans.length;
+    const callee = e.callee.kind === "ParenExpr" ? e.callee.expr : e.callee;
+    let decl: A.FnDecl | null = null;
+    let nativeName: string | null = null;
+    const autorefs = (e as unknown as { autoref?: boolean[] }).autoref;
+    if (callee.kind === "PathExpr" && callee.res && (callee.res.kind === "fn" || callee.res.kind === "native")) {
+      if (callee.res.kind === "fn") decl = callee.res.decl;
+      else nativeName = callee.res.name;
+    } else {
+      const cp = this.place(callee);
+      if (cp) {
+        const t = stripRefs(this.ty(callee));
+        const direct = this.ty(callee)?.kind !== "ref";
+        if (t && t.kind === "fn" && t.callKind === "FnMut" && direct) this.borrow(cp, true, callee.span, "autoref");
+        else if (t && t.kind === "fn" && t.callKind === "FnOnce" && direct) this.usePlace(cp, callee, "move");
+        else this.read(cp, callee.span);
+      } else this.value(callee, "move");
+    }
+    const isDrop = nativeName === "drop" || (decl !== null && decl.name.name === "drop" && !decl.body);
+    const cs: Carried[] = [];
+    e.args.forEach((a, i) => {
+      let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i);
+      if (nativeName && !isDrop && (nativeName === "print" || nativeName === "eprint" || isTensor(this.ty(a)))) auto = true;
+      if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
+      cs.push(this.value(a, this.argMode(a, auto)));
+    });
+    const result = this.keepIfCarries(e, union(EMPTY, ...cs));
+    this.endTempsSince(first, result);
+    return result;
+  }
+
+  private methodCall(e: A.MethodCallExpr): Carried {
+    const first = this.loans.length;
+    const res = e.res;
+    const selfMode = res ? res.selfMode : null;
+    let adj = e.recvAdjust;
+    const recvTy = this.ty(e.receiver);
+    if (!adj) {
+      const derefs = recvTy?.kind === "ref" && (selfMode === "ref" || selfMode === "refMut") ? 1 : 0;
+      adj = { derefs, autoref: selfMode === "ref" ? "ref" : selfMode === "refMut" ? "refMut" : "none" };
+    }
+    const recvPlace0 = this.place(e.receiver);
+    let recvCarried: Carried = EMPTY;
+    let pendingMut: Place | null = null;
+    let recvInner = recvTy;
+    if (recvPlace0) {
+      const d = this.autoDeref(recvPlace0, recvTy, adj.derefs);
+      recvInner = d.ty;
+      if (!d.place) {
+        this.read(recvPlace0, e.receiver.span);
+      } else if (adj.autoref === "ref") {
+        recvCarried = this.borrow(d.place, false, e.receiver.span, "autoref");
+        if (this.types.carriesLoans(recvInner)) recvCarried = union(recvCarried, { loans: [], vars: [d.place.base] });
+      } else if (adj.autoref === "refMut") {
+        pendingMut = d.place; // two-phase borrow: activated after the arguments
+      } else {
+        const t = recvInner;
+        if (this.types.isCopy(t) || t?.kind === "ref") {
+          this.read(d.place, e.receiver.span);
+          recvCarried = this.types.carriesLoans(t) ? { loans: [], vars: [d.place.base] } : EMPTY;
+        } else {
+          this.addUse(d.place.base, e.receiver.span);
+          this.emit({ kind: "move", place: d.place, span: e.receiver.span, ty: t! });
+          recvCarried = this.types.carriesLoans(t) ? { loans: [], vars: [d.place.base] } : EMPTY;
+        }
+      }
+    } else {
+      recvCarried = this.value(e.receiver, "move");
+    }
+    const decl = res && res.kind === "fn" ? res.decl : null;
+    const native = !res || res.kind === "native" || (decl !== null && !decl.body);
+    const recvTensor = isTensor(recvInner);
+    const bn = builtinName(recvInner);
+    const keyBorrow = (bn === "Map" || bn === "LRUCache") && ["get", "get_mut", "contains_key", "remove"].includes(e.method.name);
+    const autorefs = (e as unknown as { autoref?: boolean[] }).autoref;
+    const cs: Carried[] = [];
+    e.args.forEach((a, i) => {
+      let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i) || keyBorrow;
+      if (native && (recvTensor || isTensor(this.ty(a))) && isTensor(this.ty(a))) auto = true;
+      cs.push(this.value(a, this.argMode(a, auto)));
+    });
+    if (pendingMut) {
+      const lc = this.borrow(pendingMut, true, e.receiver.span, "autoref");
+      recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
+      // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
+      if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
+      else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
+    }
+    const result = this.keepIfCarries(e, union(recvCarried, ...cs));
+    this.endTempsSince(first, result);
+    return result;
+  }
+
+  // ───────────── control flow ─────────────
+
+  private join(ends: (number | null)[]): void {
+    const live = ends.filter((x): x is number => x !== null);
+    if (live.length === 0) {
+      this.cur = null;
+      return;
+    }
+    const j = this.newNode({ kind: "nop" });
+    for (const x of live) this.link(x, j);
+    this.cur = j;
+  }
+
+  private ifExpr(e: A.IfExpr): Carried {
+    this.value(e.cond, "move");
+    const fork = this.cur;
+    const a = this.block(e.then);
+    const endA = this.cur;
+    this.cur = fork;
+    let b = EMPTY;
+    if (e.else) b = this.value(e.else, "move");
+    const endB = this.cur;
+    this.join([endA, endB]);
+    return union(a, b);
+  }
+
+  private ifLet(e: A.IfLetExpr): Carried {
+    const src = this.place(e.scrutinee);
+    let carried = EMPTY;
+    if (src) this.read(src, e.scrutinee.span);
+    else carried = this.value(e.scrutinee, "move");
+    const fork = this.cur;
+    this.openScope();
+    this.bindPattern(e.pat, src, carried, true);
+    const a = this.block(e.then);
+    this.closeScope(e.then.closeSpan, false);
+    const endA = this.cur;
+    this.cur = fork;
+    let b = EMPTY;
+    if (e.else) b = this.value(e.else, "move");
+    const endB = this.cur;
+    this.join([endA, endB]);
+    return union(a, b);
+  }
+
+  private loop(e: A.WhileExpr | A.WhileLetExpr | A.LoopExpr | A.ForExpr): Carried {
+    let hidden: Binding | null = null;
+    this.openScope();
+    if (e.kind === "ForExpr") {
+      const c = this.value(e.iter, "move");
+      hidden = { name: "<iterator>", mutable: true, span: e.iter.span };
+      this.declare(hidden, true, e.iter.span);
+      this.flowInto(c, hidden);
+    }
+    const head = this.newNode({ kind: "nop" });
+    this.link(this.cur, head);
+    this.cur = head;
+    const exit = this.newNode({ kind: "nop" });
+    this.loopDepth++;
+    const ctx: LoopCtx = {
+      label: e.label ? e.label.name : null,
+      head,
+      exit,
+      scopeDepth: this.scopes.length,
+      firstLoan: this.loans.length,
+      breakCarried: [],
+    };
+    this.loops.push(ctx);
+    this.openScope();
+    if (e.kind === "WhileExpr") {
+      this.value(e.cond, "move");
+      this.link(this.cur, exit);
+    } else if (e.kind === "WhileLetExpr") {
+      const src = this.place(e.scrutinee);
+      let carried = EMPTY;
+      if (src) this.read(src, e.scrutinee.span);
+      else carried = this.value(e.scrutinee, "move");
+      this.link(this.cur, exit);
+      this.bindPattern(e.pat, src, carried, true);
+    } else if (e.kind === "ForExpr") {
+      this.addUse(hidden!, e.iter.span);
+      this.emit({ kind: "touch", binding: hidden!, span: e.iter.span });
+      this.link(this.cur, exit);
+      const elem: Carried = this.types.carriesLoans(e.pat.ty) ? { loans: [], vars: [hidden!] } : EMPTY;
+      this.bindPattern(e.pat, null, elem, true);
+    }
+    this.block(e.body);
+    this.closeScope(e.body.closeSpan, false);
+    this.link(this.cur, head);
+    this.loops.pop();
+    this.loopDepth--;
+    this.cur = this.nodes[exit].pred.length ? exit : null;
+    this.closeScope(e.body.closeSpan, false);
+    return union(EMPTY, ...ctx.breakCarried);
+  }
+
+  private breakOrContinue(label: A.Label | null, value: Expr | null, isBreak: boolean): void {
+    const c = value ? this.value(value, "move") : EMPTY;
+    const ctx = label ? [...this.loops].reverse().find((l) => l.label === label.name) : this.loops[this.loops.length - 1];
+    if (!ctx) {
+      this.cur = null;
+      return;
+    }
+    if (isBreak) ctx.breakCarried.push(c);
+    // Leaving scopes: their bindings die (no dangling report: the jump is not where they are dropped in the source).
+    const dying: Binding[] = [];
+    for (let i = this.scopes.length - 1; i >= ctx.scopeDepth; i--) dying.push(...this.scopes[i].bindings);
+    if (!isBreak) {
+      // `continue` keeps the loop's own scope (the for-loop iterator lives on).
+    }
+    if (dying.length) this.emit({ kind: "scopeEnd", bindings: dying, span: label ? label.span : this.nodeSpanFallback(), reportDangling: false });
+    this.endTempsSince(ctx.firstLoan);
+    this.link(this.cur, isBreak ? ctx.exit : ctx.head);
+    this.cur = null;
+  }
+
+  private nodeSpanFallback(): Span {
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const a = this.nodes[i].action as { span?: Span };
+      if (a.span) return a.span;
+    }
+    return { file: { name: "", text: "", lineStarts: [0] }, start: 0, end: 0 };
+  }
+
+  private match(e: A.MatchExpr): Carried {
+    const src = this.place(e.scrutinee);
+    let carried = EMPTY;
+    if (src) this.read(src, e.scrutinee.span);
+    else carried = this.value(e.scrutinee, "move");
+    const fork = this.cur;
+    const ends: (number | null)[] = [];
+    const results: Carried[] = [];
+    let prevGuard: number | null = null;
+    for (const arm of e.arms) {
+      const start = this.newNode({ kind: "nop" });
+      this.link(fork, start);
+      this.link(prevGuard, start);
+      this.cur = start;
+      this.openScope();
+      this.bindPattern(arm.pat, src, carried, true);
+      prevGuard = null;
+      if (arm.guard) {
+        this.value(arm.guard, "move");
+        prevGuard = this.cur;
+      }
+      results.push(this.value(arm.body, "move"));
+      this.closeScope(arm.body.span, false);
+      ends.push(this.cur);
+    }
+    if (e.arms.length === 0) ends.push(fork);
+    this.join(ends);
+    return union(EMPTY, ...results);
+  }
+
+  private closure(e: A.ClosureExpr): Carried {
+    const caps = e.captures ?? this.inferCaptures(e);
+    const external = new Set<Binding>(this.external);
+    for (const b of this.bindings) external.add(b);
+    for (const c of caps) external.add(c.binding);
+    this.closures.push({ expr: e, external });
+    const out: Carried[] = [];
+    for (const cap of caps) {
+      const b = cap.binding;
+      if (!this.tracked(b)) continue;
+      const p = localPlace(b);
+      const carries = this.types.carriesLoans(b.ty);
+      if (cap.mode === "ref" || cap.mode === "refMut") {
+        const l = this.newLoan(p, cap.mode === "refMut", cap.span, "capture", e.span);
+        this.addUse(b, cap.span);
+        this.emit({ kind: "borrow", loan: l, span: cap.span });
+        out.push({ loans: [l], vars: carries ? [b] : [] });
+      } else if (cap.mode === "copy" || this.types.isCopy(b.ty)) {
+        this.read(p, cap.span);
+        out.push({ loans: [], vars: carries ? [b] : [] });
+      } else {
+        this.addUse(b, cap.span);
+        this.emit({ kind: "move", place: p, span: cap.span, ty: b.ty! });
+        out.push({ loans: [], vars: carries ? [b] : [] });
+      }
+    }
+    return union(EMPTY, ...out);
+  }
+
+  /** Fallback when the checker did not record captures: free variables of the body, by reference unless `move`. */
+  private inferCaptures(e: A.ClosureExpr): NonNullable<A.ClosureExpr["captures"]> {
+    const seen = new Map<Binding, Span>();
+    const visit = (x: unknown): void => {
+      if (!x || typeof x !== "object") return;
+      if (Array.isArray(x)) {
+        for (const y of x) visit(y);
+        return;
+      }
+      const o = x as { kind?: string; res?: A.Resolution; span?: Span };
+      if (o.kind === "PathExpr" && o.res && (o.res.kind === "local" || o.res.kind === "global")) {
+        if (this.bindingIndex.has(o.res.binding) && !seen.has(o.res.binding)) seen.set(o.res.binding, o.span!);
+        return;
+      }
+      for (const k of Object.keys(o)) {
+        if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file") continue;
+        visit((o as Record<string, unknown>)[k]);
+      }
+    };
+    visit(e.body);
+    return [...seen].map(([binding, span]) => ({
+      binding,
+      span,
+      mode: e.isMove ? (this.types.isCopy(binding.ty) ? "copy" : "move") : "ref",
+    }));
+  }
+
+  // ───────────── patterns ─────────────
+
+  /**
+   * Bind the variables of a pattern matched against the value in `src` (a place) or a value
+   * carrying `carried`. By-value bindings of non-Copy parts move them out of `src`; `ref`
+   * bindings and bindings under a reference (default binding modes) borrow.
+   */
+  private bindPattern(pat: A.Pattern, src: Place | null, carried: Carried, init: boolean, byRefMode: "none" | "ref" | "refMut" = "none"): void {
+    switch (pat.kind) {
+      case "BindPat": {
+        const b = pat.binding;
+        if (!src || !init) {
+          this.declare(b, init, pat.span);
+          if (init) this.flowInto(carried, b);
+          break;
+        }
+        const mode = pat.byRef !== "none" ? pat.byRef : byRefMode;
+        let c: Carried;
+        if (mode !== "none") {
+          c = this.borrow(src, mode === "refMut", pat.span, "pattern");
+        } else {
+          const t = b.ty ?? pat.ty;
+          const carries = this.types.carriesLoans(t);
+          if (this.types.isCopy(t)) this.read(src, pat.span);
+          else {
+            this.addUse(src.base, pat.span);
+            this.emit({ kind: "move", place: src, span: pat.span, ty: t! });
+          }
+          c = { loans: [], vars: carries ? [src.base] : [] };
+        }
+        this.declare(b, true, pat.span);
+        this.flowInto(union(c, carried), b);
+        if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
+        break;
+      }
+      case "WildcardPat":
+      case "LitPat":
+      case "RangePat":
+      case "PathPat":
+      case "RestPat":
+        break;
+      case "TuplePat":
+      case "TupleStructPat":
+      case "StructPat": {
+        let s = src;
+        let mode = byRefMode;
+        if (s && pat.ty && pat.ty.kind === "ref") {
+          mode = pat.ty.mutable ? "refMut" : "ref";
+          s = this.autoDeref(s, pat.ty).place;
+        }
+        const isVariant = pat.kind === "TupleStructPat" || pat.kind === "StructPat" ? pat.path.res?.kind === "variant" || pat.path.res === undefined : false;
+        const sub = (name: string): Place | null => (s ? (isVariant ? s : project(s, { kind: "field", name })) : null);
+        if (pat.kind === "TuplePat" || pat.kind === "TupleStructPat") {
+          let idx = 0;
+          for (const el of pat.elems) {
+            if (el.kind === "RestPat") {
+              idx = Math.max(idx, 0);
+              continue;
+            }
+            this.bindPattern(el, sub(String(idx)), carried, init, mode);
+            idx++;
+          }
+        } else {
+          for (const f of pat.fields) this.bindPattern(f.pat, sub(f.name.name), carried, init, mode);
+        }
+        break;
+      }
+      case "RefPat": {
+        const s = src ? this.autoDeref(src, pat.ty, 1).place : null;
+        this.bindPattern(pat.pat, s, carried, init, "none");
+        break;
+      }
+      case "OrPat": {
+        pat.alts.forEach((alt, i) => this.bindPattern(alt, i === 0 ? src : null, carried, init, byRefMode));
+        break;
+      }
+    }
+  }
+}

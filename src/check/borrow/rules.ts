@@ -1,0 +1,435 @@
+// The rules of LANGUAGE.md §4 checked at each CFG node against the dataflow facts, and the
+// diagnostics that tell rustc's three-event story: where the value was moved or borrowed, the
+// conflicting use (primary span), and where the borrow is used later or (lexical) ends.
+
+import type { Binding, Span } from "../../syntax/ast";
+import { lineCol } from "../../syntax/ast";
+import type { Diagnostic, Label } from "../../diagnostics";
+import { typeToString, type Type } from "../types";
+import { BodyAnalysis, nodeUses, type MoveSite } from "./analyses";
+import type { Cfg, Loan } from "./cfg";
+import { hasDeref, hasIndex, overlaps, placeToString, type Place } from "./places";
+
+export type Model = "lexical" | "nll";
+
+const line = (s: Span) => lineCol(s.file, s.start).line;
+const text = (s: Span) => s.file.text.slice(s.start, s.end);
+
+function diag(code: string, message: string, span: Span, label: string): Diagnostic {
+  return { severity: "error", code, message, primary: { span, message: label }, labels: [], notes: [], help: [] };
+}
+
+type Access = "read" | "write" | "compound" | "move" | "shared" | "mut";
+
+export class BodyChecker {
+  readonly diags: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private readonly loansOfVar = new Map<Binding, number[]>();
+
+  constructor(
+    private readonly cfg: Cfg,
+    private readonly an: BodyAnalysis,
+    private readonly model: Model,
+  ) {
+    an.holders.forEach((hs, l) => {
+      for (const h of hs) {
+        const list = this.loansOfVar.get(h) ?? [];
+        list.push(l);
+        this.loansOfVar.set(h, list);
+      }
+    });
+  }
+
+  private report(d: Diagnostic): void {
+    const key = `${d.code}:${d.primary.span.start}:${d.primary.span.end}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diags.push(d);
+  }
+
+  /** Runs the checks: first to find uses of moved values (re-initialized to avoid cascades), then for real. */
+  run(): Diagnostic[] {
+    const before = this.an.reinitNodes.size;
+    for (const node of this.cfg.nodes) this.checkMoves(node.id, true);
+    if (this.an.reinitNodes.size !== before) this.an.runMoves();
+    for (const node of this.cfg.nodes) {
+      if (!this.reachable(node.id)) continue;
+      this.checkMoves(node.id, false);
+      this.checkNode(node.id);
+    }
+    return this.diags;
+  }
+
+  private reachableSet: Uint8Array | null = null;
+  private reachable(n: number): boolean {
+    if (!this.reachableSet) {
+      const r = new Uint8Array(this.cfg.nodes.length);
+      const stack = [this.cfg.entry];
+      r[this.cfg.entry] = 1;
+      while (stack.length) {
+        const x = stack.pop()!;
+        for (const s of this.cfg.nodes[x].succ) if (!r[s]) {
+          r[s] = 1;
+          stack.push(s);
+        }
+      }
+      this.reachableSet = r;
+    }
+    return this.reachableSet[n] === 1;
+  }
+
+  // ───────────── moves and initialization ─────────────
+
+  private accessOf(n: number): { place: Place; kind: Access; span: Span } | null {
+    const a = this.cfg.nodes[n].action;
+    switch (a.kind) {
+      case "read":
+        return { place: a.place, kind: "read", span: a.span };
+      case "move":
+        return { place: a.place, kind: "move", span: a.span };
+      case "borrow": {
+        const l = this.cfg.loans[a.loan];
+        return { place: l.place, kind: l.mutable ? "mut" : "shared", span: a.span };
+      }
+      case "assign":
+        return { place: a.place, kind: a.compound ? "compound" : "write", span: a.span };
+      default:
+        return null;
+    }
+  }
+
+  private checkMoves(n: number, dryRun: boolean): void {
+    const acc = this.accessOf(n);
+    if (!acc) return;
+    const { place, kind } = acc;
+    if (!this.cfg.bindingIndex.has(place.base)) return;
+    let sites = this.an.movedSites(place, n);
+    if (kind === "write") {
+      // Assigning a whole place revives it; assigning part of a moved/uninitialized value does not.
+      if (place.proj.length === 0 || hasDeref(place)) return;
+      sites = sites.filter((s) => s.path.proj.length < place.proj.length);
+      if (!sites.length) return;
+    }
+    if (!sites.length) return;
+    if (dryRun) {
+      this.an.reinitNodes.add(n);
+      return;
+    }
+    const moves = sites.filter((s) => s.kind === "move");
+    const name = placeToString(place);
+    if (moves.length === 0) {
+      const possibly = this.an.maybeAssigned(place.base, n);
+      const state = possibly ? "is possibly-uninitialized" : "isn't initialized";
+      const d = diag(
+        "E0381",
+        kind === "write" ? `partially assigned binding \`${place.base.name}\` isn't fully initialized` : `used binding \`${place.base.name}\` ${state}`,
+        acc.span,
+        `\`${place.base.name}\` used here but it ${state}`,
+      );
+      d.labels.push({ span: place.base.span, message: "binding declared here but left uninitialized" });
+      this.report(d);
+      return;
+    }
+    const partial = moves.some((s) => s.path.proj.length > place.proj.filter((p) => p.kind === "field").length);
+    const borrowUse = kind === "shared" || kind === "mut";
+    const what = partial ? "partially moved value" : "moved value";
+    const msg = kind === "write" ? `assign to part of moved value: \`${placeToString(moves[0].path)}\`` : `${borrowUse ? "borrow" : "use"} of ${what}: \`${name}\``;
+    const primaryLabel =
+      kind === "write"
+        ? "value partially assigned here after move"
+        : `value ${borrowUse ? "borrowed" : "used"} here after ${partial ? "partial " : ""}move`;
+    const d = diag("E0382", msg, acc.span, primaryLabel);
+    const selfLoop = moves.some((s) => s.node === n);
+    if (selfLoop && moves.length === 1) d.primary.message = "value moved here, in previous iteration of loop";
+    for (const s of moves) {
+      if (s.node === n) continue;
+      const inLoop = this.cfg.nodes[s.node].loopDepth > 0 && s.node > n;
+      const sa = this.cfg.nodes[s.node].action as { span: Span };
+      d.labels.push({ span: sa.span, message: inLoop ? "value moved here, in previous iteration of loop" : "value moved here" });
+    }
+    const mv = this.cfg.nodes[moves[0].node].action as { ty?: Type };
+    const movedName = placeToString(moves[0].path);
+    if (mv.ty) d.notes.push(`move occurs because \`${movedName}\` has type \`${typeToString(mv.ty)}\`, which does not implement the \`Copy\` trait`);
+    if (moves.length > 1 || this.branchMove(moves, n)) d.notes.push("the value may have been moved on one path and not another");
+    if (!selfLoop) d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
+    this.report(d);
+  }
+
+  /** A move on only some paths reaching n (an `if` without the move in the other branch). */
+  private branchMove(_moves: MoveSite[], _n: number): boolean {
+    return false;
+  }
+
+  // ───────────── borrows ─────────────
+
+  private checkNode(n: number): void {
+    const node = this.cfg.nodes[n];
+    const a = node.action;
+    switch (a.kind) {
+      case "read":
+        this.conflict(n, a.place, "read", a.span, -1);
+        break;
+      case "move":
+        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty)) break;
+        this.conflict(n, a.place, "move", a.span, -1);
+        break;
+      case "borrow": {
+        const l = this.cfg.loans[a.loan];
+        if (l.mutable && this.checkMutability(l.place, a.span, "borrow")) break;
+        this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
+        break;
+      }
+      case "assign":
+        if (!a.isLet && this.checkAssignMutability(n, a.place, a.span)) break;
+        this.conflict(n, a.place, a.compound ? "compound" : "write", a.span, -1);
+        break;
+      case "scopeEnd":
+        if (a.reportDangling) this.checkDangling(n, a.bindings, a.span);
+        break;
+      case "return":
+        this.checkReturn(n, a.carried, a.span);
+        break;
+    }
+  }
+
+  private checkMoveOutOfBorrow(_n: number, p: Place, span: Span, ty: Type): boolean {
+    if (!hasDeref(p) && !hasIndex(p)) return false;
+    const name = placeToString(p);
+    const reason = `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
+    let msg: string;
+    const di = p.proj.findIndex((x) => x.kind === "deref" || x.kind === "index");
+    const first = p.proj[di];
+    if (first.kind === "index") {
+      const container = p.proj.slice(0, di).length === 0 && p.base.ty ? typeToString(p.base.ty) : placeToString({ base: p.base, proj: p.proj.slice(0, di) });
+      msg = `cannot move out of index of \`${container}\``;
+    } else {
+      msg = `cannot move out of \`${name}\` which is behind a ${first.kind === "deref" && first.mutable ? "mutable" : "shared"} reference`;
+    }
+    const d = diag("E0507", msg, span, reason);
+    const src = text(span);
+    if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
+    else d.help.push(`consider cloning the value: \`${src}.clone()\``);
+    this.report(d);
+    return true;
+  }
+
+  /** E0596: `&mut` of something not mutable. Returns true when reported. */
+  private checkMutability(p: Place, span: Span, _what: "borrow"): boolean {
+    let lastDeref = -1;
+    for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
+    if (lastDeref >= 0) {
+      const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
+      if (pr.mutable) return false;
+      const refPlace = { base: p.base, proj: p.proj.slice(0, lastDeref) };
+      const d = diag(
+        "E0596",
+        `cannot borrow \`${placeToString(p)}\` as mutable, as it is behind a \`&\` reference`,
+        span,
+        `\`${placeToString(refPlace)}\` is a \`&\` reference, so the data it refers to cannot be borrowed as mutable`,
+      );
+      this.report(d);
+      return true;
+    }
+    if (p.base.mutable || p.base.name === "<iterator>") return false;
+    const d = diag("E0596", `cannot borrow \`${placeToString(p)}\` as mutable, as it is not declared as mutable`, span, "cannot borrow as mutable");
+    d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+    this.report(d);
+    return true;
+  }
+
+  /** E0384 / E0594: assignment to an immutable binding or through a `&`. Returns true when reported. */
+  private checkAssignMutability(n: number, p: Place, span: Span): boolean {
+    let lastDeref = -1;
+    for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
+    if (lastDeref >= 0) {
+      const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
+      if (pr.mutable) return false;
+      const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
+      this.report(d);
+      return true;
+    }
+    if (p.base.mutable) return false;
+    if (p.proj.length === 0) {
+      if (!this.an.maybeAssigned(p.base, n)) return false; // a deferred `let x;` gets its one assignment
+      const d = diag("E0384", `cannot assign twice to immutable variable \`${p.base.name}\``, span, "cannot assign twice to immutable variable");
+      d.labels.push({ span: p.base.span, message: `first assignment to \`${p.base.name}\`` });
+      d.help.push(`consider making this binding mutable: \`mut ${p.base.name}\``);
+      this.report(d);
+      return true;
+    }
+    const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, as \`${p.base.name}\` is not declared as mutable`, span, "cannot assign");
+    d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+    this.report(d);
+    return true;
+  }
+
+  private conflict(n: number, p: Place, kind: Access, span: Span, self: number): void {
+    const list = this.an.loansByBase.get(p.base);
+    if (!list) return;
+    for (const l of list) {
+      if (l === self) continue;
+      const loan = this.cfg.loans[l];
+      if (!overlaps(loan.place, p)) continue;
+      if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
+      if (kind === "write" || kind === "compound") {
+        // Overwriting a reference does not disturb reborrows of what it pointed to.
+        const next = loan.place.proj[p.proj.length];
+        if (loan.place.proj.length > p.proj.length && next && next.kind === "deref") continue;
+      }
+      if (!this.an.loanLive(l, n, this.model)) continue;
+      this.reportConflict(n, p, kind, span, loan);
+      return;
+    }
+  }
+
+  private reportConflict(n: number, p: Place, kind: Access, span: Span, loan: Loan): void {
+    const name = placeToString(p);
+    const lname = placeToString(loan.place);
+    let d: Diagnostic;
+    let laterMsg = "borrow later used here";
+    switch (kind) {
+      case "mut":
+        if (loan.mutable) {
+          d = diag("E0499", `cannot borrow \`${name}\` as mutable more than once at a time`, span, "second mutable borrow occurs here");
+          d.labels.push({ span: loan.span, message: "first mutable borrow occurs here" });
+          laterMsg = "first borrow later used here";
+        } else {
+          d = diag("E0502", `cannot borrow \`${name}\` as mutable because it is also borrowed as immutable`, span, "mutable borrow occurs here");
+          d.labels.push({ span: loan.span, message: "immutable borrow occurs here" });
+          laterMsg = "immutable borrow later used here";
+        }
+        break;
+      case "shared":
+        d = diag("E0502", `cannot borrow \`${name}\` as immutable because it is also borrowed as mutable`, span, "immutable borrow occurs here");
+        d.labels.push({ span: loan.span, message: "mutable borrow occurs here" });
+        laterMsg = "mutable borrow later used here";
+        break;
+      case "read":
+        d = diag("E0503", `cannot use \`${name}\` because it was mutably borrowed`, span, `use of borrowed \`${lname}\``);
+        d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
+        break;
+      case "move":
+        d = diag("E0505", `cannot move out of \`${name}\` because it is borrowed`, span, `move out of \`${name}\` occurs here`);
+        d.labels.push({ span: loan.span, message: `borrow of \`${lname}\` occurs here` });
+        break;
+      case "compound":
+        if (loan.mutable) {
+          d = diag("E0503", `cannot use \`${name}\` because it was mutably borrowed`, span, `use of borrowed \`${lname}\``);
+          d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
+          break;
+        }
+        d = diag("E0506", `cannot assign to \`${name}\` because it is borrowed`, span, `\`${name}\` is assigned to here but it was already borrowed`);
+        d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
+        break;
+      case "write":
+      default:
+        d = diag("E0506", `cannot assign to \`${name}\` because it is borrowed`, span, `\`${name}\` is assigned to here but it was already borrowed`);
+        d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
+        break;
+    }
+    this.storyOfLoan(d, n, loan, laterMsg, span);
+    this.report(d);
+  }
+
+  /** Adds where the borrow is used later, or (lexical) where it ends, and the lexical/NLL note. */
+  private storyOfLoan(d: Diagnostic, n: number, loan: Loan, laterMsg: string, primary: Span): void {
+    const holders = this.an.holders[loan.id].filter((h) => this.cfg.bindingIndex.has(h));
+    const later = this.laterUse(n, holders);
+    const nllLive = this.an.loanLive(loan.id, n, "nll");
+    if (later && (nllLive || this.model === "nll")) d.labels.push({ span: later, message: laterMsg });
+    if (this.model === "lexical" && !nllLive) {
+      const h = holders.find((b) => this.an.holderLive(b, n, "lexical")) ?? holders[0];
+      const end = h ? this.cfg.scopeEndSpan.get(h) : undefined;
+      if (h && end) {
+        const hn = h.name === "<iterator>" ? "the loop's iterator" : `\`${h.name}\``;
+        d.labels.push({ span: end, message: `${hn} goes out of scope here, ending the borrow` });
+        const uses = (this.cfg.uses.get(h) ?? []).filter((s) => s.start < primary.start && s.start > loan.span.start);
+        const lastUse = uses.length ? Math.max(...uses.map(line)) : line(loan.span);
+        d.notes.push(
+          `this borrow lasts until ${hn} goes out of scope at line ${line(end)}; with --borrowck=nll it would end after its last use at line ${lastUse}`,
+        );
+      }
+    }
+  }
+
+  /** The first use of any holder reachable from node n (including n itself when it uses one). */
+  private laterUse(n: number, holders: Binding[]): Span | null {
+    if (!holders.length) return null;
+    const hs = new Set(holders);
+    const seen = new Uint8Array(this.cfg.nodes.length);
+    const queue = [...this.cfg.nodes[n].succ];
+    for (const s of queue) seen[s] = 1;
+    for (let i = 0; i < queue.length; i++) {
+      const node = this.cfg.nodes[queue[i]];
+      // A redefinition of the holder ends this borrow's story along this path.
+      const a = node.action;
+      if (nodeUses(this.cfg, node).some((b) => hs.has(b))) {
+        return (a as { span: Span }).span ?? null;
+      }
+      if (a.kind === "declare" && hs.has(a.binding)) continue;
+      for (const s of node.succ) if (!seen[s]) {
+        seen[s] = 1;
+        queue.push(s);
+      }
+    }
+    return null;
+  }
+
+  /** E0597: locals going out of scope while a live borrow points at them. */
+  private checkDangling(n: number, bindings: Binding[], span: Span): void {
+    for (const b of bindings) {
+      for (const l of this.an.loansByBase.get(b) ?? []) {
+        const loan = this.cfg.loans[l];
+        if (hasDeref(loan.place)) continue;
+        if (!this.an.loanLive(l, n, this.model, true)) continue;
+        // The holders dying in this same scope do not count (locals of one block die together).
+        const holders = this.an.holders[l];
+        if (!holders.some((h) => this.an.holderLive(h, n, this.model, true))) continue;
+        const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
+        d.labels.push({ span, message: `\`${b.name}\` dropped here while still borrowed` });
+        const later = this.laterUse(n, holders);
+        if (later) d.labels.push({ span: later, message: "borrow later used here" });
+        this.report(d);
+        break;
+      }
+    }
+  }
+
+  /** E0515 / E0373: returning a borrow of a local. */
+  private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
+    const all = new Set(carried.loans);
+    for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
+    const st = this.an.loans.before[n];
+    for (const l of [...all].sort((a, b) => a - b)) {
+      const loan = this.cfg.loans[l];
+      if (hasDeref(loan.place)) continue;
+      if (!st.has(l)) continue;
+      const b = loan.place.base;
+      if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b)) continue;
+      if (loan.origin === "capture" && loan.closureSpan) {
+        const d = diag(
+          "E0373",
+          `closure may outlive the current function, but it borrows \`${b.name}\`, which is owned by the current function`,
+          loan.closureSpan,
+          `may outlive borrowed value \`${b.name}\``,
+        );
+        d.labels.push({ span: loan.span, message: `\`${b.name}\` is borrowed here` });
+        d.help.push(`to force the closure to take ownership of \`${b.name}\` (and any other referenced variables), use the \`move\` keyword`);
+        this.report(d);
+        return;
+      }
+      const direct = carried.loans.includes(l) && loan.place.proj.length === 0 && loan.origin === "ref";
+      const d = diag(
+        "E0515",
+        direct ? `cannot return reference to local variable \`${b.name}\`` : `cannot return value referencing local variable \`${b.name}\``,
+        span,
+        "returns a reference to data owned by the current function",
+      );
+      if (!direct) d.labels.push({ span: loan.span, message: `\`${b.name}\` is borrowed here` });
+      this.report(d);
+      return;
+    }
+  }
+}
+
+export type { Label };

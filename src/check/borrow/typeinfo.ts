@@ -1,0 +1,62 @@
+// What the borrow checker needs to know about types: Copy or Move, and whether a value of the
+// type can carry a borrow (a reference, an iterator over a borrowed collection, a closure that
+// captured by reference, an `Option<&T>` ...).
+
+import type { EnumDecl, StructDecl } from "../../syntax/ast";
+import { isCopy, type Type } from "../types";
+
+export type CopyAdt = (decl: StructDecl | EnumDecl, args: Type[]) => boolean;
+
+/** Until the checker supplies its derive-aware predicate: `#[derive(Copy)]` makes an ADT Copy. */
+export const deriveCopyAdt: CopyAdt = (decl) =>
+  decl.attrs.some((a) => a.name === "derive" && a.args.includes("Copy"));
+
+export class TypeInfo {
+  constructor(private readonly copyAdt: CopyAdt) {}
+
+  /** A missing type (checker gap) is treated as Copy so that it never produces a false move error. */
+  isCopy(t: Type | undefined): boolean {
+    if (!t) return true;
+    return isCopy(t, this.copyAdt);
+  }
+
+  /** Can a value of this type hold a borrow? Conservative for closures and iterators. */
+  carriesLoans(t: Type | undefined, depth = 0): boolean {
+    if (!t || depth > 8) return false;
+    switch (t.kind) {
+      case "ref":
+        return true;
+      case "fn":
+        return t.callKind !== "ptr";
+      case "builtin":
+        if (t.name === "Iter") return true;
+        if (t.name === "Gc") return false;
+        return t.args.some((a) => this.carriesLoans(a, depth + 1));
+      case "adt":
+        return t.args.some((a) => this.carriesLoans(a, depth + 1));
+      case "tuple":
+        return t.elems.some((a) => this.carriesLoans(a, depth + 1));
+      case "array":
+        return this.carriesLoans(t.elem, depth + 1);
+      case "dyn":
+        return false;
+      default:
+        return false;
+    }
+  }
+}
+
+export function stripRefs(t: Type | undefined): Type | undefined {
+  while (t && t.kind === "ref") t = t.inner;
+  return t;
+}
+
+export function isTensor(t: Type | undefined): boolean {
+  const s = stripRefs(t);
+  return !!s && s.kind === "tensor";
+}
+
+export function builtinName(t: Type | undefined): string | null {
+  const s = stripRefs(t);
+  return s && s.kind === "builtin" ? s.name : null;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Dev-time oracle for the borrow-checker corpus: translates each STARK program to Rust (with the
+// language corpus's translator, which keeps every line where it was), asks the installed `rustc`
+// for its verdict, and compares it with the file's `// error: CODE` annotations — or, with
+// `--write`, rewrites the annotations to rustc's (code, line) set.
+//
+//   node test/programs/rustc-agreement/rustc_verdict.mjs [--write] FILE_OR_DIR...
+//
+// Only borrow-checker codes are compared (rustc reports type errors first and then stops, so a
+// program must type-check in Rust for its verdict to count). Not part of the test suite: it needs
+// rustc. Programs using Tensor, Gc and the like are skipped (outside the translatable subset).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { toRust } from "../lang/to_rust.mjs";
+
+const BORROW_CODES = new Set(["E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0373", "E0594", "E0716", "E0716"]);
+
+function rustcVerdict(src, work, stem) {
+  const rs = join(work, `${stem}.rs`);
+  writeFileSync(rs, toRust(src));
+  const r = spawnSync("rustc", ["--edition", "2021", "--error-format=json", "-A", "warnings", "--emit=metadata", "-o", join(work, `${stem}.rmeta`), rs], { encoding: "utf8" });
+  const out = [];
+  const other = [];
+  for (const line of r.stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const d = JSON.parse(line);
+    if (d.level !== "error" || !d.code) continue;
+    let span = d.spans.find((s) => s.is_primary) ?? d.spans[0];
+    // Inside the translation's print macro: report the macro call's line.
+    while (span && span.expansion) span = span.expansion.span;
+    const entry = { code: d.code.code, line: span ? span.line_start : 0, message: d.message };
+    if (BORROW_CODES.has(entry.code)) out.push(entry);
+    else other.push(entry);
+  }
+  return { errors: out, other };
+}
+
+function annotated(src) {
+  const out = [];
+  src.split("\n").forEach((l, i) => {
+    for (const m of l.matchAll(/\/\/\s*error:\s*([A-Z]\d{4})/g)) out.push({ code: m[1], line: i + 1 });
+  });
+  return out;
+}
+
+function rewrite(src, errors) {
+  const lines = src.split("\n").map((l) => l.replace(/\s*\/\/\s*error:\s*[A-Z]\d{4}.*$/, ""));
+  const byLine = new Map();
+  for (const e of errors) {
+    const l = byLine.get(e.line) ?? new Set();
+    l.add(e.code);
+    byLine.set(e.line, l);
+  }
+  for (const [ln, codes] of byLine) {
+    const pad = Math.max(1, 40 - lines[ln - 1].length);
+    lines[ln - 1] += " ".repeat(pad) + [...codes].map((c) => `// error: ${c}`).join(" ");
+  }
+  return lines.join("\n");
+}
+
+const key = (xs) => [...new Set(xs.map((e) => `${e.code}@${e.line}`))].sort().join(" ");
+
+function collect(p, out) {
+  if (statSync(p).isDirectory()) for (const n of readdirSync(p).sort()) collect(join(p, n), out);
+  else if (p.endsWith(".stark")) out.push(p);
+  return out;
+}
+
+const args = process.argv.slice(2);
+const write = args.includes("--write");
+const files = [];
+for (const p of args.filter((a) => a !== "--write")) collect(resolve(p), files);
+const work = join(tmpdir(), `stark-rustc-verdict-${process.pid}`);
+mkdirSync(work, { recursive: true });
+let agree = 0;
+let differ = 0;
+for (const f of files) {
+  const src = readFileSync(f, "utf8");
+  if (/\bTensor\b|\bGc\b|\bgc::|with_arena|\btorch::/.test(src.replace(/\/\/.*$/gm, ""))) {
+    console.log(`skip  ${f} (outside the translatable subset)`);
+    continue;
+  }
+  const { errors, other } = rustcVerdict(src, work, basename(f, ".stark"));
+  if (other.length) {
+    console.log(`TYPE  ${f}: rustc: ${other.map((e) => `${e.code}@${e.line} ${e.message}`).join("; ")}`);
+    continue;
+  }
+  if (write) {
+    writeFileSync(f, rewrite(src, errors));
+    console.log(`wrote ${f}: ${key(errors) || "accepted"}`);
+    continue;
+  }
+  const want = key(annotated(src));
+  const got = key(errors);
+  if (want === got) agree++;
+  else {
+    differ++;
+    console.log(`DIFF  ${f}: annotated [${want}] rustc [${got}]`);
+  }
+}
+if (!write) console.log(`${agree} agree with rustc, ${differ} differ`);
