@@ -83,6 +83,8 @@ export interface FnDecl {
   body: BlockExpr | null;
   /** checker: number of frame slots (params + locals + evaluator temporaries reserved by the checker). */
   frameSize?: number;
+  /** checker: the binding of `self` in a method with a body (always slot 0). */
+  selfBinding?: Binding;
 }
 
 export interface FieldDecl {
@@ -506,6 +508,11 @@ export interface CallExpr extends ExprBase {
   kind: "CallExpr";
   callee: Expr;
   args: Expr[];
+  /**
+   * checker: `autoref[i]` is true when argument i was passed by value to a `&T` parameter of an
+   * `#[autoref]` function (`print(x)`, `map.get("a")`): it is borrowed, not moved. Absent when none.
+   */
+  autoref?: boolean[];
 }
 
 /** How a method call was resolved by the checker. */
@@ -534,6 +541,8 @@ export interface MethodCallExpr extends ExprBase {
    * this to know whether the call borrows, mutably borrows or moves the receiver.
    */
   recvAdjust?: { derefs: number; autoref: "none" | "ref" | "refMut" };
+  /** checker: as `CallExpr.autoref` (`a.matmul(b)`, `v.contains(x)`). */
+  autoref?: boolean[];
 }
 
 /** `a.b` */

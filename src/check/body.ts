@@ -1,0 +1,1544 @@
+// Type checking of function bodies, closures and top-level statements: expressions and
+// statements. Patterns are in patterns.ts, method lookup in methods.ts, closure captures in
+// captures.ts. Every expression gets its (possibly not yet resolved) `ty` here; finalize.ts
+// resolves them once the whole program is checked.
+
+import type { Diagnostic } from "../diagnostics";
+import { error } from "../diagnostics";
+import type {
+  BinaryExpr,
+  Binding,
+  BlockExpr,
+  CallExpr,
+  ClosureExpr,
+  EnumDecl,
+  Expr,
+  FnDecl,
+  ForExpr,
+  ImplDecl,
+  Label,
+  MatchExpr,
+  MethodCallExpr,
+  Pattern,
+  PathExpr,
+  Span,
+  Stmt,
+  StructDecl,
+  StructLitExpr,
+  TraitDecl,
+} from "../syntax/ast";
+import { computeCaptures } from "./captures";
+import { mismatch, show, type MismatchOrigin } from "./diag";
+import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
+import { Frame, Locals } from "./frames";
+import { ERR, substitute } from "./infer";
+import { probeMethod, findAssocFn, type MethodHit } from "./methods";
+import { checkPattern } from "./patterns";
+import { closestName, ModuleScope as ModuleScopeClass, type ItemEntry, type ModuleScope } from "./scope";
+import type { Type } from "./types";
+
+export const UNIT: Type = { kind: "tuple", elems: [] };
+const BOOL: Type = { kind: "bool" };
+const USIZE: Type = { kind: "int", name: "usize" };
+const STRING: Type = { kind: "builtin", name: "String", args: [] };
+
+interface LoopCx {
+  label: Label | null;
+  /** `loop` collects break values; `while`/`for` break without a value. */
+  breakTy: Type | null;
+  hasBreak: boolean;
+}
+
+export interface BodyCx {
+  frame: Frame;
+  locals: Locals;
+  retTy: Type;
+  retOrigin: MismatchOrigin | null;
+  selfTy: Type | null;
+  /** Trait bounds of the generic parameters in scope (and `Self` in trait default bodies). */
+  bounds: Map<string, TraitDecl[]>;
+  lower: LowerCx;
+  loops: LoopCx[];
+  /** In a closure: its return type (`return` inside a closure returns from it). */
+}
+
+/** A bound that must hold once inference is done: `ty: trait`. */
+interface Obligation {
+  ty: Type;
+  trait: TraitDecl;
+  span: Span;
+}
+
+export class BodyChecker {
+  readonly diagnostics: Diagnostic[];
+  /** Every node given a `ty`, resolved by finalize. */
+  readonly typedExprs: Expr[] = [];
+  readonly typedPats: Pattern[] = [];
+  readonly bindings: Binding[] = [];
+  readonly bindingFrame = new Map<Binding, Frame>();
+  readonly closures: ClosureExpr[] = [];
+  readonly obligations: Obligation[] = [];
+  /** Or-pattern alternatives after the first reuse the first alternative's bindings' slots. */
+  orBindings: Map<string, Binding> | null = null;
+  /** Literal expressions whose `ty` must be checked for range after inference. */
+  readonly intLits: import("../syntax/ast").IntLit[] = [];
+
+  /** The global frame's variables (visible in every function), set by the session. */
+  globals: Locals | null = null;
+  /** Functions declared inside blocks, for the session's list of bodies. */
+  readonly nestedFns: { kind: "fn"; decl: FnDecl; impl: ImplDecl | null }[] = [];
+
+  constructor(readonly env: Env) {
+    this.diagnostics = env.diagnostics;
+  }
+
+  get inf() {
+    return this.env.inf;
+  }
+
+  err(d: Diagnostic): Type {
+    this.diagnostics.push(d);
+    return ERR;
+  }
+
+  // ───────────── bodies ─────────────
+
+  /** Checks a function or method body in its own frame. */
+  checkFn(decl: FnDecl, globals: Locals | null): void {
+    if (!decl.body) return;
+    const sig = this.env.sig(decl);
+    const fcx = this.env.contextOf(decl);
+    const impl = fcx?.impl ?? null;
+    const frame = new Frame(false, null);
+    const locals = new Locals(globals, frame);
+    const selfTy: Type | null = impl ? impl.target : fcx?.trait ? { kind: "param", name: "Self" } : null;
+    const sub = new Map<string, Type>();
+    if (selfTy) sub.set("Self", selfTy);
+    const lower = this.env.lowerCxFor(decl);
+    if (selfTy) lower.selfTy = selfTy;
+    const cx: BodyCx = {
+      frame,
+      locals,
+      retTy: substitute(sig.ret, sub),
+      retOrigin: sig.retSpan ? { span: sig.retSpan, label: "expected because of return type" } : null,
+      selfTy,
+      bounds: sig.bounds,
+      lower,
+      loops: [],
+    };
+    if (decl.selfParam && selfTy) {
+      const mode = decl.selfParam.mode;
+      const b: Binding = { name: "self", mutable: mode === "mutValue", span: decl.selfParam.span };
+      const t: Type = mode === "ref" || mode === "refMut" ? { kind: "ref", mutable: mode === "refMut", inner: selfTy } : selfTy;
+      this.declare(b, t, cx);
+      decl.selfBinding = b;
+    }
+    decl.params.forEach((p, i) => checkPattern(this, p.pat, substitute(sig.params[i], sub), cx));
+    this.checkBlockAgainst(decl.body, cx.retTy, cx, cx.retOrigin);
+    decl.frameSize = frame.size;
+  }
+
+  /** Declares a binding in the current scope with the next slot of its frame. */
+  declare(b: Binding, t: Type, cx: BodyCx): void {
+    const prior = this.orBindings?.get(b.name);
+    if (prior && prior !== b) {
+      b.slot = prior.slot;
+      b.global = prior.global;
+      b.ty = prior.ty;
+      this.bindingFrame.set(b, cx.frame);
+      this.bindings.push(b);
+      if (!this.inf.unify(prior.ty!, t)) this.err(mismatch(this.inf, b.span, prior.ty!, t));
+      return;
+    }
+    b.ty = t;
+    b.slot = cx.frame.size++;
+    if (cx.frame.global) b.global = true;
+    this.bindingFrame.set(b, cx.frame);
+    this.bindings.push(b);
+    cx.locals.vars.set(b.name, b);
+    this.orBindings?.set(b.name, b);
+  }
+
+  // ───────────── coercion ─────────────
+
+  /** Checks `e` against `expected` (coercing where Rust would) and reports E0308 otherwise. */
+  expect(e: Expr, expected: Type | null, cx: BodyCx, origin?: MismatchOrigin | null): Type {
+    const t = this.expr(e, expected, cx);
+    if (!expected) return t;
+    return this.coerce(e, t, expected, origin ?? null);
+  }
+
+  coerce(e: Expr, actual: Type, expected: Type, origin: MismatchOrigin | null): Type {
+    if (actual === ERR) return expected;
+    if (this.canCoerce(e, actual, expected)) return expected;
+    this.err(mismatch(this.inf, e.span, expected, actual, origin));
+    return expected;
+  }
+
+  canCoerce(e: Expr | null, actual: Type, expected: Type): boolean {
+    const inf = this.inf;
+    if (inf.tryUnify(actual, expected)) return true;
+    const a = inf.shallow(actual);
+    const x = inf.shallow(expected);
+    // &mut T → &T
+    if (a.kind === "ref" && x.kind === "ref" && a.mutable && !x.mutable) return inf.tryUnify(a.inner, x.inner);
+    // Box<S> → Box<dyn Trait>, S → dyn Trait (an `impl Trait` parameter)
+    if (a.kind === "builtin" && x.kind === "builtin" && a.name === x.name && (a.name === "Box" || a.name === "Gc")) {
+      const ai = inf.shallow(a.args[0]);
+      const xi = inf.shallow(x.args[0]);
+      if (xi.kind === "dyn") return this.satisfies(ai, xi.trait);
+    }
+    if (x.kind === "dyn") return this.satisfies(a, x.trait);
+    if (x.kind === "ref" && a.kind === "ref") {
+      const xi = inf.shallow(x.inner);
+      if (xi.kind === "dyn") return this.satisfies(inf.shallow(a.inner), xi.trait);
+    }
+    // A string literal where `&String` (`&str`) is expected.
+    if (x.kind === "ref" && !x.mutable && e && (e.kind === "StrLit" || e.kind === "FStrLit")) return inf.tryUnify(x.inner, STRING);
+    return false;
+  }
+
+  /** Whether a type implements a trait (marker and standard traits are decided here). */
+  satisfies(t: Type, trait: TraitDecl): boolean {
+    t = this.inf.shallow(t);
+    const name = trait.name.name;
+    if (t.kind === "var" || t === ERR) return true;
+    if (t.kind === "dyn") return t.trait === trait || t.trait.supertraits.some((s) => s.kind === "PathType" && s.segments[s.segments.length - 1].name.name === name);
+    if (t.kind === "param") return true;
+    if (this.env.implementsTrait(t, trait)) return true;
+    if (UNIVERSAL_TRAITS.has(name) && this.isPreludeTrait(trait)) return true;
+    if (name === "Copy" && this.isPreludeTrait(trait)) return this.env.isCopy(t);
+    if (MARKER_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.markerHolds(name, t);
+    return false;
+  }
+
+  private isPreludeTrait(trait: TraitDecl): boolean {
+    return trait.span.file.name === "<prelude>";
+  }
+
+  markerHolds(name: string, t: Type): boolean {
+    const inf = this.inf;
+    t = inf.shallow(t);
+    const k = inf.varKind(t);
+    const isInt = t.kind === "int" || k === "int";
+    const isFloat = t.kind === "float" || k === "float";
+    switch (name) {
+      case "Integer":
+        return isInt;
+      case "Float":
+        return isFloat;
+      case "Number":
+      case "Scalar":
+        return isInt || isFloat;
+      case "TensorOperand":
+        return isInt || isFloat || t.kind === "tensor" || (t.kind === "ref" && inf.shallow(t.inner).kind === "tensor");
+      case "Shape":
+        if (t.kind === "array" || (t.kind === "builtin" && t.name === "Vec")) {
+          const el = inf.shallow(t.kind === "array" ? t.elem : t.args[0]);
+          return el.kind === "int" || inf.varKind(el) === "int" || (el.kind === "var" && inf.varKind(el) === "any");
+        }
+        if (t.kind === "ref") return this.markerHolds("Shape", t.inner);
+        return false;
+      case "TensorData":
+        if (isInt || isFloat) return true;
+        if (t.kind === "array") return this.markerHolds("TensorData", t.elem);
+        if (t.kind === "builtin" && t.name === "Vec") return this.markerHolds("TensorData", t.args[0]);
+        return false;
+    }
+    return false;
+  }
+
+  // ───────────── expressions ─────────────
+
+  expr(e: Expr, expected: Type | null, cx: BodyCx): Type {
+    const t = this.exprInner(e, expected, cx);
+    e.ty = t;
+    this.typedExprs.push(e);
+    return t;
+  }
+
+  private exprInner(e: Expr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    switch (e.kind) {
+      case "IntLit": {
+        this.intLits.push(e);
+        if (e.suffix) return e.suffix.startsWith("f") ? { kind: "float", name: e.suffix as "f32" } : { kind: "int", name: e.suffix as "i32" };
+        return inf.fresh("int");
+      }
+      case "FloatLit":
+        return e.suffix ? { kind: "float", name: e.suffix } : inf.fresh("float");
+      case "StrLit":
+        return STRING;
+      case "FStrLit":
+        for (const p of e.parts) if (typeof p !== "string") this.expr(p.expr, null, cx);
+        return STRING;
+      case "CharLit":
+        return { kind: "char" };
+      case "BoolLit":
+        return BOOL;
+      case "ParenExpr":
+        return this.expr(e.expr, expected, cx);
+      case "PathExpr":
+        return this.path(e, expected, cx);
+      case "UnaryExpr":
+        return this.unary(e, cx);
+      case "RefExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const inner = this.expr(e.operand, x && x.kind === "ref" ? x.inner : null, cx);
+        if (inner === ERR) return ERR;
+        return { kind: "ref", mutable: e.mutable, inner };
+      }
+      case "DerefExpr": {
+        const t = inf.shallow(this.expr(e.operand, null, cx));
+        if (t === ERR) return ERR;
+        if (t.kind === "ref") return t.inner;
+        if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc")) return t.args[0];
+        if (t.kind === "var" && inf.varKind(t) === "any") return this.err(error("E0282", "type annotations needed", e.operand.span, "type must be known at this point"));
+        return this.err(error("E0614", `type ${show(inf, t)} cannot be dereferenced`, e.span, "can't be dereferenced"));
+      }
+      case "BinaryExpr":
+        return this.binary(e, cx);
+      case "AssignExpr":
+        return this.assign(e, cx);
+      case "CallExpr":
+        return this.call(e, expected, cx);
+      case "MethodCallExpr":
+        return this.methodCall(e, expected, cx);
+      case "FieldExpr":
+        return this.field(e, cx);
+      case "TupleFieldExpr": {
+        let t = inf.shallow(this.expr(e.object, null, cx));
+        let derefs = 0;
+        for (;;) {
+          if (t === ERR) return ERR;
+          if (t.kind === "tuple" && e.index < t.elems.length) break;
+          if (t.kind === "adt" && t.decl.kind === "StructDecl" && t.decl.shape === "tuple" && e.index < t.decl.fields.length) break;
+          const d = this.derefOnce(t);
+          if (!d) return this.err(error("E0609", `no field \`${e.index}\` on type ${show(inf, t)}`, e.span, "unknown field"));
+          t = d;
+          derefs++;
+        }
+        e.derefs = derefs;
+        if (t.kind === "tuple") return t.elems[e.index];
+        const adt = t as { kind: "adt"; decl: StructDecl; args: Type[] };
+        return this.fieldType(adt, 0, e.index);
+      }
+      case "IndexExpr":
+        return this.index(e, cx);
+      case "StructLitExpr":
+        return this.structLit(e, expected, cx);
+      case "TupleExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const elems = e.elems.map((el, i) => this.expect(el, x && x.kind === "tuple" && x.elems.length === e.elems.length ? x.elems[i] : null, cx));
+        return { kind: "tuple", elems };
+      }
+      case "ArrayExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const elem = x && x.kind === "array" ? x.elem : inf.fresh();
+        for (const el of e.elems) this.expect(el, elem, cx);
+        return { kind: "array", elem, len: e.elems.length };
+      }
+      case "ArrayRepeatExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const elem = this.expect(e.value, x && x.kind === "array" ? x.elem : null, cx);
+        this.expect(e.count, USIZE, cx);
+        const len = e.count.kind === "IntLit" ? Number(e.count.value) : x && x.kind === "array" ? x.len : ANY_LEN;
+        return { kind: "array", elem, len };
+      }
+      case "VecMacroExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const elem = x && x.kind === "builtin" && x.name === "Vec" ? x.args[0] : inf.fresh();
+        if (e.elems) for (const el of e.elems) this.expect(el, elem, cx);
+        if (e.repeat) {
+          this.expect(e.repeat.value, elem, cx);
+          this.expect(e.repeat.count, USIZE, cx);
+        }
+        return { kind: "builtin", name: "Vec", args: [elem] };
+      }
+      case "BlockExpr":
+        return this.block(e, expected, cx);
+      case "IfExpr": {
+        this.expect(e.cond, BOOL, cx);
+        return this.branches(e.then, e.else, expected, cx, e.span);
+      }
+      case "IfLetExpr": {
+        const st = this.expr(e.scrutinee, null, cx);
+        const inner = this.child(cx);
+        checkPattern(this, e.pat, st, inner);
+        const thenT = this.block(e.then, e.else ? expected : UNIT, inner);
+        return this.joinElse(thenT, e.then, e.else, expected, cx);
+      }
+      case "WhileExpr": {
+        this.expect(e.cond, BOOL, cx);
+        this.loopBody(e.body, e.label, null, cx);
+        return UNIT;
+      }
+      case "WhileLetExpr": {
+        const st = this.expr(e.scrutinee, null, cx);
+        const inner = this.child(cx);
+        checkPattern(this, e.pat, st, inner);
+        this.loopBody(e.body, e.label, null, inner);
+        return UNIT;
+      }
+      case "LoopExpr": {
+        const l = this.loopBody(e.body, e.label, expected ?? inf.fresh(), cx);
+        return l.hasBreak ? l.breakTy! : { kind: "never" };
+      }
+      case "ForExpr":
+        return this.forLoop(e, cx);
+      case "MatchExpr":
+        return this.match(e, expected, cx);
+      case "ClosureExpr":
+        return this.closure(e, expected, cx);
+      case "BreakExpr": {
+        const l = this.findLoop(e.label, e.span, cx);
+        if (e.value) {
+          if (l && l.breakTy) this.expect(e.value, l.breakTy, cx);
+          else {
+            this.expr(e.value, null, cx);
+            if (l) this.err(error("E0571", "`break` with value from a `while` or `for` loop", e.span, "can only break with a value inside `loop`"));
+          }
+        } else if (l && l.breakTy && !inf.tryUnify(l.breakTy, UNIT)) {
+          this.err(mismatch(inf, e.span, l.breakTy, UNIT));
+        }
+        if (l) l.hasBreak = true;
+        return { kind: "never" };
+      }
+      case "ContinueExpr":
+        this.findLoop(e.label, e.span, cx);
+        return { kind: "never" };
+      case "ReturnExpr": {
+        if (e.value) this.expect(e.value, cx.retTy, cx, cx.retOrigin);
+        else if (!inf.tryUnify(cx.retTy, UNIT)) this.err(mismatch(inf, e.span, cx.retTy, UNIT, cx.retOrigin));
+        return { kind: "never" };
+      }
+      case "RangeExpr": {
+        const x = expected ? inf.shallow(expected) : null;
+        const elem = x && x.kind === "builtin" && x.name === "Range" ? x.args[0] : inf.fresh();
+        if (e.start) this.expect(e.start, elem, cx);
+        if (e.end) this.expect(e.end, elem, cx);
+        const r = inf.shallow(elem);
+        if (r.kind !== "var" && r.kind !== "int" && r.kind !== "char" && r !== ERR && r.kind !== "never") {
+          this.err(error("E0277", `the range bounds must be integers or characters, found ${show(inf, r)}`, e.span, "not a range of integers"));
+        }
+        return { kind: "builtin", name: "Range", args: [elem] };
+      }
+      case "CastExpr":
+        return this.cast(e, cx);
+      case "TryExpr":
+        return this.tryOp(e, cx);
+    }
+  }
+
+  child(cx: BodyCx): BodyCx {
+    return { ...cx, locals: new Locals(cx.locals, cx.frame) };
+  }
+
+  // ───────────── blocks and control flow ─────────────
+
+  block(b: BlockExpr, expected: Type | null, cx: BodyCx): Type {
+    const inner = this.child(cx);
+    const nested = b.stmts.filter((s) => s.kind === "ItemStmt").map((s) => (s as import("../syntax/ast").ItemStmt).item);
+    if (nested.length) this.nestedItems(nested, inner);
+    let diverges = false;
+    for (const s of b.stmts) if (this.stmt(s, inner)) diverges = true;
+    let t: Type;
+    if (b.tail) {
+      t = this.expr(b.tail, expected, inner);
+    } else t = diverges ? { kind: "never" } : UNIT;
+    b.ty = t;
+    this.typedExprs.push(b);
+    return t;
+  }
+
+  /** Items declared inside a block are visible in the whole block; their bodies are checked here. */
+  private nestedItems(items: import("../syntax/ast").Item[], cx: BodyCx): void {
+    const scope = new ModuleScopeClass(cx.lower.scope.path, cx.lower.scope);
+    this.env.collect(items, scope);
+    cx.lower = { ...cx.lower, scope };
+    const fns: [FnDecl, ImplDecl | null][] = [];
+    for (const it of items) {
+      if (it.kind === "FnDecl") fns.push([it, null]);
+      else if (it.kind === "ImplDecl") for (const m of it.methods) fns.push([m, it]);
+      else if (it.kind === "TraitDecl") for (const m of it.methods) fns.push([m, null]);
+    }
+    for (const [decl, impl] of fns) {
+      if (!decl.body) continue;
+      this.checkFn(decl, this.globals);
+      this.nestedFns.push({ kind: "fn", decl, impl });
+    }
+  }
+
+  /** Checks a block whose value must have a given type (a function body). */
+  checkBlockAgainst(b: BlockExpr, expected: Type, cx: BodyCx, origin: MismatchOrigin | null): void {
+    const t = this.block(b, expected, cx);
+    if (t === ERR) return;
+    if (this.canCoerce(b.tail, t, expected)) return;
+    const at = b.tail ?? b;
+    const span = b.tail ? b.tail.span : b.closeSpan;
+    const d = mismatch(this.inf, span, expected, t, origin);
+    if (!b.tail && origin) d.labels.unshift({ span: b.span, message: "implicitly returns `()` as its body has no tail or `return` expression" });
+    void at;
+    this.err(d);
+  }
+
+  /** Returns true when the statement always diverges (`return`, `panic(..)`, `break`). */
+  stmt(s: Stmt, cx: BodyCx): boolean {
+    switch (s.kind) {
+      case "LetStmt": {
+        const declared = s.ty ? this.env.lower(s.ty, cx.lower) : null;
+        let t: Type;
+        if (s.init) {
+          const origin = s.ty ? { span: s.ty.span, label: "expected due to this" } : null;
+          t = declared ? this.expect(s.init, declared, cx, origin) : this.expr(s.init, null, cx);
+        } else t = declared ?? this.inf.fresh();
+        if (s.elseBlock) {
+          const et = this.block(s.elseBlock, null, cx);
+          if (this.inf.shallow(et).kind !== "never" && et !== ERR) {
+            this.err(error("E0308", "`else` clause of `let...else` does not diverge", s.elseBlock.span, "expected `!`, found `()`"));
+          }
+        }
+        checkPattern(this, s.pat, declared ?? t, cx);
+        return false;
+      }
+      case "ExprStmt": {
+        const t = this.expr(s.expr, s.semi ? null : UNIT, cx);
+        return this.inf.shallow(t).kind === "never" && t !== ERR;
+      }
+      case "ItemStmt":
+      case "EmptyStmt":
+        return false;
+    }
+  }
+
+  private branches(then: BlockExpr, els: BlockExpr | import("../syntax/ast").IfExpr | import("../syntax/ast").IfLetExpr | null, expected: Type | null, cx: BodyCx, span: Span): Type {
+    void span;
+    const thenT = this.block(then, els ? expected : UNIT, cx);
+    return this.joinElse(thenT, then, els, expected, cx);
+  }
+
+  private joinElse(thenT: Type, then: BlockExpr, els: BlockExpr | import("../syntax/ast").IfExpr | import("../syntax/ast").IfLetExpr | null, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    if (!els) {
+      if (thenT !== ERR && !inf.tryUnify(thenT, UNIT) && inf.shallow(thenT).kind !== "never") {
+        const d = mismatch(inf, then.tail ? then.tail.span : then.span, UNIT, thenT);
+        d.notes.push("`if` expressions without `else` evaluate to `()`");
+        this.err(d);
+      }
+      return UNIT;
+    }
+    const elseT = this.expr(els, expected ?? (inf.shallow(thenT).kind === "never" ? null : thenT), cx);
+    if (thenT === ERR || elseT === ERR) return ERR;
+    if (inf.shallow(thenT).kind === "never") return elseT;
+    if (inf.shallow(elseT).kind === "never") return thenT;
+    const elseExpr = els.kind === "BlockExpr" && els.tail ? els.tail : els;
+    if (!this.canCoerce(elseExpr, elseT, thenT)) {
+      const d = mismatch(inf, elseExpr.span, thenT, elseT);
+      d.message = "`if` and `else` have incompatible types";
+      d.labels.push({ span: then.tail ? then.tail.span : then.span, message: "expected because of this" });
+      this.err(d);
+    }
+    return thenT;
+  }
+
+  private loopBody(body: BlockExpr, label: Label | null, breakTy: Type | null, cx: BodyCx): LoopCx {
+    const l: LoopCx = { label, breakTy, hasBreak: false };
+    cx.loops.push(l);
+    const t = this.block(body, UNIT, cx);
+    if (t !== ERR && !this.inf.tryUnify(t, UNIT) && this.inf.shallow(t).kind !== "never") {
+      this.err(mismatch(this.inf, body.tail ? body.tail.span : body.span, UNIT, t));
+    }
+    cx.loops.pop();
+    return l;
+  }
+
+  private findLoop(label: Label | null, span: Span, cx: BodyCx): LoopCx | null {
+    for (let i = cx.loops.length - 1; i >= 0; i--) {
+      const l = cx.loops[i];
+      if (!label || (l.label && l.label.name === label.name)) return l;
+    }
+    if (label) this.err(error("E0426", `use of undeclared label \`${label.name}\``, label.span, `undeclared label \`${label.name}\``));
+    else this.err(error("E0268", "`break` or `continue` outside of a loop", span, "cannot `break` outside of a loop"));
+    return null;
+  }
+
+  private forLoop(e: ForExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const it = inf.shallow(this.expr(e.iter, null, cx));
+    let item: Type = ERR;
+    if (it !== ERR) {
+      const r = this.iterItem(it);
+      if (r) {
+        e.iterKind = r.kind;
+        item = r.item;
+      } else {
+        this.err(error("E0277", `${show(inf, it)} is not an iterator`, e.iter.span, `${show(inf, it)} is not an iterator`));
+      }
+    }
+    const inner = this.child(cx);
+    checkPattern(this, e.pat, item, inner);
+    this.loopBody(e.body, e.label, null, inner);
+    return UNIT;
+  }
+
+  /** What a `for` loop over a value of this type yields, and how it iterates. */
+  iterItem(t: Type): { kind: NonNullable<ForExpr["iterKind"]>; item: Type } | null {
+    const inf = this.inf;
+    t = inf.shallow(t);
+    if (t.kind === "builtin") {
+      if (t.name === "Range") return { kind: "range", item: t.args[0] };
+      if (t.name === "Iter") return { kind: "iterator", item: t.args[0] };
+      if (t.name === "Vec") return { kind: "intoIter", item: t.args[0] };
+      if (t.name === "Map") return { kind: "intoIter", item: { kind: "tuple", elems: [t.args[0], t.args[1]] } };
+    }
+    if (t.kind === "array") return { kind: "intoIter", item: t.elem };
+    if (t.kind === "ref") {
+      const inner = inf.shallow(t.inner);
+      const mk = (x: Type): Type => ({ kind: "ref", mutable: t.mutable, inner: x });
+      const kind = t.mutable ? "refMut" : "ref";
+      if (inner.kind === "builtin" && inner.name === "Vec") return { kind, item: mk(inner.args[0]) };
+      if (inner.kind === "array") return { kind, item: mk(inner.elem) };
+      if (inner.kind === "builtin" && inner.name === "Map") return { kind, item: { kind: "tuple", elems: [{ kind: "ref", mutable: false, inner: inner.args[0] }, mk(inner.args[1])] } };
+      if (inner.kind === "builtin" && (inner.name === "Iter" || inner.name === "Range")) return { kind: inner.name === "Range" ? "range" : "iterator", item: inner.args[0] };
+    }
+    if (t.kind === "var" && inf.varKind(t) === "any") return null;
+    return null;
+  }
+
+  private match(e: MatchExpr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    const st = this.expr(e.scrutinee, null, cx);
+    let result: Type | null = expected;
+    let resultSpan: Span | null = null;
+    let anyNonNever = false;
+    for (const arm of e.arms) {
+      const inner = this.child(cx);
+      checkPattern(this, arm.pat, st, inner);
+      if (arm.guard) this.expect(arm.guard, BOOL, inner);
+      const t = this.expr(arm.body, result, inner);
+      if (t === ERR || inf.shallow(t).kind === "never") continue;
+      if (!result) {
+        result = t;
+        resultSpan = arm.body.span;
+      } else if (!this.canCoerce(arm.body, t, result)) {
+        const d = mismatch(inf, arm.body.span, result, t);
+        if (!expected) {
+          d.message = "`match` arms have incompatible types";
+          if (resultSpan) d.labels.push({ span: resultSpan, message: "this is found to be of the expected type" });
+        }
+        this.err(d);
+      }
+      anyNonNever = true;
+    }
+    if (!anyNonNever) return expected && e.arms.length ? expected : { kind: "never" };
+    return result ?? UNIT;
+  }
+
+  // ───────────── closures ─────────────
+
+  private closure(e: ClosureExpr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    let x = expected ? inf.shallow(expected) : null;
+    if (x && x.kind === "builtin" && x.name === "Box") x = inf.shallow(x.args[0]);
+    const exp = x && x.kind === "fn" && x.params.length === e.params.length ? x : null;
+    const frame = new Frame(false, e);
+    const inner: BodyCx = { ...cx, frame, locals: new Locals(cx.locals, frame), loops: [], retTy: UNIT, retOrigin: null };
+    const params: Type[] = e.params.map((p, i) => {
+      const t = p.ty ? this.env.lower(p.ty, cx.lower) : exp ? exp.params[i] : inf.fresh();
+      if (p.ty && exp) inf.unify(t, exp.params[i]);
+      checkPattern(this, p.pat, t, inner);
+      return t;
+    });
+    const ret = e.ret ? this.env.lower(e.ret, cx.lower) : exp ? exp.ret : inf.fresh();
+    inner.retTy = ret;
+    this.expect(e.body, ret, inner);
+    e.frameSize = frame.size;
+    computeCaptures(this, e);
+    this.closures.push(e);
+    const callKind = e.captures?.some((c) => c.mode === "refMut") ? "FnMut" : "Fn";
+    return { kind: "fn", callKind, params, ret };
+  }
+
+  // ───────────── operators ─────────────
+
+  private stripRefs(t: Type): Type {
+    t = this.inf.shallow(t);
+    while (t.kind === "ref") t = this.inf.shallow(t.inner);
+    return t;
+  }
+
+  private isNumeric(t: Type): boolean {
+    const k = this.inf.varKind(t);
+    return t.kind === "int" || t.kind === "float" || k === "int" || k === "float";
+  }
+
+  private unary(e: import("../syntax/ast").UnaryExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const raw = this.expr(e.operand, null, cx);
+    if (raw === ERR) return ERR;
+    const t = this.stripRefs(raw);
+    if (e.op === "-") {
+      if (this.isNumeric(t) || t.kind === "tensor") {
+        if (t.kind === "int" && t.name.startsWith("u")) return this.err(error("E0600", `cannot apply unary operator \`-\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `-`"));
+        return t;
+      }
+      const m = t.kind === "adt" ? this.operatorImpl(t, "Neg", "neg") : null;
+      if (m) return m.ret;
+      return this.err(error("E0600", `cannot apply unary operator \`-\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `-`"));
+    }
+    if (t.kind === "bool" || t.kind === "int" || inf.varKind(t) === "int") return t;
+    return this.err(error("E0600", `cannot apply unary operator \`!\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `!`"));
+  }
+
+  /** The user impl of an operator trait (`impl Add for V`) for `t`, if any. */
+  private operatorImpl(t: Type, traitName: string, method: string): { decl: FnDecl; impl: ImplInfo; ret: Type; param: Type | null } | null {
+    for (const impl of this.env.implsFor(headKey(t))) {
+      if (!impl.trait || impl.trait.name.name !== traitName) continue;
+      const decl = impl.methods.get(method);
+      if (!decl) continue;
+      const sub = new Map<string, Type>();
+      for (const g of impl.generics) sub.set(g.name, this.inf.fresh());
+      if (!this.inf.tryUnify(substitute(impl.target, sub), t)) continue;
+      sub.set("Self", t);
+      const sig = this.env.sig(decl);
+      return { decl, impl, ret: substitute(sig.ret, sub), param: sig.params[0] ? substitute(sig.params[0], sub) : null };
+    }
+    return null;
+  }
+
+  private binary(e: BinaryExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const op = e.op;
+    if (op === "&&" || op === "||") {
+      this.expect(e.left, BOOL, cx);
+      this.expect(e.right, BOOL, cx);
+      return BOOL;
+    }
+    const lraw = this.expr(e.left, null, cx);
+    const rraw = this.expr(e.right, this.isNumeric(inf.shallow(lraw)) ? null : null, cx);
+    if (lraw === ERR || rraw === ERR) return ERR;
+    const l = this.stripRefs(lraw);
+    const r = this.stripRefs(rraw);
+    const cmp = op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
+    if (cmp) {
+      if (l.kind === "tensor" || r.kind === "tensor") return this.opError(e, l, r);
+      if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
+      const lt = inf.shallow(l);
+      if (lt.kind === "adt" && !lt.decl.span.file.name.startsWith("<prelude")) {
+        const need = op === "==" || op === "!=" ? "PartialEq" : "PartialOrd";
+        const d = this.env.derivesOf(lt.decl);
+        const implemented = this.env.implsFor(lt.decl).some((i) => i.trait?.name.name === need);
+        if (!d.has(need) && !implemented) {
+          const err = error("E0369", `binary operation \`${op}\` cannot be applied to type ${show(inf, lt)}`, e.span, "");
+          err.primary.span = e.left.span;
+          err.primary.message = show(inf, lt);
+          err.notes.push(`an implementation of \`${need}\` might be missing for ${show(inf, lt)}`);
+          err.help.push(`consider annotating ${show(inf, lt)} with \`#[derive(${need})]\``);
+          return this.err(err);
+        }
+      }
+      if (lt.kind === "fn" || lt.kind === "dyn") return this.opError(e, l, r);
+      return BOOL;
+    }
+    // Tensor arithmetic (operands are borrowed; LANGUAGE.md §6).
+    if (l.kind === "tensor" || r.kind === "tensor") return this.tensorOp(e, l, r);
+    if (op === "@") return this.opError(e, l, r);
+    if (this.isNumeric(l) || this.isNumeric(r) || (l.kind === "var" && r.kind === "var")) {
+      if (op === "<<" || op === ">>") {
+        if (!(l.kind === "int" || inf.varKind(l) === "int")) return this.opError(e, l, r);
+        return l;
+      }
+      if ((op === "&" || op === "|" || op === "^") && (inf.shallow(l).kind === "float" || inf.varKind(l) === "float")) return this.opError(e, l, r);
+      if (!inf.unify(l, r)) {
+        const d = mismatch(inf, e.right.span, l, r);
+        d.message = "mismatched types";
+        return this.err(d);
+      }
+      return l;
+    }
+    if (l.kind === "bool" && (op === "&" || op === "|" || op === "^")) {
+      if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
+      return BOOL;
+    }
+    if (op === "+" && l.kind === "builtin" && l.name === "String") {
+      if (!inf.unify(r, STRING)) return this.err(mismatch(inf, e.right.span, { kind: "ref", mutable: false, inner: STRING }, rraw));
+      return STRING;
+    }
+    const traitName = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Rem" }[op as "+"];
+    if (traitName) {
+      const m = this.operatorImpl(l, traitName, traitName.toLowerCase());
+      if (m) {
+        if (m.param && !inf.unify(m.param, r)) return this.err(mismatch(inf, e.right.span, m.param, r));
+        e.method = { kind: "fn", decl: m.decl, impl: m.impl.decl, selfMode: "value" };
+        return m.ret;
+      }
+    }
+    if (l.kind === "var" && inf.varKind(l) === "any") return this.err(error("E0282", "type annotations needed", e.left.span, "type must be known at this point"));
+    return this.opError(e, l, r);
+  }
+
+  private tensorOp(e: BinaryExpr, l: Type, r: Type): Type {
+    const inf = this.inf;
+    const op = e.op;
+    if (!["+", "-", "*", "/", "@"].includes(op)) return this.opError(e, l, r);
+    if (l.kind === "tensor" && r.kind === "tensor") {
+      if (l.dtype !== r.dtype) return this.err(mismatch(inf, e.right.span, l, r));
+      if (op === "@") return this.matmulShape(e, l, r);
+      if (l.shape && r.shape && !broadcastable(l.shape, r.shape)) {
+        const d = error("E0308", `mismatched tensor shapes: [${l.shape.join(", ")}] and [${r.shape.join(", ")}] cannot be broadcast together`, e.span, `expected a shape compatible with [${l.shape.join(", ")}], found [${r.shape.join(", ")}]`);
+        d.notes.push("tensor shapes are compared from the last dimension: each pair must be equal or one of them 1");
+        return this.err(d);
+      }
+      const shape = l.shape && r.shape ? broadcastShape(l.shape, r.shape) : null;
+      return { kind: "tensor", dtype: l.dtype, shape };
+    }
+    if (op === "@") return this.opError(e, l, r);
+    const [t, s] = l.kind === "tensor" ? [l, r] : [r, l];
+    if (!this.isNumeric(s)) return this.opError(e, l, r);
+    return t;
+  }
+
+  private matmulShape(e: BinaryExpr | MethodCallExpr, l: Type & { kind: "tensor" }, r: Type & { kind: "tensor" }): Type {
+    if (l.shape && r.shape && l.shape.length === 2 && r.shape.length === 2) {
+      const k1 = l.shape[1];
+      const k2 = r.shape[0];
+      if (typeof k1 === "number" && typeof k2 === "number" && k1 !== k2) {
+        const d = error("E0308", `mismatched tensor shapes for matmul: [${l.shape.join(", ")}] @ [${r.shape.join(", ")}]`, e.span, `inner dimensions differ: ${k1} and ${k2}`);
+        d.notes.push("matmul of [m, k] and [k, n] needs the same k");
+        return this.err(d);
+      }
+      return { kind: "tensor", dtype: l.dtype, shape: [l.shape[0], r.shape[1]] };
+    }
+    return { kind: "tensor", dtype: l.dtype, shape: null };
+  }
+
+  private opError(e: BinaryExpr, l: Type, r: Type): Type {
+    const inf = this.inf;
+    const L = show(inf, l);
+    const R = show(inf, r);
+    const msg: Record<string, string> = {
+      "+": `cannot add ${R} to ${L}`,
+      "-": `cannot subtract ${R} from ${L}`,
+      "*": `cannot multiply ${L} by ${R}`,
+      "/": `cannot divide ${L} by ${R}`,
+      "%": `cannot calculate the remainder of ${L} divided by ${R}`,
+    };
+    const d = error("E0369", msg[e.op] ?? `binary operation \`${e.op}\` cannot be applied to type ${L}`, e.span, "");
+    d.primary = { span: e.left.span, message: L };
+    d.labels.push({ span: e.right.span, message: R });
+    return this.err(d);
+  }
+
+  private assign(e: import("../syntax/ast").AssignExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const target = this.expr(e.target, null, cx);
+    if (e.op === "=") {
+      this.expect(e.value, target, cx);
+      return UNIT;
+    }
+    const v = this.expr(e.value, null, cx);
+    if (target === ERR || v === ERR) return UNIT;
+    const l = this.stripRefs(target);
+    const r = this.stripRefs(v);
+    if (l.kind === "tensor") {
+      if (r.kind !== "tensor" && !this.isNumeric(r)) this.err(mismatch(inf, e.value.span, l, r));
+      return UNIT;
+    }
+    if (l.kind === "builtin" && l.name === "String" && e.op === "+=") {
+      if (!inf.unify(r, STRING)) this.err(mismatch(inf, e.value.span, STRING, r));
+      return UNIT;
+    }
+    if (this.isNumeric(l) || (l.kind === "bool" && ["&=", "|=", "^="].includes(e.op))) {
+      if (e.op === "<<=" || e.op === ">>=") return UNIT;
+      if (!inf.unify(l, r)) this.err(mismatch(inf, e.value.span, l, r));
+      return UNIT;
+    }
+    const traitName = { "+=": "Add", "-=": "Sub", "*=": "Mul", "/=": "Div", "%=": "Rem" }[e.op as "+="];
+    if (traitName && this.operatorImpl(l, traitName, traitName.toLowerCase())) return UNIT;
+    const d = error("E0368", `binary assignment operation \`${e.op}\` cannot be applied to type ${show(inf, l)}`, e.target.span, `cannot use \`${e.op}\` on type ${show(inf, l)}`);
+    this.err(d);
+    return UNIT;
+  }
+
+  private cast(e: import("../syntax/ast").CastExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const target = this.env.lower(e.target, cx.lower);
+    const tt = inf.shallow(target);
+    const src = this.expr(e.expr, this.isNumeric(tt) ? null : null, cx);
+    if (src === ERR || target === ERR) return target;
+    const s = inf.shallow(src);
+    const numericT = tt.kind === "int" || tt.kind === "float";
+    const ok =
+      (this.isNumeric(s) && numericT) ||
+      ((s.kind === "bool" || s.kind === "char") && tt.kind === "int") ||
+      (s.kind === "int" && s.name === "u8" && tt.kind === "char") ||
+      (inf.varKind(s) === "int" && tt.kind === "char") ||
+      inf.tryUnify(s, tt);
+    if (!ok) {
+      const prim = (x: Type) => x.kind === "int" || x.kind === "float" || x.kind === "bool" || x.kind === "char";
+      if (!prim(s) || !prim(tt)) return this.err(error("E0605", `non-primitive cast: ${show(inf, s)} as ${show(inf, tt)}`, e.span, "an `as` expression can only be used to convert between primitive types"));
+      return this.err(error("E0606", `casting ${show(inf, s)} as ${show(inf, tt)} is invalid`, e.span, "invalid cast"));
+    }
+    return target;
+  }
+
+  private tryOp(e: import("../syntax/ast").TryExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    const t = inf.shallow(this.expr(e.expr, null, cx));
+    if (t === ERR) return ERR;
+    const ret = inf.shallow(cx.retTy);
+    const enumName = t.kind === "adt" ? t.decl.name.name : "";
+    const retName = ret.kind === "adt" ? ret.decl.name.name : "";
+    if (t.kind === "adt" && (enumName === "Option" || enumName === "Result")) {
+      if (retName !== enumName) {
+        const d = error("E0277", `the \`?\` operator can only be used on \`${enumName}\`s in a function that returns \`${enumName}\``, e.span, `cannot use the \`?\` operator in a function that returns ${show(inf, ret)}`);
+        return this.err(d);
+      }
+      if (enumName === "Result" && ret.kind === "adt" && !inf.unify(t.args[1], ret.args[1])) {
+        return this.err(mismatch(inf, e.expr.span, ret.args[1], t.args[1]));
+      }
+      return t.args[0];
+    }
+    return this.err(error("E0277", `the \`?\` operator can only be applied to values that implement \`Try\``, e.span, `the \`?\` operator cannot be applied to type ${show(inf, t)}`));
+  }
+
+  // ───────────── places ─────────────
+
+  /** One auto-deref step through `&`, `&mut`, `Box` and `Gc`. */
+  derefOnce(t: Type): Type | null {
+    t = this.inf.shallow(t);
+    if (t.kind === "ref") return this.inf.shallow(t.inner);
+    if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc")) return this.inf.shallow(t.args[0]);
+    return null;
+  }
+
+  fieldType(adt: { decl: StructDecl | EnumDecl; args: Type[] }, variant: number, index: number): Type {
+    const f = this.env.fields(adt.decl)[variant][index];
+    const sub = new Map<string, Type>();
+    adt.decl.generics.forEach((g, i) => sub.set(g.name, adt.args[i]));
+    return substitute(f, sub);
+  }
+
+  private field(e: import("../syntax/ast").FieldExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    let t = inf.shallow(this.expr(e.object, null, cx));
+    let derefs = 0;
+    const name = e.field.name;
+    for (;;) {
+      if (t === ERR) return ERR;
+      if (t.kind === "adt" && t.decl.kind === "StructDecl") {
+        const idx = t.decl.fields.findIndex((f) => f.name.name === name);
+        if (idx >= 0) {
+          e.index = idx;
+          e.derefs = derefs;
+          return this.fieldType(t, 0, idx);
+        }
+      }
+      const d = this.derefOnce(t);
+      if (!d) break;
+      t = d;
+      derefs++;
+    }
+    if (t.kind === "var" && inf.varKind(t) === "any") return this.err(error("E0282", "type annotations needed", e.object.span, "type must be known at this point"));
+    const d = error("E0609", `no field \`${name}\` on type ${show(inf, t)}`, e.field.span, "unknown field");
+    if (t.kind === "adt" && t.decl.kind === "StructDecl") {
+      const names = t.decl.fields.map((f) => f.name.name);
+      const close = closestName(name, names);
+      if (close) d.help.push(`a field with a similar name exists: \`${close}\``);
+      else if (names.length) d.notes.push(`available fields are: ${names.map((n) => `\`${n}\``).join(", ")}`);
+    }
+    if (probeMethod(this, t, name, cx)) d.help.push(`\`${name}\` is a method: use parentheses to call it: \`${name}()\``);
+    return this.err(d);
+  }
+
+  private index(e: import("../syntax/ast").IndexExpr, cx: BodyCx): Type {
+    const inf = this.inf;
+    let t = inf.shallow(this.expr(e.object, null, cx));
+    let derefs = 0;
+    while (t.kind === "ref" || (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc"))) {
+      t = this.derefOnce(t)!;
+      derefs++;
+    }
+    e.derefs = derefs;
+    if (t === ERR) {
+      this.expr(e.index, null, cx);
+      return ERR;
+    }
+    const isRange = e.index.kind === "RangeExpr";
+    if (t.kind === "builtin" && t.name === "Map") {
+      const k = this.expr(e.index, null, cx);
+      if (!inf.unify(this.stripRefs(k), t.args[0])) this.err(mismatch(inf, e.index.span, t.args[0], k));
+      return t.args[1];
+    }
+    const it = this.expr(e.index, isRange ? { kind: "builtin", name: "Range", args: [USIZE] } : USIZE, cx);
+    const idx = this.stripRefs(it);
+    if (idx !== ERR && !isRange && !(idx.kind === "int" || inf.varKind(idx) === "int")) {
+      this.err(error("E0277", `the type ${show(inf, t)} cannot be indexed by ${show(inf, idx)}`, e.index.span, "indices must be integers (`usize`)"));
+    }
+    if (t.kind === "builtin" && t.name === "Vec") return isRange ? t : t.args[0];
+    if (t.kind === "array") return isRange ? { kind: "builtin", name: "Vec", args: [t.elem] } : t.elem;
+    if (t.kind === "tensor") return { kind: "tensor", dtype: t.dtype, shape: t.shape && t.shape.length > 1 && !isRange ? t.shape.slice(1) : null };
+    if (t.kind === "builtin" && t.name === "String" && isRange) return STRING;
+    if (t.kind === "var" && inf.varKind(t) === "any") return this.err(error("E0282", "type annotations needed", e.object.span, "type must be known at this point"));
+    return this.err(error("E0608", `cannot index into a value of type ${show(inf, t)}`, e.span, ""));
+  }
+
+  // ───────────── struct literals ─────────────
+
+  private structLit(e: StructLitExpr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    const target = this.resolveStructPath(e.path, cx);
+    for (const f of e.fields) if (!target) this.expr(f.value, null, cx);
+    if (!target) {
+      if (e.base) this.expr(e.base, null, cx);
+      return ERR;
+    }
+    const { decl, variant, ty } = target;
+    if (expected) inf.tryUnify(ty, expected);
+    e.target = decl.kind === "StructDecl" ? { kind: "struct", decl } : { kind: "variant", decl, index: variant };
+    const fieldDecls = decl.kind === "StructDecl" ? decl.fields : decl.variants[variant].fields;
+    const typeName = decl.kind === "StructDecl" ? decl.name.name : `${decl.name.name}::${decl.variants[variant].name.name}`;
+    const seen = new Set<string>();
+    for (const f of e.fields) {
+      const idx = fieldDecls.findIndex((d) => d.name.name === f.name.name);
+      if (idx < 0) {
+        this.expr(f.value, null, cx);
+        const what = decl.kind === "StructDecl" ? `struct \`${typeName}\`` : `variant \`${typeName}\``;
+        const d = error("E0560", `${what} has no field named \`${f.name.name}\``, f.name.span, decl.kind === "StructDecl" ? "unknown field" : "field does not exist");
+        const close = closestName(f.name.name, fieldDecls.map((x) => x.name.name));
+        if (close) d.help.push(`a field with a similar name exists: \`${close}\``);
+        else d.notes.push(`available fields are: ${fieldDecls.filter((x) => !e.fields.some((g) => g.name.name === x.name.name)).map((x) => `\`${x.name.name}\``).join(", ")}`);
+        this.err(d);
+        continue;
+      }
+      if (seen.has(f.name.name)) this.err(error("E0062", `field \`${f.name.name}\` specified more than once`, f.name.span, "used more than once"));
+      seen.add(f.name.name);
+      const ft = this.fieldType(ty as { kind: "adt"; decl: StructDecl; args: Type[] }, variant, idx);
+      this.expect(f.value, ft, cx, { span: fieldDecls[idx].ty.span, label: "expected due to the type of this field" });
+    }
+    if (e.base) this.expect(e.base, ty, cx);
+    else {
+      const missing = fieldDecls.filter((d) => !seen.has(d.name.name) && !d.default).map((d) => d.name.name);
+      if (missing.length) {
+        const q = missing.map((m) => `\`${m}\``);
+        const list = q.length === 1 ? q[0] : q.length <= 3 ? `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}` : `${q.slice(0, 3).join(", ")} and ${q.length - 3} other field${q.length - 3 === 1 ? "" : "s"}`;
+        const d = error("E0063", `missing field${missing.length === 1 ? "" : "s"} ${list} in initializer of \`${typeName}\``, e.path.span, `missing ${list}`);
+        this.err(d);
+      }
+    }
+    return ty;
+  }
+
+  /** A struct literal's or struct pattern's path: a struct, `Self`, or a named enum variant. */
+  resolveStructPath(p: PathExpr, cx: BodyCx): { decl: StructDecl | EnumDecl; variant: number; ty: Type } | null {
+    const inf = this.inf;
+    const names = p.segments.map((s) => s.name.name);
+    let entry: ItemEntry | undefined;
+    if (names[0] === "Self" && cx.selfTy) {
+      const st = inf.shallow(cx.selfTy);
+      if (st.kind === "adt") {
+        if (names.length === 1 && st.decl.kind === "StructDecl") return { decl: st.decl, variant: 0, ty: st };
+        if (names.length === 2 && st.decl.kind === "EnumDecl") {
+          const i = st.decl.variants.findIndex((v) => v.name.name === names[1]);
+          if (i >= 0) return { decl: st.decl, variant: i, ty: st };
+        }
+      }
+    } else entry = this.env.resolveModPath(names, cx.lower.scope);
+    if (entry && entry.kind === "struct") {
+      const args = entry.decl.generics.map(() => inf.fresh());
+      p.res = { kind: "structCtor", decl: entry.decl };
+      return { decl: entry.decl, variant: 0, ty: { kind: "adt", decl: entry.decl, args } };
+    }
+    if (entry && entry.kind === "variant") {
+      const args = entry.decl.generics.map(() => inf.fresh());
+      p.res = { kind: "variant", decl: entry.decl, index: entry.index };
+      return { decl: entry.decl, variant: entry.index, ty: { kind: "adt", decl: entry.decl, args } };
+    }
+    const last = p.segments[p.segments.length - 1];
+    if (entry) this.err(error("E0574", `expected struct, variant or union type, found ${describe(entry)} \`${names.join("::")}\``, p.span, "not a struct"));
+    else this.unresolved(p, cx, "struct, variant or union type");
+    void last;
+    return null;
+  }
+
+  // ───────────── paths ─────────────
+
+  unresolved(p: PathExpr, cx: BodyCx, what: string): Type {
+    const last = p.segments[p.segments.length - 1];
+    const name = last.name.name;
+    if (p.segments.length > 1) {
+      const prefix = p.segments.slice(0, -1).map((s) => s.name.name);
+      const pe = prefix[0] === "Self" ? { kind: "prim" as const, name: "Self" } : this.env.resolveModPath(prefix, cx.lower.scope);
+      if (!pe) {
+        const first = p.segments[0];
+        const d = error("E0433", `failed to resolve: use of undeclared type or module \`${first.name.name}\``, first.name.span, `use of undeclared type or module \`${first.name.name}\``);
+        const close = closestName(first.name.name, this.env.visibleNames(cx.lower.scope));
+        if (close) d.help.push(`a type or module with a similar name exists: \`${close}\``);
+        return this.err(d);
+      }
+      const d = error("E0599", `no function or associated item named \`${name}\` found for ${describe(pe)} \`${prefix.join("::")}\` in the current scope`, last.name.span, `${describe(pe)} has no item named \`${name}\``);
+      return this.err(d);
+    }
+    const isType = /^[A-Z]/.test(name) && what !== "value";
+    const d = error("E0425", `cannot find ${what} \`${name}\` in this scope`, last.name.span, "not found in this scope");
+    if (isType) d.code = "E0422";
+    const candidates = [...cx.locals.names(), ...this.env.visibleNames(cx.lower.scope)];
+    const close = closestName(name, candidates);
+    if (close) {
+      const local = cx.locals.find(close);
+      d.help.push(local ? `a local variable with a similar name exists: \`${close}\`` : `a similarly named item exists: \`${close}\``);
+    }
+    return this.err(d);
+  }
+
+  private path(e: PathExpr, expected: Type | null, cx: BodyCx): Type {
+    const r = this.resolveValuePath(e, expected, cx);
+    return r ? r.ty : ERR;
+  }
+
+  /**
+   * Resolves a path used as a value; sets `res`. For callables, also returns the signature so a
+   * call can check arguments with autoref and report E0061 in the right words.
+   */
+  resolveValuePath(e: PathExpr, expected: Type | null, cx: BodyCx): Callee | null {
+    const inf = this.inf;
+    const segs = e.segments;
+    const first = segs[0].name.name;
+    if (segs.length === 1) {
+      const b = cx.locals.find(first);
+      if (b) {
+        e.res = b.global ? { kind: "global", binding: b } : { kind: "local", binding: b };
+        return { ty: b.ty ?? ERR, what: "function", sig: null, declSpan: null, autoref: false };
+      }
+      if (first === "self") {
+        this.err(error("E0424", "expected value, found module `self`", e.span, "`self` value is a keyword only available in methods with a `self` parameter"));
+        return null;
+      }
+      const entry = this.env.lookup(cx.lower.scope, first);
+      if (!entry) {
+        this.unresolved(e, cx, "value");
+        return null;
+      }
+      return this.valueEntry(e, entry, segs[0].args, expected, cx);
+    }
+    // Qualified: module path, or Type::item.
+    const prefix = segs.slice(0, -1);
+    const last = segs[segs.length - 1];
+    let prefixTy: Type | null = null;
+    if (prefix.length === 1 && prefix[0].name.name === "Self" && cx.selfTy) {
+      prefixTy = cx.selfTy;
+    } else if (prefix.length === 1 && cx.lower.generics.has(prefix[0].name.name)) {
+      prefixTy = cx.lower.generics.get(prefix[0].name.name)!;
+    } else {
+      const pe = this.env.resolveModPath(prefix.map((s) => s.name.name), cx.lower.scope);
+      if (!pe) {
+        this.unresolved(e, cx, "value");
+        return null;
+      }
+      if (pe.kind === "mod") {
+        const entry = pe.scope.items.get(last.name.name) ?? this.env.resolveModPath([...prefix.map((s) => s.name.name), last.name.name], cx.lower.scope);
+        if (!entry) {
+          const d = error("E0425", `cannot find function \`${last.name.name}\` in module \`${prefix.map((s) => s.name.name).join("::")}\``, last.name.span, `not found in \`${prefix.map((s) => s.name.name).join("::")}\``);
+          const close = closestName(last.name.name, pe.scope.items.keys());
+          if (close) d.help.push(`a similarly named item exists: \`${close}\``);
+          this.err(d);
+          return null;
+        }
+        return this.valueEntry(e, entry, last.args, expected, cx);
+      }
+      const args = prefix[prefix.length - 1].args;
+      if (pe.kind === "enum") {
+        const idx = pe.decl.variants.findIndex((v) => v.name.name === last.name.name);
+        if (idx >= 0) return this.valueEntry(e, { kind: "variant", decl: pe.decl, index: idx }, args, expected, cx);
+      }
+      prefixTy = this.typeOfEntry(pe, args, cx);
+      if (!prefixTy) {
+        this.unresolved(e, cx, "value");
+        return null;
+      }
+    }
+    const pt = inf.shallow(prefixTy);
+    if (pt.kind === "adt" && pt.decl.kind === "EnumDecl") {
+      const idx = pt.decl.variants.findIndex((v) => v.name.name === last.name.name);
+      if (idx >= 0) return this.variantValue(e, pt.decl, idx, pt.args, expected);
+    }
+    const hit = findAssocFn(this, pt, last.name.name);
+    if (!hit) {
+      const d = error("E0599", `no function or associated item named \`${last.name.name}\` found for ${show(inf, pt)} in the current scope`, last.name.span, `function or associated item not found in ${show(inf, pt)}`);
+      this.err(d);
+      return null;
+    }
+    e.res = hit.native ? { kind: "native", name: hit.native } : { kind: "fn", decl: hit.decl, impl: hit.impl ? hit.impl.decl : null };
+    const selfTy = pt.kind === "tensor" ? pt : hit.selfTy;
+    const inst = this.instantiate(hit.sig, hit.sub, last.args, selfTy, cx, e.span);
+    const params = hit.sig.selfMode ? [selfParamType(hit.sig.selfMode, selfTy), ...inst.params] : inst.params;
+    const fnTy: Type = { kind: "fn", callKind: "ptr", params, ret: inst.ret };
+    return { ty: fnTy, what: hit.sig.selfMode ? "method" : "function", sig: hit.sig, declSpan: hit.decl.name.span, autoref: hit.sig.autoref, tensorStatic: pt.kind === "tensor" && !!pt.shape };
+  }
+
+  /** The type named by an item entry used as a path prefix (`Vec::<i32>`, `Tensor::<f64>`, `Point`). */
+  private typeOfEntry(pe: ItemEntry, args: import("../syntax/ast").TypeExpr[] | null, cx: BodyCx): Type | null {
+    const inf = this.inf;
+    switch (pe.kind) {
+      case "builtin": {
+        if (pe.name === "Tensor") return this.env.lowerTensor(args, cx.frame.closure?.span ?? ({} as Span));
+        const lowered = args ? args.map((a) => this.env.lower(a, cx.lower)) : [];
+        const arity = { String: 0, Vec: 1, Map: 2, Box: 1, LRUCache: 2, Gc: 1, Iter: 1, Range: 1, Duration: 0 }[pe.name as "Vec"] ?? 0;
+        return { kind: "builtin", name: pe.name as "Vec", args: Array.from({ length: arity }, (_, i) => lowered[i] ?? inf.fresh()) };
+      }
+      case "struct":
+      case "enum": {
+        const lowered = args ? args.map((a) => this.env.lower(a, cx.lower)) : [];
+        return { kind: "adt", decl: pe.decl, args: pe.decl.generics.map((_, i) => lowered[i] ?? inf.fresh()) };
+      }
+      case "prim":
+        return pe.name === "str" ? STRING : primTypeOf(pe.name);
+      case "trait":
+        return { kind: "dyn", trait: pe.decl };
+      default:
+        return null;
+    }
+  }
+
+  private valueEntry(e: PathExpr, entry: ItemEntry, args: import("../syntax/ast").TypeExpr[] | null, expected: Type | null, cx: BodyCx): Callee | null {
+    const inf = this.inf;
+    switch (entry.kind) {
+      case "fn": {
+        const sig = this.env.sig(entry.decl);
+        e.res = entry.native ? { kind: "native", name: entry.native } : { kind: "fn", decl: entry.decl, impl: null };
+        const inst = this.instantiate(sig, new Map(), args, null, cx, e.span);
+        return { ty: { kind: "fn", callKind: "ptr", params: inst.params, ret: inst.ret }, what: "function", sig, declSpan: entry.decl.name.span, autoref: sig.autoref };
+      }
+      case "const": {
+        e.res = { kind: "const", decl: entry.decl };
+        const t = entry.decl.ty ? this.env.lower(entry.decl.ty, { ...cx.lower, scope: cx.lower.scope }) : this.constType(entry.decl);
+        return { ty: t, what: "function", sig: null, declSpan: null, autoref: false };
+      }
+      case "variant": {
+        const lowered = args ? args.map((a) => this.env.lower(a, cx.lower)) : [];
+        const targs = entry.decl.generics.map((_, i) => lowered[i] ?? inf.fresh());
+        return this.variantValue(e, entry.decl, entry.index, targs, expected);
+      }
+      case "struct": {
+        const decl = entry.decl;
+        e.res = { kind: "structCtor", decl };
+        const targs = decl.generics.map(() => inf.fresh());
+        const ty: Type = { kind: "adt", decl, args: targs };
+        if (decl.shape === "unit") return { ty, what: "struct", sig: null, declSpan: null, autoref: false };
+        if (decl.shape === "tuple") {
+          const params = decl.fields.map((_, i) => this.fieldType({ decl, args: targs }, 0, i));
+          return { ty: { kind: "fn", callKind: "ptr", params, ret: ty }, what: "struct", sig: null, declSpan: decl.name.span, autoref: false };
+        }
+        this.err(error("E0423", `expected value, found struct \`${decl.name.name}\``, e.span, `help: use struct literal syntax instead: \`${decl.name.name} { ${decl.fields.map((f) => `${f.name.name}: val`).join(", ")} }\``));
+        return null;
+      }
+      default: {
+        const name = e.segments.map((s) => s.name.name).join("::");
+        this.err(error("E0423", `expected value, found ${describe(entry)} \`${name}\``, e.span, `not a value`));
+        return null;
+      }
+    }
+  }
+
+  private constType(decl: import("../syntax/ast").ConstDecl): Type {
+    if (decl.value.ty) return decl.value.ty;
+    return this.inf.fresh();
+  }
+
+  private variantValue(e: PathExpr, decl: EnumDecl, index: number, targs: Type[], expected: Type | null): Callee {
+    e.res = { kind: "variant", decl, index };
+    const ty: Type = { kind: "adt", decl, args: targs };
+    const v = decl.variants[index];
+    if (v.shape === "tuple") {
+      const params = v.fields.map((_, i) => this.fieldType({ decl, args: targs }, index, i));
+      return { ty: { kind: "fn", callKind: "ptr", params, ret: ty }, what: "enum variant", sig: null, declSpan: v.name.span, autoref: false };
+    }
+    if (v.shape === "named") {
+      this.err(error("E0533", `expected value, found struct variant \`${decl.name.name}::${v.name.name}\``, e.span, "not a value"));
+    }
+    void expected;
+    return { ty, what: "enum variant", sig: null, declSpan: null, autoref: false };
+  }
+
+  /** Instantiates a signature: impl substitution + fresh (or turbofish) fn generics + Self. */
+  instantiate(sig: FnSig, implSub: Map<string, Type>, turbofish: import("../syntax/ast").TypeExpr[] | null, selfTy: Type | null, cx: BodyCx, span: Span): { params: Type[]; ret: Type; sub: Map<string, Type> } {
+    const sub = new Map(implSub);
+    const tf = turbofish ? turbofish.filter((t) => t.kind !== "ShapeType").map((t) => this.env.lower(t, cx.lower)) : [];
+    sig.fnGenerics.forEach((g, i) => sub.set(g, tf[i] ?? this.inf.fresh()));
+    if (selfTy) sub.set("Self", selfTy);
+    for (const [g, traits] of sig.bounds) {
+      const t = sub.get(g);
+      if (!t) continue;
+      for (const trait of traits) this.obligations.push({ ty: t, trait, span });
+    }
+    return { params: sig.params.map((p) => substitute(p, sub)), ret: substitute(sig.ret, sub), sub };
+  }
+
+  // ───────────── calls ─────────────
+
+  private call(e: CallExpr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    let callee: Callee | null;
+    if (e.callee.kind === "PathExpr") {
+      callee = this.resolveValuePath(e.callee, expected, cx);
+      e.callee.ty = callee ? callee.ty : ERR;
+      this.typedExprs.push(e.callee);
+    } else {
+      const t = this.expr(e.callee, null, cx);
+      callee = { ty: t, what: "function", sig: null, declSpan: null, autoref: false };
+    }
+    if (!callee || callee.ty === ERR) {
+      for (const a of e.args) this.expr(a, null, cx);
+      return ERR;
+    }
+    let ft = inf.shallow(callee.ty);
+    while (ft.kind === "ref" || (ft.kind === "builtin" && ft.name === "Box")) ft = inf.shallow(ft.kind === "ref" ? ft.inner : ft.args[0]);
+    if (ft.kind === "var" && inf.varKind(ft) === "any") {
+      const params = e.args.map(() => inf.fresh());
+      const ret = inf.fresh();
+      inf.unify(ft, { kind: "fn", callKind: "Fn", params, ret });
+      ft = inf.shallow(ft);
+    }
+    if (ft.kind !== "fn") {
+      for (const a of e.args) this.expr(a, null, cx);
+      return this.err(error("E0618", `expected function, found ${show(inf, ft)}`, e.callee.span, `call expression requires function`));
+    }
+    // Tensor::<f32, [2, 3]>::zeros(): the shape comes from the type.
+    if (callee.tensorStatic && e.args.length === 0 && ft.params.length === 1) {
+      return ft.ret;
+    }
+    if (ft.params.length !== e.args.length) {
+      for (const a of e.args) this.expr(a, null, cx);
+      return this.arityError(e.callee.span, callee.what, ft.params.length, e.args.length, callee.declSpan, e.span);
+    }
+    if (expected) inf.tryUnify(ft.ret, expected);
+    e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
+    return ft.ret;
+  }
+
+  arityError(span: Span, what: string, want: number, got: number, declSpan: Span | null, callSpan: Span): Type {
+    const s = (n: number) => (n === 1 ? "" : "s");
+    const d = error("E0061", `this ${what} takes ${want} argument${s(want)} but ${got} argument${s(got)} ${got === 1 ? "was" : "were"} supplied`, span, `expected ${want} argument${s(want)}`);
+    if (declSpan && !declSpan.file.name.startsWith("<prelude")) d.labels.push({ span: declSpan, message: `${what} defined here` });
+    void callSpan;
+    return this.err(d);
+  }
+
+  /** Checks arguments against parameter types; returns which were auto-borrowed (`#[autoref]`). */
+  checkArgs(args: Expr[], params: Type[], autoref: boolean, sig: FnSig | null, cx: BodyCx): boolean[] | undefined {
+    const inf = this.inf;
+    let borrowed: boolean[] | undefined;
+    args.forEach((a, i) => {
+      const p = inf.shallow(params[i]);
+      const offset = sig && sig.selfMode && params.length > sig.params.length ? 1 : 0;
+      const origin = sig && sig.paramSpans[i - offset] && !sig.paramSpans[i - offset].file.name.startsWith("<prelude") ? { span: sig.paramSpans[i - offset], label: "parameter defined here" } : null;
+      if (autoref && p.kind === "ref" && a.kind !== "RefExpr") {
+        const at = this.expr(a, null, cx);
+        if (at === ERR) return;
+        const s = inf.shallow(at);
+        if (s.kind === "ref") {
+          this.coerce(a, at, p, origin);
+          return;
+        }
+        if (!borrowed) borrowed = args.map(() => false);
+        borrowed[i] = true;
+        this.coerce(a, at, p.inner, origin);
+        return;
+      }
+      if (sig && isTensorDataParam(sig, params[i], this)) {
+        this.tensorData(a, cx);
+        return;
+      }
+      this.expect(a, params[i], cx, origin);
+    });
+    return borrowed;
+  }
+
+  /** Tensor constructor data: numbers and nested arrays/Vecs; integer literals are allowed. */
+  private tensorData(e: Expr, cx: BodyCx): void {
+    const inf = this.inf;
+    const leaves: Expr[] = [];
+    let floaty = false;
+    const walk = (x: Expr): Type => {
+      if (x.kind === "ArrayExpr" || (x.kind === "VecMacroExpr" && x.elems)) {
+        const elems = x.kind === "ArrayExpr" ? x.elems : x.elems!;
+        let inner: Type | null = null;
+        for (const el of elems) {
+          const t = walk(el);
+          if (!inner) inner = t;
+        }
+        const t: Type = x.kind === "ArrayExpr" ? { kind: "array", elem: inner ?? inf.fresh("float"), len: elems.length } : { kind: "builtin", name: "Vec", args: [inner ?? inf.fresh("float")] };
+        x.ty = t;
+        this.typedExprs.push(x);
+        return t;
+      }
+      if (x.kind === "IntLit" || x.kind === "FloatLit" || (x.kind === "UnaryExpr" && (x.operand.kind === "IntLit" || x.operand.kind === "FloatLit"))) {
+        leaves.push(x);
+        if (x.kind === "FloatLit" || (x.kind === "UnaryExpr" && x.operand.kind === "FloatLit")) floaty = true;
+        return { kind: "float", name: "f32" };
+      }
+      const t = this.expr(x, null, cx);
+      if (t !== ERR && !this.markerHolds("TensorData", t)) {
+        this.err(error("E0308", `mismatched types`, x.span, `expected numbers or arrays of numbers, found ${show(inf, t)}`));
+      }
+      return t;
+    };
+    walk(e);
+    void floaty;
+    for (const l of leaves) {
+      const t: Type = { kind: "float", name: "f32" };
+      if (l.kind === "UnaryExpr") {
+        l.operand.ty = t;
+        this.typedExprs.push(l.operand);
+      }
+      l.ty = t;
+      this.typedExprs.push(l);
+    }
+  }
+
+  private methodCall(e: MethodCallExpr, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    const recv = this.expr(e.receiver, null, cx);
+    if (recv === ERR) {
+      for (const a of e.args) this.expr(a, null, cx);
+      return ERR;
+    }
+    const name = e.method.name;
+    const hit = probeMethod(this, recv, name, cx);
+    if (!hit) {
+      for (const a of e.args) this.expr(a, null, cx);
+      const rt = inf.shallow(recv);
+      if (rt.kind === "var" && inf.varKind(rt) === "any") return this.err(error("E0282", "type annotations needed", e.receiver.span, "type must be known at this point"));
+      return this.noMethod(e, recv);
+    }
+    return this.applyMethod(e, hit, expected, cx);
+  }
+
+  private noMethod(e: MethodCallExpr, recv: Type): Type {
+    const inf = this.inf;
+    const name = e.method.name;
+    let base = inf.shallow(recv);
+    while (base.kind === "ref") base = inf.shallow(base.inner);
+    const d = error("E0599", `no method named \`${name}\` found for ${describeType(base)} ${show(inf, base)} in the current scope`, e.method.span, `method not found in ${show(inf, base)}`);
+    // A field holding a closure: `(self.f)(x)`.
+    if (base.kind === "adt" && base.decl.kind === "StructDecl" && base.decl.fields.some((f) => f.name.name === name)) {
+      d.labels = [];
+      d.help.push(`to call the function stored in \`${name}\`, surround the field access with parentheses: \`(${e.receiver.span.file.text.slice(e.receiver.span.start, e.receiver.span.end)}.${name})(..)\``);
+    } else {
+      const close = closestName(name, methodNames(this, base));
+      if (close) d.help.push(`there is a method \`${close}\` with a similar name`);
+    }
+    return this.err(d);
+  }
+
+  private applyMethod(e: MethodCallExpr, hit: MethodHit, expected: Type | null, cx: BodyCx): Type {
+    const inf = this.inf;
+    e.res = hit.res;
+    e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
+    const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);
+    if (inst.params.length !== e.args.length) {
+      for (const a of e.args) this.expr(a, null, cx);
+      return this.arityError(e.method.span, "method", inst.params.length, e.args.length, hit.decl.name.span, e.span);
+    }
+    const qual = hit.res.kind === "native" ? hit.res.name : "";
+    let ret = inst.ret;
+    // Iterator special cases (see the top of stdlib/prelude.stark).
+    if (qual === "Iter::collect") {
+      const item = (inf.shallow(hit.selfTy) as { args: Type[] }).args[0];
+      const c = inst.sub.get("C")!;
+      if (!e.typeArgs && expected) inf.tryUnify(c, expected);
+      const ct = inf.shallow(c);
+      if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });
+      else if (ct.kind === "builtin" && ct.name === "Vec") {
+        if (!this.canCoerce(null, item, ct.args[0])) this.err(mismatch(inf, e.span, ct.args[0], item));
+      } else if (ct.kind === "builtin" && ct.name === "Map") inf.unify(item, { kind: "tuple", elems: [ct.args[0], ct.args[1]] });
+      else if (!(ct.kind === "builtin" && ct.name === "String")) {
+        this.err(error("E0277", `a collection of type ${show(inf, ct)} cannot be built from an iterator`, e.method.span, `cannot collect into ${show(inf, ct)}`));
+      }
+      return c;
+    }
+    if ((qual === "Iter::sum" || qual === "Iter::product") && !e.typeArgs) {
+      const t = inf.shallow(ret);
+      ret = t.kind === "ref" ? t.inner : t;
+    }
+    if (qual === "Tensor::matmul") {
+      const other = e.args[0];
+      e.autoref = this.checkArgs(e.args, inst.params, true, hit.sig, cx);
+      const l = inf.shallow(hit.selfTy);
+      const r = this.stripRefs(other.ty ?? ERR);
+      if (l.kind === "tensor" && r.kind === "tensor") return this.matmulShape(e, l, r);
+      return ret;
+    }
+    if (expected && !e.typeArgs) inf.tryUnify(ret, expected);
+    e.autoref = this.checkArgs(e.args, inst.params, hit.sig.autoref, hit.sig, cx);
+    return ret;
+  }
+}
+
+export interface Callee {
+  ty: Type;
+  what: string;
+  sig: FnSig | null;
+  declSpan: Span | null;
+  autoref: boolean;
+  tensorStatic?: boolean;
+}
+
+function selfParamType(mode: string, selfTy: Type): Type {
+  return mode === "ref" || mode === "refMut" ? { kind: "ref", mutable: mode === "refMut", inner: selfTy } : selfTy;
+}
+
+function primTypeOf(name: string): Type {
+  if (name === "f32" || name === "f64") return { kind: "float", name };
+  if (name === "bool") return { kind: "bool" };
+  if (name === "char") return { kind: "char" };
+  return { kind: "int", name: name as "i32" };
+}
+
+function isTensorDataParam(sig: FnSig, p: Type, ck: BodyChecker): boolean {
+  const t = ck.inf.shallow(p);
+  void t;
+  for (const [g, traits] of sig.bounds) {
+    if (!traits.some((tr) => tr.name.name === "TensorData")) continue;
+    if (sig.params.some((q) => q.kind === "param" && q.name === g)) return true;
+  }
+  return false;
+}
+
+function describeType(t: Type): string {
+  if (t.kind === "adt") return t.decl.kind === "StructDecl" ? "struct" : "enum";
+  if (t.kind === "dyn") return "trait object";
+  if (t.kind === "param") return "type parameter";
+  return "type";
+}
+
+function methodNames(ck: BodyChecker, t: Type): string[] {
+  const out: string[] = [];
+  for (const impl of ck.env.implsFor(headKey(t))) out.push(...impl.methods.keys());
+  if (t.kind === "dyn") out.push(...t.trait.methods.map((m) => m.name.name));
+  return out;
+}
+
+function broadcastable(a: (number | string)[], b: (number | string)[]): boolean {
+  for (let i = 1; i <= Math.min(a.length, b.length); i++) {
+    const x = a[a.length - i];
+    const y = b[b.length - i];
+    if (typeof x === "number" && typeof y === "number" && x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
+}
+
+function broadcastShape(a: (number | string)[], b: (number | string)[]): (number | string)[] {
+  const n = Math.max(a.length, b.length);
+  const out: (number | string)[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i];
+    const y = b[b.length - n + i];
+    if (x === undefined) out.push(y);
+    else if (y === undefined) out.push(x);
+    else out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+export type { ImplDecl };

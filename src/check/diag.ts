@@ -1,0 +1,75 @@
+// Building the checker's diagnostics in rustc's words.
+
+import type { Diagnostic } from "../diagnostics";
+import { error } from "../diagnostics";
+import type { Span } from "../syntax/ast";
+import type { Infer } from "./infer";
+import { typeToString, type Type } from "./types";
+
+/** Renders a type for a message, with literal variables as rustc shows them. */
+export function show(inf: Infer, t: Type): string {
+  const r = inf.resolve(t);
+  if (r.kind === "var") {
+    const k = inf.varKind(r);
+    return k === "int" ? "{integer}" : k === "float" ? "{float}" : "_";
+  }
+  return "`" + typeToString(replaceVars(inf, r)) + "`";
+}
+
+function replaceVars(inf: Infer, t: Type): Type {
+  switch (t.kind) {
+    case "var": {
+      const k = inf.varKind(t);
+      return { kind: "param", name: k === "int" ? "{integer}" : k === "float" ? "{float}" : "_" };
+    }
+    case "tuple":
+      return { kind: "tuple", elems: t.elems.map((e) => replaceVars(inf, e)) };
+    case "array":
+      return { kind: "array", elem: replaceVars(inf, t.elem), len: t.len };
+    case "ref":
+      return { kind: "ref", mutable: t.mutable, inner: replaceVars(inf, t.inner) };
+    case "adt":
+      return { kind: "adt", decl: t.decl, args: t.args.map((a) => replaceVars(inf, a)) };
+    case "builtin":
+      return { kind: "builtin", name: t.name, args: t.args.map((a) => replaceVars(inf, a)) };
+    case "fn":
+      return { kind: "fn", callKind: t.callKind, params: t.params.map((a) => replaceVars(inf, a)), ret: replaceVars(inf, t.ret) };
+    default:
+      return t;
+  }
+}
+
+/** "integer" / "floating-point number" for literal variables, `T` otherwise (rustc's wording). */
+export function showFound(inf: Infer, t: Type): string {
+  const r = inf.shallow(t);
+  if (r.kind === "var") {
+    const k = inf.varKind(r);
+    if (k === "int") return "integer";
+    if (k === "float") return "floating-point number";
+  }
+  return show(inf, t);
+}
+
+export interface MismatchOrigin {
+  span: Span;
+  label: string;
+}
+
+/** E0308 with rustc's primary label and, when known, where the expectation came from. */
+export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, origin?: MismatchOrigin | null): Diagnostic {
+  const exp = show(inf, expected);
+  const fnd = showFound(inf, found);
+  const d = error("E0308", "mismatched types", span, `expected ${exp}, found ${fnd}`);
+  if (origin) d.labels.push({ span: origin.span, message: origin.label });
+  const failure = inf.lastFailure.shape;
+  if (failure) {
+    d.notes.push(`tensor shapes differ: [${failure.left.join(", ")}] and [${failure.right.join(", ")}]`);
+    inf.lastFailure = {};
+  }
+  const e = inf.shallow(expected);
+  if (e.kind === "float" && inf.varKind(inf.shallow(found)) === "int") {
+    const text = span.file.text.slice(span.start, span.end);
+    if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);
+  }
+  return d;
+}

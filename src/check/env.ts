@@ -1,0 +1,598 @@
+// The item environment: collects items into module scopes, lowers written types to `Type`s,
+// computes function signatures and indexes impls for method lookup. Shared by the prelude and
+// every user program (the prelude's environment is the parent of each program's).
+
+import type { Diagnostic } from "../diagnostics";
+import { error } from "../diagnostics";
+import type {
+  Attribute,
+  EnumDecl,
+  FnDecl,
+  GenericParam,
+  ImplDecl,
+  Item,
+  PathType,
+  SelfMode,
+  Span,
+  StructDecl,
+  TraitDecl,
+  TypeExpr,
+} from "../syntax/ast";
+import { ERR, Infer, substitute } from "./infer";
+import { closestName, ModuleScope, type ItemEntry } from "./scope";
+import { isCopy, type BuiltinName, type Type } from "./types";
+
+/** Natively decided marker traits (see stdlib/prelude.stark). */
+export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOperand", "Integer", "Float", "Number"]);
+/** Standard traits every type satisfies in STARK (Copy is checked separately). */
+export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default"]);
+
+const BUILTIN_ARITY: Record<string, number> = {
+  String: 0, Vec: 1, Map: 2, Box: 1, LRUCache: 2, Gc: 1, Iter: 1, Range: 1, Duration: 0,
+};
+
+export interface ImplInfo {
+  decl: ImplDecl;
+  scope: ModuleScope;
+  /** Impl generic parameter names. */
+  generics: GenericParam[];
+  /** The target with impl generics as `param`s. */
+  target: Type;
+  /** `impl<T: Bound> T { .. }`: the bound's name. */
+  blanketBound: string | null;
+  trait: TraitDecl | null;
+  methods: Map<string, FnDecl>;
+  /** Qualified-name prefix of its natives: "Vec", "Tensor", "Clone", ... */
+  nativePrefix: string;
+  prelude: boolean;
+}
+
+export interface FnContext {
+  scope: ModuleScope;
+  impl: ImplInfo | null;
+  /** For trait method declarations (and default bodies). */
+  trait: TraitDecl | null;
+  /** Qualified name when bodiless. */
+  native: string | null;
+}
+
+export interface FnSig {
+  /** Generic parameter names of the impl (if any) and of the function. */
+  implGenerics: string[];
+  fnGenerics: string[];
+  /** Trait bounds by generic name (user and marker traits). */
+  bounds: Map<string, TraitDecl[]>;
+  params: Type[];
+  /** Span of each parameter's type annotation (for "expected due to this"). */
+  paramSpans: Span[];
+  ret: Type;
+  retSpan: Span | null;
+  selfMode: SelfMode | null;
+  autoref: boolean;
+}
+
+export interface LowerCx {
+  scope: ModuleScope;
+  generics: Map<string, Type>;
+  selfTy: Type | null;
+}
+
+/** Marks an array type whose length is any (the prelude's `Array<T>`). */
+export const ANY_LEN = -1;
+
+export class Env {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly impls = new Map<unknown, ImplInfo[]>();
+  readonly blanketImpls: ImplInfo[] = [];
+  readonly fnCx = new Map<FnDecl, FnContext>();
+  readonly traitScope = new Map<TraitDecl, ModuleScope>();
+  readonly declScope = new Map<StructDecl | EnumDecl, ModuleScope>();
+  private readonly sigs = new Map<FnDecl, FnSig>();
+  private readonly fieldTypes = new Map<StructDecl | EnumDecl, Type[][]>();
+  /** Traits implemented per type head, for bound checks: head → trait decls. */
+  readonly traitImpls = new Map<unknown, Set<TraitDecl>>();
+  readonly derives = new Map<StructDecl | EnumDecl, Set<string>>();
+
+  constructor(
+    readonly inf: Infer,
+    readonly parent: Env | null,
+    readonly isPrelude: boolean,
+  ) {}
+
+  // ───────────── collection ─────────────
+
+  collect(items: Item[], scope: ModuleScope): void {
+    for (const item of items) this.declare(item, scope);
+    for (const item of items) if (item.kind === "ImplDecl") this.registerImpl(item, scope);
+  }
+
+  private declare(item: Item, scope: ModuleScope): void {
+    const add = (name: string, entry: ItemEntry, span: Span) => {
+      if (scope.items.has(name)) {
+        this.diagnostics.push(error("E0428", `the name \`${name}\` is defined multiple times`, span, `\`${name}\` redefined here`));
+        return;
+      }
+      scope.items.set(name, entry);
+    };
+    switch (item.kind) {
+      case "FnDecl":
+        add(item.name.name, { kind: "fn", decl: item, native: item.body ? null : qualify(scope.path, item.name.name) }, item.name.span);
+        this.fnCx.set(item, { scope, impl: null, trait: null, native: item.body ? null : qualify(scope.path, item.name.name) });
+        break;
+      case "StructDecl":
+        add(item.name.name, { kind: "struct", decl: item }, item.name.span);
+        this.declScope.set(item, scope);
+        this.derives.set(item, deriveSet(item.attrs));
+        break;
+      case "EnumDecl":
+        add(item.name.name, { kind: "enum", decl: item }, item.name.span);
+        this.declScope.set(item, scope);
+        this.derives.set(item, deriveSet(item.attrs));
+        break;
+      case "TraitDecl":
+        add(item.name.name, { kind: "trait", decl: item }, item.name.span);
+        this.traitScope.set(item, scope);
+        for (const m of item.methods) this.fnCx.set(m, { scope, impl: null, trait: item, native: null });
+        break;
+      case "ConstDecl":
+        add(item.name.name, { kind: "const", decl: item }, item.name.span);
+        break;
+      case "ModDecl": {
+        const inner = new ModuleScope(qualify(scope.path, item.name.name), scope);
+        add(item.name.name, { kind: "mod", scope: inner }, item.name.span);
+        this.collect(item.items, inner);
+        break;
+      }
+      case "UseDecl": {
+        const last = item.path[item.path.length - 1];
+        if (item.glob) scope.globs.push(item.path.map((p) => p.name));
+        else scope.uses.set((item.alias ?? last).name, { path: item.path.map((p) => p.name), glob: false });
+        break;
+      }
+      case "ImplDecl":
+        break;
+    }
+  }
+
+  private registerImpl(decl: ImplDecl, scope: ModuleScope): void {
+    const generics = new Map<string, Type>();
+    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
+    let blanketBound: string | null = null;
+    let target: Type;
+    let nativePrefix: string;
+    const tp = decl.target;
+    const g0 = tp.kind === "PathType" && tp.segments.length === 1 ? decl.generics.find((g) => g.name === tp.segments[0].name.name) : undefined;
+    if (g0) {
+      target = { kind: "param", name: g0.name };
+      const b = g0.bounds[0];
+      blanketBound = b && b.kind === "PathType" ? b.segments[b.segments.length - 1].name.name : "Any";
+      nativePrefix = blanketBound;
+    } else {
+      target = this.lower(tp, { scope, generics, selfTy: null });
+      nativePrefix = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : "Self";
+    }
+    let trait: TraitDecl | null = null;
+    if (decl.trait) {
+      const t = decl.trait;
+      if (t.kind === "PathType") {
+        const e = this.resolveTypePath(t, scope);
+        if (e && e.kind === "trait") trait = e.decl;
+        else if (e !== undefined) this.diagnostics.push(error("E0404", `expected trait, found ${describe(e)} \`${pathText(t)}\``, t.span, "not a trait"));
+      }
+    }
+    const methods = new Map<string, FnDecl>();
+    const info: ImplInfo = { decl, scope, generics: decl.generics, target, blanketBound, trait, methods, nativePrefix, prelude: this.isPrelude };
+    for (const m of decl.methods) {
+      methods.set(m.name.name, m);
+      this.fnCx.set(m, { scope, impl: info, trait, native: m.body ? null : `${nativePrefix}::${m.name.name}` });
+    }
+    if (blanketBound) {
+      this.blanketImpls.push(info);
+      return;
+    }
+    const key = headKey(target);
+    if (key === null) return;
+    let list = this.impls.get(key);
+    if (!list) this.impls.set(key, (list = []));
+    list.push(info);
+    if (trait) {
+      let set = this.traitImpls.get(key);
+      if (!set) this.traitImpls.set(key, (set = new Set()));
+      set.add(trait);
+    }
+    if (trait && !this.isPrelude) this.checkTraitImpl(info);
+  }
+
+  private checkTraitImpl(info: ImplInfo): void {
+    const trait = info.trait!;
+    const missing = trait.methods.filter((m) => !m.body && !info.methods.has(m.name.name)).map((m) => m.name.name);
+    for (const m of info.decl.methods) {
+      if (!trait.methods.some((tm) => tm.name.name === m.name.name)) {
+        this.diagnostics.push(error("E0407", `method \`${m.name.name}\` is not a member of trait \`${trait.name.name}\``, m.name.span, `not a member of trait \`${trait.name.name}\``));
+      }
+    }
+    if (missing.length) {
+      const list = missing.map((m) => `\`${m}\``).join(", ");
+      const d = error("E0046", `not all trait items implemented, missing: ${list}`, info.decl.span, `missing ${list} in implementation`);
+      this.diagnostics.push(d);
+    }
+  }
+
+  // ───────────── lookups ─────────────
+
+  /** Looks a name up in a module scope, then its `use`s, globs and parents. */
+  lookup(scope: ModuleScope | null, name: string): ItemEntry | undefined {
+    for (let s = scope; s; s = s.parent) {
+      const e = s.items.get(name);
+      if (e) return e;
+      const u = s.uses.get(name);
+      if (u) {
+        const r = this.resolveModPath(u.path, s);
+        if (r) return r;
+      }
+      for (const g of s.globs) {
+        const m = this.resolveModPath(g, s);
+        if (m && m.kind === "mod") {
+          const r = m.scope.items.get(name);
+          if (r) return r;
+        } else if (m && m.kind === "enum") {
+          const i = m.decl.variants.findIndex((v) => v.name.name === name);
+          if (i >= 0) return { kind: "variant", decl: m.decl, index: i };
+        }
+      }
+    }
+    return this.builtinEntry(name);
+  }
+
+  /** Names the standard library gives meaning without a declaration. */
+  private builtinEntry(name: string): ItemEntry | undefined {
+    if (name in BUILTIN_ARITY || name === "Tensor" || name === "Array") return { kind: "builtin", name: name as BuiltinName | "Tensor" | "Array" };
+    if (PRIMS.has(name)) return { kind: "prim", name };
+    return undefined;
+  }
+
+  /** `a::b::c` from a module: each segment but the last must be a module (or an enum for a variant). */
+  resolveModPath(path: string[], from: ModuleScope): ItemEntry | undefined {
+    let e = this.lookup(from, path[0]);
+    for (let i = 1; i < path.length && e; i++) {
+      if (e.kind === "mod") e = e.scope.items.get(path[i]) ?? this.lookupUses(e.scope, path[i]);
+      else if (e.kind === "enum") {
+        const idx: number = e.decl.variants.findIndex((v) => v.name.name === path[i]);
+        e = idx >= 0 ? { kind: "variant", decl: e.decl, index: idx } : undefined;
+      } else return undefined;
+    }
+    return e;
+  }
+
+  private lookupUses(scope: ModuleScope, name: string): ItemEntry | undefined {
+    const u = scope.uses.get(name);
+    return u ? this.resolveModPath(u.path, scope) : undefined;
+  }
+
+  resolveTypePath(t: PathType, scope: ModuleScope): ItemEntry | undefined {
+    return this.resolveModPath(t.segments.map((s) => s.name.name), scope);
+  }
+
+  /** Visible item names, for suggestions. */
+  visibleNames(scope: ModuleScope): string[] {
+    const out = [...scope.names()];
+    out.push(...Object.keys(BUILTIN_ARITY), "Tensor", ...PRIMS);
+    return out;
+  }
+
+  // ───────────── types as written → Type ─────────────
+
+  lower(te: TypeExpr, cx: LowerCx): Type {
+    switch (te.kind) {
+      case "RefType":
+        return { kind: "ref", mutable: te.mutable, inner: this.lower(te.inner, cx) };
+      case "TupleType":
+        return { kind: "tuple", elems: te.elems.map((e) => this.lower(e, cx)) };
+      case "ArrayType": {
+        const len = this.constLen(te.len, cx.scope);
+        return { kind: "array", elem: this.lower(te.elem, cx), len };
+      }
+      case "FnPtrType":
+        return { kind: "fn", callKind: "ptr", params: te.params.map((p) => this.lower(p, cx)), ret: te.ret ? this.lower(te.ret, cx) : { kind: "tuple", elems: [] } };
+      case "ImplTraitType":
+      case "DynTraitType":
+        return this.lowerBounds(te.bounds, cx, te.kind === "ImplTraitType");
+      case "InferType":
+        return this.inf.fresh();
+      case "NeverType":
+        return { kind: "never" };
+      case "ShapeType":
+        this.diagnostics.push(error("E0412", "a tensor shape is only allowed as the second argument of `Tensor`", te.span, "not a type"));
+        return ERR;
+      case "PathType":
+        return this.lowerPath(te, cx);
+    }
+  }
+
+  private lowerBounds(bounds: PathType[], cx: LowerCx, isImpl: boolean): Type {
+    const b = bounds[0];
+    const seg = b.segments[b.segments.length - 1];
+    if (seg.fnSugar) return this.fnSugar(seg.name.name, seg.fnSugar, cx);
+    const e = this.resolveTypePath(b, cx.scope);
+    if (e && e.kind === "trait") return { kind: "dyn", trait: e.decl };
+    this.unknownType(b, cx.scope, isImpl ? "trait" : "trait");
+    return ERR;
+  }
+
+  private fnSugar(name: string, sugar: { params: TypeExpr[]; ret: TypeExpr | null }, cx: LowerCx): Type {
+    const callKind = name === "FnMut" ? "FnMut" : name === "FnOnce" ? "FnOnce" : "Fn";
+    return { kind: "fn", callKind, params: sugar.params.map((p) => this.lower(p, cx)), ret: sugar.ret ? this.lower(sugar.ret, cx) : { kind: "tuple", elems: [] } };
+  }
+
+  private lowerPath(te: PathType, cx: LowerCx): Type {
+    const segs = te.segments;
+    const last = segs[segs.length - 1];
+    if (last.fnSugar) return this.fnSugar(last.name.name, last.fnSugar, cx);
+    const name = last.name.name;
+    if (segs.length === 1) {
+      if (name === "Self") {
+        if (cx.selfTy) return cx.selfTy;
+        this.diagnostics.push(error("E0411", "cannot find type `Self` in this scope", last.name.span, "`Self` is only available in impls, traits, and type definitions"));
+        return ERR;
+      }
+      const g = cx.generics.get(name);
+      if (g) return g;
+    }
+    const entry = this.resolveTypePath(te, cx.scope);
+    const args = last.args ? last.args.filter((a) => a.kind !== "ShapeType").map((a) => this.lower(a, cx)) : null;
+    if (!entry) {
+      this.unknownType(te, cx.scope, "type");
+      return ERR;
+    }
+    switch (entry.kind) {
+      case "prim":
+        return primType(entry.name);
+      case "builtin": {
+        if (entry.name === "Tensor") return this.lowerTensor(last.args, te.span);
+        if (entry.name === "Array") return { kind: "array", elem: args?.[0] ?? this.inf.fresh(), len: ANY_LEN };
+        const arity = BUILTIN_ARITY[entry.name];
+        return { kind: "builtin", name: entry.name, args: this.fitArgs(args, arity, te, entry.name) };
+      }
+      case "struct":
+      case "enum":
+        return { kind: "adt", decl: entry.decl, args: this.fitArgs(args, entry.decl.generics.length, te, entry.decl.name.name) };
+      case "trait":
+        return { kind: "dyn", trait: entry.decl };
+      default:
+        this.diagnostics.push(error("E0573", `expected type, found ${describe(entry)} \`${pathText(te)}\``, te.span, "not a type"));
+        return ERR;
+    }
+  }
+
+  /** Bare generic forms (`Vec`, `Map`) get fresh variables; a wrong count is E0107. */
+  private fitArgs(args: Type[] | null, arity: number, te: PathType, name: string): Type[] {
+    if (!args || args.length === 0) return Array.from({ length: arity }, () => this.inf.fresh());
+    if (args.length !== arity) {
+      this.diagnostics.push(error("E0107", `${name} takes ${arity} generic argument${arity === 1 ? "" : "s"} but ${args.length} generic argument${args.length === 1 ? " was" : "s were"} supplied`, te.span, `expected ${arity} generic argument${arity === 1 ? "" : "s"}`));
+      return Array.from({ length: arity }, (_, i) => args[i] ?? ERR);
+    }
+    return args;
+  }
+
+  lowerTensor(args: TypeExpr[] | null, span: Span): Type {
+    let dtype: "f32" | "f64" | "i32" = "f32";
+    let shape: (number | string)[] | null = null;
+    for (const a of args ?? []) {
+      if (a.kind === "ShapeType") shape = a.dims;
+      else if (a.kind === "PathType" && a.segments.length === 1 && ["f32", "f64", "i32"].includes(a.segments[0].name.name)) {
+        dtype = a.segments[0].name.name as "f32" | "f64" | "i32";
+      } else if (a.kind === "InferType") {
+        /* `Tensor<_>` keeps the default */
+      } else {
+        this.diagnostics.push(error("E0308", "a tensor's element type must be `f32`, `f64` or `i32`", a.span, "not a tensor dtype"));
+      }
+    }
+    void span;
+    return { kind: "tensor", dtype, shape };
+  }
+
+  private constLen(e: import("../syntax/ast").Expr, scope: ModuleScope): number {
+    if (e.kind === "IntLit") return Number(e.value);
+    if (e.kind === "PathExpr" && e.segments.length === 1) {
+      const c = this.lookup(scope, e.segments[0].name.name);
+      if (c && c.kind === "const" && c.decl.value.kind === "IntLit") return Number(c.decl.value.value);
+    }
+    return ANY_LEN;
+  }
+
+  unknownType(te: PathType, scope: ModuleScope, what: "type" | "trait"): void {
+    const name = te.segments[te.segments.length - 1].name.name;
+    const d = error(
+      what === "trait" ? "E0405" : "E0412",
+      `cannot find ${what} \`${name}\` in this scope`,
+      te.segments[te.segments.length - 1].name.span,
+      "not found in this scope",
+    );
+    const close = closestName(name, this.visibleNames(scope).filter((n) => /^[A-Z]/.test(n) === /^[A-Z]/.test(name)));
+    if (close) d.help.push(`a type with a similar name exists: \`${close}\``);
+    this.diagnostics.push(d);
+  }
+
+  // ───────────── signatures ─────────────
+
+  lowerCxFor(decl: FnDecl): LowerCx {
+    const cx = this.fnCx.get(decl) ?? this.parent?.fnCx.get(decl);
+    const generics = new Map<string, Type>();
+    const scope = cx?.scope ?? new ModuleScope("", null);
+    let selfTy: Type | null = null;
+    if (cx?.impl) {
+      for (const g of cx.impl.generics) generics.set(g.name, { kind: "param", name: g.name });
+      selfTy = { kind: "param", name: "Self" };
+    } else if (cx?.trait) selfTy = { kind: "param", name: "Self" };
+    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
+    return { scope, generics, selfTy };
+  }
+
+  contextOf(decl: FnDecl): FnContext | undefined {
+    return this.fnCx.get(decl) ?? this.parent?.contextOf(decl);
+  }
+
+  sig(decl: FnDecl): FnSig {
+    const cached = this.sigs.get(decl) ?? this.parent?.sigs.get(decl);
+    if (cached) return cached;
+    const owner = this.fnCx.has(decl) || !this.parent ? this : this.parent;
+    const cx = owner.lowerCxFor(decl);
+    const fcx = owner.contextOf(decl);
+    const bounds = new Map<string, TraitDecl[]>();
+    const addBounds = (gs: GenericParam[]) => {
+      for (const g of gs) {
+        const list: TraitDecl[] = [];
+        for (const b of g.bounds) {
+          if (b.kind !== "PathType") continue;
+          const e = owner.resolveTypePath(b, cx.scope);
+          if (e && e.kind === "trait") list.push(e.decl);
+          else if (!e) owner.unknownType(b, cx.scope, "trait");
+        }
+        bounds.set(g.name, list);
+      }
+    };
+    if (fcx?.impl) addBounds(fcx.impl.generics);
+    addBounds(decl.generics);
+    if (fcx?.trait && !fcx.impl) bounds.set("Self", [fcx.trait]);
+    const sig: FnSig = {
+      implGenerics: fcx?.impl ? fcx.impl.generics.map((g) => g.name) : [],
+      fnGenerics: decl.generics.map((g) => g.name),
+      bounds,
+      params: decl.params.map((p) => owner.lower(p.ty, cx)),
+      paramSpans: decl.params.map((p) => p.ty.span),
+      ret: decl.ret ? owner.lower(decl.ret, cx) : { kind: "tuple", elems: [] },
+      retSpan: decl.ret ? decl.ret.span : null,
+      selfMode: decl.selfParam ? decl.selfParam.mode : null,
+      autoref: decl.attrs.some((a) => a.name === "autoref"),
+    };
+    owner.sigs.set(decl, sig);
+    return sig;
+  }
+
+  /** Field types of a struct (index 0) or of each enum variant, with generics as params. */
+  fields(decl: StructDecl | EnumDecl): Type[][] {
+    const cached = this.fieldTypes.get(decl) ?? this.parent?.fieldTypes.get(decl);
+    if (cached) return cached;
+    const owner = this.declScope.has(decl) || !this.parent ? this : this.parent;
+    const scope = owner.declScope.get(decl) ?? new ModuleScope("", null);
+    const generics = new Map<string, Type>();
+    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
+    const selfTy: Type = { kind: "adt", decl, args: decl.generics.map((g) => ({ kind: "param", name: g.name }) as Type) };
+    const cx = { scope, generics, selfTy };
+    // Cache a placeholder first so a recursive type (`Box<Node>`) does not loop.
+    const out: Type[][] = [];
+    owner.fieldTypes.set(decl, out);
+    if (decl.kind === "StructDecl") out.push(decl.fields.map((f) => owner.lower(f.ty, cx)));
+    else for (const v of decl.variants) out.push(v.fields.map((f) => owner.lower(f.ty, cx)));
+    return out;
+  }
+
+  derivesOf(decl: StructDecl | EnumDecl): Set<string> {
+    return this.derives.get(decl) ?? this.parent?.derivesOf(decl) ?? new Set();
+  }
+
+  /** Copy or Move, with `#[derive(Copy)]` knowledge (LANGUAGE.md §3). */
+  isCopy = (t: Type): boolean => {
+    const seen = new Set<StructDecl | EnumDecl>();
+    const copyAdt = (decl: StructDecl | EnumDecl, args: Type[]): boolean => {
+      if (!this.derivesOf(decl).has("Copy")) return false;
+      if (seen.has(decl)) return true;
+      seen.add(decl);
+      const sub = new Map<string, Type>();
+      decl.generics.forEach((g, i) => sub.set(g.name, args[i] ?? ERR));
+      return this.fields(decl).every((fs) => fs.every((f) => isCopy(substitute(f, sub), copyAdt)));
+    };
+    const r = this.inf.resolve(t);
+    // An unresolved literal is a number, and numbers are Copy.
+    if (r.kind === "var") return this.inf.varKind(r) !== "any";
+    return isCopy(r, copyAdt);
+  };
+
+  /** All impls for a type head, this env's and the prelude's. */
+  implsFor(key: unknown): ImplInfo[] {
+    const mine = this.impls.get(key) ?? [];
+    const up = this.parent ? this.parent.implsFor(key) : [];
+    return mine.length === 0 ? up : up.length === 0 ? mine : [...mine, ...up];
+  }
+
+  allBlanketImpls(): ImplInfo[] {
+    return this.parent ? [...this.blanketImpls, ...this.parent.allBlanketImpls()] : this.blanketImpls;
+  }
+
+  implementsTrait(t: Type, trait: TraitDecl): boolean {
+    const key = headKey(t);
+    for (let e: Env | null = this; e; e = e.parent) {
+      if (key !== null && e.traitImpls.get(key)?.has(trait)) return true;
+    }
+    return false;
+  }
+}
+
+export const PRIMS = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "char", "str"]);
+
+export function primType(name: string): Type {
+  if (name === "f32" || name === "f64") return { kind: "float", name };
+  if (name === "bool") return { kind: "bool" };
+  if (name === "char") return { kind: "char" };
+  if (name === "str") return { kind: "builtin", name: "String", args: [] };
+  return { kind: "int", name: name as "i32" };
+}
+
+/** The key impls are indexed by: the declaration for ADTs, a name for the rest. */
+export function headKey(t: Type): unknown {
+  switch (t.kind) {
+    case "adt":
+      return t.decl;
+    case "builtin":
+      return t.name;
+    case "tensor":
+      return "Tensor";
+    case "array":
+      return "Array";
+    case "int":
+    case "float":
+      return t.name;
+    case "bool":
+    case "char":
+      return t.kind;
+    case "dyn":
+      return t.trait;
+    default:
+      return null;
+  }
+}
+
+function qualify(prefix: string, name: string): string {
+  return prefix ? `${prefix}::${name}` : name;
+}
+
+function deriveSet(attrs: Attribute[]): Set<string> {
+  const s = new Set<string>();
+  for (const a of attrs) if (a.name === "derive") for (const x of a.args) s.add(x);
+  return s;
+}
+
+export function describe(e: ItemEntry): string {
+  switch (e.kind) {
+    case "fn":
+      return "function";
+    case "const":
+      return "constant";
+    case "mod":
+      return "module";
+    case "variant":
+      return "enum variant";
+    case "struct":
+      return "struct";
+    case "enum":
+      return "enum";
+    case "trait":
+      return "trait";
+    default:
+      return "type";
+  }
+}
+
+export function pathText(t: PathType): string {
+  return t.segments.map((s) => s.name.name).join("::");
+}

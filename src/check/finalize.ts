@@ -1,0 +1,45 @@
+// After a program (or REPL input) is checked: resolve every recorded type (applying Rust's
+// literal defaults, i32 and f64), and check the trait bounds that had to wait for inference.
+
+import { error } from "../diagnostics";
+import type { BodyChecker } from "./body";
+import { show } from "./diag";
+import { ERR } from "./infer";
+
+export interface FinalizeMark {
+  exprs: number;
+  pats: number;
+  bindings: number;
+  obligations: number;
+}
+
+export function markOf(ck: BodyChecker): FinalizeMark {
+  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length };
+}
+
+/** Resolves everything recorded since `from` (the whole program when from is all zeros). */
+export function finalize(ck: BodyChecker, from: FinalizeMark): void {
+  const inf = ck.inf;
+  for (let i = from.obligations; i < ck.obligations.length; i++) {
+    const o = ck.obligations[i];
+    const t = inf.resolve(o.ty);
+    if (t.kind === "var" && inf.varKind(t) === "any") continue;
+    if (t === ERR) continue;
+    if (!ck.satisfies(t, o.trait)) {
+      const d = error("E0277", `the trait bound ${show(inf, t).slice(0, -1)}: ${o.trait.name.name}\` is not satisfied`, o.span, `the trait \`${o.trait.name.name}\` is not implemented for ${show(inf, t)}`);
+      ck.diagnostics.push(d);
+    }
+  }
+  for (let i = from.exprs; i < ck.typedExprs.length; i++) {
+    const e = ck.typedExprs[i];
+    if (e.ty) e.ty = inf.finish(e.ty);
+  }
+  for (let i = from.pats; i < ck.typedPats.length; i++) {
+    const p = ck.typedPats[i];
+    if (p.ty) p.ty = inf.finish(p.ty);
+  }
+  for (let i = from.bindings; i < ck.bindings.length; i++) {
+    const b = ck.bindings[i];
+    if (b.ty) b.ty = inf.finish(b.ty);
+  }
+}

@@ -1,0 +1,203 @@
+// The type checker's entry points.
+//
+//   checkProgram(program)  → diagnostics, the bodies the borrow checker analyses, a Copy query.
+//   new CheckSession()     → the same, one input at a time against a persistent environment
+//                            (the REPL: items and top-level `let`s accumulate across inputs).
+//
+// Checking annotates the AST in place (every `checker:` field of src/syntax/ast.ts). The prelude
+// (stdlib/prelude.stark) is parsed and checked once per process and shared by every program.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Diagnostic } from "../diagnostics";
+import type { ClosureExpr, FnDecl, ImplDecl, Item, Program, Stmt, StructDecl, EnumDecl } from "../syntax/ast";
+import { makeSourceFile } from "../syntax/ast";
+import { parse } from "../syntax/parser";
+import { BodyChecker, type BodyCx } from "./body";
+import { Env } from "./env";
+import { finalize, markOf } from "./finalize";
+import { Frame, Locals } from "./frames";
+import { Infer } from "./infer";
+import { ModuleScope } from "./scope";
+import type { Type } from "./types";
+
+/** A body the borrow checker analyses: user functions and methods, closures, and the top level. */
+export type CheckedBody =
+  | { kind: "fn"; decl: FnDecl; impl: ImplDecl | null }
+  | { kind: "closure"; expr: ClosureExpr }
+  /** The program's top-level statements, run in order in the global frame. */
+  | { kind: "toplevel"; stmts: Stmt[] };
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  bodies: CheckedBody[];
+  /** Copy or Move for a resolved type (LANGUAGE.md §3, with `#[derive(Copy)]`). */
+  isCopy: (t: Type) => boolean;
+}
+
+export interface CheckOptions {
+  /** Reuse a session (the REPL); by default each program gets a fresh one. */
+  session?: CheckSession;
+}
+
+export function checkProgram(program: Program, options: CheckOptions = {}): CheckResult {
+  const session = options.session ?? new CheckSession();
+  return session.check(program);
+}
+
+// ───────────── the prelude ─────────────
+
+interface Prelude {
+  program: Program;
+  env: Env;
+  scope: ModuleScope;
+  diagnostics: Diagnostic[];
+}
+
+let preludeCache: Prelude | null = null;
+
+function findPreludeFile(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, "stdlib", "prelude.stark");
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  throw new Error("stdlib/prelude.stark not found");
+}
+
+/** Parses and checks the prelude once; its diagnostics (a bug in the prelude) are kept. */
+export function loadPrelude(): Prelude {
+  if (preludeCache) return preludeCache;
+  const file = makeSourceFile("<prelude>", readFileSync(findPreludeFile(), "utf8"));
+  const parsed = parse(file);
+  const program = parsed.program ?? { kind: "Program", span: { file, start: 0, end: 0 }, body: [] };
+  const env = new Env(new Infer(), null, true);
+  const scope = new ModuleScope("", null);
+  env.collect(items(program), scope);
+  // `None`, `Some`, `Ok`, `Err` are in scope unqualified, as in Rust.
+  for (const [enumName, variants] of [["Option", ["None", "Some"]], ["Result", ["Ok", "Err"]]] as const) {
+    const e = scope.items.get(enumName);
+    if (e && e.kind === "enum") for (const v of variants) scope.items.set(v, { kind: "variant", decl: e.decl, index: e.decl.variants.findIndex((x) => x.name.name === v) });
+  }
+  const ck = new BodyChecker(env);
+  const mark = markOf(ck);
+  forEachFn(program.body, (decl) => {
+    env.sig(decl);
+    ck.checkFn(decl, null);
+  });
+  checkDefaults(ck, program.body, scope);
+  finalize(ck, mark);
+  preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics] };
+  return preludeCache;
+}
+
+function items(p: Program): Item[] {
+  return p.body.filter((x): x is Item => isItem(x));
+}
+
+function isItem(x: Item | Stmt): x is Item {
+  return ["FnDecl", "StructDecl", "EnumDecl", "ImplDecl", "TraitDecl", "UseDecl", "ConstDecl", "ModDecl"].includes(x.kind);
+}
+
+/** Every function with a body among these items (impl methods, trait defaults, `mod`s). */
+function forEachFn(list: (Item | Stmt)[], f: (decl: FnDecl, impl: ImplDecl | null) => void): void {
+  for (const it of list) {
+    switch (it.kind) {
+      case "FnDecl":
+        f(it, null);
+        break;
+      case "ImplDecl":
+        for (const m of it.methods) f(m, it);
+        break;
+      case "TraitDecl":
+        for (const m of it.methods) f(m, null);
+        break;
+      case "ModDecl":
+        forEachFn(it.items, f);
+        break;
+    }
+  }
+}
+
+/** Struct field defaults and consts: checked as standalone expressions. */
+function checkDefaults(ck: BodyChecker, list: (Item | Stmt)[], scope: ModuleScope): void {
+  const cxFor = (s: ModuleScope): BodyCx => {
+    const frame = new Frame(false, null);
+    return { frame, locals: new Locals(null, frame), retTy: { kind: "tuple", elems: [] }, retOrigin: null, selfTy: null, bounds: new Map(), lower: { scope: s, generics: new Map(), selfTy: null }, loops: [] };
+  };
+  for (const it of list) {
+    if (it.kind === "StructDecl") {
+      const fields = ck.env.fields(it)[0];
+      it.fields.forEach((f, i) => {
+        if (f.default) ck.expect(f.default, fields[i], cxFor(scope), { span: f.ty.span, label: "expected due to this" });
+      });
+    } else if (it.kind === "ConstDecl") {
+      const cx = cxFor(scope);
+      const t = it.ty ? ck.env.lower(it.ty, cx.lower) : null;
+      ck.expect(it.value, t, cx, it.ty ? { span: it.ty.span, label: "expected due to this" } : null);
+    } else if (it.kind === "ModDecl") {
+      const e = ck.env.lookup(scope, it.name.name);
+      checkDefaults(ck, it.items, e && e.kind === "mod" ? e.scope : scope);
+    }
+  }
+}
+
+// ───────────── sessions ─────────────
+
+export class CheckSession {
+  readonly prelude = loadPrelude();
+  readonly env = new Env(new Infer(), this.prelude.env, false);
+  readonly scope = new ModuleScope("", this.prelude.scope);
+  readonly globalFrame = new Frame(true, null);
+  readonly globals = new Locals(null, this.globalFrame);
+  readonly checker = new BodyChecker(this.env);
+
+  constructor() {
+    this.checker.globals = this.globals;
+  }
+
+  /** Checks one program (or one REPL input) against everything checked before in this session. */
+  check(program: Program): CheckResult {
+    const ck = this.checker;
+    const firstDiag = this.env.diagnostics.length;
+    const mark = markOf(ck);
+    const firstClosure = ck.closures.length;
+    const its = items(program);
+    this.env.collect(its, this.scope);
+    checkDefaults(ck, its, this.scope);
+
+    const bodies: CheckedBody[] = [];
+    const stmts = program.body.filter((x): x is Stmt => !isItem(x));
+    const cx: BodyCx = {
+      frame: this.globalFrame,
+      locals: this.globals,
+      retTy: { kind: "tuple", elems: [] },
+      retOrigin: null,
+      selfTy: null,
+      bounds: new Map(),
+      lower: { scope: this.scope, generics: new Map(), selfTy: null },
+      loops: [],
+    };
+    for (const s of stmts) ck.stmt(s, cx);
+    program.globalFrameSize = this.globalFrame.size;
+    bodies.push({ kind: "toplevel", stmts });
+
+    forEachFn(its, (decl, impl) => {
+      if (!decl.body) return;
+      ck.checkFn(decl, this.globals);
+      bodies.push({ kind: "fn", decl, impl });
+    });
+    for (const nested of ck.nestedFns.splice(0)) bodies.push(nested);
+    finalize(ck, mark);
+    for (let i = firstClosure; i < ck.closures.length; i++) bodies.push({ kind: "closure", expr: ck.closures[i] });
+
+    const diagnostics = [...(this.prelude.diagnostics.length ? this.prelude.diagnostics : []), ...this.env.diagnostics.slice(firstDiag)];
+    return { diagnostics, bodies, isCopy: this.env.isCopy };
+  }
+
+  /** Copy query for declarations (for the borrow checker's own use). */
+  isCopyAdt(decl: StructDecl | EnumDecl, args: Type[]): boolean {
+    return this.env.isCopy({ kind: "adt", decl, args });
+  }
+}

@@ -1,0 +1,157 @@
+// Method lookup, as rustc probes: for the receiver type and then each auto-deref step (through
+// `&`, `&mut`, `Box`, `Gc`), inherent impls first, then trait impls, then trait objects and
+// generic bounds; finally the prelude's blanket impls (`clone`, `to_string`, number methods) on
+// the receiver without its references, and a range receiver's `Iter` methods.
+
+import type { FnDecl, MethodRes, SelfMode, TraitDecl } from "../syntax/ast";
+import type { BodyChecker, BodyCx } from "./body";
+import { headKey, type FnSig, type ImplInfo } from "./env";
+import { substitute } from "./infer";
+import type { Type } from "./types";
+
+export interface MethodHit {
+  decl: FnDecl;
+  impl: ImplInfo | null;
+  sig: FnSig;
+  /** Impl generics → types for this receiver. */
+  sub: Map<string, Type>;
+  /** What `Self` is for this call. */
+  selfTy: Type;
+  res: MethodRes;
+  derefs: number;
+  autoref: "none" | "ref" | "refMut";
+  /** Qualified native name when the method has no body. */
+  native: string | null;
+}
+
+export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyCx): MethodHit | null {
+  const inf = ck.inf;
+  let t = inf.shallow(recv);
+  let derefs = 0;
+  for (let step = 0; step < 16; step++) {
+    const hit = lookupOn(ck, t, name, cx, false);
+    if (hit) return withAdjust(hit, derefs);
+    const d = ck.derefOnce(t);
+    if (!d) break;
+    t = d;
+    derefs++;
+  }
+  let base = inf.shallow(recv);
+  let n = 0;
+  while (base.kind === "ref") {
+    base = inf.shallow(base.inner);
+    n++;
+  }
+  const blanket = lookupBlanket(ck, base, name);
+  if (blanket) return withAdjust(blanket, n);
+  // A range is an iterator: `(0..n).map(..)`.
+  if (base.kind === "builtin" && base.name === "Range") {
+    const asIter: Type = { kind: "builtin", name: "Iter", args: [base.args[0]] };
+    const hit = lookupOn(ck, asIter, name, cx, false);
+    if (hit) return withAdjust(hit, n);
+  }
+  return null;
+}
+
+/** `Type::name` — an associated function or method named through its type. */
+export function findAssocFn(ck: BodyChecker, t: Type, name: string): MethodHit | null {
+  return lookupOn(ck, ck.inf.shallow(t), name, null, true) ?? lookupBlanket(ck, t, name);
+}
+
+function withAdjust(hit: MethodHit, derefs: number): MethodHit {
+  const mode = hit.sig.selfMode;
+  hit.derefs = derefs;
+  hit.autoref = mode === "ref" ? "ref" : mode === "refMut" ? "refMut" : "none";
+  return hit;
+}
+
+function lookupOn(ck: BodyChecker, t: Type, name: string, cx: BodyCx | null, staticOk: boolean): MethodHit | null {
+  const inf = ck.inf;
+  if (t.kind === "dyn") return traitMethod(ck, t.trait, name, t, staticOk);
+  if (t.kind === "param") {
+    const bounds = cx?.bounds.get(t.name) ?? [];
+    for (const tr of bounds) {
+      const hit = traitMethod(ck, tr, name, t, staticOk);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  const key = headKey(t);
+  if (key === null) return null;
+  const impls = ck.env.implsFor(key);
+  // Inherent impls first, then trait impls.
+  for (const pass of [false, true]) {
+    for (const impl of impls) {
+      if ((impl.trait !== null) !== pass) continue;
+      let decl = impl.methods.get(name);
+      if (!decl && impl.trait) decl = impl.trait.methods.find((m) => m.name.name === name && m.body) ?? undefined;
+      if (!decl) continue;
+      if (!staticOk && !decl.selfParam) continue;
+      const sub = new Map<string, Type>();
+      for (const g of impl.generics) sub.set(g.name, inf.fresh());
+      if (t.kind !== "tensor" && !inf.tryUnify(substitute(impl.target, sub), t)) continue;
+      const selfTy: Type = t.kind === "tensor" ? { kind: "tensor", dtype: t.dtype, shape: staticOk ? t.shape : null } : t;
+      return makeHit(ck, decl, impl, sub, selfTy);
+    }
+  }
+  return null;
+}
+
+function traitMethod(ck: BodyChecker, trait: TraitDecl, name: string, selfTy: Type, staticOk: boolean): MethodHit | null {
+  const seen = new Set<TraitDecl>();
+  const visit = (tr: TraitDecl): MethodHit | null => {
+    if (seen.has(tr)) return null;
+    seen.add(tr);
+    const decl = tr.methods.find((m) => m.name.name === name);
+    if (decl && (staticOk || decl.selfParam)) {
+      const sig = ck.env.sig(decl);
+      return {
+        decl,
+        impl: null,
+        sig,
+        sub: new Map(),
+        selfTy,
+        res: { kind: "dyn", trait: tr, method: name, selfMode: (decl.selfParam?.mode ?? null) as SelfMode | null },
+        derefs: 0,
+        autoref: "none",
+        native: null,
+      };
+    }
+    for (const s of tr.supertraits) {
+      if (s.kind !== "PathType") continue;
+      const scope = ck.env.traitScope.get(tr) ?? ck.env.parent?.traitScope.get(tr) ?? null;
+      const e = ck.env.resolveTypePath(s, scope ?? (undefined as never));
+      if (e && e.kind === "trait") {
+        const hit = visit(e.decl);
+        if (hit) return hit;
+      }
+    }
+    return null;
+  };
+  return visit(trait);
+}
+
+function lookupBlanket(ck: BodyChecker, t: Type, name: string): MethodHit | null {
+  const inf = ck.inf;
+  t = inf.shallow(t);
+  if (t.kind === "var" && inf.varKind(t) === "any") return null;
+  for (const impl of ck.env.allBlanketImpls()) {
+    const decl = impl.methods.get(name);
+    if (!decl) continue;
+    const bound = impl.blanketBound!;
+    const holds = ["Integer", "Float", "Number", "Scalar"].includes(bound) ? ck.markerHolds(bound, t) : true;
+    if (!holds) continue;
+    const sub = new Map<string, Type>();
+    sub.set((impl.target as { name: string }).name, t);
+    return makeHit(ck, decl, impl, sub, t);
+  }
+  return null;
+}
+
+function makeHit(ck: BodyChecker, decl: FnDecl, impl: ImplInfo, sub: Map<string, Type>, selfTy: Type): MethodHit {
+  const sig = ck.env.sig(decl);
+  const native = decl.body ? null : ck.env.contextOf(decl)?.native ?? `${impl.nativePrefix}::${decl.name.name}`;
+  const selfMode = (decl.selfParam?.mode ?? null) as SelfMode | null;
+  const res: MethodRes = native ? { kind: "native", name: native, selfMode } : { kind: "fn", decl, impl: impl.decl, selfMode };
+  return { decl, impl, sig, sub, selfTy, res, derefs: 0, autoref: "none", native };
+}
