@@ -192,6 +192,14 @@ export class BodyChecker {
     if (x.kind === "ref" && a.kind === "ref") {
       const xi = inf.shallow(x.inner);
       if (xi.kind === "dyn") return this.satisfies(inf.shallow(a.inner), xi.trait);
+      // Deref coercion: `&Box<T>` / `&Gc<T>` / `&&T` where `&T` is expected.
+      if (!x.mutable || a.mutable) {
+        let inner: Type | null = inf.shallow(a.inner);
+        for (let i = 0; i < 4 && inner; i++) {
+          inner = this.derefOnce(inner);
+          if (inner && inf.tryUnify(inner, xi)) return true;
+        }
+      }
     }
     // A string literal where `&String` (`&str`) is expected.
     if (x.kind === "ref" && !x.mutable && e && (e.kind === "StrLit" || e.kind === "FStrLit")) return inf.tryUnify(x.inner, STRING);
@@ -717,8 +725,13 @@ export class BodyChecker {
     const lraw = this.expr(e.left, null, cx);
     const rraw = this.expr(e.right, this.isNumeric(inf.shallow(lraw)) ? null : null, cx);
     if (lraw === ERR || rraw === ERR) return ERR;
-    const l = this.stripRefs(lraw);
+    let l = this.stripRefs(lraw);
     const r = this.stripRefs(rraw);
+    // An operand whose type is not known yet takes the other operand's (`*counts.get_mut(k).unwrap() + 1`).
+    if (l.kind === "var" && inf.varKind(l) === "any" && r.kind !== "tensor" && r.kind !== "var") {
+      inf.unify(l, r);
+      l = inf.shallow(l);
+    }
     const cmp = op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
     if (cmp) {
       if (l.kind === "tensor" || r.kind === "tensor") return this.opError(e, l, r);
@@ -838,8 +851,12 @@ export class BodyChecker {
     }
     const v = this.expr(e.value, null, cx);
     if (target === ERR || v === ERR) return UNIT;
-    const l = this.stripRefs(target);
+    let l = this.stripRefs(target);
     const r = this.stripRefs(v);
+    if (l.kind === "var" && inf.varKind(l) === "any") {
+      inf.unify(l, r);
+      l = inf.shallow(l);
+    }
     if (l.kind === "tensor") {
       if (r.kind !== "tensor" && !this.isNumeric(r)) this.err(mismatch(inf, e.value.span, l, r));
       return UNIT;
@@ -1161,6 +1178,11 @@ export class BodyChecker {
     if (pt.kind === "adt" && pt.decl.kind === "EnumDecl") {
       const idx = pt.decl.variants.findIndex((v) => v.name.name === last.name.name);
       if (idx >= 0) return this.variantValue(e, pt.decl, idx, pt.args, expected);
+    }
+    const ac = this.env.assocConst(pt, last.name.name);
+    if (ac) {
+      e.res = { kind: "const", decl: ac.decl };
+      return { ty: ac.ty, what: "function", sig: null, declSpan: null, autoref: false };
     }
     const hit = findAssocFn(this, pt, last.name.name);
     if (!hit) {

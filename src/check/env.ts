@@ -84,6 +84,7 @@ export class Env {
   readonly diagnostics: Diagnostic[] = [];
   readonly impls = new Map<unknown, ImplInfo[]>();
   readonly blanketImpls: ImplInfo[] = [];
+  readonly implInfo = new Map<ImplDecl, ImplInfo>();
   readonly fnCx = new Map<FnDecl, FnContext>();
   readonly traitScope = new Map<TraitDecl, ModuleScope>();
   readonly declScope = new Map<StructDecl | EnumDecl, ModuleScope>();
@@ -182,6 +183,7 @@ export class Env {
     }
     const methods = new Map<string, FnDecl>();
     const info: ImplInfo = { decl, scope, generics: decl.generics, target, blanketBound, trait, methods, nativePrefix, prelude: this.isPrelude };
+    this.implInfo.set(decl, info);
     for (const m of decl.methods) {
       methods.set(m.name.name, m);
       this.fnCx.set(m, { scope, impl: info, trait, native: m.body ? null : `${nativePrefix}::${m.name.name}` });
@@ -425,7 +427,13 @@ export class Env {
       selfTy = { kind: "param", name: "Self" };
     } else if (cx?.trait) selfTy = { kind: "param", name: "Self" };
     for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
-    return { scope, generics, selfTy };
+    const cxOut = { scope, generics, selfTy };
+    // `F: Fn(i32) -> i32` makes F the closure type itself (calls go through it directly).
+    for (const g of decl.generics) {
+      const fnBound = g.bounds.find((b) => b.kind === "PathType" && b.segments[b.segments.length - 1].fnSugar);
+      if (fnBound) generics.set(g.name, this.lower(fnBound, cxOut));
+    }
+    return cxOut;
   }
 
   contextOf(decl: FnDecl): FnContext | undefined {
@@ -443,7 +451,7 @@ export class Env {
       for (const g of gs) {
         const list: TraitDecl[] = [];
         for (const b of g.bounds) {
-          if (b.kind !== "PathType") continue;
+          if (b.kind !== "PathType" || b.segments[b.segments.length - 1].fnSugar) continue;
           const e = owner.resolveTypePath(b, cx.scope);
           if (e && e.kind === "trait") list.push(e.decl);
           else if (!e) owner.unknownType(b, cx.scope, "trait");
@@ -517,6 +525,26 @@ export class Env {
 
   allBlanketImpls(): ImplInfo[] {
     return this.parent ? [...this.blanketImpls, ...this.parent.allBlanketImpls()] : this.blanketImpls;
+  }
+
+  /** The lowering context inside an impl (its generics, `Self` = its target). */
+  implLowerCx(info: ImplInfo): LowerCx {
+    const generics = new Map<string, Type>();
+    for (const g of info.generics) generics.set(g.name, { kind: "param", name: g.name });
+    return { scope: info.scope, generics, selfTy: info.target };
+  }
+
+  /** An associated const `Type::NAME` declared in an impl of the type's head. */
+  assocConst(t: Type, name: string): { decl: import("../syntax/ast").ConstDecl; ty: Type; info: ImplInfo } | null {
+    const key = headKey(t);
+    if (key === null) return null;
+    for (const info of this.implsFor(key)) {
+      const c = info.decl.consts.find((x) => x.name.name === name);
+      if (!c) continue;
+      const ty = c.ty ? this.lower(c.ty, this.implLowerCx(info)) : (c.value.ty ?? ERR);
+      return { decl: c, ty, info };
+    }
+    return null;
   }
 
   implementsTrait(t: Type, trait: TraitDecl): boolean {

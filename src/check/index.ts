@@ -136,6 +136,16 @@ function checkDefaults(ck: BodyChecker, list: (Item | Stmt)[], scope: ModuleScop
       const cx = cxFor(scope);
       const t = it.ty ? ck.env.lower(it.ty, cx.lower) : null;
       ck.expect(it.value, t, cx, it.ty ? { span: it.ty.span, label: "expected due to this" } : null);
+    } else if (it.kind === "ImplDecl" && it.consts.length) {
+      const info = ck.env.implInfo.get(it);
+      if (!info) continue;
+      for (const c of it.consts) {
+        const cx = cxFor(scope);
+        cx.lower = ck.env.implLowerCx(info);
+        cx.selfTy = info.target;
+        const t = c.ty ? ck.env.lower(c.ty, cx.lower) : null;
+        ck.expect(c.value, t, cx, c.ty ? { span: c.ty.span, label: "expected due to this" } : null);
+      }
     } else if (it.kind === "ModDecl") {
       const e = ck.env.lookup(scope, it.name.name);
       checkDefaults(ck, it.items, e && e.kind === "mod" ? e.scope : scope);

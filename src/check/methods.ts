@@ -28,6 +28,18 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
   const inf = ck.inf;
   let t = inf.shallow(recv);
   let derefs = 0;
+  // An unsuffixed literal: the one numeric type with such a method (i32 / f64 first), as rustc.
+  const lit = inf.varKind(t);
+  if (t.kind === "var" && lit !== "any") {
+    const names = lit === "int" ? ["i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize", "i8", "i16"] : ["f64", "f32"];
+    for (const n of names) {
+      const cand: Type = lit === "int" ? { kind: "int", name: n as "i32" } : { kind: "float", name: n as "f64" };
+      if (!lookupOn(ck, cand, name, cx, false)) continue;
+      inf.unify(t, cand);
+      t = cand;
+      break;
+    }
+  }
   for (let step = 0; step < 16; step++) {
     const hit = lookupOn(ck, t, name, cx, false);
     if (hit) return withAdjust(hit, derefs);
