@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import type { Diagnostic } from "../diagnostics";
 import type { ClosureExpr, FnDecl, ImplDecl, Item, Program, Stmt, StructDecl, EnumDecl } from "../syntax/ast";
 import { makeSourceFile } from "../syntax/ast";
-import { parse } from "../syntax/parser";
+import { parsePrelude } from "./prelude-cache";
 import { BodyChecker, type BodyCx } from "./body";
 import { Env } from "./env";
 import { finalize, markOf } from "./finalize";
@@ -70,7 +70,7 @@ function findPreludeFile(): string {
 export function loadPrelude(): Prelude {
   if (preludeCache) return preludeCache;
   const file = makeSourceFile("<prelude>", readFileSync(findPreludeFile(), "utf8"));
-  const parsed = parse(file);
+  const parsed = parsePrelude(file);
   const program = parsed.program ?? { kind: "Program", span: { file, start: 0, end: 0 }, body: [] };
   const env = new Env(new Infer(), null, true);
   const scope = new ModuleScope("", null);
