@@ -170,7 +170,8 @@ export class Env {
       nativePrefix = blanketBound;
     } else {
       target = this.lower(tp, { scope, generics, selfTy: null });
-      nativePrefix = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : "Self";
+      const base = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : "Self";
+      nativePrefix = qualify(scope.path, base);
     }
     let trait: TraitDecl | null = null;
     if (decl.trait) {
