@@ -56,6 +56,7 @@ function closer(open: string): string {
 // stopped after a complete expression they are noise: the learner needs the `;`, `,` or `)`.
 const CONTINUATIONS = new Set([
   "an operator", "`.`", "`?`", "`(`", "`[`", "`as`", "`::`", "`{`", "`else`", "`..`", "`..=`", "`=`", "`!`", "`@`",
+  "`<`",
 ]);
 // What kind of thing was required, recognised by a token only that kind can start with.
 const NOUNS: [marker: string, noun: string][] = [
@@ -117,18 +118,10 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, _gra
   const foundText = describeToken(found);
   const foundSpan = found.kind === "eof" ? sp(file, found.start, found.start) : sp(file, found.start, found.end);
 
-  // Inside a literal: the grammar failed within a string, char or number token.
-  if (found.start < pos && found.kind !== "eof") {
-    if (found.kind === "string" || found.kind === "fstring" || found.kind === "char") {
-      const d = error("E0001", "unknown character escape", sp(file, pos, pos + 2), "unknown escape");
-      d.help.push("the escapes are `\\n`, `\\t`, `\\r`, `\\\\`, `\\\"`, `\\'`, `\\0` and `\\u{...}`");
-      if (found.kind === "fstring") d.help.push("to print a literal brace, double it: `{{` or `}}`");
-      return d;
-    }
-    if (found.kind === "number") {
-      return error("E0001", `invalid number literal ${foundText}`, foundSpan, "not a valid number");
-    }
-  }
+  const literal = literalProblem(file, found);
+  if (literal) return literal;
+  const structLit = structLiteralInCondition(file, tokens, found);
+  if (structLit) return structLit;
   if (found.kind === "number" && /^[0-9][0-9_.eE+-]*[A-Za-z_]/.test(found.text) && !/^0[xbo]/.test(found.text)) {
     const suffix = /[A-Za-z_][A-Za-z0-9_]*$/.exec(found.text)![0];
     if (!/^(i8|i16|i32|i64|isize|u8|u16|u32|u64|usize|f32|f64)$/.test(suffix) && expected.some((e) => e === "a number" || e === "an expression")) {
@@ -140,6 +133,8 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, _gra
 
   const hasSemi = expected.includes("`;`");
   const afterExpr = endsExpression(prev) && expected.some((e) => e === "an operator" || e === "`.`");
+  // After a complete expression, "could have continued with `.`/`(`/an operator" is noise.
+  const afterSomething = afterExpr || endsExpression(prev);
 
   // A statement that is missing its `;` (the spec's own example).
   if (hasSemi && afterExpr && prev && !CONTINUATIONS.has("`" + found.text + "`")) {
@@ -161,12 +156,18 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, _gra
 
   // A list of punctuation or keywords.
   let items = expected.filter((e) => e.startsWith("`"));
+  // `|` continues an or-pattern; it is only worth naming where it closes closure parameters.
+  if (items.some((e) => e === "`in`" || e === "`=`" || e === "`=>`" || e === "`)`")) items = items.filter((e) => e !== "`|`");
   const essential = items.filter((e) => !CONTINUATIONS.has(e));
-  if (essential.length) items = essential;
+  if (essential.length && afterSomething) items = essential;
   if (!items.length) items = expected;
   items = orderItems(items);
   const label = items.length === 1 ? `expected ${items[0]}` : `expected ${orList(items)}`;
-  return error("E0001", `expected ${orList(items)}, found ${foundText}`, foundSpan, label);
+  const d = error("E0001", `expected ${orList(items)}, found ${foundText}`, foundSpan, label);
+  if (items.length === 1 && items[0] === "`:`" && prev?.kind === "ident") {
+    d.help.push(`write the type after a colon, as in \`${prev.text}: i32\``);
+  }
+  return d;
 }
 
 // Closing punctuation reads best last: "expected one of `,` or `)`".
@@ -174,4 +175,86 @@ const LAST = ["`)`", "`]`", "`}`", "`>`", "`|`"];
 function orderItems(items: string[]): string[] {
   const rank = (s: string) => (LAST.includes(s) ? 1 : 0);
   return [...items].sort((a, b) => rank(a) - rank(b));
+}
+
+const ESCAPE_HELP = "the escapes are `\\n`, `\\t`, `\\r`, `\\\\`, `\\\"`, `\\'`, `\\0` and `\\u{...}`";
+
+/**
+ * Strings, characters and f-strings are single grammar tokens, so Ohm reports their start; look
+ * inside the token for what is wrong with it.
+ */
+function literalProblem(file: SourceFile, found: Token): Diagnostic | null {
+  const t = found.text;
+  if (found.kind === "label" && file.text[found.end] === "'") {
+    const d = error("E0001", "character literal may only contain one character", sp(file, found.start, found.end + 1), "more than one character");
+    d.help.push('if you meant to write a string, use double quotes: "' + t.slice(1) + '"');
+    return d;
+  }
+  if (found.kind !== "string" && found.kind !== "fstring" && found.kind !== "char") return null;
+  const body = found.kind === "fstring" ? 2 : 1;
+  let depth = 0;
+  for (let i = body; i < t.length - 1; i++) {
+    const c = t[i];
+    if (c === "\\") {
+      const esc = /^\\(u\{[0-9a-fA-F]{1,6}\}|[nrt\\"'0]|\n)/.exec(t.slice(i));
+      if (!esc) {
+        const at = found.start + i;
+        const d = error("E0001", `unknown character escape: \`${t.slice(i, i + 2)}\``, sp(file, at, at + 2), "unknown character escape");
+        d.help.push(ESCAPE_HELP);
+        d.help.push("to write a backslash itself, double it: `\\\\`");
+        return d;
+      }
+      i += esc[0].length - 1;
+    } else if (found.kind === "fstring") {
+      if (c === "{" && depth === 0 && t[i + 1] === "{") i++;
+      else if (c === "}" && depth === 0 && t[i + 1] === "}") i++;
+      else if (c === "{") depth++;
+      else if (c === "}" && depth > 0) depth--;
+      else if (c === "}") {
+        const at = found.start + i;
+        const d = error("E0001", "invalid format string: unmatched `}` found", sp(file, at, at + 1), "unmatched `}` in format string");
+        d.help.push("to print a literal `}`, double it: `}}`");
+        return d;
+      }
+    }
+  }
+  if (found.kind === "char") {
+    return error("E0001", "invalid character literal", sp(file, found.start, found.end), "not a valid character");
+  }
+  return null;
+}
+
+/**
+ * Rust's rule: in the condition of `if`/`while`/`match`/`for`, `S { .. }` is not a struct literal
+ * (the `{` starts the body). When the parse failed inside what was meant as one, say so.
+ */
+function structLiteralInCondition(file: SourceFile, tokens: Token[], found: Token): Diagnostic | null {
+  if (found.text !== ":" && found.text !== "," && found.text !== "..") return null;
+  const k = tokens.indexOf(found);
+  // `S { field:` — the `{` two tokens back (or one, for `S { ..base }`), after a path.
+  const brace = found.text === ".." ? k - 1 : k - 2;
+  if (brace < 1 || tokens[brace].text !== "{" || tokens[brace - 1].kind !== "ident") return null;
+  if (found.text !== ".." && tokens[brace + 1].kind !== "ident") return null;
+  let start = brace - 1;
+  while (start >= 2 && tokens[start - 1].text === "::" && tokens[start - 2].kind === "ident") start -= 2;
+  // Walk back to the keyword that opened the condition, staying in the same statement.
+  for (let j = start - 1, depth = 0; j >= 0; j--) {
+    const t = tokens[j].text;
+    if (t === ")" || t === "]") depth++;
+    else if (t === "(" || t === "[") {
+      if (depth === 0) return null;
+      depth--;
+    } else if (depth === 0 && (t === ";" || t === "{" || t === "}")) return null;
+    else if (depth === 0 && ["if", "while", "match", "in"].includes(t) && tokens[j].kind === "keyword") {
+      const d = error(
+        "E0001",
+        `struct literals are not allowed here`,
+        sp(file, tokens[start].start, tokens[brace].end),
+        `here \`{\` starts the body of the \`${t === "in" ? "for" : t}\`, not a struct literal`,
+      );
+      d.help.push(`surround the struct literal with parentheses: \`(${tokens[start].text}${start < brace - 1 ? "::…" : ""} { ... })\``);
+      return d;
+    }
+  }
+  return null;
 }
