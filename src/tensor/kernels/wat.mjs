@@ -423,6 +423,27 @@ const ARGMAX = `
       (br $rowLoop))))
 `;
 
+/**
+ * A 4×4 transpose (unpack lo/hi pairs, then move 64-bit halves), inlined where it is used: rows
+ * r0..r3 go in, and column q is stored at dst + q*wb. Uses the locals $t0..$t3 and $d.
+ */
+function transpose4(r0, r1, r2, r3, dst) {
+  const lo = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
+  const hi = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const low64 = "0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23";
+  const high64 = "8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31";
+  return `(local.set $t0 ${r0}) (local.set $t1 ${r1}) (local.set $t2 ${r2}) (local.set $t3 ${r3})
+                (local.set $d ${dst})
+                (local.set $r0 (i8x16.shuffle ${lo} (local.get $t0) (local.get $t1)))
+                (local.set $r1 (i8x16.shuffle ${hi} (local.get $t0) (local.get $t1)))
+                (local.set $r2 (i8x16.shuffle ${lo} (local.get $t2) (local.get $t3)))
+                (local.set $r3 (i8x16.shuffle ${hi} (local.get $t2) (local.get $t3)))
+                (v128.store (local.get $d) (i8x16.shuffle ${low64} (local.get $r0) (local.get $r2)))
+                (v128.store (i32.add (local.get $d) (local.get $wb)) (i8x16.shuffle ${high64} (local.get $r0) (local.get $r2)))
+                (v128.store (i32.add (local.get $d) (i32.shl (local.get $wb) (i32.const 1))) (i8x16.shuffle ${low64} (local.get $r1) (local.get $r3)))
+                (v128.store (i32.add (local.get $d) (i32.mul (local.get $wb) (i32.const 3))) (i8x16.shuffle ${high64} (local.get $r1) (local.get $r3)))`;
+}
+
 // ---- GEMM ----
 
 function gemm(relaxed) {
@@ -484,18 +505,6 @@ function gemm(relaxed) {
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $rl))))))
 
-  ;; 4×4 transpose of four rows (unpack lo/hi pairs, then move 64-bit halves).
-  (func $transpose4 (param $r0 v128) (param $r1 v128) (param $r2 v128) (param $r3 v128) (param $dst i32) (param $step i32)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
-    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
-    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
-    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
-    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-    (v128.store (i32.add (local.get $dst) (local.get $step)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $step) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $step) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
-
   ;; Packs a [rows × kc] block of a strided matrix into panels of W rows: panel q holds, for each
   ;; k, the W values of its rows (zero past the last row). Element (i, p) is at src + i*rs + p*cs.
   ;; A (W = 4) and B-transposed-as-rows (W = 8, B(p, j) read as row j) both go through here, so
@@ -504,7 +513,8 @@ function gemm(relaxed) {
   (func $pack (param $src i32) (param $rows i32) (param $kc i32) (param $rs i32) (param $cs i32)
       (param $dst i32) (param $w i32)
     (local $i0 i32) (local $i i32) (local $p i32) (local $panel i32) (local $d i32) (local $s i32)
-    (local $wb i32) (local $kc4 i32)
+    (local $wb i32) (local $kc4 i32) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (local.set $wb (i32.shl (local.get $w) (i32.const 2)))
     (local.set $kc4 (i32.and (local.get $kc) (i32.const -4)))
     (block $pd (loop $pl
@@ -533,13 +543,13 @@ function gemm(relaxed) {
               (block $id (loop $il
                 (br_if $id (i32.ge_u (local.get $i) (local.get $w)))
                 (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (i32.add (local.get $i0) (local.get $i)) (local.get $rs))) (i32.shl (local.get $p) (i32.const 2))))
-                (call $transpose4
-                  (v128.load (local.get $s))
-                  (v128.load (i32.add (local.get $s) (local.get $rs)))
-                  (v128.load (i32.add (local.get $s) (i32.shl (local.get $rs) (i32.const 1))))
-                  (v128.load (i32.add (local.get $s) (i32.mul (local.get $rs) (i32.const 3))))
-                  (i32.add (i32.add (local.get $panel) (i32.mul (local.get $p) (local.get $wb))) (i32.shl (local.get $i) (i32.const 2)))
-                  (local.get $wb))
+                ${transpose4(
+                  "(v128.load (local.get $s))",
+                  "(v128.load (i32.add (local.get $s) (local.get $rs)))",
+                  "(v128.load (i32.add (local.get $s) (i32.shl (local.get $rs) (i32.const 1))))",
+                  "(v128.load (i32.add (local.get $s) (i32.mul (local.get $rs) (i32.const 3))))",
+                  "(i32.add (i32.add (local.get $panel) (i32.mul (local.get $p) (local.get $wb))) (i32.shl (local.get $i) (i32.const 2)))",
+                )}
                 (local.set $i (i32.add (local.get $i) (i32.const 4)))
                 (br $il)))
               (local.set $p (i32.add (local.get $p) (i32.const 4)))
