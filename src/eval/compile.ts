@@ -1,0 +1,2735 @@
+// The closure compiler (DESIGN: "each AST node compiled once into a JS closure").
+//
+// `compileExpr(e)` returns a `(frame) => value` function built once per node (per generic
+// instantiation). Locals are frame slots assigned here from the checker's bindings — no name
+// lookups at run time. Control flow uses a completion signal on the runtime (`rt.ctl`) instead
+// of exceptions. Managed values go through the heap interface only; every frame is registered
+// with the runtime together with its pointer map so the collector's roots are exact, and managed
+// temporaries that must survive a later operand that may reach a safepoint are spilled into
+// hidden frame slots.
+
+import { SlotKind } from "../../heap/api";
+import type { Type } from "../check/types";
+import { StarkPanic } from "../diagnostics";
+import type {
+  Binding,
+  BlockExpr,
+  ClosureExpr,
+  EnumDecl,
+  Expr,
+  FnDecl,
+  ImplDecl,
+  MethodCallExpr,
+  MethodRes,
+  Pattern,
+  Span,
+  Stmt,
+  StructDecl,
+} from "../syntax/ast";
+import type { Tensor } from "../tensor/api";
+import { cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
+import { formatWithSpec } from "./format";
+import { ItemIndex, implSubst, traitNameOf } from "./items";
+import { NativeSite, NATIVES } from "./natives";
+import { Frame, Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import {
+  derefAll,
+  EMPTY_SUBST,
+  isCopyType,
+  needsCopyOnRead,
+  reprOf,
+  resolveTypeExpr,
+  Subst,
+  substitute,
+  substKey,
+  unify,
+} from "./typeinfo";
+import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
+import { DONE, iterNext, makeIter } from "./iter";
+
+export type Code = (f: Frame) => Value;
+type Setter = (f: Frame, v: Value) => void;
+
+export const CTL_BREAK = 1;
+export const CTL_CONTINUE = 2;
+export const CTL_RETURN = 3;
+
+/** A compiled function (one instantiation of a FnDecl). Arguments go in slots 0..n-1. */
+export interface CompiledFn {
+  name: string;
+  frameSize: number;
+  map: number[];
+  arity: number;
+  /** Runs the body on a frame that the caller has filled and pushed. */
+  run: (f: Frame, callSpan: Span | null) => Value;
+}
+
+/** A callable value's code: closures, fn pointers to named functions, constructors. */
+export interface ClosureCode {
+  name: string;
+  invoke: (clo: number, args: Value[], span: Span | null) => Value;
+}
+
+const UNIT_T: Type = { kind: "tuple", elems: [] };
+const I64: Type = { kind: "int", name: "i64" };
+
+const INT_RANGE: Record<string, [number, number]> = {
+  i8: [-128, 127],
+  i16: [-32768, 32767],
+  i32: [-2147483648, 2147483647],
+  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  u8: [0, 255],
+  u16: [0, 65535],
+  u32: [0, 4294967295],
+  u64: [0, Number.MAX_SAFE_INTEGER],
+  usize: [0, Number.MAX_SAFE_INTEGER],
+};
+
+/** Per function (or closure) compilation state. */
+class FnCtx {
+  readonly slots = new Map<Binding, number>();
+  size: number;
+  readonly map: number[] = [];
+  /** Closure only: outer bindings captured, and the frame slot holding each one's cell. */
+  readonly captures = new Map<Binding, number>();
+  readonly captureOrder: Binding[] = [];
+  constructor(
+    readonly name: string,
+    readonly subst: Subst,
+    readonly cells: Set<Binding>,
+    readonly retType: Type,
+    readonly parent: FnCtx | null,
+    readonly closure: ClosureExpr | null,
+    arity: number,
+  ) {
+    this.size = arity;
+  }
+  newSlot(kind: SlotKind): number {
+    const s = this.size++;
+    if (kind === SlotKind.Pointer) this.map.push(s);
+    return s;
+  }
+}
+
+function unwrapParens(e: Expr): Expr {
+  while (e.kind === "ParenExpr") e = e.expr;
+  return e;
+}
+
+function isPlaceExpr(e: Expr): boolean {
+  e = unwrapParens(e);
+  switch (e.kind) {
+    case "PathExpr":
+      return e.res?.kind === "local" || e.res?.kind === "global";
+    case "FieldExpr":
+    case "TupleFieldExpr":
+    case "IndexExpr":
+    case "DerefExpr":
+      return true;
+    case "RefExpr":
+      return isPlaceExpr(e.operand);
+    default:
+      return false;
+  }
+}
+
+/** The managed aggregate behind references, boxes and Gc handles (field access, indexing). */
+function baseType(t: Type): Type {
+  for (;;) {
+    if (t.kind === "ref") t = t.inner;
+    else if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc") && t.args[0] && reprOf(t.args[0]) !== SlotKind.Scalar) t = t.args[0];
+    else return t;
+  }
+}
+
+export class Compiler {
+  private fnCache = new Map<FnDecl, Map<string, CompiledFn>>();
+  private cellCache = new Map<object, Set<Binding>>();
+  private constCache = new Map<object, { done: boolean; value: Value }>();
+  readonly closureCodes: ClosureCode[] = [];
+  private dynCache = new Map<string, CompiledFn>();
+  globalCtx: FnCtx;
+
+  constructor(
+    readonly rt: Runtime,
+    readonly items: ItemIndex,
+  ) {
+    this.globalCtx = new FnCtx("<top level>", EMPTY_SUBST, new Set(), UNIT_T, null, null, 0);
+    (rt as unknown as { closureCodes: ClosureCode[] }).closureCodes = this.closureCodes;
+  }
+
+  // ───────────────────────────── functions ─────────────────────────────
+
+  fnName(decl: FnDecl, impl: ImplDecl | null): string {
+    if (impl && impl.target.kind === "PathType") {
+      const seg = impl.target.segments[impl.target.segments.length - 1];
+      return `${seg.name.name}::${decl.name.name}`;
+    }
+    const tr = this.items.ownerTrait.get(decl);
+    if (tr) return `${tr.name.name}::${decl.name.name}`;
+    return decl.name.name;
+  }
+
+  /** The compiled instantiation of `decl` under `subst` (compiled on first request). */
+  getFn(decl: FnDecl, impl: ImplDecl | null, subst: Subst): CompiledFn {
+    let byKey = this.fnCache.get(decl);
+    if (!byKey) this.fnCache.set(decl, (byKey = new Map()));
+    const key = substKey(subst);
+    const hit = byKey.get(key);
+    if (hit) return hit;
+    const arity = decl.params.length + (decl.selfParam ? 1 : 0);
+    const cf: CompiledFn = {
+      name: this.fnName(decl, impl),
+      frameSize: arity,
+      map: [],
+      arity,
+      run: () => {
+        throw new Error(`function ${decl.name.name} is not compiled yet`);
+      },
+    };
+    byKey.set(key, cf);
+    this.compileFnBody(cf, decl, subst);
+    return cf;
+  }
+
+  private cellsOf(root: object): Set<Binding> {
+    let c = this.cellCache.get(root);
+    if (!c) this.cellCache.set(root, (c = cellBindings(root)));
+    return c;
+  }
+
+  private compileFnBody(cf: CompiledFn, decl: FnDecl, subst: Subst): void {
+    const rt = this.rt;
+    const body = decl.body!;
+    const retType = decl.ret ? resolveTypeExpr(decl.ret, subst, this.items) : UNIT_T;
+    const ctx = new FnCtx(cf.name, subst, this.cellsOf(decl), retType, null, null, cf.arity);
+    const prologue: ((f: Frame) => void)[] = [];
+    let argIndex = 0;
+    if (decl.selfParam) {
+      const self = findSelfBinding(body);
+      if (self) this.bindParam(ctx, self, 0, prologue);
+      argIndex = 1;
+    }
+    for (const p of decl.params) this.bindParamPattern(ctx, p.pat, argIndex++, prologue);
+    const code = this.compileBlock(body, ctx);
+    // Tensor parameters are owned by the callee: dropped at return unless moved out.
+    const tensorParams = this.tensorSlotsOfParams(ctx, decl);
+    cf.frameSize = ctx.size;
+    cf.map = ctx.map;
+    const name = cf.name;
+    const maxDepth = rt.maxDepth;
+    const heap = rt.heap;
+    const pro = prologue.length ? prologue : null;
+    cf.run = (f: Frame, callSpan: Span | null): Value => {
+      if (++rt.depth > maxDepth) {
+        rt.depth--;
+        rt.popFrame();
+        throw this.stackOverflow(callSpan);
+      }
+      try {
+        heap.safepoint();
+        if (pro !== null) for (let i = 0; i < pro.length; i++) pro[i](f);
+        let v = code(f);
+        if (rt.ctl !== 0) {
+          v = rt.ctlValue;
+          rt.ctl = 0;
+          rt.ctlValue = undefined;
+        }
+        if (tensorParams !== null) for (const s of tensorParams) if (f[s] !== v) rt.freeTensor(f[s]);
+        return v;
+      } catch (e) {
+        throw this.addTraceFrame(e, name, callSpan);
+      } finally {
+        rt.depth--;
+        rt.popFrame();
+      }
+    };
+  }
+
+  private tensorSlotsOfParams(ctx: FnCtx, decl: FnDecl): number[] | null {
+    const out: number[] = [];
+    for (const p of decl.params) {
+      if (p.pat.kind !== "BindPat") continue;
+      const b = p.pat.binding;
+      const t = b.ty ? substitute(b.ty, ctx.subst) : undefined;
+      if (t?.kind === "tensor" && !ctx.cells.has(b)) {
+        const s = ctx.slots.get(b);
+        if (s !== undefined) out.push(s);
+      }
+    }
+    return out.length ? out : null;
+  }
+
+  stackOverflow(span: Span | null): StarkPanic {
+    return new StarkPanic("P0106", `stack overflow: recursion deeper than ${this.rt.maxDepth} calls`, span);
+  }
+
+  /** Add one STARK frame to a panic unwinding through a call; turn host stack overflows into P0106. */
+  addTraceFrame(e: unknown, fnName: string, callSpan: Span | null): unknown {
+    let p: StarkPanic;
+    if (e instanceof StarkPanic) p = e;
+    else if (e instanceof RangeError && /call stack/i.test(e.message)) p = this.stackOverflow(callSpan);
+    else return e;
+    const site = (p as unknown as { site?: Span | null }).site ?? p.span;
+    if (p.trace.length < 64 && site) p.trace.push({ function: fnName, span: site });
+    (p as unknown as { site?: Span | null }).site = callSpan;
+    return p;
+  }
+
+  private bindParam(ctx: FnCtx, b: Binding, argSlot: number, prologue: ((f: Frame) => void)[]): void {
+    const t = this.bindingType(ctx, b);
+    const kind = reprOf(t);
+    if (kind === SlotKind.Pointer) ctx.map.push(argSlot);
+    if (ctx.cells.has(b)) {
+      const cell = ctx.newSlot(SlotKind.Pointer);
+      ctx.slots.set(b, cell);
+      const rt = this.rt;
+      prologue.push((f) => {
+        f[cell] = rt.newCell(kind, f[argSlot]);
+      });
+    } else {
+      ctx.slots.set(b, argSlot);
+    }
+  }
+
+  private bindParamPattern(ctx: FnCtx, pat: Pattern, argSlot: number, prologue: ((f: Frame) => void)[]): void {
+    if (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub) {
+      this.bindParam(ctx, pat.binding, argSlot, prologue);
+      return;
+    }
+    const t = pat.ty ? substitute(pat.ty, ctx.subst) : UNIT_T;
+    if (reprOf(t) === SlotKind.Pointer) ctx.map.push(argSlot);
+    const m = this.compilePattern(pat, ctx, t);
+    prologue.push((f) => {
+      m(f, f[argSlot], 0, -1);
+    });
+  }
+
+  bindingType(ctx: FnCtx, b: Binding): Type {
+    return b.ty ? substitute(b.ty, ctx.subst) : UNIT_T;
+  }
+
+  // ───────────────────────────── top level ─────────────────────────────
+
+  /** Declare global slots for the program's top-level `let`s and compile its statements. */
+  compileTopLevel(stmts: Stmt[]): Code {
+    const ctx = this.globalCtx;
+    const codes = stmts.map((s) => this.compileStmt(s, ctx));
+    const rt = this.rt;
+    return (f) => {
+      for (let i = 0; i < codes.length; i++) {
+        codes[i](f);
+        if (rt.ctl !== 0) {
+          rt.ctl = 0;
+          return undefined;
+        }
+      }
+      return undefined;
+    };
+  }
+
+  // ───────────────────────────── variables ─────────────────────────────
+
+  /** Declare a binding in the current function: returns its slot (holding the value or its cell). */
+  declare(ctx: FnCtx, b: Binding): number {
+    const existing = ctx.slots.get(b);
+    if (existing !== undefined) return existing;
+    if (ctx === this.globalCtx || b.global) {
+      const g = this.globalCtx;
+      const s = g.size++;
+      g.slots.set(b, s);
+      const kind = g.cells.has(b) || b.captured ? SlotKind.Pointer : reprOf(this.bindingType(ctx, b));
+      if (kind === SlotKind.Pointer) this.rt.globalMap.push(s);
+      return s;
+    }
+    const kind = ctx.cells.has(b) ? SlotKind.Pointer : reprOf(this.bindingType(ctx, b));
+    const s = ctx.newSlot(kind);
+    ctx.slots.set(b, s);
+    return s;
+  }
+
+  private isCelled(ctx: FnCtx, b: Binding): boolean {
+    return ctx.cells.has(b) || (ctx === this.globalCtx && !!b.captured);
+  }
+
+  /** Reader and writer of a variable from the current function (local, captured or global). */
+  varAccess(ctx: FnCtx, b: Binding): { get: Code; set: Setter; cell: Code | null; kind: SlotKind } {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const kind = reprOf(this.bindingType(ctx, b));
+    const local = ctx.slots.get(b);
+    if (local !== undefined && ctx !== this.globalCtx) {
+      if (ctx.cells.has(b)) return this.cellAccess((f) => f[local], kind);
+      return {
+        get: (f) => f[local],
+        set: (f, v) => {
+          f[local] = v;
+        },
+        cell: null,
+        kind,
+      };
+    }
+    if (ctx.closure && !b.global && !this.globalCtx.slots.has(b)) {
+      let s = ctx.captures.get(b);
+      if (s === undefined) {
+        s = ctx.newSlot(SlotKind.Pointer);
+        ctx.captures.set(b, s);
+        ctx.captureOrder.push(b);
+      }
+      const slot = s;
+      return this.cellAccess((f) => f[slot], kind);
+    }
+    // Global.
+    let g = this.globalCtx.slots.get(b);
+    if (g === undefined) g = this.declare(this.globalCtx, b);
+    const gs = g;
+    const globals = rt.globals;
+    if (this.globalCtx.cells.has(b) || b.captured) return this.cellAccess(() => globals[gs], kind);
+    void heap;
+    return {
+      get: () => globals[gs],
+      set: (_f, v) => {
+        globals[gs] = v;
+      },
+      cell: null,
+      kind,
+    };
+  }
+
+  private cellAccess(cellOf: Code, kind: SlotKind): { get: Code; set: Setter; cell: Code; kind: SlotKind } {
+    const rt = this.rt;
+    const heap = rt.heap;
+    if (kind === SlotKind.Scalar)
+      return { get: (f) => heap.get(cellOf(f), 0), set: (f, v) => rt.store(cellOf(f), 0, kind, v), cell: cellOf, kind };
+    if (kind === SlotKind.Pointer)
+      return { get: (f) => heap.getPtr(cellOf(f), 0), set: (f, v) => heap.setPtr(cellOf(f), 0, v ?? 0), cell: cellOf, kind };
+    return { get: (f) => rt.load(cellOf(f), 0, kind), set: (f, v) => rt.store(cellOf(f), 0, kind, v), cell: cellOf, kind };
+  }
+
+  /** Code that initializes a freshly declared binding with a value (creating its cell if needed). */
+  initBinding(ctx: FnCtx, b: Binding): Setter {
+    const s = this.declare(ctx, b);
+    const rt = this.rt;
+    if (this.isCelled(ctx, b)) {
+      const kind = reprOf(this.bindingType(ctx, b));
+      if (ctx === this.globalCtx || b.global) {
+        const globals = rt.globals;
+        return (_f, v) => {
+          globals[s] = rt.newCell(kind, v);
+        };
+      }
+      return (f, v) => {
+        f[s] = rt.newCell(kind, v);
+      };
+    }
+    if (ctx === this.globalCtx || b.global) {
+      const globals = rt.globals;
+      return (_f, v) => {
+        globals[s] = v;
+      };
+    }
+    return (f, v) => {
+      f[s] = v;
+    };
+  }
+
+  // ───────────────────────────── statements and blocks ─────────────────────────────
+
+  compileBlock(b: BlockExpr, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const codes = b.stmts.map((s) => this.compileStmt(s, ctx));
+    const tail = b.tail ? this.compileExpr(b.tail, ctx) : null;
+    // Tensors owned by this block's `let`s are dropped at its end, in reverse order.
+    const drops: Code[] = [];
+    for (const s of b.stmts) {
+      if (s.kind !== "LetStmt") continue;
+      for (const bind of collectBindPats(s.pat)) {
+        const t = this.bindingType(ctx, bind);
+        if (t.kind === "tensor" && ctx !== this.globalCtx) drops.unshift(this.varAccess(ctx, bind).get);
+      }
+    }
+    const n = codes.length;
+    if (drops.length === 0) {
+      if (n === 0) return tail ?? (() => undefined);
+      if (n === 1 && !tail) {
+        const c0 = codes[0];
+        return (f) => {
+          c0(f);
+          return undefined;
+        };
+      }
+      return (f) => {
+        for (let i = 0; i < n; i++) {
+          codes[i](f);
+          if (rt.ctl !== 0) return undefined;
+        }
+        return tail === null ? undefined : tail(f);
+      };
+    }
+    const dropAll = (f: Frame, keep: Value) => {
+      for (const d of drops) {
+        const t = d(f) as Tensor | null;
+        if (t && t !== keep) rt.freeTensor(t);
+      }
+    };
+    return (f) => {
+      for (let i = 0; i < n; i++) {
+        codes[i](f);
+        if (rt.ctl !== 0) {
+          dropAll(f, rt.ctlValue);
+          return undefined;
+        }
+      }
+      const v = tail === null ? undefined : tail(f);
+      dropAll(f, rt.ctl !== 0 ? rt.ctlValue : v);
+      return v;
+    };
+  }
+
+  compileStmt(s: Stmt, ctx: FnCtx): Code {
+    const rt = this.rt;
+    switch (s.kind) {
+      case "EmptyStmt":
+        return () => undefined;
+      case "ItemStmt":
+        return () => undefined;
+      case "ExprStmt": {
+        const code = this.compileExpr(s.expr, ctx);
+        const t = this.typeOf(s.expr, ctx);
+        if (t.kind === "tensor" && !isPlaceExpr(s.expr)) {
+          return (f) => {
+            const v = code(f);
+            if (v && rt.ctl === 0) rt.freeTensor(v);
+            return undefined;
+          };
+        }
+        return code;
+      }
+      case "LetStmt": {
+        const init = s.init ? this.compileExpr(s.init, ctx) : null;
+        const pat = s.pat;
+        if (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub) {
+          const set = this.initBinding(ctx, pat.binding);
+          if (!init) {
+            if (this.isCelled(ctx, pat.binding)) return (f) => set(f, undefined);
+            this.declare(ctx, pat.binding);
+            return () => undefined;
+          }
+          const needsCheck = mayEscape(s.init);
+          if (needsCheck)
+            return (f) => {
+              const v = init(f);
+              if (rt.ctl === 0) set(f, v);
+              return undefined;
+            };
+          return (f) => {
+            set(f, init(f));
+            return undefined;
+          };
+        }
+        const t = s.init ? this.typeOf(s.init, ctx) : pat.ty ? substitute(pat.ty, ctx.subst) : UNIT_T;
+        const m = this.compilePattern(pat, ctx, t);
+        if (!init) return () => undefined;
+        const elseCode = s.elseBlock ? this.compileBlock(s.elseBlock, ctx) : null;
+        return (f) => {
+          const v = init(f);
+          if (rt.ctl !== 0) return undefined;
+          if (!m(f, v, 0, -1) && elseCode) elseCode(f);
+          return undefined;
+        };
+      }
+    }
+  }
+
+  // ───────────────────────────── expressions ─────────────────────────────
+
+  typeOf(e: Expr, ctx: FnCtx): Type {
+    const t = e.ty;
+    if (!t) return UNIT_T;
+    return substitute(t, ctx.subst);
+  }
+
+  /** Compile in value context: reading a non-Copy variable moves it; a Copy aggregate is copied. */
+  compileExpr(e: Expr, ctx: FnCtx): Code {
+    const code = this.compileExprInner(e, ctx, true);
+    return code;
+  }
+
+  /** Compile in borrow context (`&e`, receivers, operands): no move, no copy. */
+  compileOperand(e: Expr, ctx: FnCtx): Code {
+    return this.compileExprInner(e, ctx, false);
+  }
+
+  private compileExprInner(e: Expr, ctx: FnCtx, valueCtx: boolean): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    switch (e.kind) {
+      case "IntLit": {
+        const n = Number(e.value);
+        return () => n;
+      }
+      case "FloatLit": {
+        const t = this.typeOf(e, ctx);
+        const n = t.kind === "float" && t.name === "f32" ? Math.fround(e.value) : e.value;
+        return () => n;
+      }
+      case "BoolLit": {
+        const b = e.value;
+        return () => b;
+      }
+      case "CharLit": {
+        const c = e.value.codePointAt(0) ?? 0;
+        return () => c;
+      }
+      case "StrLit": {
+        const s = e.value;
+        return () => rt.newString(s);
+      }
+      case "FStrLit":
+        return this.compileFString(e, ctx);
+      case "ParenExpr":
+        return this.compileExprInner(e.expr, ctx, valueCtx);
+      case "PathExpr":
+        return this.compilePath(e, ctx, valueCtx);
+      case "UnaryExpr":
+        return this.compileUnary(e, ctx);
+      case "RefExpr":
+        return this.compileRef(e, ctx);
+      case "DerefExpr": {
+        const inner = this.compileOperand(e.operand, ctx);
+        const ot = this.typeOf(e.operand, ctx);
+        const read = this.derefStep(ot);
+        const t = this.typeOf(e, ctx);
+        const base = read ? (f: Frame) => read(inner(f)) : inner;
+        if (valueCtx && needsCopyOnRead(t)) return (f) => shallowCopy(rt, base(f));
+        return base;
+      }
+      case "BinaryExpr":
+        return this.compileBinary(e, ctx);
+      case "AssignExpr":
+        return this.compileAssign(e, ctx);
+      case "CallExpr":
+        return this.compileCall(e, ctx);
+      case "MethodCallExpr":
+        return this.compileMethodCall(e, ctx);
+      case "FieldExpr":
+      case "TupleFieldExpr":
+      case "IndexExpr": {
+        const place = this.compilePlace(e, ctx);
+        const t = this.typeOf(e, ctx);
+        if (valueCtx && needsCopyOnRead(t)) {
+          const g = place.get;
+          return (f) => shallowCopy(rt, g(f));
+        }
+        if (valueCtx && t.kind === "tensor" && e.kind === "IndexExpr") return place.get;
+        return place.get;
+      }
+      case "StructLitExpr":
+        return this.compileStructLit(e, ctx);
+      case "TupleExpr": {
+        if (e.elems.length === 0) return () => undefined;
+        const t = this.typeOf(e, ctx) as Type & { kind: "tuple" };
+        const layout = rt.tupleLayout(t);
+        const kinds = t.elems.map(reprOf);
+        return this.buildObject(e.elems, ctx, kinds, (vals) => {
+          const p = heap.alloc(layout);
+          for (let i = 0; i < vals.length; i++) rt.store(p, i, kinds[i], vals[i]);
+          return p;
+        });
+      }
+      case "ArrayExpr": {
+        const t = this.typeOf(e, ctx);
+        const elem = t.kind === "array" ? t.elem : I64;
+        const layout = rt.arrayLayout(elem);
+        const kind = reprOf(elem);
+        return this.buildObject(e.elems, ctx, e.elems.map(() => kind), (vals) => {
+          const p = heap.allocArray(layout, vals.length);
+          for (let i = 0; i < vals.length; i++) rt.store(p, i, kind, vals[i]);
+          return p;
+        });
+      }
+      case "ArrayRepeatExpr": {
+        const t = this.typeOf(e, ctx);
+        const elem = t.kind === "array" ? t.elem : I64;
+        const layout = rt.arrayLayout(elem);
+        const kind = reprOf(elem);
+        const value = this.compileExpr(e.value, ctx);
+        const count = t.kind === "array" ? t.len : 0;
+        const countCode = this.compileExpr(e.count, ctx);
+        return (f) => {
+          const v = value(f);
+          const n = count || countCode(f);
+          const p = heap.allocArray(layout, n);
+          this.fillRepeated(p, n, kind, v, elem);
+          return p;
+        };
+      }
+      case "VecMacroExpr":
+        return this.compileVecMacro(e, ctx);
+      case "BlockExpr":
+        return this.compileBlock(e, ctx);
+      case "IfExpr":
+        return this.compileIf(e, ctx);
+      case "IfLetExpr":
+        return this.compileIfLet(e, ctx);
+      case "WhileExpr":
+        return this.compileWhile(e, ctx);
+      case "WhileLetExpr":
+        return this.compileWhileLet(e, ctx);
+      case "LoopExpr":
+        return this.compileLoop(e, ctx);
+      case "ForExpr":
+        return this.compileFor(e, ctx);
+      case "MatchExpr":
+        return this.compileMatch(e, ctx);
+      case "ClosureExpr":
+        return this.compileClosure(e, ctx);
+      case "BreakExpr": {
+        const label = e.label?.name ?? null;
+        const value = e.value ? this.compileExpr(e.value, ctx) : null;
+        return (f) => {
+          const v = value ? value(f) : undefined;
+          if (rt.ctl !== 0) return undefined;
+          rt.ctl = CTL_BREAK;
+          rt.ctlLabel = label;
+          rt.ctlValue = v;
+          return undefined;
+        };
+      }
+      case "ContinueExpr": {
+        const label = e.label?.name ?? null;
+        return () => {
+          rt.ctl = CTL_CONTINUE;
+          rt.ctlLabel = label;
+          return undefined;
+        };
+      }
+      case "ReturnExpr": {
+        const value = e.value ? this.compileExpr(e.value, ctx) : null;
+        return (f) => {
+          const v = value ? value(f) : undefined;
+          if (rt.ctl !== 0) return undefined;
+          rt.ctl = CTL_RETURN;
+          rt.ctlValue = v;
+          return undefined;
+        };
+      }
+      case "RangeExpr": {
+        const layout = rt.fixed("Range", [SlotKind.Scalar, SlotKind.Scalar, SlotKind.Scalar], this.typeOf(e, ctx));
+        const start = e.start ? this.compileExpr(e.start, ctx) : () => 0;
+        const end = e.end ? this.compileExpr(e.end, ctx) : () => Number.MAX_SAFE_INTEGER;
+        const incl = e.inclusive ? 1 : 0;
+        return (f) => {
+          const a = start(f);
+          const b = end(f);
+          const p = heap.alloc(layout);
+          heap.set(p, 0, a);
+          heap.set(p, 1, b);
+          heap.set(p, 2, incl);
+          return p;
+        };
+      }
+      case "CastExpr":
+        return this.compileCast(e.expr, this.typeOf(e.expr, ctx), this.typeOf(e, ctx), ctx, e.span);
+      case "TryExpr":
+        return this.compileTry(e.expr, ctx);
+    }
+  }
+
+  /** Fill an array with `n` copies of `v` (clones for non-Copy managed values). */
+  private fillRepeated(p: number, n: number, kind: SlotKind, v: Value, elem: Type): void {
+    const rt = this.rt;
+    if (kind !== SlotKind.Pointer || !v) {
+      for (let i = 0; i < n; i++) rt.store(p, i, kind, i === 0 || kind !== SlotKind.Tensor ? v : (v as Tensor).clone());
+      return;
+    }
+    rt.heap.setPtr(p, 0, v);
+    const base = rt.handles.length;
+    rt.handles.push(p);
+    for (let i = 1; i < n; i++) {
+      const c = deepClone(rt, rt.heap.getPtr(rt.handles[base], 0), elem);
+      rt.heap.setPtr(rt.handles[base], i, c);
+    }
+    rt.handles.length = base;
+  }
+
+  /**
+   * Evaluate operands in order and build a value from them. When a managed operand is followed
+   * by one that may reach a safepoint, every operand is spilled into hidden frame slots.
+   */
+  buildObject(exprs: Expr[], ctx: FnCtx, kinds: SlotKind[], build: (vals: Value[]) => Value): Code {
+    const rt = this.rt;
+    const codes = exprs.map((x) => this.compileExpr(x, ctx));
+    const escapes = exprs.some((x) => mayEscape(x));
+    const spill = this.needsSpill(exprs, kinds);
+    const n = codes.length;
+    if (!spill) {
+      return (f) => {
+        const vals = new Array(n);
+        for (let i = 0; i < n; i++) {
+          vals[i] = codes[i](f);
+          if (escapes && rt.ctl !== 0) return undefined;
+        }
+        return build(vals);
+      };
+    }
+    const slots = kinds.map((k) => ctx.newSlot(k === SlotKind.Pointer ? SlotKind.Pointer : SlotKind.Scalar));
+    return (f) => {
+      for (let i = 0; i < n; i++) {
+        f[slots[i]] = codes[i](f);
+        if (escapes && rt.ctl !== 0) return undefined;
+      }
+      const vals = new Array(n);
+      for (let i = 0; i < n; i++) {
+        vals[i] = f[slots[i]];
+        f[slots[i]] = undefined;
+      }
+      return build(vals);
+    };
+  }
+
+  needsSpill(exprs: Expr[], kinds: SlotKind[]): boolean {
+    let laterGC = false;
+    for (let i = exprs.length - 1; i >= 0; i--) {
+      if (laterGC && kinds[i] === SlotKind.Pointer) return true;
+      if (mayGC(exprs[i])) laterGC = true;
+    }
+    return false;
+  }
+
+  private compileFString(e: Expr & { kind: "FStrLit" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const parts: Code[] = [];
+    const exprs: Expr[] = [];
+    for (const part of e.parts) {
+      if (typeof part === "string") {
+        parts.push(() => part);
+        continue;
+      }
+      const code = this.compileOperand(part.expr, ctx);
+      const t = this.typeOf(part.expr, ctx);
+      const spec = part.spec;
+      const temp = t.kind === "tensor" && !isPlaceExpr(part.expr);
+      exprs.push(part.expr);
+      parts.push((f) => {
+        const v = code(f);
+        const s = formatWithSpec(rt, v, t, spec);
+        if (temp) rt.freeTensor(v);
+        return s;
+      });
+    }
+    return (f) => {
+      let s = "";
+      for (let i = 0; i < parts.length; i++) s += parts[i](f);
+      return rt.newString(s);
+    };
+  }
+
+  // ── paths ──
+
+  private compilePath(e: Expr & { kind: "PathExpr" }, ctx: FnCtx, valueCtx: boolean): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const res = e.res;
+    const t = this.typeOf(e, ctx);
+    if (!res) {
+      const name = e.segments.map((s) => s.name.name).join("::");
+      return () => rt.panic("P0105", `internal: unresolved name \`${name}\``, e.span);
+    }
+    switch (res.kind) {
+      case "local":
+      case "global": {
+        const acc = this.varAccess(ctx, res.binding);
+        if (valueCtx && needsCopyOnRead(t)) {
+          const g = acc.get;
+          return (f) => shallowCopy(rt, g(f));
+        }
+        if (valueCtx && t.kind === "tensor" && acc.cell === null) {
+          // Moving a tensor out of a variable: the variable no longer owns it.
+          const g = acc.get;
+          const s = acc.set;
+          return (f) => {
+            const v = g(f);
+            s(f, null);
+            return v;
+          };
+        }
+        return acc.get;
+      }
+      case "const": {
+        const decl = res.decl;
+        const code = this.compileExpr(decl.value, this.globalCtx);
+        const ct = decl.value.ty ?? t;
+        if (reprOf(ct) === SlotKind.Scalar) {
+          let cache = this.constCache.get(decl);
+          if (!cache) this.constCache.set(decl, (cache = { done: false, value: undefined }));
+          const c = cache;
+          return (f) => {
+            if (!c.done) {
+              c.value = code(f);
+              c.done = true;
+            }
+            return c.value;
+          };
+        }
+        return code;
+      }
+      case "variant": {
+        if (t.kind === "fn") return this.ctorAsFunction(res.decl, res.index, t);
+        const at = derefAll(t) as Type & { kind: "adt" };
+        const l = rt.adtLayout(at);
+        const idx = res.index;
+        return () => {
+          const p = heap.alloc(l.layout);
+          heap.set(p, 0, idx);
+          return p;
+        };
+      }
+      case "structCtor": {
+        if (t.kind === "fn") return this.ctorAsFunction(res.decl, -1, t);
+        const l = rt.adtLayout(derefAll(t) as Type & { kind: "adt" });
+        return () => heap.alloc(l.layout);
+      }
+      case "fn": {
+        const fnType = t.kind === "fn" ? t : null;
+        const subst = new Map<string, Type>();
+        if (fnType) this.unifyFnSignature(res.decl, res.impl, fnType.params, fnType.ret, subst, ctx);
+        const cf = this.getFn(res.decl, res.impl, subst);
+        return this.fnPointer(cf);
+      }
+      case "native": {
+        const fnType = t.kind === "fn" ? t : null;
+        const site = this.nativeSite(res.name, e.span, fnType ? fnType.params : [], fnType ? fnType.ret : UNIT_T, ctx);
+        const impl = this.native(res.name, site);
+        const id = this.closureCodes.length;
+        this.closureCodes.push({ name: res.name, invoke: (_c, args) => impl(...args) });
+        const layout = rt.fixed("fn", [SlotKind.Scalar], null);
+        return () => {
+          const p = heap.alloc(layout);
+          heap.set(p, 0, id);
+          return p;
+        };
+      }
+    }
+  }
+
+  /** A function value for a named function. */
+  private fnPointer(cf: CompiledFn): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const id = this.closureCodes.length;
+    this.closureCodes.push({
+      name: cf.name,
+      invoke: (_clo, args, span) => {
+        const nf = new Array(cf.frameSize);
+        rt.pushFrame(nf, cf.map);
+        for (let i = 0; i < args.length; i++) nf[i] = args[i];
+        return cf.run(nf, span);
+      },
+    });
+    const layout = rt.fixed("fn", [SlotKind.Scalar], null);
+    return () => {
+      const p = heap.alloc(layout);
+      heap.set(p, 0, id);
+      return p;
+    };
+  }
+
+  /** `Some` / `Point` used as a function value (`.map(Some)`). */
+  private ctorAsFunction(decl: EnumDecl | StructDecl, variant: number, t: Type & { kind: "fn" }): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const resultType = t.ret as Type & { kind: "adt" };
+    const id = this.closureCodes.length;
+    this.closureCodes.push({
+      name: decl.name.name,
+      invoke: (_clo, args) => {
+        const l = rt.adtLayout(resultType);
+        const p = heap.alloc(l.layout);
+        const off = variant >= 0 ? l.offsets[variant] : 0;
+        if (variant >= 0) heap.set(p, 0, variant);
+        for (let i = 0; i < args.length; i++) rt.store(p, off + i, l.kinds[off + i], args[i]);
+        return p;
+      },
+    });
+    const layout = rt.fixed("fn", [SlotKind.Scalar], null);
+    return () => {
+      const p = heap.alloc(layout);
+      heap.set(p, 0, id);
+      return p;
+    };
+  }
+
+  // ── references ──
+
+  private compileRef(e: Expr & { kind: "RefExpr" }, ctx: FnCtx): Code {
+    const inner = this.typeOf(e.operand, ctx);
+    if (!e.mutable || reprOf(inner) !== SlotKind.Scalar) {
+      const code = this.compileOperand(e.operand, ctx);
+      return code;
+    }
+    const place = this.compilePlace(e.operand, ctx);
+    if (place.ref) return place.ref;
+    // A temporary: box it so the reference has somewhere to point.
+    const rt = this.rt;
+    const get = place.get;
+    return (f) => rt.newPlace(rt.newCell(SlotKind.Scalar, get(f)), 0);
+  }
+
+  /** How to read through one level of indirection of type `t` (null: the pointer is the value). */
+  derefStep(t: Type): ((v: Value) => Value) | null {
+    const rt = this.rt;
+    const heap = rt.heap;
+    if (t.kind === "ref") {
+      if (t.mutable && reprOf(t.inner) === SlotKind.Scalar) return (v) => heap.get(heap.getPtr(v, 0), heap.get(v, 1));
+      return null;
+    }
+    if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc")) {
+      const inner = t.args[0];
+      if (inner && reprOf(inner) !== SlotKind.Pointer) {
+        const k = reprOf(inner);
+        return (v) => rt.load(v, 0, k);
+      }
+    }
+    return null;
+  }
+
+  // ── places ──
+
+  /** get/set of an assignable place; `ref` builds a `&mut` place object when the place holds a scalar. */
+  compilePlace(e: Expr, ctx: FnCtx): { get: Code; set: Setter; ref: Code | null; kind: SlotKind } {
+    const rt = this.rt;
+    const heap = rt.heap;
+    e = unwrapParens(e);
+    const t = this.typeOf(e, ctx);
+    const kind = reprOf(t);
+    switch (e.kind) {
+      case "PathExpr": {
+        if (e.res?.kind === "local" || e.res?.kind === "global") {
+          const acc = this.varAccess(ctx, e.res.binding);
+          const cell = acc.cell;
+          return { get: acc.get, set: acc.set, ref: cell ? (f) => rt.newPlace(cell(f), 0) : null, kind };
+        }
+        const g = this.compileOperand(e, ctx);
+        return { get: g, set: () => undefined, ref: null, kind };
+      }
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        const objCode = this.compileOperand(e.object, ctx);
+        const ot = baseType(this.typeOf(e.object, ctx));
+        let slot = 0;
+        if (ot.kind === "tuple") slot = e.kind === "TupleFieldExpr" ? e.index : Number(e.field.name);
+        else if (ot.kind === "adt" && ot.decl.kind === "StructDecl") {
+          const decl = ot.decl;
+          slot =
+            e.kind === "TupleFieldExpr"
+              ? e.index
+              : e.index !== undefined
+                ? e.index
+                : decl.fields.findIndex((fd) => fd.name.name === e.field.name);
+        } else if (ot.kind === "builtin") {
+          return this.builtinField(e, ot, objCode, ctx);
+        }
+        const s = slot;
+        if (kind === SlotKind.Scalar) {
+          const isBool = t.kind === "bool";
+          return {
+            get: (f) => heap.get(objCode(f), s),
+            set: isBool ? (f, v) => heap.set(objCode(f), s, v ? 1 : 0) : (f, v) => heap.set(objCode(f), s, v ?? 0),
+            ref: (f) => rt.newPlace(objCode(f), s),
+            kind,
+          };
+        }
+        if (kind === SlotKind.Pointer)
+          return { get: (f) => heap.getPtr(objCode(f), s), set: (f, v) => heap.setPtr(objCode(f), s, v), ref: null, kind };
+        return {
+          get: (f) => rt.load(objCode(f), s, kind),
+          set: (f, v) => {
+            const o = objCode(f);
+            const old = rt.load(o, s, kind);
+            if (old && old !== v) rt.freeTensor(old);
+            rt.store(o, s, kind, v);
+          },
+          ref: null,
+          kind,
+        };
+      }
+      case "IndexExpr":
+        return this.compileIndexPlace(e, ctx, t, kind);
+      case "DerefExpr": {
+        const inner = this.compileOperand(e.operand, ctx);
+        const ot = this.typeOf(e.operand, ctx);
+        if (ot.kind === "ref" && ot.mutable && kind === SlotKind.Scalar) {
+          return {
+            get: (f) => readPlace(rt, inner(f)),
+            set: (f, v) => {
+              const r = inner(f);
+              rt.store(heap.getPtr(r, 0), heap.get(r, 1), SlotKind.Scalar, v);
+            },
+            ref: inner,
+            kind,
+          };
+        }
+        const step = this.derefStep(ot);
+        if (step) {
+          const k = reprOf((ot as Type & { kind: "builtin" }).args[0]);
+          return { get: (f) => step(inner(f)), set: (f, v) => rt.store(inner(f), 0, k, v), ref: (f) => rt.newPlace(inner(f), 0), kind };
+        }
+        // `*r = value` where r points at a managed object: overwrite the object's contents.
+        const overwrite = (f: Frame, v: Value) => {
+          const dst = inner(f);
+          if (kind === SlotKind.Tensor) return; // tensors are objects with identity; handled by set_ ops
+          const n = heap.length(dst);
+          const kinds = this.slotKinds(t, v);
+          for (let i = 0; i < n; i++) rt.store(dst, i, kinds[i] ?? SlotKind.Scalar, rt.load(v, i, kinds[i] ?? SlotKind.Scalar));
+        };
+        return { get: inner, set: overwrite, ref: null, kind };
+      }
+      default: {
+        const g = this.compileOperand(e, ctx);
+        return { get: g, set: () => undefined, ref: null, kind };
+      }
+    }
+  }
+
+  /** Slot kinds of a managed object of static type `t` (for whole-object overwrite). */
+  private slotKinds(t: Type, v: Value): SlotKind[] {
+    const rt = this.rt;
+    t = baseType(t);
+    if (t.kind === "adt") return rt.adtLayout(t).kinds;
+    if (t.kind === "tuple") return t.elems.map(reprOf);
+    if (t.kind === "array") return new Array(rt.heap.length(v)).fill(reprOf(t.elem));
+    if (t.kind === "builtin" && (t.name === "String" || t.name === "Vec")) return [SlotKind.Scalar, SlotKind.Pointer];
+    if (t.kind === "builtin" && t.name === "Map") return [0, 0, 1, 1, 1, 1];
+    return new Array(rt.heap.length(v)).fill(SlotKind.Pointer);
+  }
+
+  private builtinField(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, _ot: Type, objCode: Code, _ctx: FnCtx) {
+    const rt = this.rt;
+    return {
+      get: (f: Frame) => {
+        void objCode(f);
+        return rt.panic("P0105", `internal: no field access on this type`, e.span);
+      },
+      set: () => undefined,
+      ref: null,
+      kind: SlotKind.Scalar,
+    };
+  }
+
+  private compileIndexPlace(e: Expr & { kind: "IndexExpr" }, ctx: FnCtx, t: Type, kind: SlotKind) {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const ot = baseType(this.typeOf(e.object, ctx));
+    const obj = this.compileOperand(e.object, ctx);
+    const idx = this.compileExpr(e.index, ctx);
+    const span = e.span;
+    const spill = kind !== undefined && mayGC(e.index);
+    const spillSlot = spill ? ctx.newSlot(SlotKind.Pointer) : -1;
+    if (ot.kind === "tensor") {
+      return {
+        get: (f: Frame) => {
+          const tt = obj(f) as Tensor;
+          return tt.index(idx(f));
+        },
+        set: () => undefined,
+        ref: null,
+        kind,
+      };
+    }
+    if (ot.kind === "builtin" && ot.name === "Map") {
+      return {
+        get: (f: Frame) => {
+          const m = obj(f);
+          const key = idx(f);
+          const ops = getMapOpsFor(rt, ot);
+          const ent = ops.find(m, key);
+          if (ent < 0) return rt.panic("P0103", "key not found in map", span);
+          return ops.valAt(m, ent);
+        },
+        set: () => undefined,
+        ref: null,
+        kind,
+      };
+    }
+    const isVec = ot.kind === "builtin" && ot.name === "Vec";
+    const isBool = t.kind === "bool";
+    // data array and checked index
+    const locate = (f: Frame): number => {
+      let o: number;
+      let i: number;
+      if (spill) {
+        f[spillSlot] = obj(f);
+        i = idx(f);
+        o = f[spillSlot];
+        f[spillSlot] = undefined;
+      } else {
+        o = obj(f);
+        i = idx(f);
+      }
+      const len = isVec ? heap.get(o, VEC_LEN) : heap.length(o);
+      if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+      scratchIndex = i;
+      return isVec ? heap.getPtr(o, VEC_DATA) : o;
+    };
+    if (kind === SlotKind.Scalar) {
+      return {
+        get: (f: Frame) => {
+          const d = locate(f);
+          return heap.get(d, scratchIndex);
+        },
+        set: (f: Frame, v: Value) => {
+          const d = locate(f);
+          heap.set(d, scratchIndex, isBool ? (v ? 1 : 0) : v);
+        },
+        ref: (f: Frame) => {
+          const d = locate(f);
+          return rt.newPlace(d, scratchIndex);
+        },
+        kind,
+      };
+    }
+    if (kind === SlotKind.Pointer) {
+      return {
+        get: (f: Frame) => {
+          const d = locate(f);
+          return heap.getPtr(d, scratchIndex);
+        },
+        set: (f: Frame, v: Value) => {
+          const d = locate(f);
+          heap.setPtr(d, scratchIndex, v);
+        },
+        ref: null,
+        kind,
+      };
+    }
+    return {
+      get: (f: Frame) => {
+        const d = locate(f);
+        return rt.load(d, scratchIndex, kind);
+      },
+      set: (f: Frame, v: Value) => {
+        const d = locate(f);
+        const old = rt.load(d, scratchIndex, kind);
+        if (old && old !== v) rt.freeTensor(old);
+        rt.store(d, scratchIndex, kind, v);
+      },
+      ref: null,
+      kind,
+    };
+  }
+
+  // ── operators ──
+
+  private compileUnary(e: Expr & { kind: "UnaryExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const t = derefAll(this.typeOf(e.operand, ctx));
+    const x = this.compileOperand(e.operand, ctx);
+    const span = e.span;
+    if (e.op === "!") {
+      if (t.kind === "int") {
+        const [lo, hi] = INT_RANGE[t.name];
+        if (lo < 0) return (f) => -x(f) - 1;
+        return (f) => hi - x(f);
+      }
+      return (f) => !x(f);
+    }
+    if (t.kind === "tensor") {
+      const temp = !isPlaceExpr(e.operand);
+      return (f) => {
+        const a = x(f) as Tensor;
+        const r = a.neg();
+        if (temp) rt.freeTensor(a);
+        return r;
+      };
+    }
+    if (t.kind === "int") {
+      const [lo, hi] = INT_RANGE[t.name];
+      return (f) => {
+        const r = -x(f);
+        if (r > hi || r < lo) rt.panic("P0101", "attempt to negate with overflow", span);
+        return r === 0 ? 0 : r;
+      };
+    }
+    const userOp = (e as { method?: MethodRes }).method;
+    if (userOp) {
+      const call = this.operatorCall(userOp, [e.operand], ctx, e.span);
+      return call;
+    }
+    return (f) => -x(f);
+  }
+
+  private operatorCall(method: MethodRes, operands: Expr[], ctx: FnCtx, span: Span): Code {
+    if (method.kind !== "fn") {
+      const rt = this.rt;
+      return () => rt.panic("P0105", "internal: unsupported operator dispatch", span);
+    }
+    const argTypes = operands.map((o) => this.typeOf(o, ctx));
+    const subst = implSubst(method.impl ?? this.items.ownerImpl.get(method.decl)!, argTypes[0], this.items);
+    const cf = this.getFn(method.decl, method.impl, subst);
+    return this.directCall(cf, operands.map((o) => this.compileExpr(o, ctx)), operands, argTypes.map(reprOf), ctx, span);
+  }
+
+  private compileBinary(e: Expr & { kind: "BinaryExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const op = e.op;
+    const span = e.span;
+    if (e.method) return this.operatorCall(e.method, [e.left, e.right], ctx, span);
+    const lt = derefAll(this.typeOf(e.left, ctx));
+    const rtT = derefAll(this.typeOf(e.right, ctx));
+    if (op === "&&" || op === "||") {
+      const a = this.compileExpr(e.left, ctx);
+      const b = this.compileExpr(e.right, ctx);
+      return op === "&&" ? (f) => a(f) && b(f) : (f) => a(f) || b(f);
+    }
+    if (lt.kind === "tensor" || rtT.kind === "tensor") return this.compileTensorBinary(e, lt, rtT, ctx);
+    const a0 = this.compileOperand(e.left, ctx);
+    const b0 = this.compileOperand(e.right, ctx);
+    // Read through `&mut scalar` operands.
+    const la = this.typeOf(e.left, ctx);
+    const lb = this.typeOf(e.right, ctx);
+    const a = la.kind === "ref" && la.mutable && reprOf(la.inner) === SlotKind.Scalar ? (f: Frame) => readPlace(rt, a0(f)) : a0;
+    const b = lb.kind === "ref" && lb.mutable && reprOf(lb.inner) === SlotKind.Scalar ? (f: Frame) => readPlace(rt, b0(f)) : b0;
+    const escapes = mayEscape(e.right);
+    if (lt.kind === "int" || lt.kind === "float" || lt.kind === "char" || lt.kind === "bool") {
+      const fn = this.scalarBinary(op, lt, span);
+      if (escapes)
+        return (f) => {
+          const x = a(f);
+          const y = b(f);
+          return rt.ctl !== 0 ? undefined : fn(x, y);
+        };
+      return this.specializeBinary(op, lt, a, b, fn, span);
+    }
+    // Managed operands.
+    const spill = reprOf(lt) === SlotKind.Pointer && mayGC(e.right) ? ctx.newSlot(SlotKind.Pointer) : -1;
+    const both = (f: Frame): [Value, Value] => {
+      if (spill >= 0) {
+        f[spill] = a(f);
+        const y = b(f);
+        const x = f[spill];
+        f[spill] = undefined;
+        return [x, y];
+      }
+      return [a(f), b(f)];
+    };
+    if (lt.kind === "builtin" && lt.name === "String" && op === "+") {
+      return (f) => {
+        const [x, y] = both(f);
+        rt.strPush(x, rt.str(y));
+        return x;
+      };
+    }
+    switch (op) {
+      case "==":
+        return (f) => {
+          const [x, y] = both(f);
+          return valueEquals(rt, x, y, lt);
+        };
+      case "!=":
+        return (f) => {
+          const [x, y] = both(f);
+          return !valueEquals(rt, x, y, lt);
+        };
+      case "<":
+        return (f) => {
+          const [x, y] = both(f);
+          return valueCompare(rt, x, y, lt) < 0;
+        };
+      case "<=":
+        return (f) => {
+          const [x, y] = both(f);
+          return valueCompare(rt, x, y, lt) <= 0;
+        };
+      case ">":
+        return (f) => {
+          const [x, y] = both(f);
+          return valueCompare(rt, x, y, lt) > 0;
+        };
+      case ">=":
+        return (f) => {
+          const [x, y] = both(f);
+          return valueCompare(rt, x, y, lt) >= 0;
+        };
+    }
+    return () => rt.panic("P0105", `internal: operator ${op} is not supported on ${lt.kind}`, span);
+  }
+
+  /** Monomorphic closures for the hottest shapes: `x + 1`, `a < b`, `i % 3 == 0`. */
+  private specializeBinary(op: string, t: Type, a: Code, b: Code, fn: (x: Value, y: Value) => Value, span: Span): Code {
+    const rt = this.rt;
+    if (t.kind === "int" && (t.name === "i32" || t.name === "i64" || t.name === "usize" || t.name === "isize" || t.name === "u64")) {
+      const [lo, hi] = INT_RANGE[t.name];
+      switch (op) {
+        case "+":
+          if (t.name === "i32")
+            return (f) => {
+              const r = a(f) + b(f);
+              if ((r | 0) !== r) rt.panic("P0101", "attempt to add with overflow", span);
+              return r;
+            };
+          return (f) => {
+            const r = a(f) + b(f);
+            if (r > hi || r < lo) rt.panic("P0101", "attempt to add with overflow", span);
+            return r;
+          };
+        case "-":
+          if (t.name === "i32")
+            return (f) => {
+              const r = a(f) - b(f);
+              if ((r | 0) !== r) rt.panic("P0101", "attempt to subtract with overflow", span);
+              return r;
+            };
+          return (f) => {
+            const r = a(f) - b(f);
+            if (r > hi || r < lo) rt.panic("P0101", "attempt to subtract with overflow", span);
+            return r;
+          };
+        case "<":
+          return (f) => a(f) < b(f);
+        case "<=":
+          return (f) => a(f) <= b(f);
+        case ">":
+          return (f) => a(f) > b(f);
+        case ">=":
+          return (f) => a(f) >= b(f);
+        case "==":
+          return (f) => a(f) === b(f);
+        case "!=":
+          return (f) => a(f) !== b(f);
+      }
+    }
+    if (t.kind === "float" && t.name === "f64") {
+      switch (op) {
+        case "+":
+          return (f) => a(f) + b(f);
+        case "-":
+          return (f) => a(f) - b(f);
+        case "*":
+          return (f) => a(f) * b(f);
+        case "/":
+          return (f) => a(f) / b(f);
+        case "<":
+          return (f) => a(f) < b(f);
+        case ">":
+          return (f) => a(f) > b(f);
+      }
+    }
+    return (f) => fn(a(f), b(f));
+  }
+
+  /** The operation of a binary operator on scalars of type `t`, with Rust's checks. */
+  scalarBinary(op: string, t: Type, span: Span): (x: Value, y: Value) => Value {
+    const rt = this.rt;
+    if (t.kind === "bool") {
+      switch (op) {
+        case "==":
+          return (x, y) => !x === !y;
+        case "!=":
+          return (x, y) => !x !== !y;
+        case "&":
+          return (x, y) => !!x && !!y;
+        case "|":
+          return (x, y) => !!x || !!y;
+        case "^":
+          return (x, y) => !x !== !y;
+        case "<":
+          return (x, y) => !x && !!y;
+        case ">":
+          return (x, y) => !!x && !y;
+        case "<=":
+          return (x, y) => !x || !!y;
+        case ">=":
+          return (x, y) => !!x || !y;
+      }
+    }
+    if (t.kind === "float") {
+      const f32 = t.name === "f32";
+      const r = f32 ? Math.fround : (v: number) => v;
+      switch (op) {
+        case "+":
+          return (x, y) => r(x + y);
+        case "-":
+          return (x, y) => r(x - y);
+        case "*":
+          return (x, y) => r(x * y);
+        case "/":
+          return (x, y) => r(x / y);
+        case "%":
+          return (x, y) => r(x % y);
+      }
+    }
+    switch (op) {
+      case "==":
+        return (x, y) => x === y;
+      case "!=":
+        return (x, y) => x !== y;
+      case "<":
+        return (x, y) => x < y;
+      case "<=":
+        return (x, y) => x <= y;
+      case ">":
+        return (x, y) => x > y;
+      case ">=":
+        return (x, y) => x >= y;
+    }
+    if (t.kind !== "int") return () => rt.panic("P0105", `internal: operator ${op} on ${t.kind}`, span);
+    const [lo, hi] = INT_RANGE[t.name];
+    const bits = t.name === "i8" || t.name === "u8" ? 8 : t.name === "i16" || t.name === "u16" ? 16 : t.name === "i32" || t.name === "u32" ? 32 : 64;
+    const signed = lo < 0;
+    const check = (r: number, what: string) => {
+      if (r > hi || r < lo || r !== r) rt.panic("P0101", `attempt to ${what} with overflow`, span);
+      return r;
+    };
+    switch (op) {
+      case "+":
+        return (x, y) => check(x + y, "add");
+      case "-":
+        return (x, y) => check(x - y, "subtract");
+      case "*":
+        return (x, y) => {
+          const r = x * y;
+          if (!Number.isSafeInteger(r)) rt.panic("P0101", "attempt to multiply with overflow", span);
+          return check(r === 0 ? 0 : r, "multiply");
+        };
+      case "/":
+        return (x, y) => {
+          if (y === 0) rt.panic("P0102", "attempt to divide by zero", span);
+          const q = Math.trunc(x / y);
+          if (q > hi) rt.panic("P0101", "attempt to divide with overflow", span);
+          return q === 0 ? 0 : q;
+        };
+      case "%":
+        return (x, y) => {
+          if (y === 0) rt.panic("P0102", "attempt to calculate the remainder with a divisor of zero", span);
+          if (signed && y === -1 && x === lo && bits <= 32) rt.panic("P0101", "attempt to calculate the remainder with overflow", span);
+          const r = x % y;
+          return r === 0 ? 0 : r;
+        };
+      case "&":
+      case "|":
+      case "^":
+        return (x, y) => {
+          if (bits <= 32 && signed) return op === "&" ? x & y : op === "|" ? x | y : x ^ y;
+          if (bits <= 32) return (op === "&" ? x & y : op === "|" ? x | y : x ^ y) >>> 0;
+          const bx = BigInt.asIntN(64, BigInt(x));
+          const by = BigInt.asIntN(64, BigInt(y));
+          const r = op === "&" ? bx & by : op === "|" ? bx | by : bx ^ by;
+          return check(Number(signed ? BigInt.asIntN(64, r) : BigInt.asUintN(64, r)), "compute a bitwise operation");
+        };
+      case "<<":
+        return (x, y) => {
+          if (y < 0 || y >= bits) rt.panic("P0101", "attempt to shift left with overflow", span);
+          const r = BigInt.asIntN(bits, BigInt(x) << BigInt(y));
+          const v = Number(signed ? r : BigInt.asUintN(bits, r));
+          if (!Number.isSafeInteger(v)) rt.panic("P0101", "attempt to shift left with overflow", span);
+          return v;
+        };
+      case ">>":
+        return (x, y) => {
+          if (y < 0 || y >= bits) rt.panic("P0101", "attempt to shift right with overflow", span);
+          return Math.floor(x / 2 ** y);
+        };
+    }
+    return () => rt.panic("P0105", `internal: operator ${op}`, span);
+  }
+
+  private compileTensorBinary(e: Expr & { kind: "BinaryExpr" }, lt: Type, rT: Type, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const a = this.compileOperand(e.left, ctx);
+    const b = this.compileOperand(e.right, ctx);
+    const tempA = lt.kind === "tensor" && !isPlaceExpr(e.left);
+    const tempB = rT.kind === "tensor" && !isPlaceExpr(e.right);
+    const op = e.op;
+    const span = e.span;
+    const apply = (x: Value, y: Value): Value => {
+      const xt = typeof x === "object" && x !== null;
+      const yt = typeof y === "object" && y !== null;
+      switch (op) {
+        case "+":
+          return xt ? (x as Tensor).add(y) : (y as Tensor).add(x);
+        case "-":
+          return xt ? (x as Tensor).sub(y) : (y as Tensor).rsub(x);
+        case "*":
+          return xt ? (x as Tensor).mul(y) : (y as Tensor).mul(x);
+        case "/":
+          return xt ? (x as Tensor).div(y) : (y as Tensor).rdiv(x);
+        case "@":
+          return (x as Tensor).matmul(y);
+        case "==":
+          return x === y;
+        case "!=":
+          return x !== y;
+      }
+      void yt;
+      return rt.panic("P0401", `operator ${op} is not supported on tensors`, span);
+    };
+    return (f) => {
+      const x = a(f);
+      const y = b(f);
+      let r: Value;
+      try {
+        r = apply(x, y);
+      } catch (err) {
+        if (err instanceof StarkPanic && !err.span) err.span = span;
+        throw err;
+      }
+      if (tempA && x !== r) rt.freeTensor(x);
+      if (tempB && y !== r) rt.freeTensor(y);
+      return r;
+    };
+  }
+
+  private compileAssign(e: Expr & { kind: "AssignExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const place = this.compilePlace(e.target, ctx);
+    const value = this.compileExpr(e.value, ctx);
+    const tt = this.typeOf(e.target, ctx);
+    const escapes = mayEscape(e.value);
+    if (e.op === "=") {
+      const set = place.set;
+      if (tt.kind === "tensor" && unwrapParens(e.target).kind === "PathExpr") {
+        const get = place.get;
+        return (f) => {
+          const v = value(f);
+          if (escapes && rt.ctl !== 0) return undefined;
+          const old = get(f);
+          if (old && old !== v) rt.freeTensor(old);
+          set(f, v);
+          return undefined;
+        };
+      }
+      if (escapes)
+        return (f) => {
+          const v = value(f);
+          if (rt.ctl === 0) set(f, v);
+          return undefined;
+        };
+      return (f) => {
+        set(f, value(f));
+        return undefined;
+      };
+    }
+    const op = e.op.slice(0, -1);
+    const bt = derefAll(tt);
+    const vt = derefAll(this.typeOf(e.value, ctx));
+    if (bt.kind === "tensor") {
+      const get = place.get;
+      return (f) => {
+        const t = get(f) as Tensor;
+        const v = value(f);
+        if (op === "+") t.add_(v);
+        else if (op === "*") t.mul_(v);
+        else {
+          const r = op === "-" ? t.sub(v) : t.div(v);
+          place.set(f, r);
+          rt.freeTensor(t);
+        }
+        if (typeof v === "object" && !isPlaceExpr(e.value)) rt.freeTensor(v);
+        return undefined;
+      };
+    }
+    if (bt.kind === "builtin" && bt.name === "String" && op === "+") {
+      const get = place.get;
+      return (f) => {
+        const s = get(f);
+        const v = value(f);
+        rt.strPush(s, rt.str(v));
+        return undefined;
+      };
+    }
+    const fn = this.scalarBinary(op, bt.kind === "tuple" ? vt : bt, e.span);
+    const get = place.get;
+    const set = place.set;
+    // Local scalar fast path: `x += 1`.
+    return (f) => {
+      const v = value(f);
+      if (escapes && rt.ctl !== 0) return undefined;
+      set(f, fn(get(f), v));
+      return undefined;
+    };
+  }
+
+  private compileCast(inner: Expr, from: Type, to: Type, ctx: FnCtx, span: Span): Code {
+    const rt = this.rt;
+    const x = this.compileExpr(inner, ctx);
+    from = derefAll(from);
+    if (to.kind === "float") {
+      if (to.name === "f32") return (f) => Math.fround(+x(f));
+      return (f) => +x(f);
+    }
+    if (to.kind === "char") return (f) => x(f);
+    if (to.kind === "bool") return (f) => !!x(f);
+    if (to.kind !== "int") return x;
+    const name = to.name;
+    const [lo, hi] = INT_RANGE[name];
+    const wrap = (v: number): number => {
+      switch (name) {
+        case "i8":
+          return (v << 24) >> 24;
+        case "u8":
+          return v & 0xff;
+        case "i16":
+          return (v << 16) >> 16;
+        case "u16":
+          return v & 0xffff;
+        case "i32":
+          return v | 0;
+        case "u32":
+          return v >>> 0;
+      }
+      if (v < lo || v > hi) {
+        // 64-bit wrap-around that leaves the exact range cannot be represented.
+        return rt.panic("P0101", `integer overflow: \`${v} as ${name}\` is outside the exactly representable range (±2^53)`, span);
+      }
+      return v;
+    };
+    if (from.kind === "float") {
+      return (f) => {
+        const v = x(f);
+        if (v !== v) return 0;
+        const tr = Math.trunc(v);
+        if (tr < lo) return lo === -Number.MAX_SAFE_INTEGER && name !== "i64" && name !== "isize" ? lo : Math.max(lo, tr);
+        if (tr > hi) return hi;
+        return tr === 0 ? 0 : tr;
+      };
+    }
+    if (from.kind === "bool") return (f) => (x(f) ? 1 : 0);
+    if (from.kind === "int" && INT_RANGE[from.name][0] >= lo && INT_RANGE[from.name][1] <= hi) return x;
+    return (f) => {
+      const v = +x(f);
+      if (v >= lo && v <= hi) return v;
+      // Wrap through BigInt for the wide types, else bit ops.
+      if (name === "i64" || name === "isize" || name === "u64" || name === "usize") {
+        const big = name[0] === "i" ? BigInt.asIntN(64, BigInt(v)) : BigInt.asUintN(64, BigInt(v));
+        return wrap(Number(big));
+      }
+      return wrap(v);
+    };
+  }
+
+  private compileTry(inner: Expr, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const x = this.compileExpr(inner, ctx);
+    const t = derefAll(this.typeOf(inner, ctx)) as Type & { kind: "adt" };
+    const isOption = t.kind === "adt" && t.decl.name.name === "Option";
+    const l = rt.adtLayout(t);
+    const retType = ctx.retType;
+    if (isOption) {
+      // Option: Some is variant 1 (None, Some) in the prelude.
+      const someIdx = (t.decl as EnumDecl).variants.findIndex((v) => v.name.name === "Some");
+      const noneIdx = 1 - someIdx;
+      const off = l.offsets[someIdx];
+      const k = l.kinds[off];
+      return (f) => {
+        const v = x(f);
+        if (rt.ctl !== 0) return undefined;
+        if (heap.get(v, 0) === someIdx) return rt.load(v, off, k);
+        const rl = rt.adtLayout((derefAll(retType).kind === "adt" ? derefAll(retType) : t) as Type & { kind: "adt" });
+        const none = heap.alloc(rl.layout);
+        heap.set(none, 0, noneIdx);
+        rt.ctl = CTL_RETURN;
+        rt.ctlValue = none;
+        return undefined;
+      };
+    }
+    const okIdx = t.kind === "adt" && t.decl.kind === "EnumDecl" ? t.decl.variants.findIndex((v) => v.name.name === "Ok") : 0;
+    const errIdx = 1 - okIdx;
+    const okOff = l.offsets[okIdx];
+    const errOff = l.offsets[errIdx];
+    const okK = l.kinds[okOff];
+    const errK = l.kinds[errOff];
+    return (f) => {
+      const v = x(f);
+      if (rt.ctl !== 0) return undefined;
+      if (heap.get(v, 0) === okIdx) return rt.load(v, okOff, okK);
+      const errVal = rt.load(v, errOff, errK);
+      const rtType = derefAll(retType);
+      const rl = rt.adtLayout((rtType.kind === "adt" ? rtType : t) as Type & { kind: "adt" });
+      const out = heap.alloc(rl.layout);
+      heap.set(out, 0, errIdx);
+      rt.store(out, rl.offsets[errIdx], rl.kinds[rl.offsets[errIdx]], errVal);
+      rt.ctl = CTL_RETURN;
+      rt.ctlValue = out;
+      return undefined;
+    };
+  }
+
+  // ── struct literals, vec! ──
+
+  private compileStructLit(e: Expr & { kind: "StructLitExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const t = derefAll(this.typeOf(e, ctx)) as Type & { kind: "adt" };
+    const l = rt.adtLayout(t);
+    const target = e.target ?? (t.decl.kind === "StructDecl" ? { kind: "struct" as const, decl: t.decl } : null);
+    const variant = target && target.kind === "variant" ? target.index : -1;
+    const fields = variant >= 0 ? (t.decl as EnumDecl).variants[variant].fields : (t.decl as StructDecl).fields;
+    const off = variant >= 0 ? l.offsets[variant] : 0;
+    // Values in written order, stored by declaration index.
+    const written = e.fields.map((fl) => ({ index: fields.findIndex((fd) => fd.name.name === fl.name.name), expr: fl.value }));
+    const missing = fields.map((fd, i) => ({ fd, i })).filter(({ i }) => !written.some((w) => w.index === i));
+    const exprs: Expr[] = written.map((w) => w.expr);
+    const defaults = e.base ? [] : missing.filter((m) => m.fd.default);
+    for (const d of defaults) exprs.push(d.fd.default!);
+    const kinds = exprs.map((x) => reprOf(this.typeOf(x, ctx)));
+    const indices = [...written.map((w) => w.index), ...defaults.map((d) => d.i)];
+    const base = e.base ? this.compileExpr(e.base, ctx) : null;
+    const baseSlot = base ? ctx.newSlot(SlotKind.Pointer) : -1;
+    const build = this.buildObject(exprs, ctx, kinds, (vals) => {
+      const p = heap.alloc(l.layout);
+      if (variant >= 0) heap.set(p, 0, variant);
+      for (let i = 0; i < vals.length; i++) {
+        const s = off + indices[i];
+        rt.store(p, s, l.kinds[s], vals[i]);
+      }
+      return p;
+    });
+    if (!base) return build;
+    const missingIdx = missing.map((m) => off + m.i);
+    return (f) => {
+      f[baseSlot] = base(f);
+      const p = build(f);
+      const b = f[baseSlot];
+      f[baseSlot] = undefined;
+      for (const s of missingIdx) rt.store(p, s, l.kinds[s], rt.load(b, s, l.kinds[s]));
+      return p;
+    };
+  }
+
+  private compileVecMacro(e: Expr & { kind: "VecMacroExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const t = this.typeOf(e, ctx);
+    const elem = t.kind === "builtin" && t.args[0] ? t.args[0] : I64;
+    const kind = reprOf(elem);
+    if (e.elems) {
+      const n = e.elems.length;
+      return this.buildObject(e.elems, ctx, e.elems.map(() => kind), (vals) => {
+        const v = rt.newVec(t, elem, n);
+        const data = heap.getPtr(v, VEC_DATA);
+        for (let i = 0; i < n; i++) rt.store(data, i, kind, vals[i]);
+        heap.set(v, VEC_LEN, n);
+        return v;
+      });
+    }
+    const value = this.compileExpr(e.repeat!.value, ctx);
+    const count = this.compileExpr(e.repeat!.count, ctx);
+    const spill = kind === SlotKind.Pointer ? ctx.newSlot(SlotKind.Pointer) : -1;
+    return (f) => {
+      let v = value(f);
+      if (spill >= 0) f[spill] = v;
+      const n = count(f);
+      if (spill >= 0) {
+        v = f[spill];
+        f[spill] = undefined;
+      }
+      rt.handles.push(kind === SlotKind.Pointer ? v : 0);
+      const vec = rt.newVec(t, elem, n);
+      v = rt.handles.pop();
+      this.fillRepeated(heap.getPtr(vec, VEC_DATA), n, kind, v, elem);
+      heap.set(vec, VEC_LEN, n);
+      return vec;
+    };
+  }
+
+  // ── control flow ──
+
+  private compileIf(e: Expr & { kind: "IfExpr" }, ctx: FnCtx): Code {
+    const cond = this.compileExpr(e.cond, ctx);
+    const then = this.compileBlock(e.then, ctx);
+    const els = e.else ? this.compileExpr(e.else, ctx) : null;
+    if (els === null)
+      return (f) => {
+        if (cond(f)) then(f);
+        return undefined;
+      };
+    return (f) => (cond(f) ? then(f) : els(f));
+  }
+
+  private compileIfLet(e: Expr & { kind: "IfLetExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const scrut = this.compileOperand(e.scrutinee, ctx);
+    const m = this.compilePattern(e.pat, ctx, this.typeOf(e.scrutinee, ctx));
+    const then = this.compileBlock(e.then, ctx);
+    const els = e.else ? this.compileExpr(e.else, ctx) : null;
+    return (f) => {
+      const v = scrut(f);
+      if (rt.ctl !== 0) return undefined;
+      if (m(f, v, 0, -1)) return then(f);
+      return els ? els(f) : undefined;
+    };
+  }
+
+  /** Handle the control signal after a loop body: 0 = keep looping, 1 = exit loop. */
+  private loopSignal(label: string | null): () => number {
+    const rt = this.rt;
+    return () => {
+      const c = rt.ctl;
+      if (c === CTL_RETURN) return 1;
+      if (rt.ctlLabel !== null && rt.ctlLabel !== label) return 1;
+      rt.ctl = 0;
+      rt.ctlLabel = null;
+      return c === CTL_BREAK ? 1 : 0;
+    };
+  }
+
+  private compileWhile(e: Expr & { kind: "WhileExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const cond = this.compileExpr(e.cond, ctx);
+    const body = this.compileBlock(e.body, ctx);
+    const signal = this.loopSignal(e.label?.name ?? null);
+    return (f) => {
+      while (cond(f)) {
+        body(f);
+        if (rt.ctl !== 0 && signal() === 1) break;
+        heap.safepoint();
+      }
+      if (rt.ctl === CTL_BREAK && rt.ctlLabel === null) rt.ctl = 0;
+      return undefined;
+    };
+  }
+
+  private compileWhileLet(e: Expr & { kind: "WhileLetExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const scrut = this.compileOperand(e.scrutinee, ctx);
+    const m = this.compilePattern(e.pat, ctx, this.typeOf(e.scrutinee, ctx));
+    const body = this.compileBlock(e.body, ctx);
+    const signal = this.loopSignal(e.label?.name ?? null);
+    return (f) => {
+      for (;;) {
+        const v = scrut(f);
+        if (rt.ctl !== 0) break;
+        if (!m(f, v, 0, -1)) break;
+        body(f);
+        if (rt.ctl !== 0 && signal() === 1) break;
+        heap.safepoint();
+      }
+      return undefined;
+    };
+  }
+
+  private compileLoop(e: Expr & { kind: "LoopExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const body = this.compileBlock(e.body, ctx);
+    const label = e.label?.name ?? null;
+    return (f) => {
+      for (;;) {
+        body(f);
+        if (rt.ctl !== 0) {
+          const c = rt.ctl;
+          if (c === CTL_RETURN) return undefined;
+          if (rt.ctlLabel !== null && rt.ctlLabel !== label) return undefined;
+          rt.ctl = 0;
+          rt.ctlLabel = null;
+          if (c === CTL_BREAK) {
+            const v = rt.ctlValue;
+            rt.ctlValue = undefined;
+            return v;
+          }
+        }
+        heap.safepoint();
+      }
+    };
+  }
+
+  private compileFor(e: Expr & { kind: "ForExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const label = e.label?.name ?? null;
+    const signal = this.loopSignal(label);
+    const iterExpr = unwrapParens(e.iter);
+    const itType = this.typeOf(e.iter, ctx);
+    // Fast path: `for i in a..b` with a plain binding.
+    if (iterExpr.kind === "RangeExpr" && iterExpr.start && iterExpr.end) {
+      const start = this.compileExpr(iterExpr.start, ctx);
+      const end = this.compileExpr(iterExpr.end, ctx);
+      const incl = iterExpr.inclusive;
+      const pat = e.pat;
+      let set: Setter;
+      if (pat.kind === "BindPat" && !pat.sub) set = this.initBinding(ctx, pat.binding);
+      else {
+        const m = this.compilePattern(pat, ctx, I64);
+        set = (f, v) => m(f, v, 0, -1);
+      }
+      const body = this.compileBlock(e.body, ctx);
+      return (f) => {
+        const a = start(f);
+        const b = end(f);
+        const stop = incl ? b + 1 : b;
+        for (let i = a; i < stop; i++) {
+          set(f, i);
+          body(f);
+          if (rt.ctl !== 0 && signal() === 1) break;
+          heap.safepoint();
+        }
+        return undefined;
+      };
+    }
+    // Everything else goes through an iterator held in a hidden (rooted) slot.
+    const elemType = this.forItemType(e, ctx);
+    const m = this.compilePattern(e.pat, ctx, elemType);
+    const body = this.compileBlock(e.body, ctx);
+    const src = this.compileOperand(e.iter, ctx);
+    const slot = ctx.newSlot(SlotKind.Pointer);
+    const mode = e.iterKind ?? "iterator";
+    const make = makeIter(rt, itType, mode, e.span);
+    return (f) => {
+      f[slot] = make(src(f));
+      for (;;) {
+        const x = iterNext(rt, f, slot);
+        if (x === DONE) break;
+        m(f, x, 0, -1);
+        body(f);
+        if (rt.ctl !== 0 && signal() === 1) break;
+        heap.safepoint();
+      }
+      f[slot] = undefined;
+      return undefined;
+    };
+  }
+
+  private forItemType(e: Expr & { kind: "ForExpr" }, ctx: FnCtx): Type {
+    if (e.pat.ty) return substitute(e.pat.ty, ctx.subst);
+    const t = this.typeOf(e.iter, ctx);
+    const b = baseType(t);
+    if (b.kind === "builtin" && b.args[0]) return b.args[0];
+    if (b.kind === "array") return b.elem;
+    return I64;
+  }
+
+  private compileMatch(e: Expr & { kind: "MatchExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const scrut = this.compileOperand(e.scrutinee, ctx);
+    const st = this.typeOf(e.scrutinee, ctx);
+    const arms = e.arms.map((a) => ({
+      m: this.compilePattern(a.pat, ctx, st),
+      guard: a.guard ? this.compileExpr(a.guard, ctx) : null,
+      body: this.compileExpr(a.body, ctx),
+    }));
+    const guardsGC = e.arms.some((a) => a.guard && mayGC(a.guard)) && reprOf(st) === SlotKind.Pointer;
+    const slot = guardsGC ? ctx.newSlot(SlotKind.Pointer) : -1;
+    const n = arms.length;
+    const span = e.span;
+    return (f) => {
+      let v = scrut(f);
+      if (rt.ctl !== 0) return undefined;
+      if (slot >= 0) f[slot] = v;
+      for (let i = 0; i < n; i++) {
+        const arm = arms[i];
+        if (slot >= 0) v = f[slot];
+        if (arm.m(f, v, 0, -1) && (arm.guard === null || arm.guard(f))) {
+          if (slot >= 0) f[slot] = undefined;
+          return arm.body(f);
+        }
+      }
+      return rt.panic("P0105", "internal: no match arm matched", span);
+    };
+  }
+
+  // ── closures ──
+
+  private compileClosure(e: ClosureExpr, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const t = this.typeOf(e, ctx);
+    const retType = t.kind === "fn" ? t.ret : UNIT_T;
+    const cctx = new FnCtx("<closure>", ctx.subst, ctx.cells, retType, ctx, e, e.params.length);
+    const prologue: ((f: Frame) => void)[] = [];
+    e.params.forEach((p, i) => this.bindParamPattern(cctx, p.pat, i, prologue));
+    const body = this.compileExpr(e.body, cctx);
+    // Captured cells, from the enclosing frame, in capture order.
+    const getters = cctx.captureOrder.map((b) => {
+      const acc = this.varAccess(ctx, b);
+      const mode = e.captures?.find((c) => c.binding === b)?.mode ?? (e.isMove ? "move" : "ref");
+      const copyIn = mode === "move" || mode === "copy";
+      const kind = reprOf(this.bindingType(ctx, b));
+      if (copyIn) return (f: Frame) => rt.newCell(kind, acc.get(f));
+      return acc.cell ?? ((f: Frame) => rt.newCell(kind, acc.get(f)));
+    });
+    const capSlots = cctx.captureOrder.map((b) => cctx.captures.get(b)!);
+    const n = getters.length;
+    const layout = rt.fixed("closure", [SlotKind.Scalar, ...getters.map(() => SlotKind.Pointer)], null);
+    const id = this.closureCodes.length;
+    const pro = prologue;
+    this.closureCodes.push({
+      name: "<closure>",
+      invoke: (clo, args, span) => {
+        const fr = new Array(cctx.size);
+        rt.pushFrame(fr, cctx.map);
+        for (let i = 0; i < args.length; i++) fr[i] = args[i];
+        for (let i = 0; i < n; i++) fr[capSlots[i]] = heap.getPtr(clo, 1 + i);
+        if (++rt.depth > rt.maxDepth) {
+          rt.depth--;
+          rt.popFrame();
+          throw this.stackOverflow(span);
+        }
+        try {
+          heap.safepoint();
+          for (let i = 0; i < pro.length; i++) pro[i](fr);
+          let v = body(fr);
+          if (rt.ctl !== 0) {
+            v = rt.ctlValue;
+            rt.ctl = 0;
+            rt.ctlValue = undefined;
+          }
+          return v;
+        } catch (err) {
+          throw this.addTraceFrame(err, "<closure>", span);
+        } finally {
+          rt.depth--;
+          rt.popFrame();
+        }
+      },
+    });
+    if (n === 0) {
+      return () => {
+        const p = heap.alloc(layout);
+        heap.set(p, 0, id);
+        return p;
+      };
+    }
+    return (f) => {
+      // Cells first (they may allocate), rooted in the handle scope, then the closure object.
+      const base = rt.handles.length;
+      for (let i = 0; i < n; i++) rt.handles.push(getters[i](f));
+      const p = heap.alloc(layout);
+      heap.set(p, 0, id);
+      for (let i = 0; i < n; i++) heap.setPtr(p, 1 + i, rt.handles[base + i]);
+      rt.handles.length = base;
+      return p;
+    };
+  }
+
+  /** Call a callable value (closure, fn pointer, constructor) with evaluated arguments. */
+  callValue(clo: number, args: Value[], span: Span | null): Value {
+    const code = this.closureCodes[this.rt.heap.get(clo, 0)];
+    return code.invoke(clo, args, span);
+  }
+
+  // ───────────────────────────── calls ─────────────────────────────
+
+  /** Bind the generic parameters of `decl` from the types at a call site. */
+  unifyFnSignature(decl: FnDecl, impl: ImplDecl | null, argTypes: Type[], retType: Type | null, out: Map<string, Type>, _ctx: FnCtx, selfType?: Type): void {
+    if (selfType && impl) for (const [k, v] of implSubst(impl, selfType, this.items)) out.set(k, v);
+    if (selfType && !impl) out.set("Self", derefAll(selfType));
+    decl.params.forEach((p, i) => {
+      const pt = p.pat.ty ?? (p.pat.kind === "BindPat" ? p.pat.binding.ty : undefined);
+      if (pt && argTypes[i]) unify(pt, argTypes[i], out);
+    });
+    if (decl.body && decl.selfParam && selfType) {
+      const sb = findSelfBinding(decl.body);
+      if (sb?.ty) unify(sb.ty, selfType, out);
+    }
+    if (retType && decl.ret) {
+      const env = new Map<string, Type>();
+      for (const g of [...decl.generics, ...(impl?.generics ?? [])]) env.set(g.name, { kind: "param", name: g.name });
+      const declared = resolveTypeExpr(decl.ret, env, this.items);
+      unify(declared, retType, out);
+    }
+  }
+
+  /** Call a compiled function: push its frame, evaluate arguments into slots 0..n-1, run. */
+  directCall(cf: CompiledFn, args: Code[], argExprs: Expr[], kinds: SlotKind[], ctx: FnCtx, span: Span): Code {
+    const rt = this.rt;
+    const n = args.length;
+    const escapes = argExprs.some((a) => mayEscape(a));
+    if (!escapes) {
+      if (n === 0)
+        return () => {
+          const nf = new Array(cf.frameSize);
+          rt.pushFrame(nf, cf.map);
+          return cf.run(nf, span);
+        };
+      if (n === 1) {
+        const a0 = args[0];
+        return (f) => {
+          const nf = new Array(cf.frameSize);
+          rt.pushFrame(nf, cf.map);
+          nf[0] = a0(f);
+          return cf.run(nf, span);
+        };
+      }
+      if (n === 2) {
+        const a0 = args[0];
+        const a1 = args[1];
+        return (f) => {
+          const nf = new Array(cf.frameSize);
+          rt.pushFrame(nf, cf.map);
+          nf[0] = a0(f);
+          nf[1] = a1(f);
+          return cf.run(nf, span);
+        };
+      }
+      return (f) => {
+        const nf = new Array(cf.frameSize);
+        rt.pushFrame(nf, cf.map);
+        for (let i = 0; i < n; i++) nf[i] = args[i](f);
+        return cf.run(nf, span);
+      };
+    }
+    void kinds;
+    void ctx;
+    return (f) => {
+      const nf = new Array(cf.frameSize);
+      rt.pushFrame(nf, cf.map);
+      for (let i = 0; i < n; i++) {
+        nf[i] = args[i](f);
+        if (rt.ctl !== 0) {
+          rt.popFrame();
+          return undefined;
+        }
+      }
+      return cf.run(nf, span);
+    };
+  }
+
+  private compileCall(e: Expr & { kind: "CallExpr" }, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const callee = unwrapParens(e.callee);
+    const retType = this.typeOf(e, ctx);
+    const argTypes = e.args.map((a) => this.typeOf(a, ctx));
+    if (callee.kind === "PathExpr" && callee.res) {
+      const res = callee.res;
+      switch (res.kind) {
+        case "fn": {
+          let decl = res.decl;
+          let impl = res.impl;
+          const subst = new Map<string, Type>();
+          // A trait method called by path (`T::create()`, `Shape::area(&c)`): find the impl.
+          if (!decl.body) {
+            const tr = this.items.ownerTrait.get(decl);
+            const selfT = argTypes[0] ?? retType;
+            const found = tr ? this.items.findMethod(derefAll(selfT), decl.name.name, tr.name.name) : null;
+            if (found) {
+              decl = found.decl;
+              impl = found.impl;
+              for (const [k, v] of found.subst) subst.set(k, v);
+            }
+          } else if (impl && ctx.subst.has("Self") && !impl.trait) {
+            // `Self::helper()` in a generic impl: the caller's instantiation applies.
+            for (const [k, v] of ctx.subst) subst.set(k, v);
+          }
+          if (!decl.body) return () => rt.panic("P0105", `internal: \`${decl.name.name}\` has no body`, e.span);
+          const params = decl.selfParam ? argTypes.slice(1) : argTypes;
+          this.unifyFnSignature(decl, impl, params, retType, subst, ctx, decl.selfParam ? argTypes[0] : undefined);
+          if (!decl.selfParam && impl) {
+            // Associated function of a generic impl: bind impl generics from the result type.
+            const implT = derefAll(retType);
+            for (const [k, v] of implSubst(impl, implT, this.items)) if (!subst.has(k) && k !== "Self") subst.set(k, v);
+            if (!subst.has("Self")) subst.set("Self", implT);
+          }
+          const cf = this.getFn(decl, impl, subst);
+          const args = e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]));
+          return this.spillArgs(cf, args, e.args, argTypes.map(reprOf), ctx, e.span);
+        }
+        case "native":
+          return this.nativeCall(res.name, e.args, argTypes, retType, ctx, e.span, e as unknown as { autoref?: boolean[] });
+        case "variant": {
+          const t = derefAll(retType) as Type & { kind: "adt" };
+          const l = rt.adtLayout(t);
+          const idx = res.index;
+          const off = l.offsets[idx];
+          return this.buildObject(e.args, ctx, argTypes.map(reprOf), (vals) => {
+            const p = heap.alloc(l.layout);
+            heap.set(p, 0, idx);
+            for (let i = 0; i < vals.length; i++) rt.store(p, off + i, l.kinds[off + i], vals[i]);
+            return p;
+          });
+        }
+        case "structCtor": {
+          const t = derefAll(retType) as Type & { kind: "adt" };
+          const l = rt.adtLayout(t);
+          return this.buildObject(e.args, ctx, argTypes.map(reprOf), (vals) => {
+            const p = heap.alloc(l.layout);
+            for (let i = 0; i < vals.length; i++) rt.store(p, i, l.kinds[i], vals[i]);
+            return p;
+          });
+        }
+        default:
+          break;
+      }
+    }
+    // Calling a value: a closure, fn pointer, `Box<dyn Fn>`.
+    const fnCode = this.compileOperand(e.callee, ctx);
+    const args = e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]));
+    const slot = ctx.newSlot(SlotKind.Pointer);
+    const escapes = e.args.some((a) => mayEscape(a));
+    const span = e.span;
+    const n = args.length;
+    const argSpill = this.needsSpill(e.args, argTypes.map(reprOf)) ? argTypes.map(() => ctx.newSlot(SlotKind.Pointer)) : null;
+    return (f) => {
+      f[slot] = fnCode(f);
+      const vals = new Array(n);
+      for (let i = 0; i < n; i++) {
+        vals[i] = args[i](f);
+        if (argSpill) f[argSpill[i]] = vals[i];
+        if (escapes && rt.ctl !== 0) return undefined;
+      }
+      if (argSpill) for (let i = 0; i < n; i++) vals[i] = f[argSpill[i]];
+      const clo = f[slot];
+      f[slot] = undefined;
+      return this.callValue(clo, vals, span);
+    };
+  }
+
+  /** An argument in value context (moves), except `&`-typed arguments which borrow. */
+  private argCode(a: Expr, ctx: FnCtx, t: Type): Code {
+    if (t.kind === "ref") return this.compileOperand(a, ctx);
+    return this.compileExpr(a, ctx);
+  }
+
+  /** Direct call; when a managed argument is followed by one that may collect, arguments go through the callee frame (already rooted). */
+  private spillArgs(cf: CompiledFn, args: Code[], argExprs: Expr[], kinds: SlotKind[], ctx: FnCtx, span: Span): Code {
+    // The callee's frame is pushed before its arguments are evaluated, so values stored in it
+    // are rooted (its pointer map covers the parameter slots).
+    return this.directCall(cf, args, argExprs, kinds, ctx, span);
+  }
+
+  // ── method calls ──
+
+  private compileMethodCall(e: MethodCallExpr, ctx: FnCtx): Code {
+    const rt = this.rt;
+    const res = e.res;
+    const retType = this.typeOf(e, ctx);
+    const recvT = this.typeOf(e.receiver, ctx);
+    const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
+    const argTypes = e.args.map((a) => this.typeOf(a, ctx));
+    // The receiver after auto-deref (the type the method is looked up on).
+    let selfT = recvT;
+    const steps: ((v: Value) => Value)[] = [];
+    for (let i = 0; i < adjust.derefs; i++) {
+      const st = this.derefStep(selfT);
+      if (st) steps.push(st);
+      if (selfT.kind === "ref") selfT = selfT.inner;
+      else if (selfT.kind === "builtin" && (selfT.name === "Box" || selfT.name === "Gc") && selfT.args[0]) selfT = selfT.args[0];
+    }
+    const recv0 = adjust.autoref === "none" && adjust.derefs === 0 && !(res && res.kind === "native") ? this.compileExpr(e.receiver, ctx) : this.compileOperand(e.receiver, ctx);
+    const recv = steps.length === 0 ? recv0 : (f: Frame) => {
+      let v = recv0(f);
+      for (const s of steps) v = s(v);
+      return v;
+    };
+    const receiverTemp = derefAll(recvT).kind === "tensor" && !isPlaceExpr(e.receiver) && adjust.autoref !== "none";
+    if (!res) return () => rt.panic("P0105", `internal: unresolved method \`${e.method.name}\``, e.span);
+    const selfArgType: Type =
+      adjust.autoref === "ref" ? { kind: "ref", mutable: false, inner: selfT } : adjust.autoref === "refMut" ? { kind: "ref", mutable: true, inner: selfT } : selfT;
+    if (res.kind === "native") {
+      const allArgs = [e.receiver, ...e.args];
+      const code = this.nativeCall(res.name, allArgs, [selfArgType, ...argTypes], retType, ctx, e.span, e as unknown as { autoref?: boolean[] }, recv);
+      if (!receiverTemp) return code;
+      return this.freeReceiverAfter(code, recv, ctx);
+    }
+    if (res.kind === "dyn") return this.dynCall(e, res.method, res.trait.name.name, recv, argTypes, ctx);
+    // A user (or prelude STARK) method.
+    let decl = res.decl;
+    let impl = res.impl ?? this.items.ownerImpl.get(decl) ?? null;
+    const subst = new Map<string, Type>();
+    const ownerTrait = this.items.ownerTrait.get(decl);
+    const concrete = baseType(selfT);
+    if (ownerTrait || !decl.body) {
+      // Static dispatch of a trait method on a concrete (or generic, now instantiated) receiver.
+      if (concrete.kind === "dyn") return this.dynCall(e, decl.name.name, concrete.trait.name.name, recv, argTypes, ctx);
+      const found = this.items.findMethod(concrete, decl.name.name, ownerTrait?.name.name ?? null);
+      if (found) {
+        decl = found.decl;
+        impl = found.impl;
+        for (const [k, v] of found.subst) subst.set(k, v);
+      }
+    }
+    if (!decl.body) return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    this.unifyFnSignature(decl, impl, argTypes, retType, subst, ctx, selfArgType);
+    if (impl && !subst.has("Self")) subst.set("Self", derefAll(selfT));
+    const cf = this.getFn(decl, impl, subst);
+    const selfCode = this.receiverForUserMethod(recv, selfT, adjust.autoref);
+    const args = [selfCode, ...e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]))];
+    return this.directCall(cf, args, [e.receiver, ...e.args], [reprOf(selfArgType), ...argTypes.map(reprOf)], ctx, e.span);
+  }
+
+  /** `&mut self` on a scalar receiver needs a place; everything else passes the value. */
+  private receiverForUserMethod(recv: Code, selfT: Type, autoref: string): Code {
+    if (autoref === "refMut" && reprOf(selfT) === SlotKind.Scalar) {
+      const rt = this.rt;
+      return (f) => rt.newPlace(rt.newCell(SlotKind.Scalar, recv(f)), 0);
+    }
+    return recv;
+  }
+
+  private freeReceiverAfter(code: Code, _recv: Code, _ctx: FnCtx): Code {
+    // The receiver temporary was produced inside `code`; natives for tensor temporaries free it
+    // themselves via the site's `tempReceiver` flag.
+    return code;
+  }
+
+  /** `x.method()` where x is `dyn Trait`: find the impl for the receiver's concrete type at run time. */
+  private dynCall(e: MethodCallExpr, method: string, traitName: string, recv: Code, argTypes: Type[], ctx: FnCtx): Code {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const args = e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]));
+    const n = args.length;
+    const span = e.span;
+    const slots = [ctx.newSlot(SlotKind.Pointer), ...argTypes.map((t) => ctx.newSlot(reprOf(t) === SlotKind.Pointer ? SlotKind.Pointer : SlotKind.Scalar))];
+    return (f) => {
+      f[slots[0]] = recv(f);
+      for (let i = 0; i < n; i++) f[slots[i + 1]] = args[i](f);
+      const self = f[slots[0]];
+      const layout = heap.layoutOf(self);
+      const key = `${layout}:${traitName}:${method}`;
+      let cf = this.dynCache.get(key);
+      if (!cf) {
+        const concrete = rt.layoutTypes[layout];
+        const found = concrete ? this.items.findMethod(concrete, method, traitName) ?? this.items.findMethod(concrete, method, null) : null;
+        if (!found || !found.decl.body) return rt.panic("P0105", `internal: no \`${method}\` for this trait object`, span);
+        cf = this.getFn(found.decl, found.impl, found.subst);
+        this.dynCache.set(key, cf);
+      }
+      const nf = new Array(cf.frameSize);
+      rt.pushFrame(nf, cf.map);
+      for (let i = 0; i <= n; i++) {
+        nf[i] = f[slots[i]];
+        f[slots[i]] = undefined;
+      }
+      return cf.run(nf, span);
+    };
+  }
+
+  // ── natives ──
+
+  nativeSite(name: string, span: Span, argTypes: Type[], retType: Type, ctx: FnCtx): NativeSite {
+    return {
+      rt: this.rt,
+      name,
+      span,
+      argTypes,
+      retType,
+      call: (clo, args) => this.callValue(clo, args, span),
+      compiler: this,
+      ctxSubst: ctx.subst,
+    };
+  }
+
+  native(name: string, site: NativeSite): (...args: Value[]) => Value {
+    const factory = NATIVES[name];
+    const rt = this.rt;
+    if (!factory) return () => rt.panic("P0105", `internal: native \`${name}\` is not implemented`, site.span);
+    return factory(site);
+  }
+
+  private nativeCall(
+    name: string,
+    argExprs: Expr[],
+    argTypes: Type[],
+    retType: Type,
+    ctx: FnCtx,
+    span: Span,
+    _node: { autoref?: boolean[] },
+    recvCode?: Code,
+  ): Code {
+    const rt = this.rt;
+    const site = this.nativeSite(name, span, argTypes, retType, ctx);
+    const impl = this.native(name, site);
+    // Tensor temporaries passed to a borrowing native are freed after the call.
+    const temps = argExprs.map((a, i) => derefAll(argTypes[i] ?? UNIT_T).kind === "tensor" && !isPlaceExpr(a) && name !== "drop" && !(name === "Tensor::concat"));
+    const codes = argExprs.map((a, i) =>
+      i === 0 && recvCode
+        ? recvCode
+        : name === "drop" || (argTypes[i] && argTypes[i].kind !== "ref" && !isCopyType(argTypes[i]) && reprOf(argTypes[i]) === SlotKind.Tensor && name === "Tensor::concat")
+          ? this.compileExpr(a, ctx)
+          : argTypes[i] && argTypes[i].kind === "ref"
+            ? this.compileOperand(a, ctx)
+            : this.nativeArgCode(a, ctx, argTypes[i]),
+    );
+    const anyTemp = temps.some((x) => x);
+    const n = codes.length;
+    const escapes = argExprs.some((a) => mayEscape(a));
+    const spill = this.needsSpill(argExprs, argTypes.map((t) => reprOf(t ?? UNIT_T)));
+    const slots = spill ? argTypes.map((t) => ctx.newSlot(reprOf(t ?? UNIT_T) === SlotKind.Pointer ? SlotKind.Pointer : SlotKind.Scalar)) : null;
+    const wrapErr = (err: unknown): unknown => {
+      if (err instanceof StarkPanic && !err.span) err.span = span;
+      return err;
+    };
+    if (!spill && !escapes && !anyTemp) {
+      if (n === 0)
+        return () => {
+          try {
+            return impl();
+          } catch (err) {
+            throw wrapErr(err);
+          }
+        };
+      if (n === 1) {
+        const a0 = codes[0];
+        return (f) => {
+          const x = a0(f);
+          try {
+            return impl(x);
+          } catch (err) {
+            throw wrapErr(err);
+          }
+        };
+      }
+      if (n === 2) {
+        const a0 = codes[0];
+        const a1 = codes[1];
+        return (f) => {
+          const x = a0(f);
+          const y = a1(f);
+          try {
+            return impl(x, y);
+          } catch (err) {
+            throw wrapErr(err);
+          }
+        };
+      }
+    }
+    return (f) => {
+      const vals = new Array(n);
+      for (let i = 0; i < n; i++) {
+        vals[i] = codes[i](f);
+        if (slots) f[slots[i]] = vals[i];
+        if (escapes && rt.ctl !== 0) return undefined;
+      }
+      if (slots)
+        for (let i = 0; i < n; i++) {
+          vals[i] = f[slots[i]];
+          f[slots[i]] = undefined;
+        }
+      let r: Value;
+      try {
+        r = impl(...vals);
+      } catch (err) {
+        throw wrapErr(err);
+      }
+      if (anyTemp) for (let i = 0; i < n; i++) if (temps[i] && vals[i] !== r) rt.freeTensor(vals[i]);
+      return r;
+    };
+  }
+
+  /** Natives take by-value managed arguments without moving tensor variables (they borrow). */
+  private nativeArgCode(a: Expr, ctx: FnCtx, t: Type | undefined): Code {
+    if (t && t.kind === "tensor") return this.compileOperand(a, ctx);
+    return this.compileExpr(a, ctx);
+  }
+
+  // ───────────────────────────── patterns ─────────────────────────────
+
+  /**
+   * A matcher tests a value against a pattern and binds its variables. `holder`/`index` say
+   * where the value lives (for `ref mut` bindings of scalars); index -1 means "not in a slot".
+   */
+  compilePattern(p: Pattern, ctx: FnCtx, t: Type): (f: Frame, v: Value, holder: number, index: number) => boolean {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const pt = p.ty ? substitute(p.ty, ctx.subst) : t;
+    switch (p.kind) {
+      case "WildcardPat":
+      case "RestPat":
+        return () => true;
+      case "BindPat": {
+        const set = this.initBinding(ctx, p.binding);
+        const bt = this.bindingType(ctx, p.binding);
+        const sub = p.sub ? this.compilePattern(p.sub, ctx, pt) : null;
+        const valueT = derefAll(pt);
+        // A `&mut scalar` binding to a scalar that lives in a slot: make a place.
+        const needPlace = bt.kind === "ref" && bt.mutable && reprOf(bt.inner) === SlotKind.Scalar && !(pt.kind === "ref" && pt.mutable);
+        const copy = p.byRef === "none" && needsCopyOnRead(bt) && pt.kind !== "ref";
+        void valueT;
+        return (f, v, holder, index) => {
+          if (sub && !sub(f, v, holder, index)) return false;
+          if (needPlace && index >= 0) set(f, rt.newPlace(holder, index));
+          else set(f, copy ? shallowCopy(rt, v) : v);
+          return true;
+        };
+      }
+      case "LitPat": {
+        const lit = p.value;
+        let want: Value;
+        if (lit.kind === "IntLit") want = Number(lit.value) * (p.negative ? -1 : 1);
+        else if (lit.kind === "FloatLit") want = lit.value * (p.negative ? -1 : 1);
+        else if (lit.kind === "CharLit") want = lit.value.codePointAt(0);
+        else if (lit.kind === "BoolLit") want = lit.value;
+        else want = lit.value;
+        const base = derefAll(pt);
+        const mutRef = this.placeReader(pt);
+        if (lit.kind === "StrLit") return (_f, v) => rt.str(mutRef(v)) === want;
+        if (lit.kind === "BoolLit") return (_f, v) => !mutRef(v) === !want;
+        void base;
+        return (_f, v) => mutRef(v) === want;
+      }
+      case "RangePat": {
+        const val = (l: typeof p.start) => {
+          if (!l) return null;
+          const x = l.value;
+          const n = x.kind === "IntLit" ? Number(x.value) : x.kind === "FloatLit" ? x.value : x.kind === "CharLit" ? x.value.codePointAt(0)! : 0;
+          return l.negative ? -n : n;
+        };
+        const lo = val(p.start);
+        const hi = val(p.end);
+        const incl = p.inclusive;
+        const read = this.placeReader(pt);
+        return (_f, v0) => {
+          const v = read(v0);
+          if (lo !== null && v < lo) return false;
+          if (hi !== null && (incl ? v > hi : v >= hi)) return false;
+          return true;
+        };
+      }
+      case "TuplePat": {
+        const tt = baseType(pt);
+        const elems = tt.kind === "tuple" ? tt.elems : [];
+        return this.sequencePattern(p.elems, ctx, elems, (i) => i, elems.map(reprOf), pt);
+      }
+      case "TupleStructPat": {
+        const res = p.path.res;
+        const at = baseType(pt) as Type & { kind: "adt" };
+        if (at.kind !== "adt") return () => false;
+        const l = rt.adtLayout(at);
+        if (res?.kind === "variant") {
+          const idx = res.index;
+          const off = l.offsets[idx];
+          const types = l.fieldTypes[idx];
+          const inner = this.sequencePattern(p.elems, ctx, types, (i) => off + i, types.map(reprOf), pt);
+          return (f, v, h, i) => heap.get(v, 0) === idx && inner(f, v, h, i);
+        }
+        const types = l.fieldTypes[0];
+        return this.sequencePattern(p.elems, ctx, types, (i) => i, types.map(reprOf), pt);
+      }
+      case "StructPat": {
+        const res = p.path.res;
+        const at = baseType(pt) as Type & { kind: "adt" };
+        if (at.kind !== "adt") return () => false;
+        const l = rt.adtLayout(at);
+        let idx = -1;
+        let fields = at.decl.kind === "StructDecl" ? at.decl.fields : [];
+        if (res?.kind === "variant" || at.decl.kind === "EnumDecl") {
+          idx = res?.kind === "variant" ? res.index : (at.decl as EnumDecl).variants.findIndex((v) => v.name.name === p.path.segments[p.path.segments.length - 1].name.name);
+          fields = (at.decl as EnumDecl).variants[idx].fields;
+        }
+        const off = idx >= 0 ? l.offsets[idx] : 0;
+        const types = l.fieldTypes[idx >= 0 ? idx : 0];
+        const subs = p.fields.map((fp) => {
+          const fi = fields.findIndex((fd) => fd.name.name === fp.name.name);
+          const ft = this.fieldView(types[fi] ?? UNIT_T, pt);
+          return { slot: off + fi, kind: l.kinds[off + fi], m: this.compilePattern(fp.pat, ctx, ft) };
+        });
+        const tag = idx;
+        return (f, v, _h, _i) => {
+          if (tag >= 0 && heap.get(v, 0) !== tag) return false;
+          for (const s of subs) if (!s.m(f, rt.load(v, s.slot, s.kind), v, s.kind === SlotKind.Scalar ? s.slot : -1)) return false;
+          return true;
+        };
+      }
+      case "PathPat": {
+        const res = p.path.res;
+        if (res?.kind === "variant") {
+          const idx = res.index;
+          return (_f, v) => heap.get(v, 0) === idx;
+        }
+        if (res?.kind === "const") {
+          const c = this.compileExpr(p.path, ctx);
+          const bt = derefAll(pt);
+          return (f, v) => valueEquals(rt, v, c(f), bt);
+        }
+        return () => true;
+      }
+      case "RefPat": {
+        const innerT = pt.kind === "ref" ? pt.inner : pt;
+        const m = this.compilePattern(p.pat, ctx, innerT);
+        const read = this.placeReader(pt);
+        return (f, v, h, i) => m(f, read(v), h, i);
+      }
+      case "OrPat": {
+        const alts = p.alts.map((a) => this.compilePattern(a, ctx, pt));
+        return (f, v, h, i) => {
+          for (const a of alts) if (a(f, v, h, i)) return true;
+          return false;
+        };
+      }
+    }
+  }
+
+  /** Reads a scalar through a `&mut` place if the matched type is one. */
+  private placeReader(t: Type): (v: Value) => Value {
+    const rt = this.rt;
+    if (t.kind === "ref" && t.mutable && reprOf(t.inner) === SlotKind.Scalar) return (v) => readPlace(rt, v);
+    return (v) => v;
+  }
+
+  /** Default binding modes: matching through `&`/`&mut` makes field bindings references. */
+  private fieldView(ft: Type, outer: Type): Type {
+    if (outer.kind === "ref") return { kind: "ref", mutable: outer.mutable, inner: ft };
+    return ft;
+  }
+
+  private sequencePattern(
+    pats: Pattern[],
+    ctx: FnCtx,
+    types: Type[],
+    slotOf: (i: number) => number,
+    kinds: SlotKind[],
+    outer: Type,
+  ): (f: Frame, v: Value, holder: number, index: number) => boolean {
+    const rt = this.rt;
+    const heap = rt.heap;
+    const rest = pats.findIndex((x) => x.kind === "RestPat");
+    const isArray = baseType(outer).kind === "array";
+    const subs: { pos: number; fromEnd: boolean; m: ReturnType<Compiler["compilePattern"]>; kind: SlotKind }[] = [];
+    pats.forEach((sp, i) => {
+      if (sp.kind === "RestPat") return;
+      const fromEnd = rest >= 0 && i > rest;
+      const pos = fromEnd ? pats.length - i : i;
+      const ti = fromEnd ? types.length - pos : pos;
+      const et = isArray ? (baseType(outer) as Type & { kind: "array" }).elem : types[ti] ?? UNIT_T;
+      const k = isArray ? reprOf(et) : kinds[ti] ?? SlotKind.Scalar;
+      subs.push({ pos, fromEnd, m: this.compilePattern(sp, ctx, this.fieldView(et, outer)), kind: k });
+    });
+    return (f, v) => {
+      const n = isArray ? heap.length(v) : types.length;
+      for (const s of subs) {
+        const i = s.fromEnd ? n - s.pos : s.pos;
+        const slot = isArray ? i : slotOf(i);
+        if (!s.m(f, rt.load(v, slot, s.kind), v, s.kind === SlotKind.Scalar ? slot : -1)) return false;
+      }
+      return true;
+    };
+  }
+}
+
+/** Index of the element located by the last bounds check (avoids allocating a pair). */
+let scratchIndex = 0;
+
+function collectBindPats(p: Pattern): Binding[] {
+  const out: Binding[] = [];
+  const visit = (q: Pattern): void => {
+    switch (q.kind) {
+      case "BindPat":
+        out.push(q.binding);
+        if (q.sub) visit(q.sub);
+        break;
+      case "TuplePat":
+      case "TupleStructPat":
+        q.elems.forEach(visit);
+        break;
+      case "StructPat":
+        q.fields.forEach((fp) => visit(fp.pat));
+        break;
+      case "RefPat":
+        visit(q.pat);
+        break;
+      case "OrPat":
+        if (q.alts[0]) visit(q.alts[0]);
+        break;
+    }
+  };
+  visit(p);
+  return out;
+}
+
+import { getMapOps as getMapOpsFor } from "./format";
+export { traitNameOf };

@@ -1,0 +1,249 @@
+// `Map<K, V>`: an insertion-ordered hash table built from managed arrays (LANGUAGE.md §4.7).
+//
+// Header slots: [count, used, keys, vals, hashes, table]. Entries are appended to the parallel
+// `keys`/`vals`/`hashes` columns in insertion order; `table` is an open-addressing index
+// (linear probing) holding entry+1, 0 = empty. A removed entry keeps its table slot as a
+// tombstone and gets hash -1. Hashes are computed from the key's contents (never its address),
+// so they stay valid when the collector moves objects.
+
+import { Ptr, SlotKind } from "../../heap/api";
+import type { Type } from "../check/types";
+import { Runtime, Value } from "./runtime";
+import { reprOf } from "./typeinfo";
+
+const COUNT = 0;
+const USED = 1;
+const KEYS = 2;
+const VALS = 3;
+const HASHES = 4;
+const TABLE = 5;
+const DELETED = -1;
+
+/** How keys of one static type are hashed and compared. */
+export interface KeyOps {
+  kind: SlotKind;
+  hash(rt: Runtime, k: Value): number;
+  eq(rt: Runtime, a: Value, b: Value): boolean;
+}
+
+export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
+  while (t.kind === "ref") t = t.inner;
+  const kind = reprOf(t);
+  if (kind === SlotKind.Scalar) {
+    return {
+      kind,
+      hash: (_rt, k) => {
+        const n = typeof k === "boolean" ? (k ? 1 : 0) : k;
+        return (Math.imul(n | 0, 0x9e3779b1) ^ Math.floor(n / 4294967296)) >>> 0;
+      },
+      eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : a === b),
+    };
+  }
+  if (t.kind === "builtin" && t.name === "String") {
+    return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b) };
+  }
+  // Structured keys (tuples, enums): hash and compare their Debug text.
+  return {
+    kind,
+    hash: (_rt, k) => {
+      const s = debugKey(k);
+      let x = 0x811c9dc5;
+      for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193);
+      return x >>> 0;
+    },
+    eq: (_rt, a, b) => debugKey(a) === debugKey(b),
+  };
+}
+
+export class MapOps {
+  readonly header: number;
+  readonly keyArr: number;
+  readonly valArr: number;
+  readonly numArr: number;
+  readonly vkind: SlotKind;
+
+  constructor(
+    private readonly rt: Runtime,
+    mapType: Type,
+    readonly keyType: Type,
+    readonly valType: Type,
+    readonly keys: KeyOps,
+  ) {
+    this.header = rt.fixed(
+      mapName(mapType),
+      [SlotKind.Scalar, SlotKind.Scalar, SlotKind.Pointer, SlotKind.Pointer, SlotKind.Pointer, SlotKind.Pointer],
+      mapType,
+    );
+    this.keyArr = rt.arrayLayout(keyType, "Map keys");
+    this.valArr = rt.arrayLayout(valType, "Map values");
+    this.numArr = rt.arrayLayout({ kind: "int", name: "i64" }, "Map index");
+    this.vkind = reprOf(valType);
+  }
+
+  create(capacity = 8): Ptr {
+    const rt = this.rt;
+    const h = rt.heap;
+    let cap = 8;
+    while (cap < capacity * 2) cap *= 2;
+    const base = rt.handles.length;
+    rt.handles.push(h.allocArray(this.keyArr, cap / 2));
+    rt.handles.push(h.allocArray(this.valArr, cap / 2));
+    rt.handles.push(h.allocArray(this.numArr, cap / 2));
+    rt.handles.push(h.allocArray(this.numArr, cap));
+    const m = h.alloc(this.header);
+    h.setPtr(m, KEYS, rt.handles[base]);
+    h.setPtr(m, VALS, rt.handles[base + 1]);
+    h.setPtr(m, HASHES, rt.handles[base + 2]);
+    h.setPtr(m, TABLE, rt.handles[base + 3]);
+    rt.handles.length = base;
+    return m;
+  }
+
+  len(m: Ptr): number {
+    return this.rt.heap.get(m, COUNT);
+  }
+  /** Entries ever appended (live or removed); iterate 0..used and skip `!isLive`. */
+  used(m: Ptr): number {
+    return this.rt.heap.get(m, USED);
+  }
+  isLive(m: Ptr, e: number): boolean {
+    const h = this.rt.heap;
+    return h.get(h.getPtr(m, HASHES), e) !== DELETED;
+  }
+  keyAt(m: Ptr, e: number): Value {
+    const h = this.rt.heap;
+    return this.rt.load(h.getPtr(m, KEYS), e, this.keys.kind);
+  }
+  valAt(m: Ptr, e: number): Value {
+    const h = this.rt.heap;
+    return this.rt.load(h.getPtr(m, VALS), e, this.vkind);
+  }
+  setValAt(m: Ptr, e: number, v: Value): void {
+    const h = this.rt.heap;
+    this.rt.store(h.getPtr(m, VALS), e, this.vkind, v);
+  }
+
+  /** Entry index of `key`, or -1. */
+  find(m: Ptr, key: Value): number {
+    const rt = this.rt;
+    const h = rt.heap;
+    const hash = this.keys.hash(rt, key);
+    const table = h.getPtr(m, TABLE);
+    const mask = h.length(table) - 1;
+    const hashes = h.getPtr(m, HASHES);
+    const keys = h.getPtr(m, KEYS);
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = h.get(table, i);
+      if (slot === 0) return -1;
+      const e = slot - 1;
+      if (h.get(hashes, e) === hash && this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key)) return e;
+    }
+  }
+
+  /** Insert or replace; returns the previous value's entry state: `{ had, old }`. */
+  insert(m: Ptr, key: Value, val: Value): { had: boolean; old: Value } {
+    const rt = this.rt;
+    const h = rt.heap;
+    const e = this.find(m, key);
+    if (e >= 0) {
+      const old = this.valAt(m, e);
+      this.setValAt(m, e, val);
+      return { had: true, old };
+    }
+    // Keep key/val/map reachable across the allocations a resize makes.
+    const base = rt.handles.length;
+    rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
+    let used = h.get(m, USED);
+    if (used >= h.length(h.getPtr(m, KEYS))) this.grow(base);
+    m = rt.handles[base];
+    if (this.keys.kind === SlotKind.Pointer) key = rt.handles[base + 1];
+    if (this.vkind === SlotKind.Pointer) val = rt.handles[base + 2];
+    rt.handles.length = base;
+    used = h.get(m, USED);
+    const hash = this.keys.hash(rt, key);
+    rt.store(h.getPtr(m, KEYS), used, this.keys.kind, key);
+    rt.store(h.getPtr(m, VALS), used, this.vkind, val);
+    h.set(h.getPtr(m, HASHES), used, hash);
+    this.link(m, hash, used);
+    h.set(m, USED, used + 1);
+    h.set(m, COUNT, h.get(m, COUNT) + 1);
+    return { had: false, old: undefined };
+  }
+
+  private link(m: Ptr, hash: number, e: number): void {
+    const h = this.rt.heap;
+    const table = h.getPtr(m, TABLE);
+    const mask = h.length(table) - 1;
+    let i = hash & mask;
+    while (h.get(table, i) !== 0) i = (i + 1) & mask;
+    h.set(table, i, e + 1);
+  }
+
+  /** Rebuild with live entries only, doubling if more than half are live. The map is rt.handles[base]. */
+  private grow(base: number): void {
+    const rt = this.rt;
+    const h = rt.heap;
+    let m = rt.handles[base];
+    const count = h.get(m, COUNT);
+    const oldCap = h.length(h.getPtr(m, KEYS));
+    const cap = count * 2 >= oldCap ? oldCap * 2 : oldCap;
+    const b2 = rt.handles.length;
+    rt.handles.push(h.allocArray(this.keyArr, cap));
+    rt.handles.push(h.allocArray(this.valArr, cap));
+    rt.handles.push(h.allocArray(this.numArr, cap));
+    rt.handles.push(h.allocArray(this.numArr, cap * 2));
+    m = rt.handles[base];
+    const [nk, nv, nh, nt] = rt.handles.slice(b2);
+    rt.handles.length = b2;
+    const ok = h.getPtr(m, KEYS);
+    const ov = h.getPtr(m, VALS);
+    const oh = h.getPtr(m, HASHES);
+    const used = h.get(m, USED);
+    let j = 0;
+    for (let e = 0; e < used; e++) {
+      const hash = h.get(oh, e);
+      if (hash === DELETED) continue;
+      rt.store(nk, j, this.keys.kind, rt.load(ok, e, this.keys.kind));
+      rt.store(nv, j, this.vkind, rt.load(ov, e, this.vkind));
+      h.set(nh, j, hash);
+      j++;
+    }
+    h.setPtr(m, KEYS, nk);
+    h.setPtr(m, VALS, nv);
+    h.setPtr(m, HASHES, nh);
+    h.setPtr(m, TABLE, nt);
+    h.set(m, USED, j);
+    for (let e = 0; e < j; e++) this.link(m, h.get(nh, e), e);
+  }
+
+  /** Remove `key`; returns its value or `undefined` with had=false. */
+  remove(m: Ptr, key: Value): { had: boolean; old: Value } {
+    const h = this.rt.heap;
+    const e = this.find(m, key);
+    if (e < 0) return { had: false, old: undefined };
+    const old = this.valAt(m, e);
+    h.set(h.getPtr(m, HASHES), e, DELETED);
+    h.set(m, COUNT, h.get(m, COUNT) - 1);
+    return { had: true, old };
+  }
+
+  /** Live entry indices in insertion order. */
+  entries(m: Ptr): number[] {
+    const out: number[] = [];
+    const used = this.used(m);
+    for (let e = 0; e < used; e++) if (this.isLive(m, e)) out.push(e);
+    return out;
+  }
+
+  /** First live entry (LRU eviction). */
+  firstLive(m: Ptr): number {
+    const used = this.used(m);
+    for (let e = 0; e < used; e++) if (this.isLive(m, e)) return e;
+    return -1;
+  }
+}
+
+function mapName(t: Type): string {
+  if (t.kind === "builtin") return `${t.name}`;
+  return "Map";
+}

@@ -1,0 +1,458 @@
+// The evaluator's run-time state: the managed heap and the layouts of every managed value, the
+// table of owned tensors, the stack of live frames (the GC's roots), handle scopes for natives,
+// buffered output, and the helpers that create and read strings, vectors and references.
+//
+// Representation (see typeinfo.ts `reprOf`): scalars are unboxed JS numbers (bool may be a JS
+// boolean in a frame and is 0/1 in a heap slot), tensors are `Tensor` objects in frames and handle
+// ids in heap slots, everything else is a `Ptr`.
+
+import { ManagedHeap, Ptr, SlotKind } from "../../heap/api";
+import type { Tensor, TensorRuntime } from "../tensor/api";
+import type { Type } from "../check/types";
+import type { Span } from "../syntax/ast";
+import { StarkPanic } from "../diagnostics";
+import { reprOf, typeKey, resolveTypeExpr, TypeScope, Subst } from "./typeinfo";
+import type { EnumDecl, StructDecl } from "../syntax/ast";
+
+export type Value = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Frame = Value[];
+
+/** String object slots: [len (Scalar), bytes (Pointer to a byte array)]. */
+export const STR_LEN = 0;
+export const STR_BYTES = 1;
+/** Vec object slots: [len (Scalar), data (Pointer to an element array)]. */
+export const VEC_LEN = 0;
+export const VEC_DATA = 1;
+
+/** Layout facts for a struct or enum instantiation. */
+export interface AdtLayout {
+  layout: number;
+  type: Type;
+  /** Per slot kind, for reading/writing by index. */
+  kinds: SlotKind[];
+  /** Struct: field types. Enum: all variants' field types, concatenated after the tag slot. */
+  fieldTypes: Type[][];
+  /** Enum: first slot of each variant's fields (slot 0 is the tag). Struct: [0]. */
+  offsets: number[];
+}
+
+export class Runtime {
+  readonly heap: ManagedHeap;
+  readonly tensors: TensorRuntime;
+  readonly scope: TypeScope;
+
+  // ── roots ──
+  /** Live frames, innermost last, and for each the slots that hold pointers. */
+  frames: Frame[] = [];
+  frameMaps: number[][] = [];
+  fp = 0;
+  globals: Frame = [];
+  globalMap: number[] = [];
+  /** Handle scope for natives that call back into STARK code while holding pointers. */
+  handles: Ptr[] = [];
+
+  // ── control-flow signal (break/continue/return without exceptions) ──
+  /** 0 normal, 1 break, 2 continue, 3 return. */
+  ctl = 0;
+  ctlLabel: string | null = null;
+  ctlValue: Value = undefined;
+
+  // ── output ──
+  private out = "";
+  private readonly writeOut: (s: string) => void;
+  readonly writeErr: (s: string) => void;
+
+  // ── tensors held in heap slots ──
+  private tensorHandles: (Tensor | null)[] = [null];
+  private freeHandleIds: number[] = [];
+  private handleOf = new WeakMap<Tensor, number>();
+
+  // ── layouts ──
+  readonly strLayout: number;
+  readonly bytesLayout: number;
+  readonly placeLayout: number;
+  private cellLayouts: number[];
+  private arrayLayouts = new Map<string, number>();
+  private adtLayouts = new Map<string, AdtLayout>();
+  private tupleLayouts = new Map<string, number>();
+  private fixedLayouts = new Map<string, number>();
+  private arrayIds = new Set<number>();
+  /** The STARK type of objects of each layout (for `dyn` dispatch and printing). */
+  readonly layoutTypes: (Type | null)[] = [];
+
+  depth = 0;
+  readonly maxDepth: number;
+
+  constructor(heap: ManagedHeap, tensors: TensorRuntime, scope: TypeScope, io: { stdout: (s: string) => void; stderr: (s: string) => void }, maxDepth = 2500) {
+    this.heap = heap;
+    this.tensors = tensors;
+    this.scope = scope;
+    this.writeOut = io.stdout;
+    this.writeErr = io.stderr;
+    this.maxDepth = maxDepth;
+    this.bytesLayout = heap.defineArrayLayout({ name: "String bytes", element: "byte" });
+    this.strLayout = this.fixed("String", [SlotKind.Scalar, SlotKind.Pointer], { kind: "builtin", name: "String", args: [] });
+    this.placeLayout = this.fixed("&mut place", [SlotKind.Pointer, SlotKind.Scalar], null);
+    this.cellLayouts = [
+      this.fixed("cell", [SlotKind.Scalar], null),
+      this.fixed("cell", [SlotKind.Pointer], null),
+      this.fixed("cell", [SlotKind.Tensor], null),
+    ];
+    heap.setRootScanner((visit) => this.scanRoots(visit));
+    heap.onTensorRelease((id) => this.releaseTensorHandle(id));
+  }
+
+  // ───────────── roots ─────────────
+
+  private scanRoots(visit: (p: Ptr) => Ptr): void {
+    for (let i = 0; i < this.fp; i++) {
+      const f = this.frames[i];
+      const m = this.frameMaps[i];
+      for (let j = 0; j < m.length; j++) {
+        const v = f[m[j]];
+        if (typeof v === "number" && v !== 0) f[m[j]] = visit(v);
+      }
+    }
+    const g = this.globals;
+    for (const s of this.globalMap) {
+      const v = g[s];
+      if (typeof v === "number" && v !== 0) g[s] = visit(v);
+    }
+    const h = this.handles;
+    for (let i = 0; i < h.length; i++) if (h[i] !== 0) h[i] = visit(h[i]);
+  }
+
+  pushFrame(f: Frame, map: number[]): void {
+    const i = this.fp++;
+    this.frames[i] = f;
+    this.frameMaps[i] = map;
+  }
+  popFrame(): void {
+    this.frames[--this.fp] = undefined as unknown as Frame;
+  }
+
+  // ───────────── output ─────────────
+
+  print(s: string): void {
+    this.out += s;
+    if (this.out.length > 1 << 15) this.flush();
+  }
+  eprint(s: string): void {
+    this.flush();
+    this.writeErr(s);
+  }
+  flush(): void {
+    if (this.out) {
+      const s = this.out;
+      this.out = "";
+      this.writeOut(s);
+    }
+  }
+
+  // ───────────── panics ─────────────
+
+  panic(code: string, message: string, span: Span | null = null): never {
+    throw new StarkPanic(code, message, span);
+  }
+
+  // ───────────── layouts ─────────────
+
+  fixed(name: string, slots: SlotKind[], type: Type | null): number {
+    const key = name + "/" + slots.join("");
+    let id = this.fixedLayouts.get(key);
+    if (id === undefined) {
+      id = this.heap.defineLayout({ name, slots });
+      this.fixedLayouts.set(key, id);
+      this.layoutTypes[id] = type;
+    }
+    return id;
+  }
+
+  isFixedLayout(layout: number): boolean {
+    return !this.arrayIds.has(layout) && layout !== this.bytesLayout;
+  }
+
+  cellLayout(kind: SlotKind): number {
+    return this.cellLayouts[kind];
+  }
+
+  /** Element array layout for arrays/Vec data/Map columns holding values of type `elem`. */
+  arrayLayout(elem: Type, what = "array"): number {
+    const key = what + ":" + typeKey(elem);
+    let id = this.arrayLayouts.get(key);
+    if (id === undefined) {
+      id = this.heap.defineArrayLayout({ name: `${what}<${typeKeyShort(elem)}>`, element: reprOf(elem) });
+      this.arrayLayouts.set(key, id);
+      this.arrayIds.add(id);
+    }
+    return id;
+  }
+
+  /** A Copy `[T; N]` or Vec backing array whose owner type we know (for `dyn`/printing). */
+  tupleLayout(t: Type & { kind: "tuple" }): number {
+    const key = typeKey(t);
+    let id = this.tupleLayouts.get(key);
+    if (id === undefined) {
+      id = this.heap.defineLayout({ name: "tuple", slots: t.elems.map(reprOf) });
+      this.tupleLayouts.set(key, id);
+      this.layoutTypes[id] = t;
+    }
+    return id;
+  }
+
+  adtLayout(t: Type & { kind: "adt" }): AdtLayout {
+    const key = typeKey(t);
+    let l = this.adtLayouts.get(key);
+    if (l) return l;
+    const env: Subst = new Map();
+    t.decl.generics.forEach((g, i) => env.set(g.name, t.args[i] ?? { kind: "tuple", elems: [] }));
+    const kinds: SlotKind[] = [];
+    const fieldTypes: Type[][] = [];
+    const offsets: number[] = [];
+    if (t.decl.kind === "StructDecl") {
+      const tys = t.decl.fields.map((f) => resolveTypeExpr(f.ty, env, this.scope));
+      fieldTypes.push(tys);
+      offsets.push(0);
+      for (const ft of tys) kinds.push(reprOf(ft));
+    } else {
+      kinds.push(SlotKind.Scalar); // tag
+      for (const v of (t.decl as EnumDecl).variants) {
+        const tys = v.fields.map((f) => resolveTypeExpr(f.ty, env, this.scope));
+        offsets.push(kinds.length);
+        fieldTypes.push(tys);
+        for (const ft of tys) kinds.push(reprOf(ft));
+      }
+    }
+    const layout = this.heap.defineLayout({ name: typeKeyShort(t), slots: kinds });
+    this.layoutTypes[layout] = t;
+    l = { layout, type: t, kinds, fieldTypes, offsets };
+    this.adtLayouts.set(key, l);
+    return l;
+  }
+
+  // ───────────── slots by kind ─────────────
+
+  /** Read slot `i` of `p` as a value of the given kind. */
+  load(p: Ptr, i: number, kind: SlotKind): Value {
+    if (kind === SlotKind.Scalar) return this.heap.get(p, i);
+    if (kind === SlotKind.Pointer) return this.heap.getPtr(p, i);
+    return this.tensorFromHandle(this.heap.get(p, i));
+  }
+
+  store(p: Ptr, i: number, kind: SlotKind, v: Value): void {
+    if (kind === SlotKind.Scalar) this.heap.set(p, i, typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? 0 : v);
+    else if (kind === SlotKind.Pointer) this.heap.setPtr(p, i, v ?? 0);
+    else this.heap.set(p, i, v ? this.tensorHandle(v) : 0);
+  }
+
+  /** A one-slot heap cell (captured variables, `&mut` to scalar locals, Box of a scalar). */
+  newCell(kind: SlotKind, v: Value): Ptr {
+    const c = this.heap.alloc(this.cellLayouts[kind]);
+    this.store(c, 0, kind, v);
+    return c;
+  }
+
+  /** `&mut` to a scalar in slot `index` of object `target`. */
+  newPlace(target: Ptr, index: number): Ptr {
+    this.handles.push(target);
+    const p = this.heap.alloc(this.placeLayout);
+    target = this.handles.pop()!;
+    this.heap.setPtr(p, 0, target);
+    this.heap.set(p, 1, index);
+    return p;
+  }
+
+  // ───────────── tensors in heap slots ─────────────
+
+  tensorHandle(t: Tensor): number {
+    let id = this.handleOf.get(t);
+    if (id !== undefined) return id;
+    id = this.freeHandleIds.pop() ?? this.tensorHandles.length;
+    this.tensorHandles[id] = t;
+    this.handleOf.set(t, id);
+    return id;
+  }
+  tensorFromHandle(id: number): Tensor | null {
+    return id ? this.tensorHandles[id] : null;
+  }
+  private releaseTensorHandle(id: number): void {
+    const t = this.tensorHandles[id];
+    if (!t) return;
+    this.tensorHandles[id] = null;
+    this.handleOf.delete(t);
+    this.freeHandleIds.push(id);
+    if (!t.freed) t.free();
+  }
+  /** Drop an owned tensor (scope end, reassignment, `drop`). */
+  freeTensor(t: Tensor | null | undefined): void {
+    if (t && typeof t === "object" && !t.freed) t.free();
+  }
+
+  // ───────────── strings ─────────────
+
+  newString(s: string): Ptr {
+    const bytes = encodeUtf8(s);
+    return this.stringFromBytes(bytes, bytes.length);
+  }
+
+  stringFromBytes(bytes: Uint8Array | number[], n: number): Ptr {
+    const h = this.heap;
+    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    for (let i = 0; i < n; i++) h.setByte(data, i, bytes[i]);
+    this.handles.push(data);
+    const p = h.alloc(this.strLayout);
+    h.setPtr(p, STR_BYTES, this.handles.pop()!);
+    h.set(p, STR_LEN, n);
+    return p;
+  }
+
+  /** Decode a String object to a JS string (not cached: objects may move). */
+  str(p: Ptr): string {
+    const h = this.heap;
+    const n = h.get(p, STR_LEN);
+    const data = h.getPtr(p, STR_BYTES);
+    let ascii = "";
+    let i = 0;
+    for (; i < n; i++) {
+      const b = h.getByte(data, i);
+      if (b >= 0x80) break;
+      ascii += String.fromCharCode(b);
+    }
+    if (i === n) return ascii;
+    const rest = new Uint8Array(n - i);
+    for (let j = i; j < n; j++) rest[j - i] = h.getByte(data, j);
+    return ascii + utf8Decoder.decode(rest);
+  }
+
+  strLen(p: Ptr): number {
+    return this.heap.get(p, STR_LEN);
+  }
+
+  /** Append UTF-8 bytes of `s` to the String object `p` (amortized doubling). */
+  strPush(p: Ptr, s: string): void {
+    const bytes = encodeUtf8(s);
+    const h = this.heap;
+    const n = h.get(p, STR_LEN);
+    let data = h.getPtr(p, STR_BYTES);
+    const cap = h.length(data);
+    if (n + bytes.length > cap) {
+      this.handles.push(p);
+      const next = h.allocArray(this.bytesLayout, Math.max(cap * 2, n + bytes.length, 8));
+      p = this.handles.pop()!;
+      data = h.getPtr(p, STR_BYTES);
+      for (let i = 0; i < n; i++) h.setByte(next, i, h.getByte(data, i));
+      h.setPtr(p, STR_BYTES, next);
+      data = next;
+    }
+    for (let i = 0; i < bytes.length; i++) h.setByte(data, n + i, bytes[i]);
+    h.set(p, STR_LEN, n + bytes.length);
+  }
+
+  strEquals(a: Ptr, b: Ptr): boolean {
+    if (a === b) return true;
+    const h = this.heap;
+    const n = h.get(a, STR_LEN);
+    if (n !== h.get(b, STR_LEN)) return false;
+    const da = h.getPtr(a, STR_BYTES);
+    const db = h.getPtr(b, STR_BYTES);
+    for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
+    return true;
+  }
+
+  strHash(p: Ptr): number {
+    const h = this.heap;
+    const n = h.get(p, STR_LEN);
+    const d = h.getPtr(p, STR_BYTES);
+    let x = 0x811c9dc5;
+    for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), 0x01000193);
+    return x >>> 0;
+  }
+
+  // ───────────── vectors ─────────────
+
+  vecLayout(vecType: Type): number {
+    return this.fixed(typeKeyShort(vecType), [SlotKind.Scalar, SlotKind.Pointer], vecType);
+  }
+
+  newVec(vecType: Type, elem: Type, capacity: number): Ptr {
+    const h = this.heap;
+    const data = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(capacity, 4));
+    this.handles.push(data);
+    const v = h.alloc(this.vecLayout(vecType));
+    h.setPtr(v, VEC_DATA, this.handles.pop()!);
+    return v;
+  }
+
+  vecPush(v: Ptr, kind: SlotKind, x: Value, elem: Type): void {
+    const h = this.heap;
+    const n = h.get(v, VEC_LEN);
+    let data = h.getPtr(v, VEC_DATA);
+    if (n >= h.length(data)) data = this.vecGrow(v, n + 1, elem);
+    this.store(data, n, kind, x);
+    h.set(v, VEC_LEN, n + 1);
+  }
+
+  /** Ensure capacity for `need` elements; returns the (possibly new) data array. */
+  vecGrow(v: Ptr, need: number, elem: Type): Ptr {
+    const h = this.heap;
+    let data = h.getPtr(v, VEC_DATA);
+    const cap = h.length(data);
+    if (need <= cap) return data;
+    const kind = reprOf(elem);
+    this.handles.push(v);
+    const next = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(cap * 2, need, 4));
+    v = this.handles.pop()!;
+    data = h.getPtr(v, VEC_DATA);
+    const n = h.get(v, VEC_LEN);
+    if (kind === SlotKind.Pointer) for (let i = 0; i < n; i++) h.setPtr(next, i, h.getPtr(data, i));
+    else for (let i = 0; i < n; i++) h.set(next, i, h.get(data, i));
+    h.setPtr(v, VEC_DATA, next);
+    return next;
+  }
+
+  indexPanic(len: number, i: number, span: Span | null): never {
+    return this.panic("P0103", `index out of bounds: the len is ${len} but the index is ${i}`, span);
+  }
+}
+
+export function typeKeyShort(t: Type): string {
+  switch (t.kind) {
+    case "adt":
+      return t.args.length ? `${t.decl.name.name}<${t.args.map(typeKeyShort).join(", ")}>` : t.decl.name.name;
+    case "builtin":
+      return t.args.length ? `${t.name}<${t.args.map(typeKeyShort).join(", ")}>` : t.name;
+    case "int":
+    case "float":
+      return t.name;
+    case "tuple":
+      return `(${t.elems.map(typeKeyShort).join(", ")})`;
+    case "array":
+      return `[${typeKeyShort(t.elem)}; ${t.len}]`;
+    case "ref":
+      return `&${t.mutable ? "mut " : ""}${typeKeyShort(t.inner)}`;
+    case "tensor":
+      return "Tensor";
+    case "fn":
+      return "closure";
+    case "dyn":
+      return `dyn ${t.trait.name.name}`;
+    default:
+      return t.kind;
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+export function encodeUtf8(s: string): Uint8Array | number[] {
+  // ASCII fast path without a TextEncoder round trip.
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return utf8Encoder.encode(s);
+    out.push(c);
+  }
+  return out;
+}
+
+export type { StructDecl };
