@@ -208,7 +208,7 @@ const VEC_MATH = `
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) ${splat(1.33314422036e-1)}))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) ${splat(-3.33332819422e-1)}))
     (local.set $p (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $z)) (local.get $x)) (local.get $x)))
-    (local.set $e (call $v_exp (f32x4.mul (f32x4.min (local.get $ax) ${splat(9.0)}) ${splat(2.0)})))
+    (local.set $e (call $v_exp (f32x4.mul (f32x4.min (local.get $ax) ${splat(10.0)}) ${splat(2.0)})))
     (local.set $big (f32x4.sub ${splat(1.0)} (f32x4.div ${splat(2.0)} (f32x4.add (local.get $e) ${splat(1.0)}))))
     ;; copy the sign of x onto the large-|x| result
     (local.set $big (v128.or (local.get $big) (v128.and (local.get $x) (i32x4.splat (i32.const 0x80000000)))))
