@@ -26,6 +26,8 @@ export interface BorrowOptions {
 export interface BorrowCheckInput {
   /** derive(Copy)-aware answer for user ADTs. */
   copyAdt?: CopyAdt;
+  /** The checker's Copy/Move answer for a resolved type. */
+  isCopy?: (t: import("../types").Type) => boolean;
 }
 
 /** Per-body facts for the REPL's `:vars` and `stark check --explain-ownership`. */
@@ -52,7 +54,10 @@ export function checkBorrows(program: A.Program, checkResult: unknown, options: 
 
 export function analyzeBorrows(program: A.Program, checkResult: unknown, options: BorrowOptions): BorrowResult {
   const input = (checkResult ?? {}) as BorrowCheckInput;
-  const types = new TypeInfo(typeof input.copyAdt === "function" ? input.copyAdt : deriveCopyAdt);
+  const types = new TypeInfo(
+    typeof input.copyAdt === "function" ? input.copyAdt : deriveCopyAdt,
+    typeof input.isCopy === "function" ? input.isCopy : undefined,
+  );
   const diagnostics: Diagnostic[] = [];
   const bodies: BodyFacts[] = [];
 
@@ -69,7 +74,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   const visitFn = (fn: A.FnDecl, owner: string | null) => {
     if (!fn.body) return;
     const name = owner ? `${owner}::${fn.name.name}` : fn.name.name;
-    runBody(name, (l) => l.lowerFn(fn, null), new Set(), false);
+    runBody(name, (l) => l.lowerFn(fn, fn.selfBinding ?? null), new Set(), false);
   };
   const visitItem = (item: A.Item) => {
     switch (item.kind) {

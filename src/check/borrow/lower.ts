@@ -50,7 +50,9 @@ type Mode =
   | "move"
   /** By value as a call argument: like move, but a `&mut` is reborrowed instead of moved. */
   | "arg"
-  /** Borrowed automatically (print, f-strings, tensor operands, `#[autoref]` parameters). */
+  /** Borrowed automatically (print, f-strings, `#[autoref]` parameters) — a shared borrow even of a Copy value. */
+  | "autoref"
+  /** Borrowed if not Copy (tensor operands, comparisons): a Copy value is just read. */
   | "borrow";
 
 export class Lowerer {
@@ -180,11 +182,13 @@ export class Lowerer {
 
   lowerFn(fn: A.FnDecl, selfBinding: Binding | null): Cfg {
     this.openScope();
-    if (selfBinding) this.declare(selfBinding, true, fn.selfParam!.span);
+    if (selfBinding) this.declare(selfBinding, true, fn.selfParam ? fn.selfParam.span : fn.name.span);
     for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
     if (fn.body) {
       const c = this.blockInner(fn.body);
       this.ret(c, fn.body.tail ? fn.body.tail.span : fn.body.closeSpan);
+      // The function's own locals die at its closing brace (no node: the body has returned).
+      for (const b of this.scopes[0]?.bindings ?? []) if (!this.scopeEndSpan.has(b)) this.scopeEndSpan.set(b, fn.body.closeSpan);
     }
     return this.finish();
   }
@@ -362,11 +366,16 @@ export class Lowerer {
     const t = this.ty(e);
     const carries = this.types.carriesLoans(t);
     const vars = carries ? [p.base] : [];
-    if (mode === "borrow" && !this.types.isCopy(t)) {
+    if (mode === "autoref" || (mode === "borrow" && !this.types.isCopy(t))) {
       const c = this.borrow(p, false, e.span, "autoref");
       return { loans: c.loans, vars: union(c, { loans: [], vars }).vars };
     }
-    if (this.types.isCopy(t) || (mode === "arg" && t?.kind === "ref")) {
+    if (mode === "arg" && t?.kind === "ref" && t.mutable) {
+      // An `&mut` argument is reborrowed (`&mut *r`), not moved: `r` stays usable after the call.
+      const c = this.borrow(project(p, { kind: "deref", mutable: true }), true, e.span, "reborrow");
+      return { loans: c.loans, vars: [p.base] };
+    }
+    if (this.types.isCopy(t)) {
       this.read(p, e.span);
       return { loans: [], vars };
     }
@@ -389,7 +398,7 @@ export class Lowerer {
       case "PathExpr":
         return EMPTY;
       case "FStrLit":
-        for (const part of e.parts) if (typeof part !== "string") this.value(part.expr, "borrow");
+        for (const part of e.parts) if (typeof part !== "string") this.value(part.expr, "autoref");
         return EMPTY;
       case "ParenExpr":
         return this.value(e.expr, mode);
@@ -569,7 +578,7 @@ export class Lowerer {
   }
 
   private argMode(arg: Expr, autoref: boolean): Mode {
-    if (autoref && this.ty(arg)?.kind !== "ref") return "borrow";
+    if (autoref && this.ty(arg)?.kind !== "ref") return "autoref";
     return "arg";
   }
 

@@ -47,35 +47,38 @@ export class BodyChecker {
     this.diags.push(d);
   }
 
-  /** Runs the checks: first to find uses of moved values (re-initialized to avoid cascades), then for real. */
+  /**
+   * Runs the checks in reverse postorder (rustc's order). A use of a moved value is reported once
+   * per set of moves that reach it, as rustc does, so one move does not cascade into many errors.
+   */
   run(): Diagnostic[] {
-    const before = this.an.reinitNodes.size;
-    for (const node of this.cfg.nodes) this.checkMoves(node.id, true);
-    if (this.an.reinitNodes.size !== before) this.an.runMoves();
-    for (const node of this.cfg.nodes) {
-      if (!this.reachable(node.id)) continue;
-      this.checkMoves(node.id, false);
-      this.checkNode(node.id);
-    }
+    for (const n of this.rpo()) this.checkMoves(n), this.checkNode(n);
     return this.diags;
   }
 
-  private reachableSet: Uint8Array | null = null;
-  private reachable(n: number): boolean {
-    if (!this.reachableSet) {
-      const r = new Uint8Array(this.cfg.nodes.length);
-      const stack = [this.cfg.entry];
-      r[this.cfg.entry] = 1;
-      while (stack.length) {
-        const x = stack.pop()!;
-        for (const s of this.cfg.nodes[x].succ) if (!r[s]) {
-          r[s] = 1;
-          stack.push(s);
-        }
+  private readonly reportedMoveSets = new Set<string>();
+
+  /** Reverse postorder from the entry; successors explored last-first so loop bodies come after their exits, as in rustc's MIR. */
+  private rpo(): number[] {
+    const nodes = this.cfg.nodes;
+    const seen = new Uint8Array(nodes.length);
+    const post: number[] = [];
+    const stack: { n: number; i: number }[] = [{ n: this.cfg.entry, i: nodes[this.cfg.entry].succ.length - 1 }];
+    seen[this.cfg.entry] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.i < 0) {
+        post.push(top.n);
+        stack.pop();
+        continue;
       }
-      this.reachableSet = r;
+      const s = nodes[top.n].succ[top.i--];
+      if (!seen[s]) {
+        seen[s] = 1;
+        stack.push({ n: s, i: nodes[s].succ.length - 1 });
+      }
     }
-    return this.reachableSet[n] === 1;
+    return post.reverse();
   }
 
   // ───────────── moves and initialization ─────────────
@@ -98,7 +101,7 @@ export class BodyChecker {
     }
   }
 
-  private checkMoves(n: number, dryRun: boolean): void {
+  private checkMoves(n: number): void {
     const acc = this.accessOf(n);
     if (!acc) return;
     const { place, kind } = acc;
@@ -111,10 +114,9 @@ export class BodyChecker {
       if (!sites.length) return;
     }
     if (!sites.length) return;
-    if (dryRun) {
-      this.an.reinitNodes.add(n);
-      return;
-    }
+    const setKey = sites.map((s) => s.id).sort((a, b) => a - b).join(",");
+    if (this.reportedMoveSets.has(setKey)) return;
+    this.reportedMoveSets.add(setKey);
     const moves = sites.filter((s) => s.kind === "move");
     const name = placeToString(place);
     if (moves.length === 0) {
@@ -267,7 +269,7 @@ export class BodyChecker {
     const list = this.an.loansByBase.get(p.base);
     if (!list) return;
     for (const l of list) {
-      if (l === self) continue;
+      // The loan being created conflicts with itself only when it is still live from a previous iteration.
       const loan = this.cfg.loans[l];
       if (!overlaps(loan.place, p)) continue;
       if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
@@ -278,6 +280,11 @@ export class BodyChecker {
       }
       if (!this.an.loanLive(l, n, this.model)) continue;
       this.reportConflict(n, p, kind, span, loan);
+      if (l === self) {
+        const d = this.diags[this.diags.length - 1];
+        const what = loan.mutable ? "mutably borrowed" : "borrowed";
+        if (d && d.labels[0]) d.labels[0].message = `\`${placeToString(loan.place)}\` was ${what} here in the previous iteration of the loop`;
+      }
       return;
     }
   }
@@ -406,6 +413,14 @@ export class BodyChecker {
       if (!st.has(l)) continue;
       const b = loan.place.base;
       if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b)) continue;
+      if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l)) {
+        // A borrowing closure stored in a variable and returned: rustc blames the borrowed local.
+        const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
+        d.labels.push({ span, message: "a value holding the borrow is returned here" });
+        d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
+        this.report(d);
+        return;
+      }
       if (loan.origin === "capture" && loan.closureSpan) {
         const d = diag(
           "E0373",

@@ -12,11 +12,16 @@ export const deriveCopyAdt: CopyAdt = (decl) =>
   decl.attrs.some((a) => a.name === "derive" && a.args.includes("Copy"));
 
 export class TypeInfo {
-  constructor(private readonly copyAdt: CopyAdt) {}
+  /** `isCopyType`: the checker's derive(Copy)-aware predicate when it supplies one. */
+  constructor(
+    private readonly copyAdt: CopyAdt,
+    private readonly isCopyType?: (t: Type) => boolean,
+  ) {}
 
   /** A missing type (checker gap) is treated as Copy so that it never produces a false move error. */
   isCopy(t: Type | undefined): boolean {
     if (!t) return true;
+    if (this.isCopyType) return this.isCopyType(t);
     return isCopy(t, this.copyAdt);
   }
 
