@@ -11,13 +11,16 @@ import { reprOf } from "./typeinfo";
 type Node = { kind: string; [k: string]: unknown };
 
 /** Keys that hold checker annotations or back-references, never child syntax. */
-const SKIP = new Set(["span", "ty", "res", "binding", "target", "method", "captures", "closeSpan", "recvAdjust", "decl", "label", "autoref", "iterKind", "index", "derefs"]);
+const SKIP = new Set(["span", "ty", "res", "binding", "method", "captures", "closeSpan", "recvAdjust", "decl", "label", "autoref", "iterKind", "derefs", "selfBinding"]);
 
 /** Visit the direct syntactic children of a node (expressions, statements, patterns, blocks). */
 export function forEachChild(node: unknown, fn: (child: Node) => void): void {
   if (!node || typeof node !== "object") return;
+  const kind = (node as Node).kind;
   for (const key of Object.keys(node)) {
     if (SKIP.has(key)) continue;
+    // `target` is syntax in an assignment but the checker's annotation on a struct literal.
+    if (key === "target" && kind === "StructLitExpr") continue;
     visitValue((node as Record<string, unknown>)[key], fn);
   }
 }

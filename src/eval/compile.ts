@@ -207,7 +207,7 @@ export class Compiler {
     const prologue: ((f: Frame) => void)[] = [];
     let argIndex = 0;
     if (decl.selfParam) {
-      const self = findSelfBinding(body);
+      const self = decl.selfBinding ?? findSelfBinding(body);
       if (self) this.bindParam(ctx, self, 0, prologue);
       argIndex = 1;
     }
@@ -1370,8 +1370,10 @@ export class Compiler {
               return r;
             };
           return (f) => {
-            const r = a(f) + b(f);
-            if (r > hi || r < lo) rt.panic("P0101", "attempt to add with overflow", span);
+            const x = a(f);
+            const y = b(f);
+            const r = x + y;
+            if (r > hi || r < lo) return wideResult(rt, x, y, r, "+", t.name, span);
             return r;
           };
         case "-":
@@ -1382,8 +1384,10 @@ export class Compiler {
               return r;
             };
           return (f) => {
-            const r = a(f) - b(f);
-            if (r > hi || r < lo) rt.panic("P0101", "attempt to subtract with overflow", span);
+            const x = a(f);
+            const y = b(f);
+            const r = x - y;
+            if (r > hi || r < lo) return wideResult(rt, x, y, r, "-", t.name, span);
             return r;
           };
         case "<":
@@ -1478,20 +1482,29 @@ export class Compiler {
     const [lo, hi] = INT_RANGE[t.name];
     const bits = t.name === "i8" || t.name === "u8" ? 8 : t.name === "i16" || t.name === "u16" ? 16 : t.name === "i32" || t.name === "u32" ? 32 : 64;
     const signed = lo < 0;
+    const wide = bits === 64;
     const check = (r: number, what: string) => {
       if (r > hi || r < lo || r !== r) rt.panic("P0101", `attempt to ${what} with overflow`, span);
       return r;
     };
     switch (op) {
       case "+":
-        return (x, y) => check(x + y, "add");
+        return (x, y) => {
+          const r = x + y;
+          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "+", t.name, span) : check(r, "add");
+          return r;
+        };
       case "-":
-        return (x, y) => check(x - y, "subtract");
+        return (x, y) => {
+          const r = x - y;
+          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "-", t.name, span) : check(r, "subtract");
+          return r;
+        };
       case "*":
         return (x, y) => {
           const r = x * y;
-          if (!Number.isSafeInteger(r)) rt.panic("P0101", "attempt to multiply with overflow", span);
-          return check(r === 0 ? 0 : r, "multiply");
+          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "*", t.name, span) : check(r, "multiply");
+          return r === 0 ? 0 : r;
         };
       case "/":
         return (x, y) => {
@@ -1828,7 +1841,8 @@ export class Compiler {
       }
       rt.handles.push(kind === SlotKind.Pointer ? v : 0);
       const vec = rt.newVec(t, elem, n);
-      v = rt.handles.pop();
+      const held = rt.handles.pop();
+      if (kind === SlotKind.Pointer) v = held;
       this.fillRepeated(heap.getPtr(vec, VEC_DATA), n, kind, v, elem);
       heap.set(vec, VEC_LEN, n);
       return vec;
@@ -2123,7 +2137,7 @@ export class Compiler {
       if (pt && argTypes[i]) unify(pt, argTypes[i], out);
     });
     if (decl.body && decl.selfParam && selfType) {
-      const sb = findSelfBinding(decl.body);
+      const sb = decl.selfBinding ?? findSelfBinding(decl.body);
       if (sb?.ty) unify(sb.ty, selfType, out);
     }
     if (retType && decl.ret) {
@@ -2699,6 +2713,26 @@ export class Compiler {
       return true;
     };
   }
+}
+
+/**
+ * A 64-bit integer result outside ±2^53: allowed when it is exact and within the type's range
+ * (`20!` fits an i64 and is a double exactly), else P0101 — overflow, or a value STARK cannot
+ * hold exactly.
+ */
+function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" | "*", name: string, span: Span): number {
+  const verb = op === "+" ? "add" : op === "-" ? "subtract" : "multiply";
+  if (!Number.isInteger(x) || !Number.isInteger(y)) return rt.panic("P0101", `attempt to ${verb} with overflow`, span);
+  const bx = BigInt(x);
+  const by = BigInt(y);
+  const exact = op === "+" ? bx + by : op === "-" ? bx - by : bx * by;
+  const unsigned = name[0] === "u";
+  const lo = unsigned ? 0n : -(2n ** 63n);
+  const hi = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+  if (exact < lo || exact > hi) return rt.panic("P0101", `attempt to ${verb} with overflow`, span);
+  if (BigInt(r) !== exact)
+    return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
+  return r;
 }
 
 /** Index of the element located by the last bounds check (avoids allocating a pair). */

@@ -87,7 +87,7 @@ export class Session {
       }
       return { panic: null };
     } catch (e) {
-      if (e instanceof StarkPanic) return { panic: e };
+      if (e instanceof StarkPanic) return { panic: attributeToCaller(e) };
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         return { panic: new StarkPanic("P0106", "stack overflow: recursion too deep", null) };
       }
@@ -96,6 +96,20 @@ export class Session {
       rt.flush();
     }
   }
+}
+
+/**
+ * A panic raised inside the prelude (`unwrap`, `expect`) is reported at the user's call, as
+ * Rust's `#[track_caller]` does; the prelude's own frames are left out of the trace.
+ */
+function attributeToCaller(p: StarkPanic): StarkPanic {
+  const inPrelude = (s: { file: { name: string } } | null | undefined) => !!s && s.file.name === "<prelude>";
+  if (!inPrelude(p.span)) return p;
+  const firstUser = p.trace.findIndex((f) => !inPrelude(f.span));
+  if (firstUser < 0) return p;
+  p.span = p.trace[firstUser].span;
+  p.trace.splice(0, firstUser);
+  return p;
 }
 
 function isStmt(x: Item | Stmt): x is Stmt {

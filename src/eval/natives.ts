@@ -895,7 +895,8 @@ N["LRUCache::put"] = (s) => {
 
 for (const name of ["Box", "Gc"]) {
   N[`${name}::new`] = (s) => {
-    const inner = argOf(s.retType);
+    const rt = derefAll(s.retType);
+    const inner = rt.kind === "builtin" && rt.args[0] ? rt.args[0] : UNIT;
     const k = reprOf(inner);
     if (k === SlotKind.Pointer) return (v) => v;
     return (v) => s.rt.newCell(k, v);
