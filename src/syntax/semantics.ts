@@ -8,23 +8,17 @@
 
 import type * as ohm from "ohm-js";
 import type {
-  BinaryOp, BlockExpr, Binding, ConstDecl, EnumDecl, Expr, FieldDecl, FnDecl, FormatSpec, GenericParam, Ident, IfExpr,
+  BlockExpr, ConstDecl, EnumDecl, Expr, FieldDecl, FnDecl, FormatSpec, GenericParam, Ident, IfExpr,
   IfLetExpr, Item, Label, LitPat, Param, PathExpr, PathSegment, PathType, Pattern, SelfMode, SourceFile, Span, Stmt,
-  StructDecl, TypeExpr, TypeSegment, UseDecl, AssignOp, IntSuffix, FloatSuffix, ExprStmt, TraitDecl, ImplDecl,
+  StructDecl, TypeExpr, TypeSegment, UseDecl, AssignOp, ExprStmt, TraitDecl, ImplDecl,
 } from "./ast";
 import { splitInterpolation, parseFormatSpec } from "./fstring";
+import {
+  SyntaxErrorAt, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, makeBindPat, pathPat,
+  numberFields, isPathLikeName,
+} from "./astBuild";
 
-/** A syntax error found while building the AST (chained comparisons, a bad f-string). */
-export class SyntaxErrorAt extends Error {
-  constructor(
-    message: string,
-    readonly span: Span,
-    readonly label = "",
-    readonly help: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export { SyntaxErrorAt, isBlockLike } from "./astBuild";
 
 interface Ctx {
   file: SourceFile;
@@ -60,51 +54,7 @@ function many<T>(iter: N): T[] {
   return out;
 }
 
-function newBinding(name: Ident, mutable: boolean): Binding {
-  return { name: name.name, mutable, span: name.span };
-}
-
 // ───────────── literals ─────────────
-
-const INT_SUFFIX = /(i8|i16|i32|i64|isize|u8|u16|u32|u64|usize|f32|f64)$/;
-const HEX_INT_SUFFIX = /(i8|i16|i32|i64|isize|u8|u16|u32|u64|usize)$/;
-
-function decodeEscapes(raw: string): string {
-  return raw.replace(/\\(u\{([0-9a-fA-F]+)\}|\n[ \t\r\n]*|.)/gs, (_m, esc: string, hex?: string) => {
-    if (hex !== undefined) return String.fromCodePoint(parseInt(hex, 16));
-    switch (esc[0]) {
-      case "n": return "\n";
-      case "t": return "\t";
-      case "r": return "\r";
-      case "0": return "\0";
-      case "\n": return "";
-      default: return esc; // \\ \" \'
-    }
-  });
-}
-
-function intLit(n: N): Expr {
-  let text = n.sourceString.replace(/_/g, "");
-  const isHex = /^0x/i.test(text);
-  const m = (isHex ? HEX_INT_SUFFIX : INT_SUFFIX).exec(text);
-  let suffix: IntSuffix | FloatSuffix | null = null;
-  if (m && !(text.length === m[0].length)) {
-    suffix = m[1] as IntSuffix | FloatSuffix;
-    text = text.slice(0, -m[1].length);
-  }
-  return { kind: "IntLit", span: span(n), value: BigInt(text), suffix };
-}
-
-function floatLit(n: N): Expr {
-  let text = n.sourceString.replace(/_/g, "");
-  let suffix: FloatSuffix | null = null;
-  const m = /(f32|f64)$/.exec(text);
-  if (m) {
-    suffix = m[1] as FloatSuffix;
-    text = text.slice(0, -3);
-  }
-  return { kind: "FloatLit", span: span(n), value: Number(text), suffix };
-}
 
 /** `{expr:spec}` inside an f-string: parse the expression with the same grammar (start rule ExprInput). */
 function interpolation(n: N): { expr: Expr; spec: FormatSpec | null } {
@@ -143,83 +93,10 @@ function interpolation(n: N): { expr: Expr; spec: FormatSpec | null } {
   return { expr, spec: specText === null ? null : parseFormatSpec(specText) };
 }
 
-// ───────────── binary operators ─────────────
-
-const PREC: Record<string, number> = {
-  "*": 10, "/": 10, "%": 10, "@": 10,
-  "+": 9, "-": 9,
-  "<<": 8, ">>": 8,
-  "&": 7,
-  "^": 6,
-  "|": 5,
-  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-  "&&": 3,
-  "||": 2,
-};
-const COMPARISON = 4;
-
-interface OpTail {
-  op: string;
-  opSpan: Span;
-  rhs?: Expr;
-  cast?: TypeExpr;
-}
-
-/** Arrange `a op b op c ...` by Rust's precedence (all left-associative; comparisons do not chain). */
-function climb(first: Expr, tails: OpTail[]): Expr {
-  // `as` binds tighter than every binary operator: fold casts into their operand first.
-  const operands: Expr[] = [first];
-  const ops: { op: string; span: Span }[] = [];
-  for (const t of tails) {
-    if (t.cast) {
-      const left = operands.pop()!;
-      operands.push({ kind: "CastExpr", span: join(left.span, t.cast.span), expr: left, target: t.cast });
-    } else {
-      ops.push({ op: t.op, span: t.opSpan });
-      operands.push(t.rhs!);
-    }
-  }
-  // Precedence climbing: `operands[i]` is the operand before `ops[i]`.
-  let i = 0;
-  const parse = (minPrec: number): Expr => {
-    let left = operands[i];
-    while (i < ops.length && PREC[ops[i].op] >= minPrec) {
-      const op = ops[i].op;
-      const prec = PREC[op];
-      i++;
-      const right = parse(prec + 1);
-      left = { kind: "BinaryExpr", span: join(left.span, right.span), op: op as BinaryOp, left, right };
-      if (prec === COMPARISON && i < ops.length && PREC[ops[i].op] === COMPARISON) {
-        throw new SyntaxErrorAt("comparison operators cannot be chained", ops[i].span, "", [
-          `split the comparison into two, joined by \`&&\`: \`a ${op} b && b ${ops[i].op} c\``,
-        ]);
-      }
-    }
-    return left;
-  };
-  return parse(0);
-}
-
 // ───────────── blocks and statements ─────────────
 
-const BLOCK_LIKE = new Set(["BlockExpr", "IfExpr", "IfLetExpr", "MatchExpr", "LoopExpr", "WhileExpr", "WhileLetExpr", "ForExpr"]);
-
-export function isBlockLike(e: Expr): boolean {
-  return BLOCK_LIKE.has(e.kind);
-}
-
 function makeBlock(n: N, stmtsNode: N, tailNode: N, rb: N): BlockExpr {
-  const stmts = many<Stmt>(stmtsNode);
-  let tail = opt<Expr>(tailNode);
-  // `{ ...; if c { a } else { b } }`: a trailing block-like expression statement is the value.
-  if (!tail && stmts.length) {
-    const last = stmts[stmts.length - 1];
-    if (last.kind === "ExprStmt" && !last.semi && isBlockLike(last.expr)) {
-      stmts.pop();
-      tail = last.expr;
-    }
-  }
-  return { kind: "BlockExpr", span: span(n), stmts, tail, closeSpan: span(rb) };
+  return blockExpr(span(n), many<Stmt>(stmtsNode), opt<Expr>(tailNode), span(rb));
 }
 
 function withLabel<T extends { label: Label | null; span: Span }>(e: T, label: Label, whole: Span): T {
@@ -239,18 +116,11 @@ function decorate(node: Item, attrsNode: N, pubNode: N, whole: Span): Item {
 }
 
 function applyWhere(generics: GenericParam[], whereNode: N): GenericParam[] {
-  const preds = opt<{ ty: TypeExpr; bounds: TypeExpr[]; span: Span }[]>(whereNode) ?? [];
-  for (const p of preds) {
-    const name = p.ty.kind === "PathType" && p.ty.segments.length === 1 ? p.ty.segments[0].name.name : null;
-    const g = name ? generics.find((x) => x.name === name) : undefined;
-    if (g) g.bounds.push(...p.bounds);
-    else throw new SyntaxErrorAt("a `where` clause can only bound the item's own type parameters", p.span);
-  }
-  return generics;
+  return applyWherePreds(generics, opt<{ ty: TypeExpr; bounds: TypeExpr[]; span: Span }[]>(whereNode) ?? []);
 }
 
-function pathPat(path: PathExpr): Pattern {
-  return { kind: "PathPat", span: path.span, path };
+function bindPat(whole: Span, ref: N, mut: N, name: Ident, sub: Pattern | null): Pattern {
+  return makeBindPat(whole, ref.numChildren > 0, mut.numChildren > 0, name, sub);
 }
 
 // ───────────── the semantics ─────────────
@@ -704,10 +574,10 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
 
     // ── literals
     intLit(_c) {
-      return intLit(this);
+      return intLitFrom(this.sourceString, span(this));
     },
     floatLit(_c) {
-      return floatLit(this);
+      return floatLitFrom(this.sourceString, span(this));
     },
     stringLit(_q, _chars, _q2) {
       return { kind: "StrLit", span: span(this), value: decodeEscapes(this.sourceString.slice(1, -1)) };
@@ -817,7 +687,7 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
       const id = name.ast() as Ident;
       // A lone capitalised name is a unit variant, unit struct or constant (`None`, `MAX`), as
       // Rust's style makes it; anything else binds a new variable.
-      if (!ref.numChildren && !mut.numChildren && /^[A-Z]/.test(id.name)) {
+      if (!ref.numChildren && !mut.numChildren && isPathLikeName(id.name)) {
         return pathPat({ kind: "PathExpr", span: id.span, segments: [{ name: id, args: null }] });
       }
       return bindPat(span(this), ref, mut, id, null);
@@ -904,19 +774,6 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     },
   });
   return semantics;
-}
-
-function numberFields(fields: FieldDecl[]): FieldDecl[] {
-  fields.forEach((f, i) => (f.name = { name: String(i), span: f.name.span }));
-  return fields;
-}
-
-function bindPat(whole: Span, ref: N, mut: N, name: Ident, sub: Pattern | null): Pattern {
-  const mutable = mut.numChildren > 0;
-  const byRef = ref.numChildren ? (mutable ? "refMut" : "ref") : "none";
-  // `ref mut x` makes a mutable reference, not a mutable binding.
-  const bindingMutable = byRef === "none" ? mutable : false;
-  return { kind: "BindPat", span: whole, name, mutable: bindingMutable, byRef, sub, binding: newBinding(name, bindingMutable) };
 }
 
 /** Point the semantics at a new parse (file and offset base). */
