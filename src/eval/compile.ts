@@ -269,7 +269,9 @@ export class Compiler {
   addTraceFrame(e: unknown, fnName: string, callSpan: Span | null): unknown {
     let p: StarkPanic;
     if (e instanceof StarkPanic) p = e;
-    else if (e instanceof RangeError && /call stack/i.test(e.message)) p = this.stackOverflow(callSpan);
+    // The host stack ran out (deep recursion): no regex or allocation-heavy work here, the
+    // stack is still nearly full.
+    else if (e instanceof RangeError) p = this.stackOverflow(callSpan);
     else return e;
     const site = (p as unknown as { site?: Span | null }).site ?? p.span;
     if (p.trace.length < 64 && site) p.trace.push({ function: fnName, span: site });
@@ -2340,14 +2342,26 @@ export class Compiler {
       if (!receiverTemp) return code;
       return this.freeReceiverAfter(code, recv, ctx);
     }
-    if (res.kind === "dyn") return this.dynCall(e, res.method, res.trait.name.name, recv, argTypes, ctx);
-    // A user (or prelude STARK) method.
-    let decl = res.decl;
-    let impl = res.impl ?? this.items.ownerImpl.get(decl) ?? null;
-    const subst = new Map<string, Type>();
-    const ownerTrait = this.items.ownerTrait.get(decl);
     const concrete = baseType(selfT);
-    if (ownerTrait || !decl.body) {
+    let decl: FnDecl;
+    let impl: ImplDecl | null;
+    let ownerTrait: { name: { name: string } } | undefined;
+    if (res.kind === "dyn") {
+      // A trait-bounded generic receiver is concrete in this instantiation: dispatch statically.
+      if (concrete.kind === "dyn" || concrete.kind === "param") return this.dynCall(e, res.method, res.trait.name.name, recv, argTypes, ctx);
+      const found = this.items.findMethod(concrete, res.method, res.trait.name.name);
+      if (!found) return () => rt.panic("P0105", `internal: no implementation of \`${res.method}\` for this type`, e.span);
+      decl = found.decl;
+      impl = found.impl;
+      ownerTrait = undefined;
+    } else {
+      decl = res.decl;
+      impl = res.impl ?? this.items.ownerImpl.get(decl) ?? null;
+      ownerTrait = this.items.ownerTrait.get(decl);
+    }
+    const subst = new Map<string, Type>();
+    if (res.kind === "dyn" && impl) for (const [k, v] of implSubst(impl, concrete, this.items)) subst.set(k, v);
+    if (res.kind !== "dyn" && (ownerTrait || !decl.body)) {
       // Static dispatch of a trait method on a concrete (or generic, now instantiated) receiver.
       if (concrete.kind === "dyn") return this.dynCall(e, decl.name.name, concrete.trait.name.name, recv, argTypes, ctx);
       const found = this.items.findMethod(concrete, decl.name.name, ownerTrait?.name.name ?? null);

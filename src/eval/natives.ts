@@ -1448,3 +1448,25 @@ export function missingNatives(declared: string[]): string[] {
 }
 
 export { formatValue, readPlace, StarkPanic };
+
+// ── char (code points) ──
+
+const charPred: Record<string, (c: string) => boolean> = {
+  is_alphabetic: (c) => /\p{Alphabetic}/u.test(c),
+  is_numeric: (c) => /\p{N}/u.test(c),
+  is_alphanumeric: (c) => /[\p{Alphabetic}\p{N}]/u.test(c),
+  is_whitespace: (c) => /\s/u.test(c),
+  is_uppercase: (c) => /\p{Uppercase}/u.test(c),
+  is_lowercase: (c) => /\p{Lowercase}/u.test(c),
+  is_ascii_digit: (c) => c >= "0" && c <= "9",
+  is_ascii_punctuation: (c) => /^[!-/:-@[-`{-~]$/.test(c),
+};
+for (const [name, pred] of Object.entries(charPred)) N[`char::${name}`] = () => (c: number) => pred(String.fromCodePoint(c));
+N["char::to_ascii_uppercase"] = () => (c: number) => (c >= 97 && c <= 122 ? c - 32 : c);
+N["char::to_ascii_lowercase"] = () => (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+N["char::to_digit"] = (s) => (c: number, radix: number) => {
+  const opt = optionOf(s.rt, s.retType);
+  const ch = String.fromCodePoint(c).toLowerCase();
+  const d = ch >= "0" && ch <= "9" ? ch.charCodeAt(0) - 48 : ch >= "a" && ch <= "z" ? ch.charCodeAt(0) - 87 : -1;
+  return d >= 0 && d < radix ? opt.some(d) : opt.none();
+};
