@@ -1433,7 +1433,7 @@ export class BodyChecker {
       if (rt.kind === "var" && inf.varKind(rt) === "any") return this.err(error("E0282", "type annotations needed", e.receiver.span, "type must be known at this point"));
       return this.noMethod(e, recv);
     }
-    return this.applyMethod(e, hit, expected, cx);
+    return this.applyMethod(e, hit, expected, cx, recv);
   }
 
   private noMethod(e: MethodCallExpr, recv: Type): Type {
@@ -1453,7 +1453,7 @@ export class BodyChecker {
     return this.err(d);
   }
 
-  private applyMethod(e: MethodCallExpr, hit: MethodHit, expected: Type | null, cx: BodyCx): Type {
+  private applyMethod(e: MethodCallExpr, hit: MethodHit, expected: Type | null, cx: BodyCx, recv: Type): Type {
     const inf = this.inf;
     e.res = hit.res;
     e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
@@ -1486,7 +1486,7 @@ export class BodyChecker {
     if (qual === "Tensor::matmul") {
       const other = e.args[0];
       e.autoref = this.checkArgs(e.args, inst.params, true, hit.sig, cx);
-      const l = inf.shallow(hit.selfTy);
+      const l = this.stripRefs(recv);
       const r = this.stripRefs(other.ty ?? ERR);
       if (l.kind === "tensor" && r.kind === "tensor") return this.matmulShape(e, l, r);
       return ret;

@@ -57,7 +57,7 @@ export interface MismatchOrigin {
 
 /** E0308 with rustc's primary label and, when known, where the expectation came from. */
 export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, origin?: MismatchOrigin | null): Diagnostic {
-  const exp = show(inf, expected);
+  const exp = showFound(inf, expected);
   const fnd = showFound(inf, found);
   const d = error("E0308", "mismatched types", span, `expected ${exp}, found ${fnd}`);
   if (origin) d.labels.push({ span: origin.span, message: origin.label });

@@ -44,19 +44,26 @@ export class ModuleScope {
 /** Edit distance, bounded: names farther than `max` are not suggestions. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
+  // Optimal string alignment distance: a swap of two neighbours (`cuont`) counts as one edit.
+  const A = a.toLowerCase();
+  const B = b.toLowerCase();
+  let prev2: number[] = [];
+  let prev = Array.from({ length: B.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= A.length; i++) {
     const cur = [i];
     let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (cur[j] < best) best = cur[j];
+    for (let j = 1; j <= B.length; j++) {
+      const cost = A[i - 1] === B[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && A[i - 1] === B[j - 2] && A[i - 2] === B[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+      if (d < best) best = d;
     }
     if (best > max) return max + 1;
+    prev2 = prev;
     prev = cur;
   }
-  return prev[b.length];
+  return prev[B.length];
 }
 
 /** The closest candidate within a third of the name's length (rustc's rule of thumb). */

@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { BitSet, solve, type Analysis } from "./dataflow";
+import { BitSet, solve, type Analysis, type NodeSets } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -45,13 +45,13 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
 
 export class BodyAnalysis {
   readonly nB: number;
-  readonly scope: { before: BitSet[]; after: BitSet[] };
-  readonly live: { before: BitSet[]; after: BitSet[] };
+  readonly scope: { before: NodeSets; after: NodeSets };
+  readonly live: { before: NodeSets; after: NodeSets };
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
-  moves!: { before: BitSet[]; after: BitSet[] };
-  readonly loans: { before: BitSet[]; after: BitSet[] };
+  moves!: { before: NodeSets; after: NodeSets };
+  readonly loans: { before: NodeSets; after: NodeSets };
   /** Every holder (transitively through variable flows) of each loan. */
   readonly holders: Binding[][];
   /** Loans held only by one variable: killed when that variable is overwritten. */
@@ -239,22 +239,22 @@ export class BodyAnalysis {
     const i = this.cfg.bindingIndex.get(b);
     if (i === undefined) return false;
     const sets = model === "lexical" ? this.scope : this.live;
-    return (after ? sets.after : sets.before)[node].has(i);
+    return (after ? sets.after : sets.before).has(node, i);
   }
 
   /** Is loan l live at the entry of node n (or its exit when `after`)? */
   loanLive(l: number, node: number, model: "lexical" | "nll", after = false): boolean {
     const nL = this.cfg.loans.length;
-    const st = (after ? this.loans.after : this.loans.before)[node];
-    if (!st.has(l)) return false;
-    if (st.has(nL + l)) return true;
+    const st = after ? this.loans.after : this.loans.before;
+    if (!st.has(node, l)) return false;
+    if (st.has(node, nL + l)) return true;
     for (const h of this.holders[l]) if (this.holderLive(h, node, model, after)) return true;
     return false;
   }
 
   /** Move sites that may have moved (part of) `p` before node n. */
   movedSites(p: Place, node: number): MoveSite[] {
-    const st = this.moves.before[node];
+    const st = this.moves.before.get(node);
     const mp = movePath(p);
     const out: MoveSite[] = [];
     for (const id of this.sitesByBinding.get(p.base) ?? []) {
@@ -267,6 +267,6 @@ export class BodyAnalysis {
 
   maybeAssigned(b: Binding, node: number): boolean {
     const i = this.cfg.bindingIndex.get(b);
-    return i !== undefined && this.moves.before[node].has(this.sites.length + i);
+    return i !== undefined && this.moves.before.has(node, this.sites.length + i);
   }
 }

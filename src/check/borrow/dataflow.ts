@@ -69,52 +69,82 @@ export interface Analysis {
   transfer(node: CfgNode, state: BitSet): void;
 }
 
+/** One bit set per node, stored in a single flat array (no per-node allocation). */
+export class NodeSets {
+  readonly words: number;
+  readonly data: Uint32Array;
+  constructor(
+    readonly nodes: number,
+    readonly width: number,
+  ) {
+    this.words = (width + 31) >>> 5;
+    this.data = new Uint32Array(nodes * this.words);
+  }
+  has(node: number, bit: number): boolean {
+    return (this.data[node * this.words + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
+  }
+  /** A BitSet view of one node's set (shares memory). */
+  get(node: number): BitSet {
+    return new BitSet(this.width, this.data.subarray(node * this.words, (node + 1) * this.words));
+  }
+}
+
 /**
  * Runs the analysis to a fixed point. Returns, per node, the state on entry (forward: before the
  * node's effect; backward: the "in" state, i.e. live before the node) and on exit.
  */
-export function solve(nodes: CfgNode[], a: Analysis): { before: BitSet[]; after: BitSet[] } {
+export function solve(nodes: CfgNode[], a: Analysis): { before: NodeSets; after: NodeSets } {
   const n = nodes.length;
-  const before: BitSet[] = new Array(n);
-  const after: BitSet[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    before[i] = new BitSet(a.width);
-    after[i] = new BitSet(a.width);
-  }
+  const before = new NodeSets(n, a.width);
+  const after = new NodeSets(n, a.width);
+  const W = before.words;
+  const bd = before.data;
+  const ad = after.data;
   const forward = a.direction === "forward";
+  const inData = forward ? bd : ad;
+  const outData = forward ? ad : bd;
   // Forward: visit in creation order (close to reverse postorder); backward: the reverse.
-  const queue: number[] = [];
+  let queue = new Int32Array(Math.max(16, n * 2));
+  let qHead = 0;
+  let qTail = 0;
   const queued = new Uint8Array(n);
-  if (forward) for (let i = 0; i < n; i++) queue.push(i);
-  else for (let i = n - 1; i >= 0; i--) queue.push(i);
-  for (const i of queue) queued[i] = 1;
-  let head = 0;
+  const push = (x: number) => {
+    if (qTail === queue.length) {
+      const live = queue.subarray(qHead, qTail);
+      const next = new Int32Array(Math.max(queue.length, live.length * 2 + 16));
+      next.set(live);
+      queue = next;
+      qTail -= qHead;
+      qHead = 0;
+    }
+    queue[qTail++] = x;
+    queued[x] = 1;
+  };
+  if (forward) for (let i = 0; i < n; i++) push(i);
+  else for (let i = n - 1; i >= 0; i--) push(i);
   const scratch = new BitSet(a.width);
-  while (head < queue.length) {
-    const id = queue[head++];
+  const sw = scratch.words;
+  while (qHead < qTail) {
+    const id = queue[qHead++];
     queued[id] = 0;
     const node = nodes[id];
     // Gather the input from the neighbours upstream of the flow.
     const inputs = forward ? node.pred : node.succ;
-    const input = forward ? before[id] : after[id];
-    for (const p of inputs) input.unionWith(forward ? after[p] : before[p]);
-    scratch.copyFrom(input);
+    const base = id * W;
+    for (const p of inputs) {
+      const pb = p * W;
+      for (let w = 0; w < W; w++) inData[base + w] |= outData[pb + w];
+    }
+    for (let w = 0; w < W; w++) sw[w] = inData[base + w];
     a.transfer(node, scratch);
-    const out = forward ? after[id] : before[id];
-    if (!out.equals(scratch)) {
-      out.copyFrom(scratch);
-      for (const s of forward ? node.succ : node.pred) {
-        if (!queued[s]) {
-          queued[s] = 1;
-          queue.push(s);
-        }
+    let changed = false;
+    for (let w = 0; w < W; w++) {
+      if (outData[base + w] !== sw[w]) {
+        outData[base + w] = sw[w];
+        changed = true;
       }
     }
-    // Keep the queue array from growing without bound on long runs.
-    if (head > 4096 && head * 2 > queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
+    if (changed) for (const s of forward ? node.succ : node.pred) if (!queued[s]) push(s);
   }
   return { before, after };
 }

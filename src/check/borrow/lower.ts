@@ -387,6 +387,13 @@ export class Lowerer {
   // ───────────── expressions ─────────────
 
   value(e: Expr, mode: Mode): Carried {
+    const c = this.valueInner(e, mode);
+    // A value whose type cannot hold a reference carries no borrow (`*v.get(0).unwrap()` is an i32).
+    if ((c.loans.length || c.vars.length) && e.ty && !this.types.carriesLoans(e.ty)) return EMPTY;
+    return c;
+  }
+
+  private valueInner(e: Expr, mode: Mode): Carried {
     const p = this.place(e);
     if (p) return this.usePlace(p, e, mode);
     switch (e.kind) {

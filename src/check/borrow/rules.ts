@@ -406,7 +406,7 @@ export class BodyChecker {
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
     for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
-    const st = this.an.loans.before[n];
+    const st = this.an.loans.before.get(n);
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
       if (hasDeref(loan.place)) continue;

@@ -1,0 +1,81 @@
+// Driver: every annotated program of the borrow corpora goes through parse → type check →
+// borrow check in-process, and must get exactly its annotated (code, line) set of errors
+// (format: /work/shared/spec/examples/README.md; a first line `// args: --borrowck=nll` selects NLL).
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { lineCol, makeSourceFile } from "../../syntax/ast";
+import { parse } from "../../syntax/parser";
+import { checkProgram } from "../index";
+import { checkBorrows } from "./index";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const SHARED_EXAMPLES = "/work/shared/spec/examples";
+
+function starkFiles(dir: string, filter: (name: string) => boolean = () => true): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith(".stark") && filter(n))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+function annotatedErrors(text: string): string[] {
+  const out = new Set<string>();
+  text.split("\n").forEach((line, i) => {
+    for (const m of line.matchAll(/\/\/\s*error:\s*([A-Z]\d{4})/g)) out.add(`${m[1]}@${i + 1}`);
+  });
+  return [...out].sort();
+}
+
+/** The (code, line) set the pipeline reports for a program, or a description of what stopped it earlier. */
+function borrowVerdict(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  const nll = /^\/\/\s*args:.*--borrowck=nll/.test(text);
+  const file = makeSourceFile(path, text);
+  const parsed = parse(file);
+  if (!parsed.program) return parsed.diagnostics.map((d) => `parse ${d.code}@${lineCol(file, d.primary.span.start).line}: ${d.message}`);
+  const checked = checkProgram(parsed.program);
+  const typeErrors = checked.diagnostics.filter((d) => d.severity === "error");
+  if (typeErrors.length) return typeErrors.map((d) => `type ${d.code}@${lineCol(file, d.primary.span.start).line}: ${d.message}`);
+  const diags = checkBorrows(parsed.program, checked, { model: nll ? "nll" : "lexical" });
+  return [...new Set(diags.map((d) => `${d.code}@${lineCol(file, d.primary.span.start).line}`))].sort();
+}
+
+const corpora: [string, string[]][] = [
+  ["test/programs/borrow", starkFiles(join(ROOT, "test/programs/borrow"))],
+  ["test/programs/rustc-agreement", starkFiles(join(ROOT, "test/programs/rustc-agreement"))],
+  [
+    "seed examples (borrow-related)",
+    starkFiles(SHARED_EXAMPLES, (n) => /^seed_(borrows|ownership|memory_safety)/.test(n) || /^seed_.*err/.test(n)),
+  ],
+];
+
+for (const [name, files] of corpora) {
+  describe(`borrow corpus: ${name}`, () => {
+    if (files.length === 0) {
+      it.skip("has no programs here", () => undefined);
+      return;
+    }
+    it.each(files.map((f) => [f.slice(f.lastIndexOf("/") + 1), f]))("%s", (_short, path) => {
+      const want = annotatedErrors(readFileSync(path, "utf8"));
+      expect(borrowVerdict(path)).toEqual(want);
+    });
+  });
+}
+
+describe("borrow corpus: size", () => {
+  it("holds at least 200 programs, 80 of them accepted, every code at least 6 times", () => {
+    const files = starkFiles(join(ROOT, "test/programs/borrow"));
+    const texts = files.map((f) => readFileSync(f, "utf8"));
+    const accepted = texts.filter((t) => annotatedErrors(t).length === 0);
+    const counts = new Map<string, number>();
+    for (const t of texts) for (const e of annotatedErrors(t)) counts.set(e.split("@")[0], (counts.get(e.split("@")[0]) ?? 0) + 1);
+    expect(files.length).toBeGreaterThanOrEqual(200);
+    expect(accepted.length).toBeGreaterThanOrEqual(80);
+    for (const code of ["E0382", "E0381", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0373"]) {
+      expect([code, counts.get(code) ?? 0]).toEqual([code, expect.any(Number)]);
+      expect(counts.get(code) ?? 0).toBeGreaterThanOrEqual(6);
+    }
+  });
+});
