@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Tensor kernel benchmarks, side by side in one run (issue 5): STARK's runtime from dist/ (the
+// relaxed-SIMD build when this host supports it, and the plain SIMD128 build), TensorFlow.js'
+// wasm backend single-threaded, and numpy when python3 has it (run as a subprocess, with BLAS
+// limited to one thread so every column is single-threaded).
+//
+//   npm run build && node bench/tensor/run.mjs            # everything
+//   node bench/tensor/run.mjs --quick                      # shorter sampling
+//
+// Timings are mitata's median per call (numpy: the median of its own timed loop).
+
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measure, do_not_optimize } from "mitata";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const require = createRequire(import.meta.url);
+const { Runtime } = require(join(root, "dist/src/tensor/index.js"));
+
+const quick = process.argv.includes("--quick");
+const MIN_TIME = (quick ? 150 : 400) * 1e6; // ns of sampling per case
+
+const MATMUL_N = [64, 256, 512, 1024];
+const ADD_SIZES = [
+  ["in cache", 1 << 15], // 3 × 128 KiB: L2
+  ["from DRAM", 1 << 24], // 3 × 64 MiB
+];
+const SUM_N = 1e7;
+
+async function median(fn) {
+  const stats = await measure(fn, { min_cpu_time: MIN_TIME, min_samples: 8 });
+  return stats.p50 / 1e9; // seconds
+}
+
+// ---- STARK ----
+async function benchStark(rt) {
+  const out = { matmul: {}, matmulT: {}, add: {}, sum: 0 };
+  for (const n of MATMUL_N) {
+    const a = rt.rand([n, n]);
+    const b = rt.rand([n, n]);
+    const at = a.t(); // a transposed view: the packing step reads it directly
+    out.matmul[n] = await median(() => a.matmul(b).free());
+    out.matmulT[n] = await median(() => at.matmul(b).free());
+    [a, b, at].forEach((t) => t.free());
+  }
+  for (const [label, n] of ADD_SIZES) {
+    const a = rt.rand([n]);
+    const b = rt.rand([n]);
+    out.add[label] = await median(() => a.add(b).free());
+    a.free();
+    b.free();
+  }
+  const s = rt.rand([SUM_N]);
+  out.sum = await median(() => s.sum().free());
+  s.free();
+  return out;
+}
+
+// ---- TensorFlow.js, wasm backend, one thread ----
+async function benchTfjs() {
+  let tf;
+  try {
+    tf = require("@tensorflow/tfjs-core");
+    const wasm = require("@tensorflow/tfjs-backend-wasm");
+    wasm.setThreadsCount(1);
+    await tf.setBackend("wasm");
+    await tf.ready();
+  } catch (e) {
+    console.error(`tfjs-wasm unavailable: ${e.message}`);
+    return null;
+  }
+  const out = { matmul: {}, matmulT: {}, add: {}, sum: 0 };
+  const run = (f) => () => {
+    const r = f();
+    do_not_optimize(r.dataSync()); // wasm backend: a view of its memory, no copy
+    r.dispose();
+  };
+  for (const n of MATMUL_N) {
+    const a = tf.randomUniform([n, n]);
+    const b = tf.randomUniform([n, n]);
+    out.matmul[n] = await median(run(() => tf.matMul(a, b)));
+    out.matmulT[n] = await median(run(() => tf.matMul(a, b, true, false)));
+    a.dispose();
+    b.dispose();
+  }
+  for (const [label, n] of ADD_SIZES) {
+    const a = tf.randomUniform([n]);
+    const b = tf.randomUniform([n]);
+    out.add[label] = await median(run(() => tf.add(a, b)));
+    a.dispose();
+    b.dispose();
+  }
+  const s = tf.randomUniform([SUM_N]);
+  out.sum = await median(run(() => tf.sum(s)));
+  s.dispose();
+  return out;
+}
+
+// ---- numpy (optional) ----
+const NUMPY_SCRIPT = `
+import json, sys, time
+import numpy as np
+min_time = float(sys.argv[1])
+def med(f):
+    f(); f()
+    times = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < min_time or len(times) < 8:
+        t0 = time.perf_counter(); f(); times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+out = {"matmul": {}, "matmulT": {}, "add": {}, "version": np.__version__}
+rng = np.random.default_rng(0)
+for n in ${JSON.stringify(MATMUL_N)}:
+    a = rng.random((n, n), dtype=np.float32); b = rng.random((n, n), dtype=np.float32)
+    out["matmul"][str(n)] = med(lambda: a @ b)
+    out["matmulT"][str(n)] = med(lambda: a.T @ b)
+for label, n in ${JSON.stringify(ADD_SIZES)}:
+    a = rng.random(n, dtype=np.float32); b = rng.random(n, dtype=np.float32)
+    out["add"][label] = med(lambda: a + b)
+s = rng.random(${SUM_N}, dtype=np.float32)
+out["sum"] = med(lambda: s.sum())
+print(json.dumps(out))
+`;
+
+function benchNumpy() {
+  try {
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+    const text = execFileSync("python3", ["-c", NUMPY_SCRIPT, String(MIN_TIME / 1e9)], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return JSON.parse(text);
+  } catch (e) {
+    console.error(`numpy unavailable (python3 -c "import numpy" failed): ${String(e.message).split("\n")[0]}`);
+    return null;
+  }
+}
+
+// ---- report ----
+const gflops = (n, s) => (2 * n ** 3) / s / 1e9;
+const gbps = (bytes, s) => bytes / s / 1e9;
+const fmt = (x) => (x == null ? "   -  " : x.toFixed(1).padStart(6));
+const ratio = (x, y) => (x == null || y == null ? "   -  " : (x / y).toFixed(2).padStart(5) + "×");
+
+const relaxedRt = new Runtime();
+const plainRt = new Runtime({ relaxed: false });
+console.log(`STARK kernels: ${relaxedRt.kernels?.variant ?? "none (JS)"} and ${plainRt.kernels?.variant ?? "none (JS)"}; node ${process.version}`);
+
+const stark = await benchStark(relaxedRt);
+const starkPlain = relaxedRt.kernels?.variant === plainRt.kernels?.variant ? stark : await benchStark(plainRt);
+const tfjs = await benchTfjs();
+const np = benchNumpy();
+if (np) console.log(`numpy ${np.version} (one BLAS thread)`);
+
+const hdrS = `STARK(${relaxedRt.kernels?.variant ?? "js"})`;
+console.log(`\nmatmul f32, GFLOP/s (median)       ${hdrS.padEnd(20)} STARK(simd128)  tfjs-wasm   numpy   | STARK/tfjs  simd128/tfjs  STARK/numpy`);
+for (const [key, label] of [["matmul", "a @ b  "], ["matmulT", "aᵀ @ b "]]) {
+  for (const n of MATMUL_N) {
+    const s = gflops(n, stark[key][n]);
+    const p = gflops(n, starkPlain[key][n]);
+    const t = tfjs ? gflops(n, tfjs[key][n]) : null;
+    const q = np ? gflops(n, np[key][String(n)]) : null;
+    console.log(`  ${label} n=${String(n).padEnd(5)}                ${fmt(s)}               ${fmt(p)}          ${fmt(t)}   ${fmt(q)}   |   ${ratio(s, t)}      ${ratio(p, t)}       ${ratio(s, q)}`);
+  }
+}
+console.log(`  transposed / plain (STARK): ${MATMUL_N.map((n) => `n=${n} ${(stark.matmul[n] / stark.matmulT[n] * 100).toFixed(0)}%`).join("  ")}`);
+
+console.log(`\nelementwise add f32 (a + b, new output), GB/s (12 bytes per element)`);
+for (const [label, n] of ADD_SIZES) {
+  const bytes = 12 * n;
+  const s = gbps(bytes, stark.add[label]);
+  const t = tfjs ? gbps(bytes, tfjs.add[label]) : null;
+  const q = np ? gbps(bytes, np.add[label]) : null;
+  console.log(`  ${label.padEnd(10)} n=${n}:  STARK ${fmt(s)}   tfjs-wasm ${fmt(t)}   numpy ${fmt(q)}   | STARK/numpy ${ratio(s, q)}  STARK/tfjs ${ratio(s, t)}`);
+}
+
+console.log(`\nsum of 1e7 f32, GB/s`);
+{
+  const s = gbps(4 * SUM_N, stark.sum);
+  const t = tfjs ? gbps(4 * SUM_N, tfjs.sum) : null;
+  const q = np ? gbps(4 * SUM_N, np.sum) : null;
+  console.log(`  STARK ${fmt(s)}   tfjs-wasm ${fmt(t)}   numpy ${fmt(q)}   | STARK/numpy ${ratio(s, q)}  STARK/tfjs ${ratio(s, t)}`);
+}
