@@ -156,6 +156,8 @@ export class Compiler {
     readonly items: ItemIndex,
   ) {
     this.globalCtx = new FnCtx("<top level>", EMPTY_SUBST, new Set(), UNIT_T, null, null, 0);
+    // Hidden slots of top-level code live in the global frame: one pointer map for both.
+    rt.globalMap = this.globalCtx.map;
     (rt as unknown as { closureCodes: ClosureCode[] }).closureCodes = this.closureCodes;
   }
 
@@ -317,6 +319,7 @@ export class Compiler {
   /** Declare global slots for the program's top-level `let`s and compile its statements. */
   compileTopLevel(stmts: Stmt[]): Code {
     const ctx = this.globalCtx;
+    for (const b of cellBindings(stmts)) if (b.global || !b.captured) ctx.cells.add(b);
     const codes = stmts.map((s) => this.compileStmt(s, ctx));
     const rt = this.rt;
     return (f) => {

@@ -48,6 +48,7 @@ export class Runtime {
   fp = 0;
   globals: Frame = [];
   globalMap: number[] = [];
+
   /** Handle scope for natives that call back into STARK code while holding pointers. */
   handles: Ptr[] = [];
 
