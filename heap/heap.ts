@@ -316,7 +316,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (this.policy.old !== "incremental") return this.finishCycle();
     const sliceStep = this.stress > 0 ? 0 : Math.max(64 * 1024, this.cfg.youngGenSize / 4);
     if (this.bytesAllocated() - this.allocatedAtLastSlice < sliceStep) return;
-    this.slice(this.stress > 0 ? 4 : Infinity);
+    this.slice(this.stress > 0 ? 1 : Infinity);
   }
 
   private nearlyFull(): boolean {
@@ -335,7 +335,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.stressCollections++;
     if (this.stressCollections % 4 !== 0) return this.doYoung("stress");
     if (this.policy.old === "incremental" && this.phase === Phase.Idle) return this.startMarking("stress");
-    if (this.policy.old === "incremental") return this.slice(4);
+    if (this.policy.old === "incremental") return this.slice(1);
     this.doFull("stress");
   }
 
@@ -608,7 +608,16 @@ export class GenerationalHeap implements ManagedHeap {
   /** Run the verifier now (tests). */
   verifyNow(): void {
     this.nursery.top = this.top;
-    verifyHeap(this.arena, this.layouts, this.nursery, this.old, this.remset, this.rootScanner, this.phase !== Phase.Idle);
+    verifyHeap(
+      this.arena,
+      this.layouts,
+      this.nursery,
+      this.old,
+      this.remset,
+      this.rootScanner,
+      this.phase !== Phase.Idle,
+      this.phase === Phase.Sweeping,
+    );
   }
 
   /** Whether an incremental cycle is in progress (tests). */

@@ -6,6 +6,7 @@
 //  - every pointer slot is 0 or the address of an object header in eden, the survivor
 //    from-space or the old generation — never into freed, poisoned or to-space memory, never
 //    into the middle of an object or into a free chunk;
+//    (dead objects awaiting a sweep in progress are not checked, only never pointed at);
 //  - every old object holding a pointer to a young object is in the remembered set, and
 //    every remembered-set entry is an old object.
 // (A black→white edge is legal under SATB marking, so marking colours are not checked here;
@@ -34,6 +35,7 @@ export function verifyHeap(
   remset: RememberedSet,
   roots: RootScanner | null,
   markingInProgress: boolean,
+  sweepingInProgress = false,
 ): void {
   const f64 = arena.f64;
   const i32 = arena.i32;
@@ -42,7 +44,7 @@ export function verifyHeap(
     throw new HeapCorruption(msg);
   };
   // Object starts, so a pointer into the middle of an object is caught.
-  const starts = new Uint8Array(arena.committedBytes / 8);
+  const starts = new Set<number>();
   const objects: number[] = [];
 
   const checkHeader = (p: number, words: number, where: string) => {
@@ -52,7 +54,7 @@ export function verifyHeap(
     if (i32[2 * p + 1] < 0) fail(`${where} object ${p} has negative length`);
     if (words < 1) fail(`${where} object ${p} has size ${words}`);
     if (h0 & MARK && !markingInProgress) fail(`${where} object ${p} is marked outside a marking cycle`);
-    starts[p] = 1;
+    starts.add(p);
     objects.push(p);
   };
 
@@ -69,6 +71,10 @@ export function verifyHeap(
     if (p + words > block.end) fail(`old chunk ${p} (${words} words) runs past its block`);
     if (h0 & FREE) return;
     if (bumpFrom <= p && p < bumpTo) fail(`object ${p} inside the bump region`);
+    // While sweeping, unmarked objects in blocks not yet swept are dead, waiting to be freed:
+    // their slots may point at objects already freed. Leaving them out of `starts` also
+    // catches any live object that still points at one of them.
+    if (sweepingInProgress && !block.swept && !(h0 & MARK)) return;
     checkHeader(p, layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]), "old");
   });
 
@@ -79,27 +85,27 @@ export function verifyHeap(
   const checkPointer = (v: number, what: string) => {
     if (v === 0) return;
     if (!Number.isInteger(v) || v < 0 || v >= arena.committedBytes / 8) fail(`${what} holds ${v}, not an address`);
-    if (starts[v] !== 1) fail(`${what} points at ${v}, which is not a live object header (space ${space[v >>> PAGE_SHIFT]})`);
+    if (!starts.has(v)) fail(`${what} points at ${v}, which is not a live object header (space ${space[v >>> PAGE_SHIFT]})`);
   };
 
   const remembered = new Set(remset.entries);
   for (const p of objects) {
     const layout = layouts.all[i32[2 * p] & LAYOUT_MASK];
-    const slots: number[] = [];
-    if (layout.kind === LayoutKind.Fixed) slots.push(...layout.pointerSlots);
-    else if (layout.kind === LayoutKind.PointerArray) for (let k = 0; k < i32[2 * p + 1]; k++) slots.push(k);
+    const n = layout.kind === LayoutKind.Fixed ? layout.pointerSlots.length : layout.kind === LayoutKind.PointerArray ? i32[2 * p + 1] : 0;
     let pointsYoung = false;
-    for (const s of slots) {
+    for (let k = 0; k < n; k++) {
+      const s = layout.kind === LayoutKind.Fixed ? layout.pointerSlots[k] : k;
       const v = f64[p + 1 + s];
-      checkPointer(v, `slot ${s} of ${layout.name} object ${p}`);
-      if (v !== 0 && isYoung(v)) pointsYoung = true;
+      if (v === 0) continue;
+      if (!starts.has(v)) checkPointer(v, `slot ${s} of ${layout.name} object ${p}`);
+      if (isYoung(v)) pointsYoung = true;
     }
     if (pointsYoung && !isYoung(p) && !remembered.has(p)) {
       fail(`old ${layout.name} object ${p} points into the young generation but is not remembered`);
     }
   }
   for (const r of remset.entries) {
-    if (starts[r] !== 1 || isYoung(r)) fail(`remembered-set entry ${r} is not an old object`);
+    if (!starts.has(r) || isYoung(r)) fail(`remembered-set entry ${r} is not an old object`);
   }
   if (roots) roots((v) => (checkPointer(v, "a root"), v));
 }
