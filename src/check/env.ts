@@ -102,9 +102,19 @@ export class Env {
 
   // ───────────── collection ─────────────
 
+  private pendingSupertraits: [TraitDecl, ModuleScope][] = [];
+
   collect(items: Item[], scope: ModuleScope): void {
     for (const item of items) this.declare(item, scope);
     for (const item of items) if (item.kind === "ImplDecl") this.registerImpl(item, scope);
+    for (const [trait, s] of this.pendingSupertraits.splice(0)) {
+      for (const b of trait.supertraits) {
+        if (b.kind !== "PathType") continue;
+        const e = this.resolveTypePath(b, s);
+        if (!e) this.unknownType(b, s, "trait");
+        else if (e.kind !== "trait") this.diagnostics.push(error("E0404", `expected trait, found ${describe(e)} \`${pathText(b)}\``, b.span, "not a trait"));
+      }
+    }
   }
 
   private declare(item: Item, scope: ModuleScope): void {
@@ -132,6 +142,7 @@ export class Env {
         break;
       case "TraitDecl":
         add(item.name.name, { kind: "trait", decl: item }, item.name.span);
+        this.pendingSupertraits.push([item, scope]);
         this.traitScope.set(item, scope);
         for (const m of item.methods) this.fnCx.set(m, { scope, impl: null, trait: item, native: null });
         break;
@@ -180,6 +191,7 @@ export class Env {
         const e = this.resolveTypePath(t, scope);
         if (e && e.kind === "trait") trait = e.decl;
         else if (e !== undefined) this.diagnostics.push(error("E0404", `expected trait, found ${describe(e)} \`${pathText(t)}\``, t.span, "not a trait"));
+        else this.unknownType(t, scope, "trait");
       }
     }
     const methods = new Map<string, FnDecl>();
@@ -411,8 +423,9 @@ export class Env {
       te.segments[te.segments.length - 1].name.span,
       "not found in this scope",
     );
-    const close = closestName(name, this.visibleNames(scope).filter((n) => /^[A-Z]/.test(n) === /^[A-Z]/.test(name)));
-    if (close) d.help.push(`a type with a similar name exists: \`${close}\``);
+    const kinds = what === "trait" ? ["trait"] : ["struct", "enum", "trait", "builtin", "prim"];
+    const close = closestName(name, this.visibleNames(scope).filter((n) => kinds.includes(this.lookup(scope, n)?.kind ?? "")));
+    if (close) d.help.push(`a ${what === "trait" ? "trait" : "type"} with a similar name exists: \`${close}\``);
     this.diagnostics.push(d);
   }
 
