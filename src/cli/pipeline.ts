@@ -5,6 +5,9 @@ import { Diagnostic, StarkPanic } from "../diagnostics";
 import { parse } from "../syntax/parser";
 import { checkProgram, CheckResult } from "../check";
 import { checkBorrows } from "../check/borrow";
+import { run } from "../eval";
+import { createHeap, GCEvent, HeapExhaustedError } from "../../heap";
+import { tensorRuntime } from "../tensor";
 
 export interface CompileOptions {
   borrowck: "lexical" | "nll";
@@ -45,6 +48,33 @@ export function compile(file: SourceFile, options: CompileOptions): Compiled {
   return { file, diagnostics, program, checked };
 }
 
-export function execute(_compiled: Compiled, _options: RunOptions): { panic: StarkPanic | null } {
-  throw new Error("the evaluator is not wired in yet");
+/** Runs a program that compiled without errors on a fresh managed heap. */
+export function execute(compiled: Compiled, options: RunOptions): { panic: StarkPanic | null } {
+  if (!compiled.program) throw new Error("execute() needs a compiled program");
+  const stress = options.gcStress ?? 0;
+  const heap = createHeap({}, { stress, verify: stress > 0 });
+  if (options.gcTrace) {
+    let n = 0;
+    heap.onEvent((e) => options.stderr(gcTraceLine(++n, e)));
+  }
+  tensorRuntime.setLimit(options.maxTensorMemory ?? null);
+  try {
+    return run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
+  } catch (e) {
+    if (e instanceof HeapExhaustedError) {
+      return { panic: new StarkPanic("P0201", `out of memory: managed heap limit ${e.limit} bytes reached (live: ${e.live} bytes)`) };
+    }
+    throw e;
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(2)} MiB`;
+
+/** One `--gc-trace` line, in the spirit of Go's GODEBUG=gctrace=1. */
+export function gcTraceLine(n: number, e: GCEvent): string {
+  return (
+    `gc ${n} @${(e.atMs / 1000).toFixed(3)}s ${e.kind} (${e.reason}): pause ${e.pauseMs.toFixed(3)} ms, ` +
+    `heap ${mib(e.heapBefore)} -> ${mib(e.heapAfter)} (young ${mib(e.youngAfter)}, old ${mib(e.oldAfter)}), ` +
+    `promoted ${(e.promoted / 1024).toFixed(1)} KiB\n`
+  );
 }
