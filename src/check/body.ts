@@ -1184,6 +1184,11 @@ export class BodyChecker {
       e.res = { kind: "const", decl: ac.decl };
       return { ty: ac.ty, what: "function", sig: null, declSpan: null, autoref: false };
     }
+    // Numeric constants: `i32::MAX`, `usize::MIN`, `f64::EPSILON`, `f64::INFINITY`, `f64::NAN`.
+    if ((pt.kind === "int" && (last.name.name === "MAX" || last.name.name === "MIN")) || (pt.kind === "float" && ["MAX", "MIN", "EPSILON", "INFINITY", "NEG_INFINITY", "NAN"].includes(last.name.name))) {
+      e.res = { kind: "native", name: `${pt.name}::${last.name.name}` };
+      return { ty: pt, what: "function", sig: null, declSpan: null, autoref: false };
+    }
     const hit = findAssocFn(this, pt, last.name.name);
     if (!hit) {
       const d = error("E0599", `no function or associated item named \`${last.name.name}\` found for ${show(inf, pt)} in the current scope`, last.name.span, `function or associated item not found in ${show(inf, pt)}`);
