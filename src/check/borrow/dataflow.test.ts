@@ -52,12 +52,12 @@ describe("solve", () => {
       },
     });
     // Bit 0 reaches the loop head through the back edge, and the exit.
-    expect(r.before[1].has(0)).toBe(true);
-    expect(r.before[3].has(0)).toBe(true);
-    expect(r.before[2].has(1)).toBe(true);
-    expect(r.after[3].has(1)).toBe(false);
+    expect(r.before.has(1, 0)).toBe(true);
+    expect(r.before.has(3, 0)).toBe(true);
+    expect(r.before.has(2, 1)).toBe(true);
+    expect(r.after.has(3, 1)).toBe(false);
     // Nothing flows into the entry.
-    expect([...r.before[0]]).toEqual([]);
+    expect([...r.before.get(0)]).toEqual([]);
   });
 
   it("computes backward liveness: a use keeps a variable live up to its definition", () => {
@@ -75,10 +75,10 @@ describe("solve", () => {
         if (node.id === 2) s.add(0);
       },
     });
-    expect(r.before[0].has(0)).toBe(false);
-    expect(r.before[1].has(0)).toBe(true);
-    expect(r.before[2].has(0)).toBe(true);
-    expect(r.before[3].has(0)).toBe(false);
+    expect(r.before.has(0, 0)).toBe(false);
+    expect(r.before.has(1, 0)).toBe(true);
+    expect(r.before.has(2, 0)).toBe(true);
+    expect(r.before.has(3, 0)).toBe(false);
   });
 
   it("merges facts at a join (union of both branches)", () => {
@@ -96,6 +96,6 @@ describe("solve", () => {
         if (node.id === 2) s.add(1);
       },
     });
-    expect([...r.before[3]]).toEqual([0, 1]);
+    expect([...r.before.get(3)]).toEqual([0, 1]);
   });
 });
