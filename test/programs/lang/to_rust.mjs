@@ -38,7 +38,7 @@ const UNSUPPORTED = [
 
 // Methods whose string-literal arguments Rust wants as `&str` (or a char pattern).
 const STR_ARG_METHODS = new Set([
-  "push_str", "contains", "split", "starts_with", "ends_with", "replace", "find", "expect",
+  "push_str", "contains", "split", "join", "starts_with", "ends_with", "replace", "find", "expect",
   "strip_prefix", "strip_suffix", "trim_matches", "splitn", "rsplit", "matches", "eq_ignore_ascii_case",
 ]);
 
