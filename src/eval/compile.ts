@@ -366,8 +366,10 @@ export class Compiler {
     const local = ctx.slots.get(b);
     if (local !== undefined && ctx !== this.globalCtx) {
       if (ctx.cells.has(b)) return this.cellAccess((f) => f[local], kind);
+      const get: Code = (f) => f[local];
+      LOCAL_SLOT.set(get, local);
       return {
-        get: (f) => f[local],
+        get,
         set: (f, v) => {
           f[local] = v;
         },
@@ -572,12 +574,16 @@ export class Compiler {
     switch (e.kind) {
       case "IntLit": {
         const n = Number(e.value);
-        return () => n;
+        const c: Code = () => n;
+        CONST_VALUE.set(c, n);
+        return c;
       }
       case "FloatLit": {
         const t = this.typeOf(e, ctx);
         const n = t.kind === "float" && t.name === "f32" ? Math.fround(e.value) : e.value;
-        return () => n;
+        const c: Code = () => n;
+        CONST_VALUE.set(c, n);
+        return c;
       }
       case "BoolLit": {
         const b = e.value;
@@ -1037,10 +1043,11 @@ export class Compiler {
           return this.builtinField(e, ot, objCode, ctx);
         }
         const s = slot;
+        const objSlot = LOCAL_SLOT.get(objCode);
         if (kind === SlotKind.Scalar) {
           const isBool = t.kind === "bool";
           return {
-            get: (f) => heap.get(objCode(f), s),
+            get: objSlot !== undefined ? (f) => heap.get(f[objSlot], s) : (f) => heap.get(objCode(f), s),
             set: isBool ? (f, v) => heap.set(objCode(f), s, v ? 1 : 0) : (f, v) => heap.set(objCode(f), s, v ?? 0),
             ref: (f) => rt.newPlace(objCode(f), s),
             kind,
@@ -1160,6 +1167,27 @@ export class Compiler {
     }
     const isVec = ot.kind === "builtin" && ot.name === "Vec";
     const isBool = t.kind === "bool";
+    const fastGet: Code | null = spill
+      ? null
+      : isVec
+        ? kind === SlotKind.Tensor
+          ? null
+          : (f: Frame) => {
+              const o = obj(f);
+              const i = idx(f);
+              const len = heap.get(o, VEC_LEN);
+              if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+              return heap.get(heap.getPtr(o, VEC_DATA), i);
+            }
+        : kind === SlotKind.Tensor
+          ? null
+          : (f: Frame) => {
+              const o = obj(f);
+              const i = idx(f);
+              const len = heap.length(o);
+              if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+              return heap.get(o, i);
+            };
     // data array and checked index
     const locate = (f: Frame): number => {
       let o: number;
@@ -1180,10 +1208,12 @@ export class Compiler {
     };
     if (kind === SlotKind.Scalar) {
       return {
-        get: (f: Frame) => {
-          const d = locate(f);
-          return heap.get(d, scratchIndex);
-        },
+        get:
+          fastGet ??
+          ((f: Frame) => {
+            const d = locate(f);
+            return heap.get(d, scratchIndex);
+          }),
         set: (f: Frame, v: Value) => {
           const d = locate(f);
           heap.set(d, scratchIndex, isBool ? (v ? 1 : 0) : v);
@@ -1197,10 +1227,12 @@ export class Compiler {
     }
     if (kind === SlotKind.Pointer) {
       return {
-        get: (f: Frame) => {
-          const d = locate(f);
-          return heap.getPtr(d, scratchIndex);
-        },
+        get:
+          fastGet ??
+          ((f: Frame) => {
+            const d = locate(f);
+            return heap.getPtr(d, scratchIndex);
+          }),
         set: (f: Frame, v: Value) => {
           const d = locate(f);
           heap.setPtr(d, scratchIndex, v);
@@ -1364,6 +1396,8 @@ export class Compiler {
   /** Monomorphic closures for the hottest shapes: `x + 1`, `a < b`, `i % 3 == 0`. */
   private specializeBinary(op: string, t: Type, a: Code, b: Code, fn: (x: Value, y: Value) => Value, span: Span): Code {
     const rt = this.rt;
+    const shaped = specializeShapes(rt, op, t, a, b, span);
+    if (shaped) return shaped;
     if (t.kind === "int" && (t.name === "i32" || t.name === "i64" || t.name === "usize" || t.name === "isize" || t.name === "u64")) {
       const [lo, hi] = INT_RANGE[t.name];
       switch (op) {
@@ -1451,6 +1485,20 @@ export class Compiler {
           return (x, y) => !x || !!y;
         case ">=":
           return (x, y) => !!x || !y;
+      }
+    }
+    if (t.kind === "float" && t.name === "f64") {
+      switch (op) {
+        case "+":
+          return (x, y) => x + y;
+        case "-":
+          return (x, y) => x - y;
+        case "*":
+          return (x, y) => x * y;
+        case "/":
+          return (x, y) => x / y;
+        case "%":
+          return (x, y) => x % y;
       }
     }
     if (t.kind === "float") {
@@ -1660,6 +1708,39 @@ export class Compiler {
     const fn = this.scalarBinary(op, bt.kind === "tuple" ? vt : bt, e.span);
     const get = place.get;
     const set = place.set;
+    const target = unwrapParens(e.target);
+    if ((target.kind === "FieldExpr" || target.kind === "TupleFieldExpr") && place.kind === SlotKind.Scalar && !mayGC(e.value) && !escapes) {
+      // `obj.field op= v`: evaluate the object once.
+      const ot = baseType(this.typeOf(target.object, ctx));
+      const slotIdx =
+        target.kind === "TupleFieldExpr"
+          ? target.index
+          : ot.kind === "adt" && ot.decl.kind === "StructDecl"
+            ? (target.index ?? ot.decl.fields.findIndex((fd) => fd.name.name === target.field.name))
+            : -1;
+      if (slotIdx >= 0 && (ot.kind === "adt" || ot.kind === "tuple")) {
+        const obj = this.compileOperand(target.object, ctx);
+        const heap = rt.heap;
+        return (f) => {
+          const o = obj(f);
+          heap.set(o, slotIdx, fn(heap.get(o, slotIdx), value(f)));
+          return undefined;
+        };
+      }
+    }
+    const local = LOCAL_SLOT.get(get);
+    if (local !== undefined && !escapes) {
+      const shaped = specializeShapes(rt, op, bt, get, value, e.span);
+      if (shaped)
+        return (f) => {
+          f[local] = shaped(f);
+          return undefined;
+        };
+      return (f) => {
+        f[local] = fn(f[local], value(f));
+        return undefined;
+      };
+    }
     // Local scalar fast path: `x += 1`.
     return (f) => {
       const v = value(f);
@@ -2750,6 +2831,122 @@ function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" 
   if (BigInt(r) !== exact)
     return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
   return r;
+}
+
+/** Codes that only read a frame slot / return a constant: operators specialize on them. */
+const LOCAL_SLOT = new WeakMap<Code, number>();
+const CONST_VALUE = new WeakMap<Code, number>();
+
+/**
+ * The hottest operator shapes as single closures reading frame slots and constants directly
+ * (`i + 1`, `x * y`, `n < limit`): no nested closure calls on the hot path.
+ */
+function specializeShapes(rt: Runtime, op: string, t: Type, a: Code, b: Code, span: Span): Code | null {
+  const sa = LOCAL_SLOT.get(a);
+  const sb = LOCAL_SLOT.get(b);
+  const cb = CONST_VALUE.get(b);
+  const isF64 = t.kind === "float" && t.name === "f64";
+  const isI32 = t.kind === "int" && t.name === "i32";
+  const isWide = t.kind === "int" && (t.name === "i64" || t.name === "usize" || t.name === "isize" || t.name === "u64");
+  if (!isF64 && !isI32 && !isWide) return null;
+  if (sa === undefined) return null;
+  const lo = isWide ? (t.kind === "int" && t.name[0] === "u" ? 0 : -Number.MAX_SAFE_INTEGER) : -2147483648;
+  const hi = isWide ? Number.MAX_SAFE_INTEGER : 2147483647;
+  const name = t.kind === "int" ? t.name : "f64";
+  if (cb !== undefined) {
+    const k = cb;
+    switch (op) {
+      case "+":
+        if (isF64) return (f) => f[sa] + k;
+        return (f) => {
+          const x = f[sa];
+          const r = x + k;
+          if (r > hi || r < lo) return isWide ? wideResult(rt, x, k, r, "+", name, span) : rt.panic("P0101", "attempt to add with overflow", span);
+          return r;
+        };
+      case "-":
+        if (isF64) return (f) => f[sa] - k;
+        return (f) => {
+          const x = f[sa];
+          const r = x - k;
+          if (r > hi || r < lo) return isWide ? wideResult(rt, x, k, r, "-", name, span) : rt.panic("P0101", "attempt to subtract with overflow", span);
+          return r;
+        };
+      case "*":
+        if (isF64) return (f) => f[sa] * k;
+        return null;
+      case "<":
+        return (f) => f[sa] < k;
+      case "<=":
+        return (f) => f[sa] <= k;
+      case ">":
+        return (f) => f[sa] > k;
+      case ">=":
+        return (f) => f[sa] >= k;
+      case "==":
+        return (f) => f[sa] === k;
+      case "!=":
+        return (f) => f[sa] !== k;
+      case "%":
+        if (isF64 || k === 0) return null;
+        return (f) => {
+          const r = f[sa] % k;
+          return r === 0 ? 0 : r;
+        };
+    }
+    return null;
+  }
+  if (sb !== undefined) {
+    switch (op) {
+      case "+":
+        if (isF64) return (f) => f[sa] + f[sb];
+        return (f) => {
+          const x = f[sa];
+          const y = f[sb];
+          const r = x + y;
+          if (r > hi || r < lo) return isWide ? wideResult(rt, x, y, r, "+", name, span) : rt.panic("P0101", "attempt to add with overflow", span);
+          return r;
+        };
+      case "-":
+        if (isF64) return (f) => f[sa] - f[sb];
+        return (f) => {
+          const x = f[sa];
+          const y = f[sb];
+          const r = x - y;
+          if (r > hi || r < lo) return isWide ? wideResult(rt, x, y, r, "-", name, span) : rt.panic("P0101", "attempt to subtract with overflow", span);
+          return r;
+        };
+      case "*":
+        if (isF64) return (f) => f[sa] * f[sb];
+        return null;
+      case "/":
+        if (isF64) return (f) => f[sa] / f[sb];
+        return null;
+      case "<":
+        return (f) => f[sa] < f[sb];
+      case "<=":
+        return (f) => f[sa] <= f[sb];
+      case ">":
+        return (f) => f[sa] > f[sb];
+      case ">=":
+        return (f) => f[sa] >= f[sb];
+    }
+    return null;
+  }
+  // local (op) expression
+  if (isF64) {
+    switch (op) {
+      case "+":
+        return (f) => f[sa] + b(f);
+      case "-":
+        return (f) => f[sa] - b(f);
+      case "*":
+        return (f) => f[sa] * b(f);
+      case "/":
+        return (f) => f[sa] / b(f);
+    }
+  }
+  return null;
 }
 
 /** Index of the element located by the last bounds check (avoids allocating a pair). */
