@@ -20,6 +20,7 @@
 //   - a string literal becomes `String::from("..")` (STARK literals are Strings) except where
 //     Rust wants a `&str`: after `+`, as an argument of str methods, and in patterns;
 //   - `match s { "a" => .. }` on a String becomes `match (s).as_str() { .. }`;
+//   - `impl Add for T {` gains Rust's `type Output = T;` (STARK's operator traits return Self);
 //   - `panic(msg)` becomes `panic!("{}", msg)`;
 //   - `Map` / `LRUCache` are small shims appended to the file (insertion-ordered map, lru crate).
 import { spawnSync } from "node:child_process";
@@ -204,7 +205,10 @@ export function translate(src) {
 export function toRust(src) {
   const hasMain = /^\s*fn\s+main\s*\(/m.test(src);
   // A String scrutinee matched against string-literal patterns: Rust needs `.as_str()`.
-  const body = translate(src).replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, 'match ($1).as_str() {$2"');
+  const body = translate(src)
+    // STARK's operator traits have no associated Output type: it is always Self.
+    .replace(/\bimpl\s+(Add|Sub|Mul|Div|Rem|Neg)\s+for\s+(\w+)\s*\{/g, "impl std::ops::$1 for $2 { type Output = $2;")
+    .replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, 'match ($1).as_str() {$2"');
   return (
     "#[allow(unused, non_snake_case, unreachable_code, dead_code)] fn __stark_top() { " + body +
     `\n${hasMain ? "main();" : ""}\n}\nfn main() { __stark_top(); }\n` + SHIM
