@@ -78,24 +78,39 @@ class WasmKernels implements Kernels {
   private packA = 0;
   private packB = 0;
   private packBBytes = 0;
+  /** Export lookups done once, indexed by BinOp / UnOp. */
+  private readonly scalarFns: ((...args: number[]) => number)[];
+  private readonly binFns: ((...args: number[]) => number)[];
+  private readonly unFns: ((...args: number[]) => number)[];
 
   constructor(
     private storage: TensorStorage,
     private x: Exports,
     readonly variant: string,
-  ) {}
+  ) {
+    const names = [BinOp.Add, BinOp.Sub, BinOp.Mul, BinOp.Div].map((op) => BIN_NAME[op]);
+    this.scalarFns = [...names.map((n) => x[`scalar_${n}`]), x.rscalar_sub, x.rscalar_div];
+    this.binFns = names.map((n) => x[`bin_${n}`]);
+    this.unFns = Object.values(UnOp)
+      .filter((v): v is UnOp => typeof v === "number")
+      .map((op) => x[UN_NAME[op]]);
+  }
 
   binary(op: BinOp, out: DenseTensor, a: DenseTensor, b: DenseTensor | number): boolean {
     if (typeof b === "number") {
       if (!a.contiguous) return false;
       const n = out.numel();
-      if (n === 0) return true;
-      const fn = op === BinOp.RSub ? this.x.rscalar_sub : op === BinOp.RDiv ? this.x.rscalar_div : this.x[`scalar_${BIN_NAME[op]}`];
-      fn(out.byteAddress, a.byteAddress, b, n);
+      if (n > 0) this.scalarFns[op](out.byteAddress, a.byteAddress, b, n);
       return true;
     }
-    if (b.dtype !== "f32" || !(op in BIN_NAME)) return false;
-    if (out.numel() === 0) return true;
+    if (b.dtype !== "f32" || op > BinOp.Div) return false;
+    const n = out.numel();
+    if (n === 0) return true;
+    if (a.contiguous && b.contiguous && a.numel() === n && b.numel() === n) {
+      // the common case: same shape, both dense — one flat row
+      this.binFns[op](out.byteAddress, a.byteAddress, 0, 1, b.byteAddress, 0, 1, 1, n);
+      return true;
+    }
     const plan = collapse(out.shape, broadcastStrides(a.shape, a.strides, out.shape), broadcastStrides(b.shape, b.strides, out.shape));
     const nd = plan.dims.length;
     const cols = nd > 0 ? plan.dims[nd - 1] : 1;
@@ -105,7 +120,7 @@ class WasmKernels implements Kernels {
     const rows = nd > 1 ? plan.dims[nd - 2] : 1;
     const ars = nd > 1 ? plan.a[nd - 2] * 4 : 0;
     const brs = nd > 1 ? plan.b[nd - 2] * 4 : 0;
-    const fn = this.x[`bin_${BIN_NAME[op]}`];
+    const fn = this.binFns[op];
     // Outer dimensions (after collapsing) are walked here; each step is one rows×cols block.
     const outerDims = plan.dims.slice(0, Math.max(0, nd - 2));
     const idx = new Array<number>(outerDims.length).fill(0);
@@ -134,7 +149,7 @@ class WasmKernels implements Kernels {
   unary(op: UnOp, out: DenseTensor, a: DenseTensor): boolean {
     if (!a.contiguous) return false;
     const n = a.numel();
-    if (n > 0) this.x[UN_NAME[op]](out.byteAddress, a.byteAddress, n);
+    if (n > 0) this.unFns[op](out.byteAddress, a.byteAddress, n);
     return true;
   }
 
