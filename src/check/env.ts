@@ -168,7 +168,7 @@ export class Env {
 
   private registerImpl(decl: ImplDecl, scope: ModuleScope): void {
     const generics = new Map<string, Type>();
-    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
+    for (const g of decl.generics) generics.set(g.name, paramType(g));
     let blanketBound: string | null = null;
     let target: Type;
     let nativePrefix: string;
@@ -437,10 +437,10 @@ export class Env {
     const scope = cx?.scope ?? new ModuleScope("", null);
     let selfTy: Type | null = null;
     if (cx?.impl) {
-      for (const g of cx.impl.generics) generics.set(g.name, { kind: "param", name: g.name });
+      for (const g of cx.impl.generics) generics.set(g.name, paramType(g));
       selfTy = { kind: "param", name: "Self" };
     } else if (cx?.trait) selfTy = { kind: "param", name: "Self" };
-    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
+    for (const g of decl.generics) generics.set(g.name, paramType(g));
     const cxOut = { scope, generics, selfTy };
     // `F: Fn(i32) -> i32` makes F the closure type itself (calls go through it directly).
     for (const g of decl.generics) {
@@ -498,8 +498,8 @@ export class Env {
     const owner = this.declScope.has(decl) || !this.parent ? this : this.parent;
     const scope = owner.declScope.get(decl) ?? new ModuleScope("", null);
     const generics = new Map<string, Type>();
-    for (const g of decl.generics) generics.set(g.name, { kind: "param", name: g.name });
-    const selfTy: Type = { kind: "adt", decl, args: decl.generics.map((g) => ({ kind: "param", name: g.name }) as Type) };
+    for (const g of decl.generics) generics.set(g.name, paramType(g));
+    const selfTy: Type = { kind: "adt", decl, args: decl.generics.map((g) => paramType(g)) };
     const cx = { scope, generics, selfTy };
     // Cache a placeholder first so a recursive type (`Box<Node>`) does not loop.
     const out: Type[][] = [];
@@ -544,7 +544,7 @@ export class Env {
   /** The lowering context inside an impl (its generics, `Self` = its target). */
   implLowerCx(info: ImplInfo): LowerCx {
     const generics = new Map<string, Type>();
-    for (const g of info.generics) generics.set(g.name, { kind: "param", name: g.name });
+    for (const g of info.generics) generics.set(g.name, paramType(g));
     return { scope: info.scope, generics, selfTy: info.target };
   }
 
@@ -568,6 +568,12 @@ export class Env {
     }
     return false;
   }
+}
+
+/** A generic parameter as a type; `T: Copy` makes its values Copy for the borrow checker. */
+export function paramType(g: GenericParam): Type {
+  const copy = g.bounds.some((b) => b.kind === "PathType" && b.segments[b.segments.length - 1].name.name === "Copy");
+  return copy ? { kind: "param", name: g.name, copy: true } : { kind: "param", name: g.name };
 }
 
 export const PRIMS = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "char", "str"]);

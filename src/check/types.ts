@@ -51,7 +51,7 @@ export type Type =
   /** A trait object `dyn Trait` (usually inside `Box<..>` or a bare trait name used as a type). */
   | { kind: "dyn"; trait: TraitDecl }
   /** A generic parameter inside a generic item's body. */
-  | { kind: "param"; name: string }
+  | { kind: "param"; name: string; /** bounded by `Copy` (`T: Copy`): values of T are copied */ copy?: boolean }
   /** An inference variable — internal to the checker, never visible after checking. */
   | { kind: "var"; id: number };
 
@@ -82,9 +82,10 @@ export function isCopy(t: Type, copyAdt: (decl: StructDecl | EnumDecl, args: Typ
       return t.name === "Gc" || t.name === "Duration" || t.name === "Range";
     case "fn":
       return t.callKind === "ptr";
+    case "param":
+      return t.copy === true;
     case "tensor":
     case "dyn":
-    case "param":
     case "var":
       return false;
   }
