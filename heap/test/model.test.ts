@@ -37,6 +37,7 @@ interface MObj {
 
 type Op =
   | { op: "alloc"; kind: MObj["kind"]; root: number; n: number }
+  | { op: "chain"; root: number; n: number }
   | { op: "link"; src: number; slot: number; dst: number }
   | { op: "unlink"; src: number; slot: number }
   | { op: "copyRoot"; from: number; to: number }
@@ -51,6 +52,8 @@ type Op =
 const root = fc.integer({ min: 0, max: ROOTS - 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant("alloc" as const), kind: fc.constantFrom<MObj["kind"]>("pair", "pair", "pair", "leaf", "leaf", "array", "array", "text", "text", "big"), root, n: fc.integer({ min: 0, max: 5 }) }) },
+  // A linked list of pairs: long paths make incremental marking take many slices.
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("chain" as const), root, n: fc.integer({ min: 2, max: 12 }) }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant("link" as const), src: root, slot: fc.integer({ min: 0, max: 4 }), dst: root }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("unlink" as const), src: root, slot: fc.integer({ min: 0, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("copyRoot" as const), from: root, to: root }) },
@@ -60,7 +63,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("take" as const), src: root, slot: fc.integer({ min: 0, max: 4 }), to: root }) },
   { weight: 6, arbitrary: fc.constant({ op: "safepoint" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "young" as const }) },
-  { weight: 2, arbitrary: fc.constant({ op: "full" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "full" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "boundary" as const }) },
 );
 
@@ -179,6 +182,19 @@ function runProgram(mode: GCModeName, stress: number, youngGenSize: number, ops:
         mroots[o.root] = m;
         break;
       }
+      case "chain": {
+        let next: MObj | null = mroots[o.root];
+        for (let k = 0; k < o.n; k++) {
+          const m: MObj = { id: nextId++, kind: "pair", refs: [next, null], tensor: 0, text: "", words: 4 };
+          const p = heap.alloc(Pair);
+          heap.set(p, 0, m.id);
+          heap.setPtr(p, 1, roots[o.root]);
+          all.push(m);
+          roots[o.root] = p;
+          mroots[o.root] = next = m;
+        }
+        break;
+      }
       case "link":
       case "unlink": {
         const src = mroots[o.src];
@@ -237,6 +253,11 @@ function runProgram(mode: GCModeName, stress: number, youngGenSize: number, ops:
         check(true);
         break;
     }
+  }
+  // Let an incremental cycle in progress run to its end (a full collection would abandon it).
+  for (let guard = 0; heap.cyclePhase !== "idle" && guard < 100000; guard++) {
+    heap.safepoint();
+    check(false);
   }
   heap.collectFull();
   check(true);
