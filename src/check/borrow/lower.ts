@@ -697,7 +697,9 @@ export class Lowerer {
   }
 
   private ifExpr(e: A.IfExpr): Carried {
+    const first = this.loans.length;
     this.value(e.cond, "move");
+    this.endTempsSince(first);
     const fork = this.cur;
     const a = this.block(e.then);
     const endA = this.cur;
@@ -710,6 +712,7 @@ export class Lowerer {
   }
 
   private ifLet(e: A.IfLetExpr): Carried {
+    const first = this.loans.length;
     const src = this.place(e.scrutinee);
     let carried = EMPTY;
     if (src) this.read(src, e.scrutinee.span);
@@ -717,6 +720,8 @@ export class Lowerer {
     const fork = this.cur;
     this.openScope();
     this.bindPattern(e.pat, src, carried, true);
+    // The scrutinee's borrows now live in the bindings; as temporaries they end here.
+    this.endTempsSince(first);
     const a = this.block(e.then);
     this.closeScope(e.then.closeSpan, false);
     const endA = this.cur;
@@ -732,10 +737,12 @@ export class Lowerer {
     let hidden: Binding | null = null;
     this.openScope();
     if (e.kind === "ForExpr") {
+      const first = this.loans.length;
       const c = this.value(e.iter, "move");
       hidden = { name: "<iterator>", mutable: true, span: e.iter.span };
       this.declare(hidden, true, e.iter.span);
       this.flowInto(c, hidden);
+      this.endTempsSince(first);
     }
     const head = this.newNode({ kind: "nop" });
     this.link(this.cur, head);
@@ -753,15 +760,20 @@ export class Lowerer {
     this.loops.push(ctx);
     this.openScope();
     if (e.kind === "WhileExpr") {
+      const first = this.loans.length;
       this.value(e.cond, "move");
+      this.endTempsSince(first);
       this.link(this.cur, exit);
     } else if (e.kind === "WhileLetExpr") {
+      const first = this.loans.length;
       const src = this.place(e.scrutinee);
       let carried = EMPTY;
       if (src) this.read(src, e.scrutinee.span);
       else carried = this.value(e.scrutinee, "move");
+      this.endTempsSince(first, carried);
       this.link(this.cur, exit);
       this.bindPattern(e.pat, src, carried, true);
+      this.endTempsSince(first);
     } else if (e.kind === "ForExpr") {
       this.addUse(hidden!, e.iter.span);
       this.emit({ kind: "touch", binding: hidden!, span: e.iter.span });
@@ -808,10 +820,13 @@ export class Lowerer {
   }
 
   private match(e: A.MatchExpr): Carried {
+    const first = this.loans.length;
     const src = this.place(e.scrutinee);
     let carried = EMPTY;
     if (src) this.read(src, e.scrutinee.span);
     else carried = this.value(e.scrutinee, "move");
+    // A value scrutinee's borrows live on in the arms' bindings; as temporaries they end here.
+    this.endTempsSince(first);
     const fork = this.cur;
     const ends: (number | null)[] = [];
     const results: Carried[] = [];

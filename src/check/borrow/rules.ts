@@ -52,7 +52,11 @@ export class BodyChecker {
    * per set of moves that reach it, as rustc does, so one move does not cascade into many errors.
    */
   run(): Diagnostic[] {
-    for (const n of this.rpo()) this.checkMoves(n), this.checkNode(n);
+    for (const n of this.rpo()) {
+      // An assignment into a moved or uninitialized value is reported once, as that.
+      if (this.checkMoves(n) && this.cfg.nodes[n].action.kind === "assign") continue;
+      this.checkNode(n);
+    }
     return this.diags;
   }
 
@@ -101,21 +105,21 @@ export class BodyChecker {
     }
   }
 
-  private checkMoves(n: number): void {
+  private checkMoves(n: number): boolean {
     const acc = this.accessOf(n);
-    if (!acc) return;
+    if (!acc) return false;
     const { place, kind } = acc;
-    if (!this.cfg.bindingIndex.has(place.base)) return;
+    if (!this.cfg.bindingIndex.has(place.base)) return false;
     let sites = this.an.movedSites(place, n);
     if (kind === "write") {
       // Assigning a whole place revives it; assigning part of a moved/uninitialized value does not.
-      if (place.proj.length === 0 || hasDeref(place)) return;
+      if (place.proj.length === 0 || hasDeref(place)) return false;
       sites = sites.filter((s) => s.path.proj.length < place.proj.length);
-      if (!sites.length) return;
+      if (!sites.length) return false;
     }
-    if (!sites.length) return;
+    if (!sites.length) return false;
     const setKey = sites.map((s) => s.id).sort((a, b) => a - b).join(",");
-    if (this.reportedMoveSets.has(setKey)) return;
+    if (this.reportedMoveSets.has(setKey)) return true;
     this.reportedMoveSets.add(setKey);
     const moves = sites.filter((s) => s.kind === "move");
     const name = placeToString(place);
@@ -130,7 +134,7 @@ export class BodyChecker {
       );
       d.labels.push({ span: place.base.span, message: "binding declared here but left uninitialized" });
       this.report(d);
-      return;
+      return true;
     }
     const partial = moves.some((s) => s.path.proj.length > place.proj.filter((p) => p.kind === "field").length);
     const borrowUse = kind === "shared" || kind === "mut";
@@ -155,6 +159,7 @@ export class BodyChecker {
     if (moves.length > 1 || this.branchMove(moves, n)) d.notes.push("the value may have been moved on one path and not another");
     if (!selfLoop) d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
     this.report(d);
+    return true;
   }
 
   /** A move on only some paths reaching n (an `if` without the move in the other branch). */
