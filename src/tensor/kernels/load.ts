@@ -182,8 +182,42 @@ class WasmKernels implements Kernels {
   }
 
   softmax(out: number, src: number, outer: number, n: number, inner: number): boolean {
-    if (inner !== 1) return false;
-    if (outer > 0) this.x.softmax_rows(out, src, outer, n);
+    if (outer * inner === 0) return true;
+    if (inner === 1) {
+      this.x.softmax_rows(out, src, outer, n);
+      return true;
+    }
+    const scratch = this.storage.allocScratch(8 * inner);
+    this.x.softmax_mid(out, src, outer, n, inner, scratch);
+    this.storage.freeScratch(scratch, 8 * inner);
+    return true;
+  }
+
+  copy(dst: DenseTensor, src: DenseTensor): boolean {
+    if (dst.dtype !== src.dtype || dst.dtype === "f64") return false;
+    const plan = collapse(src.shape, src.strides, src.strides);
+    const nd = plan.dims.length;
+    const cols = nd > 0 ? plan.dims[nd - 1] : 1;
+    const scs = nd > 0 ? plan.a[nd - 1] * 4 : 4;
+    const rows = nd > 1 ? plan.dims[nd - 2] : 1;
+    const srs = nd > 1 ? plan.a[nd - 2] * 4 : 0;
+    const outerDims = plan.dims.slice(0, Math.max(0, nd - 2));
+    const idx = new Array<number>(outerDims.length).fill(0);
+    const blocks = outerDims.reduce((x, y) => x * y, 1);
+    let off = 0;
+    let o = dst.byteAddress;
+    const base = src.byteAddress;
+    for (let t = 0; t < blocks; t++) {
+      this.x.copy2d(o, base + off * 4, rows, cols, srs, scs);
+      o += rows * cols * 4;
+      for (let d = outerDims.length - 1; d >= 0; d--) {
+        idx[d]++;
+        off += plan.a[d];
+        if (idx[d] < outerDims[d]) break;
+        off -= plan.a[d] * outerDims[d];
+        idx[d] = 0;
+      }
+    }
     return true;
   }
 

@@ -19,6 +19,8 @@ export interface Kernels {
   /** Reduces the middle axis of a contiguous f32 [outer, n, inner] into [outer, inner]. */
   reduceDim(op: ReduceOp, out: number, src: number, outer: number, n: number, inner: number): boolean;
   softmax(out: number, src: number, outer: number, n: number, inner: number): boolean;
+  /** Copies the (strided) 4-byte-element `src` into the dense `dst` of the same shape and dtype. */
+  copy(dst: DenseTensor, src: DenseTensor): boolean;
   /** C[m×n] (contiguous, element index C) = A[m×k] · B[k×n], operands strided (element units). */
   gemm(m: number, n: number, k: number, A: MatRef, B: MatRef, C: number): boolean;
 }

@@ -15,6 +15,7 @@
 
 const TILE = 256; // 4×8 f32 GEMM edge tile (128 bytes)
 const TAIL = 384; // 16 bytes for a vector op over the last 1–3 elements of a row
+const TAIL2 = 400; // a second such vector
 
 export const GEMM = { MR: 4, NR: 8, MC: 128, KC: 256, NC: 2048 };
 
@@ -421,6 +422,95 @@ const ARGMAX = `
       (local.set $src (i32.add (local.get $src) (i32.add (local.get $n4) (local.get $rest))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowLoop))))
+
+  ;; out[0..n) = exp(src[0..n) - m[0..n)), added into acc[0..n) (or stored there when $first).
+  (func $expSubRow (param $o i32) (param $src i32) (param $m i32) (param $acc i32) (param $n i32) (param $first i32)
+    (local $end4 i32) (local $rest i32) (local $e v128)
+    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $src) (local.get $end4)))
+      (local.set $e (call $v_exp (f32x4.sub (v128.load (local.get $src)) (v128.load (local.get $m)))))
+      (v128.store (local.get $o) (local.get $e))
+      (v128.store (local.get $acc) (if (result v128) (local.get $first) (then (local.get $e))
+        (else (f32x4.add (v128.load (local.get $acc)) (local.get $e)))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
+      (br $l)))
+    (local.set $rest (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2)))
+    (if (local.get $rest) (then
+      (memory.copy (i32.const ${TAIL}) (local.get $src) (local.get $rest))
+      (memory.copy (i32.const ${TAIL2}) (local.get $m) (local.get $rest))
+      (v128.store (i32.const ${TAIL}) (call $v_exp (f32x4.sub (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2})))))
+      (memory.copy (local.get $o) (i32.const ${TAIL}) (local.get $rest))
+      (if (i32.eqz (local.get $first)) (then
+        (memory.copy (i32.const ${TAIL2}) (local.get $acc) (local.get $rest))
+        (v128.store (i32.const ${TAIL}) (f32x4.add (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2}))))))
+      (memory.copy (local.get $acc) (i32.const ${TAIL}) (local.get $rest)))))
+
+  ;; softmax over the middle axis of [outer, n, inner], vectorized across inner. $scratch holds
+  ;; 2*inner floats: the running max row and the sum row.
+  (func (export "softmax_mid") (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32) (param $scratch i32)
+    (local $i i32) (local $k i32) (local $rowBytes i32) (local $sum i32) (local $p i32) (local $q i32)
+    (local.set $rowBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $sum (i32.add (local.get $scratch) (local.get $rowBytes)))
+    (block $done (loop $outerLoop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $outer)))
+      (memory.copy (local.get $scratch) (local.get $src) (local.get $rowBytes))
+      (local.set $k (i32.const 1))
+      (local.set $p (i32.add (local.get $src) (local.get $rowBytes)))
+      (block $md (loop $ml
+        (br_if $md (i32.ge_u (local.get $k) (local.get $n)))
+        (call $vv_max (local.get $scratch) (local.get $scratch) (local.get $p) (local.get $inner))
+        (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $ml)))
+      (local.set $k (i32.const 0))
+      (local.set $p (local.get $src))
+      (local.set $q (local.get $o))
+      (block $ed (loop $el
+        (br_if $ed (i32.ge_u (local.get $k) (local.get $n)))
+        (call $expSubRow (local.get $q) (local.get $p) (local.get $scratch) (local.get $sum) (local.get $inner) (i32.eqz (local.get $k)))
+        (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+        (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $el)))
+      (local.set $k (i32.const 0))
+      (local.set $q (local.get $o))
+      (block $dd (loop $dl
+        (br_if $dd (i32.ge_u (local.get $k) (local.get $n)))
+        (call $vv_div (local.get $q) (local.get $q) (local.get $sum) (local.get $inner))
+        (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $dl)))
+      (local.set $o (i32.add (local.get $o) (i32.mul (local.get $rowBytes) (local.get $n))))
+      (local.set $src (i32.add (local.get $src) (i32.mul (local.get $rowBytes) (local.get $n))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $outerLoop))))
+
+  ;; dst (dense) = src viewed as rows×cols with byte strides srs / scs; 4-byte elements are
+  ;; copied as bits, so this serves f32 and i32 alike.
+  (func (export "copy2d") (param $dst i32) (param $src i32) (param $rows i32) (param $cols i32) (param $srs i32) (param $scs i32)
+    (local $r i32) (local $p i32) (local $end i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (if (i32.eq (local.get $scs) (i32.const 4))
+        (then (memory.copy (local.get $dst) (local.get $src) (local.get $rowBytes))
+              (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes))))
+        (else
+          (local.set $p (local.get $src))
+          (local.set $end (i32.add (local.get $dst) (local.get $rowBytes)))
+          (block $cd (loop $cl
+            (br_if $cd (i32.ge_u (local.get $dst) (local.get $end)))
+            (i32.store (local.get $dst) (i32.load (local.get $p)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (local.set $p (i32.add (local.get $p) (local.get $scs)))
+            (br $cl)))))
+      (local.set $src (i32.add (local.get $src) (local.get $srs)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
 `;
 
 /**

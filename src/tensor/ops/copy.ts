@@ -15,6 +15,8 @@ export function copyInto(dst: DenseTensor, src: DenseTensor): void {
     out.set(inp.subarray(sb, sb + n), ob);
     return;
   }
+  const kernels = src.rt.kernels;
+  if (kernels && kernels.copy(dst, src)) return;
   const toInt = dst.dtype === "i32";
   const last = src.ndim - 1;
   const s = last >= 0 ? src.strides[last] : 0;

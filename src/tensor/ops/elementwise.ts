@@ -85,7 +85,16 @@ export function binary(op: BinOp, a: DenseTensor, b: DenseTensor | number): Dens
 /** Computes `a op b` into the contiguous `out`, whose shape is the broadcast shape. */
 function binaryInto(op: BinOp, out: DenseTensor, a: DenseTensor, b: DenseTensor | number): void {
   const kernels = a.rt.kernels;
-  if (kernels && out.dtype === "f32" && a.dtype === "f32" && kernels.binary(op, out, a, b)) return;
+  if (kernels && out.dtype === "f32" && a.dtype === "f32") {
+    if (kernels.binary(op, out, a, b)) return;
+    // Operands strided along their last dim: dense copies (a wasm copy each) let the kernel run.
+    const ca = a.contiguousOrCopy();
+    const cb = typeof b === "number" ? b : b.contiguousOrCopy();
+    const done = kernels.binary(op, out, ca, cb);
+    if (ca !== a) ca.free();
+    if (typeof cb !== "number" && cb !== b) cb.free();
+    if (done) return;
+  }
   const fn = scalarFn(op, out.dtype === "i32");
   const o = out.data();
   const ob = out.base;
@@ -147,7 +156,12 @@ export function unary(op: UnOp, a: DenseTensor): DenseTensor {
   const dtype = unaryDtype(op, a.dtype);
   const out = a.rt.empty(a.shape.slice(), dtype);
   const kernels = a.rt.kernels;
-  if (kernels && dtype === "f32" && a.dtype === "f32" && kernels.unary(op, out, a)) return out;
+  if (kernels && dtype === "f32" && a.dtype === "f32") {
+    const src = a.contiguousOrCopy();
+    const done = kernels.unary(op, out, src);
+    if (src !== a) src.free();
+    if (done) return out;
+  }
   const fn = UNARY_REFERENCE[op];
   const toInt = dtype === "i32";
   const o = out.data();
