@@ -691,7 +691,10 @@ export class BodyChecker {
         return t;
       }
       const m = t.kind === "adt" ? this.operatorImpl(t, "Neg", "neg") : null;
-      if (m) return m.ret;
+      if (m) {
+        e.method = { kind: "fn", decl: m.decl, impl: m.impl.decl, selfMode: "value" };
+        return m.ret;
+      }
       return this.err(error("E0600", `cannot apply unary operator \`-\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `-`"));
     }
     if (t.kind === "bool" || t.kind === "int" || inf.varKind(t) === "int") return t;

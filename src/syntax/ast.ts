@@ -463,6 +463,8 @@ export interface UnaryExpr extends ExprBase {
   kind: "UnaryExpr";
   op: UnaryOp;
   operand: Expr;
+  /** checker: set when `-x` dispatches to a user impl (`impl Neg for V`). */
+  method?: MethodRes;
 }
 
 /** `&e` / `&mut e` */
