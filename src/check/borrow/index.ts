@@ -12,7 +12,7 @@ import { Lowerer } from "./lower";
 import type { Place } from "./places";
 import { placeToString } from "./places";
 import { BodyChecker, type Model } from "./rules";
-import { deriveCopyAdt, TypeInfo, type CopyAdt } from "./typeinfo";
+import { copyBoundParams, deriveCopyAdt, TypeInfo, type CopyAdt } from "./typeinfo";
 
 export type { Model } from "./rules";
 export type { Place } from "./places";
@@ -71,10 +71,12 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
     for (const c of l.closures) runBody("<closure>", (cl) => cl.lowerClosure(c.expr), c.external, true);
   };
 
-  const visitFn = (fn: A.FnDecl, owner: string | null) => {
+  const visitFn = (fn: A.FnDecl, owner: string | null, outerGenerics: A.GenericParam[] = []) => {
     if (!fn.body) return;
     const name = owner ? `${owner}::${fn.name.name}` : fn.name.name;
+    types.copyParams = new Set(copyBoundParams([...outerGenerics, ...fn.generics]));
     runBody(name, (l) => l.lowerFn(fn, fn.selfBinding ?? null), new Set(), false);
+    types.copyParams = new Set();
   };
   const visitItem = (item: A.Item) => {
     switch (item.kind) {
@@ -84,11 +86,11 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
       case "ImplDecl": {
         const t = item.target;
         const owner = t.kind === "PathType" ? t.segments.map((s) => s.name.name).join("::") : "impl";
-        for (const m of item.methods) visitFn(m, owner);
+        for (const m of item.methods) visitFn(m, owner, item.generics);
         break;
       }
       case "TraitDecl":
-        for (const m of item.methods) visitFn(m, item.name.name);
+        for (const m of item.methods) visitFn(m, item.name.name, item.generics);
         break;
       case "ModDecl":
         for (const i of item.items) visitItem(i);

@@ -2,7 +2,7 @@
 // type can carry a borrow (a reference, an iterator over a borrowed collection, a closure that
 // captured by reference, an `Option<&T>` ...).
 
-import type { EnumDecl, StructDecl } from "../../syntax/ast";
+import type { EnumDecl, GenericParam, StructDecl } from "../../syntax/ast";
 import { isCopy, type Type } from "../types";
 
 export type CopyAdt = (decl: StructDecl | EnumDecl, args: Type[]) => boolean;
@@ -18,9 +18,17 @@ export class TypeInfo {
     private readonly isCopyType?: (t: Type) => boolean,
   ) {}
 
+  /** Generic parameters bounded by `Copy` in the body being checked (`fn f<T: Copy>`). */
+  copyParams: Set<string> = new Set();
+
   /** A missing type (checker gap) is treated as Copy so that it never produces a false move error. */
   isCopy(t: Type | undefined): boolean {
     if (!t) return true;
+    if (this.copyParams.size) {
+      if (t.kind === "param") return this.copyParams.has(t.name);
+      if (t.kind === "tuple") return t.elems.every((e) => this.isCopy(e));
+      if (t.kind === "array") return this.isCopy(t.elem);
+    }
     if (this.isCopyType) return this.isCopyType(t);
     return isCopy(t, this.copyAdt);
   }
@@ -49,6 +57,13 @@ export class TypeInfo {
         return false;
     }
   }
+}
+
+/** Names of the generic parameters bounded by `Copy` among `generics`. */
+export function copyBoundParams(generics: GenericParam[]): string[] {
+  return generics
+    .filter((g) => g.bounds.some((b) => b.kind === "PathType" && b.segments[b.segments.length - 1].name.name === "Copy"))
+    .map((g) => g.name);
 }
 
 export function stripRefs(t: Type | undefined): Type | undefined {
