@@ -104,6 +104,7 @@ export class Nursery {
     const i32 = this.arena.i32;
     const space = this.arena.space;
     const layouts = this.layouts;
+    const fixedSlots = layouts.fixedSlots;
     const old = this.old;
     const toStart = this.toStart;
     const toEnd = this.toEnd;
@@ -118,7 +119,8 @@ export class Nursery {
       if (p >= toStart && p < toEnd) return p; // already copied (a root visited twice)
       const h0 = i32[2 * p];
       if (h0 & FORWARDED) return i32[2 * p + 1];
-      const words = layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
+      const slots = fixedSlots[h0 & LAYOUT_MASK];
+      const words = slots >= 0 ? slots + 1 : layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
       const age = ((h0 >>> AGE_SHIFT) & AGE_MASK) + 1;
       let q: number;
       if (age >= tenureAge || toTop + words > toEnd) {
@@ -171,7 +173,8 @@ export class Nursery {
     let pi = 0;
     while (scanPtr < toTop || pi < promoted.length) {
       while (scanPtr < toTop) {
-        const words = layouts.objectWords(i32[2 * scanPtr] & LAYOUT_MASK, i32[2 * scanPtr + 1]);
+        const slots = fixedSlots[i32[2 * scanPtr] & LAYOUT_MASK];
+        const words = slots >= 0 ? slots + 1 : layouts.objectWords(i32[2 * scanPtr] & LAYOUT_MASK, i32[2 * scanPtr + 1]);
         scan(scanPtr);
         scanPtr += words;
       }

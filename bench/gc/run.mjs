@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// The managed-heap benchmarks (issue 4, item 7), from dist/ (run `npm run build` first):
+//   node bench/gc/run.mjs [--quick]      (--quick: depth 16 only, skip depth 18)
+//
+// 1. raw allocation rate through the heap API (mitata + a timed loop);
+// 2. binary-trees depth 16 against the heap API in every mode, beside plain Node and CPython;
+// 3. depth 18 for Throughput, plain Node and CPython;
+// 4. the STARK program bench/gc/stark/binary_trees.stark through `stark run`.
+// Every figure is printed with wall and CPU time: on a shared machine wall time (and so every
+// pause, which is wall time) includes time the process was not scheduled; the load average is
+// printed so the numbers can be read in context.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const quick = process.argv.includes("--quick");
+if (!existsSync(join(root, "dist/heap/index.js"))) {
+  console.error("bench/gc: dist/heap is missing; run `npm run build` first");
+  process.exit(2);
+}
+
+/** Run a command; return its JSON line (stdout) plus the child's CPU time from /usr/bin/time. */
+function measure(cmd, args) {
+  const useTime = existsSync("/usr/bin/time");
+  const r = useTime
+    ? spawnSync("/usr/bin/time", ["-f", "__cpu %U %S", cmd, ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 })
+    : spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  const cpuLine = (r.stderr ?? "").split("\n").find((l) => l.startsWith("__cpu"));
+  const childCpuMs = cpuLine ? cpuLine.split(" ").slice(1).reduce((s, x) => s + Number(x) * 1000, 0) : null;
+  const jsonLine = (r.stdout ?? "").split("\n").find((l) => l.startsWith("{"));
+  if (r.status !== 0 || !jsonLine) return { error: `exit ${r.status}: ${(r.stderr ?? "").slice(-400)}`, stdout: r.stdout, childCpuMs };
+  return { ...JSON.parse(jsonLine), childCpuMs };
+}
+
+const f = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? "-" : Number(x).toFixed(d));
+const results = { when: new Date().toISOString(), loadavg: loadavg(), node: process.version };
+console.log(`# managed-heap benchmarks  (node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})\n`);
+
+// 1. Raw allocation.
+const alloc = measure(process.execPath, [join(here, "alloc_rate.mjs")]);
+results.alloc = alloc;
+console.log("## raw allocation through the heap API (2-slot objects, safepoint every 1000)");
+console.log(
+  `  ${f(alloc.objectsPerSecWall / 1e6)} M objects/s wall, ${f(alloc.objectsPerSecCpu / 1e6)} M/s CPU, ` +
+    `mitata ${f(alloc.mitataObjectsPerSec / 1e6)} M/s  (target >= 30 M/s)\n`,
+);
+
+// 2./3. binary-trees.
+const MODES = ["Throughput", "LowLatency", "Memory", "Training", "Inference"];
+const runs = [];
+for (const depth of quick ? [16] : [16, 18]) {
+  const py = measure("python3", [join(here, "binary_trees.py"), String(depth)]);
+  const plain = measure(process.execPath, [join(here, "binary_trees_node.mjs"), String(depth)]);
+  const modes = depth === 16 ? MODES : ["Throughput"];
+  const heapRuns = modes.map((m) => measure(process.execPath, [join(here, "binary_trees_heap.mjs"), String(depth), m]));
+  runs.push({ depth, py, plain, heapRuns });
+  console.log(`## binary-trees depth ${depth}`);
+  console.log(`  CPython    wall ${f(py.wallMs, 0)} ms  cpu ${f(py.cpuMs, 0)} ms`);
+  console.log(`  plain Node wall ${f(plain.wallMs, 0)} ms  cpu ${f(plain.cpuMs, 0)} ms`);
+  console.log(
+    "  heap API:  mode        wall ms  cpu ms  ×CPython(cpu)  M obj/s  MB/s   GC share  young p99/max ms  old-slice p99/max ms  full/compact max ms  collections y/f/slices",
+  );
+  for (const r of heapRuns) {
+    if (r.error) {
+      console.log(`    ${r.mode ?? "?"}: ${r.error}`);
+      continue;
+    }
+    const k = r.byKind;
+    const young = k.young;
+    const slice = k["mark-slice"];
+    const full = k.full ?? k.compact;
+    console.log(
+      `             ${r.mode.padEnd(11)} ${f(r.wallMs, 0).padStart(7)} ${f(r.childCpuMs, 0).padStart(7)}  ${f(r.childCpuMs / py.cpuMs, 2).padStart(12)}` +
+        `  ${f(r.objectsPerSec / 1e6).padStart(7)}  ${f(r.allocMBperSec, 0).padStart(5)}  ${f(r.gcShare * 100).padStart(7)}%` +
+        `  ${(f(young?.p99Ms, 2) + "/" + f(young?.maxMs, 2)).padStart(16)}  ${(f(slice?.p99Ms, 2) + "/" + f(slice?.maxMs, 2)).padStart(20)}` +
+        `  ${f(full?.maxMs, 2).padStart(19)}  ${r.youngCollections}/${r.fullCollections}/${r.markSlices}`,
+    );
+    if (r.mode === "Memory") {
+      console.log(
+        `             Memory mode: peak arena ${f(r.peakArenaBytes / 1048576, 2)} MiB vs max live after a full collection ` +
+          `${f(r.maxLiveBytes / 1048576, 2)} MiB = ${f(r.peakArenaBytes / r.maxLiveBytes, 2)}× (target <= 1.5×)`,
+      );
+    }
+  }
+  console.log("");
+}
+results.binaryTrees = runs;
+
+// 4. The STARK program, once the interpreter runs it.
+const starkSrc = join(here, "stark/binary_trees.stark");
+const stark = measure(process.execPath, [join(root, "bin/stark.js"), "run", starkSrc]);
+results.stark = stark;
+console.log("## binary-trees depth 16 in STARK (bin/stark.js run bench/gc/stark/binary_trees.stark)");
+if (stark.childCpuMs !== null && (stark.stdout ?? "").includes("long lived tree")) {
+  const py16 = runs[0].py;
+  console.log(`  cpu ${f(stark.childCpuMs, 0)} ms = ${f(stark.childCpuMs / py16.cpuMs, 2)}× CPython (target <= 0.5×)`);
+} else {
+  console.log(`  not measured: ${stark.error ?? "the interpreter did not finish the program"}`);
+}
+
+writeFileSync(join(here, "last-run.json"), JSON.stringify(results, null, 2));
+console.log("\n(all figures also in bench/gc/last-run.json)");
