@@ -264,7 +264,7 @@ export class Compiler {
   }
 
   stackOverflow(span: Span | null): StarkPanic {
-    return new StarkPanic("P0106", `stack overflow: recursion deeper than ${this.rt.maxDepth} calls`, span);
+    return new StarkPanic("P0106", `stack overflow: recursion deeper than ${this.rt.maxDepth} calls (is a base case missing?)`, span);
   }
 
   /** Add one STARK frame to a panic unwinding through a call; turn host stack overflows into P0106. */
@@ -273,7 +273,7 @@ export class Compiler {
     if (e instanceof StarkPanic) p = e;
     // The host stack ran out (deep recursion): no regex or allocation-heavy work here, the
     // stack is still nearly full.
-    else if (e instanceof RangeError) p = this.stackOverflow(callSpan);
+    else if (e instanceof RangeError) p = new StarkPanic("P0106", "stack overflow: recursion too deep for the host stack", callSpan);
     else return e;
     const site = (p as unknown as { site?: Span | null }).site ?? p.span;
     if (p.trace.length < 64 && site) p.trace.push({ function: fnName, span: site });
@@ -910,6 +910,14 @@ export class Compiler {
         return this.fnPointer(cf);
       }
       case "native": {
+        if (t.kind !== "fn") {
+          // `i32::MAX`, `f64::EPSILON`: numeric constants.
+          const value = numericConstant(res.name);
+          if (value === null) return () => rt.panic("P0105", `internal: unknown constant \`${res.name}\``, e.span);
+          const c: Code = () => value;
+          CONST_VALUE.set(c, value);
+          return c;
+        }
         const fnType = t.kind === "fn" ? t : null;
         const site = this.nativeSite(res.name, e.span, fnType ? fnType.params : [], fnType ? fnType.ret : UNIT_T, ctx);
         const impl = this.native(res.name, site);
@@ -2831,6 +2839,37 @@ function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" 
   if (BigInt(r) !== exact)
     return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
   return r;
+}
+
+/** `i32::MAX`, `u8::MIN`, `f64::EPSILON`, `f32::MAX`, `f64::NAN`, ... */
+function numericConstant(name: string): number | null {
+  const [ty, what] = name.split("::");
+  if (ty in INT_RANGE) {
+    const unsigned = ty[0] === "u";
+    const bits = ty === "i8" || ty === "u8" ? 8 : ty === "i16" || ty === "u16" ? 16 : ty === "i32" || ty === "u32" ? 32 : 64;
+    if (what === "MAX") return unsigned ? Number(2n ** BigInt(bits) - 1n) : Number(2n ** BigInt(bits - 1) - 1n);
+    if (what === "MIN") return unsigned ? 0 : -Number(2n ** BigInt(bits - 1));
+    if (what === "BITS") return bits;
+    return null;
+  }
+  const f32 = ty === "f32";
+  switch (what) {
+    case "MAX":
+      return f32 ? 3.4028234663852886e38 : Number.MAX_VALUE;
+    case "MIN":
+      return f32 ? -3.4028234663852886e38 : -Number.MAX_VALUE;
+    case "EPSILON":
+      return f32 ? 1.1920929e-7 : Number.EPSILON;
+    case "MIN_POSITIVE":
+      return f32 ? 1.17549435e-38 : 2.2250738585072014e-308;
+    case "INFINITY":
+      return Infinity;
+    case "NEG_INFINITY":
+      return -Infinity;
+    case "NAN":
+      return NaN;
+  }
+  return null;
 }
 
 /** Codes that only read a frame slot / return a constant: operators specialize on them. */

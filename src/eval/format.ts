@@ -50,7 +50,8 @@ export function hasDisplay(t: Type): boolean {
 export function formatValue(rt: Runtime, v: Value, t: Type, debug: boolean, precision: number | null): string {
   switch (t.kind) {
     case "int":
-      return String(v);
+      // Beyond 2^53 print the double's exact integer value (`i64::MAX` → 9223372036854775808), never an exponent.
+      return Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
     case "float": {
       const f32 = t.name === "f32";
       if (precision !== null) return floatFixed(f32 ? Math.fround(v) : v, precision);

@@ -55,7 +55,7 @@ export class Session {
     this.items = new ItemIndex([this.prelude]);
     const heap = options.heap ?? new BumpHeap();
     const tensors = options.tensors ?? defaultTensors();
-    this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? 2500);
+    this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? defaultMaxDepth());
     this.compiler = new Compiler(this.rt, this.items);
   }
 
@@ -110,6 +110,30 @@ function attributeToCaller(p: StarkPanic): StarkPanic {
   p.span = p.trace[firstUser].span;
   p.trace.splice(0, firstUser);
   return p;
+}
+
+let probedDepth = 0;
+
+/**
+ * The deepest STARK recursion the host stack can take, with a safety margin: a STARK call uses
+ * several JS frames (measured: about 8 small frames' worth). Probed once per process, so a
+ * larger `--stack-size` (or a Worker with a bigger stack) allows deeper STARK recursion, and the
+ * P0106 panic comes from the depth check — deterministically — rather than a host overflow.
+ */
+function defaultMaxDepth(): number {
+  if (probedDepth) return probedDepth;
+  let frames = 0;
+  const probe = (): void => {
+    frames++;
+    probe();
+  };
+  try {
+    probe();
+  } catch {
+    // the host stack is exhausted: `frames` is its depth in small frames
+  }
+  probedDepth = Math.max(200, Math.floor(frames / 10));
+  return probedDepth;
 }
 
 function isStmt(x: Item | Stmt): x is Stmt {
