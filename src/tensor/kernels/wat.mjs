@@ -732,9 +732,112 @@ function gemm(relaxed) {
 `;
 }
 
+// ---- inlining of the vector math ----
+// V8 (Node 20) does not inline wasm calls, and a call per vector costs more than the polynomial,
+// so every `(call $v_NAME ARG)` is expanded here into `(block (result v128) ...)` with the callee's
+// locals renamed and declared in the caller. The $v_ functions stay written as functions above.
+
+/** Index of the parenthesis closing the one at `open`, skipping `;;` comments. */
+function closeParen(text, open) {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === ";" && text[i + 1] === ";") {
+      i = text.indexOf("\n", i);
+      if (i < 0) break;
+      continue;
+    }
+    if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  throw new Error("unbalanced parentheses in kernel text");
+}
+
+/** The top-level child forms of the form at [open, close]: [start, end] pairs. */
+function children(text, open, close) {
+  const out = [];
+  for (let i = open + 1; i < close; i++) {
+    if (text[i] === ";" && text[i + 1] === ";") {
+      i = text.indexOf("\n", i);
+      continue;
+    }
+    if (text[i] === "(") {
+      const end = closeParen(text, i);
+      out.push([i, end]);
+      i = end;
+    }
+  }
+  return out;
+}
+
+function parseVectorFunctions(text) {
+  const fns = new Map();
+  for (let at = text.indexOf("(func $v_"); at >= 0; at = text.indexOf("(func $v_", at + 1)) {
+    const end = closeParen(text, at);
+    const name = /^\(func \$(v_\w+)/.exec(text.slice(at))[1];
+    const vars = [];
+    let bodyStart = null;
+    for (const [a, b] of children(text, at, end)) {
+      const form = text.slice(a, b + 1);
+      const decl = /^\((param|local) \$(\w+) v128\)$/.exec(form);
+      if (decl) vars.push(decl[2]);
+      else if (!form.startsWith("(result") && bodyStart === null) bodyStart = a;
+    }
+    const param = /\(param \$(\w+) v128\)/.exec(text.slice(at, end))[1];
+    fns.set(name, { param, vars, body: text.slice(bodyStart, end) });
+  }
+  return fns;
+}
+
+let inlineCount = 0;
+
+/** Expands every $v_ call in `code`; returns the new code and the locals it needs. */
+function expandCalls(code, fns) {
+  const locals = [];
+  for (;;) {
+    const at = code.indexOf("(call $v_");
+    if (at < 0) return { code, locals };
+    const end = closeParen(code, at);
+    const name = /^\(call \$(v_\w+)/.exec(code.slice(at))[1];
+    const fn = fns.get(name);
+    const arg = code.slice(at + name.length + 7, end);
+    const prefix = `${name}_${inlineCount++}_`;
+    const rename = (s) => s.replace(/\$(\w+)/g, (m, v) => (fn.vars.includes(v) ? `$${prefix}${v}` : m));
+    const inner = expandCalls(rename(fn.body), fns);
+    locals.push(...fn.vars.map((v) => `${prefix}${v}`), ...inner.locals);
+    const block = `(block (result v128) (local.set $${prefix}${fn.param} ${arg}) ${inner.code})`;
+    code = code.slice(0, at) + block + code.slice(end + 1);
+  }
+}
+
+/** Inlines the vector math into every other function of the module and drops the $v_ functions. */
+function inlineVectorMath(module) {
+  const fns = parseVectorFunctions(module);
+  let out = "";
+  let last = 0;
+  const top = module.indexOf("(module");
+  for (const [a, b] of children(module, top, closeParen(module, top))) {
+    const form = module.slice(a, b + 1);
+    out += module.slice(last, a);
+    last = b + 1;
+    if (form.startsWith("(func $v_")) continue;
+    if (!form.startsWith("(func") || !form.includes("(call $v_")) {
+      out += form;
+      continue;
+    }
+    // locals go after the header (export, params, result, locals), before the first instruction
+    const kids = children(form, 0, form.length - 1);
+    const first = kids.find(([x, y]) => !/^\((export|param|result|local)\s/.test(form.slice(x, y + 1)));
+    const head = form.slice(0, first[0]);
+    const { code, locals } = expandCalls(form.slice(first[0]), fns);
+    out += head + locals.map((l) => `(local $${l} v128) `).join("") + "\n    " + code;
+  }
+  return out + module.slice(last);
+}
+
 /** The whole module's text; `relaxed` swaps the GEMM's mul+add for `f32x4.relaxed_madd`. */
 export function kernelsWat({ relaxed }) {
-  return `(module
+  return inlineVectorMath(`(module
   (import "env" "memory" (memory 1 65536))
 
   (func $fill (param $o i32) (param $v f32) (param $n i32)
@@ -761,5 +864,5 @@ ${extremum("min", "f32x4.min", "f32.min")}
 ${ARGMAX}
 ${gemm(relaxed)}
 )
-`;
+`);
 }
