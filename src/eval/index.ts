@@ -15,7 +15,7 @@ import type { FnDecl, Item, Program, Stmt } from "../syntax/ast";
 import type { TensorRuntime } from "../tensor/api";
 import { Compiler } from "./compile";
 import { ItemIndex } from "./items";
-import { NATIVES } from "./natives";
+
 import { Runtime } from "./runtime";
 
 export interface RunOptions {
@@ -179,5 +179,6 @@ export function declaredNatives(prelude: Program): string[] {
   return [...new Set(out)];
 }
 
-export { NATIVES };
+export { NATIVES, registerNatives } from "./natives";
+export type { NativeFactory, NativeSite } from "./natives";
 export { Runtime } from "./runtime";

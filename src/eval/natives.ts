@@ -1470,3 +1470,11 @@ N["char::to_digit"] = (s) => (c: number, radix: number) => {
   const d = ch >= "0" && ch <= "9" ? ch.charCodeAt(0) - 48 : ch >= "a" && ch <= "z" ? ch.charCodeAt(0) - 87 : -1;
   return d >= 0 && d < radix ? opt.some(d) : opt.none();
 };
+
+/**
+ * Add natives implemented outside the evaluator (the ML library's `Dataset::from_csv`,
+ * `nn::Linear::new`, ...). Call before running a program; a name already bound is replaced.
+ */
+export function registerNatives(table: Record<string, NativeFactory>): void {
+  for (const [name, factory] of Object.entries(table)) N[name] = factory;
+}

@@ -1,0 +1,112 @@
+// The runtime pieces under the natives, tested without the front end: the insertion-ordered
+// Map (growth, removal, re-insertion order, string keys by content), Vec growth, UTF-8 Strings;
+// and the startup check that every native the prelude declares is implemented.
+
+import { SlotKind } from "../../heap/api";
+import { BumpHeap } from "../../heap/bump";
+import { createHeap } from "../../heap";
+import type { ManagedHeap } from "../../heap/api";
+import type { Type } from "../check/types";
+import type { TensorRuntime } from "../tensor/api";
+import { getMapOps, formatValue } from "./format";
+import { declaredNatives, NATIVES } from "./index";
+import { Runtime, VEC_DATA } from "./runtime";
+
+const I64: Type = { kind: "int", name: "i64" };
+const STR: Type = { kind: "builtin", name: "String", args: [] };
+const mapOf = (k: Type, v: Type): Type => ({ kind: "builtin", name: "Map", args: [k, v] });
+const vecOf = (t: Type): Type => ({ kind: "builtin", name: "Vec", args: [t] });
+
+function runtime(heap: ManagedHeap = new BumpHeap()): Runtime {
+  return new Runtime(heap, {} as TensorRuntime, { types: new Map(), traits: new Map() }, { stdout: () => {}, stderr: () => {} });
+}
+
+describe("Map", () => {
+  test("keeps insertion order through growth, removal and re-insertion", () => {
+    const rt = runtime();
+    const ops = getMapOps(rt, mapOf(I64, I64));
+    const m = ops.create();
+    for (let i = 0; i < 100; i++) ops.insert(m, i * 7, i);
+    expect(ops.len(m)).toBe(100);
+    for (let i = 0; i < 100; i += 2) expect(ops.remove(m, i * 7).old).toBe(i);
+    expect(ops.len(m)).toBe(50);
+    expect(ops.find(m, 14)).toBe(-1);
+    ops.insert(m, 0, -1); // re-inserted keys go last
+    const keys = ops.entries(m).map((e) => ops.keyAt(m, e));
+    expect(keys[0]).toBe(7);
+    expect(keys[keys.length - 1]).toBe(0);
+    expect(keys.length).toBe(51);
+    // Replacing a value keeps the entry's position.
+    expect(ops.insert(m, 7, 700)).toEqual({ had: true, old: 1 });
+    expect(ops.valAt(m, ops.find(m, 7))).toBe(700);
+    expect(ops.entries(m).map((e) => ops.keyAt(m, e))[0]).toBe(7);
+  });
+
+  test("string keys compare by content, not identity", () => {
+    const rt = runtime();
+    const t = mapOf(STR, I64);
+    const ops = getMapOps(rt, t);
+    const m = ops.create();
+    ops.insert(m, rt.newString("apple"), 1);
+    ops.insert(m, rt.newString("kiwi"), 2);
+    ops.insert(m, rt.newString("apple"), 3);
+    expect(ops.len(m)).toBe(2);
+    expect(ops.valAt(m, ops.find(m, rt.newString("apple")))).toBe(3);
+    expect(formatValue(rt, m, t, true, null)).toBe('{"apple": 3, "kiwi": 2}');
+  });
+
+  test("survives a moving collection between operations", () => {
+    const heap = createHeap({}, { stress: 1 });
+    const rt = runtime(heap);
+    const t = mapOf(STR, I64);
+    const ops = getMapOps(rt, t);
+    rt.handles.push(ops.create());
+    for (let i = 0; i < 300; i++) {
+      ops.insert(rt.handles[0], rt.newString(`k${i}`), i);
+      heap.safepoint();
+    }
+    heap.collectFull();
+    const m = rt.handles[0];
+    expect(ops.len(m)).toBe(300);
+    expect(ops.valAt(m, ops.find(m, rt.newString("k123")))).toBe(123);
+    rt.handles.length = 0;
+  });
+});
+
+describe("Vec", () => {
+  test("grows by doubling and keeps its elements", () => {
+    const rt = runtime();
+    const v = rt.newVec(vecOf(I64), I64, 1);
+    for (let i = 0; i < 1000; i++) rt.vecPush(v, SlotKind.Scalar, i * i, I64);
+    expect(rt.heap.get(v, 0)).toBe(1000);
+    expect(rt.heap.length(rt.heap.getPtr(v, VEC_DATA))).toBeGreaterThanOrEqual(1000);
+    expect(rt.heap.get(rt.heap.getPtr(v, VEC_DATA), 999)).toBe(999 * 999);
+  });
+});
+
+describe("String", () => {
+  test("is UTF-8: len counts bytes, push appends, decoding round-trips", () => {
+    const rt = runtime();
+    const s = rt.newString("héllo");
+    expect(rt.strLen(s)).toBe(6);
+    rt.strPush(s, ", wörld 🚀");
+    expect(rt.str(s)).toBe("héllo, wörld 🚀");
+    expect(rt.strLen(s)).toBe(6 + 13);
+    expect(rt.strEquals(s, rt.newString("héllo, wörld 🚀"))).toBe(true);
+    expect(rt.strHash(s)).toBe(rt.strHash(rt.newString("héllo, wörld 🚀")));
+  });
+});
+
+describe("natives", () => {
+  test("every bodiless function the prelude declares has an implementation", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadPrelude } = require("../check") as { loadPrelude: () => { program: import("../syntax/ast").Program } };
+    const declared = declaredNatives(loadPrelude().program);
+    expect(declared.length).toBeGreaterThan(100);
+    // The ML library (src/ml) binds its own natives through `registerNatives`; until it does,
+    // this list says which ones those are, and everything else must be implemented here.
+    const mlLibrary = /^(Model|Dataset|Linear|Sequential|ReLU|Sigmoid|Tanh|Optimizer|SGD|Adam|nn)::|^Tensor::(requires_grad_|backward|grad|detach)$|^torch::(load_model|save)$/;
+    const missing = declared.filter((n) => !(n in NATIVES) && !mlLibrary.test(n));
+    expect(missing).toEqual([]);
+  });
+});
