@@ -28,6 +28,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
+import { checkExhaustive } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
 import { Frame, Locals } from "./frames";
@@ -638,6 +639,7 @@ export class BodyChecker {
       }
       anyNonNever = true;
     }
+    if (st !== ERR) checkExhaustive(this, e, st);
     if (!anyNonNever) return expected && e.arms.length ? expected : { kind: "never" };
     return result ?? UNIT;
   }

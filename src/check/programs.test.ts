@@ -35,7 +35,7 @@ function check(path: string): { found: string[]; annotated: string[] } {
   return { found: found.sort(), annotated: annotated.sort() };
 }
 
-const TYPE_CODES = new Set(["E0308", "E0425", "E0412", "E0599", "E0609", "E0061", "E0063", "E0369", "E0277", "E0282", "E0433", "E0560", "E0023", "E0026", "E0614", "E0600"]);
+const TYPE_CODES = new Set(["E0004", "E0308", "E0425", "E0412", "E0599", "E0609", "E0061", "E0063", "E0369", "E0277", "E0282", "E0433", "E0560", "E0023", "E0026", "E0614", "E0600"]);
 
 describe("test/programs/types", () => {
   const files = starkFiles(join(__dirname, "../../test/programs/types"));

@@ -837,11 +837,17 @@ export class Lowerer {
       this.link(prevGuard, start);
       this.cur = start;
       this.openScope();
+      // In a guarded arm the bindings are references while the guard runs (as in Rust); they move after it.
+      this.patternMoves = arm.guard ? "deferred" : "normal";
       this.bindPattern(arm.pat, src, carried, true);
+      this.patternMoves = "normal";
       prevGuard = null;
       if (arm.guard) {
         this.value(arm.guard, "move");
         prevGuard = this.cur;
+        this.patternMoves = "movesOnly";
+        this.bindPattern(arm.pat, src, carried, true);
+        this.patternMoves = "normal";
       }
       results.push(this.value(arm.body, "move"));
       this.closeScope(arm.body.span, false);
@@ -915,10 +921,23 @@ export class Lowerer {
    * carrying `carried`. By-value bindings of non-Copy parts move them out of `src`; `ref`
    * bindings and bindings under a reference (default binding modes) borrow.
    */
+  /** How by-value pattern bindings move: at once, not yet (a guard is evaluated first), or only the moves. */
+  private patternMoves: "normal" | "deferred" | "movesOnly" = "normal";
+
   private bindPattern(pat: A.Pattern, src: Place | null, carried: Carried, init: boolean, byRefMode: "none" | "ref" | "refMut" = "none"): void {
     switch (pat.kind) {
       case "BindPat": {
         const b = pat.binding;
+        if (this.patternMoves === "movesOnly") {
+          // Second pass over a guarded arm's pattern: the by-value moves happen once the guard passed.
+          const t = b.ty ?? pat.ty;
+          if (src && init && pat.byRef === "none" && byRefMode === "none" && !this.types.isCopy(t)) {
+            this.addUse(src.base, pat.span);
+            this.emit({ kind: "move", place: src, span: pat.span, ty: t! });
+          }
+          if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
+          break;
+        }
         if (!src || !init) {
           this.declare(b, init, pat.span);
           if (init) this.flowInto(carried, b);
@@ -931,7 +950,7 @@ export class Lowerer {
         } else {
           const t = b.ty ?? pat.ty;
           const carries = this.types.carriesLoans(t);
-          if (this.types.isCopy(t)) this.read(src, pat.span);
+          if (this.types.isCopy(t) || this.patternMoves === "deferred") this.read(src, pat.span);
           else {
             this.addUse(src.base, pat.span);
             this.emit({ kind: "move", place: src, span: pat.span, ty: t! });
