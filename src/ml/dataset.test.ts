@@ -135,17 +135,17 @@ describe("malformed input is P0501 naming file, row and column", () => {
   const pass = (text: string) => () => collect(Dataset.fromCsv(rt, csv(text), quiet).withTarget("t").batches(2));
 
   test("a non-numeric feature", () => {
-    expectP0501(pass("a,b,t\n1,2,0\n3,x4,1\n"), /data\d+\.csv: row 2 \(line 3\), column "b": expected a number, found "x4"/);
+    expectP0501(pass("a,b,t\n1,2,0\n3,x4,1\n"), /data\d+\.csv: row 2, column "b": expected a number, found "x4"/);
   });
   test("an empty field", () => {
-    expectP0501(pass("a,b,t\n1,,0\n"), /row 1 \(line 2\), column "b": expected a number, found an empty field/);
+    expectP0501(pass("a,b,t\n1,,0\n"), /row 1, column "b": expected a number, found an empty field/);
   });
   test("too few or too many fields", () => {
-    expectP0501(pass("a,b,t\n1,2,0\n1,2\n"), /row 2 \(line 3\) has 2 fields, but the header names 3 columns/);
-    expectP0501(pass("a,b,t\n1,2,0,9\n"), /row 1 \(line 2\) has 4 fields/);
+    expectP0501(pass("a,b,t\n1,2,0\n1,2\n"), /row 2 has 2 fields, but the header names 3 columns/);
+    expectP0501(pass("a,b,t\n1,2,0,9\n"), /row 1 has 4 fields/);
   });
   test("a broken quote", () => {
-    expectP0501(pass('a,b,t\n1,"2"x,0\n'), /malformed CSV near line 2/);
+    expectP0501(pass('a,b,t\n1,"2"x,0\n'), /malformed CSV at line 2/);
   });
   test("a missing, empty or badly headed file", () => {
     expectP0501(() => Dataset.fromCsv(rt, path.join(tmp, "nope.csv")), /nope.csv: cannot open the file \(ENOENT\)/);

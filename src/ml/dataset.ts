@@ -135,15 +135,23 @@ class RecordReader {
     } catch (e) {
       throw csvPanic(`${path}: cannot open the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
-    this.parser = new Parser({ info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
+    // No `info` and no `trim`: both cost a third of the parse time on large files. Rows are
+    // numbered by counting records, and Number() ignores surrounding spaces by itself.
+    this.parser = new Parser({ relax_column_count: true, skip_empty_lines: true, bom: true, record_delimiter: ["\r\n", "\n", "\r"] });
     this.parser.on("error", () => {}); // errors are read synchronously from `parser.errored`
   }
 
-  /** The next record, or null at the end of the file. */
-  next(): { fields: string[]; line: number } | null {
+  /** Records returned so far (the header is record 1). */
+  records = 0;
+
+  /** The next record's fields, or null at the end of the file. */
+  next(): string[] | null {
     for (;;) {
-      const r = this.parser.read() as { record: string[]; info: { lines: number } } | null;
-      if (r !== null) return { fields: r.record, line: r.info.lines };
+      const r = this.parser.read() as string[] | null;
+      if (r !== null) {
+        this.records++;
+        return r;
+      }
       this.checkError();
       if (this.eof) return null;
       // A fresh buffer per chunk: the parser may keep a reference to a partial record's bytes.
@@ -169,7 +177,7 @@ class RecordReader {
     const err = this.parser.errored as (Error & { lines?: number }) | null;
     if (err) {
       this.close();
-      const line = err.lines !== undefined ? ` near line ${err.lines}` : "";
+      const line = err.lines !== undefined ? ` at line ${err.lines}` : "";
       throw csvPanic(`${this.path}: malformed CSV${line}: ${err.message}`);
     }
   }
@@ -188,13 +196,14 @@ function readHeader(path: string, chunkBytes: number): string[] {
   try {
     const header = reader.next();
     if (!header) throw csvPanic(`${path}: the file is empty (a header row naming the columns is required)`);
+    const names = header.map((h) => h.trim());
     const seen = new Set<string>();
-    header.fields.forEach((name, i) => {
+    names.forEach((name, i) => {
       if (name === "") throw csvPanic(`${path}: column ${i + 1} of the header has no name`);
       if (seen.has(name)) throw csvPanic(`${path}: the header names column "${name}" twice`);
       seen.add(name);
     });
-    return header.fields;
+    return names;
   } finally {
     reader.close();
   }
@@ -294,12 +303,11 @@ export class BatchIterator implements IterableIterator<Batch> {
   }
 
   private readRow(): ParsedRow | null {
-    const rec = this.reader.next();
-    if (!rec) return null;
-    const { fields, line } = rec;
+    const fields = this.reader.next();
+    if (!fields) return null;
     const cols = this.cfg.columns;
-    const rowNumber = line - 1; // data rows are numbered after the header
-    const where = `${this.cfg.path}: row ${rowNumber} (line ${line})`;
+    // Data rows are numbered from 1, after the header (blank lines are not rows).
+    const where = `${this.cfg.path}: row ${this.reader.records - 1}`;
     if (fields.length !== cols.length) {
       this.finish();
       throw csvPanic(`${where} has ${fields.length} field${fields.length === 1 ? "" : "s"}, but the header names ${cols.length} columns`);
@@ -308,12 +316,15 @@ export class BatchIterator implements IterableIterator<Batch> {
     const values: number[] = new Array(cols.length);
     for (let c = 0; c < cols.length; c++) {
       const text = fields[c];
-      const v = text === "" ? NaN : Number(text);
-      if (Number.isNaN(v) && !/^nan$/i.test(text)) {
-        if (cols[c] === target && text !== "") values[c] = this.labelIndex(text);
+      // Number("") and Number("  ") are 0: an empty field is an error, not a zero.
+      const v = Number(text);
+      if (Number.isNaN(v) || (v === 0 && text.trim() === "")) {
+        if (/^\s*nan\s*$/i.test(text)) values[c] = NaN;
+        else if (cols[c] === target && text.trim() !== "") values[c] = this.labelIndex(text.trim());
         else {
           this.finish();
-          throw csvPanic(`${where}, column "${cols[c]}": expected a number, found ${text === "" ? "an empty field" : JSON.stringify(text)}`);
+          const found = text.trim() === "" ? "an empty field" : JSON.stringify(text.trim());
+          throw csvPanic(`${where}, column "${cols[c]}": expected a number, found ${found}`);
         }
       } else values[c] = v;
     }
