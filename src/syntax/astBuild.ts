@@ -45,6 +45,8 @@ export function decodeEscapes(raw: string): string {
 
 /** An integer literal from its source text (`1_000`, `0xFF`, `7u8`, `1f32`). */
 export function intLitFrom(source: string, span: Span): Expr {
+  // Most literals are plain digits: skip the regular expressions.
+  if (source.length < 16 && /^[0-9]+$/.test(source)) return { kind: "IntLit", span, value: BigInt(source), suffix: null };
   let text = source.replace(/_/g, "");
   const isHex = /^0x/i.test(text);
   const m = (isHex ? HEX_INT_SUFFIX : INT_SUFFIX).exec(text);

@@ -47,9 +47,25 @@ const KEYWORDS = new Set(
     "struct trait true type use where while").split(" "),
 );
 
-const PUNCT3 = ["..=", "...", "<<=", ">>="];
-const PUNCT2 = ["::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", ".."];
-const PUNCT1 = "+-*/%^!&|=<>@.,;:#?()[]{}";
+const PUNCT3 = new Set(["..=", "...", "<<=", ">>="]);
+const PUNCT2 = new Set(["::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", ".."]);
+const PUNCT1 = new Set("+-*/%^!&|=<>@.,;:#?()[]{}");
+
+/** The longest operator or delimiter at `i` (the grammar's terminals), or bail. */
+function punctAt(text: string, i: number, to: number): string {
+  const c = text[i];
+  const next = i + 1 < to ? text[i + 1] : "";
+  if (next !== "" && "=.<>:-&|+*/%^!".includes(next)) {
+    if (i + 2 < to) {
+      const three = c + next + text[i + 2];
+      if (PUNCT3.has(three)) return three;
+    }
+    const two = c + next;
+    if (PUNCT2.has(two)) return two;
+  }
+  if (PUNCT1.has(c)) return c;
+  return bail();
+}
 
 const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -127,16 +143,9 @@ export function tokenize(text: string, from: number, to: number): Tok[] {
       toks.push({ k: "label", v: text.slice(start, i), s: start, e: i });
       continue;
     }
-    let p: string | undefined;
-    if (i + 3 <= to) p = PUNCT3.find((q) => text.startsWith(q, i));
-    if (!p && i + 2 <= to) p = PUNCT2.find((q) => text.startsWith(q, i));
-    if (!p) {
-      const ch = text[i];
-      if (PUNCT1.includes(ch)) p = ch;
-      else bail();
-    }
-    toks.push({ k: "p", v: p!, s: i, e: i + p!.length });
-    i += p!.length;
+    const p = punctAt(text, i, to);
+    toks.push({ k: "p", v: p, s: i, e: i + p.length });
+    i += p.length;
   }
   toks.push({ k: "eof", v: "", s: to, e: to });
   return toks;

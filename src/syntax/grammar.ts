@@ -8,7 +8,7 @@
 
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import * as ohm from "ohm-js";
+import type * as ohm from "ohm-js";
 
 export const GRAMMAR_FILE = "stark.ohm";
 export const RECIPE_FILE = "stark.recipe.json";
@@ -25,6 +25,15 @@ export function grammarHash(text: string): string {
 
 let cached: ohm.Grammar | null = null;
 
+/**
+ * ohm-js itself takes ~45 ms to load, so it is required only when a grammar is first needed —
+ * which, thanks to the fast path in fastParser.ts, is only for syntax errors and the REPL.
+ */
+function ohmLib(): typeof ohm {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("ohm-js") as typeof ohm;
+}
+
 /** The folder holding stark.ohm: beside this file (src/ under ts-jest, dist/src/ when built). */
 function grammarDir(): string {
   return __dirname;
@@ -40,7 +49,7 @@ export function starkGrammar(): ohm.Grammar {
       const saved = JSON.parse(readFileSync(recipePath, "utf8")) as { hash: string; recipe: string };
       if (saved.hash === grammarHash(text)) {
         // makeRecipe exists at run time but not in ohm-js's type declarations.
-        const grammar = (ohm as unknown as { makeRecipe(recipe: string): ohm.Grammar }).makeRecipe(saved.recipe);
+        const grammar = (ohmLib() as unknown as { makeRecipe(recipe: string): ohm.Grammar }).makeRecipe(saved.recipe);
         cached = grammar;
         return grammar;
       }
@@ -48,7 +57,7 @@ export function starkGrammar(): ohm.Grammar {
       // A damaged recipe is only a lost optimisation: fall through and compile the text.
     }
   }
-  const grammar = ohm.grammar(text);
+  const grammar = ohmLib().grammar(text);
   cached = grammar;
   return grammar;
 }

@@ -5,10 +5,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSourceFile, lineCol } from "./ast";
 import type { BlockExpr, Expr, ExprStmt, FnDecl, FStrLit, Item, LetStmt, Pattern, Program, SourceFile, Span, Stmt, TypeExpr } from "./ast";
-import { parse, parseExpression, parseItemsOrStatements } from "./parser";
+import { parse, parseExpression, parseItemsOrStatements, parseWithOhm } from "./parser";
+import { fastParse } from "./fastParser";
 
 const EXAMPLES = "/work/shared/spec/examples";
-const SYNTAX_PROGRAMS = resolve(__dirname, "../../test/programs/syntax");
+const ROOT = resolve(__dirname, "../..");
+const SYNTAX_PROGRAMS = join(ROOT, "test/programs/syntax");
 
 function starkFiles(dir: string): string[] {
   const out: string[] = [];
@@ -643,3 +645,65 @@ describe("test/programs/syntax", () => {
 });
 
 void ({} as Stmt);
+
+// ───────────────────────────── the fast path agrees with the grammar ─────────────────────────────
+
+describe("fast parser ≡ Ohm grammar", () => {
+  /** Both ASTs, spans included, as comparable JSON (files dropped, bigints tagged). */
+  function both(file: SourceFile): { fast: string | null; ohm: string | null } {
+    const json = (p: Program | null) =>
+      p && JSON.stringify(p, (k, v) => (k === "file" ? undefined : typeof v === "bigint" ? `${v}n` : v));
+    return { fast: json(fastParse(file)), ohm: json(parseWithOhm(file).program) };
+  }
+
+  const corpus = [
+    ...starkFiles(EXAMPLES),
+    ...starkFiles(join(ROOT, "test/programs")),
+    ...starkFiles(join(ROOT, "examples")),
+    ...starkFiles(join(ROOT, "stdlib")),
+  ];
+  test.each(corpus)("%s", (f) => {
+    const { fast, ohm } = both(makeSourceFile(f, readFileSync(f, "utf8")));
+    if (ohm === null) expect(fast).toBeNull(); // a syntax-error program: both reject it
+    else expect(fast).toBe(ohm);
+  });
+
+  const snippets = [
+    "let x = a + b * c - d / e % f @ g << 1 >> 2 & h ^ i | j == k && l != m || n;",
+    "let x = -a as f64 * b as i64 + !c as i32 - *d + &e + &mut f + &&g + &&mut h;",
+    "let v = x.0.1 + t.a.b().c::<i32>()?[0](1, 2).d;",
+    "let r = (0..10, ..5, 3.., .., a..=b, 1..2);",
+    "x = y = z; a += 1; b <<= 2; c >>= 3; d ^= e | f;",
+    'let s = f"{a} {b.c():.3} {d:>8} {e:?} {{x}} {g[h + 1]:05} {Vec::<i32>::new().len()} {m.get("k")}";',
+    "let c = (|a, b: i32| a + b, move || -> i32 { 1 }, |x: &Tensor| x.sum(), || 5);",
+    "let t = Tensor::<f32, [2, 3]>::zeros(); let u: Tensor<f32, [N, 784]> = t; let w: Vec<Vec<i32>> = v;",
+    "let f: fn(i32) -> i32 = g; let h: Box<dyn Fn(i32) -> i32> = k; fn m(f: impl Fn(i32) -> i32 + Clone) {}",
+    "let a: [f32; 1024] = [0.0; 1024]; let b = [1, 2, 3,]; let c = vec![]; let d = vec![0u8; n];",
+    "match x { 1 | 2 => a, n @ 3..=5 if n > 4 => { b } -1 => c, 'a'..='z' => d, (p, .., q) => e, S { f, g: 0, .. } => h, T(i) => j, E::K => l, None => m, _ => n }",
+    "if let Some(x) = o { } else if c { } else { } while let Some(y) = s.pop() { } 'outer: for i in 0..n { break 'outer; } let v = loop { break 5; };",
+    "let Some(v) = o else { return; }; let (mut a, ref b, ref mut c) = t; let x;",
+    "struct P { x: i32, pub y: f64 = 1.0 } struct T(i32, pub f64); struct U; enum E { A, B(i32), C { d: i32 }, F = 3 }",
+    "#[derive(Copy, Clone)] pub struct Q; impl<T: Display> Stack<T> where T: Clone { const N: usize = 3; pub fn new() -> Self { Self { items: Vec::new() } } fn f(&self) {} fn g(&mut self, x: i32) {} fn h(mut self) {} fn i(self); }",
+    "trait A: B + C { fn f(&self) -> i32; fn g(&self) -> i32 { 1 } } impl A for P { fn f(&self) -> i32 { 2 } }",
+    "use gc::{collect, stats as s, self}; use a::b::*; use c; const N: i32 = 1; mod m { pub fn f(); struct S; }",
+    "let x = 0xFF + 0b1010 + 0o17 + 1_000 + 7u8 + 1f32 + 2.5e10 + 1e-3 + 1.0f64 + 3.;",
+    "let s = \"a\\n\\t\\u{1F600}\\\"\"; let c = '\\''; let d = '\\n';",
+    "if x == (S { a: 1 }) { } match (S { a }) { _ => {} } for i in a..b { }",
+    "let y = if c { 1 } else { 2 }.max(3); { } *p = 1; match q { _ => () }.f();",
+    "/* a /* nested */ comment */ let x = 1; // trailing",
+    "fn f<T, U: A + B>(x: T, (a, b): (i32, i32), mut y: U) -> (T, U) where U: C { (x, y) }",
+    "let x = a as i32 < b; let y = c as usize >> 2; let z = Vec::<Vec<i32>>::new();",
+  ];
+  test.each(snippets)("%s", (src) => {
+    const { fast, ohm } = both(makeSourceFile("s.stark", src));
+    expect(ohm).not.toBeNull();
+    expect(fast).toBe(ohm);
+  });
+
+  test("syntax errors leave the fast path (and Ohm reports them)", () => {
+    for (const src of ["let x = ;", "fn f( {}", "let s = \"abc", "let c = 'ab';", "a < b < c;"]) {
+      expect(fastParse(makeSourceFile("e", src))).toBeNull();
+      expect(parse(makeSourceFile("e", src)).diagnostics[0].code).toBe("E0001");
+    }
+  });
+});
