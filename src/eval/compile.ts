@@ -31,7 +31,7 @@ import { cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
 import { formatWithSpec } from "./format";
 import { ItemIndex, implSubst, traitNameOf } from "./items";
 import { NativeSite, NATIVES } from "./natives";
-import { Frame, Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Frame, Runtime, typeKeyShort, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import {
   derefAll,
   EMPTY_SUBST,
@@ -149,6 +149,8 @@ export class Compiler {
   private constCache = new Map<object, { done: boolean; value: Value }>();
   readonly closureCodes: ClosureCode[] = [];
   private dynCache = new Map<string, CompiledFn>();
+  /** Methods reached through a boxed scalar trait object: `self` is unboxed first. */
+  private scalarDyn = new Set<CompiledFn>();
   globalCtx: FnCtx;
 
   constructor(
@@ -518,6 +520,14 @@ export class Compiler {
         const pat = s.pat;
         if (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub) {
           const set = this.initBinding(ctx, pat.binding);
+          if (init && s.init) {
+            const coerced = this.coerce(init, this.typeOf(s.init, ctx), this.bindingType(ctx, pat.binding));
+            if (coerced !== init)
+              return (f) => {
+                set(f, coerced(f));
+                return undefined;
+              };
+          }
           if (!init) {
             if (this.isCelled(ctx, pat.binding)) return (f) => set(f, undefined);
             this.declare(ctx, pat.binding);
@@ -1912,9 +1922,11 @@ export class Compiler {
     const t = this.typeOf(e, ctx);
     const elem = t.kind === "builtin" && t.args[0] ? t.args[0] : I64;
     const kind = reprOf(elem);
+    const boxers = (e.elems ?? []).map((x) => this.dynBoxer(this.typeOf(x, ctx), elem));
     if (e.elems) {
       const n = e.elems.length;
       return this.buildObject(e.elems, ctx, e.elems.map(() => kind), (vals) => {
+        for (let i = 0; i < n; i++) vals[i] = boxers[i] ? boxers[i]!(vals[i]) : vals[i];
         const v = rt.newVec(t, elem, n);
         const data = heap.getPtr(v, VEC_DATA);
         for (let i = 0; i < n; i++) rt.store(data, i, kind, vals[i]);
@@ -2334,7 +2346,9 @@ export class Compiler {
             if (!subst.has("Self")) subst.set("Self", implT);
           }
           const cf = this.getFn(decl, impl, subst);
-          const args = e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]));
+          const paramTypes = decl.params.map((p) => (p.pat.ty ? substitute(p.pat.ty, subst) : null));
+          const offset = decl.selfParam ? 1 : 0;
+          const args = e.args.map((a, i) => this.coerce(this.argCode(a, ctx, argTypes[i]), argTypes[i], paramTypes[i - offset] ?? null));
           return this.spillArgs(cf, args, e.args, argTypes.map(reprOf), ctx, e.span);
         }
         case "native":
@@ -2388,6 +2402,35 @@ export class Compiler {
   }
 
   /** An argument in value context (moves), except `&`-typed arguments which borrow. */
+  /**
+   * Unsizing to a trait object where the value is a scalar (`&7` as `&dyn Describe`): box it in
+   * a one-slot object whose layout records the concrete type, so `dyn` dispatch can find the
+   * impl. Managed values need nothing: their layout already identifies their type.
+   */
+  coerce(code: Code, from: Type | undefined, to: Type | null): Code {
+    if (!to || !from) return code;
+    const target = stripIndirection(to);
+    const source = stripIndirection(from);
+    if (target.kind !== "dyn" || reprOf(source) !== SlotKind.Scalar || source.kind === "tuple") return code;
+    const rt = this.rt;
+    const layout = rt.fixed(`dyn ${target.trait.name.name} <- ${typeKeyShort(source)}`, [SlotKind.Scalar], source);
+    const heap = rt.heap;
+    return (f) => {
+      const v = code(f);
+      const p = heap.alloc(layout);
+      heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : v);
+      return p;
+    };
+  }
+
+  /** The value-level form of `coerce`, for operands already evaluated. */
+  dynBoxer(from: Type, to: Type): ((v: Value) => Value) | null {
+    const probe = (f: Frame) => f[0];
+    const c = this.coerce(probe, from, to);
+    if (c === probe) return null;
+    return (v) => c([v]);
+  }
+
   private argCode(a: Expr, ctx: FnCtx, t: Type): Code {
     if (t.kind === "ref") return this.compileOperand(a, ctx);
     return this.compileExpr(a, ctx);
@@ -2508,6 +2551,7 @@ export class Compiler {
         if (!found || !found.decl.body) return rt.panic("P0105", `internal: no \`${method}\` for this trait object`, span);
         cf = this.getFn(found.decl, found.impl, found.subst);
         this.dynCache.set(key, cf);
+        if (concrete && reprOf(concrete) === SlotKind.Scalar) this.scalarDyn.add(cf);
       }
       const nf = new Array(cf.frameSize);
       rt.pushFrame(nf, cf.map);
@@ -2515,6 +2559,7 @@ export class Compiler {
         nf[i] = f[slots[i]];
         f[slots[i]] = undefined;
       }
+      if (this.scalarDyn.has(cf)) nf[0] = heap.get(nf[0], 0);
       return cf.run(nf, span);
     };
   }
@@ -2839,6 +2884,14 @@ function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" 
   if (BigInt(r) !== exact)
     return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
   return r;
+}
+
+function stripIndirection(t: Type): Type {
+  for (;;) {
+    if (t.kind === "ref") t = t.inner;
+    else if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc") && t.args[0]) t = t.args[0];
+    else return t;
+  }
 }
 
 /** `i32::MAX`, `u8::MIN`, `f64::EPSILON`, `f32::MAX`, `f64::NAN`, ... */

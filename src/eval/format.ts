@@ -90,6 +90,7 @@ export function formatValue(rt: Runtime, v: Value, t: Type, debug: boolean, prec
       return "<closure>";
     case "dyn": {
       const concrete = rt.layoutTypes[rt.heap.layoutOf(v)];
+      if (concrete && reprOf(concrete) === SlotKind.Scalar) return formatValue(rt, rt.heap.get(v, 0), concrete, debug, precision);
       return concrete ? formatValue(rt, v, concrete, debug, precision) : `<dyn ${t.trait.name.name}>`;
     }
     case "adt":

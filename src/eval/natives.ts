@@ -898,6 +898,16 @@ for (const name of ["Box", "Gc"]) {
     const rt = derefAll(s.retType);
     const inner = rt.kind === "builtin" && rt.args[0] ? rt.args[0] : UNIT;
     const k = reprOf(inner);
+    const arg = s.argTypes[0] ? derefAll(s.argTypes[0]) : UNIT;
+    if (inner.kind === "dyn" && reprOf(arg) === SlotKind.Scalar) {
+      // `Box::new(7)` as `Box<dyn Trait>`: a one-slot object that records the concrete type.
+      const layout = s.rt.fixed(`dyn ${inner.trait.name.name} <- ${arg.kind}`, [SlotKind.Scalar], arg);
+      return (v) => {
+        const p = s.rt.heap.alloc(layout);
+        s.rt.heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : v);
+        return p;
+      };
+    }
     if (k === SlotKind.Pointer) return (v) => v;
     return (v) => s.rt.newCell(k, v);
   };
