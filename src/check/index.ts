@@ -82,10 +82,8 @@ export function loadPrelude(): Prelude {
   }
   const ck = new BodyChecker(env);
   const mark = markOf(ck);
-  forEachFn(program.body, (decl) => {
-    env.sig(decl);
-    ck.checkFn(decl, null);
-  });
+  // Signatures are lowered lazily (the prelude's have no inference variables to share).
+  forEachFn(program.body, (decl) => ck.checkFn(decl, null));
   checkDefaults(ck, program.body, scope);
   finalize(ck, mark);
   preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics] };

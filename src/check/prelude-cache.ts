@@ -4,24 +4,35 @@
 // unreadable cache just means parsing again.
 
 import { createHash } from "node:crypto";
-import { readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics";
 import type { Program, SourceFile } from "../syntax/ast";
 import { parse } from "../syntax/parser";
 
+/** The parser's build: its modules' contents (not mtimes — every rebuild touches those). */
 function parserStamp(): string {
-  const parts: string[] = [];
-  for (const m of ["../syntax/parser", "../syntax/semantics", "../syntax/grammar"]) {
+  const h = createHash("sha1");
+  for (const m of ["../syntax/parser", "../syntax/semantics", "../syntax/astBuild", "../syntax/grammar"]) {
     try {
-      const st = statSync(require.resolve(m));
-      parts.push(`${st.size}:${st.mtimeMs}`);
+      h.update(readFileSync(require.resolve(m)));
     } catch {
-      parts.push("?");
+      h.update("?");
     }
   }
-  return parts.join("|");
+  return h.digest("hex");
+}
+
+/** Removes caches of other prelude/parser versions so the temp dir does not fill up. */
+function removeStale(keep: string): void {
+  try {
+    for (const f of readdirSync(tmpdir())) {
+      if (f.startsWith("stark-prelude-") && f.endsWith(".json") && f !== keep) unlinkSync(join(tmpdir(), f));
+    }
+  } catch {
+    /* another process may have removed it first */
+  }
 }
 
 export function parsePrelude(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
@@ -39,6 +50,7 @@ export function parsePrelude(file: SourceFile): { program: Program | null; diagn
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, serialize(parsed.program));
       renameSync(tmp, path);
+      removeStale(`stark-prelude-${key}.json`);
     } catch {
       /* a read-only temp dir only costs speed */
     }
@@ -54,12 +66,26 @@ function serialize(p: Program): string {
   });
 }
 
+/** Plain JSON.parse (fast), then one walk that re-attaches the file to spans and revives bigints. */
 function revive(text: string, file: SourceFile): Program {
-  return JSON.parse(text, (_k, v) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      if (typeof v.$big === "string") return BigInt(v.$big);
-      if (typeof v.start === "number" && typeof v.end === "number" && Object.keys(v).length === 2) v.file = file;
+  const root = JSON.parse(text);
+  const stack: Record<string, unknown>[] = [root];
+  while (stack.length) {
+    const o = stack.pop()!;
+    if (Array.isArray(o)) {
+      for (let i = 0; i < o.length; i++) {
+        const v = o[i];
+        if (v && typeof v === "object") stack.push(v);
+      }
+      continue;
     }
-    return v;
-  });
+    if (typeof o.start === "number" && typeof o.end === "number" && o.kind === undefined) o.file = file;
+    for (const k in o) {
+      const v = o[k] as Record<string, unknown> | null;
+      if (!v || typeof v !== "object") continue;
+      if (typeof v.$big === "string") o[k] = BigInt(v.$big);
+      else stack.push(v);
+    }
+  }
+  return root as Program;
 }
