@@ -128,6 +128,20 @@ test("the limit gives P0202 and nothing leaks; the runtime keeps working", () =>
   expect(rt.zeros([256, 1024]).numel()).toBe(256 * 1024);
 });
 
+test("an op whose temporary copy hits the limit frees its half-made result", () => {
+  const rt = new Runtime();
+  const a = rt.rand([256, 256]); // 256 KiB
+  const t = a.t(); // a strided view: unary math copies it to a dense temporary first
+  const before = rt.memoryStats();
+  // each limit leaves room for the input and the op's result, but not for a dense temporary too
+  const cases: [() => unknown, number][] = [[() => t.exp(), 2.5], [() => t.add(t), 2.5], [() => t.softmax(1), 2.5], [() => t.sumDim(0), 1.9]];
+  for (const [op, limit] of cases) {
+    rt.setLimit(256 * 1024 * limit);
+    expect(op).toThrow(expect.objectContaining({ code: "P0202" }));
+    expect(rt.memoryStats()).toMatchObject({ liveBytes: before.liveBytes, liveTensors: before.liveTensors });
+  }
+});
+
 test("memory beyond what wasm32 can address is P0202, not a crash", () => {
   const rt = new Runtime();
   expect(() => rt.zeros([1 << 20, 1 << 12])).toThrow(expect.objectContaining({ code: "P0202" }));

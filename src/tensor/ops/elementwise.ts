@@ -8,6 +8,7 @@ import { dtypePanic, sameDtype, shapePanic, shapeStr } from "../errors";
 import { broadcastShapes, broadcastStrides } from "../shape";
 import type { DenseTensor } from "../tensor";
 import { copyStrided } from "./copy";
+import { filled, withContiguous } from "./result";
 import { forEachRow } from "./iterate";
 
 export enum BinOp {
@@ -78,8 +79,7 @@ export function binary(op: BinOp, a: DenseTensor, b: DenseTensor | number): Dens
   const dtype = binaryDtype(op, a, b);
   const outShape = typeof b === "number" ? a.shape.slice() : broadcastShapes(a.shape, b.shape);
   const out = a.rt.empty(outShape, dtype);
-  binaryInto(op, out, a, b);
-  return out;
+  return filled(out, () => binaryInto(op, out, a, b));
 }
 
 /** Computes `a op b` into the contiguous `out`, whose shape is the broadcast shape. */
@@ -88,11 +88,9 @@ function binaryInto(op: BinOp, out: DenseTensor, a: DenseTensor, b: DenseTensor 
   if (kernels && out.dtype === "f32" && a.dtype === "f32") {
     if (kernels.binary(op, out, a, b)) return;
     // Operands strided along their last dim: dense copies (a wasm copy each) let the kernel run.
-    const ca = a.contiguousOrCopy();
-    const cb = typeof b === "number" ? b : b.contiguousOrCopy();
-    const done = kernels.binary(op, out, ca, cb);
-    if (ca !== a) ca.free();
-    if (typeof cb !== "number" && cb !== b) cb.free();
+    const done = withContiguous(a, (ca) =>
+      typeof b === "number" ? kernels.binary(op, out, ca, b) : withContiguous(b, (cb) => kernels.binary(op, out, ca, cb)),
+    );
     if (done) return;
   }
   const fn = scalarFn(op, out.dtype === "i32");
@@ -157,9 +155,8 @@ export function unary(op: UnOp, a: DenseTensor): DenseTensor {
   const out = a.rt.empty(a.shape.slice(), dtype);
   const kernels = a.rt.kernels;
   if (kernels && dtype === "f32" && a.dtype === "f32") {
-    const src = a.contiguousOrCopy();
-    const done = kernels.unary(op, out, src);
-    if (src !== a) src.free();
+    let done = false;
+    filled(out, () => (done = withContiguous(a, (src) => kernels.unary(op, out, src))));
     if (done) return out;
   }
   const fn = UNARY_REFERENCE[op];

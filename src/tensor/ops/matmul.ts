@@ -6,6 +6,7 @@ import type { Shape } from "../api";
 import { sameDtype, shapePanic, shapeStr } from "../errors";
 import { broadcastShapes } from "../shape";
 import type { DenseTensor } from "../tensor";
+import { filled } from "./result";
 
 /** One operand of a GEMM: element (i, j) is at `data[base + i*rs + j*cs]`. */
 export interface MatRef {
@@ -43,7 +44,22 @@ export function matmul(a: DenseTensor, b: DenseTensor): DenseTensor {
   if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
   if (b.ndim === 1) outShape = outShape.slice(0, -1);
   const out = a.rt.empty(outShape, a.dtype);
+  return filled(out, () => gemmBatches(out, a, b, batch, batchA, batchB, aStrides, bStrides, m, n, k));
+}
 
+function gemmBatches(
+  out: DenseTensor,
+  a: DenseTensor,
+  b: DenseTensor,
+  batch: Shape,
+  batchA: Shape,
+  batchB: Shape,
+  aStrides: number[],
+  bStrides: number[],
+  m: number,
+  n: number,
+  k: number,
+): void {
   const batchCount = batch.reduce((x, y) => x * y, 1);
   const idx = new Array<number>(batch.length).fill(0);
   for (let t = 0; t < batchCount; t++) {
@@ -59,7 +75,6 @@ export function matmul(a: DenseTensor, b: DenseTensor): DenseTensor {
       idx[d] = 0;
     }
   }
-  return out;
 }
 
 /** Offset of batch index `idx` (over the broadcast batch shape) in an operand with `shape`. */

@@ -4,6 +4,7 @@
 import type { DType } from "../api";
 import { normDim, shapePanic } from "../errors";
 import type { DenseTensor } from "../tensor";
+import { filled, withContiguous } from "./result";
 
 export enum ReduceOp {
   Sum = 0,
@@ -66,12 +67,11 @@ export function reduceAll(op: ReduceOp, a: DenseTensor): DenseTensor {
     );
   }
   const dtype = resultDtype(op, a.dtype);
-  const src = a.contiguousOrCopy();
-  let value: number | null = null;
-  const kernels = a.rt.kernels;
-  if (kernels && src.dtype === "f32") value = kernels.reduceAll(op, src.byteAddress, n);
-  if (value === null) value = reduceRun(op, src.data(), src.base, n, 1);
-  if (src !== a) src.free();
+  const value = withContiguous(a, (src) => {
+    const kernels = a.rt.kernels;
+    const fast = kernels && src.dtype === "f32" ? kernels.reduceAll(op, src.byteAddress, n) : null;
+    return fast ?? reduceRun(op, src.data(), src.base, n, 1);
+  });
   const out = a.rt.empty([], dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
   out.data()[out.base] = value;
   return out;
@@ -88,8 +88,12 @@ export function reduceDim(op: ReduceOp, a: DenseTensor, dim: number): DenseTenso
   const outShape = a.shape.filter((_, i) => i !== d);
   const dtype = resultDtype(op, a.dtype);
   const out = a.rt.empty(outShape, dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
-  const src = a.contiguousOrCopy();
-  const kernels = a.rt.kernels;
+  return filled(out, () => withContiguous(a, (src) => reduceDimInto(op, out, src, outer, n, inner)));
+}
+
+function reduceDimInto(op: ReduceOp, out: DenseTensor, src: DenseTensor, outer: number, n: number, inner: number): void {
+  const dtype = out.dtype;
+  const kernels = src.rt.kernels;
   if (!(kernels && src.dtype === "f32" && (dtype === "f32" || op === ReduceOp.Argmax) && kernels.reduceDim(op, out.byteAddress, src.byteAddress, outer, n, inner))) {
     const o = out.data();
     const data = src.data();
@@ -99,8 +103,6 @@ export function reduceDim(op: ReduceOp, a: DenseTensor, dim: number): DenseTenso
       }
     }
   }
-  if (src !== a) src.free();
-  return out;
 }
 
 export function softmax(a: DenseTensor, dim: number): DenseTensor {
@@ -109,8 +111,11 @@ export function softmax(a: DenseTensor, dim: number): DenseTensor {
   const outer = a.shape.slice(0, d).reduce((x, y) => x * y, 1);
   const inner = a.shape.slice(d + 1).reduce((x, y) => x * y, 1);
   const out = a.rt.empty(a.shape.slice(), a.dtype === "i32" ? "f32" : a.dtype);
-  const src = a.contiguousOrCopy();
-  const kernels = a.rt.kernels;
+  return filled(out, () => withContiguous(a, (src) => softmaxInto(out, src, outer, n, inner)));
+}
+
+function softmaxInto(out: DenseTensor, src: DenseTensor, outer: number, n: number, inner: number): void {
+  const kernels = src.rt.kernels;
   if (!(kernels && src.dtype === "f32" && n > 0 && kernels.softmax(out.byteAddress, src.byteAddress, outer, n, inner))) {
     const o = out.data();
     const x = src.data();
@@ -126,6 +131,4 @@ export function softmax(a: DenseTensor, dim: number): DenseTensor {
       }
     }
   }
-  if (src !== a) src.free();
-  return out;
 }
