@@ -8,6 +8,7 @@ import { checkShape, contiguousStrides, numelOf } from "./shape";
 import { TensorStorage } from "./storage";
 import { DenseTensor } from "./tensor";
 import { copyStrided } from "./ops/copy";
+import { filled } from "./ops/result";
 import type { Kernels } from "./kernels/types";
 import { loadKernels } from "./kernels/load";
 
@@ -136,15 +137,19 @@ export class Runtime implements TensorRuntime {
     });
     shape[d] = total;
     const out = this.empty(shape, first.dtype);
-    let at = 0;
-    for (const t of ts) {
-      if (t.shape[d] === 0) continue;
-      const dst = out.slice(d, at, at + t.shape[d]) as DenseTensor;
-      copyStrided(dst, t);
-      dst.free();
-      at += t.shape[d];
-    }
-    return out;
+    return filled(out, () => {
+      let at = 0;
+      for (const t of ts) {
+        if (t.shape[d] === 0) continue;
+        const dst = out.slice(d, at, at + t.shape[d]) as DenseTensor;
+        try {
+          copyStrided(dst, t);
+        } finally {
+          dst.free();
+        }
+        at += t.shape[d];
+      }
+    });
   }
 
   manualSeed(seed: number): void {
