@@ -78,6 +78,8 @@ export class BodyChecker {
   readonly bindings: Binding[] = [];
   readonly bindingFrame = new Map<Binding, Frame>();
   readonly closures: ClosureExpr[] = [];
+  /** Expressions with `coercedTo` set, resolved by finalize. */
+  readonly coercions: Expr[] = [];
   readonly obligations: Obligation[] = [];
   /** Or-pattern alternatives after the first reuse the first alternative's bindings' slots. */
   orBindings: Map<string, Binding> | null = null;
@@ -171,9 +173,25 @@ export class BodyChecker {
 
   coerce(e: Expr, actual: Type, expected: Type, origin: MismatchOrigin | null): Type {
     if (actual === ERR) return expected;
-    if (this.canCoerce(e, actual, expected)) return expected;
+    if (this.inf.tryUnify(actual, expected)) return expected;
+    if (this.canCoerce(e, actual, expected)) {
+      e.coercedTo = expected;
+      this.coercions.push(e);
+      return expected;
+    }
     this.err(mismatch(this.inf, e.span, expected, actual, origin));
     return expected;
+  }
+
+  /** Unifies, or coerces and records `coercedTo` on the expression; false when neither works. */
+  fits(e: Expr | null, actual: Type, expected: Type): boolean {
+    if (this.inf.tryUnify(actual, expected)) return true;
+    if (!this.canCoerce(e, actual, expected)) return false;
+    if (e) {
+      e.coercedTo = expected;
+      this.coercions.push(e);
+    }
+    return true;
   }
 
   canCoerce(e: Expr | null, actual: Type, expected: Type): boolean {
@@ -482,7 +500,7 @@ export class BodyChecker {
   checkBlockAgainst(b: BlockExpr, expected: Type, cx: BodyCx, origin: MismatchOrigin | null): void {
     const t = this.block(b, expected, cx);
     if (t === ERR) return;
-    if (this.canCoerce(b.tail, t, expected)) return;
+    if (this.fits(b.tail, t, expected)) return;
     const at = b.tail ?? b;
     const span = b.tail ? b.tail.span : b.closeSpan;
     const d = mismatch(this.inf, span, expected, t, origin);
@@ -541,7 +559,7 @@ export class BodyChecker {
     if (inf.shallow(thenT).kind === "never") return elseT;
     if (inf.shallow(elseT).kind === "never") return thenT;
     const elseExpr = els.kind === "BlockExpr" && els.tail ? els.tail : els;
-    if (!this.canCoerce(elseExpr, elseT, thenT)) {
+    if (!this.fits(elseExpr, elseT, thenT)) {
       const d = mismatch(inf, elseExpr.span, thenT, elseT);
       d.message = "`if` and `else` have incompatible types";
       d.labels.push({ span: then.tail ? then.tail.span : then.span, message: "expected because of this" });
@@ -629,7 +647,7 @@ export class BodyChecker {
       if (!result) {
         result = t;
         resultSpan = arm.body.span;
-      } else if (!this.canCoerce(arm.body, t, result)) {
+      } else if (!this.fits(arm.body, t, result)) {
         const d = mismatch(inf, arm.body.span, result, t);
         if (!expected) {
           d.message = "`match` arms have incompatible types";

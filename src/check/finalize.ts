@@ -11,10 +11,11 @@ export interface FinalizeMark {
   pats: number;
   bindings: number;
   obligations: number;
+  coercions: number;
 }
 
 export function markOf(ck: BodyChecker): FinalizeMark {
-  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length };
+  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length, coercions: ck.coercions.length };
 }
 
 /** Resolves everything recorded since `from` (the whole program when from is all zeros). */
@@ -33,6 +34,10 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
   for (let i = from.exprs; i < ck.typedExprs.length; i++) {
     const e = ck.typedExprs[i];
     if (e.ty) e.ty = inf.finish(e.ty);
+  }
+  for (let i = from.coercions; i < ck.coercions.length; i++) {
+    const e = ck.coercions[i];
+    if (e.coercedTo) e.coercedTo = inf.finish(e.coercedTo);
   }
   for (let i = from.pats; i < ck.typedPats.length; i++) {
     const p = ck.typedPats[i];

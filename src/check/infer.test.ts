@@ -279,3 +279,21 @@ describe("speed", () => {
     expect(ms).toBeLessThan(1500);
   });
 });
+
+describe("coercions", () => {
+  test("a value coerced to a trait object records the target type", () => {
+    const r = checkSource(`
+      trait D { fn d(&self) -> String; }
+      impl D for i32 { fn d(&self) -> String { "i" } }
+      fn show(x: &dyn D) { print(x.d()); }
+      fn main() { show(&7); let b: Box<dyn D> = Box::new(3); }`);
+    expect(r.codes).toEqual([]);
+    const refs = exprsOf(r.program, "RefExpr");
+    expect(show(refs[0].ty)).toBe("&i32");
+    expect(show(refs[0].coercedTo)).toBe("&dyn D");
+    // The expected `Box<dyn D>` instantiates `Box::new`'s T, so the boxed value itself is coerced.
+    const three = exprsOf(r.program, "IntLit").find((l) => l.value === 3n)!;
+    expect(show(three.ty)).toBe("i32");
+    expect(show(three.coercedTo)).toBe("dyn D");
+  });
+});

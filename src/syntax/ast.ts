@@ -349,6 +349,13 @@ export interface ExprBase {
   span: Span;
   /** checker: the expression's type, fully resolved (no inference variables left). */
   ty?: Type;
+  /**
+   * checker: set when the value is implicitly coerced to another type where it is used:
+   * `Box<S>` → `Box<dyn Trait>`, `S`/`&S` → `dyn Trait`/`&dyn Trait` (the evaluator can tag the
+   * value with its concrete type `ty` for dispatch, e.g. `&7` as `&dyn Describe`), `&mut T` → `&T`,
+   * deref coercion `&Box<T>` → `&T`, a string literal where `&String` is expected.
+   */
+  coercedTo?: Type;
 }
 
 export type IntSuffix = "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize";
