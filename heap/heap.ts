@@ -47,9 +47,10 @@ const enum Phase {
 
 export class GenerationalHeap implements ManagedHeap {
   // --- hot-path state (read on every allocation and slot access) ---
-  private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
-  private readonly u8: Uint8Array;
+  /** The arena's views; replaced when the arena grows or shrinks (see arena.ts). */
+  private f64: Float64Array;
+  private i32: Int32Array;
+  private u8: Uint8Array;
   /** Page table: the write barrier's one check is `space[p >>> PAGE_SHIFT] >= FIRST_OLD_SPACE`. */
   private readonly space: Uint8Array;
   private top = 0;
@@ -83,6 +84,8 @@ export class GenerationalHeap implements ManagedHeap {
   private allocationsAtLastGC = 0;
   private allocatedAtLastSlice = 0;
   private stressCollections = 0;
+  private cpuAtPause = 0;
+  private gcCpuMicros = 0;
   private cycleStartedAt = 0;
   private liveCounts = new Map<number, { count: number; words: number }>();
   private lastLive: { name: string; count: number; bytes: number }[] = [];
@@ -107,9 +110,15 @@ export class GenerationalHeap implements ManagedHeap {
     this.poison = options.poison ?? this.stress > 0;
     const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
     this.arena = new Arena(reserve);
+    if (this.policy.compact) this.arena.growthFactor = 1.125;
     this.f64 = this.arena.f64;
     this.i32 = this.arena.i32;
     this.u8 = this.arena.u8;
+    this.arena.onResize(() => {
+      this.f64 = this.arena.f64;
+      this.i32 = this.arena.i32;
+      this.u8 = this.arena.u8;
+    });
     this.space = this.arena.space;
     this.old = new OldSpace(this.arena, this.layouts);
     this.old.poison = this.poison;
@@ -342,7 +351,7 @@ export class GenerationalHeap implements ManagedHeap {
   // ---------------------------------------------------------------- young collection
 
   private doYoung(reason: string): void {
-    const t0 = performance.now();
+    const t0 = this.pauseStart();
     const before = this.heapSize();
     this.nursery.top = this.top;
     this.allocatedWordsBase += this.top - this.nursery.edenStart;
@@ -377,7 +386,7 @@ export class GenerationalHeap implements ManagedHeap {
   /** Stop-the-world full collection: empty the nursery, mark, then sweep or compact. */
   private doFull(reason: string): void {
     this.abandonCycle();
-    const t0 = performance.now();
+    const t0 = this.pauseStart();
     const before = this.heapSize();
     this.nursery.top = this.top;
     this.allocatedWordsBase += this.top - this.nursery.edenStart;
@@ -426,7 +435,7 @@ export class GenerationalHeap implements ManagedHeap {
   /** The SATB snapshot: right after a young collection, grey what roots and survivors reach. */
   private startMarking(reason: string): void {
     this.doYoung(`${reason} (start of marking)`);
-    const t0 = performance.now();
+    const t0 = this.pauseStart();
     const before = this.heapSize();
     this.phase = Phase.Marking;
     this.cycleStartedAt = t0;
@@ -442,7 +451,7 @@ export class GenerationalHeap implements ManagedHeap {
 
   /** One increment of marking or sweeping, within the pause target (or an object budget). */
   private slice(budget: number): void {
-    const t0 = performance.now();
+    const t0 = this.pauseStart();
     const before = this.heapSize();
     const deadline = t0 + this.cfg.pauseTargetMs * 0.5;
     this.allocatedAtLastSlice = this.bytesAllocated();
@@ -479,15 +488,18 @@ export class GenerationalHeap implements ManagedHeap {
 
   /** Finish an incremental cycle at once (the mode changed to a stop-the-world one). */
   private finishCycle(): void {
-    const t0 = performance.now();
+    const t0 = this.pauseStart();
     const before = this.heapSize();
     if (this.phase === Phase.Marking) {
       this.marker.drain(Infinity);
       this.finishMarking();
     }
-    this.slice(Infinity);
-    if (this.phase !== Phase.Idle) this.finishCycle();
-    else this.finishPause("mark-slice", "finish cycle", t0, before, 0);
+    const onDead = (p: number, h0: number) => this.onDead(p, h0);
+    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
+    for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
+    this.old.sweeping = false;
+    this.endCycle();
+    this.finishPause("mark-slice", "finish cycle", t0, before, 0);
   }
 
   private endCycle(): void {
@@ -512,8 +524,15 @@ export class GenerationalHeap implements ManagedHeap {
     } else this.liveCounts.set(layout, { count: 1, words });
   }
 
+  /** The start of a pause: wall clock returned, CPU clock remembered (for `gcCpuMs`). */
+  private pauseStart(): number {
+    this.cpuAtPause = cpuMicros();
+    return performance.now();
+  }
+
   private finishPause(kind: GCEvent["kind"], reason: string, t0: number, before: number, promoted: number): void {
     const t1 = performance.now();
+    this.gcCpuMicros += cpuMicros() - this.cpuAtPause;
     // Verification is not part of the pause. Mark slices are many and change no pointers:
     // verify after the other kinds, and when an incremental cycle ends.
     if (this.verify && (kind !== "mark-slice" || this.phase === Phase.Idle)) this.verifyNow();
@@ -541,6 +560,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (next.youngGenSize !== this.cfg.youngGenSize) this.pendingResize = true;
     this.cfg = next;
     this.policy = MODE_POLICY[next.mode];
+    this.arena.growthFactor = this.policy.compact ? 1.125 : 1.5;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
     this.due = true;
   }
@@ -601,6 +621,14 @@ export class GenerationalHeap implements ManagedHeap {
     }));
   }
 
+  /**
+   * CPU time spent in pauses. Pauses are wall time (what the program waits); on a loaded
+   * machine they include time the process was not scheduled, and this is the figure without.
+   */
+  gcCpuMs(): number {
+    return this.gcCpuMicros / 1000;
+  }
+
   peakCommittedBytes(): number {
     return this.arena.peakCommittedBytes;
   }
@@ -632,6 +660,12 @@ export class GenerationalHeap implements ManagedHeap {
   private limitBytes(): number {
     return this.cfg.maxHeapSize ?? this.arena.reserveBytes;
   }
+}
+
+function cpuMicros(): number {
+  if (typeof process === "undefined" || !process.cpuUsage) return 0;
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 function definedFields(config: Partial<GCConfig>): Partial<GCConfig> {

@@ -6,7 +6,7 @@
 
 import { RootScanner } from "./api";
 import { Arena } from "./arena";
-import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
+import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, MARK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { OldSpace } from "./oldspace";
 import { RememberedSet } from "./remset";
@@ -100,9 +100,11 @@ export class Nursery {
     release: (id: number) => void,
     poison: boolean,
   ): EvacuationResult {
-    const f64 = this.arena.f64;
-    const i32 = this.arena.i32;
-    const space = this.arena.space;
+    const arena = this.arena;
+    // Promotion can grow the arena, which replaces the views: re-read them after it.
+    let f64 = arena.f64;
+    let i32 = arena.i32;
+    const space = arena.space;
     const layouts = this.layouts;
     const fixedSlots = layouts.fixedSlots;
     const old = this.old;
@@ -124,8 +126,19 @@ export class Nursery {
       const age = ((h0 >>> AGE_SHIFT) & AGE_MASK) + 1;
       let q: number;
       if (age >= tenureAge || toTop + words > toEnd) {
-        q = old.alloc(words);
-        if (q === 0) throw new PromotionFailed();
+        // Promotion: inline bump allocation in the old generation's bump region when it fits.
+        const bumpTop = old.bumpTop;
+        if (bumpTop + words <= old.bumpEnd) {
+          q = bumpTop;
+          old.bumpTop = bumpTop + words;
+          old.usedWords += words;
+          i32[2 * q] = old.allocateBlack ? MARK : 0;
+        } else {
+          q = old.alloc(words);
+          if (q === 0) throw new PromotionFailed();
+          f64 = arena.f64;
+          i32 = arena.i32;
+        }
         const preset = i32[2 * q]; // MARK when allocating black
         copyWords(f64, q, p, words);
         i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
@@ -184,6 +197,7 @@ export class Nursery {
       }
     }
 
+    old.sealBumpRegion();
     this.finalize(release);
 
     // Flip: the to-space holds the survivors; eden and the old from-space are free.

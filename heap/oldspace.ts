@@ -41,8 +41,9 @@ export class OldSpace {
   blocks: Block[] = [];
   /** Heads of the free lists by size class (0 = empty). */
   private readonly heads = new Float64Array(NUM_CLASSES + 1);
-  private bumpTop = 0;
-  private bumpEnd = 0;
+  /** The bump region [bumpTop, bumpEnd): young evacuation promotes into it inline. */
+  bumpTop = 0;
+  bumpEnd = 0;
   /** Words in objects (live, or dead and not yet swept). */
   usedWords = 0;
   /** New old objects get MARK (allocate black) while incremental marking runs. */
@@ -132,6 +133,11 @@ export class OldSpace {
     const c = classOf(words);
     this.arena.f64[p + 1] = this.heads[c];
     this.heads[c] = p;
+  }
+
+  /** After inline bump allocation (promotion): keep the rest of the bump region parseable. */
+  sealBumpRegion(): void {
+    this.formatGap(this.bumpTop, this.bumpEnd);
   }
 
   /** Format [from, to) as one unlisted free chunk, so the block stays parseable. */

@@ -79,6 +79,7 @@ export function binaryTrees(depth, mode, youngGenSize, log = () => {}) {
     objectsPerSec: nodes / (wallMs / 1000),
     allocMBperSec: s.bytesAllocated / 1e6 / (wallMs / 1000),
     gcShare: s.totalPauseMs / wallMs,
+    gcCpuShare: heap.gcCpuMs() / ((cpu.user + cpu.system) / 1000),
     youngCollections: s.youngCollections,
     fullCollections: s.fullCollections,
     markSlices: s.markSlices,
