@@ -390,6 +390,47 @@ class Parser {
     return { kind: "Program", span: this.span(start, this.file.text.length), body };
   }
 
+  /** ReplInput: items and statements, then optionally one expression without `;`. */
+  replInput(): { body: (Item | Stmt)[]; tail: Expr | null } {
+    const body: (Item | Stmt)[] = [];
+    while (this.t.k !== "eof") {
+      const t = this.t;
+      if (this.startsItem()) {
+        body.push(...this.item());
+        continue;
+      }
+      if ((t.k === "kw" && t.v === "let") || (t.k === "p" && t.v === ";")) {
+        body.push(...this.stmt());
+        continue;
+      }
+      const save = this.i;
+      if (this.startsBlockLike()) {
+        body.push(...this.stmt());
+        continue;
+      }
+      const e = this.expr(true);
+      if (this.eat(";")) {
+        body.push({ kind: "ExprStmt", span: this.span(t.s, this.end), expr: e, semi: true });
+        continue;
+      }
+      if (this.atEof()) return { body, tail: e };
+      this.i = save;
+      return bail();
+    }
+    return { body, tail: null };
+  }
+
+  private atEof(): boolean {
+    return this.t.k === "eof";
+  }
+
+  /** ExprInput: exactly one expression. */
+  exprInput(): Expr {
+    const e = this.expr(true);
+    if (this.t.k !== "eof") bail();
+    return e;
+  }
+
   private startsItem(): boolean {
     const t = this.t;
     if (t.k === "p" && t.v === "#") return true;
@@ -1557,10 +1598,23 @@ class Parser {
  * Parse a whole file on the fast path. Returns null when the input leaves it (a syntax error, or
  * something this parser does not handle); the caller then uses the Ohm parser.
  */
-export function fastParse(file: SourceFile): Program | null {
+export function fastParse(file: SourceFile, from = 0, to = file.text.length): Program | null {
+  return attempt(() => new Parser(file, tokenize(file.text, from, to)).program());
+}
+
+/** The REPL's input form (see parseItemsOrStatements), or null to leave it to Ohm. */
+export function fastParseRepl(file: SourceFile): { body: (Item | Stmt)[]; tail: Expr | null } | null {
+  return attempt(() => new Parser(file, tokenize(file.text, 0, file.text.length)).replInput());
+}
+
+/** One expression, or null to leave it to Ohm. */
+export function fastParseExpr(file: SourceFile): Expr | null {
+  return attempt(() => new Parser(file, tokenize(file.text, 0, file.text.length)).exprInput());
+}
+
+function attempt<T>(run: () => T): T | null {
   try {
-    const p = new Parser(file, tokenize(file.text, 0, file.text.length));
-    return p.program();
+    return run();
   } catch (e) {
     // A syntax error (also one found while building, like chained comparisons): Ohm reports it.
     if (e instanceof Bail || e instanceof SyntaxErrorAt) return null;

@@ -12,7 +12,8 @@ import type { Expr, Item, Program, SourceFile, Stmt } from "./ast";
 import { starkGrammar } from "./grammar";
 import { makeSemantics, setContext, SyntaxErrorAt, isBlockLike } from "./semantics";
 import { describeFailure } from "./syntaxError";
-import { fastParse } from "./fastParser";
+import { fastParse, fastParseExpr, fastParseRepl } from "./fastParser";
+import { tokenize, topLevelChunks } from "./tokens";
 import type * as ohm from "ohm-js";
 
 let semantics: ohm.Semantics | null = null;
@@ -30,12 +31,17 @@ function fromSyntaxError(e: SyntaxErrorAt): Diagnostic {
   return d;
 }
 
-/** Run one match and build its AST, turning every failure into a single E0001 diagnostic. */
-function run<T>(file: SourceFile, startRule: string): { value: T | null; diagnostics: Diagnostic[] } {
+/**
+ * Run one match over `file.text[from, to)` and build its AST, turning every failure into a
+ * single E0001 diagnostic. Spans are offsets into the whole file.
+ */
+function run<T>(file: SourceFile, startRule: string, from = 0, to = file.text.length): { value: T | null; diagnostics: Diagnostic[] } {
   const grammar = prepare(file);
-  const m = grammar.match(file.text, startRule);
-  if (m.failed()) return { value: null, diagnostics: [describeFailure(file, m, grammar, startRule)] };
+  const whole = from === 0 && to === file.text.length;
+  const m = grammar.match(whole ? file.text : file.text.slice(from, to), startRule);
+  if (m.failed()) return { value: null, diagnostics: [describeFailure(file, m, from)] };
   try {
+    setContext({ file, base: from, grammar, semantics: semantics! });
     return { value: semantics!(m).ast() as T, diagnostics: [] };
   } catch (e) {
     if (e instanceof SyntaxErrorAt) return { value: null, diagnostics: [fromSyntaxError(e)] };
@@ -47,17 +53,46 @@ function run<T>(file: SourceFile, startRule: string): { value: T | null; diagnos
 export function parse(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
   const program = fastParse(file);
   if (program) return { program, diagnostics: [] };
+  // The fast path stopped: usually a syntax error. Find the run of top-level items where it
+  // stops and let Ohm explain it; Ohm parses only that run, so a typo in a 10,000-line file
+  // costs milliseconds, not seconds.
+  const { tokens, problem } = tokenize(file.text);
+  if (problem) return parseWithOhm(file); // unbalanced brackets, unterminated strings: reported first
+  const chunks = topLevelChunks(tokens, file.text.length);
+  for (const [from, to] of chunks) {
+    if (fastParse(file, from, to)) continue;
+    const r = run<Program>(file, "Program", from, to);
+    if (!r.value) return { program: null, diagnostics: r.diagnostics };
+    break; // Ohm accepts what the fast path did not: let Ohm parse everything.
+  }
   return parseWithOhm(file);
 }
 
-/** Parse a whole file with the Ohm grammar only (no fast path): the reference the tests compare against. */
+/**
+ * Parse a whole file with the Ohm grammar only (no fast path): the reference the tests compare
+ * against, and the last word on anything the fast path does not handle. Parses run by run
+ * (see topLevelChunks) to keep Ohm's memory bounded.
+ */
 export function parseWithOhm(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
-  const { value, diagnostics } = run<Program>(file, "Program");
-  return { program: value, diagnostics };
+  const { tokens, problem } = tokenize(file.text);
+  if (problem) {
+    const { value, diagnostics } = run<Program>(file, "Program");
+    return { program: value, diagnostics };
+  }
+  const body: Program["body"] = [];
+  for (const [from, to] of topLevelChunks(tokens, file.text.length)) {
+    const r = run<Program>(file, "Program", from, to);
+    if (!r.value) return { program: null, diagnostics: r.diagnostics };
+    body.push(...r.value.body);
+  }
+  const first = tokens[0];
+  return { program: { kind: "Program", span: { file, start: first.start, end: file.text.length }, body }, diagnostics: [] };
 }
 
 /** Parse one expression (the whole text must be that expression). Used by `:type EXPR` in the REPL. */
 export function parseExpression(file: SourceFile): { expr: Expr | null; diagnostics: Diagnostic[] } {
+  const fast = fastParseExpr(file);
+  if (fast) return { expr: fast, diagnostics: [] };
   const { value, diagnostics } = run<Expr>(file, "ExprInput");
   return { expr: value, diagnostics };
 }
@@ -72,7 +107,10 @@ export function parseItemsOrStatements(file: SourceFile): {
   tail: Expr | null;
   diagnostics: Diagnostic[];
 } {
-  const { value, diagnostics } = run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput");
+  const fast = fastParseRepl(file);
+  const { value, diagnostics } = fast
+    ? { value: fast, diagnostics: [] }
+    : run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput");
   if (!value) return { body: null, tail: null, diagnostics };
   let { body, tail } = value;
   if (!tail && body.length) {

@@ -108,11 +108,12 @@ function endsExpression(t: Token | null): boolean {
   return t.kind === "punct" && (t.text === ")" || t.text === "]" || t.text === "}" || t.text === "?");
 }
 
-export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, _grammar: ohm.Grammar, _startRule: string): Diagnostic {
+/** Explain a failed match of `file.text` from offset `base` on. */
+export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base = 0): Diagnostic {
   const { tokens, problem } = tokenize(file.text);
   if (problem) return lexDiagnostic(file, problem);
 
-  const pos = m.getRightmostFailurePosition();
+  const pos = base + m.getRightmostFailurePosition();
   const expected = expectedItems(m);
   const { found, prev } = around(tokens, pos);
   const foundText = describeToken(found);

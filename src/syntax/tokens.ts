@@ -140,3 +140,29 @@ export function describeToken(t: Token): string {
   const text = t.text.length > 24 ? t.text.slice(0, 20) + "…" : t.text;
   return "`" + text.replace(/\n/g, "\\n") + "`";
 }
+
+const ITEM_START = new Set(["fn", "struct", "enum", "impl", "trait", "use", "const", "mod", "pub", "let", "#"]);
+
+/**
+ * Split a file (whose brackets balance) into runs of whole top-level items and statements:
+ * a boundary is a top-level `fn`/`struct`/.../`let`/`#` right after a top-level `;` or `}`.
+ * Each run parses on its own exactly as it does inside the file, which lets the error path
+ * hand Ohm one small run instead of the whole file (Ohm's memo table grows with its input).
+ */
+export function topLevelChunks(tokens: Token[], textLength: number): [number, number][] {
+  const starts: number[] = [0];
+  let depth = 0;
+  let prev: Token | null = null;
+  for (const t of tokens) {
+    if (t.kind === "eof") break;
+    if (depth === 0 && prev && (prev.text === ";" || prev.text === "}") && prev.kind === "punct") {
+      if ((t.kind === "keyword" || t.kind === "punct") && ITEM_START.has(t.text)) starts.push(t.start);
+    }
+    if (t.kind === "punct") {
+      if (t.text === "(" || t.text === "[" || t.text === "{") depth++;
+      else if (t.text === ")" || t.text === "]" || t.text === "}") depth--;
+    }
+    prev = t;
+  }
+  return starts.map((s, k) => [s, k + 1 < starts.length ? starts[k + 1] : textLength]);
+}
