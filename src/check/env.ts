@@ -222,7 +222,21 @@ export class Env {
     const trait = info.trait!;
     const missing = trait.methods.filter((m) => !m.body && !info.methods.has(m.name.name)).map((m) => m.name.name);
     for (const m of info.decl.methods) {
-      if (!trait.methods.some((tm) => tm.name.name === m.name.name)) {
+      const tm = trait.methods.find((x) => x.name.name === m.name.name);
+      if (tm && tm.params.length !== m.params.length) {
+        const s = (n: number) => (n === 1 ? "" : "s");
+        const n = m.params.length + (m.selfParam ? 1 : 0);
+        const t = tm.params.length + (tm.selfParam ? 1 : 0);
+        const d = error("E0050", `method \`${m.name.name}\` has ${n} parameter${s(n)} but the declaration in trait \`${trait.name.name}::${m.name.name}\` has ${t}`, m.name.span, `expected ${t} parameter${s(t)}, found ${n}`);
+        d.labels.push({ span: tm.name.span, message: `trait requires ${t} parameter${s(t)}` });
+        this.diagnostics.push(d);
+      } else if (tm && !!tm.selfParam !== !!m.selfParam) {
+        const d = tm.selfParam
+          ? error("E0186", `method \`${m.name.name}\` has a \`self\` declaration in the trait, but not in the impl`, m.name.span, "expected `self` in impl")
+          : error("E0185", `method \`${m.name.name}\` has a \`self\` declaration in the impl, but not in the trait`, m.name.span, "`self` used in impl");
+        this.diagnostics.push(d);
+      }
+      if (!tm) {
         this.diagnostics.push(error("E0407", `method \`${m.name.name}\` is not a member of trait \`${trait.name.name}\``, m.name.span, `not a member of trait \`${trait.name.name}\``));
       }
     }
