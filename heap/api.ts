@@ -134,6 +134,13 @@ export interface ManagedHeap {
   heapSize(): number;
   /** Called with the tensor handle ids held in Tensor slots of objects found dead. */
   onTensorRelease(fn: (id: number) => void): void;
+  /**
+   * Optional: tensor bytes that Tensor slots started (+) or stopped (-) holding. Tensor data
+   * lives outside the heap, so a few small dead objects (an autograd graph's nodes) can pin
+   * megabytes of tensors while the heap looks nearly empty; a heap that implements this can let
+   * those bytes pace its collections, as V8 does with external memory. (Reported by src/ml.)
+   */
+  adjustExternalMemory?(deltaBytes: number): void;
   /** Called once per collection event (for `--gc-trace` and the heap report). */
   onEvent(fn: (e: GCEvent) => void): void;
   /** Live objects by layout name after the last full collection (REPL `:heap`, heap report). */

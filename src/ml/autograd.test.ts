@@ -6,6 +6,7 @@ import { Runtime } from "../tensor/runtime";
 import type { Shape, Tensor } from "../tensor/api";
 import { Autograd, Node } from "./autograd";
 import { TensorHandles, releaseTensorsOnCollect } from "./handles";
+import { positiveMask } from "./tensor_ops";
 import { CopyingTestHeap, TestRoots } from "./testing/copying_heap";
 
 function setup() {
@@ -209,3 +210,26 @@ function expectPanic(f: () => unknown, code: string, message: RegExp): void {
   }
   throw new Error("expected a panic");
 }
+
+describe("the relu/abs gradient mask", () => {
+  test("is exactly 0 or 1, including at 0, -0, subnormals and infinities, with and without kernels", () => {
+    for (const kernels of [false, true]) {
+      const rt = new Runtime({ kernels });
+      const cases: [("f32" | "f64"), number[], number[]][] = [
+        ["f32", [0, -0, 1.4e-45, 1e-30, 1, 3e38, -2, Infinity, -Infinity], [0, 0, 1, 1, 1, 1, 0, 1, 0]],
+        ["f64", [0, -0, 5e-324, 1e-300, 1, 1e308, -2, Infinity, -Infinity], [0, 0, 1, 1, 1, 1, 0, 1, 0]],
+      ];
+      for (const [dtype, input, expected] of cases) {
+        // 40 elements so that the SIMD kernels (when loaded) take the whole-vector path too.
+        const padded = [...input, ...Array(31).fill(-0.5)];
+        const t = rt.from(padded, dtype);
+        const m = positiveMask(rt, t);
+        expect(Array.from({ length: input.length }, (_, i) => m.getFlat(i))).toEqual(expected);
+        expect(m.getFlat(padded.length - 1)).toBe(0);
+        t.free();
+        m.free();
+      }
+      expect(rt.memoryStats().liveTensors).toBe(0);
+    }
+  });
+});

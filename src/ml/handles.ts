@@ -6,12 +6,33 @@
 import type { ManagedHeap } from "../../heap/api";
 import type { Tensor } from "../tensor/api";
 
+const DTYPE_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
+
+function bytesOf(t: Tensor): number {
+  return t.numel() * DTYPE_BYTES[t.dtype];
+}
+
 export class TensorHandles {
   private readonly tensors: (Tensor | null)[] = [null]; // id 0 is "no tensor"
   private readonly freeIds: number[] = [];
+  private bytes = 0;
+
+  /** `heap`, if given, is told how many tensor bytes the table holds (see adjustExternalMemory). */
+  constructor(private readonly heap: ManagedHeap | null = null) {}
+
+  /** Bytes of tensor data the table currently owns. */
+  get liveBytes(): number {
+    return this.bytes;
+  }
+
+  private account(delta: number): void {
+    this.bytes += delta;
+    this.heap?.adjustExternalMemory?.(delta);
+  }
 
   /** Takes ownership of `t`; returns its id (never 0). */
   register(t: Tensor): number {
+    this.account(bytesOf(t));
     const id = this.freeIds.pop();
     if (id !== undefined) {
       this.tensors[id] = t;
@@ -33,6 +54,7 @@ export class TensorHandles {
     const t = this.get(id);
     this.tensors[id] = null;
     this.freeIds.push(id);
+    this.account(-bytesOf(t));
     return t;
   }
 

@@ -59,9 +59,25 @@ export function reduceToOwned(t: Tensor, shape: Shape): Tensor {
   return r;
 }
 
-/** 1 where `t > 0`, else 0, in `t`'s dtype (relu's and abs's gradient mask). */
+/**
+ * 1 where `t > 0`, else 0, in `t`'s dtype (relu's and abs's gradient mask). Uses the runtime's
+ * `gt` when it has one. Otherwise it is composed from whole-tensor ops, exactly: relu(t) scaled
+ * twice by the dtype's largest safe power of ten is +inf for every positive element (even the
+ * smallest subnormal) and 0 for the rest, and 1 - exp(-that) maps inf to 1 and 0 to 0.
+ */
 export function positiveMask(rt: TensorRuntime, t: Tensor): Tensor {
   if (t.gt) return t.gt(0);
+  if (t.dtype === "f32" || t.dtype === "f64") {
+    const big = t.dtype === "f32" ? 1e38 : 1e300;
+    return chain(
+      t.relu(),
+      (r) => r.mul(big),
+      (r) => r.mul(big),
+      (r) => r.neg(),
+      (r) => r.exp(),
+      (r) => r.rsub(1),
+    );
+  }
   const n = t.numel();
   const flat = new Array<number>(n);
   for (let i = 0; i < n; i++) flat[i] = t.getFlat(i) > 0 ? 1 : 0;
