@@ -5,7 +5,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSourceFile, lineCol } from "./ast";
 import type { BlockExpr, Expr, ExprStmt, FnDecl, FStrLit, Item, LetStmt, Pattern, Program, SourceFile, Span, Stmt, TypeExpr } from "./ast";
-import { parse, parseExpression, parseItemsOrStatements, parseWithOhm } from "./parser";
+import {
+  parse, parseExpression, parseExpressionWithOhm, parseItemsOrStatements, parseItemsOrStatementsWithOhm, parseWithOhm,
+} from "./parser";
 import { fastParse } from "./fastParser";
 
 const EXAMPLES = "/work/shared/spec/examples";
@@ -698,6 +700,42 @@ describe("fast parser ≡ Ohm grammar", () => {
     const { fast, ohm } = both(makeSourceFile("s.stark", src));
     expect(ohm).not.toBeNull();
     expect(fast).toBe(ohm);
+  });
+
+  const json = (x: unknown) => JSON.stringify(x, (k, v) => (k === "file" ? undefined : typeof v === "bigint" ? `${v}n` : v));
+
+  test.each([
+    "let x = 2; fn f() {} x * 3",
+    "if a { 1 } else { 2 }",
+    "struct S { a: i32 } S { a: 1 }",
+    "v.push(1); v",
+    "use gc::collect; collect();",
+    "",
+  ])("REPL input %j", (src) => {
+    const file = makeSourceFile("<repl:1>", src);
+    expect(json(parseItemsOrStatements(file))).toBe(json(parseItemsOrStatementsWithOhm(file)));
+  });
+
+  test.each(["a + b * c", "f\"{x:.2}\"", "|x| x + 1", "match v { _ => 0 }", "Point { x, ..p }.x"])("expression %j", (src) => {
+    const file = makeSourceFile("<expr>", src);
+    expect(json(parseExpression(file))).toBe(json(parseExpressionWithOhm(file)));
+  });
+
+  test("an error deep in a long file is found by parsing only its part of the file", () => {
+    const fns = Array.from({ length: 400 }, (_, k) => `fn f${k}(a: i32) -> i32 {\n    let b = a * ${k};\n    b + 1\n}\n`);
+    fns[390] = "fn broken() {\n    let = 5;\n}\n";
+    const file = makeSourceFile("long.stark", fns.join(""));
+    const started = Date.now();
+    const r = parse(file);
+    expect(r.diagnostics.map((d) => [d.message, lineCol(file, d.primary.span.start).line])).toEqual([["expected identifier, found `=`", 390 * 4 + 2]]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("a missing `;` before the next top-level item is found across the item boundary", () => {
+    const file = makeSourceFile("t.stark", "let x = if a { 1 } else { 2 }\nlet y = 3;\nfn main() {}\n");
+    const r = parse(file);
+    expect(r.diagnostics[0].message).toBe("expected `;` or `}` after this expression, found `let`");
+    expect(lineCol(file, r.diagnostics[0].primary.span.start).line).toBe(1);
   });
 
   test("syntax errors leave the fast path (and Ohm reports them)", () => {

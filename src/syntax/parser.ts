@@ -93,6 +93,11 @@ export function parseWithOhm(file: SourceFile): { program: Program | null; diagn
 export function parseExpression(file: SourceFile): { expr: Expr | null; diagnostics: Diagnostic[] } {
   const fast = fastParseExpr(file);
   if (fast) return { expr: fast, diagnostics: [] };
+  return parseExpressionWithOhm(file);
+}
+
+/** parseExpression with the Ohm grammar only (for tests). */
+export function parseExpressionWithOhm(file: SourceFile): { expr: Expr | null; diagnostics: Diagnostic[] } {
   const { value, diagnostics } = run<Expr>(file, "ExprInput");
   return { expr: value, diagnostics };
 }
@@ -107,10 +112,18 @@ export function parseItemsOrStatements(file: SourceFile): {
   tail: Expr | null;
   diagnostics: Diagnostic[];
 } {
-  const fast = fastParseRepl(file);
-  const { value, diagnostics } = fast
-    ? { value: fast, diagnostics: [] }
-    : run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput");
+  return replResult(fastParseRepl(file) ?? run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput"));
+}
+
+/** parseItemsOrStatements with the Ohm grammar only (for tests). */
+export function parseItemsOrStatementsWithOhm(file: SourceFile): ReturnType<typeof parseItemsOrStatements> {
+  return replResult(run<{ body: (Item | Stmt)[]; tail: Expr | null }>(file, "ReplInput"));
+}
+
+function replResult(
+  r: { body: (Item | Stmt)[]; tail: Expr | null } | { value: { body: (Item | Stmt)[]; tail: Expr | null } | null; diagnostics: Diagnostic[] },
+): { body: (Item | Stmt)[] | null; tail: Expr | null; diagnostics: Diagnostic[] } {
+  const { value, diagnostics } = "body" in r ? { value: r, diagnostics: [] } : r;
   if (!value) return { body: null, tail: null, diagnostics };
   let { body, tail } = value;
   if (!tail && body.length) {
