@@ -760,6 +760,13 @@ export class BodyChecker {
       if (l.kind === "tensor" || r.kind === "tensor") return this.opError(e, l, r);
       if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
       const lt = inf.shallow(l);
+      if (lt.kind === "adt" && (op === "==" || op === "!=")) {
+        const m = this.operatorImpl(lt, "PartialEq", "eq");
+        if (m) {
+          e.method = { kind: "fn", decl: m.decl, impl: m.impl.decl, selfMode: "ref" };
+          return BOOL;
+        }
+      }
       if (lt.kind === "adt" && !lt.decl.span.file.name.startsWith("<prelude")) {
         const need = op === "==" || op === "!=" ? "PartialEq" : "PartialOrd";
         const d = this.env.derivesOf(lt.decl);
@@ -1077,10 +1084,16 @@ export class BodyChecker {
     if (names[0] === "Self" && cx.selfTy) {
       const st = inf.shallow(cx.selfTy);
       if (st.kind === "adt") {
-        if (names.length === 1 && st.decl.kind === "StructDecl") return { decl: st.decl, variant: 0, ty: st };
+        if (names.length === 1 && st.decl.kind === "StructDecl") {
+          p.res = { kind: "structCtor", decl: st.decl };
+          return { decl: st.decl, variant: 0, ty: st };
+        }
         if (names.length === 2 && st.decl.kind === "EnumDecl") {
           const i = st.decl.variants.findIndex((v) => v.name.name === names[1]);
-          if (i >= 0) return { decl: st.decl, variant: i, ty: st };
+          if (i >= 0) {
+            p.res = { kind: "variant", decl: st.decl, index: i };
+            return { decl: st.decl, variant: i, ty: st };
+          }
         }
       }
     } else entry = this.env.resolveModPath(names, cx.lower.scope);

@@ -54,7 +54,7 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
     base = inf.shallow(base.inner);
     n++;
   }
-  const blanket = lookupBlanket(ck, base, name);
+  const blanket = lookupBlanket(ck, base, name, false);
   if (blanket) return withAdjust(blanket, n);
   // A range is an iterator: `(0..n).map(..)`.
   if (base.kind === "builtin" && base.name === "Range") {
@@ -67,7 +67,7 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
 
 /** `Type::name` — an associated function or method named through its type. */
 export function findAssocFn(ck: BodyChecker, t: Type, name: string): MethodHit | null {
-  return lookupOn(ck, ck.inf.shallow(t), name, null, true) ?? lookupBlanket(ck, t, name);
+  return lookupOn(ck, ck.inf.shallow(t), name, null, true) ?? lookupBlanket(ck, t, name, true);
 }
 
 function withAdjust(hit: MethodHit, derefs: number): MethodHit {
@@ -143,13 +143,13 @@ function traitMethod(ck: BodyChecker, trait: TraitDecl, name: string, selfTy: Ty
   return visit(trait);
 }
 
-function lookupBlanket(ck: BodyChecker, t: Type, name: string): MethodHit | null {
+function lookupBlanket(ck: BodyChecker, t: Type, name: string, staticOk: boolean): MethodHit | null {
   const inf = ck.inf;
   t = inf.shallow(t);
   if (t.kind === "var" && inf.varKind(t) === "any") return null;
   for (const impl of ck.env.allBlanketImpls()) {
     const decl = impl.methods.get(name);
-    if (!decl) continue;
+    if (!decl || (!staticOk && !decl.selfParam)) continue;
     const bound = impl.blanketBound!;
     const holds = ["Integer", "Float", "Number", "Scalar"].includes(bound) ? ck.markerHolds(bound, t) : true;
     if (!holds) continue;

@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { BitSet, solve, type Analysis, type NodeSets } from "./dataflow";
+import { solve, solveTogether, type Analysis, type Bits, type NodeSets, type SliceSets } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -45,28 +45,26 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
 
 export class BodyAnalysis {
   readonly nB: number;
-  readonly scope: { before: NodeSets; after: NodeSets };
+  readonly scope: { before: SliceSets | NodeSets; after: SliceSets | NodeSets };
   readonly live: { before: NodeSets; after: NodeSets };
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
-  moves!: { before: NodeSets; after: NodeSets };
-  readonly loans: { before: NodeSets; after: NodeSets };
+  readonly moves: { before: SliceSets; after: SliceSets };
+  readonly loans: { before: SliceSets; after: SliceSets };
   /** Every holder (transitively through variable flows) of each loan. */
   readonly holders: Binding[][];
   /** Loans held only by one variable: killed when that variable is overwritten. */
   readonly soleHeld = new Map<Binding, number[]>();
   /** Loans by borrowed local, for conflict queries. */
   readonly loansByBase = new Map<Binding, number[]>();
-  /** Nodes where a use of a moved value was reported: the place counts as re-initialized after them. */
-  readonly reinitNodes = new Set<number>();
 
   constructor(readonly cfg: Cfg) {
     this.nB = cfg.bindings.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const nB = this.nB;
 
-    this.scope = solve(cfg.nodes, {
+    const scopeAnalysis: Analysis = {
       direction: "forward",
       width: nB,
       transfer(node, s) {
@@ -81,7 +79,7 @@ export class BodyAnalysis {
           }
         }
       },
-    });
+    };
 
     this.live = solve(cfg.nodes, {
       direction: "backward",
@@ -109,7 +107,7 @@ export class BodyAnalysis {
       if (a.kind === "move" && !hasDeref(a.place) && !hasIndex(a.place)) this.addSite(node.id, movePath(a.place), "move");
       else if (a.kind === "declare" && !a.init) this.addSite(node.id, { base: a.binding, proj: [] }, "uninit");
     }
-    this.runMoves();
+    const movesAnalysis = this.movesAnalysis();
 
     // Holders of loans, closed over variable flows.
     this.holders = cfg.loans.map((l) => {
@@ -138,7 +136,7 @@ export class BodyAnalysis {
     const nL = cfg.loans.length;
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
-    this.loans = solve(cfg.nodes, {
+    const loansAnalysis: Analysis = {
       direction: "forward",
       width: 2 * nL,
       transfer(node, s) {
@@ -153,7 +151,13 @@ export class BodyAnalysis {
           for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(l);
         }
       },
-    });
+    };
+
+    // The three forward analyses share one traversal.
+    const [scope, moves, loans] = solveTogether(cfg.nodes, [scopeAnalysis, movesAnalysis, loansAnalysis]);
+    this.scope = scope;
+    this.moves = moves;
+    this.loans = loans;
   }
 
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {
@@ -165,16 +169,15 @@ export class BodyAnalysis {
     this.sitesByBinding.set(path.base, l);
   }
 
-  /** (Re)runs the move analysis; called again after reporting, with reported uses as re-initializations. */
-  runMoves(): void {
+  /** The move/initialization analysis: move sites and never-initialized declarations that may reach each point. */
+  private movesAnalysis(): Analysis {
     const cfg = this.cfg;
     const nS = this.sites.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const sitesByBinding = this.sitesByBinding;
     const sites = this.sites;
     const siteOfNode = this.siteOfNode;
-    const reinit = this.reinitNodes;
-    const killPath = (s: BitSet, p: Place) => {
+    const killPath = (s: Bits, p: Place) => {
       for (const id of sitesByBinding.get(p.base) ?? []) if (isPrefix(p, sites[id].path)) s.delete(id);
     };
     const analysis: Analysis = {
@@ -184,21 +187,10 @@ export class BodyAnalysis {
         const a = node.action;
         switch (a.kind) {
           case "move": {
-            if (reinit.has(node.id)) {
-              killPath(s, movePath(a.place));
-              break;
-            }
             const site = siteOfNode.get(node.id);
             if (site !== undefined) s.add(site);
             break;
           }
-          case "read":
-          case "borrow":
-            if (reinit.has(node.id)) {
-              const p = a.kind === "read" ? a.place : cfg.loans[a.loan].place;
-              killPath(s, movePath(p));
-            }
-            break;
           case "declare": {
             for (const id of sitesByBinding.get(a.binding) ?? []) s.delete(id);
             const i = idx(a.binding);
@@ -231,7 +223,7 @@ export class BodyAnalysis {
         }
       },
     };
-    this.moves = solve(cfg.nodes, analysis);
+    return analysis;
   }
 
   /** Is binding b live at the entry of node n under the given rule? */
@@ -254,11 +246,10 @@ export class BodyAnalysis {
 
   /** Move sites that may have moved (part of) `p` before node n. */
   movedSites(p: Place, node: number): MoveSite[] {
-    const st = this.moves.before.get(node);
     const mp = movePath(p);
     const out: MoveSite[] = [];
     for (const id of this.sitesByBinding.get(p.base) ?? []) {
-      if (!st.has(id)) continue;
+      if (!this.moves.before.has(node, id)) continue;
       const s = this.sites[id];
       if (isPrefix(s.path, mp) || isPrefix(mp, s.path)) out.push(s);
     }

@@ -128,8 +128,7 @@ function makeFacts(name: string, cfg: Cfg, analysis: BodyAnalysis, stmtNodes: Ma
     analysis,
     stmtNodes,
     movedAfter(node) {
-      const st = analysis.moves.after.get(node);
-      return analysis.sites.filter((s) => st.has(s.id)).map((s) => s.path);
+      return analysis.sites.filter((s) => analysis.moves.after.has(node, s.id)).map((s) => s.path);
     },
     liveLoansAfter(node) {
       const succ = cfg.nodes[node].succ;

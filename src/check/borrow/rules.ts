@@ -411,11 +411,10 @@ export class BodyChecker {
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
     for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
-    const st = this.an.loans.before.get(n);
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
       if (hasDeref(loan.place)) continue;
-      if (!st.has(l)) continue;
+      if (!this.an.loans.before.has(n, l)) continue;
       const b = loan.place.base;
       if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b)) continue;
       if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l)) {
