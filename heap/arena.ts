@@ -31,6 +31,8 @@ export class Arena {
   private committedPages = 0;
   /** Pages the current buffer holds (>= committedPages). */
   private capacityPages = 0;
+  /** Pages at and above this one are known to be zero (never used since the buffer was made). */
+  private cleanFrom = 0;
   /** Growth step: the buffer grows to at least this multiple of its size (Memory mode: less). */
   growthFactor = 1.5;
   private resizeListeners: (() => void)[] = [];
@@ -69,6 +71,7 @@ export class Arena {
     this.i32 = new Int32Array(next);
     this.u8 = new Uint8Array(next);
     this.capacityPages = pages;
+    this.cleanFrom = keep / PAGE_BYTES;
     if (this.buffer.byteLength > this.peakCommittedBytes) this.peakCommittedBytes = this.buffer.byteLength;
     for (const fn of this.resizeListeners) fn();
   }
@@ -111,8 +114,11 @@ export class Arena {
       page = start;
     }
     this.space.fill(kind, page, page + count);
-    // Reused pages may hold old or poisoned data; fresh pages are zero from the resize.
-    this.f64.fill(0, page * PAGE_WORDS, (page + count) * PAGE_WORDS);
+    // Reused pages may hold old or poisoned data; pages never used since the buffer was made
+    // are zero already (zeroing them again would only touch memory for nothing).
+    const dirtyEnd = Math.min(page + count, this.cleanFrom);
+    if (dirtyEnd > page) this.f64.fill(0, page * PAGE_WORDS, dirtyEnd * PAGE_WORDS);
+    if (page + count > this.cleanFrom) this.cleanFrom = page + count;
     return page;
   }
 

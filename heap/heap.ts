@@ -110,7 +110,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.poison = options.poison ?? this.stress > 0;
     const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
     this.arena = new Arena(reserve);
-    if (this.policy.compact) this.arena.growthFactor = 1.125;
+    this.arena.growthFactor = this.policy.compact ? 1.125 : 2;
     this.f64 = this.arena.f64;
     this.i32 = this.arena.i32;
     this.u8 = this.arena.u8;
@@ -560,7 +560,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (next.youngGenSize !== this.cfg.youngGenSize) this.pendingResize = true;
     this.cfg = next;
     this.policy = MODE_POLICY[next.mode];
-    this.arena.growthFactor = this.policy.compact ? 1.125 : 1.5;
+    this.arena.growthFactor = this.policy.compact ? 1.125 : 2;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
     this.due = true;
   }
