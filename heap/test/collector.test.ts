@@ -275,6 +275,23 @@ describe("limits, modes and reporting", () => {
     expect(s.throughput).toBeLessThanOrEqual(1);
   });
 
+  test("a million small objects live in the arena, not on the JavaScript heap", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput" });
+    roots.push(0);
+    (globalThis as any).gc?.();
+    const jsBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 1_000_000; i++) {
+      roots[0] = node(i, roots[0]);
+      if ((i & 1023) === 0) heap.safepoint();
+    }
+    heap.collectFull();
+    const jsGrowth = process.memoryUsage().heapUsed - jsBefore;
+    expect(heap.heapSize()).toBe(1_000_000 * 32); // header + 3 slots, 8 bytes each
+    // A million JavaScript objects would take tens of megabytes of the JS heap.
+    expect(jsGrowth).toBeLessThan(8 << 20);
+    expect(chainValues(heap, roots[0]).length).toBe(1_000_000);
+  });
+
   test("strings round-trip UTF-8 through the arena and survive collections", () => {
     const heap = createHeap({}, { ...SMALL, verify: true });
     const roots: Ptr[] = [heap.allocString("héllo, wörld ✓ 🚀")];
