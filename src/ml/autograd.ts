@@ -16,7 +16,7 @@ import type { ManagedHeap, Ptr } from "../../heap/api";
 import { SlotKind } from "../../heap/api";
 import { StarkPanic } from "../diagnostics";
 import type { Shape, Tensor, TensorRuntime } from "../tensor/api";
-import { TensorHandles } from "./handles";
+import type { TensorSlots } from "./handles";
 import { backwardRule, Op } from "./grad_rules";
 
 export type Node = Ptr;
@@ -57,11 +57,11 @@ function autogradPanic(message: string): StarkPanic {
 export class Autograd {
   readonly rt: TensorRuntime;
   readonly heap: ManagedHeap;
-  readonly handles: TensorHandles;
+  readonly handles: TensorSlots;
   private readonly layout: number;
   private noGradDepth = 0;
 
-  constructor(rt: TensorRuntime, heap: ManagedHeap, handles: TensorHandles) {
+  constructor(rt: TensorRuntime, heap: ManagedHeap, handles: TensorSlots) {
     this.rt = rt;
     this.heap = heap;
     this.handles = handles;

@@ -6,13 +6,29 @@
 import type { ManagedHeap } from "../../heap/api";
 import type { Tensor } from "../tensor/api";
 
+/**
+ * What the ML library needs from a table of slot-held tensors. `TensorHandles` below is one; the
+ * evaluator's Runtime has its own (tensorHandle / tensorFromHandle), and an adapter over it lets
+ * both share one table and the heap's single `onTensorRelease` callback.
+ */
+export interface TensorSlots {
+  /** Takes ownership of `t`; returns its id (never 0). */
+  register(t: Tensor): number;
+  /** The tensor behind `id`, still owned by the table. */
+  get(id: number): Tensor;
+  /** Removes `id` and hands its tensor to the caller. */
+  take(id: number): Tensor;
+  /** Frees the tensor behind `id` now (a no-op for 0). */
+  release(id: number): void;
+}
+
 const DTYPE_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
 function bytesOf(t: Tensor): number {
   return t.numel() * DTYPE_BYTES[t.dtype];
 }
 
-export class TensorHandles {
+export class TensorHandles implements TensorSlots {
   private readonly tensors: (Tensor | null)[] = [null]; // id 0 is "no tensor"
   private readonly freeIds: number[] = [];
   private bytes = 0;

@@ -8,6 +8,7 @@ import { SlotKind } from "../../heap/api";
 import { StarkPanic } from "../diagnostics";
 import type { DType, Tensor } from "../tensor/api";
 import type { Autograd, Node } from "./autograd";
+import type { LoadedTensor, StateDict } from "./torch/state_dict";
 
 /** A module: a Linear, an activation or a Sequential (a heap Ptr). */
 export type Module = Ptr;
@@ -31,6 +32,9 @@ export class NN {
   private readonly sigmoidLayout: number;
   private readonly tanhLayout: number;
   private readonly sequentialLayout: number;
+  private readonly loadedLayout: number;
+  private readonly namesLayout: number;
+  private readonly nodesLayout: number;
 
   constructor(ag: Autograd) {
     this.ag = ag;
@@ -43,6 +47,10 @@ export class NN {
     this.sigmoidLayout = heap.defineLayout({ name: "nn::Sigmoid", slots: [] });
     this.tanhLayout = heap.defineLayout({ name: "nn::Tanh", slots: [] });
     this.sequentialLayout = heap.defineArrayLayout({ name: "nn::Sequential", element: SlotKind.Pointer });
+    // A model read from a .pt file: parameter names (Strings) and parameter nodes, no layers.
+    this.loadedLayout = heap.defineLayout({ name: "torch::LoadedModel", slots: [SlotKind.Pointer, SlotKind.Pointer] });
+    this.namesLayout = heap.defineArrayLayout({ name: "parameter names", element: SlotKind.Pointer });
+    this.nodesLayout = heap.defineArrayLayout({ name: "parameters", element: SlotKind.Pointer });
   }
 
   // ---- building models ----
@@ -131,7 +139,81 @@ export class NN {
       for (let i = 0; i < heap.length(model); i++) h = this.forward(heap.getPtr(model, i), h);
       return h;
     }
+    if (layout === this.loadedLayout) {
+      throw new StarkPanic(
+        "P0105",
+        "a model loaded from a state_dict has named parameters but no layers to run; build the same layers " +
+          "(nn::Sequential, nn::Linear, ...) and copy the loaded weights into them",
+      );
+    }
     throw new StarkPanic("P0105", `${heap.layoutName(layout)} is not an nn module`);
+  }
+
+  // ---- state dicts ----
+
+  /**
+   * `torch::load_model`: a model whose named parameters are the state_dict's tensors (nested
+   * dicts flattened to `outer.inner` names, as PyTorch names them). Takes ownership of the
+   * tensors; floating-point ones require grad, as parameters do.
+   */
+  fromStateDict(dict: StateDict): Module {
+    const flat: [string, LoadedTensor][] = [];
+    const walk = (d: StateDict, prefix: string) => {
+      for (const [k, v] of d) {
+        if (v instanceof Map) walk(v, `${prefix}${k}.`);
+        else flat.push([`${prefix}${k}`, v]);
+      }
+    };
+    walk(dict, "");
+    const heap = this.ag.heap;
+    // Allocation never collects, so the Ptrs made here stay valid until this returns.
+    const names = heap.allocArray(this.namesLayout, flat.length);
+    const params = heap.allocArray(this.nodesLayout, flat.length);
+    flat.forEach(([name, { tensor }], i) => {
+      heap.setPtr(names, i, heap.allocString(name));
+      heap.setPtr(params, i, this.ag.tensor(tensor, tensor.dtype !== "i32"));
+    });
+    const m = heap.alloc(this.loadedLayout);
+    heap.setPtr(m, 0, names);
+    heap.setPtr(m, 1, params);
+    return m;
+  }
+
+  /** `torch::save(model, path)`'s input: each named parameter's value (borrowed from the model). */
+  stateDict(model: Module): Map<string, Tensor> {
+    return new Map(this.namedParameters(model).map(([name, p]) => [name, this.ag.value(p)]));
+  }
+
+  /**
+   * Copies the parameters of `source` (e.g. a loaded model) into the same-named parameters of
+   * `target`, as PyTorch's `load_state_dict` does: every name must match and every shape agree.
+   */
+  loadParameters(target: Module, source: Module): void {
+    const from = new Map(this.namedParameters(source));
+    const into = this.namedParameters(target);
+    const missing = into.filter(([n]) => !from.has(n)).map(([n]) => n);
+    const unexpected = [...from.keys()].filter((n) => !into.some(([m]) => m === n));
+    if (missing.length > 0 || unexpected.length > 0) {
+      const parts = [];
+      if (missing.length > 0) parts.push(`missing key(s): ${missing.map((n) => `"${n}"`).join(", ")}`);
+      if (unexpected.length > 0) parts.push(`unexpected key(s): ${unexpected.map((n) => `"${n}"`).join(", ")}`);
+      throw new StarkPanic("P0501", `error loading parameters: ${parts.join("; ")}`);
+    }
+    for (const [name, p] of into) {
+      const dst = this.ag.value(p);
+      const src = this.ag.value(from.get(name)!);
+      if (dst.shape.join() !== src.shape.join()) {
+        throw new StarkPanic(
+          "P0401",
+          `size mismatch for ${name}: copying a parameter with shape [${src.shape.join(", ")}], the shape in the current model is [${dst.shape.join(", ")}]`,
+        );
+      }
+      if (dst.dtype !== src.dtype) {
+        throw new StarkPanic("P0402", `dtype mismatch for ${name}: the file has ${src.dtype}, the model ${dst.dtype}`);
+      }
+      dst.zero_();
+      dst.add_(src);
+    }
   }
 
   /** Parameters with PyTorch's state-dict names (`weight`, `0.bias`, ...), in registration order. */
@@ -142,6 +224,13 @@ export class NN {
       const out: [string, Node][] = [[`${prefix}weight`, heap.getPtr(model, LinearSlot.Weight)]];
       const b = heap.getPtr(model, LinearSlot.Bias);
       if (b !== 0) out.push([`${prefix}bias`, b]);
+      return out;
+    }
+    if (layout === this.loadedLayout) {
+      const names = heap.getPtr(model, 0);
+      const params = heap.getPtr(model, 1);
+      const out: [string, Node][] = [];
+      for (let i = 0; i < heap.length(params); i++) out.push([prefix + heap.readString(heap.getPtr(names, i)), heap.getPtr(params, i)]);
       return out;
     }
     if (layout === this.sequentialLayout) {

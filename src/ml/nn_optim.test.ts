@@ -146,3 +146,56 @@ describe("optim matches PyTorch step by step", () => {
     expect([0, 1, 2, 3].map((i) => pred.get([i]))).toEqual(targets);
   });
 });
+
+describe("models and .pt files", () => {
+  const { loadStateDict, saveStateDict } = require("./torch/state_dict") as typeof import("./torch/state_dict");
+  const fixture = (n: string) => path.join(__dirname, "../../test/fixtures/ml", n);
+
+  test("torch::load_model exposes the file's named parameters; loading them into the same layers reproduces PyTorch's output", () => {
+    const { rt, heap, handles, roots, ag, nn } = setup();
+    const loaded = roots.add(nn.fromStateDict(loadStateDict(rt, fixture("seq_f32.pt"))));
+    heap.collectFull(); // the loaded model is a managed object like any other
+    expect(nn.namedParameters(roots.get(loaded)).map(([n, p]) => [n, ag.shape(p)])).toEqual([
+      ["0.weight", [4, 3]],
+      ["0.bias", [4]],
+      ["2.weight", [2, 4]],
+      ["2.bias", [2]],
+    ]);
+    expect(() => nn.forward(roots.get(loaded), ag.tensor(rt.zeros([1, 3])))).toThrow(/no layers to run/);
+    const model = roots.add(nn.sequential([nn.linear(3, 4), nn.reluModule(), nn.linear(4, 2)]));
+    nn.loadParameters(roots.get(model), roots.get(loaded));
+    const ref = reference.seq_f32_forward;
+    const y = ag.value(nn.forward(roots.get(model), ag.tensor(rt.from(ref.x))));
+    expectClose(toNested(y), ref.y, 1e-6);
+    roots.clear();
+    heap.collectFull();
+    expect(handles.live).toBe(0);
+    expect(rt.memoryStats().liveTensors).toBe(0);
+  });
+
+  test("loading into different layers names the mismatch", () => {
+    const { rt, ag, nn } = setup();
+    const loaded = nn.fromStateDict(loadStateDict(rt, fixture("seq_f32.pt")));
+    expect(() => nn.loadParameters(nn.sequential([nn.linear(3, 4)]), loaded)).toThrow(/unexpected key\(s\): "2.weight", "2.bias"/);
+    expect(() => nn.loadParameters(nn.sequential([nn.linear(3, 5), nn.reluModule(), nn.linear(5, 2)]), loaded)).toThrow(
+      /size mismatch for 0.weight: copying a parameter with shape \[4, 3\], the shape in the current model is \[5, 3\]/,
+    );
+    void ag;
+  });
+
+  test("torch::save of a trained model loads back with the same values", () => {
+    const { rt, ag, nn } = setup();
+    const model = nn.sequential([nn.linear(2, 3), nn.tanhModule(), nn.linear(3, 1)]);
+    const file = path.join(require("os").tmpdir(), `stark-model-${process.pid}.pt`);
+    saveStateDict(nn.stateDict(model), file);
+    const back = nn.fromStateDict(loadStateDict(rt, file));
+    fs.unlinkSync(file);
+    const a = nn.namedParameters(model);
+    const b = nn.namedParameters(back);
+    expect(b.map(([n]) => n)).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);
+    a.forEach(([, p], i) => {
+      const [x, y] = [ag.value(p), ag.value(b[i][1])];
+      expect(Array.from({ length: x.numel() }, (_, k) => y.getFlat(k))).toEqual(Array.from({ length: x.numel() }, (_, k) => x.getFlat(k)));
+    });
+  });
+});

@@ -7,7 +7,7 @@
 // than a budget since the last one.
 
 import type { ManagedHeap } from "../../heap/api";
-import type { TensorHandles } from "./handles";
+
 
 /** Default growth of slot-held tensor bytes that triggers a collection at a boundary. */
 export const DEFAULT_TENSOR_BUDGET = 32 << 20;
@@ -17,7 +17,8 @@ export class TrainingBoundary {
 
   constructor(
     private readonly heap: ManagedHeap,
-    private readonly handles: TensorHandles,
+    /** Anything that knows how many tensor bytes managed objects hold (a TensorHandles). */
+    private readonly handles: { readonly liveBytes: number },
     private readonly budgetBytes = DEFAULT_TENSOR_BUDGET,
   ) {
     this.baseline = handles.liveBytes;
