@@ -265,7 +265,9 @@ export class Lowerer {
     const simple = s.pat.kind === "BindPat" && s.pat.byRef === "none" && !s.pat.sub;
     let src: Place | null = null;
     let carried = EMPTY;
-    if (simple) carried = this.value(s.init, "move");
+    // `let r: &mut T = other;` is a coercion site: the `&mut` is reborrowed, not moved (as in Rust).
+    const reborrow = s.ty?.kind === "RefType" && s.ty.mutable;
+    if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
       if (src) this.read(src, s.init.span, true);

@@ -8,7 +8,7 @@ import type { Diagnostic, Label } from "../../diagnostics";
 import { typeToString, type Type } from "../types";
 import { BodyAnalysis, nodeUses, type MoveSite } from "./analyses";
 import type { Cfg, Loan } from "./cfg";
-import { hasDeref, hasIndex, overlaps, placeToString, type Place } from "./places";
+import { hasDeref, hasIndex, movePath, overlaps, placeToString, type Place } from "./places";
 
 export type Model = "lexical" | "nll";
 
@@ -122,7 +122,7 @@ export class BodyChecker {
     if (this.reportedMoveSets.has(setKey)) return true;
     this.reportedMoveSets.add(setKey);
     const moves = sites.filter((s) => s.kind === "move");
-    const name = placeToString(place);
+    const name = placeToString(movePath(place));
     if (moves.length === 0) {
       const possibly = this.an.maybeAssigned(place.base, n);
       const state = possibly ? "is possibly-uninitialized" : "isn't initialized";
@@ -157,7 +157,7 @@ export class BodyChecker {
     const movedName = placeToString(moves[0].path);
     if (mv.ty) d.notes.push(`move occurs because \`${movedName}\` has type \`${typeToString(mv.ty)}\`, which does not implement the \`Copy\` trait`);
     if (moves.length > 1 || this.branchMove(moves, n)) d.notes.push("the value may have been moved on one path and not another");
-    if (!selfLoop) d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
+    if (!selfLoop && mv.ty?.kind !== "ref") d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
     this.report(d);
     return true;
   }
@@ -276,8 +276,8 @@ export class BodyChecker {
     for (const l of list) {
       // The loan being created conflicts with itself only when it is still live from a previous iteration.
       const loan = this.cfg.loans[l];
-      if (!overlaps(loan.place, p)) continue;
       if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
+      if (!overlaps(loan.place, p)) continue;
       if (kind === "write" || kind === "compound") {
         // Overwriting a reference does not disturb reborrows of what it pointed to.
         const next = loan.place.proj[p.proj.length];
