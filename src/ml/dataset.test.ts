@@ -93,6 +93,18 @@ describe("Dataset.fromCsv", () => {
     expect(collect(ds.batches(2)).inputs).toEqual([[[10, 2, 2], [30, 4, 12]]]);
   });
 
+  test("mapValues takes and returns the row as a vector in header order", () => {
+    const rt = new Runtime({ kernels: false });
+    const ds = Dataset.fromCsv(rt, csv("a,t,b\n1,0,2\n3,1,4\n"), quiet)
+      .withTarget("t")
+      .mapValues(([a, t, b]) => [a / 4, t, b * 2, a + b]);
+    const r = collect(ds.batches(2));
+    expect(r.inputs).toEqual([[[0.25, 4, 3], [0.75, 8, 7]]]);
+    expect(r.targets).toEqual([[0, 1]]);
+    const short = Dataset.fromCsv(rt, csv("a,t\n1,0\n"), quiet).withTarget("t").mapValues(([a]) => [a]);
+    expectP0501(() => collect(short.batches(1)), /map\(\) must return at least the 2 values of a row \(got 1\)/);
+  });
+
   test("with_target of a missing column names the columns there are", () => {
     const rt = new Runtime({ kernels: false });
     expectP0501(() => Dataset.fromCsv(rt, csv("a,b\n1,2\n"), quiet).withTarget("label"), /no column named "label" \(the header has "a", "b"\)/);

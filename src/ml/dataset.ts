@@ -94,6 +94,27 @@ export class Dataset {
   }
 
   /**
+   * `.map(|row: Vec<f64>| ...)`, the prelude's form: the row's values in header order (the target
+   * included) in, a vector out whose first values keep the header's columns (the target stays at
+   * its index) and whose extra values become new input features.
+   */
+  mapValues(fn: (values: number[]) => number[]): Dataset {
+    const cols = this.cfg.columns;
+    return this.map((row) => {
+      const out = fn(cols.map((c) => row[c]));
+      if (!Array.isArray(out) || out.length < cols.length) {
+        throw csvPanic(
+          `${this.cfg.path}: map() must return at least the ${cols.length} values of a row (got ${Array.isArray(out) ? out.length : typeof out})`,
+        );
+      }
+      const mapped: Row = {};
+      cols.forEach((c, i) => (mapped[c] = out[i]));
+      for (let i = cols.length; i < out.length; i++) mapped[`#${i}`] = out[i];
+      return mapped;
+    });
+  }
+
+  /**
    * `.shuffle(seed)`: rows come in a deterministic pseudo-random order. A file that fits in the
    * buffer is fully shuffled; a larger one is shuffled within a sliding buffer of `buffer` rows.
    * Each pass over the data (epoch) gets its own order, the same on every run.
