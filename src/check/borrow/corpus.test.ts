@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { lineCol, makeSourceFile } from "../../syntax/ast";
 import { parse } from "../../syntax/parser";
 import { checkProgram } from "../index";
-import { checkBorrows } from "./index";
+import { analyzeBorrows } from "./index";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const SHARED_EXAMPLES = "/work/shared/spec/examples";
@@ -38,8 +38,9 @@ function borrowVerdict(path: string): string[] {
   const checked = checkProgram(parsed.program);
   const typeErrors = checked.diagnostics.filter((d) => d.severity === "error");
   if (typeErrors.length) return typeErrors.map((d) => `type ${d.code}@${lineCol(file, d.primary.span.start).line}: ${d.message}`);
-  const diags = checkBorrows(parsed.program, checked, { model: nll ? "nll" : "lexical" });
-  return [...new Set(diags.map((d) => `${d.code}@${lineCol(file, d.primary.span.start).line}`))].sort();
+  const r = analyzeBorrows(parsed.program, checked, { model: nll ? "nll" : "lexical" });
+  if (r.internalErrors.length) return r.internalErrors.map((e) => `internal: ${e}`);
+  return [...new Set(r.diagnostics.map((d) => `${d.code}@${lineCol(file, d.primary.span.start).line}`))].sort();
 }
 
 const corpora: [string, string[]][] = [
@@ -77,5 +78,25 @@ describe("borrow corpus: size", () => {
       expect([code, counts.get(code) ?? 0]).toEqual([code, expect.any(Number)]);
       expect(counts.get(code) ?? 0).toBeGreaterThanOrEqual(6);
     }
+  });
+});
+
+// Programs written for other parts of the project (the language corpus, the examples) that are
+// meant to run: the borrow checker must accept them (false positives count as much as misses)
+// and must never fail internally. Programs the type checker rejects are not its concern here.
+describe("borrow checker on the language corpus and examples", () => {
+  const files = [
+    ...starkFiles(join(ROOT, "test/programs/lang")),
+    ...starkFiles(join(ROOT, "examples")),
+    ...starkFiles(SHARED_EXAMPLES),
+  ].filter((f) => annotatedErrors(readFileSync(f, "utf8")).length === 0);
+  if (files.length === 0) {
+    it.skip("has no programs here", () => undefined);
+    return;
+  }
+  it.each(files.map((f) => [f.slice(f.lastIndexOf("/") + 1), f]))("%s", (_short, path) => {
+    const verdict = borrowVerdict(path);
+    const typeProblem = verdict.some((v) => v.startsWith("type ") || v.startsWith("parse "));
+    if (!typeProblem) expect(verdict).toEqual([]);
   });
 });

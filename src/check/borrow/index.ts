@@ -46,6 +46,8 @@ export interface BodyFacts {
 export interface BorrowResult {
   diagnostics: Diagnostic[];
   bodies: BodyFacts[];
+  /** Bodies the checker failed on (a bug in the checker, never the user's fault); empty normally. */
+  internalErrors: string[];
 }
 
 export function checkBorrows(program: A.Program, checkResult: unknown, options: BorrowOptions): Diagnostic[] {
@@ -61,13 +63,21 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   const diagnostics: Diagnostic[] = [];
   const bodies: BodyFacts[] = [];
 
+  const internalErrors: string[] = [];
   const runBody = (name: string, lower: (l: Lowerer) => Cfg, external: Set<A.Binding>, isClosure: boolean) => {
     const l = new Lowerer(name, types, external, isClosure);
-    const cfg = lower(l);
-    const analysis = new BodyAnalysis(cfg);
-    const checker = new BodyChecker(cfg, analysis, options.model);
-    diagnostics.push(...checker.run());
-    bodies.push(makeFacts(name, cfg, analysis, l.stmtNodes, options.model));
+    try {
+      const cfg = lower(l);
+      const analysis = new BodyAnalysis(cfg);
+      const checker = new BodyChecker(cfg, analysis, options.model);
+      diagnostics.push(...checker.run());
+      bodies.push(makeFacts(name, cfg, analysis, l.stmtNodes, options.model));
+    } catch (e) {
+      // A bug here must not crash the user's run with a JavaScript stack trace: the body goes
+      // unchecked and the failure is kept for tests and bug reports.
+      internalErrors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     for (const c of l.closures) runBody("<closure>", (cl) => cl.lowerClosure(c.expr), c.external, true);
   };
 
@@ -114,7 +124,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   for (const x of program.body) if (x.kind === "FnDecl" && x.body) visitNested(x.body, visitItem);
 
   diagnostics.sort((a, b) => a.primary.span.start - b.primary.span.start);
-  return { diagnostics, bodies };
+  return { diagnostics, bodies, internalErrors };
 }
 
 function visitNested(b: A.BlockExpr, visitItem: (i: A.Item) => void): void {
