@@ -15,6 +15,8 @@ export class GCCounters {
   readonly pauses = new PauseHistogram();
   /** Pause histograms by event kind, for the benchmarks' per-kind p99. */
   readonly byKind = new Map<GCEvent["kind"], PauseHistogram>();
+  /** The same pauses in CPU time (without the time a loaded machine did not run the process). */
+  readonly cpuByKind = new Map<GCEvent["kind"], PauseHistogram>();
   readonly createdAt = performance.now();
   private listeners: ((e: GCEvent) => void)[] = [];
 
@@ -22,7 +24,10 @@ export class GCCounters {
     this.listeners.push(fn);
   }
 
-  record(e: GCEvent): void {
+  record(e: GCEvent, cpuMs = e.pauseMs): void {
+    let c = this.cpuByKind.get(e.kind);
+    if (!c) this.cpuByKind.set(e.kind, (c = new PauseHistogram()));
+    c.record(cpuMs);
     this.totalPauseMs += e.pauseMs;
     if (e.pauseMs > this.maxPauseMs) this.maxPauseMs = e.pauseMs;
     this.pauses.record(e.pauseMs);

@@ -110,7 +110,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.poison = options.poison ?? this.stress > 0;
     const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
     this.arena = new Arena(reserve);
-    this.arena.growthFactor = this.policy.compact ? 1.125 : 2;
+    this.arena.growthFactor = this.policy.compact ? 1.05 : 2;
     this.f64 = this.arena.f64;
     this.i32 = this.arena.i32;
     this.u8 = this.arena.u8;
@@ -532,7 +532,8 @@ export class GenerationalHeap implements ManagedHeap {
 
   private finishPause(kind: GCEvent["kind"], reason: string, t0: number, before: number, promoted: number): void {
     const t1 = performance.now();
-    this.gcCpuMicros += cpuMicros() - this.cpuAtPause;
+    const cpu = cpuMicros() - this.cpuAtPause;
+    this.gcCpuMicros += cpu;
     // Verification is not part of the pause. Mark slices are many and change no pointers:
     // verify after the other kinds, and when an incremental cycle ends.
     if (this.verify && (kind !== "mark-slice" || this.phase === Phase.Idle)) this.verifyNow();
@@ -546,7 +547,7 @@ export class GenerationalHeap implements ManagedHeap {
       youngAfter: this.nursery.usedWords * 8,
       oldAfter: this.old.usedWords * 8,
       promoted,
-    });
+    }, cpu / 1000);
   }
 
   // ---------------------------------------------------------------- configuration and stats
@@ -560,7 +561,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (next.youngGenSize !== this.cfg.youngGenSize) this.pendingResize = true;
     this.cfg = next;
     this.policy = MODE_POLICY[next.mode];
-    this.arena.growthFactor = this.policy.compact ? 1.125 : 2;
+    this.arena.growthFactor = this.policy.compact ? 1.05 : 2;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
     this.due = true;
   }
@@ -612,13 +613,11 @@ export class GenerationalHeap implements ManagedHeap {
   // ---------------------------------------------------------------- beyond the interface
 
   /** Pause percentiles by event kind (benchmarks), and the arena's high-water mark. */
-  pauseReport(): { kind: string; count: number; p99Ms: number; maxMs: number }[] {
-    return [...this.counters.byKind.entries()].map(([kind, h]) => ({
-      kind,
-      count: h.count,
-      p99Ms: h.percentile(0.99),
-      maxMs: h.percentile(1),
-    }));
+  pauseReport(): { kind: string; count: number; p99Ms: number; maxMs: number; cpuP99Ms: number; cpuMaxMs: number }[] {
+    return [...this.counters.byKind.entries()].map(([kind, h]) => {
+      const cpu = this.counters.cpuByKind.get(kind)!;
+      return { kind, count: h.count, p99Ms: h.percentile(0.99), maxMs: h.percentile(1), cpuP99Ms: cpu.percentile(0.99), cpuMaxMs: cpu.percentile(1) };
+    });
   }
 
   /**

@@ -63,7 +63,7 @@ for (const depth of quick ? [16] : [16, 18]) {
   console.log(`  CPython    wall ${f(py.wallMs, 0)} ms  cpu ${f(py.cpuMs, 0)} ms`);
   console.log(`  plain Node wall ${f(plain.wallMs, 0)} ms  cpu ${f(plain.cpuMs, 0)} ms`);
   console.log(
-    "  heap API:  mode        wall ms  cpu ms  ×CPython(cpu)  M obj/s  MB/s   GC share wall/cpu  young p99/max ms  old-slice p99/max ms  full/compact max ms  collections y/f/slices",
+    "  heap API:  mode        wall ms  cpu ms  ×CPython(cpu)  M obj/s  MB/s   GC share wall/cpu  young p99/max ms (cpu p99/max)  old-slice p99/max ms (cpu p99/max)  full/compact max ms  collections y/f/slices",
   );
   for (const r of heapRuns) {
     if (r.error) {
@@ -77,7 +77,8 @@ for (const depth of quick ? [16] : [16, 18]) {
     console.log(
       `             ${r.mode.padEnd(11)} ${f(r.wallMs, 0).padStart(7)} ${f(r.childCpuMs, 0).padStart(7)}  ${f(r.childCpuMs / py.cpuMs, 2).padStart(12)}` +
         `  ${f(r.objectsPerSec / 1e6).padStart(7)}  ${f(r.allocMBperSec, 0).padStart(5)}  ${(f(r.gcShare * 100) + "%/" + f(r.gcCpuShare * 100) + "%").padStart(17)}` +
-        `  ${(f(young?.p99Ms, 2) + "/" + f(young?.maxMs, 2)).padStart(16)}  ${(f(slice?.p99Ms, 2) + "/" + f(slice?.maxMs, 2)).padStart(20)}` +
+        `  ${(f(young?.p99Ms, 2) + "/" + f(young?.maxMs, 2) + " (" + f(young?.cpuP99Ms, 2) + "/" + f(young?.cpuMaxMs, 2) + ")").padStart(30)}` +
+        `  ${(f(slice?.p99Ms, 2) + "/" + f(slice?.maxMs, 2) + " (" + f(slice?.cpuP99Ms, 2) + "/" + f(slice?.cpuMaxMs, 2) + ")").padStart(34)}` +
         `  ${f(full?.maxMs, 2).padStart(19)}  ${r.youngCollections}/${r.fullCollections}/${r.markSlices}`,
     );
     if (r.mode === "Memory") {
