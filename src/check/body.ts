@@ -1225,13 +1225,16 @@ export class BodyChecker {
       e.res = { kind: "native", name: `${pt.name}::${last.name.name}` };
       return { ty: pt, what: "function", sig: null, declSpan: null, autoref: false };
     }
-    const hit = findAssocFn(this, pt, last.name.name);
+    const hit = findAssocFn(this, pt, last.name.name, cx);
     if (!hit) {
       const d = error("E0599", `no function or associated item named \`${last.name.name}\` found for ${show(inf, pt)} in the current scope`, last.name.span, `function or associated item not found in ${show(inf, pt)}`);
       this.err(d);
       return null;
     }
+    // `T::new()` on a generic parameter names the trait's declaration (impl: null); the
+    // evaluator, which compiles each instantiation, finds T's impl of it.
     e.res = hit.native ? { kind: "native", name: hit.native } : { kind: "fn", decl: hit.decl, impl: hit.impl ? hit.impl.decl : null };
+    if (hit.res.kind === "dyn" && e.res.kind === "fn") e.res.selfTy = pt;
     const selfTy = pt.kind === "tensor" ? pt : hit.selfTy;
     const inst = this.instantiate(hit.sig, hit.sub, last.args, selfTy, cx, e.span);
     const params = hit.sig.selfMode ? [selfParamType(hit.sig.selfMode, selfTy), ...inst.params] : inst.params;

@@ -66,8 +66,8 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
 }
 
 /** `Type::name` — an associated function or method named through its type. */
-export function findAssocFn(ck: BodyChecker, t: Type, name: string): MethodHit | null {
-  return lookupOn(ck, ck.inf.shallow(t), name, null, true) ?? lookupBlanket(ck, t, name, true);
+export function findAssocFn(ck: BodyChecker, t: Type, name: string, cx: BodyCx | null = null): MethodHit | null {
+  return lookupOn(ck, ck.inf.shallow(t), name, cx, true) ?? lookupBlanket(ck, t, name, true);
 }
 
 function withAdjust(hit: MethodHit, derefs: number): MethodHit {

@@ -436,8 +436,12 @@ export type Resolution =
   /** A top-level (global) variable defined by a top-level `let`. */
   | { kind: "global"; binding: Binding }
   | { kind: "const"; decl: ConstDecl }
-  /** A user or prelude function (free function, or associated function/method via `Type::name`). */
-  | { kind: "fn"; decl: FnDecl; impl: ImplDecl | null }
+  /**
+   * A user or prelude function (free function, or associated function/method via `Type::name`).
+   * `selfTy` is set for `T::f()` where T is a generic parameter: `decl` is then the trait's
+   * declaration and the function to call is the impl of it for T's instantiation.
+   */
+  | { kind: "fn"; decl: FnDecl; impl: ImplDecl | null; selfTy?: Type }
   /** A native function of the standard library, by qualified name ("gc::collect", "print", "Vec::new"). */
   | { kind: "native"; name: string }
   /** An enum variant used as a value or constructor: `None`, `Some`, `GCMode::Training`. */
