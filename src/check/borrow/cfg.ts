@@ -70,6 +70,8 @@ export interface Cfg {
   bindingIndex: Map<Binding, number>;
   /** Bindings a closure body reaches outside itself: not tracked in this body. */
   external: Set<Binding>;
+  /** In a closure body: its captured variables (not locals of the body: returning a borrow of one is fine). */
+  captured: Set<Binding>;
   /** "Loans flow into variable": `let r = &x` gives loan→r; `let r2 = r` gives r→r2. Flow-insensitive. */
   loanHolders: Map<number, Set<Binding>>;
   varFlows: Map<Binding, Set<Binding>>;

@@ -65,6 +65,8 @@ export class Lowerer {
   readonly uses = new Map<Binding, Span[]>();
   readonly scopeEndSpan = new Map<Binding, Span>();
   readonly closures: PendingClosure[] = [];
+  /** In a closure body: the variables it captured. */
+  readonly captured = new Set<Binding>();
   /** Node after which each statement is complete (for per-statement facts). */
   readonly stmtNodes = new Map<A.Stmt, number>();
 
@@ -195,6 +197,13 @@ export class Lowerer {
 
   lowerClosure(cl: A.ClosureExpr): Cfg {
     this.openScope();
+    // Captured variables are places of the closure's environment: tracked inside the body (two
+    // borrows of a captured vector conflict there too), initialized, and not locals of the body.
+    for (const cap of cl.captures ?? []) {
+      this.external.delete(cap.binding);
+      this.captured.add(cap.binding);
+      this.declare(cap.binding, true, cap.span);
+    }
     for (const p of cl.params) this.bindPattern(p.pat, null, EMPTY, true);
     const c = this.value(cl.body, "move");
     this.ret(c, cl.body.span);
@@ -228,6 +237,7 @@ export class Lowerer {
       bindings: this.bindings,
       bindingIndex: this.bindingIndex,
       external: this.external,
+      captured: this.captured,
       loanHolders: this.loanHolders,
       varFlows: this.varFlows,
       uses: this.uses,

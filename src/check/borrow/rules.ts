@@ -182,7 +182,8 @@ export class BodyChecker {
         break;
       case "borrow": {
         const l = this.cfg.loans[a.loan];
-        if (l.mutable && this.checkMutability(l.place, a.span, "borrow")) break;
+        // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
+        if (l.mutable && l.origin !== "capture" && this.checkMutability(l.place, a.span, "borrow")) break;
         this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
         break;
       }
@@ -416,7 +417,7 @@ export class BodyChecker {
       if (hasDeref(loan.place)) continue;
       if (!this.an.loans.before.has(n, l)) continue;
       const b = loan.place.base;
-      if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b)) continue;
+      if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
       if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l)) {
         // A borrowing closure stored in a variable and returned: rustc blames the borrowed local.
         const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
