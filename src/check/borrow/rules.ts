@@ -257,6 +257,12 @@ export class BodyChecker {
       return true;
     }
     if (p.base.mutable) return false;
+    if (p.proj.length === 0 && this.cfg.captured.has(p.base)) {
+      const d = diag("E0594", `cannot assign to \`${p.base.name}\`, as it is not declared as mutable`, span, "cannot assign");
+      d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+      this.report(d);
+      return true;
+    }
     if (p.proj.length === 0) {
       if (!this.an.maybeAssigned(p.base, n)) return false; // a deferred `let x;` gets its one assignment
       const d = diag("E0384", `cannot assign twice to immutable variable \`${p.base.name}\``, span, "cannot assign twice to immutable variable");
