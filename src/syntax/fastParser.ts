@@ -390,6 +390,11 @@ class Parser {
     return { kind: "Program", span: this.span(start, this.file.text.length), body };
   }
 
+  /** Offset of the current token. */
+  position(): number {
+    return this.t.s;
+  }
+
   /** ReplInput: items and statements, then optionally one expression without `;`. */
   replInput(): { body: (Item | Stmt)[]; tail: Expr | null } {
     const body: (Item | Stmt)[] = [];
@@ -418,6 +423,29 @@ class Parser {
       return bail();
     }
     return { body, tail: null };
+  }
+
+  /** StmtsInput: the statements of a block without its braces. */
+  stmtsInput(): void {
+    while (!this.atEof()) {
+      const t = this.t;
+      if ((t.k === "kw" && t.v === "let") || this.startsItem() || (t.k === "p" && t.v === ";")) {
+        this.stmt();
+        continue;
+      }
+      if (this.startsBlockLike()) {
+        const save = this.i;
+        this.blockLike();
+        const n = this.t;
+        if (!(n.k === "p" && (n.v[0] === "." || n.v === "?"))) {
+          this.eat(";");
+          continue;
+        }
+        this.i = save;
+      }
+      this.expr(true);
+      if (!this.eat(";") && !this.atEof()) bail();
+    }
   }
 
   private atEof(): boolean {
@@ -1599,12 +1627,35 @@ class Parser {
  * something this parser does not handle); the caller then uses the Ohm parser.
  */
 export function fastParse(file: SourceFile, from = 0, to = file.text.length): Program | null {
-  return attempt(() => new Parser(file, tokenize(file.text, from, to)).program());
+  let parser: Parser | null = null;
+  const program = attempt(() => {
+    parser = new Parser(file, tokenize(file.text, from, to));
+    return parser.program();
+  });
+  // Everything before the token where it stopped parsed; the error is at or after the item
+  // that token belongs to (the tokenizer itself may stop earlier: then nothing is known).
+  lastStop = program ? null : parser ? (parser as Parser).position() : from;
+  return program;
+}
+
+let lastStop: number | null = null;
+
+/** After a failed fastParse: the offset of the token where it gave up. */
+export function fastParseStoppedAt(): number | null {
+  return lastStop;
 }
 
 /** The REPL's input form (see parseItemsOrStatements), or null to leave it to Ohm. */
 export function fastParseRepl(file: SourceFile): { body: (Item | Stmt)[]; tail: Expr | null } | null {
   return attempt(() => new Parser(file, tokenize(file.text, 0, file.text.length)).replInput());
+}
+
+/** Whether `text[from, to)` reads as a run of block statements (the error path's narrowing). */
+export function fastAcceptsStmts(file: SourceFile, from: number, to: number): boolean {
+  return attempt(() => {
+    new Parser(file, tokenize(file.text, from, to)).stmtsInput();
+    return true;
+  }) ?? false;
 }
 
 /** One expression, or null to leave it to Ohm. */

@@ -7,6 +7,7 @@ import { makeSourceFile, lineCol } from "./ast";
 import type { BlockExpr, Expr, ExprStmt, FnDecl, FStrLit, Item, LetStmt, Pattern, Program, SourceFile, Span, Stmt, TypeExpr } from "./ast";
 import {
   parse, parseExpression, parseExpressionWithOhm, parseItemsOrStatements, parseItemsOrStatementsWithOhm, parseWithOhm,
+  isIncompleteInput,
 } from "./parser";
 import { fastParse } from "./fastParser";
 
@@ -538,6 +539,16 @@ describe("parseItemsOrStatements", () => {
     expect(r.body).toEqual([]);
     expect(r.tail!.kind).toBe("IfExpr");
   });
+  test("multi-line input: incomplete while a bracket, string or comment is open", () => {
+    expect(isIncompleteInput("fn f() {")).toBe(true);
+    expect(isIncompleteInput("let v = vec![1,\n2")).toBe(true);
+    expect(isIncompleteInput('let s = "abc')).toBe(true);
+    expect(isIncompleteInput("/* note")).toBe(true);
+    expect(isIncompleteInput("fn f() { }")).toBe(false);
+    expect(isIncompleteInput("let x = ;")).toBe(false); // complete, just wrong
+    expect(isIncompleteInput("f(1]")).toBe(false); // mismatched: more lines will not help
+  });
+
   test("errors are diagnostics", () => {
     const r = parseItemsOrStatements(makeSourceFile("<repl:3>", "let x = ;"));
     expect(r.body).toBeNull();
@@ -729,6 +740,16 @@ describe("fast parser ≡ Ohm grammar", () => {
     const r = parse(file);
     expect(r.diagnostics.map((d) => [d.message, lineCol(file, d.primary.span.start).line])).toEqual([["expected identifier, found `=`", 390 * 4 + 2]]);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("an error deep in one long function is found by parsing only a few of its statements", () => {
+    const stmts = Array.from({ length: 600 }, (_, k) => `    let v${k} = a + ${k};\n    if v${k} > 3 {\n        a += 1;\n    }\n`);
+    stmts[580] = "    let w = (1 + );\n";
+    const file = makeSourceFile("long_fn.stark", `fn long(mut a: i32) -> i32 {\n${stmts.join("")}    a\n}\n`);
+    const r = parse(file);
+    expect(r.diagnostics.map((d) => [d.message, lineCol(file, d.primary.span.start)])).toEqual([
+      ["expected expression, found `)`", { line: 2 + 580 * 4, column: 18 }],
+    ]);
   });
 
   test("a missing `;` before the next top-level item is found across the item boundary", () => {

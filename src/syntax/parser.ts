@@ -12,8 +12,8 @@ import type { Expr, Item, Program, SourceFile, Stmt } from "./ast";
 import { starkGrammar } from "./grammar";
 import { makeSemantics, setContext, SyntaxErrorAt, isBlockLike } from "./semantics";
 import { describeFailure } from "./syntaxError";
-import { fastParse, fastParseExpr, fastParseRepl } from "./fastParser";
-import { tokenize, topLevelChunks } from "./tokens";
+import { fastAcceptsStmts, fastParse, fastParseExpr, fastParseRepl, fastParseStoppedAt } from "./fastParser";
+import { bodyStatementChunks, tokenize, topLevelChunks, Token } from "./tokens";
 import type * as ohm from "ohm-js";
 
 let semantics: ohm.Semantics | null = null;
@@ -53,6 +53,7 @@ function run<T>(file: SourceFile, startRule: string, from = 0, to = file.text.le
 export function parse(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
   const program = fastParse(file);
   if (program) return { program, diagnostics: [] };
+  const stoppedAt = fastParseStoppedAt() ?? 0;
   // The fast path stopped: usually a syntax error. Find the run of top-level items where it
   // stops and let Ohm explain it; Ohm parses only that run, so a typo in a 10,000-line file
   // costs milliseconds, not seconds.
@@ -60,12 +61,30 @@ export function parse(file: SourceFile): { program: Program | null; diagnostics:
   if (problem) return parseWithOhm(file); // unbalanced brackets, unterminated strings: reported first
   const chunks = topLevelChunks(tokens, file.text.length);
   for (const [from, to] of chunks) {
+    if (to < stoppedAt) continue; // parsed before the fast path stopped
     if (fastParse(file, from, to)) continue;
+    const narrowed = to - from > LONG_RUN ? errorInLongItem(file, tokens, from, to) : null;
+    if (narrowed) return { program: null, diagnostics: narrowed };
     const r = run<Program>(file, "Program", from, to);
     if (!r.value) return { program: null, diagnostics: r.diagnostics };
     break; // Ohm accepts what the fast path did not: let Ohm parse everything.
   }
   return parseWithOhm(file);
+}
+
+/** Runs longer than this (in characters) are narrowed further before Ohm sees them. */
+const LONG_RUN = 8000;
+
+/** The same narrowing one level down: the statements of a long item's body, run by run. */
+function errorInLongItem(file: SourceFile, tokens: Token[], from: number, to: number): Diagnostic[] | null {
+  const runs = bodyStatementChunks(tokens, from, to);
+  if (!runs) return null;
+  for (const [a, b] of runs) {
+    if (fastAcceptsStmts(file, a, b)) continue;
+    const r = run<unknown>(file, "StmtsInput", a, b);
+    return r.value ? null : r.diagnostics;
+  }
+  return null;
 }
 
 /**
@@ -134,4 +153,13 @@ function replResult(
     }
   }
   return { body, tail, diagnostics };
+}
+
+/**
+ * For the REPL's multi-line input: whether `text` stops in the middle of something — an open
+ * bracket, string or block comment — so that the REPL should read another line before parsing.
+ */
+export function isIncompleteInput(text: string): boolean {
+  const { problem } = tokenize(text);
+  return !!problem && (problem.kind === "unclosed" || problem.kind === "unterminatedString" || problem.kind === "unterminatedComment");
 }

@@ -137,6 +137,9 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     ExprInput(e, _end) {
       return e.ast();
     },
+    StmtsInput(stmts, tail, _end) {
+      return { stmts: many(stmts), tail: opt(tail) };
+    },
 
     // ── items
     Item(attrs, pub, body) {

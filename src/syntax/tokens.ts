@@ -22,6 +22,18 @@ const PUNCT = [
   "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", "..",
 ];
 
+const PUNCT_BY_FIRST = new Map<string, string[]>();
+for (const p of PUNCT) PUNCT_BY_FIRST.set(p[0], [...(PUNCT_BY_FIRST.get(p[0]) ?? []), p]);
+
+function longestPunct(text: string, i: number): string {
+  for (const p of PUNCT_BY_FIRST.get(text[i]) ?? []) if (text.startsWith(p, i)) return p;
+  return text[i];
+}
+
+const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdPart = (c: number) => isIdStart(c) || isDigit(c);
+
 export type LexProblem =
   | { kind: "unterminatedString"; start: number; fstring: boolean }
   | { kind: "unterminatedComment"; start: number }
@@ -102,22 +114,22 @@ export function tokenize(text: string): { tokens: Token[]; problem: LexProblem |
         push("char", i, i + m[0].length);
         i += m[0].length;
       } else {
-        const l = /^'[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+        const l = /^'[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 64));
         const end = i + (l ? l[0].length : 1);
         push(l ? "label" : "punct", i, end);
         i = end;
       }
-    } else if (/[A-Za-z_]/.test(c)) {
+    } else if (isIdStart(text.charCodeAt(i))) {
       const start = i;
-      while (i < n && /[A-Za-z0-9_]/.test(text[i])) i++;
+      while (i < n && isIdPart(text.charCodeAt(i))) i++;
       push(KEYWORDS.has(text.slice(start, i)) ? "keyword" : "ident", start, i);
-    } else if (/[0-9]/.test(c)) {
-      const m = /^(0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9_]+)?)[A-Za-z0-9_]*/.exec(text.slice(i))!;
+    } else if (isDigit(text.charCodeAt(i))) {
+      const m = /^(0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9_]+)?)[A-Za-z0-9_]*/.exec(text.slice(i, i + 64))!;
       // `1..2`: the `.` belongs to the range, not to a float.
       push("number", i, i + m[0].length);
       i += m[0].length;
     } else {
-      const p = PUNCT.find((q) => text.startsWith(q, i)) ?? c;
+      const p = longestPunct(text, i);
       const tok: Token = { kind: "punct", text: p, start: i, end: i + p.length };
       tokens.push(tok);
       i += p.length;
@@ -165,4 +177,43 @@ export function topLevelChunks(tokens: Token[], textLength: number): [number, nu
     prev = t;
   }
   return starts.map((s, k) => [s, k + 1 < starts.length ? starts[k + 1] : textLength]);
+}
+
+const STMT_START = new Set(["let", "fn", "struct", "enum", "impl", "trait", "use", "const", "mod", "pub", "#", "if", "for", "while", "loop", "match"]);
+
+/**
+ * For an error inside one long top-level item (a 2,000-line function): the runs of whole
+ * statements inside its outermost `{ }`, split like topLevelChunks. Null when the item has no
+ * such body.
+ */
+export function bodyStatementChunks(tokens: Token[], from: number, to: number): [number, number][] | null {
+  let k = tokens.findIndex((t) => t.start >= from);
+  let depth = 0;
+  let open = -1;
+  for (; k < tokens.length && tokens[k].start < to; k++) {
+    const t = tokens[k];
+    if (t.kind !== "punct") continue;
+    if (t.text === "{" && depth === 0 && open < 0) open = k;
+    if (t.text === "(" || t.text === "[" || t.text === "{") depth++;
+    else if (t.text === ")" || t.text === "]" || t.text === "}") {
+      depth--;
+      if (depth === 0 && open >= 0) break;
+    }
+  }
+  if (open < 0 || k >= tokens.length || tokens[k].start >= to) return null;
+  const close = k;
+  const starts = [tokens[open].end];
+  depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const t = tokens[j];
+    const prev = tokens[j - 1];
+    if (depth === 0 && j > open + 1 && prev.kind === "punct" && (prev.text === ";" || prev.text === "}") && STMT_START.has(t.text) && t.kind !== "ident") {
+      starts.push(t.start);
+    }
+    if (t.kind === "punct") {
+      if (t.text === "(" || t.text === "[" || t.text === "{") depth++;
+      else if (t.text === ")" || t.text === "]" || t.text === "}") depth--;
+    }
+  }
+  return starts.map((s, i) => [s, i + 1 < starts.length ? starts[i + 1] : tokens[close].start]);
 }
