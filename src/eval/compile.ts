@@ -2337,6 +2337,11 @@ export class Compiler {
             for (const [k, v] of ctx.subst) subst.set(k, v);
           }
           if (!decl.body) return () => rt.panic("P0105", `internal: \`${decl.name.name}\` has no body`, e.span);
+          // A turbofish names the generic arguments: `unit_area::<Sq>()`.
+          const turbofish = callee.segments[callee.segments.length - 1].args;
+          if (turbofish && turbofish.length === decl.generics.length) {
+            decl.generics.forEach((g, i) => subst.set(g.name, resolveTypeExpr(turbofish[i], ctx.subst, this.items)));
+          }
           const params = decl.selfParam ? argTypes.slice(1) : argTypes;
           this.unifyFnSignature(decl, impl, params, retType, subst, ctx, decl.selfParam ? argTypes[0] : undefined);
           if (!decl.selfParam && impl) {
@@ -2507,6 +2512,9 @@ export class Compiler {
       }
     }
     if (!decl.body) return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    if (e.typeArgs && e.typeArgs.length === decl.generics.length) {
+      decl.generics.forEach((g, i) => subst.set(g.name, resolveTypeExpr(e.typeArgs![i], ctx.subst, this.items)));
+    }
     this.unifyFnSignature(decl, impl, argTypes, retType, subst, ctx, selfArgType);
     if (impl && !subst.has("Self")) subst.set("Self", derefAll(selfT));
     const cf = this.getFn(decl, impl, subst);
