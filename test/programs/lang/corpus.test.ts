@@ -181,9 +181,7 @@ describe("the language corpus and the examples", () => {
   });
   // Every program is valid STARK under the default lexical borrow model (rustc checks the NLL
   // side). Programs the checker still rejects wrongly are listed; the list only shrinks.
-  const CHECKER_GAPS = new Set([
-    "traits_static_constructor.stark", // `T::unit()` on a type parameter (E0599)
-  ]);
+  const CHECKER_GAPS = new Set<string>([]);
 
   test.each([...lang, ...examples].map((p) => [p.slice(ROOT.length + 1), p]))("%s checks clean", (_name, path) => {
     const errors = codesOf(readFileSync(path, "utf8"), "lexical");
