@@ -24,6 +24,8 @@ export interface Block {
 /** Pages per small-object block (128 KiB). */
 export const BLOCK_PAGES = 16;
 const EXACT_CLASSES = 64;
+/** A free chunk at least this much larger than the request is bumped through, not split. */
+const MIN_BUMP_WORDS = 64;
 const NUM_CLASSES = EXACT_CLASSES + 9;
 
 function classOf(words: number): number {
@@ -85,7 +87,17 @@ export class OldSpace {
     for (let k = c; k <= NUM_CLASSES; k++) {
       if (this.heads[k] === 0) continue;
       const p = k <= EXACT_CLASSES ? this.heads[k] : this.firstFit(k, words);
-      if (p !== 0) return this.pop(k, words, p);
+      if (p === 0) continue;
+      const size = this.arena.i32[2 * p + 1];
+      if (size < words + MIN_BUMP_WORDS) return this.pop(k, words, p);
+      // A large free chunk becomes the bump region: the allocations that follow (a young
+      // collection promoting thousands of objects) bump through it instead of splitting it
+      // one object at a time.
+      this.unlink(k, p);
+      if (this.bumpTop < this.bumpEnd) this.addFree(this.bumpTop, this.bumpEnd - this.bumpTop);
+      this.bumpTop = p;
+      this.bumpEnd = p + size;
+      return this.bump(words);
     }
     if (!this.newBumpBlock()) return 0;
     return this.bump(words);

@@ -2,8 +2,10 @@
 // the interpreter uses it: a safepoint at every function entry and loop back-edge, and every
 // Ptr that must survive a safepoint kept in a shadow-stack slot the root scanner visits.
 //
-//   node bench/gc/binary_trees_heap.mjs [depth=16] [mode=Throughput] [youngGenSize bytes]
+//   node bench/gc/binary_trees_heap.mjs [depth=16] [mode=Throughput] [youngGenSize bytes] [--cold]
 // prints the program's usual output on stderr and one JSON line of measurements on stdout.
+// Unless --cold, a depth-12 run on a separate heap first warms up the JIT (the collector is
+// JavaScript too: its first collections run before V8 has optimised it).
 
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
@@ -70,6 +72,7 @@ export function binaryTrees(depth, mode, youngGenSize, log = () => {}) {
   const byKind = Object.fromEntries(heap.pauseReport().map((k) => [k.kind, k]));
   return {
     program: "binary-trees (heap API)",
+    warm: !process.argv.includes("--cold"),
     depth,
     mode,
     youngGenSize: heap.config().youngGenSize,
@@ -93,9 +96,12 @@ export function binaryTrees(depth, mode, youngGenSize, log = () => {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const depth = Number(process.argv[2] ?? 16);
-  const mode = process.argv[3] ?? "Throughput";
-  const young = process.argv[4] ? Number(process.argv[4]) : undefined;
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const cold = process.argv.includes("--cold");
+  const depth = Number(args[0] ?? 16);
+  const mode = args[1] ?? "Throughput";
+  const young = args[2] ? Number(args[2]) : undefined;
+  if (!cold) binaryTrees(Math.min(12, depth), mode, young);
   const r = binaryTrees(depth, mode, young, (line) => process.stderr.write(line + "\n"));
   process.stdout.write(JSON.stringify(r) + "\n");
 }
