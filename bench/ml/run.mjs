@@ -4,7 +4,10 @@
 //   STARK    the ML library (src/ml) from dist/: autograd graph in the generational heap
 //            (Training mode, one batch boundary per step), tensors in the wasm runtime;
 //   tfjs     @tensorflow/tfjs-core with the wasm backend, one thread;
-//   PyTorch  CPU, torch.set_num_threads(1), when /usr/bin/python3 has torch.
+//   PyTorch  CPU, torch.set_num_threads(1), when /usr/bin/python3 has torch. Debian's
+//            python3-torch is built against the generic libblas: unless an optimized BLAS
+//            provides libblas.so.3 (`apt-get install libopenblas0-serial`), its matmuls are ~40x
+//            slower and the PyTorch column measures the reference BLAS, not PyTorch.
 // The STARK figure is the library alone: the interpreter's overhead comes on top once the
 // evaluator binds it. Target for the STARK version: ≤ 1.0 ms per step.
 //
