@@ -60,7 +60,7 @@ export interface RunResult {
 const STARK = join(__dirname, "..", "bin", "stark.js");
 
 /** Runs `stark VERB --format json ARGS FILE` in the file's folder, as the conformance tool does. */
-export function runStark(verb: string, file: string, extra: string[], timeoutMs = 60000): Promise<RunResult> {
+export function spawnStark(verb: string, file: string, extra: string[], timeoutMs = 60000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [STARK, verb, "--format", "json", ...extra, file], { cwd: dirname(file) });
     let stdout = "";
@@ -79,12 +79,14 @@ export function runStark(verb: string, file: string, extra: string[], timeoutMs 
   });
 }
 
+export type Runner = (verb: string, file: string, args: string[]) => Promise<RunResult>;
+
 /** The problems with one program; an empty list means it passes. */
-export async function judge(file: string, extraArgs: string[] = []): Promise<{ problems: string[]; stdout: string }> {
+export async function judge(file: string, runStark: Runner = spawnStark): Promise<{ problems: string[]; stdout: string }> {
   const spec = annotations(readFileSync(file, "utf8"));
   const problems: string[] = [];
   if (spec.errors.length > 0) {
-    const r = await runStark("check", file, [...spec.args, ...extraArgs]);
+    const r = await runStark("check", file, spec.args);
     if (r.timedOut) return { problems: ["timed out"], stdout: r.stdout };
     if (r.status !== 1) problems.push(`exit ${r.status}, expected 1`);
     if (r.stdout.trim() !== "") problems.push(`stdout not empty: ${JSON.stringify(r.stdout.slice(0, 200))}`);
@@ -99,7 +101,7 @@ export async function judge(file: string, extraArgs: string[] = []): Promise<{ p
     if (diags.length === 0 && problems.length > 0) problems.push(`stderr: ${JSON.stringify(r.stderr.slice(0, 300))}`);
     return { problems, stdout: r.stdout };
   }
-  const r = await runStark("run", file, [...spec.args, ...extraArgs]);
+  const r = await runStark("run", file, spec.args);
   if (r.timedOut) return { problems: ["timed out"], stdout: r.stdout };
   const want = spec.panic ? 101 : 0;
   if (r.status !== want) problems.push(`exit ${r.status}, expected ${want}`);

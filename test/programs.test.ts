@@ -8,7 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { judge, mapLimit } from "./conformance";
+import { annotations, judge, mapLimit } from "./conformance";
+import { StarkPool } from "./pool";
 
 const ROOT = resolve(__dirname, "..");
 const SPEC_EXAMPLES = resolve(ROOT, "../shared/spec/examples");
@@ -36,6 +37,10 @@ function knownFailures(): Set<string> {
 }
 
 const known = knownFailures();
+const WORKERS = Math.max(2, cpus().length);
+const pool = new StarkPool(WORKERS);
+afterAll(() => pool.close());
+const runStark = pool.run.bind(pool);
 const programs = [...collect(join(ROOT, "test/programs")), ...collect(join(ROOT, "examples"))];
 const name = (p: string) => relative(ROOT, p);
 
@@ -43,7 +48,7 @@ describe("annotated programs", () => {
   let results: Map<string, string[]>;
 
   beforeAll(async () => {
-    const judged = await mapLimit(programs, Math.max(2, cpus().length), async (p) => [name(p), (await judge(p)).problems] as const);
+    const judged = await mapLimit(programs, WORKERS, async (p) => [name(p), (await judge(p, runStark)).problems] as const);
     results = new Map(judged);
   }, 600000);
 
@@ -57,6 +62,30 @@ describe("annotated programs", () => {
     } else if (problems.length > 0) {
       throw new Error(problems.join("\n"));
     }
+  });
+});
+
+// The collector must never change what a program prints (LANGUAGE.md §5). Every program that
+// runs is run again with a collection at every safepoint after each allocation, the heap verified
+// after every collection and freed memory poisoned: output and exit status must be identical.
+describe("under GC stress (--gc-stress 1: collect at every safepoint, verify, poison)", () => {
+  const runnable = programs.filter((p) => annotations(readFileSync(p, "utf8")).errors.length === 0 && !known.has(name(p)));
+  let mismatches: Map<string, string>;
+
+  beforeAll(async () => {
+    const out = await mapLimit(runnable, WORKERS, async (p) => {
+      const args = annotations(readFileSync(p, "utf8")).args;
+      const [normal, stressed] = [await runStark("run", p, args), await runStark("run", p, [...args, "--gc-stress", "1"])];
+      const same = normal.stdout === stressed.stdout && normal.status === stressed.status;
+      return [name(p), same ? "" : `normal exit ${normal.status}, stressed exit ${stressed.status}\n${stressed.stderr.slice(0, 400)}`] as const;
+    });
+    mismatches = new Map(out);
+  }, 900000);
+
+  test.each(runnable.length ? runnable.map(name) : ["(none)"])("%s", (file) => {
+    if (!runnable.length) return;
+    const problem = mismatches.get(file);
+    if (problem) throw new Error(problem);
   });
 });
 

@@ -8,6 +8,7 @@ import { checkBorrows } from "../check/borrow";
 import { run } from "../eval";
 import { createHeap, GCEvent, HeapExhaustedError } from "../../heap";
 import { tensorRuntime } from "../tensor";
+import { DEFAULT_SEED } from "../tensor/random";
 
 export interface CompileOptions {
   borrowck: "lexical" | "nll";
@@ -57,7 +58,9 @@ export function execute(compiled: Compiled, options: RunOptions): { panic: Stark
     let n = 0;
     heap.onEvent((e) => options.stderr(gcTraceLine(++n, e)));
   }
+  // Every run starts from the same state, so runs repeat (and several runs in one process agree).
   tensorRuntime.setLimit(options.maxTensorMemory ?? null);
+  tensorRuntime.manualSeed(DEFAULT_SEED);
   try {
     return run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
   } catch (e) {
