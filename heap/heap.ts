@@ -198,9 +198,7 @@ export class GenerationalHeap implements ManagedHeap {
   /** Eden is full or the object is large: allocate in the old generation (never collects). */
   private allocSlow(layout: number, length: number): Ptr {
     if (!this.layouts.isValid(layout)) throw new RangeError(`heap: unknown layout ${layout}`);
-    if (this.layouts.all[layout].kind === LayoutKind.Fixed && length < 0) {
-      throw new RangeError(`heap: layout ${layout} is an array layout; use allocArray`);
-    }
+    if (length < 0) throw new RangeError(`heap: layout ${layout} is an array layout; use allocArray`);
     const words = this.layouts.objectWords(layout, length);
     if (words <= LARGE_WORDS_LIMIT) this.youngRequested = true;
     this.due = true;

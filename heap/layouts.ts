@@ -32,8 +32,11 @@ export interface Layout {
 
 export class LayoutTable {
   readonly all: Layout[] = [];
-  /** Slot count per layout id, -1 for arrays: read on the allocation fast path. */
-  fixedSlots = new Int32Array(64);
+  /**
+   * Slot count per layout id, -1 for arrays and for ids not defined (so `alloc` of a bad id
+   * falls to the slow path, which reports it): read on the allocation fast path.
+   */
+  fixedSlots = new Int32Array(64).fill(-1);
 
   defineFixed(spec: LayoutSpec): number {
     const pointerSlots: number[] = [];
@@ -81,7 +84,7 @@ export class LayoutTable {
     if (layout.id > LAYOUT_MASK) throw new RangeError(`heap: more than ${LAYOUT_MASK} layouts`);
     this.all.push(layout);
     if (layout.id >= this.fixedSlots.length) {
-      const next = new Int32Array(this.fixedSlots.length * 2);
+      const next = new Int32Array(this.fixedSlots.length * 2).fill(-1);
       next.set(this.fixedSlots);
       this.fixedSlots = next;
     }

@@ -309,5 +309,7 @@ describe("limits, modes and reporting", () => {
     const A = heap.defineArrayLayout({ name: "A", element: SlotKind.Scalar });
     expect(() => heap.allocArray(A, -1)).toThrow(RangeError);
     expect(() => heap.alloc(99)).toThrow(RangeError);
+    expect(() => heap.alloc(5)).toThrow(RangeError); // an id below the table's capacity, never defined
+    expect(() => heap.alloc(A)).toThrow(RangeError);
   });
 });
