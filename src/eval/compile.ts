@@ -62,6 +62,12 @@ export interface CompiledFn {
   arity: number;
   /** Runs the body on a frame that the caller has filled and pushed. */
   run: (f: Frame, callSpan: Span | null) => Value;
+  /**
+   * Frames of finished calls, reused by the next call (frames never escape: captured variables
+   * live in heap cells). A released frame has every slot cleared, so a reused frame never shows
+   * the collector a stale pointer.
+   */
+  pool: Frame[];
 }
 
 /** A callable value's code: closures, fn pointers to named functions, constructors. */
@@ -191,6 +197,7 @@ export class Compiler {
       run: () => {
         throw new Error(`function ${decl.name.name} is not compiled yet`);
       },
+      pool: [],
     };
     byKey.set(key, cf);
     this.compileFnBody(cf, decl, subst);
@@ -225,6 +232,7 @@ export class Compiler {
     const maxDepth = rt.maxDepth;
     const heap = rt.heap;
     const pro = prologue.length ? prologue : null;
+    const pool = cf.pool;
     cf.run = (f: Frame, callSpan: Span | null): Value => {
       if (++rt.depth > maxDepth) {
         rt.depth--;
@@ -247,6 +255,10 @@ export class Compiler {
       } finally {
         rt.depth--;
         rt.popFrame();
+        if (pool.length < 64) {
+          f.fill(undefined);
+          pool.push(f);
+        }
       }
     };
   }
@@ -951,7 +963,7 @@ export class Compiler {
     this.closureCodes.push({
       name: cf.name,
       invoke: (_clo, args, span) => {
-        const nf = new Array(cf.frameSize);
+        const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
         rt.pushFrame(nf, cf.map);
         for (let i = 0; i < args.length; i++) nf[i] = args[i];
         return cf.run(nf, span);
@@ -1185,9 +1197,20 @@ export class Compiler {
     }
     const isVec = ot.kind === "builtin" && ot.name === "Vec";
     const isBool = t.kind === "bool";
+    const objSlot = LOCAL_SLOT.get(obj);
+    const idxSlot = LOCAL_SLOT.get(idx);
     const fastGet: Code | null = spill
       ? null
-      : isVec
+      : isVec && kind !== SlotKind.Tensor && objSlot !== undefined && idxSlot !== undefined
+        ? (f: Frame) => {
+            // `v[i]` with both in frame slots: one closure, no nested calls.
+            const o = f[objSlot];
+            const i = f[idxSlot];
+            const len = heap.get(o, VEC_LEN);
+            if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+            return heap.get(heap.getPtr(o, VEC_DATA), i);
+          }
+        : isVec
         ? kind === SlotKind.Tensor
           ? null
           : (f: Frame) => {
@@ -2262,14 +2285,14 @@ export class Compiler {
     if (!escapes) {
       if (n === 0)
         return () => {
-          const nf = new Array(cf.frameSize);
+          const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
           rt.pushFrame(nf, cf.map);
           return cf.run(nf, span);
         };
       if (n === 1) {
         const a0 = args[0];
         return (f) => {
-          const nf = new Array(cf.frameSize);
+          const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
           rt.pushFrame(nf, cf.map);
           nf[0] = a0(f);
           return cf.run(nf, span);
@@ -2279,7 +2302,7 @@ export class Compiler {
         const a0 = args[0];
         const a1 = args[1];
         return (f) => {
-          const nf = new Array(cf.frameSize);
+          const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
           rt.pushFrame(nf, cf.map);
           nf[0] = a0(f);
           nf[1] = a1(f);
@@ -2287,7 +2310,7 @@ export class Compiler {
         };
       }
       return (f) => {
-        const nf = new Array(cf.frameSize);
+        const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
         rt.pushFrame(nf, cf.map);
         for (let i = 0; i < n; i++) nf[i] = args[i](f);
         return cf.run(nf, span);
@@ -2296,7 +2319,7 @@ export class Compiler {
     void kinds;
     void ctx;
     return (f) => {
-      const nf = new Array(cf.frameSize);
+      const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
       rt.pushFrame(nf, cf.map);
       for (let i = 0; i < n; i++) {
         nf[i] = args[i](f);
@@ -2561,7 +2584,7 @@ export class Compiler {
         this.dynCache.set(key, cf);
         if (concrete && reprOf(concrete) === SlotKind.Scalar) this.scalarDyn.add(cf);
       }
-      const nf = new Array(cf.frameSize);
+      const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
       rt.pushFrame(nf, cf.map);
       for (let i = 0; i <= n; i++) {
         nf[i] = f[slots[i]];
