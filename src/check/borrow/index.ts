@@ -66,8 +66,17 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   const internalErrors: string[] = [];
   const runBody = (name: string, lower: (l: Lowerer) => Cfg, external: Set<A.Binding>, isClosure: boolean) => {
     const l = new Lowerer(name, types, external, isClosure);
+    let cfg: Cfg;
     try {
-      const cfg = lower(l);
+      cfg = lower(l);
+    } catch (e) {
+      internalErrors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    runLowered(name, l, cfg);
+  };
+  const runLowered = (name: string, l: Lowerer, cfg: Cfg): void => {
+    try {
       const analysis = new BodyAnalysis(cfg);
       const checker = new BodyChecker(cfg, analysis, options.model);
       diagnostics.push(...checker.run());
@@ -78,7 +87,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
       internalErrors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    for (const c of l.closures) runBody("<closure>", (cl) => cl.lowerClosure(c.expr), c.external, true);
+    for (const c of l.closures) runLowered("<closure>", c.lowerer, c.cfg);
   };
 
   const visitFn = (fn: A.FnDecl, owner: string | null, outerGenerics: A.GenericParam[] = []) => {

@@ -25,10 +25,25 @@ function union(...cs: Carried[]): Carried {
   return { loans, vars };
 }
 
-/** A closure body found while lowering; lowered later as its own body. */
+/** A closure body found while lowering, lowered as its own body (checked after the enclosing one). */
 export interface PendingClosure {
   expr: A.ClosureExpr;
-  external: Set<Binding>;
+  lowerer: Lowerer;
+  cfg: Cfg;
+}
+
+/** How a closure uses its captures, as Rust infers its Fn trait: gives one away, mutates one, or only reads. */
+export type ClosureKind = "Fn" | "FnMut" | "FnOnce";
+
+function closureKind(cfg: Cfg, moveCaptured: Set<Binding>): ClosureKind {
+  let kind: ClosureKind = "Fn";
+  for (const n of cfg.nodes) {
+    const a = n.action;
+    if (a.kind === "move" && a.place.proj.length === 0 && moveCaptured.has(a.place.base)) return "FnOnce";
+    if (a.kind === "assign" && cfg.captured.has(a.place.base)) kind = "FnMut";
+    if (a.kind === "borrow" && cfg.loans[a.loan].mutable && cfg.captured.has(cfg.loans[a.loan].place.base)) kind = "FnMut";
+  }
+  return kind;
 }
 
 interface LoopCtx {
@@ -65,6 +80,9 @@ export class Lowerer {
   readonly uses = new Map<Binding, Span[]>();
   readonly scopeEndSpan = new Map<Binding, Span>();
   readonly closures: PendingClosure[] = [];
+  /** Fn-kind of closures stored directly in a variable (`let f = || ...`). */
+  private readonly closureKinds = new Map<Binding, ClosureKind>();
+  private lastClosureKind: ClosureKind | null = null;
   /** In a closure body: the variables it captured. */
   readonly captured = new Set<Binding>();
   /** Node after which each statement is complete (for per-statement facts). */
@@ -291,6 +309,7 @@ export class Lowerer {
     }
     if (simple) {
       const bp = s.pat as A.BindPat;
+      if (s.init.kind === "ClosureExpr" && this.lastClosureKind) this.closureKinds.set(bp.binding, this.lastClosureKind);
       this.declare(bp.binding, true, bp.span);
       this.flowInto(carried, bp.binding);
     } else this.bindPattern(s.pat, src, carried, true);
@@ -615,9 +634,13 @@ export class Lowerer {
       if (cp) {
         const t = stripRefs(this.ty(callee));
         const direct = this.ty(callee)?.kind !== "ref";
-        if (t && t.kind === "fn" && t.callKind === "FnMut" && direct) this.borrow(cp, true, callee.span, "autoref");
-        else if (t && t.kind === "fn" && t.callKind === "FnOnce" && direct) this.usePlace(cp, callee, "move");
-        else this.read(cp, callee.span);
+        const known = cp.proj.length === 0 ? this.closureKinds.get(cp.base) : undefined;
+        const kind = known === "FnOnce" || (t && t.kind === "fn" && t.callKind === "FnOnce") ? "FnOnce" : known === "FnMut" || (t && t.kind === "fn" && t.callKind === "FnMut") ? "FnMut" : "Fn";
+        if (kind === "FnMut" && direct) this.borrow(cp, true, callee.span, "autoref");
+        else if (kind === "FnOnce" && direct) {
+          this.addUse(cp.base, callee.span);
+          this.emit({ kind: "move", place: cp, span: callee.span, ty: this.ty(callee) ?? { kind: "fn", callKind: "FnOnce", params: [], ret: { kind: "tuple", elems: [] } } });
+        } else this.read(cp, callee.span);
       } else this.value(callee, "move");
     }
     const isDrop = nativeName === "drop" || (decl !== null && decl.name.name === "drop" && !decl.body);
@@ -875,7 +898,12 @@ export class Lowerer {
     const external = new Set<Binding>(this.external);
     for (const b of this.bindings) external.add(b);
     for (const c of caps) external.add(c.binding);
-    this.closures.push({ expr: e, external });
+    // Lowered now, so that calls of this closure know whether it is FnOnce/FnMut (the checker's type may say Fn).
+    const sub = new Lowerer("<closure>", this.types, external, true);
+    const cfg = sub.lowerClosure(e);
+    this.closures.push({ expr: e, lowerer: sub, cfg });
+    const moveCaptured = new Set(caps.filter((c) => c.mode === "move").map((c) => c.binding));
+    this.lastClosureKind = closureKind(cfg, moveCaptured);
     const out: Carried[] = [];
     for (const cap of caps) {
       const b = cap.binding;
