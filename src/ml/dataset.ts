@@ -55,6 +55,9 @@ function csvPanic(message: string): StarkPanic {
 }
 
 export class Dataset {
+  /** Passes started so far: each epoch of a shuffled dataset gets its own order. */
+  private epochs = 0;
+
   private constructor(
     private readonly rt: TensorRuntime,
     private readonly cfg: Config,
@@ -131,10 +134,10 @@ export class Dataset {
     return new BatchIterator(this.rt, this.cfg, this.labels, n, epoch);
   }
 
-  private epochs = 0;
-
   private derive(change: Partial<Config>): Dataset {
-    return new Dataset(this.rt, { ...this.cfg, ...change }, this.labels);
+    // Class labels belong to a target column: a different target starts a fresh encoding.
+    const sameTarget = change.target === undefined || change.target === this.cfg.target;
+    return new Dataset(this.rt, { ...this.cfg, ...change }, sameTarget ? this.labels : new Map());
   }
 }
 
