@@ -58,8 +58,18 @@ function variantIndex(t: Type, name: string): number {
   return name === "Some" || name === "Ok" ? 1 : 0;
 }
 
-/** Builders of `Some(v)`/`None` (or `Ok`/`Err`) for an Option/Result type. */
+const optionCache = new WeakMap<Runtime, WeakMap<Type, ReturnType<typeof makeOption>>>();
+
+/** Builders of `Some(v)`/`None` for an Option type (memoized per type object: natives call this per call). */
 function optionOf(rt: Runtime, t: Type) {
+  let byType = optionCache.get(rt);
+  if (!byType) optionCache.set(rt, (byType = new WeakMap()));
+  let o = byType.get(t);
+  if (!o) byType.set(t, (o = makeOption(rt, t)));
+  return o;
+}
+
+function makeOption(rt: Runtime, t: Type) {
   const at = derefAll(t) as Type & { kind: "adt" };
   const l = rt.adtLayout(at);
   const some = variantIndex(at, "Some");

@@ -75,6 +75,7 @@ export class Runtime {
   private cellLayouts: number[];
   private arrayLayouts = new Map<string, number>();
   private adtLayouts = new Map<string, AdtLayout>();
+  private adtByObject = new WeakMap<object, AdtLayout>();
   private tupleLayouts = new Map<string, number>();
   private fixedLayouts = new Map<string, number>();
   private arrayIds = new Set<number>();
@@ -202,9 +203,15 @@ export class Runtime {
   }
 
   adtLayout(t: Type & { kind: "adt" }): AdtLayout {
+    // Type objects are shared by every use of an expression's type: a cheap first-level cache.
+    const hit = this.adtByObject.get(t);
+    if (hit) return hit;
     const key = typeKey(t);
     let l = this.adtLayouts.get(key);
-    if (l) return l;
+    if (l) {
+      this.adtByObject.set(t, l);
+      return l;
+    }
     const env: Subst = new Map();
     t.decl.generics.forEach((g, i) => env.set(g.name, t.args[i] ?? { kind: "tuple", elems: [] }));
     const kinds: SlotKind[] = [];
@@ -228,6 +235,7 @@ export class Runtime {
     this.layoutTypes[layout] = t;
     l = { layout, type: t, kinds, fieldTypes, offsets };
     this.adtLayouts.set(key, l);
+    this.adtByObject.set(t, l);
     return l;
   }
 
