@@ -28,7 +28,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
-import { checkExhaustive } from "./exhaustive";
+import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
 import { Frame, Locals } from "./frames";
@@ -526,6 +526,7 @@ export class BodyChecker {
           }
         }
         checkPattern(this, s.pat, declared ?? t, cx);
+        if (!s.elseBlock && t !== ERR) checkIrrefutableLet(this, s.pat, declared ?? t);
         return false;
       }
       case "ExprStmt": {

@@ -18,6 +18,16 @@ export function checkExhaustive(ck: BodyChecker, e: MatchExpr, scrutinee: Type):
   ck.diagnostics.push(d);
 }
 
+/** E0005: a `let` without `else` whose pattern may fail to match (`let Some(x) = opt;`). */
+export function checkIrrefutableLet(ck: BodyChecker, p: Pattern, t: Type): void {
+  const missing = uncovered(ck, [p], t, 0);
+  if (missing === null) return;
+  const d = error("E0005", `refutable pattern in local binding`, p.span, `pattern${missing.includes(" and ") ? "s" : ""} ${missing} not covered`);
+  d.notes.push("`let` bindings require an \"irrefutable pattern\", like a `struct` or an `enum` with only one variant");
+  d.help.push("you might want to use `let else` to handle the case that doesn't match: `let PATTERN = EXPR else { return; };`, or `if let`");
+  ck.diagnostics.push(d);
+}
+
 /** Flattens or-patterns and looks through `x @ pat` and `&pat`. */
 function flatten(pats: Pattern[]): Pattern[] {
   const out: Pattern[] = [];

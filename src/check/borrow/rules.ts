@@ -408,6 +408,19 @@ export class BodyChecker {
         d.labels.push({ span, message: `\`${b.name}\` dropped here while still borrowed` });
         const later = this.laterUse(n, holders);
         if (later) d.labels.push({ span: later, message: "borrow later used here" });
+        if (this.model === "lexical" && !holders.some((h) => this.an.holderLive(h, n, "nll", true))) {
+          // Lexically the holder outlives the referent; NLL would accept since it is not used any more.
+          const h = holders.find((x) => this.an.holderLive(x, n, "lexical", true)) ?? holders[0];
+          const end = this.cfg.scopeEndSpan.get(h);
+          const uses = (this.cfg.uses.get(h) ?? []).filter((u) => u.start > loan.span.start && u.start < span.start);
+          const lastUse = uses.length ? Math.max(...uses.map(line)) : line(loan.span);
+          if (end) {
+            d.labels.push({ span: end, message: `\`${h.name}\` goes out of scope here, ending the borrow` });
+            d.notes.push(
+              `this borrow lasts until \`${h.name}\` goes out of scope at line ${line(end)}; with --borrowck=nll it would end after its last use at line ${lastUse}`,
+            );
+          }
+        }
         this.report(d);
         break;
       }
