@@ -9,7 +9,8 @@ import { StarkPanic } from "../../diagnostics";
 import { Runtime } from "../../tensor/runtime";
 import type { Tensor } from "../../tensor/api";
 import { LoadedTensor, StateDict, freeStateDict, loadStateDict, saveStateDict } from "./state_dict";
-import { crc32 } from "./zip";
+import { crc32, readZip } from "./zip";
+import { unpickle } from "./unpickle";
 
 const FIXTURES = path.join(__dirname, "../../../test/fixtures/ml");
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -119,6 +120,40 @@ describe("loadStateDict reads what torch.save wrote", () => {
       }
     }
     expect(rt.memoryStats().liveTensors).toBe(0);
+  });
+});
+
+describe("hostile input", () => {
+  test("a flipped data byte is caught by the CRC", () => {
+    const rt = new Runtime({ kernels: false });
+    const bytes = Buffer.from(fs.readFileSync(fixture("seq_f32.pt")));
+    const entries = readZip(bytes, "x");
+    const storage = entries.get("seq_f32/data/0")!;
+    const at = bytes.indexOf(Buffer.from(storage));
+    bytes[at + 5] ^= 0x10;
+    const file = path.join(tmp, "flipped.pt");
+    fs.writeFileSync(file, bytes);
+    expectP0501(() => loadStateDict(rt, file), /entry seq_f32\/data\/0 is corrupt \(CRC mismatch\)/);
+  });
+
+  test("mutated pickles only ever fail as P0501", () => {
+    const original = readZip(fs.readFileSync(fixture("mixed.pt")), "x").get("mixed/data.pkl")!;
+    let seed = 99;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    let failures = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Uint8Array.from(original);
+      for (let k = 0; k <= rand(4); k++) bytes[rand(bytes.length)] = rand(256);
+      const cut = i % 3 === 0 ? bytes.subarray(0, rand(bytes.length)) : bytes;
+      try {
+        unpickle(cut, "fuzz.pt");
+      } catch (e) {
+        expect(e).toBeInstanceOf(StarkPanic);
+        expect((e as StarkPanic).code).toBe("P0501");
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(100);
   });
 });
 

@@ -134,6 +134,11 @@ function buildTensor(
   if (numel > 0 && last >= Math.min(storageNumel, ref.storage.numel)) {
     throw formatError(path, `tensor '${name}' reaches element ${last} of a storage of ${storageNumel} elements`);
   }
+  // Stride-0 (expanded) tensors may have more elements than their storage, but a corrupt size
+  // must not make us allocate gigabytes.
+  if (numel > storageNumel && numel > 1 << 24) {
+    throw formatError(path, `tensor '${name}' claims ${numel} elements over a storage of ${storageNumel}`);
+  }
   const read = reader(kind.dtype, bytes);
   const flat = new Array<number>(numel);
   const idx = new Array<number>(ref.size.length).fill(0);

@@ -37,6 +37,7 @@ export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> 
   for (let k = 0; k < count; k++) {
     if (at + 46 > buf.length || view.getUint32(at, true) !== CENTRAL_SIG) throw bad("corrupt central directory");
     const method = view.getUint16(at + 10, true);
+    const crc = view.getUint32(at + 16, true);
     const compressed = view.getUint32(at + 20, true);
     const size = view.getUint32(at + 24, true);
     const nameLen = view.getUint16(at + 28, true);
@@ -59,6 +60,7 @@ export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> 
       }
     } else throw bad(`entry ${name} uses compression method ${method}; only stored and deflate are supported`);
     if (data.length !== size) throw bad(`entry ${name} has ${data.length} bytes, expected ${size}`);
+    if (crc32(data) !== crc) throw bad(`entry ${name} is corrupt (CRC mismatch)`);
     entries.set(name, data);
   }
   return entries;
