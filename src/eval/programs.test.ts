@@ -80,6 +80,22 @@ test("every owned panic code is covered at least three times", () => {
   for (const code of ["P0101", "P0102", "P0103", "P0104", "P0105", "P0106"]) expect(counts.get(code) ?? 0).toBeGreaterThanOrEqual(3);
 });
 
+test("owned tensors are freed deterministically; a struct's tensor when the GC reclaims the struct", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { tensorRuntime } = require("../tensor") as typeof import("../tensor");
+  const path = join(ROOT, "test/programs/eval/tensors_ownership.stark");
+  const compiled = compile(makeSourceFile(path, readFileSync(path, "utf8")), { borrowck: "lexical" });
+  const heap = createHeap({});
+  const before = tensorRuntime.memoryStats().liveTensors;
+  const r = run(compiled.program!, { heap, tensors: tensorRuntime, stdout: () => {}, stderr: () => {} });
+  expect(r.panic).toBeNull();
+  // Only the tensor owned by the (now unreachable) `Layer` struct is still alive...
+  expect(tensorRuntime.memoryStats().liveTensors - before).toBe(1);
+  // ...until the collector finds the struct dead and releases it.
+  heap.collectFull();
+  expect(tensorRuntime.memoryStats().liveTensors - before).toBe(0);
+});
+
 describe("collection is not observable: the language corpus prints the same under stress GC", () => {
   const corpus = starkFiles(join(ROOT, "test/programs/lang")).filter((p) => !/\/\/ (error|args):|gc::stats|gc::heap_size/.test(readFileSync(p, "utf8")));
   test.each(corpus.map((p) => [p.slice(ROOT.length + 1), p]))("%s", (_rel, path) => {
