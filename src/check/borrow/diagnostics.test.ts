@@ -1,0 +1,132 @@
+// The borrow checker's diagnostics tell the three-event story (LANGUAGE.md §4.3–§4.4): where the
+// value was moved or borrowed, the conflicting use, and where the borrow is used later or ends.
+
+import type { Diagnostic } from "../../diagnostics";
+import { lineCol, makeSourceFile } from "../../syntax/ast";
+import { parse } from "../../syntax/parser";
+import { checkProgram } from "../index";
+import { checkBorrows } from "./index";
+
+function borrowDiags(src: string, model: "lexical" | "nll" = "lexical"): Diagnostic[] {
+  const file = makeSourceFile("t.stark", src);
+  const parsed = parse(file);
+  if (!parsed.program) throw new Error(parsed.diagnostics.map((d) => d.message).join("; "));
+  const checked = checkProgram(parsed.program);
+  const errors = checked.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new Error(errors.map((d) => d.message).join("; "));
+  return checkBorrows(parsed.program, checked, { model });
+}
+
+const at = (d: { span: { file: Parameters<typeof lineCol>[0]; start: number } }) => lineCol(d.span.file, d.span.start).line;
+const labels = (d: Diagnostic) => d.labels.map((l) => `${at(l)}: ${l.message}`);
+
+describe("borrow diagnostics", () => {
+  it("E0382: names the move, the type reason and a clone fix", () => {
+    const [d, ...rest] = borrowDiags(`fn main() {
+    let tensor1 = Tensor::rand([10]);
+    let tensor2 = tensor1;
+    print(tensor1.shape());
+    print(tensor2.shape());
+}`);
+    expect(rest).toEqual([]);
+    expect(d.code).toBe("E0382");
+    expect(d.message).toBe("borrow of moved value: `tensor1`");
+    expect(at(d.primary)).toBe(4);
+    expect(d.primary.message).toBe("value borrowed here after move");
+    expect(labels(d)).toEqual(["3: value moved here"]);
+    expect(d.notes).toEqual(["move occurs because `tensor1` has type `Tensor`, which does not implement the `Copy` trait"]);
+    expect(d.help).toEqual(["consider cloning the value: `tensor1.clone()`"]);
+  });
+
+  it("E0382 in a loop says the move happened in the previous iteration", () => {
+    const [d] = borrowDiags(`fn eat(s: String) {}
+fn main() {
+    let s = String::from("a");
+    for i in 0..2 {
+        eat(s);
+    }
+}`);
+    expect(d.code).toBe("E0382");
+    expect(d.primary.message).toBe("value moved here, in previous iteration of loop");
+  });
+
+  it("E0502 under lexical: the borrow ends at the holder's scope, with the NLL note", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut tensor = Tensor::ones([2]);
+    let ref1 = &tensor;
+    print(ref1.shape());
+    tensor.fill_(0.0);
+}`);
+    expect(d.code).toBe("E0502");
+    expect(d.message).toBe("cannot borrow `tensor` as mutable because it is also borrowed as immutable");
+    expect(d.primary.message).toBe("mutable borrow occurs here");
+    expect(labels(d)).toEqual(["3: immutable borrow occurs here", "6: `ref1` goes out of scope here, ending the borrow"]);
+    expect(d.notes).toEqual([
+      "this borrow lasts until `ref1` goes out of scope at line 6; with --borrowck=nll it would end after its last use at line 4",
+    ]);
+  });
+
+  it("E0502 under NLL points at the later use and has no lexical note", () => {
+    const [d] = borrowDiags(
+      `fn main() {
+    let mut v = vec![1];
+    let first = &v[0];
+    v.push(2);
+    print(first);
+}`,
+      "nll",
+    );
+    expect(d.code).toBe("E0502");
+    expect(labels(d)).toEqual(["3: immutable borrow occurs here", "5: immutable borrow later used here"]);
+    expect(d.notes).toEqual([]);
+  });
+
+  it("E0597: the referent is dropped at the block's closing brace while still borrowed", () => {
+    const [d] = borrowDiags(`fn main() {
+    let reference: &Tensor;
+    {
+        let tensor = Tensor::rand([2]);
+        reference = &tensor;
+    }
+    print(reference.shape());
+}`);
+    expect(d.code).toBe("E0597");
+    expect(d.message).toBe("`tensor` does not live long enough");
+    expect(at(d.primary)).toBe(5);
+    expect(labels(d)).toEqual(["6: `tensor` dropped here while still borrowed", "7: borrow later used here"]);
+  });
+
+  it("E0596: suggests `mut` for the seed's fill_ on a non-mut tensor", () => {
+    const [d] = borrowDiags(`fn main() {
+    let tensor = Tensor::ones([2]);
+    tensor.fill_(0.0);
+}`);
+    expect(d.code).toBe("E0596");
+    expect(d.help).toEqual(["consider changing this to be mutable: `mut tensor`"]);
+  });
+
+  it("E0373: a returned closure borrowing a local suggests `move`", () => {
+    const [d] = borrowDiags(`fn counter() -> impl Fn() -> i32 {
+    let n = 5;
+    || n + 1
+}
+fn main() {}`);
+    expect(d.code).toBe("E0373");
+    expect(d.help[0]).toContain("use the `move` keyword");
+  });
+
+  it("reports every problem once, without cascades from one move", () => {
+    const ds = borrowDiags(`fn main() {
+    let s = String::from("a");
+    let t = s;
+    print(s);
+    print(s);
+    let mut v = vec![1];
+    let r = &mut v;
+    let w = &mut v;
+    r.push(1);
+    w.push(2);
+}`);
+    expect(ds.map((d) => `${d.code}@${at(d.primary)}`)).toEqual(["E0382@4", "E0499@8"]);
+  });
+});
