@@ -1211,7 +1211,11 @@ export class BodyChecker {
         return null;
       }
     }
-    const pt = inf.shallow(prefixTy);
+    let pt = inf.shallow(prefixTy);
+    // `let t: Tensor<f64, [2, 3]> = Tensor::zeros();` — without a turbofish, the expected type
+    // gives a tensor constructor its dtype and static shape.
+    const xt = expected ? inf.shallow(expected) : null;
+    if (pt.kind === "tensor" && !prefix[prefix.length - 1].args && xt && xt.kind === "tensor") pt = xt;
     if (pt.kind === "adt" && pt.decl.kind === "EnumDecl") {
       const idx = pt.decl.variants.findIndex((v) => v.name.name === last.name.name);
       if (idx >= 0) return this.variantValue(e, pt.decl, idx, pt.args, expected);
@@ -1380,6 +1384,15 @@ export class BodyChecker {
     }
     if (expected) inf.tryUnify(ft.ret, expected);
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
+    // A literal shape argument must agree with a static shape from the type.
+    const rt = inf.shallow(ft.ret);
+    const shapeArg = e.args[0];
+    if (callee.tensorStatic && rt.kind === "tensor" && rt.shape && shapeArg && shapeArg.kind === "ArrayExpr" && shapeArg.elems.every((x) => x.kind === "IntLit")) {
+      const dims = shapeArg.elems.map((x) => Number((x as import("../syntax/ast").IntLit).value));
+      if (dims.length !== rt.shape.length || dims.some((d, i) => typeof rt.shape![i] === "number" && rt.shape![i] !== d)) {
+        return this.err(error("E0308", "mismatched types", shapeArg.span, `expected shape [${rt.shape.join(", ")}], found [${dims.join(", ")}]`));
+      }
+    }
     return ft.ret;
   }
 

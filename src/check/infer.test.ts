@@ -228,6 +228,15 @@ describe("tensors", () => {
     expect(bad.diagnostics[0].message).toContain("[4, 5]");
   });
 
+  test("without a turbofish, the expected type gives a constructor its dtype and shape", () => {
+    const r = checkSource("let a: Tensor<f64> = Tensor::zeros([2]); let b: Tensor<f32, [2, 3]> = Tensor::ones(); let c = &a + &a;");
+    expect(r.codes).toEqual([]);
+    expect(typeOfBinding(r.program, "c")).toBe("Tensor<f64>");
+    const bad = checkSource("let d: Tensor<f32, [2, 3]> = Tensor::zeros([4, 5]); let e: Tensor<f64> = Tensor::<f32>::zeros([1]);");
+    expect(bad.codes).toEqual(["E0308", "E0308"]);
+    expect(bad.diagnostics[0].primary.message).toBe("expected shape [2, 3], found [4, 5]");
+  });
+
   test("tensor operators accept scalars and keep the dtype", () => {
     const r = checkSource("let t = Tensor::<f64>::ones([2]); let u = t * 2.0 + 1.0; let s = u.sum().item();");
     expect(r.codes).toEqual([]);

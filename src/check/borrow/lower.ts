@@ -895,9 +895,9 @@ export class Lowerer {
 
   private closure(e: A.ClosureExpr): Carried {
     const caps = e.captures ?? this.inferCaptures(e);
-    const external = new Set<Binding>(this.external);
-    for (const b of this.bindings) external.add(b);
-    for (const c of caps) external.add(c.binding);
+    // The closure body tracks only what it declares (its parameters, locals and captures): the
+    // enclosing body's other variables are not in its binding index, so they need no listing here.
+    const external = new Set<Binding>();
     // Lowered now, so that calls of this closure know whether it is FnOnce/FnMut (the checker's type may say Fn).
     const sub = new Lowerer("<closure>", this.types, external, true);
     const cfg = sub.lowerClosure(e);
