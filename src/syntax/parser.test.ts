@@ -597,6 +597,12 @@ describe("syntax errors (E0001)", () => {
     ["fn main() { print(f\"a } b\"); }", "invalid format string: unmatched `}` found", 1, 23],
     ["fn main() { let fn = 1; }", "expected identifier, found `fn`", 1, 17],
     ["fn main() }", "unexpected closing delimiter: `}`", 1, 11],
+    ["fn main() { x++; }", "STARK has no `++` operator", 1, 14],
+    ["fn main() { let v = Vec<i32>::new(); }", "type arguments in an expression need `::<...>`", 1, 29],
+    ["fn main() { for i in 0..10 print(i); }", "expected `{`, found `print`", 1, 28],
+    ["use gc::collect\nfn main() {}", "expected `;`, found `fn`", 1, 16],
+    ["fn main() { match x { 1 -> a, } }", "expected one of `=>` or `if`, found `->`", 1, 25],
+    ["fn main() { print(\"a\" \"b\"); }", "expected one of `,` or `)`, found `\"b\"`", 1, 23],
   ])("%j", (src, message, line, column) => {
     const f = fail(src);
     expect(f.message).toBe(message);

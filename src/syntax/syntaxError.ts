@@ -56,7 +56,7 @@ function closer(open: string): string {
 // stopped after a complete expression they are noise: the learner needs the `;`, `,` or `)`.
 const CONTINUATIONS = new Set([
   "an operator", "`.`", "`?`", "`(`", "`[`", "`as`", "`::`", "`{`", "`else`", "`..`", "`..=`", "`=`", "`!`", "`@`",
-  "`<`",
+  "`<`", "`...`",
 ]);
 // What kind of thing was required, recognised by a token only that kind can start with.
 const NOUNS: [marker: string, noun: string][] = [
@@ -132,6 +132,9 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
     }
   }
 
+  const special = commonMistake(file, tokens, found, prev);
+  if (special) return special;
+
   const hasSemi = expected.includes("`;`");
   const afterExpr = endsExpression(prev) && expected.some((e) => e === "an operator" || e === "`.`");
   // After a complete expression, "could have continued with `.`/`(`/an operator" is noise.
@@ -159,12 +162,23 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
   let items = expected.filter((e) => e.startsWith("`"));
   // `|` continues an or-pattern; it is only worth naming where it closes closure parameters.
   if (items.some((e) => e === "`in`" || e === "`=`" || e === "`=>`" || e === "`)`")) items = items.filter((e) => e !== "`|`");
-  const essential = items.filter((e) => !CONTINUATIONS.has(e));
+  let essential = items.filter((e) => !CONTINUATIONS.has(e));
+  // After `if cond` / `for x in iter` / `while cond`, the only real option is the body's `{`.
+  if (!essential.length && afterSomething && items.includes("`{`")) essential = ["`{`"];
   if (essential.length && afterSomething) items = essential;
   if (!items.length) items = expected;
   items = orderItems(items);
   const label = items.length === 1 ? `expected ${items[0]}` : `expected ${orList(items)}`;
+  if (items.length === 1 && items[0] === "`;`" && prev) {
+    // Point where the `;` belongs, as for statements.
+    const d = error("E0001", `expected \`;\`, found ${foundText}`, sp(file, prev.end, prev.end), "expected `;` here");
+    if (found.kind !== "eof") d.labels.push({ span: foundSpan, message: "unexpected token" });
+    return d;
+  }
   const d = error("E0001", `expected ${orList(items)}, found ${foundText}`, foundSpan, label);
+  if (items.length === 1 && items[0] === "`{`" && afterSomething) {
+    d.help.push("the body of `if`, `while`, `for` and `match` is written in braces: `{ ... }`");
+  }
   if (items.length === 1 && items[0] === "`:`" && prev?.kind === "ident") {
     d.help.push(`write the type after a colon, as in \`${prev.text}: i32\``);
   }
@@ -256,6 +270,26 @@ function structLiteralInCondition(file: SourceFile, tokens: Token[], found: Toke
       d.help.push(`surround the struct literal with parentheses: \`(${tokens[start].text}${start < brace - 1 ? "::…" : ""} { ... })\``);
       return d;
     }
+  }
+  return null;
+}
+
+/** Mistakes learners coming from other languages make, with their own explanations. */
+function commonMistake(file: SourceFile, tokens: Token[], found: Token, prev: Token | null): Diagnostic | null {
+  // `x++` / `x--`
+  if ((found.text === "+" || found.text === "-") && prev && prev.text === found.text && prev.end === found.start) {
+    const op = found.text + found.text;
+    const k = tokens.indexOf(prev);
+    const target = k > 0 ? tokens[k - 1].text : "x";
+    const d = error("E0001", `STARK has no \`${op}\` operator`, sp(file, prev.start, found.end), `not an operator in STARK`);
+    d.help.push(`write \`${target} ${found.text}= 1\` instead`);
+    return d;
+  }
+  // `Vec<i32>::new()` in an expression: needs the turbofish.
+  if (found.text === "::" && prev && prev.text === ">") {
+    const d = error("E0001", "type arguments in an expression need `::<...>`", sp(file, found.start, found.end), "expected an expression here");
+    d.help.push("write the type arguments with `::<...>` (the turbofish), as in `Vec::<i32>::new()`");
+    return d;
   }
   return null;
 }
