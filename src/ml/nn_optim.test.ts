@@ -199,3 +199,19 @@ describe("models and .pt files", () => {
     });
   });
 });
+
+test("Adam keeps a step count per parameter, as PyTorch does", () => {
+  const { rt, ag, optim } = setup();
+  const a = ag.tensor(rt.from([0.5, -1.0], "f64"), true);
+  const b = ag.tensor(rt.from([2.0, 0.25], "f64"), true);
+  const opt = optim.adam([a, b], { lr: 0.1 });
+  (reference.adam_partial as number[][][]).forEach((expected, i) => {
+    optim.zeroGrad(opt);
+    const loss =
+      i === 0 ? ag.sum(ag.mul(a, a)) : ag.sum(((d) => ag.mul(d, d))(ag.subScalar(ag.mul(a, b), 1)));
+    ag.backward(loss);
+    optim.step(opt);
+    expectClose([0, 1].map((k) => ag.value(a).get([k])), expected[0], 1e-12);
+    expectClose([0, 1].map((k) => ag.value(b).get([k])), expected[1], 1e-12);
+  });
+});

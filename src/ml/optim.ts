@@ -46,7 +46,8 @@ enum AdamSlot {
   Beta2 = 5,
   Eps = 6,
   WeightDecay = 7,
-  Step = 8,
+  /** Pointer to a Scalar array: each parameter's step count (PyTorch keeps one per parameter). */
+  Steps = 8,
 }
 
 function optimPanic(message: string): StarkPanic {
@@ -59,6 +60,7 @@ export class Optim {
   private readonly adamLayout: number;
   private readonly paramsLayout: number;
   private readonly stateLayout: number;
+  private readonly countsLayout: number;
 
   constructor(ag: Autograd) {
     this.ag = ag;
@@ -67,10 +69,11 @@ export class Optim {
     this.sgdLayout = heap.defineLayout({ name: "optim::SGD", slots: [SlotKind.Pointer, SlotKind.Pointer, S, S, S, S, S] });
     this.adamLayout = heap.defineLayout({
       name: "optim::Adam",
-      slots: [SlotKind.Pointer, SlotKind.Pointer, SlotKind.Pointer, S, S, S, S, S, S],
+      slots: [SlotKind.Pointer, SlotKind.Pointer, SlotKind.Pointer, S, S, S, S, S, SlotKind.Pointer],
     });
     this.paramsLayout = heap.defineArrayLayout({ name: "optim params", element: SlotKind.Pointer });
     this.stateLayout = heap.defineArrayLayout({ name: "optim state", element: SlotKind.Tensor });
+    this.countsLayout = heap.defineArrayLayout({ name: "optim step counts", element: SlotKind.Scalar });
   }
 
   /** `optim::SGD::new(params, lr)` with PyTorch's optional momentum, dampening, weight decay, nesterov. */
@@ -109,6 +112,7 @@ export class Optim {
     const ps = this.paramArray(params);
     const m = heap.allocArray(this.stateLayout, params.length);
     const v = heap.allocArray(this.stateLayout, params.length);
+    const steps = heap.allocArray(this.countsLayout, params.length);
     const opt = heap.alloc(this.adamLayout);
     heap.setPtr(opt, AdamSlot.Params, ps);
     heap.setPtr(opt, AdamSlot.ExpAvg, m);
@@ -118,6 +122,7 @@ export class Optim {
     heap.set(opt, AdamSlot.Beta2, betas[1]);
     heap.set(opt, AdamSlot.Eps, eps);
     heap.set(opt, AdamSlot.WeightDecay, weightDecay);
+    heap.setPtr(opt, AdamSlot.Steps, steps);
     return opt;
   }
 
@@ -220,16 +225,17 @@ export class Optim {
     const b2 = heap.get(opt, AdamSlot.Beta2);
     const eps = heap.get(opt, AdamSlot.Eps);
     const wd = heap.get(opt, AdamSlot.WeightDecay);
-    // PyTorch keeps a step count per parameter; all parameters step together here.
-    const step = heap.get(opt, AdamSlot.Step) + 1;
-    heap.set(opt, AdamSlot.Step, step);
-    const bias1 = 1 - b1 ** step;
-    const bias2Sqrt = Math.sqrt(1 - b2 ** step);
-    const stepSize = lr / bias1;
+    const steps = heap.getPtr(opt, AdamSlot.Steps);
     for (let i = 0; i < heap.length(ps); i++) {
       const p = heap.getPtr(ps, i);
       const grad = this.ag.grad(p);
       if (!grad) continue;
+      // A parameter without a gradient this time does not advance its own bias correction.
+      const step = heap.get(steps, i) + 1;
+      heap.set(steps, i, step);
+      const bias1 = 1 - b1 ** step;
+      const bias2Sqrt = Math.sqrt(1 - b2 ** step);
+      const stepSize = lr / bias1;
       const value = this.ag.value(p);
       const g = wd !== 0 ? addScaled(grad, value, wd) : grad;
       if (heap.get(ms, i) === 0) {
