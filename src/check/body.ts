@@ -1382,8 +1382,11 @@ export class BodyChecker {
       for (const a of e.args) this.expr(a, null, cx);
       return this.arityError(e.callee.span, callee.what, ft.params.length, e.args.length, callee.declSpan, e.span);
     }
-    if (expected) inf.tryUnify(ft.ret, expected);
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
+    const ret = this.bindShapeVars(e, ft.params, ft.ret);
+    if (ret === ERR) return ERR;
+    if (expected) inf.tryUnify(ret, expected);
+    if (ret !== ft.ret) return ret;
     // A literal shape argument must agree with a static shape from the type.
     const rt = inf.shallow(ft.ret);
     const shapeArg = e.args[0];
@@ -1394,6 +1397,46 @@ export class BodyChecker {
       }
     }
     return ft.ret;
+  }
+
+  /**
+   * Shape variables (`fn f(x: Tensor<f32, [N, 784]>) -> Tensor<f32, [N, 10]>`) are bound per call
+   * from the arguments' static shapes; a variable bound to two sizes is E0308, and the return
+   * type gets the bound sizes.
+   */
+  private bindShapeVars(e: CallExpr | MethodCallExpr, params: Type[], ret: Type): Type {
+    const inf = this.inf;
+    const tensorOf = (t: Type | undefined): (Type & { kind: "tensor" }) | null => {
+      if (!t) return null;
+      const s = this.stripRefs(t);
+      return s.kind === "tensor" ? s : null;
+    };
+    const r0 = tensorOf(ret);
+    const hasVars = params.some((p) => tensorOf(p)?.shape?.some((d) => typeof d === "string"));
+    if (!hasVars) return ret;
+    const bound = new Map<string, { size: number; arg: Expr }>();
+    for (let i = 0; i < params.length && i < e.args.length; i++) {
+      const p = tensorOf(params[i]);
+      const a = tensorOf(e.args[i].ty);
+      if (!p || !p.shape || !a || !a.shape || p.shape.length !== a.shape.length) continue;
+      for (let k = 0; k < p.shape.length; k++) {
+        const v = p.shape[k];
+        const size = a.shape[k];
+        if (typeof v !== "string" || typeof size !== "number") continue;
+        const prior = bound.get(v);
+        if (prior && prior.size !== size) {
+          const d = error("E0308", "mismatched types", e.args[i].span, `expected \`${v}\` = ${prior.size} in dimension ${k}, found ${size}`);
+          d.labels.push({ span: prior.arg.span, message: `\`${v}\` is ${prior.size} here` });
+          d.notes.push(`the shape variable \`${v}\` must have one size across the call`);
+          return this.err(d);
+        }
+        bound.set(v, { size, arg: e.args[i] });
+      }
+    }
+    if (!r0 || !r0.shape || bound.size === 0) return ret;
+    const shape = r0.shape.map((d) => (typeof d === "string" && bound.has(d) ? bound.get(d)!.size : d));
+    void inf;
+    return { kind: "tensor", dtype: r0.dtype, shape };
   }
 
   arityError(span: Span, what: string, want: number, got: number, declSpan: Span | null, callSpan: Span): Type {

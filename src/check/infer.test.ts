@@ -237,6 +237,20 @@ describe("tensors", () => {
     expect(bad.diagnostics[0].primary.message).toBe("expected shape [2, 3], found [4, 5]");
   });
 
+  test("shape variables are bound per call and substituted in the result", () => {
+    const src = `
+      fn layer(x: &Tensor<f32, [N, 4]>, w: &Tensor<f32, [N, 4]>) -> Tensor<f32, [N, 2]> { Tensor::zeros([2, 2]) }
+      let x = Tensor::<f32, [3, 4]>::zeros();
+      let w = Tensor::<f32, [5, 4]>::zeros();
+      let y = layer(&x, &x);`;
+    const r = checkSource(src);
+    expect(r.codes).toEqual([]);
+    expect(typeOfBinding(r.program, "y")).toBe("Tensor<f32, [3, 2]>");
+    const bad = checkSource(src + " let z = layer(&x, &w);");
+    expect(bad.codes).toEqual(["E0308"]);
+    expect(bad.diagnostics[0].primary.message).toBe("expected `N` = 3 in dimension 0, found 5");
+  });
+
   test("tensor operators accept scalars and keep the dtype", () => {
     const r = checkSource("let t = Tensor::<f64>::ones([2]); let u = t * 2.0 + 1.0; let s = u.sum().item();");
     expect(r.codes).toEqual([]);
