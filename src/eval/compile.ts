@@ -256,7 +256,10 @@ export class Compiler {
         rt.depth--;
         rt.popFrame();
         if (pool.length < 64) {
-          f.fill(undefined);
+          // Only pointer slots matter to the collector; scalar leftovers are overwritten
+          // before they are read (the checker guarantees initialization).
+          const m = cf.map;
+          for (let i = 0; i < m.length; i++) f[m[i]] = undefined;
           pool.push(f);
         }
       }
@@ -1469,6 +1472,32 @@ export class Compiler {
             const r = x - y;
             if (r > hi || r < lo) return wideResult(rt, x, y, r, "-", t.name, span);
             return r;
+          };
+        case "*":
+          return (f) => {
+            const x = a(f);
+            const y = b(f);
+            const r = x * y;
+            if (r > hi || r < lo) return t.name === "i32" ? rt.panic("P0101", "attempt to multiply with overflow", span) : wideResult(rt, x, y, r, "*", t.name, span);
+            return r === 0 ? 0 : r;
+          };
+        case "/":
+          return (f) => {
+            const x = a(f);
+            const y = b(f);
+            if (y === 0) rt.panic("P0102", "attempt to divide by zero", span);
+            const q = Math.trunc(x / y);
+            if (q > hi) rt.panic("P0101", "attempt to divide with overflow", span);
+            return q === 0 ? 0 : q;
+          };
+        case "%":
+          return (f) => {
+            const x = a(f);
+            const y = b(f);
+            if (y === 0) rt.panic("P0102", "attempt to calculate the remainder with a divisor of zero", span);
+            if (y === -1 && x === lo && t.name === "i32") rt.panic("P0101", "attempt to calculate the remainder with overflow", span);
+            const r = x % y;
+            return r === 0 ? 0 : r;
           };
         case "<":
           return (f) => a(f) < b(f);
