@@ -107,6 +107,15 @@ describe("gradients match central finite differences", () => {
     checkGradients([[3, 4], [4, 5]], (ag, [a, b]) => ag.matmul(a, b));
     checkGradients([[1, 3], [3, 1]], (ag, [a, b]) => ag.matmul(a, b));
   });
+  test("matmul with 1-D operands and broadcast batch dimensions", () => {
+    checkGradients([[4], [4, 3]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[3, 4], [4]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[4], [4]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[2, 3, 4], [2, 4, 5]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[2, 3, 4], [4, 5]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[3, 4], [2, 4, 5]], (ag, [a, b]) => ag.matmul(a, b));
+    checkGradients([[4], [2, 4, 5]], (ag, [a, b]) => ag.matmul(a, b));
+  });
   test("exp, log, sqrt, abs", () => {
     checkGradients([[3, 4]], (ag, [a]) => ag.exp(a));
     checkGradients([[3, 4]], (ag, [a]) => ag.log(a), "positive");

@@ -198,16 +198,9 @@ export class Autograd {
   neg(a: Node): Node {
     return this.record(Op.Neg, this.value(a).neg(), a, 0);
   }
+  /** `a.matmul(&b)` with PyTorch's shape rules (1-D operands, broadcast batch dimensions). */
   matmul(a: Node, b: Node): Node {
-    const out = this.value(a).matmul(this.value(b));
-    if (this.tracks(a, b) && (this.value(a).shape.length !== 2 || this.value(b).shape.length !== 2)) {
-      out.free();
-      throw new StarkPanic(
-        "P0401",
-        `autograd supports matmul of 2-D tensors only (got shapes [${this.shape(a).join(", ")}] and [${this.shape(b).join(", ")}])`,
-      );
-    }
-    return this.record(Op.MatMul, out, a, b);
+    return this.record(Op.MatMul, this.value(a).matmul(this.value(b)), a, b);
   }
   exp(a: Node): Node {
     return this.record(Op.Exp, this.value(a).exp(), a, 0);

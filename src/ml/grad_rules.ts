@@ -84,14 +84,8 @@ export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, n
       return [chain(g.mul(out), (t) => t.div(x), (t) => t.neg()), null];
     case Op.Neg:
       return [g.neg(), null];
-    case Op.MatMul: {
-      // out = x @ y: dx = g @ yᵀ, dy = xᵀ @ g
-      let gx: Tensor | null = null;
-      let gy: Tensor | null = null;
-      if (need0) gx = chain(y!.t(), (yt) => g.matmul(yt));
-      if (need1) gy = chain(x.t(), (xt) => xt.matmul(g));
-      return [gx, gy];
-    }
+    case Op.MatMul:
+      return matmulGrads(x, y!, out, g, need0, need1);
     case Op.Exp:
       return [g.mul(out), null];
     case Op.Log:
@@ -149,4 +143,28 @@ export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, n
     case Op.Leaf:
       return [null, null];
   }
+}
+
+/**
+ * out = x @ y with PyTorch's rules (a 1-D left operand is a row, a 1-D right operand a column,
+ * leading batch dimensions broadcast): in matrix form dx = g @ yᵀ and dy = xᵀ @ g, each summed
+ * over the batch dimensions its operand was broadcast along, then given the operand's shape.
+ */
+function matmulGrads(x: Tensor, y: Tensor, out: Tensor, g: Tensor, need0: boolean, need1: boolean): Grads {
+  const xs = x.shape.length === 1 ? [1, x.shape[0]] : x.shape;
+  const ys = y.shape.length === 1 ? [y.shape[0], 1] : y.shape;
+  const gs = out.shape.slice();
+  if (x.shape.length === 1) gs.splice(gs.length - (y.shape.length === 1 ? 0 : 1), 0, 1);
+  if (y.shape.length === 1) gs.push(1);
+  const g2 = g.reshape(gs);
+  const x2 = x.reshape(xs);
+  const y2 = y.reshape(ys);
+  const grad = (t: Tensor, matrixShape: number[], shape: number[]) =>
+    chain(reduceToOwned(t, matrixShape), (r) => r.reshape(shape));
+  const gx = need0 ? grad(chain(y2.transpose(-2, -1), (yt) => g2.matmul(yt)), xs, x.shape) : null;
+  const gy = need1 ? grad(chain(x2.transpose(-2, -1), (xt) => xt.matmul(g2)), ys, y.shape) : null;
+  g2.free();
+  x2.free();
+  y2.free();
+  return [gx, gy];
 }
