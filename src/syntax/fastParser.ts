@@ -79,7 +79,7 @@ export function tokenize(text: string, from: number, to: number): Tok[] {
   const at = (j: number) => (j < to ? text.charCodeAt(j) : -1);
   while (i < to) {
     const c = text.charCodeAt(i);
-    if (c <= 32) {
+    if (c <= 32 || c === 0xfeff) {
       i++;
       continue;
     }

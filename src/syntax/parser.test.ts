@@ -300,6 +300,12 @@ describe("statements and blocks", () => {
     expect(m.arms[2].pat.kind).toBe("WildcardPat");
   });
 
+  test("Windows line endings, tabs and a byte-order mark are whitespace", () => {
+    const p = ok("\uFEFFfn main() {\r\n\tlet x = 1;\r\n}\r\n");
+    expect((p.body[0] as FnDecl).body!.stmts).toHaveLength(1);
+    expect(parseWithOhm(makeSourceFile("t", "\uFEFFfn main() {\r\n\tlet x = 1;\r\n}\r\n")).program).not.toBeNull();
+  });
+
   test("comments: line, block and nested block", () => {
     const p = ok("// one\nfn /* two /* nested */ still */ main() { // three\n let x = 1; /* four */ }\n");
     expect(p.body).toHaveLength(1);

@@ -81,7 +81,7 @@ export function tokenize(text: string): { tokens: Token[]; problem: LexProblem |
 
   while (i < n && !problem) {
     const c = text[i];
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+    if (c <= " " || c === "\uFEFF") {
       i++;
     } else if (c === "/" && text[i + 1] === "/") {
       while (i < n && text[i] !== "\n") i++;
