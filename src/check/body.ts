@@ -266,6 +266,10 @@ export class BodyChecker {
         }
         if (t.kind === "ref") return this.markerHolds("Shape", t.inner);
         return false;
+      case "StrPattern": {
+        const base = this.stripRefs(t);
+        return base.kind === "char" || (base.kind === "builtin" && base.name === "String");
+      }
       case "TensorData":
         if (isInt || isFloat) return true;
         if (t.kind === "array") return this.markerHolds("TensorData", t.elem);
@@ -1468,6 +1472,16 @@ export class BodyChecker {
         this.coerce(a, at, p.inner, origin);
         return;
       }
+      // `#[autoref]` with a generic parameter (`contains<P: StrPattern>(&self, p: P)`): borrowed.
+      const declared = sig ? sig.params[i - offset] : undefined;
+      if (autoref && declared && declared.kind === "param" && sig!.fnGenerics.includes(declared.name)) {
+        const at = this.expect(a, params[i], cx, origin);
+        if (at !== ERR && inf.shallow(at).kind !== "ref") {
+          if (!borrowed) borrowed = args.map(() => false);
+          borrowed[i] = true;
+        }
+        return;
+      }
       if (sig && isTensorDataParam(sig, params[i], this)) {
         this.tensorData(a, cx);
         return;
@@ -1573,7 +1587,11 @@ export class BodyChecker {
       const ct = inf.shallow(c);
       if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });
       else if (ct.kind === "builtin" && ct.name === "Vec") {
-        if (!this.canCoerce(null, item, ct.args[0])) this.err(mismatch(inf, e.span, ct.args[0], item));
+        // `Vec<&str>` from String items: STARK's strings are all `String`, so `&str` accepts them.
+        const el = inf.shallow(ct.args[0]);
+        const strRef = el.kind === "ref" && !el.mutable && inf.shallow(el.inner).kind === "builtin" && (inf.shallow(el.inner) as { name: string }).name === "String";
+        const itemStr = inf.shallow(item).kind === "builtin" && (inf.shallow(item) as { name: string }).name === "String";
+        if (!(strRef && itemStr) && !this.canCoerce(null, item, ct.args[0])) this.err(mismatch(inf, e.span, ct.args[0], item));
       } else if (ct.kind === "builtin" && ct.name === "Map") inf.unify(item, { kind: "tuple", elems: [ct.args[0], ct.args[1]] });
       else if (!(ct.kind === "builtin" && ct.name === "String")) {
         this.err(error("E0277", `a collection of type ${show(inf, ct)} cannot be built from an iterator`, e.method.span, `cannot collect into ${show(inf, ct)}`));

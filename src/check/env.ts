@@ -23,7 +23,7 @@ import { closestName, ModuleScope, type ItemEntry } from "./scope";
 import { isCopy, type BuiltinName, type Type } from "./types";
 
 /** Natively decided marker traits (see stdlib/prelude.stark). */
-export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOperand", "Integer", "Float", "Number"]);
+export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOperand", "Integer", "Float", "Number", "StrPattern"]);
 /** Standard traits every type satisfies in STARK (Copy is checked separately). */
 export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default"]);
 

@@ -156,14 +156,28 @@ export class BodyChecker {
     const mv = this.cfg.nodes[moves[0].node].action as { ty?: Type };
     const movedName = placeToString(moves[0].path);
     if (mv.ty) d.notes.push(`move occurs because \`${movedName}\` has type \`${typeToString(mv.ty)}\`, which does not implement the \`Copy\` trait`);
-    if (moves.length > 1 || this.branchMove(moves, n)) d.notes.push("the value may have been moved on one path and not another");
+    if (this.branchMove(moves, n)) d.notes.push("the value may have been moved: it is moved on some paths to this use and not on others");
     if (!selfLoop && mv.ty?.kind !== "ref") d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
     this.report(d);
     return true;
   }
 
-  /** A move on only some paths reaching n (an `if` without the move in the other branch). */
-  private branchMove(_moves: MoveSite[], _n: number): boolean {
+  /** A move on only some paths reaching n (an `if` without the move in the other branch): n is reachable avoiding every move. */
+  private branchMove(moves: MoveSite[], n: number): boolean {
+    if (moves.some((m) => m.node >= n)) return false; // a loop: the story is "in previous iteration"
+    const blocked = new Set(moves.map((m) => m.node));
+    const seen = new Uint8Array(this.cfg.nodes.length);
+    const stack = [this.cfg.entry];
+    seen[this.cfg.entry] = 1;
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x === n) return true;
+      for (const s of this.cfg.nodes[x].succ) {
+        if (seen[s] || blocked.has(s)) continue;
+        seen[s] = 1;
+        stack.push(s);
+      }
+    }
     return false;
   }
 
