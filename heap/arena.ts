@@ -122,6 +122,15 @@ export class Arena {
     return page;
   }
 
+  /**
+   * Make sure `pages` more pages can be handed out without replacing the buffer (a young
+   * collection reserves its worst-case promotion first, so the views it holds stay valid).
+   */
+  ensureHeadroom(pages: number): void {
+    const needed = Math.min(this.maxPages, this.committedPages + pages);
+    if (needed > this.capacityPages) this.resizeTo(Math.min(this.maxPages, Math.max(needed, Math.ceil(this.capacityPages * this.growthFactor))));
+  }
+
   /** Return pages to the arena; `poison` fills them so stale pointers into them show. */
   freePages(page: number, count: number, poison: boolean): void {
     this.space.fill(Space.Unused, page, page + count);

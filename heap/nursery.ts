@@ -8,7 +8,7 @@ import { RootScanner } from "./api";
 import { Arena } from "./arena";
 import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, MARK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
-import { OldSpace } from "./oldspace";
+import { BLOCK_PAGES, OldSpace } from "./oldspace";
 import { RememberedSet } from "./remset";
 
 export interface EvacuationResult {
@@ -33,6 +33,8 @@ export class Nursery {
   private pages: [number, number][] = [];
   /** Young objects whose layout has Tensor slots (the finalization list). */
   tensorHolders: number[] = [];
+  /** Objects promoted by the collection in progress, still to be scanned (reused). */
+  private promoted = new Int32Array(4096);
 
   constructor(
     private readonly arena: Arena,
@@ -101,9 +103,12 @@ export class Nursery {
     poison: boolean,
   ): EvacuationResult {
     const arena = this.arena;
-    // Promotion can grow the arena, which replaces the views: re-read them after it.
-    let f64 = arena.f64;
-    let i32 = arena.i32;
+    // Reserve room for the worst case (everything young is promoted, into fresh blocks) so the
+    // arena's buffer, and so the views below, cannot be replaced during the evacuation.
+    const youngWords = this.top - this.edenStart + (this.fromTop - this.fromStart);
+    arena.ensureHeadroom(Math.ceil(youngWords / PAGE_WORDS) + 2 * BLOCK_PAGES);
+    const f64 = arena.f64;
+    const i32 = arena.i32;
     const space = arena.space;
     const layouts = this.layouts;
     const fixedSlots = layouts.fixedSlots;
@@ -111,7 +116,8 @@ export class Nursery {
     const toStart = this.toStart;
     const toEnd = this.toEnd;
     let toTop = toStart;
-    const promoted: number[] = [];
+    let promoted = this.promoted;
+    let promotedCount = 0;
     let promotedWords = 0;
 
     const copy = (p: number): number => {
@@ -135,14 +141,17 @@ export class Nursery {
           i32[2 * q] = old.allocateBlack ? MARK : 0;
         } else {
           q = old.alloc(words);
-          if (q === 0) throw new PromotionFailed();
-          f64 = arena.f64;
-          i32 = arena.i32;
+          if (q === 0 || arena.f64 !== f64) throw new PromotionFailed();
         }
         const preset = i32[2 * q]; // MARK when allocating black
         copyWords(f64, q, p, words);
         i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
-        promoted.push(q);
+        if (promotedCount === promoted.length) {
+          const grown = new Int32Array(promoted.length * 2);
+          grown.set(promoted);
+          promoted = this.promoted = grown;
+        }
+        promoted[promotedCount++] = q;
         promotedWords += words;
       } else {
         q = toTop;
@@ -184,14 +193,14 @@ export class Nursery {
 
     let scanPtr = toStart;
     let pi = 0;
-    while (scanPtr < toTop || pi < promoted.length) {
+    while (scanPtr < toTop || pi < promotedCount) {
       while (scanPtr < toTop) {
         const slots = fixedSlots[i32[2 * scanPtr] & LAYOUT_MASK];
         const words = slots >= 0 ? slots + 1 : layouts.objectWords(i32[2 * scanPtr] & LAYOUT_MASK, i32[2 * scanPtr + 1]);
         scan(scanPtr);
         scanPtr += words;
       }
-      while (pi < promoted.length) {
+      while (pi < promotedCount) {
         const q = promoted[pi++];
         if (scan(q)) remset.record(q);
       }
