@@ -129,3 +129,17 @@ describe("format specs like Rust's format!", () => {
     expect(formatWithSpec(rt, s, STR, spec({ width: 7, debug: true, align: ">" }))).toBe('  "abc"');
   });
 });
+
+describe("Debug of collections with a width pads each element, as Rust does", () => {
+  const rt = runtime();
+  test("{:5?} of vec![1, 2] and {:+?} of vec![1.5]", () => {
+    const v = rt.newVec(vecOf(I32), I32, 2);
+    rt.vecPush(v, SlotKind.Scalar, 1, I32);
+    rt.vecPush(v, SlotKind.Scalar, 2, I32);
+    expect(formatWithSpec(rt, v, vecOf(I32), spec({ debug: true, width: 5 }))).toBe("[    1,     2]");
+    const w = rt.newVec(vecOf(F64), F64, 1);
+    rt.vecPush(w, SlotKind.Scalar, 1.5, F64);
+    expect(formatWithSpec(rt, w, vecOf(F64), spec({ debug: true, sign: true }))).toBe("[+1.5]");
+    expect(formatWithSpec(rt, w, vecOf(F64), spec({ debug: true, precision: 2 }))).toBe("[1.50]");
+  });
+});

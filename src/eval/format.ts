@@ -48,6 +48,22 @@ export function hasDisplay(t: Type): boolean {
 
 /** Format a value: `debug` selects Debug, `spec` carries precision (applied to floats) — no padding here. */
 export function formatValue(rt: Runtime, v: Value, t: Type, debug: boolean, precision: number | null): string {
+  const s = formatValueInner(rt, v, t, debug, precision);
+  if (leafSpec === null) return s;
+  const base = derefType(t);
+  if (base.kind === "int" || base.kind === "float" || base.kind === "bool" || base.kind === "char" || (base.kind === "builtin" && base.name === "String")) {
+    return pad(s, leafSpec, base.kind === "int" || base.kind === "float");
+  }
+  return s;
+}
+
+/**
+ * Rust's Debug of a collection hands the formatter (width, fill, sign) to every element:
+ * `{:5?}` of `vec![1, 2]` is `[    1,     2]`. Set while formatting such a value.
+ */
+let leafSpec: FormatSpec | null = null;
+
+function formatValueInner(rt: Runtime, v: Value, t: Type, debug: boolean, precision: number | null): string {
   switch (t.kind) {
     case "int":
       // Beyond 2^53 print the double's exact integer value (`i64::MAX` → 9223372036854775808), never an exponent.
@@ -184,7 +200,21 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
   if (!spec) return formatValue(rt, v, t, !hasDisplay(t), null);
   const base = derefType(t);
   const numeric = base.kind === "int" || base.kind === "float";
-  let s = formatValue(rt, v, t, spec.debug || !hasDisplay(t), spec.precision);
+  if (!hasDisplay(t) && (spec.width !== null || spec.sign)) {
+    // An aggregate in Debug form: the width/sign apply to each element, as in Rust.
+    const saved = leafSpec;
+    leafSpec = spec;
+    try {
+      return formatValueInner(rt, v, t, true, spec.precision);
+    } finally {
+      leafSpec = saved;
+    }
+  }
+  return pad(formatValue(rt, v, t, spec.debug || !hasDisplay(t), spec.precision), spec, numeric);
+}
+
+/** Sign, then width with fill and alignment (numbers right-aligned by default), as Rust pads. */
+function pad(s: string, spec: FormatSpec, numeric: boolean): string {
   if (spec.sign && numeric && !s.startsWith("-")) s = "+" + s;
   const width = spec.width ?? 0;
   const len = [...s].length;
