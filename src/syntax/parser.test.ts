@@ -629,6 +629,16 @@ describe("syntax errors (E0001)", () => {
     expect(f.label).toBe("this `{` is never closed");
   });
 
+  test("unclosed delimiter: the misindented `}` that closed the wrong block is pointed out", () => {
+    const f = fail("fn a() {\n    if x {\n        print(1);\n\n}\n\nfn b() {\n    print(2);\n}\n");
+    expect([f.message, f.line]).toEqual(["unclosed delimiter", 1]);
+    expect(f.d.labels.map((l) => [l.message, lineCol(f.file, l.span.start).line])).toContainEqual([
+      "this `}` closes the `{` on line 2, but is indented differently",
+      5,
+    ]);
+    expect(f.d.help).toEqual(["a `}` is probably missing before line 5"]);
+  });
+
   test("mismatched closing delimiter: the opener is primary, the closer a label", () => {
     const f = fail("fn main() {\n    foo(1, 2;\n}\n");
     expect(f.message).toBe("mismatched closing delimiter: `}`");

@@ -10,6 +10,7 @@ import type * as ohm from "ohm-js";
 import type { Diagnostic } from "../diagnostics";
 import { error } from "../diagnostics";
 import type { SourceFile, Span } from "./ast";
+import { lineCol } from "./ast";
 import { describeToken, tokenize, Token, LexProblem } from "./tokens";
 
 function sp(file: SourceFile, start: number, end: number): Span {
@@ -31,6 +32,11 @@ function lexDiagnostic(file: SourceFile, p: LexProblem): Diagnostic {
     case "unclosed": {
       const d = error("E0001", "unclosed delimiter", sp(file, p.open.start, p.open.end), `this \`${p.open.text}\` is never closed`);
       d.labels.push({ span: sp(file, file.text.length, file.text.length), message: `expected \`${closer(p.open.text)}\` before the end of the file` });
+      if (p.suspect) {
+        const line = lineCol(file, p.suspect.open.start).line;
+        d.labels.push({ span: sp(file, p.suspect.close.start, p.suspect.close.end), message: `this \`}\` closes the \`{\` on line ${line}, but is indented differently` });
+        d.help.push(`a \`}\` is probably missing before line ${lineCol(file, p.suspect.close.start).line}`);
+      }
       return d;
     }
     case "mismatched": {

@@ -37,7 +37,7 @@ const isIdPart = (c: number) => isIdStart(c) || isDigit(c);
 export type LexProblem =
   | { kind: "unterminatedString"; start: number; fstring: boolean }
   | { kind: "unterminatedComment"; start: number }
-  | { kind: "unclosed"; open: Token }
+  | { kind: "unclosed"; open: Token; suspect: { open: Token; close: Token } | null }
   | { kind: "mismatched"; open: Token; close: Token }
   | { kind: "unexpectedClose"; close: Token };
 
@@ -49,6 +49,7 @@ export function tokenize(text: string): { tokens: Token[]; problem: LexProblem |
   let problem: LexProblem | null = null;
   let i = 0;
   const n = text.length;
+  const pairs: { open: Token; close: Token }[] = [];
   const push = (kind: TokenKind, start: number, end: number) => tokens.push({ kind, text: text.slice(start, end), start, end });
 
   /** Skip a string body starting after its opening quote; returns the index after the closing quote, or -1. */
@@ -136,14 +137,42 @@ export function tokenize(text: string): { tokens: Token[]; problem: LexProblem |
       if (p === "(" || p === "[" || p === "{") stack.push(tok);
       else if (p === ")" || p === "]" || p === "}") {
         const open = stack.pop();
+        if (open && CLOSER[open.text] === p) pairs.push({ open, close: tok });
         if (!open) problem = { kind: "unexpectedClose", close: tok };
         else if (CLOSER[open.text] !== p) problem = { kind: "mismatched", open, close: tok };
       }
     }
   }
-  if (!problem && stack.length) problem = { kind: "unclosed", open: stack[stack.length - 1] };
+  if (!problem && stack.length) {
+    problem = { kind: "unclosed", open: stack[stack.length - 1], suspect: misindentedPair(text, pairs) };
+  }
   tokens.push({ kind: "eof", text: "", start: n, end: n });
   return { tokens, problem };
+}
+
+/** Leading whitespace of the line holding `offset`, and whether the token there starts the line. */
+function indentAt(text: string, offset: number): { indent: string; first: boolean } {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  const indent = /^[ \t]*/.exec(before)![0];
+  return { indent, first: indent.length === before.length };
+}
+
+/**
+ * When a `{` is never closed, the `}` that went missing is usually earlier than the end of the
+ * file: some `}` closed the wrong block. The first `}` that starts its line with an indentation
+ * different from the line of the `{` it closes is the likely place (rustc uses the same hint).
+ */
+function misindentedPair(text: string, pairs: { open: Token; close: Token }[]): { open: Token; close: Token } | null {
+  let best: { open: Token; close: Token } | null = null;
+  for (const pair of pairs) {
+    if (pair.open.text !== "{") continue;
+    const close = indentAt(text, pair.close.start);
+    const open = indentAt(text, pair.open.start);
+    if (!close.first || text.lastIndexOf("\n", pair.close.start) < pair.open.start) continue; // same line
+    if (close.indent !== open.indent && (!best || pair.close.start < best.close.start)) best = pair;
+  }
+  return best;
 }
 
 /** How a message names a token: "`let`", "`)`", "`\"abc\"`", "end of file". */
