@@ -1140,6 +1140,13 @@ export class BodyChecker {
     const isType = /^[A-Z]/.test(name) && what !== "value";
     const d = error("E0425", `cannot find ${what} \`${name}\` in this scope`, last.name.span, "not found in this scope");
     if (isType) d.code = "E0422";
+    // A field of `self` used without `self.` (rustc's hint).
+    const selfTy = cx.selfTy ? this.inf.shallow(cx.selfTy) : null;
+    const hasSelf = cx.locals.find("self") !== undefined;
+    if (selfTy && selfTy.kind === "adt" && selfTy.decl.kind === "StructDecl" && selfTy.decl.fields.some((f) => f.name.name === name)) {
+      d.help.push(hasSelf ? `you might have meant to use the available field: \`self.${name}\`` : `a field by this name exists in \`Self\`; add a \`&self\` parameter to use it`);
+      return this.err(d);
+    }
     const candidates = [...cx.locals.names(), ...this.env.visibleNames(cx.lower.scope)];
     const close = closestName(name, candidates);
     if (close) {

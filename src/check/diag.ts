@@ -67,6 +67,11 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
     inf.lastFailure = {};
   }
   const e = inf.shallow(expected);
+  const eBase = e.kind === "ref" ? inf.shallow(e.inner) : e;
+  if (eBase.kind === "builtin" && eBase.name === "String" && inf.shallow(found).kind === "char") {
+    const text = span.file.text.slice(span.start, span.end);
+    if (/^'.*'$/.test(text)) d.help.push(`if you meant to write a string literal, use double quotes: \`"${text.slice(1, -1)}"\``);
+  }
   if (e.kind === "float" && inf.varKind(inf.shallow(found)) === "int") {
     const text = span.file.text.slice(span.start, span.end);
     if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);

@@ -98,3 +98,15 @@ test("a session checks inputs one at a time against what came before", () => {
   expect(c.r.diagnostics.map((d) => d.code)).toEqual(["E0308"]);
   expect(lineCol(c.r.diagnostics[0].primary.span.file, c.r.diagnostics[0].primary.span.start).line).toBe(1);
 });
+
+test("a field used without `self.` gets rustc's hint", () => {
+  const r = checkSource("struct C { count: i32 } impl C { fn get(&self) -> i32 { count } }");
+  expect(r.codes).toEqual(["E0425"]);
+  expect(r.diagnostics[0].help).toEqual(["you might have meant to use the available field: `self.count`"]);
+});
+
+test("a char where a string is expected suggests double quotes", () => {
+  const r = checkSource(`fn main() { let s = "a b"; let n = s.split(' ').count(); }`);
+  expect(r.codes).toEqual(["E0308"]);
+  expect(r.diagnostics[0].help[0]).toContain('`" "`');
+});

@@ -420,6 +420,10 @@ export class BodyChecker {
         if (!holders.some((h) => this.an.holderLive(h, n, this.model, true))) continue;
         const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
         d.labels.push({ span, message: `\`${b.name}\` dropped here while still borrowed` });
+        if (loan.origin === "capture" && loan.closureSpan) {
+          d.labels.push({ span: loan.closureSpan, message: "value captured here" });
+          d.help.push(`to let the closure outlive \`${b.name}\`, make it take ownership with the \`move\` keyword`);
+        }
         const later = this.laterUse(n, holders);
         if (later) d.labels.push({ span: later, message: "borrow later used here" });
         if (this.model === "lexical" && !holders.some((h) => this.an.holderLive(h, n, "nll", true))) {
