@@ -1498,3 +1498,55 @@ N["char::to_digit"] = (s) => (c: number, radix: number) => {
 export function registerNatives(table: Record<string, NativeFactory>): void {
   for (const [name, factory] of Object.entries(table)) N[name] = factory;
 }
+
+// ── Default ──
+
+/** `T::default()`: zero numbers, empty strings and collections, `None`, field-wise for structs. */
+function defaultValue(rt: Runtime, t: Type): Value {
+  const h = rt.heap;
+  switch (t.kind) {
+    case "int":
+    case "float":
+    case "char":
+      return 0;
+    case "bool":
+      return false;
+    case "tuple": {
+      if (t.elems.length === 0) return undefined;
+      const kinds = t.elems.map(reprOf);
+      const base = rt.handles.length;
+      for (const e of t.elems) rt.handles.push(reprOf(e) === SlotKind.Pointer ? defaultValue(rt, e) : 0);
+      const p = h.alloc(rt.tupleLayout(t));
+      t.elems.forEach((e, i) => rt.store(p, i, kinds[i], kinds[i] === SlotKind.Pointer ? rt.handles[base + i] : defaultValue(rt, e)));
+      rt.handles.length = base;
+      return p;
+    }
+    case "builtin":
+      if (t.name === "String") return rt.newString("");
+      if (t.name === "Vec") return rt.newVec(t, t.args[0] ?? UNIT, 4);
+      if (t.name === "Map") return getMapOps(rt, t).create();
+      if (t.name === "Duration") return 0;
+      return 0;
+    case "adt": {
+      const l = rt.adtLayout(t);
+      if (t.decl.kind === "EnumDecl") {
+        const p = h.alloc(l.layout);
+        h.set(p, 0, variantIndex(t, "None") >= 0 ? variantIndex(t, "None") : 0);
+        return p;
+      }
+      const types = l.fieldTypes[0];
+      const base = rt.handles.length;
+      for (const ft of types) rt.handles.push(reprOf(ft) === SlotKind.Pointer ? defaultValue(rt, ft) : 0);
+      const p = h.alloc(l.layout);
+      types.forEach((ft, i) => rt.store(p, i, l.kinds[i], l.kinds[i] === SlotKind.Pointer ? rt.handles[base + i] : defaultValue(rt, ft)));
+      rt.handles.length = base;
+      return p;
+    }
+    default:
+      return 0;
+  }
+}
+N["Default::default"] = (s) => {
+  const t = derefAll(s.retType);
+  return () => defaultValue(s.rt, t);
+};
