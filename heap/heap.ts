@@ -85,6 +85,8 @@ export class GenerationalHeap implements ManagedHeap {
   private allocatedAtLastSlice = 0;
   private stressCollections = 0;
   private cpuAtPause = 0;
+  /** Recent cost of sweeping one block (decaying maximum), for sizing sweep slices. */
+  private sweepBlockMs = 0;
   private gcCpuMicros = 0;
   private cycleStartedAt = 0;
   private liveCounts = new Map<number, { count: number; words: number }>();
@@ -460,11 +462,16 @@ export class GenerationalHeap implements ManagedHeap {
     }
     const onDead = (p: number, h0: number) => this.onDead(p, h0);
     const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
+    // Stop before a block that would probably cross the deadline (at least one per slice).
     let swept = 0;
+    let last = t0;
     for (const b of [...this.old.blocks]) {
       if (b.swept) continue;
       this.old.sweepBlock(b, onDead, onLive);
-      if (++swept >= budget || performance.now() >= deadline) break;
+      const now = performance.now();
+      this.sweepBlockMs = Math.max(this.sweepBlockMs * 0.9, now - last);
+      last = now;
+      if (++swept >= budget || now + this.sweepBlockMs >= deadline) break;
     }
     if (this.old.blocks.every((b) => b.swept)) {
       this.old.sweeping = false;
