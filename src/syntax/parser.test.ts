@@ -774,6 +774,16 @@ describe("fast parser ≡ Ohm grammar", () => {
     ]);
   });
 
+  test("an unclosed brace in a long file is reported without running the grammar over it", () => {
+    const fns = Array.from({ length: 3000 }, (_, k) => `fn f${k}(a: i32) -> i32 {\n    a + ${k}\n}\n`);
+    fns[10] = "fn open(a: i32) -> i32 {\n    a\n";
+    const file = makeSourceFile("unclosed.stark", fns.join(""));
+    const started = Date.now();
+    const r = parse(file);
+    expect(r.diagnostics[0].message).toBe("unclosed delimiter");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   test("a missing `;` before the next top-level item is found across the item boundary", () => {
     const file = makeSourceFile("t.stark", "let x = if a { 1 } else { 2 }\nlet y = 3;\nfn main() {}\n");
     const r = parse(file);

@@ -11,7 +11,7 @@ import { error } from "../diagnostics";
 import type { Expr, Item, Program, SourceFile, Stmt } from "./ast";
 import { starkGrammar } from "./grammar";
 import { makeSemantics, setContext, SyntaxErrorAt, isBlockLike } from "./semantics";
-import { describeFailure } from "./syntaxError";
+import { describeFailure, lexDiagnostic } from "./syntaxError";
 import { fastAcceptsStmts, fastParse, fastParseExpr, fastParseRepl, fastParseStoppedAt } from "./fastParser";
 import { bodyStatementChunks, tokenize, topLevelChunks, Token } from "./tokens";
 import type * as ohm from "ohm-js";
@@ -58,7 +58,9 @@ export function parse(file: SourceFile): { program: Program | null; diagnostics:
   // stops and let Ohm explain it; Ohm parses only that run, so a typo in a 10,000-line file
   // costs milliseconds, not seconds.
   const { tokens, problem } = tokenize(file.text);
-  if (problem) return parseWithOhm(file); // unbalanced brackets, unterminated strings: reported first
+  // Unbalanced brackets and unterminated strings or comments are reported first, as rustc's
+  // lexer does; no grammar needed (and no valid program has them).
+  if (problem) return { program: null, diagnostics: [lexDiagnostic(file, problem)] };
   const chunks = topLevelChunks(tokens, file.text.length);
   for (const [from, to] of chunks) {
     if (to < stoppedAt) continue; // parsed before the fast path stopped
@@ -94,10 +96,7 @@ function errorInLongItem(file: SourceFile, tokens: Token[], from: number, to: nu
  */
 export function parseWithOhm(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
   const { tokens, problem } = tokenize(file.text);
-  if (problem) {
-    const { value, diagnostics } = run<Program>(file, "Program");
-    return { program: value, diagnostics };
-  }
+  if (problem) return { program: null, diagnostics: [lexDiagnostic(file, problem)] };
   const body: Program["body"] = [];
   for (const [from, to] of topLevelChunks(tokens, file.text.length)) {
     const r = run<Program>(file, "Program", from, to);

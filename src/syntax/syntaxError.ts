@@ -17,7 +17,8 @@ function sp(file: SourceFile, start: number, end: number): Span {
   return { file, start, end };
 }
 
-function lexDiagnostic(file: SourceFile, p: LexProblem): Diagnostic {
+/** The diagnostic for a problem the tokenizer finds before any grammar rule (see tokens.ts). */
+export function lexDiagnostic(file: SourceFile, p: LexProblem): Diagnostic {
   switch (p.kind) {
     case "unterminatedString": {
       const d = error("E0001", "unterminated string", sp(file, p.start, p.start + (p.fstring ? 2 : 1)), "the string starts here and is never closed");
