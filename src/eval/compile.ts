@@ -31,7 +31,7 @@ import { cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
 import { formatWithSpec } from "./format";
 import { ItemIndex, implSubst, traitNameOf } from "./items";
 import { NativeSite, NATIVES } from "./natives";
-import { Frame, Runtime, typeKeyShort, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Frame, Runtime, typeKeyShort, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import {
   derefAll,
   EMPTY_SUBST,
@@ -45,7 +45,8 @@ import {
   unify,
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
-import { DONE, iterNext, makeIter } from "./iter";
+import { DONE, iteratedVec, iterNext, makeIter } from "./iter";
+import { lineCol } from "../syntax/ast";
 
 export type Code = (f: Frame) => Value;
 type Setter = (f: Frame, v: Value) => void;
@@ -1145,7 +1146,8 @@ export class Compiler {
     if (t.kind === "adt") return rt.adtLayout(t).kinds;
     if (t.kind === "tuple") return t.elems.map(reprOf);
     if (t.kind === "array") return new Array(rt.heap.length(v)).fill(reprOf(t.elem));
-    if (t.kind === "builtin" && (t.name === "String" || t.name === "Vec")) return [SlotKind.Scalar, SlotKind.Pointer];
+    if (t.kind === "builtin" && t.name === "String") return [SlotKind.Scalar, SlotKind.Pointer];
+    if (t.kind === "builtin" && t.name === "Vec") return [SlotKind.Scalar, SlotKind.Pointer, SlotKind.Scalar];
     if (t.kind === "builtin" && t.name === "Map") return [0, 0, 1, 1, 1, 1];
     return new Array(rt.heap.length(v)).fill(SlotKind.Pointer);
   }
@@ -2151,17 +2153,34 @@ export class Compiler {
     const slot = ctx.newSlot(SlotKind.Pointer);
     const mode = e.iterKind ?? "iterator";
     const make = makeIter(rt, itType, mode, e.span);
+    // The Vec being iterated is marked for the loop's duration (see VEC_ITERATING).
+    const vecSlot = ctx.newSlot(SlotKind.Pointer);
+    const line = lineCol(e.span.file, e.span.start).line;
     return (f) => {
       f[slot] = make(src(f));
-      for (;;) {
-        const x = iterNext(rt, f, slot);
-        if (x === DONE) break;
-        m(f, x, 0, -1);
-        body(f);
-        if (rt.ctl !== 0 && signal() === 1) break;
-        heap.safepoint();
+      const vec = iteratedVec(rt, f[slot]);
+      let prev = 0;
+      if (vec !== 0) {
+        prev = heap.get(vec, VEC_ITERATING);
+        heap.set(vec, VEC_ITERATING, prev || line);
+        f[vecSlot] = vec;
       }
-      f[slot] = undefined;
+      try {
+        for (;;) {
+          const x = iterNext(rt, f, slot);
+          if (x === DONE) break;
+          m(f, x, 0, -1);
+          body(f);
+          if (rt.ctl !== 0 && signal() === 1) break;
+          heap.safepoint();
+        }
+      } finally {
+        if (vec !== 0) {
+          heap.set(f[vecSlot], VEC_ITERATING, prev);
+          f[vecSlot] = undefined;
+        }
+        f[slot] = undefined;
+      }
       return undefined;
     };
   }

@@ -164,6 +164,14 @@ export function makeIter(rt: Runtime, t: Type, mode: string, _span: Span | null,
   return () => newIter(rt, d, 0, 0, 0);
 }
 
+/** The Vec a plain Vec iterator walks (0 for anything else: arrays, adapters, maps, ...). */
+export function iteratedVec(rt: Runtime, it: Ptr): Ptr {
+  const h = rt.heap;
+  if (!isIterObject(rt, it)) return 0;
+  const d = state(rt).descs[h.get(it, DESC)];
+  return (d.kind === "vec" || d.kind === "vecMut") && !d.isArray ? h.getPtr(it, SRC) : 0;
+}
+
 /** Advance the iterator in frame slot `slot`. */
 export function iterNext(rt: Runtime, f: Frame, slot: number): Next {
   return next(rt, f[slot]);

@@ -10,7 +10,7 @@ import type { DType, NestedNumbers, Tensor } from "../tensor/api";
 import { StarkPanic } from "../diagnostics";
 import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
-import { Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst } from "./typeinfo";
 import { deepClone, readPlace, valueCompare, valueEquals } from "./values";
 
@@ -1459,6 +1459,22 @@ N["gc::stats"] = (s) => {
     return p;
   };
 };
+
+// Mutations of a Vec that a `for` loop is iterating (reachable only through an aliasing Gc
+// handle) are conflicting accesses: P0301, like a RefCell's BorrowMutError.
+for (const name of ["push", "pop", "insert", "remove", "swap", "truncate", "clear", "extend", "sort", "sort_by", "reverse", "retain", "dedup"]) {
+  const inner = N[`Vec::${name}`];
+  N[`Vec::${name}`] = (s) => {
+    const impl = inner(s);
+    const heap = s.rt.heap;
+    return (v, a, b) => {
+      const line = heap.get(v, VEC_ITERATING);
+      if (line !== 0)
+        s.rt.panic("P0301", `conflicting access: the Vec behind this Gc handle is being iterated (borrowed at line ${line}) and cannot be mutated`, s.span);
+      return impl(v, a, b);
+    };
+  };
+}
 
 export const NATIVES: Record<string, NativeFactory> = N;
 

@@ -23,6 +23,11 @@ export const STR_BYTES = 1;
 /** Vec object slots: [len (Scalar), data (Pointer to an element array)]. */
 export const VEC_LEN = 0;
 export const VEC_DATA = 1;
+/**
+ * Vec slot 2: the line of the `for` loop iterating it (0 when none). A mutation while it is set
+ * can only come through another `Gc` handle (the borrow checker rules out the rest): P0301.
+ */
+export const VEC_ITERATING = 2;
 
 /** Layout facts for a struct or enum instantiation. */
 export interface AdtLayout {
@@ -380,7 +385,7 @@ export class Runtime {
   // ───────────── vectors ─────────────
 
   vecLayout(vecType: Type): number {
-    return this.fixed(typeKeyShort(vecType), [SlotKind.Scalar, SlotKind.Pointer], vecType);
+    return this.fixed(typeKeyShort(vecType), [SlotKind.Scalar, SlotKind.Pointer, SlotKind.Scalar], vecType);
   }
 
   newVec(vecType: Type, elem: Type, capacity: number): Ptr {
