@@ -1393,10 +1393,10 @@ export class BodyChecker {
       for (const a of e.args) this.expr(a, null, cx);
       return this.arityError(e.callee.span, callee.what, ft.params.length, e.args.length, callee.declSpan, e.span);
     }
+    // The expected type flows into the arguments first (closure parameter types, literals).
+    if (expected) inf.tryUnify(ft.ret, expected);
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
     const ret = this.bindShapeVars(e, ft.params, ft.ret);
-    if (ret === ERR) return ERR;
-    if (expected) inf.tryUnify(ret, expected);
     if (ret !== ft.ret) return ret;
     // A literal shape argument must agree with a static shape from the type.
     const rt = inf.shallow(ft.ret);

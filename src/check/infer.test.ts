@@ -320,3 +320,9 @@ describe("coercions", () => {
     expect(show(three.coercedTo)).toBe("dyn D");
   });
 });
+
+test("the expected type reaches closure parameters through a generic call", () => {
+  const r = checkSource("let f: Box<dyn Fn(&String) -> usize> = Box::new(|s| s.len()); let n = f(&\"abc\");");
+  expect(r.codes).toEqual([]);
+  expect(typeOfBinding(r.program, "s")).toBe("&String");
+});
