@@ -849,6 +849,19 @@ export class Compiler {
       const spec = part.spec;
       const temp = t.kind === "tensor" && !isPlaceExpr(part.expr);
       exprs.push(part.expr);
+      // Common parts without a spec skip the general formatter.
+      const bt = derefAll(t);
+      if (!spec && bt.kind === "int" && t.kind === "int") {
+        parts.push((f) => {
+          const v = code(f);
+          return Math.abs(v) < 1e21 ? String(v) : formatWithSpec(rt, v, t, null);
+        });
+        continue;
+      }
+      if (!spec && bt.kind === "builtin" && bt.name === "String") {
+        parts.push((f) => rt.str(code(f)));
+        continue;
+      }
       parts.push((f) => {
         const v = code(f);
         const s = formatWithSpec(rt, v, t, spec);
