@@ -506,10 +506,10 @@ export class Lowerer {
       case "ClosureExpr":
         return this.closure(e);
       case "BreakExpr":
-        this.breakOrContinue(e.label, e.value, true);
+        this.breakOrContinue(e.label, e.value, true, e.span);
         return EMPTY;
       case "ContinueExpr":
-        this.breakOrContinue(e.label, null, false);
+        this.breakOrContinue(e.label, null, false, e.span);
         return EMPTY;
       case "ReturnExpr": {
         const c = e.value ? this.value(e.value, "move") : EMPTY;
@@ -826,7 +826,7 @@ export class Lowerer {
     return union(EMPTY, ...ctx.breakCarried);
   }
 
-  private breakOrContinue(label: A.Label | null, value: Expr | null, isBreak: boolean): void {
+  private breakOrContinue(label: A.Label | null, value: Expr | null, isBreak: boolean, span: Span): void {
     const c = value ? this.value(value, "move") : EMPTY;
     const ctx = label ? [...this.loops].reverse().find((l) => l.label === label.name) : this.loops[this.loops.length - 1];
     if (!ctx) {
@@ -837,21 +837,10 @@ export class Lowerer {
     // Leaving scopes: their bindings die (no dangling report: the jump is not where they are dropped in the source).
     const dying: Binding[] = [];
     for (let i = this.scopes.length - 1; i >= ctx.scopeDepth; i--) dying.push(...this.scopes[i].bindings);
-    if (!isBreak) {
-      // `continue` keeps the loop's own scope (the for-loop iterator lives on).
-    }
-    if (dying.length) this.emit({ kind: "scopeEnd", bindings: dying, span: label ? label.span : this.nodeSpanFallback(), reportDangling: false });
+    if (dying.length) this.emit({ kind: "scopeEnd", bindings: dying, span, reportDangling: false });
     this.endTempsSince(ctx.firstLoan);
     this.link(this.cur, isBreak ? ctx.exit : ctx.head);
     this.cur = null;
-  }
-
-  private nodeSpanFallback(): Span {
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const a = this.nodes[i].action as { span?: Span };
-      if (a.span) return a.span;
-    }
-    return { file: { name: "", text: "", lineStarts: [0] }, start: 0, end: 0 };
   }
 
   private match(e: A.MatchExpr): Carried {
