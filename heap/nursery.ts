@@ -106,7 +106,8 @@ export class Nursery {
     // Reserve room for the worst case (everything young is promoted, into fresh blocks) so the
     // arena's buffer, and so the views below, cannot be replaced during the evacuation.
     const youngWords = this.top - this.edenStart + (this.fromTop - this.fromStart);
-    arena.ensureHeadroom(Math.ceil(youngWords / PAGE_WORDS) + 2 * BLOCK_PAGES);
+    // (a block can waste up to one largest young object at its end: hence the 10%).
+    arena.ensureHeadroom(Math.ceil((youngWords * 1.1) / PAGE_WORDS) + 2 * BLOCK_PAGES);
     const f64 = arena.f64;
     const i32 = arena.i32;
     const space = arena.space;
