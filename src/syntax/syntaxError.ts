@@ -59,12 +59,15 @@ function closer(open: string): string {
   return open === "(" ? ")" : open === "[" ? "]" : "}";
 }
 
-// Expected items that only say "the expression could have continued here". When the parser
-// stopped after a complete expression they are noise: the learner needs the `;`, `,` or `)`.
+// Expected items that only say "what came before could have continued here" (a path with `::`,
+// a call with `(`, an operator...). When the parser stopped after a complete name or expression
+// they are noise: the learner needs the `;`, `,` or `)`.
 const CONTINUATIONS = new Set([
-  "an operator", "`.`", "`?`", "`(`", "`[`", "`as`", "`::`", "`{`", "`else`", "`..`", "`..=`", "`=`", "`!`", "`@`",
-  "`<`", "`...`",
+  "an operator", "`.`", "`?`", "`(`", "`[`", "`as`", "`::`", "`<`", "`..`", "`..=`", "`...`", "`@`", "`!`",
 ]);
+// These continue only an expression (assignment, a struct literal, `if .. else`); after a
+// pattern or a signature they are real options (`let x = ..`, a function body `{`).
+const EXPRESSION_CONTINUATIONS = new Set(["`=`", "`{`", "`else`"]);
 // What kind of thing was required, recognised by a token only that kind can start with.
 const NOUNS: [marker: string, noun: string][] = [
   ["`return`", "expression"],
@@ -72,6 +75,13 @@ const NOUNS: [marker: string, noun: string][] = [
   ["`ref`", "pattern"],
   ["an identifier", "identifier"],
 ];
+
+const ITEM_KEYWORDS = new Set(["`fn`", "`struct`", "`enum`", "`trait`", "`impl`", "`const`", "`use`", "`mod`"]);
+const EXPR_START = new Set([
+  "`return`", "`continue`", "`break`", "`||`", "`|`", "`match`", "`if`", "`for`", "`while`", "`loop`", "`Self`", "`self`",
+  "`vec`", "`false`", "`true`", "`*`", "`&`", "`&&`", "`-`", "`!`", "`(`", "`[`", "`{`", "`move`", "`..`", "`..=`",
+  "an identifier", "a number", "a string", "a character", "a format string", "a label",
+]);
 
 /** The parts of Ohm's Failure objects we use (present at run time, missing from its .d.ts). */
 interface OhmFailure {
@@ -148,7 +158,8 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
   const afterSomething = afterExpr || endsExpression(prev);
 
   // A statement that is missing its `;` (the spec's own example).
-  if (hasSemi && afterExpr && prev && !CONTINUATIONS.has("`" + found.text + "`")) {
+  const continuesExpr = (t: string) => CONTINUATIONS.has(t) || EXPRESSION_CONTINUATIONS.has(t);
+  if (hasSemi && afterExpr && prev && !continuesExpr("`" + found.text + "`")) {
     const d = error("E0001", `expected \`;\` or \`}\` after this expression, found ${foundText}`, sp(file, prev.end, prev.end), "expected `;` here");
     if (found.kind !== "eof") d.labels.push({ span: foundSpan, message: "unexpected token" });
     return d;
@@ -165,15 +176,40 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
     }
   }
 
+  // At the top level (or in a `mod`), where only an item or a statement could start.
+  if (expected.includes("end of input") && found.kind !== "eof") {
+    const d = error("E0001", `expected an item or a statement, found ${foundText}`, foundSpan, "expected an item or a statement");
+    d.help.push("items start with `fn`, `struct`, `enum`, `trait`, `impl`, `const`, `use` or `mod`");
+    return d;
+  }
+  const itemKeywords = expected.filter((e) => ITEM_KEYWORDS.has(e));
+  if (itemKeywords.length >= 4 && itemKeywords.length === expected.filter((e) => e !== "`#`" && e !== "`pub`").length) {
+    const after = prev?.text === "pub" ? " after `pub`" : "";
+    const d = error("E0001", `expected an item${after}, found ${foundText}`, foundSpan, "expected an item");
+    d.help.push("items start with `fn`, `struct`, `enum`, `trait`, `impl`, `const`, `use` or `mod`");
+    return d;
+  }
+
   // A list of punctuation or keywords.
   let items = expected.filter((e) => e.startsWith("`"));
   // `|` continues an or-pattern; it is only worth naming where it closes closure parameters.
   if (items.some((e) => e === "`in`" || e === "`=`" || e === "`=>`" || e === "`)`")) items = items.filter((e) => e !== "`|`");
-  let essential = items.filter((e) => !CONTINUATIONS.has(e));
+  // After a name in a pattern (`for x`, `let x`, `Some(x)`), `{` would only continue it as a struct pattern.
+  const inPattern = items.includes("`@`") || items.includes("`in`");
+  let essential = items.filter(
+    (e) => !CONTINUATIONS.has(e) && !(afterExpr && EXPRESSION_CONTINUATIONS.has(e)) && !(inPattern && e === "`{`"),
+  );
   // After `if cond` / `for x in iter` / `while cond`, the only real option is the body's `{`.
   if (!essential.length && afterSomething && items.includes("`{`")) essential = ["`{`"];
   if (essential.length && afterSomething) items = essential;
   if (!items.length) items = expected;
+  if (items.length > 6) {
+    // A long list is mostly "anything that starts an expression": name the rest, or say so.
+    const rest = items.filter((e) => !EXPR_START.has(e));
+    if (rest.length && rest.length <= 6) items = rest;
+    else if (!rest.length) return error("E0001", `expected expression, found ${foundText}`, foundSpan, "expected expression");
+    else items = rest.slice(0, 6);
+  }
   items = orderItems(items);
   const label = items.length === 1 ? `expected ${items[0]}` : `expected ${orList(items)}`;
   if (items.length === 1 && items[0] === "`;`" && prev) {
