@@ -9,6 +9,7 @@
 // hidden frame slots.
 
 import { SlotKind } from "../../heap/api";
+import { HeapExhaustedError } from "../../heap/errors";
 import type { Type } from "../check/types";
 import { StarkPanic } from "../diagnostics";
 import type {
@@ -292,6 +293,7 @@ export class Compiler {
     // The host stack ran out (deep recursion): no regex or allocation-heavy work here, the
     // stack is still nearly full.
     else if (e instanceof RangeError) p = new StarkPanic("P0106", "stack overflow: recursion too deep for the host stack", callSpan);
+    else if (e instanceof HeapExhaustedError) p = new StarkPanic("P0201", e.message, callSpan);
     else return e;
     const site = (p as unknown as { site?: Span | null }).site ?? p.span;
     if (p.trace.length < 64 && site) p.trace.push({ function: fnName, span: site });
@@ -2064,6 +2066,7 @@ export class Compiler {
   }
 
   private compileWhile(e: Expr & { kind: "WhileExpr" }, ctx: FnCtx): Code {
+    const span = e.span;
     const rt = this.rt;
     const heap = rt.heap;
     const cond = this.compileExpr(e.cond, ctx);
@@ -2073,7 +2076,7 @@ export class Compiler {
       while (cond(f)) {
         body(f);
         if (rt.ctl !== 0 && signal() === 1) break;
-        heap.safepoint();
+        backEdge(heap, span);
       }
       if (rt.ctl === CTL_BREAK && rt.ctlLabel === null) rt.ctl = 0;
       return undefined;
@@ -2081,6 +2084,7 @@ export class Compiler {
   }
 
   private compileWhileLet(e: Expr & { kind: "WhileLetExpr" }, ctx: FnCtx): Code {
+    const span = e.span;
     const rt = this.rt;
     const heap = rt.heap;
     const scrut = this.compileOperand(e.scrutinee, ctx);
@@ -2094,13 +2098,14 @@ export class Compiler {
         if (!m(f, v, 0, -1)) break;
         body(f);
         if (rt.ctl !== 0 && signal() === 1) break;
-        heap.safepoint();
+        backEdge(heap, span);
       }
       return undefined;
     };
   }
 
   private compileLoop(e: Expr & { kind: "LoopExpr" }, ctx: FnCtx): Code {
+    const span = e.span;
     const rt = this.rt;
     const heap = rt.heap;
     const body = this.compileBlock(e.body, ctx);
@@ -2120,12 +2125,13 @@ export class Compiler {
             return v;
           }
         }
-        heap.safepoint();
+        backEdge(heap, span);
       }
     };
   }
 
   private compileFor(e: Expr & { kind: "ForExpr" }, ctx: FnCtx): Code {
+    const span = e.span;
     const rt = this.rt;
     const heap = rt.heap;
     const label = e.label?.name ?? null;
@@ -2153,7 +2159,7 @@ export class Compiler {
           set(f, i);
           body(f);
           if (rt.ctl !== 0 && signal() === 1) break;
-          heap.safepoint();
+          backEdge(heap, span);
         }
         return undefined;
       };
@@ -2185,7 +2191,7 @@ export class Compiler {
           m(f, x, 0, -1);
           body(f);
           if (rt.ctl !== 0 && signal() === 1) break;
-          heap.safepoint();
+          backEdge(heap, span);
         }
       } finally {
         if (vec !== 0) {
@@ -2983,6 +2989,19 @@ function stripIndirection(t: Type): Type {
     if (t.kind === "ref") t = t.inner;
     else if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc") && t.args[0]) t = t.args[0];
     else return t;
+  }
+}
+
+/**
+ * The safepoint at a loop's back-edge. A collection there can find the heap over its limit:
+ * that is panic P0201 at the loop.
+ */
+function backEdge(heap: { safepoint(): void }, span: Span): void {
+  try {
+    heap.safepoint();
+  } catch (e) {
+    if (e instanceof HeapExhaustedError) throw new StarkPanic("P0201", e.message, span);
+    throw e;
   }
 }
 

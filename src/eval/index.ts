@@ -10,6 +10,7 @@
 
 import { ManagedHeap } from "../../heap/api";
 import { BumpHeap } from "../../heap/bump";
+import { HeapExhaustedError } from "../../heap/errors";
 import { StarkPanic } from "../diagnostics";
 import type { FnDecl, Item, Program, Stmt } from "../syntax/ast";
 import type { TensorRuntime } from "../tensor/api";
@@ -17,6 +18,8 @@ import { Compiler } from "./compile";
 import { ItemIndex } from "./items";
 
 import { Runtime } from "./runtime";
+// The ML library's natives (nn::, optim::, Dataset::, torch::) register themselves on import.
+import "./natives_ml";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */
@@ -88,6 +91,7 @@ export class Session {
       return { panic: null };
     } catch (e) {
       if (e instanceof StarkPanic) return { panic: attributeToCaller(e) };
+      if (e instanceof HeapExhaustedError) return { panic: new StarkPanic("P0201", e.message, null) };
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         return { panic: new StarkPanic("P0106", "stack overflow: recursion too deep", null) };
       }

@@ -48,7 +48,9 @@ export type IterKind =
   | "skip"
   | "stepBy"
   | "cloned"
-  | "empty";
+  | "empty"
+  /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
+  | "native";
 
 export interface IterDesc {
   kind: IterKind;
@@ -61,6 +63,8 @@ export interface IterDesc {
   tupleKinds?: SlotKind[];
   call?: (clo: Ptr, args: Value[]) => Value;
   isArray?: boolean;
+  /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
+  nativeNext?: (id: number) => Next;
 }
 
 interface IterState {
@@ -184,6 +188,8 @@ export function next(rt: Runtime, it: Ptr): Next {
   switch (d.kind) {
     case "empty":
       return DONE;
+    case "native":
+      return d.nativeNext!(h.get(it, EXTRA));
     case "range":
     case "rangeRev": {
       const i = h.get(it, I);

@@ -61,6 +61,8 @@ const evalPrograms = starkFiles(join(ROOT, "test/programs/eval"));
 
 describe.each(heaps)("test/programs/eval on the %s", (_name, heap) => {
   test.each(evalPrograms.map((p) => [p.slice(ROOT.length + 1), p]))("%s", (_rel, path) => {
+    // The reference BumpHeap never collects, so it cannot enforce a heap limit.
+    if (heap() === undefined && readFileSync(path, "utf8").includes("max_heap_size")) return;
     const want = annotations(path);
     const got = execute(path, heap);
     expect(got.compileErrors).toEqual([]);

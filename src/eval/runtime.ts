@@ -127,7 +127,11 @@ export class Runtime {
     }
     const h = this.handles;
     for (let i = 0; i < h.length; i++) if (h[i] !== 0) h[i] = visit(h[i]);
+    for (const scan of this.extraRoots) scan(visit);
   }
+
+  /** Roots kept by native libraries outside frames (the ML binding's autograd nodes). */
+  readonly extraRoots: ((visit: (p: Ptr) => Ptr) => void)[] = [];
 
   pushFrame(f: Frame, map: number[]): void {
     const i = this.fp++;
@@ -289,7 +293,16 @@ export class Runtime {
   tensorFromHandle(id: number): Tensor | null {
     return id ? this.tensorHandles[id] : null;
   }
-  private releaseTensorHandle(id: number): void {
+  /** Removes `id` from the table and hands its tensor to the caller (who now owns it). */
+  takeTensorHandle(id: number): Tensor | null {
+    const t = this.tensorHandles[id];
+    if (!id || !t) return null;
+    this.tensorHandles[id] = null;
+    this.handleOf.delete(t);
+    this.freeHandleIds.push(id);
+    return t;
+  }
+  releaseTensorHandle(id: number): void {
     const t = this.tensorHandles[id];
     if (!t) return;
     this.tensorHandles[id] = null;

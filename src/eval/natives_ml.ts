@@ -1,0 +1,324 @@
+// The ML library (src/ml) bound to STARK's natives: `Dataset::*`, `nn::*`, `optim::*`,
+// `torch::*`, `Model::*` and the autograd methods of `Tensor` (LANGUAGE.md §7).
+//
+// The model of values (see src/ml/README.md, "What the binding must know"):
+// - A STARK `Tensor` stays a plain owned tensor. A tensor that takes part in autograd
+//   (`requires_grad_()`, a parameter, the output of a tracked op) is a *copy* of its graph node's
+//   value, "tracked": a side table maps the STARK tensor to its node, which is kept in a root
+//   slot of this binding (the runtime's root scanner visits it, so a moving collection updates
+//   it). Dropping the STARK tensor drops the root, and the collector then frees the graph.
+// - Models and optimizers are the library's heap objects themselves (STARK's `Model` and
+//   `Optimizer` are pointer types). A dataset is a JS object behind a native handle in a small
+//   heap object.
+// - `for batch in ds.batches(n)`: a native iterator; the library calls the training boundary
+//   (`heap.batchBoundary()`) between two batches — the GC's safe point in Training mode.
+//
+// No native here reaches a safepoint except the batch iterator (before it allocates anything),
+// so node pointers held in JS locals within one native call stay valid.
+
+import { Ptr, SlotKind } from "../../heap/api";
+import type { Type } from "../check/types";
+import type { Tensor } from "../tensor/api";
+import { StarkPanic } from "../diagnostics";
+import { createMl, Dataset as MlDataset, BatchIterator, MlLibrary, Node, loadStateDict, saveStateDict } from "../ml";
+import type { TensorSlots } from "../ml";
+import { DONE, newIter, Next, registerDesc } from "./iter";
+import { NativeFactory, registerNatives } from "./natives";
+import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { derefAll } from "./typeinfo";
+
+interface Tracked {
+  node: Ptr;
+  tensor: Tensor;
+}
+
+/** Per-runtime state of the binding. */
+class MlBinding {
+  readonly ml: MlLibrary;
+  /** Root slots: nodes behind tracked STARK tensors. Freed entries are null. */
+  private roots: (Tracked | null)[] = [];
+  private freeRoots: number[] = [];
+  private rootOf = new WeakMap<Tensor, number>();
+  readonly datasets: (MlDataset | null)[] = [null];
+  readonly iterators: (BatchIterator | null)[] = [null];
+  readonly datasetLayout: number;
+
+  constructor(readonly rt: Runtime) {
+    const slots: TensorSlots = {
+      register: (t) => rt.tensorHandle(t),
+      get: (id) => rt.tensorFromHandle(id)!,
+      take: (id) => rt.takeTensorHandle(id)!,
+      release: (id) => {
+        if (id) rt.releaseTensorHandle(id);
+      },
+    };
+    this.ml = createMl(rt.tensors, rt.heap, slots);
+    rt.extraRoots.push((visit) => {
+      for (const r of this.roots) if (r && r.node !== 0) r.node = visit(r.node);
+    });
+    this.datasetLayout = rt.fixed("Dataset", [SlotKind.Scalar], null);
+  }
+
+  get ag() {
+    return this.ml.ag;
+  }
+
+  /** Makes the STARK tensor `t` stand for `node`: keeps the node rooted until `t` is dropped. */
+  track(t: Tensor, node: Node): Tensor {
+    const old = this.rootOf.get(t);
+    if (old !== undefined) {
+      this.roots[old]!.node = node;
+      return t;
+    }
+    const idx = this.freeRoots.pop() ?? this.roots.length;
+    this.roots[idx] = { node, tensor: t };
+    this.rootOf.set(t, idx);
+    // Dropping the STARK tensor (scope end, a dead Vec's slot) releases the root as well.
+    const free = t.free.bind(t);
+    (t as { free: () => void }).free = () => {
+      const i = this.rootOf.get(t);
+      if (i !== undefined) {
+        this.rootOf.delete(t);
+        this.roots[i] = null;
+        this.freeRoots.push(i);
+      }
+      free();
+    };
+    return t;
+  }
+
+  /** Roots a pointer for the rest of the run (a dataset's `map` closure); read it back from `.node`. */
+  hold(p: Ptr): Tracked {
+    const r: Tracked = { node: p, tensor: null as unknown as Tensor };
+    this.roots.push(r);
+    return r;
+  }
+
+  /** The node a tracked tensor stands for, or null. */
+  tracked(t: Tensor): Node | null {
+    const i = this.rootOf.get(t);
+    return i === undefined ? null : this.roots[i]!.node;
+  }
+
+  /** The graph node for an operand: its own node if tracked, else a constant leaf over a copy. */
+  nodeOf(t: Tensor): Node {
+    return this.tracked(t) ?? this.ag.tensor(t.clone());
+  }
+
+  /** A STARK tensor for a node's value: a copy, tracked when the node is part of a graph. */
+  out(node: Node): Tensor {
+    const t = this.ag.value(node).clone();
+    return this.ag.requiresGrad(node) ? this.track(t, node) : t;
+  }
+
+  /** Copies parameter values back into the STARK tensors that stand for them (after `step`). */
+  syncLeaves(params: Set<Ptr>): void {
+    for (const r of this.roots) {
+      if (!r || !r.tensor || !params.has(r.node) || r.tensor.freed) continue;
+      r.tensor.zero_();
+      r.tensor.add_(this.ag.value(r.node));
+    }
+  }
+}
+
+const bindings = new WeakMap<Runtime, MlBinding>();
+
+function binding(rt: Runtime): MlBinding {
+  let b = bindings.get(rt);
+  if (!b) bindings.set(rt, (b = new MlBinding(rt)));
+  return b;
+}
+
+/** A native that needs the binding: `(b, ...args)`. */
+function ml(impl: (b: MlBinding, ...args: Value[]) => Value): NativeFactory {
+  return (s) => (...args) => impl(binding(s.rt), ...args);
+}
+
+// ───────────── helpers over STARK values ─────────────
+
+function vecItems(rt: Runtime, v: Ptr): number[] {
+  const h = rt.heap;
+  const n = h.get(v, VEC_LEN);
+  const data = h.getPtr(v, VEC_DATA);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(h.get(data, i));
+  return out;
+}
+
+function tensorVec(rt: Runtime, vecType: Type, tensors: Tensor[]): Ptr {
+  const elem: Type = (derefAll(vecType) as Type & { kind: "builtin" }).args[0];
+  const v = rt.newVec(vecType, elem, tensors.length);
+  for (const t of tensors) rt.vecPush(v, SlotKind.Tensor, t, elem);
+  return v;
+}
+
+function paramNodes(b: MlBinding, vec: Ptr, who: string): Node[] {
+  return vecItems(b.rt, vec).map((id, i) => {
+    const t = b.rt.tensorFromHandle(id);
+    const n = t ? b.tracked(t) : null;
+    if (n === null || !b.ag.requiresGrad(n))
+      throw new StarkPanic("P0105", `${who}: parameter ${i} does not require grad (call requires_grad_() on it, or pass model.parameters())`);
+    return n;
+  });
+}
+
+// ───────────── Tensor autograd methods ─────────────
+
+const N: Record<string, NativeFactory> = {};
+
+N["Tensor::requires_grad_"] = ml((b, t) => {
+  const x = t as Tensor;
+  const n = b.tracked(x);
+  if (n !== null) b.ag.setRequiresGrad(n, true);
+  else b.track(x, b.ag.tensor(x.clone(), true));
+  return undefined;
+});
+N["Tensor::backward"] = ml((b, t) => {
+  const n = b.tracked(t as Tensor);
+  if (n === null) throw new StarkPanic("P0105", "element 0 of tensors does not require grad and does not have a grad_fn");
+  b.ag.backward(n);
+  return undefined;
+});
+N["Tensor::grad"] = ml((b, t) => {
+  const n = b.tracked(t as Tensor);
+  const g = n === null ? null : b.ag.grad(n);
+  if (g === null) throw new StarkPanic("P0105", "this tensor has no gradient yet (it does not require grad, or backward() has not reached it)");
+  return g.clone();
+});
+N["Tensor::detach"] = () => (t: Value) => (t as Tensor).clone();
+
+// ───────────── models ─────────────
+
+N["nn::Linear::new"] = ml((b, i, o) => b.ml.nn.linear(i as number, o as number));
+N["nn::Sequential::new"] = ml((b, layers) => b.ml.nn.sequential(vecItems(b.rt, layers as Ptr)));
+N["nn::ReLU::new"] = ml((b) => b.ml.nn.reluModule());
+N["nn::Sigmoid::new"] = ml((b) => b.ml.nn.sigmoidModule());
+N["nn::Tanh::new"] = ml((b) => b.ml.nn.tanhModule());
+
+N["Model::forward"] = ml((b, m, x) => b.out(b.ml.nn.forward(m as Ptr, b.nodeOf(x as Tensor))));
+N["Model::parameters"] = (s) => {
+  return (m) => {
+    const b = binding(s.rt);
+    const tensors = b.ml.nn.parameters(m as Ptr).map((n) => b.out(n));
+    return tensorVec(s.rt, s.retType, tensors);
+  };
+};
+N["Model::weight"] = ml((b, m) => b.out(b.ml.nn.weight(m as Ptr)));
+N["Model::bias"] = ml((b, m) => b.out(b.ml.nn.bias(m as Ptr)));
+
+for (const name of ["relu", "sigmoid", "tanh"] as const) {
+  N[`nn::${name}`] = ml((b, x) => b.out(b.ml.nn[name](b.nodeOf(x as Tensor))));
+}
+N["nn::mse_loss"] = ml((b, p, t) => b.out(b.ml.nn.mseLoss(b.nodeOf(p as Tensor), b.nodeOf(t as Tensor))));
+N["nn::cross_entropy"] = ml((b, l, t) => b.out(b.ml.nn.crossEntropy(b.nodeOf(l as Tensor), b.nodeOf(t as Tensor))));
+
+// ───────────── optimizers ─────────────
+
+N["optim::SGD::new"] = ml((b, params, lr) => b.ml.optim.sgd(paramNodes(b, params as Ptr, "optim::SGD::new"), { lr: lr as number }));
+N["optim::Adam::new"] = ml((b, params, lr) => b.ml.optim.adam(paramNodes(b, params as Ptr, "optim::Adam::new"), { lr: lr as number }));
+N["optim::Optimizer::step"] = ml((b, opt) => {
+  b.ml.optim.step(opt as Ptr);
+  // The STARK tensors standing for parameters are copies: give them the new values.
+  b.syncLeaves(new Set(paramsOfOptimizer(b, opt as Ptr)));
+  return undefined;
+});
+N["optim::Optimizer::zero_grad"] = ml((b, opt) => {
+  b.ml.optim.zeroGrad(opt as Ptr);
+  return undefined;
+});
+N["optim::Optimizer::learning_rate"] = ml((b, opt) => b.ml.optim.learningRate(opt as Ptr));
+N["optim::Optimizer::set_learning_rate"] = ml((b, opt, lr) => {
+  b.ml.optim.setLearningRate(opt as Ptr, lr as number);
+  return undefined;
+});
+
+/** An optimizer's parameter nodes (slot 0 of both SGD and Adam objects: an array of nodes). */
+function paramsOfOptimizer(b: MlBinding, opt: Ptr): Ptr[] {
+  const h = b.rt.heap;
+  const ps = h.getPtr(opt, 0);
+  const out: Ptr[] = [];
+  for (let i = 0; i < h.length(ps); i++) out.push(h.getPtr(ps, i));
+  return out;
+}
+
+// ───────────── datasets ─────────────
+
+function datasetOf(b: MlBinding, p: Value): MlDataset {
+  return b.datasets[b.rt.heap.get(p as Ptr, 0)]!;
+}
+
+function wrapDataset(b: MlBinding, d: MlDataset): Ptr {
+  const p = b.rt.heap.alloc(b.datasetLayout);
+  b.datasets.push(d);
+  b.rt.heap.set(p, 0, b.datasets.length - 1);
+  return p;
+}
+
+N["Dataset::from_csv"] = ml((b, path) => {
+  const boundary = b.ml.boundary;
+  return wrapDataset(b, MlDataset.fromCsv(b.rt.tensors, b.rt.str(path as Ptr), { onBatchBoundary: () => boundary.reached() }));
+});
+N["Dataset::with_target"] = ml((b, d, col) => wrapDataset(b, datasetOf(b, d).withTarget(b.rt.str(col as Ptr))));
+N["Dataset::shuffle"] = ml((b, d, seed) => wrapDataset(b, datasetOf(b, d).shuffle(seed as number)));
+N["Dataset::map"] = (s) => {
+  const f64: Type = { kind: "float", name: "f64" };
+  const vecF64: Type = { kind: "builtin", name: "Vec", args: [f64] };
+  return (d, clo) => {
+    const rt = s.rt;
+    const b = binding(rt);
+    // The closure lives as long as the dataset: a root slot of the binding keeps it (and moves it).
+    const root = b.hold(clo as Ptr);
+    const mapped = datasetOf(b, d).mapValues((values) => {
+      const v = rt.newVec(vecF64, f64, values.length);
+      for (const x of values) rt.vecPush(v, SlotKind.Scalar, x, f64);
+      return vecItems(rt, s.call(root.node, [v]) as Ptr);
+    });
+    return wrapDataset(b, mapped);
+  };
+};
+
+N["Dataset::batches"] = (s) => {
+  const batchType = (derefAll(s.retType) as Type & { kind: "builtin" }).args[0] as Type & { kind: "adt" };
+  let desc = -1;
+  return (d, n) => {
+    const rt = s.rt;
+    const b = binding(rt);
+    if (desc < 0) desc = registerDesc(rt, { kind: "native", elem: batchType, elemKind: SlotKind.Pointer, nativeNext: (id) => nextBatch(b, batchType, id) });
+    const it = datasetOf(b, d).batches(n as number);
+    b.iterators.push(it);
+    return newIter(rt, desc, 0, 0, 0, 0, 0, 0, b.iterators.length - 1);
+  };
+};
+
+function nextBatch(b: MlBinding, batchType: Type & { kind: "adt" }, id: number): Next {
+  const it = b.iterators[id];
+  if (!it) return DONE;
+  // The iterator calls the training boundary (a possible collection) before reading rows, so
+  // nothing below holds a pointer across it.
+  const r = it.next();
+  if (r.done) {
+    b.iterators[id] = null;
+    return DONE;
+  }
+  const rt = b.rt;
+  const l = rt.adtLayout(batchType);
+  const p = rt.heap.alloc(l.layout);
+  const fields = batchType.decl.kind === "StructDecl" ? batchType.decl.fields.map((f) => f.name.name) : [];
+  const values: Record<string, Value> = { id: r.value.id, inputs: r.value.inputs, targets: r.value.targets };
+  fields.forEach((f, i) => rt.store(p, i, l.kinds[i], values[f]));
+  return p;
+}
+
+// ───────────── torch ─────────────
+
+N["torch::load_model"] = ml((b, path) => {
+  const dict = loadStateDict(b.rt.tensors, b.rt.str(path as Ptr));
+  return b.ml.nn.fromStateDict(dict);
+});
+N["torch::save"] = ml((b, m, path) => {
+  const dict = b.ml.nn.stateDict(m as Ptr);
+  saveStateDict(dict, b.rt.str(path as Ptr));
+  return undefined;
+});
+
+registerNatives(N);
