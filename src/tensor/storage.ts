@@ -71,7 +71,6 @@ export class TensorStorage {
   private f32view: Float32Array;
   private f64view: Float64Array;
   private i32view: Int32Array;
-  private u8view: Uint8Array;
 
   constructor(memory?: WasmMemory) {
     this.memory = memory ?? new Wasm.Memory({ initial: 16, maximum: MAX_PAGES });
@@ -80,7 +79,6 @@ export class TensorStorage {
     this.f32view = new Float32Array(this.buffer);
     this.f64view = new Float64Array(this.buffer);
     this.i32view = new Int32Array(this.buffer);
-    this.u8view = new Uint8Array(this.buffer);
   }
 
   /** Growing the memory detaches the old ArrayBuffer, so views are re-made when it changed. */
@@ -90,7 +88,6 @@ export class TensorStorage {
     this.f32view = new Float32Array(this.buffer);
     this.f64view = new Float64Array(this.buffer);
     this.i32view = new Int32Array(this.buffer);
-    this.u8view = new Uint8Array(this.buffer);
   }
   get f32(): Float32Array {
     this.refreshViews();
@@ -104,17 +101,9 @@ export class TensorStorage {
     this.refreshViews();
     return this.i32view;
   }
-  get u8(): Uint8Array {
-    this.refreshViews();
-    return this.u8view;
-  }
 
   setLimit(bytes: number | null): void {
     this.limit = bytes === null ? MAX_PAGES * PAGE : Math.min(bytes, MAX_PAGES * PAGE);
-  }
-
-  get inArena(): boolean {
-    return this.arenas.length > 0;
   }
 
   /** A new block of `bytes` for one tensor (refs = 1), from the innermost arena if one is open. */
@@ -168,8 +157,7 @@ export class TensorStorage {
 
   /**
    * Ends the innermost arena: every block in it is released (its handles become dead), and the
-   * chunks go back to the allocator. `keepBlock`, if it belongs to the arena, is excluded: the
-   * caller has already copied it out, so it is released here too.
+   * chunks go back to the allocator. A result to keep must be copied out before this is called.
    */
   endArena(): void {
     const arena = this.arenas.pop();

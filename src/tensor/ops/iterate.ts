@@ -43,16 +43,3 @@ export function forEachRow(
     }
   }
 }
-
-/** The element offsets of a strided tensor in row-major order. */
-export function stridedOffsets(shape: Shape, strides: number[], offset: number): Int32Array | number[] {
-  let total = 1;
-  for (const d of shape) total *= d;
-  const out: number[] = new Array(total);
-  const last = shape.length - 1;
-  const s = last >= 0 ? strides[last] : 0;
-  forEachRow(shape, strides, offset, strides, offset, (o, a, _b, n) => {
-    for (let j = 0; j < n; j++) out[o + j] = a + j * s;
-  });
-  return out;
-}
