@@ -370,3 +370,21 @@ describe("errors", () => {
     expect(() => rt.from([[1, 2], [3]] as any)).toThrow(expect.objectContaining({ code: "P0401" }));
   });
 });
+
+describe("kernel builds", () => {
+  test("relaxed SIMD is detected, not assumed; both builds compute the same products", () => {
+    const plain = new Runtime({ relaxed: false });
+    expect(plain.kernels?.variant).toBe("simd128");
+    const auto = kernelRuntime.kernels!.variant;
+    // Node 20 runs relaxed SIMD once the V8 flag is set; either answer is legitimate elsewhere
+    expect(["simd128", "relaxed-simd"]).toContain(auto);
+    const rng = new Lcg(9);
+    const [m, k, n] = [37, 300, 29];
+    const va = randomValues(rng, m * k, "f32", -1, 1);
+    const vb = randomValues(rng, k * n, "f32", -1, 1);
+    const r1 = toRef(kernelRuntime.from(nest(va, [m, k])).matmul(kernelRuntime.from(nest(vb, [k, n]))));
+    const r2 = toRef(plain.from(nest(va, [m, k])).matmul(plain.from(nest(vb, [k, n]))));
+    // fused multiply-add rounds once instead of twice: results differ in the last bits only
+    expectClose(r1, r2, () => 1e-4, "relaxed vs plain");
+  });
+});
