@@ -209,7 +209,16 @@ N["Model::bias"] = ml((b, m) => b.out(b.ml.nn.bias(m as Ptr)));
 for (const name of ["relu", "sigmoid", "tanh"] as const) {
   N[`nn::${name}`] = ml((b, x) => b.out(b.ml.nn[name](b.nodeOf(x as Tensor))));
 }
-N["nn::mse_loss"] = ml((b, p, t) => b.out(b.ml.nn.mseLoss(b.nodeOf(p as Tensor), b.nodeOf(t as Tensor))));
+N["nn::mse_loss"] = ml((b, p, t) => {
+  const pred = b.nodeOf(p as Tensor);
+  let target = b.nodeOf(t as Tensor);
+  // A regression model's [N, 1] output against a batch's [N] targets would broadcast to [N, N]
+  // (PyTorch only warns, and the model then learns the mean): compare them row by row instead.
+  const ps = b.ag.shape(pred);
+  const ts = b.ag.shape(target);
+  if (ps.length === 2 && ps[1] === 1 && ts.length === 1 && ts[0] === ps[0]) target = b.ag.reshape(target, [ts[0], 1]);
+  return b.out(b.ml.nn.mseLoss(pred, target));
+});
 N["nn::cross_entropy"] = ml((b, l, t) => b.out(b.ml.nn.crossEntropy(b.nodeOf(l as Tensor), b.nodeOf(t as Tensor))));
 
 // ───────────── optimizers ─────────────
