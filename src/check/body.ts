@@ -1553,12 +1553,12 @@ export class BodyChecker {
       for (const a of e.args) this.expr(a, null, cx);
       const rt = inf.shallow(recv);
       if (rt.kind === "var" && inf.varKind(rt) === "any") return this.err(error("E0282", "type annotations needed", e.receiver.span, "type must be known at this point"));
-      return this.noMethod(e, recv);
+      return this.noMethod(e, recv, cx);
     }
     return this.applyMethod(e, hit, expected, cx, recv);
   }
 
-  private noMethod(e: MethodCallExpr, recv: Type): Type {
+  private noMethod(e: MethodCallExpr, recv: Type, cx: BodyCx): Type {
     const inf = this.inf;
     const name = e.method.name;
     let base = inf.shallow(recv);
@@ -1568,6 +1568,9 @@ export class BodyChecker {
     if (base.kind === "adt" && base.decl.kind === "StructDecl" && base.decl.fields.some((f) => f.name.name === name)) {
       d.labels = [];
       d.help.push(`to call the function stored in \`${name}\`, surround the field access with parentheses: \`(${e.receiver.span.file.text.slice(e.receiver.span.start, e.receiver.span.end)}.${name})(..)\``);
+    } else if (base.kind === "adt" && (base.decl.name.name === "Option" || base.decl.name.name === "Result") && base.decl.span.file.name === "<prelude>" && probeMethod(this, base.args[0], name, cx)) {
+      // `opt.len()`: the method belongs to the value inside.
+      d.help.push(`the method exists on the value inside the \`${base.decl.name.name}\`: handle the ${base.decl.name.name === "Option" ? "`None`" : "`Err`"} case first, e.g. with \`match\`, \`if let\`, \`?\` or \`.unwrap()\``);
     } else {
       const close = closestName(name, methodNames(this, base));
       if (close) d.help.push(`there is a method \`${close}\` with a similar name`);

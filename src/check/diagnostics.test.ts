@@ -110,3 +110,9 @@ test("a char where a string is expected suggests double quotes", () => {
   expect(r.codes).toEqual(["E0308"]);
   expect(r.diagnostics[0].help[0]).toContain('`" "`');
 });
+
+test("a method of the value inside an Option points at unwrapping", () => {
+  const r = checkSource(`fn main() { let v = vec!["a"]; print(v.first().len()); }`);
+  expect(r.codes).toEqual(["E0599"]);
+  expect(r.diagnostics[0].help[0]).toContain("handle the `None` case first");
+});

@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { solve, solveTogether, type Analysis, type Bits, type NodeSets, type SliceSets } from "./dataflow";
+import { solve, solveTogether, type Analysis, type BitSet, type NodeSets, type SliceSets } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -67,15 +67,15 @@ export class BodyAnalysis {
     const scopeAnalysis: Analysis = {
       direction: "forward",
       width: nB,
-      transfer(node, s) {
+      transfer(node, s, off) {
         const a = node.action;
         if (a.kind === "declare") {
           const i = idx(a.binding);
-          if (i !== undefined) s.add(i);
+          if (i !== undefined) s.add(off + i);
         } else if (a.kind === "scopeEnd") {
           for (const b of a.bindings) {
             const i = idx(b);
-            if (i !== undefined) s.delete(i);
+            if (i !== undefined) s.delete(off + i);
           }
         }
       },
@@ -139,16 +139,16 @@ export class BodyAnalysis {
     const loansAnalysis: Analysis = {
       direction: "forward",
       width: 2 * nL,
-      transfer(node, s) {
+      transfer(node, s, off) {
         const a = node.action;
         if (a.kind === "borrow") {
-          s.add(a.loan);
-          s.add(nL + a.loan);
+          s.add(off + a.loan);
+          s.add(off + nL + a.loan);
         } else if (a.kind === "endTemps") {
-          for (const l of a.loans) s.delete(nL + l);
+          for (const l of a.loans) s.delete(off + nL + l);
         } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
           const b = a.kind === "assign" ? a.place.base : a.binding;
-          for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(l);
+          for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(off + l);
         }
       },
     };
@@ -177,47 +177,47 @@ export class BodyAnalysis {
     const sitesByBinding = this.sitesByBinding;
     const sites = this.sites;
     const siteOfNode = this.siteOfNode;
-    const killPath = (s: Bits, p: Place) => {
-      for (const id of sitesByBinding.get(p.base) ?? []) if (isPrefix(p, sites[id].path)) s.delete(id);
+    const killPath = (s: BitSet, p: Place, off: number) => {
+      for (const id of sitesByBinding.get(p.base) ?? []) if (isPrefix(p, sites[id].path)) s.delete(off + id);
     };
     const analysis: Analysis = {
       direction: "forward",
       width: nS + this.nB,
-      transfer(node, s) {
+      transfer(node, s, off) {
         const a = node.action;
         switch (a.kind) {
           case "move": {
             const site = siteOfNode.get(node.id);
-            if (site !== undefined) s.add(site);
+            if (site !== undefined) s.add(off + site);
             break;
           }
           case "declare": {
-            for (const id of sitesByBinding.get(a.binding) ?? []) s.delete(id);
+            for (const id of sitesByBinding.get(a.binding) ?? []) s.delete(off + id);
             const i = idx(a.binding);
             if (a.init) {
-              if (i !== undefined) s.add(nS + i);
+              if (i !== undefined) s.add(off + nS + i);
             } else {
-              if (i !== undefined) s.delete(nS + i);
+              if (i !== undefined) s.delete(off + nS + i);
               const site = siteOfNode.get(node.id);
-              if (site !== undefined) s.add(site);
+              if (site !== undefined) s.add(off + site);
             }
             break;
           }
           case "assign": {
             if (!hasDeref(a.place) && !hasIndex(a.place)) {
-              killPath(s, a.place);
+              killPath(s, a.place, off);
               if (a.place.proj.length === 0) {
                 const i = idx(a.place.base);
-                if (i !== undefined) s.add(nS + i);
+                if (i !== undefined) s.add(off + nS + i);
               }
             }
             break;
           }
           case "scopeEnd":
             for (const b of a.bindings) {
-              for (const id of sitesByBinding.get(b) ?? []) s.delete(id);
+              for (const id of sitesByBinding.get(b) ?? []) s.delete(off + id);
               const i = idx(b);
-              if (i !== undefined) s.delete(nS + i);
+              if (i !== undefined) s.delete(off + nS + i);
             }
             break;
         }

@@ -62,33 +62,14 @@ export class BitSet {
   }
 }
 
-/** What a transfer function may do to a state. */
-export interface Bits {
-  has(i: number): boolean;
-  add(i: number): void;
-  delete(i: number): void;
-}
-
 export interface Analysis {
   direction: "forward" | "backward";
   width: number;
-  /** Apply the node's effect to `state` in place (for a backward analysis: from out to in). */
-  transfer(node: CfgNode, state: Bits): void;
-}
-
-/** A window of `width` bits at offset `off` in a larger state. */
-class Shifted implements Bits {
-  s!: Bits;
-  constructor(readonly off: number) {}
-  has(i: number): boolean {
-    return this.s.has(this.off + i);
-  }
-  add(i: number): void {
-    this.s.add(this.off + i);
-  }
-  delete(i: number): void {
-    this.s.delete(this.off + i);
-  }
+  /**
+   * Apply the node's effect to `state` in place (for a backward analysis: from out to in). The
+   * analysis's bits start at `off` in `state` (0 unless solved together with others).
+   */
+  transfer(node: CfgNode, state: BitSet, off: number): void;
 }
 
 /** The per-node states of one analysis that was solved together with others (a window of a combined state). */
@@ -108,23 +89,20 @@ export class SliceSets {
  */
 export function solveTogether(nodes: CfgNode[], analyses: Analysis[]): { before: SliceSets; after: SliceSets }[] {
   const direction = analyses[0].direction;
-  const windows: Shifted[] = [];
+  const offsets: number[] = [];
   let width = 0;
   for (const a of analyses) {
-    windows.push(new Shifted(width));
+    offsets.push(width);
     width += a.width;
   }
   const r = solve(nodes, {
     direction,
     width,
     transfer(node, state) {
-      for (let i = 0; i < analyses.length; i++) {
-        windows[i].s = state;
-        analyses[i].transfer(node, windows[i]);
-      }
+      for (let i = 0; i < analyses.length; i++) analyses[i].transfer(node, state, offsets[i]);
     },
   });
-  return windows.map((w) => ({ before: new SliceSets(r.before, w.off), after: new SliceSets(r.after, w.off) }));
+  return offsets.map((off) => ({ before: new SliceSets(r.before, off), after: new SliceSets(r.after, off) }));
 }
 
 /** One bit set per node, stored in a single flat array (no per-node allocation). */
@@ -194,7 +172,7 @@ export function solve(nodes: CfgNode[], a: Analysis): { before: NodeSets; after:
       for (let w = 0; w < W; w++) inData[base + w] |= outData[pb + w];
     }
     for (let w = 0; w < W; w++) sw[w] = inData[base + w];
-    a.transfer(node, scratch);
+    a.transfer(node, scratch, 0);
     let changed = false;
     for (let w = 0; w < W; w++) {
       if (outData[base + w] !== sw[w]) {
