@@ -19,6 +19,11 @@ export interface Io {
   /** Whether stdin is a terminal (bare `stark` starts the REPL only then). */
   stdinIsTTY: boolean;
   env: Record<string, string | undefined>;
+  /**
+   * Starts the interactive REPL (src/repl) on the process's terminal. The REPL is asynchronous,
+   * so `runCli` only starts it; `main` supplies this, in-process tests drive src/repl directly.
+   */
+  startRepl?(options: { borrowck: "lexical" | "nll" }): void;
 }
 
 export const EXIT_OK = 0;
@@ -112,11 +117,13 @@ export function runCli(argv: string[], io: Io): number {
         io.stdout(page.text.endsWith("\n") ? page.text : page.text + "\n");
       },
     )
-    .command("repl", "start the interactive REPL", {}, () => {
-      throw new UsageError("the REPL is not available in this build");
+    .command("repl", "start the interactive REPL", {}, (a) => {
+      if (!io.startRepl) throw new UsageError("the REPL is not available here");
+      io.startRepl({ borrowck: (a as unknown as CommonArgs).borrowck });
     })
-    .command("$0", false, {}, () => {
-      throw new UsageError(io.stdinIsTTY ? "the REPL is not available in this build" : "give a command: stark run FILE");
+    .command("$0", false, {}, (a) => {
+      if (!io.stdinIsTTY || !io.startRepl) throw new UsageError("give a command: stark run FILE");
+      io.startRepl({ borrowck: (a as unknown as CommonArgs).borrowck });
     })
     .strict()
     .help()
@@ -169,7 +176,22 @@ export function main(argv: string[]): void {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
   };
+  let repl: { borrowck: "lexical" | "nll" } | null = null;
+  io.startRepl = (options) => {
+    repl = options;
+  };
   const code = runCli(argv, io);
   flush();
   process.exitCode = code;
+  if (repl) startProcessRepl(repl);
+}
+
+/** The REPL on the process's own stdin/stdout (loaded only when used). */
+function startProcessRepl(options: { borrowck: "lexical" | "nll" }): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startRepl } = require("../repl/frontend") as typeof import("../repl/frontend");
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  void startRepl({ input: process.stdin, output: process.stdout, errors: process.stderr, terminal, env: process.env, borrowck: options.borrowck }).then((code) => {
+    process.exitCode = code;
+  });
 }

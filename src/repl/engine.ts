@@ -1,0 +1,457 @@
+// The REPL's session: one input at a time, checked (types, then borrows) and run against a
+// persistent environment, so that moves and borrows carry across inputs (LANGUAGE.md §8).
+//
+// How state carries across inputs:
+//  - types and names: one `CheckSession` (src/check) for the whole session;
+//  - values: one evaluator `Session` (src/eval) whose global frame holds every top-level `let`;
+//  - moves and borrows: the borrow checker has no incremental entry point, so every accepted
+//    input's top-level statements are kept and the analysis re-runs over all of them plus the new
+//    input; only diagnostics that mention the new input are its errors (the older inputs passed).
+//
+// An input with an error changes nothing. The checker mutates its session while it checks, so on
+// an error the check session is rebuilt by re-checking every accepted input (its source is kept);
+// the evaluator learns the re-checked item declarations, and global slots come out the same
+// because checking is deterministic.
+
+import { readFileSync } from "node:fs";
+import type { Binding, Expr, Item, Pattern, Program, SourceFile, Span, Stmt } from "../syntax/ast";
+import { makeSourceFile } from "../syntax/ast";
+import { Diagnostic, StarkPanic } from "../diagnostics";
+import { parseItemsOrStatements } from "../syntax/parser";
+import { CheckSession, type CheckResult } from "../check";
+import { analyzeBorrows, type BodyFacts } from "../check/borrow";
+import { typeToString, type Type } from "../check/types";
+import { Session } from "../eval";
+import { formatValue } from "../eval/format";
+import { createHeap, HeapExhaustedError, type GCStats, type ManagedHeap } from "../../heap";
+import { tensorRuntime } from "../tensor";
+import { DEFAULT_SEED } from "../tensor/random";
+
+export type BorrowModel = "lexical" | "nll";
+
+export interface EngineOptions {
+  /** Program output (print!, println!). */
+  stdout(s: string): void;
+  stderr(s: string): void;
+  borrowck?: BorrowModel;
+}
+
+/** The outcome of one input, for the front end and tests. */
+export interface InputResult {
+  /** Compile-time errors (and warnings) of this input; any error means the input was discarded. */
+  diagnostics: Diagnostic[];
+  panic: StarkPanic | null;
+  /** Debug form of the final expression's value, when it has one that is not `()`. */
+  value: string | null;
+  /** The input number N of its `<repl:N>` file. */
+  input: number;
+}
+
+/** One accepted input: enough to re-check it when the check session is rebuilt. */
+interface Accepted {
+  n: number;
+  file: SourceFile;
+  program: Program;
+}
+
+/** Ownership state of one top-level binding, for `:vars`. */
+export interface VarInfo {
+  name: string;
+  type: string;
+  state: string;
+}
+
+const TAIL_MARK = Symbol("repl-tail");
+
+export class ReplEngine {
+  private check!: CheckSession;
+  private evaluator!: Session;
+  private heap!: ManagedHeap & { liveByLayout(): { name: string; count: number; bytes: number }[] };
+  private accepted: Accepted[] = [];
+  private counter = 0;
+  /** The input at which each top-level binding was found moved (for `:vars`). */
+  private movedAt = new Map<string, number>();
+  readonly model: BorrowModel;
+
+  constructor(private readonly options: EngineOptions) {
+    this.model = options.borrowck ?? "lexical";
+    this.reset();
+  }
+
+  /** `:reset`: a fresh session (inputs keep counting, so `<repl:N>` names stay unique). */
+  reset(): void {
+    this.check = new CheckSession();
+    this.heap = createHeap({}, {});
+    tensorRuntime.setLimit(null);
+    tensorRuntime.manualSeed(DEFAULT_SEED);
+    this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
+    this.accepted = [];
+    this.movedAt.clear();
+  }
+
+  get inputsSoFar(): number {
+    return this.counter;
+  }
+
+  /** Check and run one input. Never throws for a problem in the input. */
+  evaluate(source: string, fileName?: string): InputResult {
+    const n = ++this.counter;
+    const file = makeSourceFile(fileName ?? `<repl:${n}>`, source);
+    const res: InputResult = { diagnostics: [], panic: null, value: null, input: n };
+    const built = buildProgram(file);
+    res.diagnostics.push(...built.diagnostics);
+    if (!built.program || hasErrors(built.diagnostics)) return res;
+    const { program, tail } = built;
+
+    const checked = this.check.check(program);
+    res.diagnostics.push(...checked.diagnostics.filter((d) => d.severity === "error" || d.primary.span.file === file));
+    if (hasErrors(res.diagnostics)) {
+      this.rebuildCheckSession();
+      return res;
+    }
+    const borrows = this.borrowCheck(program, checked, file);
+    res.diagnostics.push(...borrows.diagnostics);
+    if (hasErrors(res.diagnostics)) {
+      this.rebuildCheckSession();
+      return res;
+    }
+
+    const run = this.runChecked(program, tail);
+    res.panic = run.panic;
+    res.value = run.value;
+    if (run.panic) {
+      // Its effects so far happened, but its bindings may be uninitialized: forget them.
+      this.rebuildCheckSession();
+      return res;
+    }
+    this.accepted.push({ n, file, program });
+    this.noteMoves(n);
+    return res;
+  }
+
+  /** `:load FILE`: a file's items and top-level statements into the session (not its `main`). */
+  load(path: string): InputResult {
+    return this.evaluate(readFileSync(path, "utf8"), path);
+  }
+
+  /** `:type EXPR`: the type of an expression, checked but not run (and forgotten). */
+  typeOf(source: string): { type: string | null; diagnostics: Diagnostic[] } {
+    const file = makeSourceFile(`<repl:type>`, source);
+    const built = buildProgram(file);
+    if (!built.program || hasErrors(built.diagnostics)) return { type: null, diagnostics: built.diagnostics };
+    if (!built.tail) return { type: "()", diagnostics: [] };
+    const checked = this.check.check(built.program);
+    const errors = checked.diagnostics.filter((d) => d.severity === "error");
+    const t = built.tail.ty;
+    this.rebuildCheckSession(); // `:type` never changes the session
+    if (errors.length || !t) return { type: null, diagnostics: errors };
+    return { type: typeToString(t), diagnostics: [] };
+  }
+
+  /** `:vars`: every top-level binding in scope with its type and ownership state. */
+  vars(): VarInfo[] {
+    const facts = this.topLevelFacts();
+    const bindings = this.topBindings();
+    const out: VarInfo[] = [];
+    const moved = new Set<Binding>();
+    const borrowedBy = new Map<Binding, string[]>();
+    if (facts) {
+      const last = this.lastNode(facts);
+      if (last !== null) {
+        for (const p of facts.movedAfter(last)) if (p.proj.length === 0) moved.add(p.base);
+        for (const loan of facts.liveLoansAfter(last)) {
+          const holder = this.loanHolder(loan.span);
+          const list = borrowedBy.get(loan.place.base) ?? [];
+          list.push(`${loan.mutable ? "mutably" : "shared"} by \`${holder ?? "a temporary"}\``);
+          borrowedBy.set(loan.place.base, list);
+        }
+      }
+    }
+    for (const b of bindings) {
+      let state = "owned";
+      if (b.ty && b.ty.kind === "ref") state = "reference";
+      if (moved.has(b)) {
+        const at = this.movedAt.get(b.name);
+        state = at !== undefined ? `moved at input ${at}` : "moved";
+      } else if (borrowedBy.has(b)) state = `borrowed ${borrowedBy.get(b)!.join(", ")}`;
+      out.push({ name: b.name, type: b.ty ? typeToString(b.ty) : "?", state });
+    }
+    return out;
+  }
+
+  /** Names in scope (for completion): top-level bindings, then items. */
+  names(): string[] {
+    const out = new Set<string>();
+    for (const b of this.topBindings()) out.add(b.name);
+    for (const a of this.accepted) {
+      for (const x of a.program.body) {
+        const it = x.kind === "ItemStmt" ? x.item : x;
+        if ("name" in it && it.name && typeof (it.name as { name?: unknown }).name === "string") out.add((it.name as { name: string }).name);
+      }
+    }
+    return [...out];
+  }
+
+  /** The static type of a top-level binding (for method completion after `name.`). */
+  bindingType(name: string): Type | null {
+    const b = this.check.globals.find(name);
+    return b?.ty ?? null;
+  }
+
+  /** Method names callable on a top-level binding (inherent and trait impls), for completion. */
+  methodsOf(name: string): string[] {
+    const t = this.bindingType(name);
+    const target = t ? implTargetName(t) : null;
+    if (!target) return [];
+    const out = new Set<string>();
+    for (const impl of this.evaluator.items.impls) {
+      const tt = impl.target;
+      if (tt.kind !== "PathType" || tt.segments[tt.segments.length - 1].name.name !== target) continue;
+      for (const m of impl.methods) if (!m.name.name.startsWith("__")) out.add(m.name.name);
+    }
+    return [...out].sort();
+  }
+
+  gcStats(): GCStats {
+    return this.heap.stats();
+  }
+
+  liveObjects(): { name: string; count: number; bytes: number }[] {
+    return this.heap.liveByLayout();
+  }
+
+  tensorStats(): { liveBytes: number; liveTensors: number; peakBytes: number } {
+    return tensorRuntime.memoryStats();
+  }
+
+  collect(): void {
+    this.heap.collectFull("repl :gc");
+  }
+
+  // ───────────── internals ─────────────
+
+  private borrowCheck(program: Program, checked: CheckResult, file: SourceFile): { diagnostics: Diagnostic[] } {
+    const synthetic: Program = { kind: "Program", span: program.span, body: [...this.previousTopStmts(), ...program.body] };
+    const result = analyzeBorrows(synthetic, checked, { model: this.model });
+    const mentionsNew = (d: Diagnostic) => d.primary.span.file === file || d.labels.some((l) => l.span.file === file);
+    return { diagnostics: result.diagnostics.filter(mentionsNew).map(forSession) };
+  }
+
+  private previousTopStmts(): Stmt[] {
+    const out: Stmt[] = [];
+    for (const a of this.accepted) for (const x of a.program.body) if (isTopStmt(x)) out.push(x);
+    return out;
+  }
+
+  private topLevelFacts(): BodyFacts | null {
+    if (!this.accepted.length) return null;
+    const last = this.accepted[this.accepted.length - 1].program;
+    const synthetic: Program = { kind: "Program", span: last.span, body: this.previousTopStmts() };
+    if (!synthetic.body.length) return null;
+    const result = analyzeBorrows(synthetic, { isCopy: this.check.env.isCopy }, { model: this.model });
+    return result.bodies.find((b) => b.name === "<top level>") ?? null;
+  }
+
+  private lastNode(facts: BodyFacts): number | null {
+    const stmts = this.previousTopStmts();
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const node = facts.stmtNodes.get(stmts[i]);
+      if (node !== undefined) return node;
+    }
+    return null;
+  }
+
+  /** The variable a loan was stored in: the top-level `let` whose initializer took it. */
+  private loanHolder(span: Span): string | null {
+    for (const stmt of this.previousTopStmts()) {
+      if (stmt.kind !== "LetStmt" || !stmt.init) continue;
+      const init = stmt.init.span;
+      if (init.file === span.file && init.start <= span.start && span.end <= init.end) {
+        const names = patternBindings(stmt.pat).map((b) => b.name);
+        if (names.length) return names.join(", ");
+      }
+    }
+    return null;
+  }
+
+  /** Top-level bindings still in scope (a shadowed one is hidden), in declaration order. */
+  private topBindings(): Binding[] {
+    const seen = new Map<string, Binding>();
+    for (const s of this.previousTopStmts()) {
+      if (s.kind !== "LetStmt") continue;
+      for (const b of patternBindings(s.pat)) {
+        seen.delete(b.name);
+        seen.set(b.name, b);
+      }
+    }
+    return [...seen.values()];
+  }
+
+  private noteMoves(n: number): void {
+    const facts = this.topLevelFacts();
+    if (!facts) return;
+    const last = this.lastNode(facts);
+    if (last === null) return;
+    const now = new Set(facts.movedAfter(last).filter((p) => p.proj.length === 0).map((p) => p.base.name));
+    for (const name of [...this.movedAt.keys()]) if (!now.has(name)) this.movedAt.delete(name);
+    for (const name of now) if (!this.movedAt.has(name)) this.movedAt.set(name, n);
+  }
+
+  private runChecked(program: Program, tail: Expr | null): { panic: StarkPanic | null; value: string | null } {
+    const body = program.body.filter((x) => !(x as { [TAIL_MARK]?: boolean })[TAIL_MARK]);
+    const runnable: Program = { ...program, body };
+    try {
+      const r = this.evaluator.run(runnable, false);
+      if (r.panic) return { panic: r.panic, value: null };
+      if (!tail || !tail.ty) return { panic: null, value: null };
+      const rt = this.evaluator.rt;
+      const code = this.evaluator.compiler.compileExpr(tail, this.evaluator.compiler.globalCtx);
+      const v = code(rt.globals);
+      rt.flush();
+      const t = tail.ty;
+      if (t.kind === "tuple" && t.elems.length === 0) return { panic: null, value: null };
+      if (t.kind === "never") return { panic: null, value: null };
+      return { panic: null, value: formatValue(rt, v, t, true, null) };
+    } catch (e) {
+      this.evaluator.rt.flush();
+      if (e instanceof StarkPanic) return { panic: e, value: null };
+      if (e instanceof HeapExhaustedError) {
+        return { panic: new StarkPanic("P0201", `out of memory: managed heap limit ${e.limit} bytes reached (live: ${e.live} bytes)`), value: null };
+      }
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        return { panic: new StarkPanic("P0106", "stack overflow: recursion too deep", null), value: null };
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The evaluator keys global slots by Binding object; the re-checked input has new Binding
+   * objects for the same variables (same order, same source), so they take over the old slots.
+   */
+  private transferGlobalSlots(before: Program, after: Program): void {
+    const g = this.evaluator.compiler.globalCtx;
+    const old = allBindings(before.body.filter(isTopStmt));
+    const now = allBindings(after.body.filter(isTopStmt));
+    for (let i = 0; i < Math.min(old.length, now.length); i++) {
+      const slot = g.slots.get(old[i]);
+      if (slot === undefined) continue;
+      g.slots.set(now[i], slot);
+      if (g.cells.has(old[i])) g.cells.add(now[i]);
+    }
+  }
+
+  /** Re-check every accepted input in a fresh check session (see the header). */
+  private rebuildCheckSession(): void {
+    this.check = new CheckSession();
+    for (const a of this.accepted) {
+      const built = buildProgram(a.file);
+      if (!built.program) continue;
+      this.check.check(built.program);
+      this.evaluator.items.addItems(built.program.body.filter((x) => !isTopStmt(x)));
+      this.transferGlobalSlots(a.program, built.program);
+      a.program = built.program;
+    }
+  }
+}
+
+/**
+ * The borrow checker sees the session's top level as one body that ends after the newest input;
+ * in a session a top-level variable never goes out of scope, so "goes out of scope here" labels
+ * at that artificial end are dropped and the lexical-borrow note says what really holds.
+ */
+function forSession(d: Diagnostic): Diagnostic {
+  const labels = d.labels.filter((l) => !/goes out of scope here/.test(l.message));
+  const notes = d.notes.map((n) => {
+    const m = /^this borrow lasts until `([^`]+)` goes out of scope at line \d+(.*)$/.exec(n);
+    if (!m) return n;
+    const nll = /with --borrowck=nll/.test(m[2]) ? "; with --borrowck=nll it would end after its last use" : "";
+    return `this borrow lasts as long as \`${m[1]}\`: a top-level variable stays in scope for the rest of the session (or until :reset)${nll}`;
+  });
+  return { ...d, labels, notes };
+}
+
+function hasErrors(ds: Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === "error");
+}
+
+function isTopStmt(x: Item | Stmt): x is Stmt {
+  return x.kind === "LetStmt" || x.kind === "ExprStmt" || x.kind === "EmptyStmt";
+}
+
+/**
+ * Parses one input into a program. A final expression without `;` is checked as `&tail;` so that
+ * showing a value never moves it (`v` at the prompt prints `v` and leaves it owned); the
+ * evaluator then runs the tail itself to get the value.
+ */
+function buildProgram(file: SourceFile): { program: Program | null; tail: Expr | null; diagnostics: Diagnostic[] } {
+  const parsed = parseItemsOrStatements(file);
+  if (!parsed.body) return { program: null, tail: null, diagnostics: parsed.diagnostics };
+  const span: Span = { file, start: 0, end: file.text.length };
+  const body: (Item | Stmt)[] = [...parsed.body];
+  const tail = parsed.tail;
+  if (tail) {
+    const ref: Expr = { kind: "RefExpr", mutable: false, operand: tail, span: tail.span } as Expr;
+    const stmt: Stmt & { [TAIL_MARK]?: boolean } = { kind: "ExprStmt", expr: ref, semi: true, span: tail.span };
+    stmt[TAIL_MARK] = true;
+    body.push(stmt);
+  }
+  return { program: { kind: "Program", span, body }, tail, diagnostics: parsed.diagnostics };
+}
+
+/** Every binding declared anywhere inside `nodes`, in a fixed traversal order. */
+function allBindings(nodes: unknown[]): Binding[] {
+  const out: Binding[] = [];
+  const seen = new Set<object>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const node = x as { kind?: unknown; binding?: Binding };
+    if (node.kind === "BindPat" && node.binding) out.push(node.binding);
+    for (const [k, v] of Object.entries(x)) {
+      // Types, resolutions and spans are annotations, not children.
+      if (k === "span" || k === "ty" || k === "res" || k === "file" || k === "method") continue;
+      visit(v);
+    }
+  };
+  visit(nodes);
+  return out;
+}
+
+function patternBindings(p: Pattern): Binding[] {
+  const out: Binding[] = [];
+  const visit = (q: Pattern | null | undefined): void => {
+    if (!q) return;
+    if (q.kind === "BindPat") {
+      out.push(q.binding);
+      visit(q.sub);
+      return;
+    }
+    for (const v of Object.values(q)) {
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "kind" in x) visit(x as Pattern);
+      if (v && typeof v === "object" && "kind" in v && typeof (v as { kind: unknown }).kind === "string" && (v as { kind: string }).kind.endsWith("Pat")) visit(v as Pattern);
+    }
+  };
+  visit(p);
+  return out;
+}
+
+/** The name impl blocks use for a type (`Vec`, `Tensor`, a struct's name), or null. */
+export function implTargetName(t: Type): string | null {
+  switch (t.kind) {
+    case "adt":
+      return t.decl.name.name;
+    case "builtin":
+      return t.name;
+    case "tensor":
+      return "Tensor";
+    case "ref":
+      return implTargetName(t.inner);
+    default:
+      return null;
+  }
+}
