@@ -925,6 +925,8 @@ export class BodyChecker {
       ((s.kind === "bool" || s.kind === "char") && tt.kind === "int") ||
       (s.kind === "int" && s.name === "u8" && tt.kind === "char") ||
       (inf.varKind(s) === "int" && tt.kind === "char") ||
+      // A fieldless enum casts to its discriminant: `Color::Red as i32`.
+      (s.kind === "adt" && s.decl.kind === "EnumDecl" && s.decl.variants.every((v) => v.shape === "unit") && tt.kind === "int") ||
       inf.tryUnify(s, tt);
     if (!ok) {
       const prim = (x: Type) => x.kind === "int" || x.kind === "float" || x.kind === "bool" || x.kind === "char";

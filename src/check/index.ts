@@ -130,6 +130,9 @@ function checkDefaults(ck: BodyChecker, list: (Item | Stmt)[], scope: ModuleScop
       it.fields.forEach((f, i) => {
         if (f.default) ck.expect(f.default, fields[i], cxFor(scope), { span: f.ty.span, label: "expected due to this" });
       });
+    } else if (it.kind === "EnumDecl") {
+      // Explicit discriminants (`enum E { A = 1 }`) are integer constant expressions.
+      for (const v of it.variants) if (v.discriminant) ck.expect(v.discriminant, { kind: "int", name: "isize" }, cxFor(scope));
     } else if (it.kind === "ConstDecl") {
       const cx = cxFor(scope);
       const t = it.ty ? ck.env.lower(it.ty, cx.lower) : null;

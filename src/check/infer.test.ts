@@ -326,3 +326,11 @@ test("the expected type reaches closure parameters through a generic call", () =
   expect(r.codes).toEqual([]);
   expect(typeOfBinding(r.program, "s")).toBe("&String");
 });
+
+test("fieldless enums cast to integers; explicit discriminants are typed", () => {
+  const r = checkSource("enum C { Red, Green = 5 } fn main() { let n = C::Green as i32; }");
+  expect(r.codes).toEqual([]);
+  const lit = exprsOf(r.program, "IntLit").find((l) => l.value === 5n)!;
+  expect(show(lit.ty)).toBe("isize");
+  expect(checkSource("enum D { A(i32) } fn main() { let n = D::A(1) as i32; }").codes).toEqual(["E0605"]);
+});
