@@ -1451,6 +1451,8 @@ N["gc::stats"] = (s) => {
       bytes_allocated: st.bytesAllocated,
       bytes_promoted: st.bytesPromoted,
       throughput: st.throughput,
+      collections_at_boundary: st.collectionsAtBoundary,
+      collections_in_step: st.collectionsInStep,
     };
     if (t.decl.kind === "StructDecl")
       t.decl.fields.forEach((f, i) => {

@@ -44,7 +44,11 @@ class MlBinding {
   readonly datasetLayout: number;
 
   constructor(readonly rt: Runtime) {
-    const slots: TensorSlots = {
+    const slots: TensorSlots & { readonly liveBytes: number } = {
+      // All live tensor bytes (frames' and slots'): what the training boundary's pressure rule reads.
+      get liveBytes() {
+        return rt.tensors.memoryStats().liveBytes;
+      },
       register: (t) => rt.tensorHandle(t),
       get: (id) => rt.tensorFromHandle(id)!,
       take: (id) => rt.takeTensorHandle(id)!,
