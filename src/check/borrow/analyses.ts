@@ -81,6 +81,16 @@ export class BodyAnalysis {
       },
     };
 
+    // What each node uses, as binding indices, computed once (the solver may visit a node several times).
+    const usesOf: Int32Array[] = cfg.nodes.map((node) => {
+      const us = nodeUses(cfg, node);
+      const out: number[] = [];
+      for (const b of us) {
+        const i = idx(b);
+        if (i !== undefined) out.push(i);
+      }
+      return Int32Array.from(out);
+    });
     this.live = solve(cfg.nodes, {
       direction: "backward",
       width: nB,
@@ -94,10 +104,8 @@ export class BodyAnalysis {
           const i = idx(a.place.base);
           if (i !== undefined) s.delete(i);
         }
-        for (const b of nodeUses(cfg, node)) {
-          const i = idx(b);
-          if (i !== undefined) s.add(i);
-        }
+        const us = usesOf[node.id];
+        for (let k = 0; k < us.length; k++) s.add(us[k]);
       },
     });
 
