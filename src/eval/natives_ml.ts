@@ -23,7 +23,7 @@ import { StarkPanic } from "../diagnostics";
 import { createMl, Dataset as MlDataset, BatchIterator, MlLibrary, Node, loadStateDict, saveStateDict } from "../ml";
 import type { TensorSlots } from "../ml";
 import { DONE, newIter, Next, registerDesc } from "./iter";
-import { NativeFactory, registerNatives } from "./natives";
+import { NATIVES, NativeFactory, NativeSite, registerNatives } from "./natives";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll } from "./typeinfo";
 
@@ -190,6 +190,49 @@ N["Tensor::grad"] = ml((b, t) => {
   return g.clone();
 });
 N["Tensor::detach"] = () => (t: Value) => (t as Tensor).clone();
+
+// ───────────── tensor ops on tracked operands ─────────────
+//
+// The evaluator's tensor natives compute plain tensors. When an operand stands for a graph node
+// (it requires grad, or was computed from one), the op goes through autograd instead so that
+// `backward()` reaches it; untracked operands keep the evaluator's fast path untouched.
+
+/** The evaluator's own implementations of the natives wrapped below. */
+const PLAIN: Record<string, NativeFactory> = {};
+
+/** Wraps the evaluator's native `name`: `viaGraph` runs when the receiver or `other` is tracked. */
+function graphAware(name: string, viaGraph: (b: MlBinding, s: NativeSite, a: Tensor, ...rest: Value[]) => Node, otherTensorArg = false): void {
+  const plain = NATIVES[name];
+  if (!plain) return;
+  PLAIN[name] = plain;
+  N[name] = (s) => {
+    const fast = plain(s);
+    return (...args) => {
+      const b = bindings.get(s.rt);
+      if (b !== undefined) {
+        const tracked = b.tracked(args[0] as Tensor) !== null || (otherTensorArg && b.tracked(args[1] as Tensor) !== null);
+        if (tracked && b.ag.gradEnabled) return b.out(viaGraph(b, s, args[0] as Tensor, ...args.slice(1)));
+      }
+      return fast(...args);
+    };
+  };
+}
+
+graphAware("Tensor::matmul", (b, _s, a, o) => b.ag.matmul(b.nodeOf(a), b.nodeOf(o as Tensor)), true);
+for (const name of ["sum", "mean", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "t"] as const) {
+  graphAware(`Tensor::${name}`, (b, _s, a) => b.ag[name](b.nodeOf(a)));
+}
+graphAware("Tensor::sum_dim", (b, _s, a, d) => b.ag.sumDim(b.nodeOf(a), d as number));
+graphAware("Tensor::mean_dim", (b, _s, a, d) => b.ag.meanDim(b.nodeOf(a), d as number));
+graphAware("Tensor::softmax", (b, _s, a, d) => b.ag.softmax(b.nodeOf(a), d as number));
+graphAware("Tensor::transpose", (b, _s, a, d0, d1) => b.ag.transpose(b.nodeOf(a), d0 as number, d1 as number));
+graphAware("Tensor::reshape", (b, s, a, shape) => {
+  // The evaluator's reshape reads the shape argument (array, Vec or number) and checks it.
+  const probe = PLAIN["Tensor::reshape"](s)(a, shape) as Tensor;
+  const dims = [...probe.shape];
+  probe.free();
+  return b.ag.reshape(b.nodeOf(a), dims);
+});
 
 // ───────────── models ─────────────
 
