@@ -142,6 +142,7 @@ export class ReplCommands {
   renderResult(r: InputResult): Reply {
     let err = this.renderDiags(r.diagnostics);
     if (r.panic) err += renderPanic(r.panic, this.style);
+    if (r.interrupted) err += `${this.style.yellow("interrupted")}: stopped by Ctrl-C; this input's definitions were dropped, the session goes on\n`;
     const out = r.value !== null ? r.value + "\n" : "";
     return { out, err };
   }

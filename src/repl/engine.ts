@@ -26,6 +26,7 @@ import { formatValue } from "../eval/format";
 import { createHeap, HeapExhaustedError, type GCStats, type ManagedHeap } from "../../heap";
 import { tensorRuntime } from "../tensor";
 import { DEFAULT_SEED } from "../tensor/random";
+import { Interrupted, interruptibleSafepoints, type InterruptSource } from "./interrupt";
 
 export type BorrowModel = "lexical" | "nll";
 
@@ -34,6 +35,8 @@ export interface EngineOptions {
   stdout(s: string): void;
   stderr(s: string): void;
   borrowck?: BorrowModel;
+  /** Where Ctrl-C comes from while a program runs (the terminal); none: not interruptible. */
+  interrupts?: InterruptSource | null;
 }
 
 /** The outcome of one input, for the front end and tests. */
@@ -41,6 +44,8 @@ export interface InputResult {
   /** Compile-time errors (and warnings) of this input; any error means the input was discarded. */
   diagnostics: Diagnostic[];
   panic: StarkPanic | null;
+  /** The program was stopped by Ctrl-C (treated like a panic: its definitions are dropped). */
+  interrupted?: boolean;
   /** Debug form of the final expression's value, when it has one that is not `()`. */
   value: string | null;
   /** The input number N of its `<repl:N>` file. */
@@ -69,6 +74,8 @@ export class ReplEngine {
   private heap!: ManagedHeap & { liveByLayout(): { name: string; count: number; bytes: number }[] };
   private accepted: Accepted[] = [];
   private counter = 0;
+  /** Marks the start of a run for the Ctrl-C poll (see interrupt.ts). */
+  private startRun: () => void = () => {};
   /** The input at which each top-level binding was found moved (for `:vars`). */
   private movedAt = new Map<string, number>();
   readonly model: BorrowModel;
@@ -82,6 +89,7 @@ export class ReplEngine {
   reset(): void {
     this.check = new CheckSession();
     this.heap = createHeap({}, {});
+    this.startRun = this.options.interrupts ? interruptibleSafepoints(this.heap, this.options.interrupts) : () => {};
     tensorRuntime.setLimit(null);
     tensorRuntime.manualSeed(DEFAULT_SEED);
     this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
@@ -119,7 +127,8 @@ export class ReplEngine {
     const run = this.runChecked(program, tail);
     res.panic = run.panic;
     res.value = run.value;
-    if (run.panic) {
+    res.interrupted = run.interrupted;
+    if (run.panic || run.interrupted) {
       // Its effects so far happened, but its bindings may be uninitialized: forget them.
       this.rebuildCheckSession();
       return res;
@@ -297,7 +306,8 @@ export class ReplEngine {
     for (const name of now) if (!this.movedAt.has(name)) this.movedAt.set(name, n);
   }
 
-  private runChecked(program: Program, tail: Expr | null): { panic: StarkPanic | null; value: string | null } {
+  private runChecked(program: Program, tail: Expr | null): { panic: StarkPanic | null; value: string | null; interrupted?: boolean } {
+    this.startRun();
     const body = program.body.filter((x) => !(x as { [TAIL_MARK]?: boolean })[TAIL_MARK]);
     const runnable: Program = { ...program, body };
     try {
@@ -314,6 +324,7 @@ export class ReplEngine {
       return { panic: null, value: formatValue(rt, v, t, true, null) };
     } catch (e) {
       this.evaluator.rt.flush();
+      if (e instanceof Interrupted) return { panic: null, value: null, interrupted: true };
       if (e instanceof StarkPanic) return { panic: e, value: null };
       if (e instanceof HeapExhaustedError) {
         return { panic: new StarkPanic("P0201", `out of memory: managed heap limit ${e.limit} bytes reached (live: ${e.live} bytes)`), value: null };

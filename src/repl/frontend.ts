@@ -13,6 +13,7 @@ import { COLOR, PLAIN } from "../cli/render";
 import { ReplCommands } from "./commands";
 import { complete } from "./complete";
 import { ReplEngine } from "./engine";
+import { terminalInterrupts } from "./interrupt";
 
 export interface ReplIo {
   input: Readable;
@@ -36,7 +37,8 @@ export function historyPath(env: Record<string, string | undefined>): string {
 export function startRepl(io: ReplIo): Promise<number> {
   const style = io.terminal && !io.env.NO_COLOR ? COLOR : PLAIN;
   const write = (s: string) => io.output.write(s);
-  const engine = new ReplEngine({ stdout: write, stderr: (s) => io.errors.write(s), borrowck: io.borrowck });
+  const interrupts = io.terminal ? terminalInterrupts() : null;
+  const engine = new ReplEngine({ stdout: write, stderr: (s) => io.errors.write(s), borrowck: io.borrowck, interrupts });
   const commands = new ReplCommands(engine, style);
   const histFile = historyPath(io.env);
   const history = loadHistory(histFile);
@@ -112,6 +114,7 @@ export function startRepl(io: ReplIo): Promise<number> {
         if (reply.err) io.errors.write(reply.err);
       }
       if (io.terminal) write("\n");
+      interrupts?.close();
       finish();
     });
 

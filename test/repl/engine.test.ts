@@ -125,3 +125,20 @@ test("completion: commands, names in scope, methods after a dot", () => {
   expect(prefix).toBe("pu");
   expect(methods).toContain("push");
 });
+
+test("Ctrl-C (an interrupt source) stops a running loop and keeps the session", () => {
+  let polls = 0;
+  let out = "";
+  const engine = new ReplEngine({
+    stdout: (s) => (out += s),
+    stderr: (s) => (out += s),
+    // the first poll sees nothing; a later one sees Ctrl-C
+    interrupts: { pressed: () => ++polls > 1, close: () => {} },
+  });
+  engine.evaluate("let a = 5;");
+  const r = engine.evaluate("let mut i = 0; loop { i += 1; }");
+  expect(r.interrupted).toBe(true);
+  expect(r.diagnostics).toEqual([]);
+  expect(engine.evaluate("a").value).toBe("5");
+  expect(engine.evaluate("i").diagnostics.map((d) => d.code)).toEqual(["E0425"]);
+});

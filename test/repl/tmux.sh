@@ -48,6 +48,12 @@ send C-c
 wait_for "^C" 5
 line ':vars'
 wait_for "moved at input 4" 10
+line 'let mut spins = 0; loop { spins += 1; }'
+sleep 1
+send C-c
+wait_for "interrupted" 10
+line '20 + 22 == 42'
+wait_for "true" 10
 send C-d
 wait_for "REPL-EXITED" 10
 grep -qF "twice(21)" "$home/.stark_history" || { echo "FAIL: history not saved"; cat "$home/.stark_history"; exit 1; }
