@@ -1095,8 +1095,21 @@ export class Compiler {
         const objSlot = LOCAL_SLOT.get(objCode);
         if (kind === SlotKind.Scalar) {
           const isBool = t.kind === "bool";
+          const vi = VEC_INDEX.get(objCode);
           return {
-            get: objSlot !== undefined ? (f) => heap.get(f[objSlot], s) : (f) => heap.get(objCode(f), s),
+            get:
+              objSlot !== undefined
+                ? (f) => heap.get(f[objSlot], s)
+                : vi !== undefined
+                  ? (f) => {
+                      // `v[i].field`: element lookup and field load in one closure.
+                      const o = f[vi.vec];
+                      const i = f[vi.index];
+                      const len = heap.get(o, VEC_LEN);
+                      if (!(i >= 0 && i < len)) rt.indexPanic(len, i, vi.span);
+                      return heap.get(heap.getPtr(heap.getPtr(o, VEC_DATA), i), s);
+                    }
+                  : (f) => heap.get(objCode(f), s),
             set: isBool ? (f, v) => heap.set(objCode(f), s, v ? 1 : 0) : (f, v) => heap.set(objCode(f), s, v ?? 0),
             ref: (f) => rt.newPlace(objCode(f), s),
             kind,
@@ -1222,14 +1235,19 @@ export class Compiler {
     const fastGet: Code | null = spill
       ? null
       : isVec && kind !== SlotKind.Tensor && objSlot !== undefined && idxSlot !== undefined
-        ? (f: Frame) => {
-            // `v[i]` with both in frame slots: one closure, no nested calls.
-            const o = f[objSlot];
-            const i = f[idxSlot];
-            const len = heap.get(o, VEC_LEN);
-            if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
-            return heap.get(heap.getPtr(o, VEC_DATA), i);
-          }
+        ? tagVecIndex(
+            (f: Frame) => {
+              // `v[i]` with both in frame slots: one closure, no nested calls.
+              const o = f[objSlot];
+              const i = f[idxSlot];
+              const len = heap.get(o, VEC_LEN);
+              if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+              return heap.get(heap.getPtr(o, VEC_DATA), i);
+            },
+            objSlot,
+            idxSlot,
+            span,
+          )
         : isVec
         ? kind === SlotKind.Tensor
           ? null
@@ -3034,6 +3052,13 @@ function numericConstant(name: string): number | null {
       return NaN;
   }
   return null;
+}
+
+/** `v[i]` codes whose Vec and index are frame slots (a field access on them fuses the lookup). */
+const VEC_INDEX = new WeakMap<Code, { vec: number; index: number; span: Span }>();
+function tagVecIndex(code: Code, vec: number, index: number, span: Span): Code {
+  VEC_INDEX.set(code, { vec, index, span });
+  return code;
 }
 
 /** Codes that only read a frame slot / return a constant: operators specialize on them. */
