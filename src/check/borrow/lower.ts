@@ -713,7 +713,10 @@ export class Lowerer {
       if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
       else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
     }
-    const result = this.keepIfCarries(e, union(recvCarried, ...cs));
+    // A native method's result borrows only from its receiver (as Rust's signatures say: `get(&self, k: &K) -> Option<&V>`);
+    // a user method without lifetimes borrows from every reference argument too (LANGUAGE.md §4.2).
+    const receiverOnly = native && adj.autoref !== "none";
+    const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
     this.endTempsSince(first, result);
     return result;
   }
