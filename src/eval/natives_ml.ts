@@ -339,7 +339,18 @@ N["Dataset::batches"] = (s) => {
   return (d, n) => {
     const rt = s.rt;
     const b = binding(rt);
-    if (desc < 0) desc = registerDesc(rt, { kind: "native", elem: batchType, elemKind: SlotKind.Pointer, nativeNext: (id) => nextBatch(b, batchType, id) });
+    if (desc < 0) {
+      const nativeNext = (id: number): Next => {
+        try {
+          return nextBatch(b, batchType, id);
+        } catch (e) {
+          // A malformed row is found while the loop asks for the next batch: point at `batches(n)`.
+          if (e instanceof StarkPanic && e.span === null) e.span = s.span;
+          throw e;
+        }
+      };
+      desc = registerDesc(rt, { kind: "native", elem: batchType, elemKind: SlotKind.Pointer, nativeNext });
+    }
     const it = datasetOf(b, d).batches(n as number);
     b.iterators.push(it);
     return newIter(rt, desc, 0, 0, 0, 0, 0, 0, b.iterators.length - 1);
