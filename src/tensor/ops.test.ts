@@ -192,6 +192,16 @@ describe.each([
     expect(toRef(a).data).toEqual([4, 7, 8, 100, 70, 140]);
     a.zero_();
     expect(toRef(a).data).toEqual([0, 0, 0, 0, 0, 0]);
+    // b aliasing a at other positions must see a's old values
+    const sq = rt.from([[1, 2], [3, 4]]);
+    sq.add_(sq.t());
+    expect(toRef(sq).data).toEqual([2, 5, 5, 8]);
+    sq.mul_(rt.from([[2], [3]]));
+    expect(toRef(sq).data).toEqual([4, 10, 15, 24]);
+    const big = rt.arange(37);
+    big.add_(big);
+    big.mul_(0.5);
+    expect(toRef(big).data).toEqual(Array.from({ length: 37 }, (_, i) => i));
     expect(() => a.add_(rt.zeros([3, 3]))).toThrow(StarkPanic);
   });
 });

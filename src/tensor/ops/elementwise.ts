@@ -127,7 +127,12 @@ export function binaryInPlace(op: BinOp, a: DenseTensor, b: DenseTensor | number
       throw shapePanic(`output with shape ${shapeStr(a.shape)} doesn't match the broadcast shape ${shapeStr(shape)}`);
     }
   }
-  // Computing into a fresh tensor first keeps aliasing (b a view of a) and strided a correct.
+  // A dense `a` not sharing storage with `b` is updated directly (each element is read before it
+  // is written); otherwise computing into a fresh tensor keeps aliasing and strides correct.
+  if (a.contiguous && (typeof b === "number" || b.block !== a.block)) {
+    binaryInto(op, a, a, b);
+    return;
+  }
   const result = binary(op, a, b);
   copyStrided(a, result);
   result.free();
