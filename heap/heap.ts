@@ -88,6 +88,10 @@ export class GenerationalHeap implements ManagedHeap {
   /** Recent cost of sweeping one block (decaying maximum), for sizing sweep slices. */
   private sweepBlockMs = 0;
   private youngVerifications = 0;
+  /** Tensor bytes held by Tensor slots (adjustExternalMemory), and those added since the last young collection. */
+  private externalBytes = 0;
+  private externalSinceYoung = 0;
+  private externalRequested = false;
   private gcCpuMicros = 0;
   private cycleStartedAt = 0;
   private liveCounts = new Map<number, { count: number; words: number }>();
@@ -284,7 +288,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (!this.policy.batchAligned) return this.safepoint();
     // Collect now if the next step would probably not fit in what is left of eden.
     const edenLeft = (this.edenEnd - this.top) * 8;
-    if (this.youngRequested || edenLeft < 1.5 * this.stepBytes) {
+    if (this.youngRequested || this.externalRequested || edenLeft < 1.5 * this.stepBytes) {
       this.counters.collectionsAtBoundary++;
       this.doYoung("batch boundary");
     }
@@ -314,7 +318,7 @@ export class GenerationalHeap implements ManagedHeap {
 
   /** Start, advance or finish old-generation collection as the mode's policy says. */
   private paceOld(atBoundary: boolean): void {
-    const oldBytes = this.old.usedWords * 8;
+    const oldBytes = this.old.usedWords * 8 + this.externalBytes;
     if (this.phase === Phase.Idle) {
       if (this.policy.fullOnlyNearLimit && this.nearlyFull()) return this.doFull("heap nearly full");
       if (oldBytes <= this.oldTrigger) return;
@@ -362,6 +366,8 @@ export class GenerationalHeap implements ManagedHeap {
     this.top = this.nursery.top;
     this.edenEnd = this.nursery.edenEnd;
     this.youngRequested = false;
+    this.externalRequested = false;
+    this.externalSinceYoung = 0;
     this.allocationsAtLastGC = this.allocations;
     this.counters.youngCollections++;
     this.finishPause("young", reason, t0, before, promotedWords * 8);
@@ -511,7 +517,7 @@ export class GenerationalHeap implements ManagedHeap {
   private endCycle(): void {
     this.phase = Phase.Idle;
     this.counters.fullCollections++;
-    const live = this.old.usedWords * 8;
+    const live = this.old.usedWords * 8 + this.externalBytes;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, live * this.policy.growthFactor);
     this.lastLive = [...this.liveCounts.entries()]
       .map(([id, c]) => ({ name: this.layouts.all[id].name, count: c.count, bytes: c.words * 8 }))
@@ -613,6 +619,26 @@ export class GenerationalHeap implements ManagedHeap {
 
   onEvent(fn: (e: GCEvent) => void): void {
     this.counters.onEvent(fn);
+  }
+
+  /**
+   * Tensor bytes that Tensor slots started (+) or stopped (-) holding. A few small dead objects
+   * can pin megabytes of tensor storage, so these bytes pace collections as V8 paces on external
+   * memory: once a nursery's worth has been added since the last young collection, one is
+   * requested (in Training mode for the next batch boundary, unless it reaches four nurseries'
+   * worth inside a step); and they count towards the old generation's trigger.
+   */
+  adjustExternalMemory(deltaBytes: number): void {
+    if (!Number.isFinite(deltaBytes)) return;
+    this.externalBytes = Math.max(0, this.externalBytes + deltaBytes);
+    if (deltaBytes <= 0) return;
+    this.externalSinceYoung += deltaBytes;
+    const nursery = this.cfg.youngGenSize;
+    if (this.externalSinceYoung < nursery) return;
+    const waitForBoundary = this.policy.batchAligned && this.boundaries > 0 && this.externalSinceYoung < 4 * nursery;
+    if (waitForBoundary) this.externalRequested = true;
+    else this.youngRequested = true;
+    this.due = true;
   }
 
   liveByLayout(): { name: string; count: number; bytes: number }[] {

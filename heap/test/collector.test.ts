@@ -292,6 +292,22 @@ describe("limits, modes and reporting", () => {
     expect(chainValues(heap, roots[0]).length).toBe(1_000_000);
   });
 
+  test("external (tensor) bytes request a young collection that releases dead holders' tensors", () => {
+    const heap = createHeap({ youngGenSize: 1 << 20 }, SMALL);
+    const Holder = heap.defineLayout({ name: "Holder", slots: [SlotKind.Tensor] });
+    heap.setRootScanner(() => {});
+    const released: number[] = [];
+    heap.onTensorRelease((id) => released.push(id));
+    for (let id = 1; id <= 4; id++) {
+      heap.set(heap.alloc(Holder), 0, id); // 16 bytes of heap each...
+      heap.adjustExternalMemory(512 * 1024); // ...pinning 512 KB of tensor storage
+      heap.safepoint();
+    }
+    // Eden is nearly empty, but 1 MiB of external memory since the last collection asked for one.
+    expect(heap.stats().youngCollections).toBe(2);
+    expect(released.sort()).toEqual([1, 2, 3, 4]);
+  });
+
   test("strings round-trip UTF-8 through the arena and survive collections", () => {
     const heap = createHeap({}, { ...SMALL, verify: true });
     const roots: Ptr[] = [heap.allocString("héllo, wörld ✓ 🚀")];
