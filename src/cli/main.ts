@@ -10,6 +10,7 @@ import { Diagnostic, StarkPanic } from "../diagnostics";
 import { diagnosticJson, panicJson, PLAIN, renderDiagnostic, renderPanic, Style, COLOR } from "./render";
 import { explain, knownCodes } from "./explain";
 import { compile, execute, RunOptions } from "./pipeline";
+import { explainOwnership } from "../teach/ownership";
 
 export interface Io {
   stdout(s: string): void;
@@ -70,6 +71,25 @@ export function runCli(argv: string[], io: Io): number {
     return EXIT_OK;
   };
 
+  // `stark check --explain-ownership`: the permission view (src/teach), also for a program with
+  // borrow errors (that is when it helps most); a syntax or type error stops it as usual.
+  const explainOwnershipOf = (args: CommonArgs): number => {
+    const file = readSource(args.file);
+    const compiled = compile(file, { borrowck: args.borrowck });
+    const typeErrors = compiled.diagnostics.filter((d) => d.severity === "error" && !compiled.checked);
+    if (!compiled.program || !compiled.checked || typeErrors.length || compiled.checked.diagnostics.some((d) => d.severity === "error")) {
+      report(compiled.diagnostics, args.format);
+      return EXIT_COMPILE_ERROR;
+    }
+    io.stdout(explainOwnership(compiled.program, compiled.checked, args.borrowck, compiled.diagnostics));
+    const errors = compiled.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length) {
+      report(compiled.diagnostics, args.format);
+      return EXIT_COMPILE_ERROR;
+    }
+    return EXIT_OK;
+  };
+
   const parser = yargs(argv)
     .scriptName("stark")
     .usage("$0 <command> [options]")
@@ -99,8 +119,15 @@ export function runCli(argv: string[], io: Io): number {
     .command(
       "check <file>",
       "check a program (types and borrows) without running it",
-      (y) => y.positional("file", { type: "string", demandOption: true }),
+      (y) =>
+        y
+          .positional("file", { type: "string", demandOption: true })
+          .option("explain-ownership", { type: "boolean", default: false, describe: "print each line's permissions (R/W/O) per variable" }),
       (a) => {
+        if (a["explain-ownership"]) {
+          exit = explainOwnershipOf(a as unknown as CommonArgs);
+          return;
+        }
         exit = checkAndMaybeRun(a as unknown as CommonArgs, null);
       },
     )
