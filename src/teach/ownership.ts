@@ -73,7 +73,7 @@ function renderBody(facts: BodyFacts, diagnostics: Diagnostic[]): string {
   const header = facts.name === "<top level>" ? "top level" : `fn ${facts.name}`;
   const out = [`${header} (${file.name}):`];
   let previous: State = new Map();
-  const nameWidth = Math.max(1, ...facts.cfg.bindings.map((b) => b.name.length + (b.ty && b.ty.kind === "ref" ? 1 : 0)));
+  const nameWidth = Math.max(1, ...facts.cfg.bindings.filter((b) => !b.name.startsWith("<")).map((b) => b.name.length + (b.ty && b.ty.kind === "ref" ? 1 : 0)));
   for (const line of lines) {
     const { node } = byLine.get(line)!;
     const state = stateAfter(facts, node);
@@ -139,7 +139,7 @@ function moveSpanText(facts: BodyFacts, node: number, _stmt: number): string {
 
 function holderName(facts: BodyFacts, loan: Loan): string {
   const holders = facts.cfg.loanHolders.get(loan.id);
-  if (holders && holders.size) return [...holders].map((b) => `\`${b.name}\``).join(", ");
+  if (holders && holders.size) return [...holders].map((b) => (b.name === "<iterator>" ? "the `for` loop" : `\`${b.name}\``)).join(", ");
   return "a temporary";
 }
 
