@@ -250,6 +250,25 @@ N["Model::parameters"] = (s) => {
     return tensorVec(s.rt, s.retType, tensors);
   };
 };
+N["Model::named_parameters"] = (s) => {
+  const vecType = derefAll(s.retType) as Type & { kind: "builtin" };
+  const pair = vecType.args[0] as Type & { kind: "tuple" };
+  return (m) => {
+    const rt = s.rt;
+    const b = binding(rt);
+    const layout = rt.tupleLayout(pair);
+    const named = b.ml.nn.namedParameters(m as Ptr);
+    const v = rt.newVec(vecType, pair, named.length);
+    // Allocation never collects: the pointers made here stay valid until this returns.
+    for (const [name, node] of named) {
+      const p = rt.heap.alloc(layout);
+      rt.store(p, 0, SlotKind.Pointer, rt.newString(name));
+      rt.store(p, 1, SlotKind.Tensor, b.out(node));
+      rt.vecPush(v, SlotKind.Pointer, p, pair);
+    }
+    return v;
+  };
+};
 N["Model::weight"] = ml((b, m) => b.out(b.ml.nn.weight(m as Ptr)));
 N["Model::bias"] = ml((b, m) => b.out(b.ml.nn.bias(m as Ptr)));
 
