@@ -156,14 +156,27 @@ function tensorVec(rt: Runtime, vecType: Type, tensors: Tensor[]): Ptr {
   return v;
 }
 
+/**
+ * The parameter nodes behind a `Vec<Tensor>` moved into an optimizer's constructor. The Vec's
+ * tensors (copies standing for the nodes) are dropped now: the optimizer owns the nodes, and
+ * copies left for the collector would be kept in sync after every step for nothing.
+ */
 function paramNodes(b: MlBinding, vec: Ptr, who: string): Node[] {
-  return vecItems(b.rt, vec).map((id, i) => {
+  const ids = vecItems(b.rt, vec);
+  const nodes = ids.map((id, i) => {
     const t = b.rt.tensorFromHandle(id);
     const n = t ? b.tracked(t) : null;
     if (n === null || !b.ag.requiresGrad(n))
       throw new StarkPanic("P0105", `${who}: parameter ${i} does not require grad (call requires_grad_() on it, or pass model.parameters())`);
     return n;
   });
+  const data = b.rt.heap.getPtr(vec, VEC_DATA);
+  ids.forEach((id, i) => {
+    b.rt.heap.set(data, i, 0);
+    b.rt.releaseTensorHandle(id);
+  });
+  b.rt.heap.set(vec, VEC_LEN, 0);
+  return nodes;
 }
 
 // ───────────── Tensor autograd methods ─────────────
