@@ -303,6 +303,9 @@ N["nn::cross_entropy"] = ml((b, l, t) => b.out(b.ml.nn.crossEntropy(b.nodeOf(l a
 // ───────────── optimizers ─────────────
 
 N["optim::SGD::new"] = ml((b, params, lr) => b.ml.optim.sgd(paramNodes(b, params as Ptr, "optim::SGD::new"), { lr: lr as number }));
+N["optim::SGD::with_momentum"] = ml((b, params, lr, momentum, wd) =>
+  b.ml.optim.sgd(paramNodes(b, params as Ptr, "optim::SGD::with_momentum"), { lr: lr as number, momentum: momentum as number, weightDecay: wd as number }),
+);
 N["optim::Adam::new"] = ml((b, params, lr) => b.ml.optim.adam(paramNodes(b, params as Ptr, "optim::Adam::new"), { lr: lr as number }));
 N["optim::Optimizer::step"] = ml((b, opt) => {
   b.ml.optim.step(opt as Ptr);
@@ -419,5 +422,7 @@ N["torch::save"] = ml((b, m, path) => {
   saveStateDict(dict, b.rt.str(path as Ptr));
   return undefined;
 });
+
+N["torch::no_grad"] = (s) => (body) => binding(s.rt).ag.noGrad(() => s.call(body as Ptr, []));
 
 registerNatives(N);
