@@ -104,7 +104,8 @@ export function runCli(argv: string[], io: Io): number {
           .positional("args", { type: "string", array: true, default: [] as string[] })
           .option("gc-trace", { type: "boolean", default: false, describe: "print one line per collection on stderr" })
           .option("gc-stress", { type: "number", describe: "collect at every safepoint after N allocations, verifying the heap" })
-          .option("max-tensor-memory", { type: "number", describe: "tensor storage limit in bytes" }),
+          .option("max-tensor-memory", { type: "number", describe: "tensor storage limit in bytes" })
+          .option("heap-report", { type: "string", describe: "write an HTML report of the heap and its collections to this file" }),
       (a) => {
         exit = checkAndMaybeRun(a as unknown as CommonArgs, {
           stdout: io.stdout,
@@ -113,6 +114,7 @@ export function runCli(argv: string[], io: Io): number {
           gcTrace: Boolean(a["gc-trace"]),
           gcStress: a["gc-stress"] as number | undefined,
           maxTensorMemory: a["max-tensor-memory"] as number | undefined,
+          heapReport: a["heap-report"] as string | undefined,
         });
       },
     )

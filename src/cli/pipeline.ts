@@ -9,6 +9,8 @@ import { run } from "../eval";
 import { createHeap, GCEvent, HeapExhaustedError } from "../../heap";
 import { tensorRuntime } from "../tensor";
 import { DEFAULT_SEED } from "../tensor/random";
+import { writeFileSync } from "node:fs";
+import { HeapRecorder, renderHeapReport } from "../teach/heapReport";
 
 export interface CompileOptions {
   borrowck: "lexical" | "nll";
@@ -28,6 +30,8 @@ export interface RunOptions {
   gcTrace: boolean;
   gcStress?: number;
   maxTensorMemory?: number;
+  /** `--heap-report PATH`: write the GC made visible (src/teach/heapReport.ts) after the run. */
+  heapReport?: string;
 }
 
 const hasErrors = (ds: Diagnostic[]) => ds.some((d) => d.severity === "error");
@@ -58,11 +62,30 @@ export function execute(compiled: Compiled, options: RunOptions): { panic: Stark
     let n = 0;
     heap.onEvent((e) => options.stderr(gcTraceLine(++n, e)));
   }
+  const recorder = options.heapReport ? new HeapRecorder(() => tensorRuntime.memoryStats().liveBytes) : null;
+  if (recorder) heap.onEvent(recorder.record);
   // Every run starts from the same state, so runs repeat (and several runs in one process agree).
   tensorRuntime.setLimit(options.maxTensorMemory ?? null);
   tensorRuntime.manualSeed(DEFAULT_SEED);
   try {
-    return run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
+    const result = run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
+    if (recorder && options.heapReport) {
+      // Live objects by type are counted by a full collection: take one for the table, after
+      // the time series is copied so that it does not show up as the program's own.
+      const samples = [...recorder.samples];
+      const stats = heap.stats();
+      heap.collectFull("heap report");
+      const html = renderHeapReport({
+        program: compiled.file.name,
+        samples,
+        config: heap.config(),
+        stats,
+        live: heap.liveByLayout(),
+        tensors: tensorRuntime.memoryStats(),
+      });
+      writeFileSync(options.heapReport, html);
+    }
+    return result;
   } catch (e) {
     if (e instanceof HeapExhaustedError) {
       return { panic: new StarkPanic("P0201", `out of memory: managed heap limit ${e.limit} bytes reached (live: ${e.live} bytes)`) };
