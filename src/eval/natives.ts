@@ -1462,6 +1462,24 @@ N["gc::stats"] = (s) => {
   };
 };
 
+// ── tensor storage ──
+
+N["tensor::memory_stats"] = (s) => {
+  const t = derefAll(s.retType) as Type & { kind: "adt" };
+  return () => {
+    const rt = s.rt;
+    const st = rt.tensors.memoryStats();
+    const l = rt.adtLayout(t);
+    const p = rt.heap.alloc(l.layout);
+    const values: Record<string, number> = { live_bytes: st.liveBytes, live_tensors: st.liveTensors, peak_bytes: st.peakBytes };
+    if (t.decl.kind === "StructDecl")
+      t.decl.fields.forEach((f, i) => {
+        if (l.kinds[i] === SlotKind.Scalar) rt.heap.set(p, i, values[f.name.name] ?? 0);
+      });
+    return p;
+  };
+};
+
 // Mutations of a Vec that a `for` loop is iterating (reachable only through an aliasing Gc
 // handle) are conflicting accesses: P0301, like a RefCell's BorrowMutError.
 for (const name of ["push", "pop", "insert", "remove", "swap", "truncate", "clear", "extend", "sort", "sort_by", "reverse", "retain", "dedup"]) {
