@@ -11,6 +11,12 @@ import { diagnosticJson, panicJson, PLAIN, renderDiagnostic, renderPanic, Style,
 import { explain, knownCodes } from "./explain";
 import { compile, execute, RunOptions } from "./pipeline";
 import { explainOwnership } from "../teach/ownership";
+import { instrumentUnchecked, mapPanicToOriginal } from "../teach/unchecked";
+import { parse as parseProgram } from "../syntax/parser";
+import { checkProgram } from "../check";
+import { lineCol } from "../syntax/ast";
+
+const spanLine = (d: Diagnostic) => lineCol(d.primary.span.file, d.primary.span.start).line;
 
 export interface Io {
   stdout(s: string): void;
@@ -90,6 +96,39 @@ export function runCli(argv: string[], io: Io): number {
     return EXIT_OK;
   };
 
+  // `stark run --unchecked`: what the borrow checker prevents, shown at run time (src/teach).
+  const runUnchecked = (args: CommonArgs, programArgs: string[]): number => {
+    const file = readSource(args.file);
+    const compiled = compile(file, { borrowck: args.borrowck });
+    if (!compiled.program || !compiled.checked || compiled.checked.diagnostics.some((d) => d.severity === "error")) {
+      report(compiled.diagnostics, args.format);
+      return EXIT_COMPILE_ERROR;
+    }
+    if (compiled.diagnostics.some((d) => d.severity === "error" && d.code === "E0001")) {
+      report(compiled.diagnostics, args.format);
+      return EXIT_COMPILE_ERROR;
+    }
+    const borrowErrors = compiled.diagnostics.filter((d) => d.severity === "error");
+    const instrumented = instrumentUnchecked(file, compiled.program, borrowErrors);
+    io.stderr(
+      errStyle.yellow("warning") +
+        `: running UNCHECKED: ${borrowErrors.length ? `the borrow checker rejects this program (${borrowErrors.map((d) => `${d.code} at line ${spanLine(d)}`).join(", ")})` : "the borrow check is skipped"}; ` +
+        "moved and freed data are tracked at run time instead\n",
+    );
+    const tracked = makeSourceFile(file.name, instrumented.source);
+    const parsed = parseProgram(tracked);
+    if (!parsed.program) throw new Error("instrumented program does not parse");
+    const checked = checkProgram(parsed.program);
+    if (checked.diagnostics.some((d) => d.severity === "error")) throw new Error("instrumented program does not type check");
+    const outcome = execute({ file: tracked, diagnostics: [], program: parsed.program, checked }, { stdout: io.stdout, stderr: io.stderr, args: programArgs, gcTrace: false });
+    if (outcome.panic) {
+      mapPanicToOriginal(outcome.panic, file, instrumented.sites);
+      io.stderr(args.format === "json" ? panicJson(outcome.panic) + "\n" : renderPanic(outcome.panic, errStyle));
+      return EXIT_PANIC;
+    }
+    return EXIT_OK;
+  };
+
   const parser = yargs(argv)
     .scriptName("stark")
     .usage("$0 <command> [options]")
@@ -105,8 +144,13 @@ export function runCli(argv: string[], io: Io): number {
           .option("gc-trace", { type: "boolean", default: false, describe: "print one line per collection on stderr" })
           .option("gc-stress", { type: "number", describe: "collect at every safepoint after N allocations, verifying the heap" })
           .option("max-tensor-memory", { type: "number", describe: "tensor storage limit in bytes" })
+          .option("unchecked", { type: "boolean", default: false, describe: "run even if the borrow check fails, stopping at the first use of moved or freed data" })
           .option("heap-report", { type: "string", describe: "write an HTML report of the heap and its collections to this file" }),
       (a) => {
+        if (a.unchecked) {
+          exit = runUnchecked(a as unknown as CommonArgs, (a.args as string[]).map(String));
+          return;
+        }
         exit = checkAndMaybeRun(a as unknown as CommonArgs, {
           stdout: io.stdout,
           stderr: io.stderr,

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { runCli } from "../../src/cli/main";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Where the screenshot goes (look at it: the charts and the table should be visible). */
+const SCREENSHOT = join(tmpdir(), "stark-heap-report.png");
 const program = join(__dirname, "..", "..", "examples", "tour", "05_gc_modes.stark");
 
 function report(): string {
@@ -51,7 +53,7 @@ if (!hasBrowser) {
       expect(await page.locator("svg#occupancy path.series").count()).toBeGreaterThanOrEqual(2);
       expect(await page.locator("svg#pauses rect.pause").count()).toBeGreaterThan(0);
       expect(await page.locator("table#live tr").count()).toBeGreaterThan(1);
-      await page.screenshot({ path: join(__dirname, "artifacts", "heap-report.png"), fullPage: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
     } finally {
       await browser.close();
     }
