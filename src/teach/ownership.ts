@@ -149,7 +149,7 @@ function changeRows(before: State, after: State, width: number): string[] {
   for (const [name, s] of after) {
     const old = before.get(name);
     const p = permString(s.perms);
-    if (!old) rows.push(`${name.padEnd(width)}  ${p}  declared`);
+    if (!old) rows.push(`${name.padEnd(width)}  ${p}  declared${s.why ? `, ${s.why}` : ""}`);
     else if (permString(old.perms) !== p) {
       const gained = permString(old.perms) < p;
       const event = s.why ?? (old.why && old.why.startsWith("moved") ? "initialized again" : old.why ? `${old.why.replace(/ at \d+:\d+$/, "")} ended` : gained ? "regained" : "changed");
