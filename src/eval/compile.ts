@@ -1206,7 +1206,14 @@ export class Compiler {
       return {
         get: (f: Frame) => {
           const tt = obj(f) as Tensor;
-          return tt.index(idx(f));
+          const i = idx(f);
+          try {
+            return tt.index(i);
+          } catch (err) {
+            // The runtime's P0103 knows the dimension, not the source: point it at `t[i]`.
+            if (err instanceof StarkPanic && !err.span) err.span = span;
+            throw err;
+          }
         },
         set: () => undefined,
         ref: null,
