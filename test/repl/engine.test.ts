@@ -142,3 +142,15 @@ test("Ctrl-C (an interrupt source) stops a running loop and keeps the session", 
   expect(engine.evaluate("a").value).toBe("5");
   expect(engine.evaluate("i").diagnostics.map((d) => d.code)).toEqual(["E0425"]);
 });
+
+test(":load runs a file's items and statements into the session, not its main", () => {
+  const { commands } = session();
+  const dir = require("node:fs").mkdtempSync(require("node:path").join(require("node:os").tmpdir(), "stark-load-"));
+  const file = require("node:path").join(dir, "lib.stark");
+  require("node:fs").writeFileSync(file, "fn double(x: i32) -> i32 { x * 2 }\nlet base = 20;\nfn main() { print(999); }\n");
+  const loaded = commands.handle(`:load ${file}`);
+  expect(loaded.err).toBe("");
+  expect(loaded.out).toBe("");
+  expect(commands.handle("double(base) + 2").out).toBe("42\n");
+  expect(commands.handle(":load /no/such/file.stark").err).toContain("cannot read");
+});
