@@ -1748,7 +1748,8 @@ export class Compiler {
       const y = b(f);
       let r: Value;
       try {
-        r = apply(x, y);
+        const viaGraph = rt.tensorOperatorHook === null ? undefined : rt.tensorOperatorHook(op, x, y);
+        r = viaGraph !== undefined ? viaGraph : apply(x, y);
       } catch (err) {
         if (err instanceof StarkPanic && !err.span) err.span = span;
         throw err;

@@ -61,6 +61,32 @@ class MlBinding {
       for (const r of this.roots) if (r && r.node !== 0) r.node = visit(r.node);
     });
     this.datasetLayout = rt.fixed("Dataset", [SlotKind.Scalar], null);
+    rt.tensorOperatorHook = (op, x, y) => this.operator(op, x, y);
+  }
+
+  /** `x op y` through autograd when a tensor operand is tracked; undefined otherwise. */
+  private operator(op: string, x: Value, y: Value): Value | undefined {
+    const xt = typeof x === "object" && x !== null ? (x as Tensor) : null;
+    const yt = typeof y === "object" && y !== null ? (y as Tensor) : null;
+    if (!this.ag.gradEnabled) return undefined;
+    if ((xt === null || this.tracked(xt) === null) && (yt === null || this.tracked(yt) === null)) return undefined;
+    const ag = this.ag;
+    const a = xt ? this.nodeOf(xt) : 0;
+    const b = yt ? this.nodeOf(yt) : 0;
+    switch (op) {
+      case "+":
+        return this.out(xt && yt ? ag.add(a, b) : xt ? ag.addScalar(a, y as number) : ag.addScalar(b, x as number));
+      case "-":
+        return this.out(xt && yt ? ag.sub(a, b) : xt ? ag.subScalar(a, y as number) : ag.rsub(x as number, b));
+      case "*":
+        return this.out(xt && yt ? ag.mul(a, b) : xt ? ag.mulScalar(a, y as number) : ag.mulScalar(b, x as number));
+      case "/":
+        return this.out(xt && yt ? ag.div(a, b) : xt ? ag.divScalar(a, y as number) : ag.rdiv(x as number, b));
+      case "@":
+        return xt && yt ? this.out(ag.matmul(a, b)) : undefined;
+      default:
+        return undefined;
+    }
   }
 
   get ag() {

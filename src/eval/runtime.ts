@@ -130,6 +130,12 @@ export class Runtime {
     for (const scan of this.extraRoots) scan(visit);
   }
 
+  /**
+   * Set by the ML binding (natives_ml.ts): computes a tensor operator (`+ - * / @`) through
+   * autograd when an operand takes part in a graph; `undefined` means "not mine, compute it plainly".
+   */
+  tensorOperatorHook: ((op: string, x: Value, y: Value) => Value | undefined) | null = null;
+
   /** Roots kept by native libraries outside frames (the ML binding's autograd nodes). */
   readonly extraRoots: ((visit: (p: Ptr) => Ptr) => void)[] = [];
 
