@@ -79,6 +79,32 @@ export interface ClosureCode {
 }
 
 const UNIT_T: Type = { kind: "tuple", elems: [] };
+
+/** Each variant's discriminant: the explicit `= n`, else one more than the previous (Rust's rule). */
+function enumDiscriminants(decl: EnumDecl): number[] {
+  const out: number[] = [];
+  let next = 0;
+  for (const v of decl.variants) {
+    const explicit = v.discriminant ? constInt(v.discriminant) : null;
+    const d = explicit ?? next;
+    out.push(d);
+    next = d + 1;
+  }
+  return out;
+}
+
+/** The value of an integer literal, possibly negated or parenthesised; null for anything else. */
+function constInt(e: Expr): number | null {
+  if (e.kind === "IntLit") return Number(e.value);
+  if (e.kind === "UnaryExpr" && e.op === "-") {
+    const v = constInt(e.operand);
+    return v === null ? null : -v;
+  }
+  if (e.kind === "ParenExpr") return constInt(e.expr);
+  return null;
+}
+/** Natives of the managed containers: a by-value argument is stored, not borrowed. */
+const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
 const I64: Type = { kind: "int", name: "i64" };
 
 const INT_RANGE: Record<string, [number, number]> = {
@@ -1865,8 +1891,16 @@ export class Compiler {
 
   private compileCast(inner: Expr, from: Type, to: Type, ctx: FnCtx, span: Span): Code {
     const rt = this.rt;
-    const x = this.compileExpr(inner, ctx);
+    let x = this.compileExpr(inner, ctx);
     from = derefAll(from);
+    if (from.kind === "adt" && from.decl.kind === "EnumDecl") {
+      // A fieldless enum value holds its variant index in slot 0; `as` casts its discriminant.
+      const discs = enumDiscriminants(from.decl);
+      const heap = rt.heap;
+      const ptr = x;
+      x = (f) => discs[heap.get(ptr(f), 0) as number];
+      from = { kind: "int", name: "isize" };
+    }
     if (to.kind === "float") {
       if (to.name === "f32") return (f) => Math.fround(+x(f));
       return (f) => +x(f);
@@ -2439,7 +2473,19 @@ export class Compiler {
           let impl = res.impl;
           const subst = new Map<string, Type>();
           // A trait method called by path (`T::create()`, `Shape::area(&c)`): find the impl.
-          if (!decl.body) {
+          // For `T::f()` on a generic parameter the checker names T (`selfTy`); this
+          // instantiation's substitution says which type T is.
+          const tr = res.selfTy ? this.items.ownerTrait.get(decl) : undefined;
+          if (res.selfTy && tr) {
+            const selfT = derefAll(substitute(res.selfTy, ctx.subst));
+            const found = this.items.findMethod(selfT, decl.name.name, tr.name.name);
+            if (found) {
+              decl = found.decl;
+              impl = found.impl;
+              for (const [k, v] of found.subst) subst.set(k, v);
+              if (!subst.has("Self")) subst.set("Self", selfT);
+            }
+          } else if (!decl.body) {
             const tr = this.items.ownerTrait.get(decl);
             const selfT = argTypes[0] ?? retType;
             const found = tr ? this.items.findMethod(derefAll(selfT), decl.name.name, tr.name.name) : null;
@@ -2723,8 +2769,10 @@ export class Compiler {
     const rt = this.rt;
     const site = this.nativeSite(name, span, argTypes, retType, ctx);
     const impl = this.native(name, site);
-    // Tensor temporaries passed to a borrowing native are freed after the call.
-    const temps = argExprs.map((a, i) => derefAll(argTypes[i] ?? UNIT_T).kind === "tensor" && !isPlaceExpr(a) && name !== "drop" && !(name === "Tensor::concat"));
+    // Tensor temporaries passed to a borrowing native are freed after the call — but not those
+    // a container native takes by value to keep (`v.push(Tensor::ones(..))`, `Box::new(t)`).
+    const keeps = (i: number) => argTypes[i] !== undefined && argTypes[i].kind !== "ref" && STORING_NATIVE.test(name);
+    const temps = argExprs.map((a, i) => derefAll(argTypes[i] ?? UNIT_T).kind === "tensor" && !isPlaceExpr(a) && name !== "drop" && !(name === "Tensor::concat") && !keeps(i));
     const codes = argExprs.map((a, i) =>
       i === 0 && recvCode
         ? recvCode
