@@ -1,0 +1,100 @@
+// The annotated programs beside this file check panic and error codes and lines; this checks the
+// words. Shape and dtype messages must name both shapes (LANGUAGE.md §6) and use PyTorch's
+// wording, which learners will search for. Expected texts are what PyTorch 1.13 prints for the
+// same operation (python3 -c "import torch; torch.ones(2,3) + torch.ones(3,2)").
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "../../..");
+const CLI = join(ROOT, "bin/stark.js");
+const HERE = __dirname;
+const scratch = mkdtempSync(join(tmpdir(), "stark-tensor-messages-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(verb: "run" | "check", file: string): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, verb, file], { encoding: "utf8", timeout: 60000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** Runs a one-off program whose `main` is `body`. */
+function runBody(body: string): { status: number | null; stderr: string } {
+  const file = join(scratch, `p${Math.random().toString(36).slice(2)}.stark`);
+  writeFileSync(file, `fn main() {\n${body}\n}\n`);
+  return run("run", file);
+}
+
+describe("tensor panic messages", () => {
+  test("matmul names both shapes as PyTorch does", () => {
+    const r = run("run", join(HERE, "ops_matmul_shape_p0401.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("panic[P0401]: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)");
+  });
+
+  test("reshape names the shape and the element count", () => {
+    const r = run("run", join(HERE, "reshape_p0401.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("shape '[4, 2]' is invalid for input of size 6");
+  });
+
+  test("a broadcast failure names both shapes", () => {
+    const r = run("run", join(HERE, "ops_broadcast_p0401.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("[2, 3]");
+    expect(r.stderr).toContain("[3, 2]");
+  });
+
+  // PyTorch compares from the last dimension and reports the first mismatch it meets there:
+  // [2, 3] + [3, 2] fails at dimension 1 (3 vs 2). src/tensor/shape.ts broadcastShapes scans
+  // from the first dimension and reports dimension 0 (2 vs 3).
+  test.failing("a broadcast failure reports the dimension PyTorch reports", () => {
+    const r = run("run", join(HERE, "ops_broadcast_p0401.stark"));
+    expect(r.stderr).toContain("The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1");
+  });
+
+  test("a rank-changing broadcast failure reports the output dimension", () => {
+    const r = runBody("    let a = Tensor::ones([2, 3]);\n    let b = Tensor::ones([4]);\n    print(&a + &b);");
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1");
+  });
+
+  test("a dtype mismatch names both dtypes", () => {
+    const r = run("run", join(HERE, "dtype_mismatch_matmul_p0402.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toMatch(/panic\[P0402\].*i32.*f32/);
+  });
+
+  test("storage exhaustion names the limit and the flag", () => {
+    const r = spawnSync(process.execPath, [CLI, "run", "--max-tensor-memory", "1000000", join(HERE, "memory_limit_p0202.stark")], { encoding: "utf8" });
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("1000000");
+    expect(r.stderr).toContain("--max-tensor-memory");
+  });
+
+  test("an out-of-bounds t[i] points at the index expression", () => {
+    const r = run("run", join(HERE, "indexing_out_of_bounds.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("index 2 is out of bounds for dimension 0 with size 2");
+    expect(r.stderr).toMatch(/indexing_out_of_bounds\.stark:5:\d+/);
+    expect(r.stderr).toContain("stack trace");
+  });
+});
+
+describe("static shape errors", () => {
+  test("+ of static shapes that cannot broadcast shows both shapes", () => {
+    const r = run("check", join(HERE, "static_shape_add_err.stark"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error[E0308]");
+    expect(r.stderr).toContain("[2, 3]");
+    expect(r.stderr).toContain("[3, 2]");
+  });
+
+  test("matmul of static shapes names both and the differing inner dimension", () => {
+    const r = run("check", join(HERE, "static_shape_matmul_err.stark"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("[2, 3] @ [2, 3]");
+    expect(r.stderr).toContain("inner dimensions differ: 3 and 2");
+  });
+});
