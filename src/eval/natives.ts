@@ -1380,6 +1380,23 @@ for (const [name, method] of [
 ] as const) {
   N[`Tensor::${name}`] = () => (a: Tensor, d: number) => a[method](d);
 }
+// The prelude types these as returning `Self`; on an i32 tensor the runtime would hand back an
+// f32 tensor that the checker believes is i32 (PyTorch promotes sqrt/exp/.. and rejects
+// mean/softmax/rand on Int). STARK keeps the static type true: they need a float tensor, P0402.
+for (const name of ["mean", "mean_dim", "exp", "log", "sqrt", "sigmoid", "tanh", "softmax", "rand", "randn"]) {
+  const inner = N[`Tensor::${name}`];
+  N[`Tensor::${name}`] = (s) => {
+    const impl = inner(s);
+    const creates = name === "rand" || name === "randn";
+    if (creates && dtypeOf(s.retType) === "i32")
+      return () => s.rt.panic("P0402", `Tensor::${name} samples floating-point values: use f32 or f64, not i32`, s.span);
+    if (creates) return impl;
+    return (a: Tensor, d) => {
+      if (a.dtype === "i32") return s.rt.panic("P0402", `${name}() needs a floating-point tensor (f32 or f64), but got i32`, s.span);
+      return impl(a, d);
+    };
+  };
+}
 N["Tensor::reshape"] = (s) => (a: Tensor, shape) => a.reshape(numbersOf(s.rt, shape, s.argTypes[1]));
 N["Tensor::transpose"] = () => (a: Tensor, d0, d1) => a.transpose(d0, d1);
 N["Tensor::slice"] = () => (a: Tensor, d, b, e) => a.slice(d, b, e);
