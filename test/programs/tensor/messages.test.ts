@@ -60,10 +60,23 @@ describe("tensor panic messages", () => {
     expect(r.stderr).toContain("The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1");
   });
 
-  test("a dtype mismatch names both dtypes", () => {
-    const r = run("run", join(HERE, "dtype_mismatch_matmul_p0402.stark"));
+  test("a float-only op on an i32 tensor names the op and the dtype", () => {
+    const r = run("run", join(HERE, "dtype_i32_float_ops_p0402.stark"));
     expect(r.status).toBe(101);
-    expect(r.stderr).toMatch(/panic\[P0402\].*i32.*f32/);
+    expect(r.stderr).toContain("panic[P0402]: sqrt() needs a floating-point tensor (f32 or f64), but got i32");
+  });
+
+  test("an i32 rand says why it is refused", () => {
+    const r = run("run", join(HERE, "dtype_i32_rand_p0402.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toMatch(/panic\[P0402\].*rand.*i32/);
+  });
+
+  test("a static dtype mismatch names both tensor types", () => {
+    const r = run("check", join(HERE, "dtype_add_static_err.stark"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error[E0308]");
+    expect(r.stderr).toContain("expected `Tensor`, found `Tensor<f64>`");
   });
 
   test("storage exhaustion names the limit and the flag", () => {
