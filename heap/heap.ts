@@ -288,7 +288,7 @@ export class GenerationalHeap implements ManagedHeap {
     if (!this.policy.batchAligned) return this.safepoint();
     // Collect now if the next step would probably not fit in what is left of eden.
     const edenLeft = (this.edenEnd - this.top) * 8;
-    if (this.youngRequested || this.externalRequested || edenLeft < 1.5 * this.stepBytes) {
+    if (this.youngRequested || this.externalRequested || this.pendingResize || edenLeft < 1.5 * this.stepBytes) {
       this.counters.collectionsAtBoundary++;
       this.doYoung("batch boundary");
     }
@@ -307,9 +307,13 @@ export class GenerationalHeap implements ManagedHeap {
 
   private serviceSafepoint(atBoundary: boolean): void {
     if (this.stress > 0 && this.allocations - this.allocationsAtLastGC >= this.stress) this.stressCollect();
-    if (this.youngRequested || this.pendingResize) {
-      if (this.policy.batchAligned) this.counters.collectionsInStep++;
-      this.doYoung(this.pendingResize ? "nursery resized" : "nursery full");
+    // Inside a training loop (batch-aligned mode, a boundary seen), a resize asked for by
+    // `gc::configure` waits for the next boundary; only a full nursery collects inside a step.
+    // Before the first boundary there is no step to be inside of.
+    const inLoop = this.policy.batchAligned && this.boundaries > 0;
+    if (this.youngRequested || (this.pendingResize && !inLoop)) {
+      if (inLoop) this.counters.collectionsInStep++;
+      this.doYoung(this.youngRequested ? "nursery full" : "nursery resized");
     }
     this.paceOld(atBoundary);
     this.checkLimit();
