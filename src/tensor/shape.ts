@@ -41,7 +41,8 @@ export function checkShape(shape: Shape): Shape {
 export function broadcastShapes(a: Shape, b: Shape): Shape {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  // From the last dimension, as PyTorch compares them (and names the first mismatch it meets).
+  for (let i = n - 1; i >= 0; i--) {
     const da = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
     const db = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
     if (da !== db && da !== 1 && db !== 1) {
