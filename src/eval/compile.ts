@@ -44,6 +44,7 @@ import {
   substitute,
   substKey,
   unify,
+  INT_RANGE,
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { DONE, iteratedVec, iterNext, makeIter } from "./iter";
@@ -106,19 +107,6 @@ function constInt(e: Expr): number | null {
 /** Natives of the managed containers: a by-value argument is stored, not borrowed. */
 const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
 const I64: Type = { kind: "int", name: "i64" };
-
-const INT_RANGE: Record<string, [number, number]> = {
-  i8: [-128, 127],
-  i16: [-32768, 32767],
-  i32: [-2147483648, 2147483647],
-  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  u8: [0, 255],
-  u16: [0, 65535],
-  u32: [0, 4294967295],
-  u64: [0, Number.MAX_SAFE_INTEGER],
-  usize: [0, Number.MAX_SAFE_INTEGER],
-};
 
 /** Per function (or closure) compilation state. */
 class FnCtx {

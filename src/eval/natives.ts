@@ -11,7 +11,7 @@ import { StarkPanic } from "../diagnostics";
 import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
 import { Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
-import { derefAll, reprOf, Subst } from "./typeinfo";
+import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
 import { deepClone, readPlace, valueCompare, valueEquals } from "./values";
 
 export interface NativeSite {
@@ -209,24 +209,11 @@ function registerDescCached(rt: Runtime, kind: IterDesc["kind"], elem: Type): nu
 
 function checkedInt(rt: Runtime, t: Type, v: number, what: string): number {
   if (t.kind === "int") {
-    const r = INT_LIMITS[t.name];
+    const r = INT_RANGE[t.name];
     if (v < r[0] || v > r[1] || !Number.isSafeInteger(v)) rt.panic("P0101", `attempt to ${what} with overflow`);
   }
   return v;
 }
-
-const INT_LIMITS: Record<string, [number, number]> = {
-  i8: [-128, 127],
-  i16: [-32768, 32767],
-  i32: [-2147483648, 2147483647],
-  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  u8: [0, 255],
-  u16: [0, 65535],
-  u32: [0, 4294967295],
-  u64: [0, Number.MAX_SAFE_INTEGER],
-  usize: [0, Number.MAX_SAFE_INTEGER],
-};
 
 function utf8Len(s: string): number {
   let n = 0;
@@ -247,10 +234,10 @@ function parseAs(text: string, t: Type): { ok: true; value: Value } | { ok: fals
   if (t.kind === "int") {
     if (text.length === 0) return { ok: false, error: "cannot parse integer from empty string" };
     if (!/^[+-]?[0-9]+$/.test(text)) return { ok: false, error: "invalid digit found in string" };
-    const unsigned = INT_LIMITS[t.name][0] === 0;
+    const unsigned = INT_RANGE[t.name][0] === 0;
     if (unsigned && text.startsWith("-")) return { ok: false, error: "invalid digit found in string" };
     const big = BigInt(text);
-    const [lo, hi] = INT_LIMITS[t.name];
+    const [lo, hi] = INT_RANGE[t.name];
     if (big > BigInt(hi)) return { ok: false, error: "number too large to fit in target type" };
     if (big < BigInt(lo)) return { ok: false, error: "number too small to fit in target type" };
     return { ok: true, value: Number(big) };

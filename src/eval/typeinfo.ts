@@ -284,3 +284,17 @@ export function resolveTypeExpr(te: TypeExpr, env: Subst, scope: TypeScope): Typ
     }
   }
 }
+
+/** The values each integer type holds, within the exact range of a JS number (±2^53). */
+export const INT_RANGE: Record<string, [number, number]> = {
+  i8: [-128, 127],
+  i16: [-32768, 32767],
+  i32: [-2147483648, 2147483647],
+  i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  isize: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  u8: [0, 255],
+  u16: [0, 65535],
+  u32: [0, 4294967295],
+  u64: [0, Number.MAX_SAFE_INTEGER],
+  usize: [0, Number.MAX_SAFE_INTEGER],
+};
