@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import yargs from "yargs";
 import { makeSourceFile } from "../syntax/ast";
 import { Diagnostic, StarkPanic } from "../diagnostics";
-import { diagnosticJson, panicJson, PLAIN, renderDiagnostic, renderPanic, Style, COLOR } from "./render";
+import { diagnosticJson, panicJson, renderDiagnostic, renderPanic, Style, styleFor } from "./render";
 import { explain, knownCodes } from "./explain";
 import { compile, execute, RunOptions } from "./pipeline";
 import { explainOwnership } from "../teach/ownership";
@@ -47,7 +47,7 @@ interface CommonArgs {
 }
 
 export function runCli(argv: string[], io: Io): number {
-  const errStyle: Style = io.stderrIsTTY && !io.env.NO_COLOR ? COLOR : PLAIN;
+  const errStyle: Style = styleFor(io.stderrIsTTY, io.env);
   let exit = EXIT_OK;
 
   const report = (diags: Diagnostic[], format: "text" | "json") => {

@@ -17,8 +17,8 @@ const id = (s: string) => s;
 export const PLAIN: Style = { red: id, yellow: id, blue: id, bold: id };
 
 /** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org). */
-export function styleFor(stream: { isTTY?: boolean }): Style {
-  return stream.isTTY && !process.env.NO_COLOR ? COLOR : PLAIN;
+export function styleFor(isTTY: boolean, env: Record<string, string | undefined>): Style {
+  return isTTY && !env.NO_COLOR ? COLOR : PLAIN;
 }
 
 interface Pos {
