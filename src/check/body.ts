@@ -1253,11 +1253,14 @@ export class BodyChecker {
     // evaluator, which compiles each instantiation, finds T's impl of it.
     e.res = hit.native ? { kind: "native", name: hit.native } : { kind: "fn", decl: hit.decl, impl: hit.impl ? hit.impl.decl : null };
     if (hit.res.kind === "dyn" && e.res.kind === "fn") e.res.selfTy = pt;
-    const selfTy = pt.kind === "tensor" ? pt : hit.selfTy;
+    // `Tensor::concat(vec![a, b], 0)`: with neither a turbofish nor an expected tensor type, the
+    // tensors passed fix `Self` (as in Rust); a call that leaves it open gets `Tensor` (f32).
+    const inferSelf = pt.kind === "tensor" && pt !== xt && !prefix[prefix.length - 1].args && !hit.sig.selfMode && hit.sig.params.some(mentionsSelf);
+    const selfTy = inferSelf ? inf.fresh() : pt.kind === "tensor" ? pt : hit.selfTy;
     const inst = this.instantiate(hit.sig, hit.sub, last.args, selfTy, cx, e.span);
-    const params = hit.sig.selfMode ? [selfParamType(hit.sig.selfMode, selfTy), ...inst.params] : inst.params;
+    const params = hit.sig.selfMode ? [selfParamType(hit.sig.selfMode, selfTy!), ...inst.params] : inst.params;
     const fnTy: Type = { kind: "fn", callKind: "ptr", params, ret: inst.ret };
-    return { ty: fnTy, what: hit.sig.selfMode ? "method" : "function", sig: hit.sig, declSpan: hit.decl.name.span, autoref: hit.sig.autoref, tensorStatic: pt.kind === "tensor" && !!pt.shape };
+    return { ty: fnTy, what: hit.sig.selfMode ? "method" : "function", sig: hit.sig, declSpan: hit.decl.name.span, autoref: hit.sig.autoref, tensorStatic: pt.kind === "tensor" && !!pt.shape, selfDefault: inferSelf ? pt : undefined };
   }
 
   /** The type named by an item entry used as a path prefix (`Vec::<i32>`, `Tensor::<f64>`, `Point`). */
@@ -1398,6 +1401,10 @@ export class BodyChecker {
     // The expected type flows into the arguments first (closure parameter types, literals).
     if (expected) inf.tryUnify(ft.ret, expected);
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
+    if (callee.selfDefault) {
+      const r = inf.shallow(ft.ret);
+      if (r.kind === "var" && inf.varKind(r) === "any") inf.unify(r, callee.selfDefault);
+    }
     const ret = this.bindShapeVars(e, ft.params, ft.ret);
     if (ret !== ft.ret) return ret;
     // A literal shape argument must agree with a static shape from the type.
@@ -1635,6 +1642,26 @@ export interface Callee {
   declSpan: Span | null;
   autoref: boolean;
   tensorStatic?: boolean;
+  /** `Self` was left to inference from the arguments; this is its type when they do not fix it. */
+  selfDefault?: Type;
+}
+
+function mentionsSelf(t: Type): boolean {
+  switch (t.kind) {
+    case "param":
+      return t.name === "Self";
+    case "ref":
+      return mentionsSelf(t.inner);
+    case "builtin":
+    case "adt":
+      return t.args.some(mentionsSelf);
+    case "tuple":
+      return t.elems.some(mentionsSelf);
+    case "array":
+      return mentionsSelf(t.elem);
+    default:
+      return false;
+  }
 }
 
 function selfParamType(mode: string, selfTy: Type): Type {
