@@ -663,10 +663,31 @@ N["Vec::swap"] = (s) => {
     rt.store(d, b, k, x);
   };
 };
-N["Vec::truncate"] = (s) => (v, n) => {
-  if (n < s.rt.heap.get(v, VEC_LEN)) s.rt.heap.set(v, VEC_LEN, n);
+/**
+ * Shorten a Vec to `n` elements, dropping the rest as Rust does: their slots are emptied so the
+ * collector (which scans the whole backing array) no longer finds them, and their tensors freed.
+ */
+function vecTruncate(rt: Runtime, v: Ptr, n: number, k: SlotKind): void {
+  const len = rt.heap.get(v, VEC_LEN);
+  if (!(n < len)) return;
+  const d = rt.heap.getPtr(v, VEC_DATA);
+  for (let i = n; i < len; i++) {
+    if (k === SlotKind.Pointer) rt.heap.setPtr(d, i, 0);
+    else if (k === SlotKind.Tensor) {
+      rt.releaseTensorHandle(rt.heap.get(d, i));
+      rt.heap.set(d, i, 0);
+    }
+  }
+  rt.heap.set(v, VEC_LEN, n);
+}
+N["Vec::truncate"] = (s) => {
+  const k = reprOf(argOf(s.argTypes[0]));
+  return (v, n) => vecTruncate(s.rt, v, n, k);
 };
-N["Vec::clear"] = (s) => (v) => s.rt.heap.set(v, VEC_LEN, 0);
+N["Vec::clear"] = (s) => {
+  const k = reprOf(argOf(s.argTypes[0]));
+  return (v) => vecTruncate(s.rt, v, 0, k);
+};
 N["Vec::extend"] = (s) => {
   const elem = argOf(s.argTypes[0]);
   const k = reprOf(elem);
