@@ -92,10 +92,8 @@ fn main() {
   expect(r.stdout.trim()).toBe("true");
 });
 
-// Known bug (reported to heap/ and src/eval): Vec::truncate and Vec::clear leave the removed
-// elements' pointers in the Vec's storage, where the collector still finds them, so they stay
-// alive while the Vec does. Flip to `test` when the elements past `len` are cleared (or skipped).
-test.failing("Vec::clear makes its elements garbage at the next collection", () => {
+// The collector scans a Vec's whole backing array: clear/truncate must empty the removed slots.
+test("Vec::clear makes its elements garbage at the next collection", () => {
   const file = writeProgram(
     "clear_then_collect.stark",
     `struct Point { x: i64, y: i64 }
@@ -113,6 +111,28 @@ fn main() {
   const r = stark(file);
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toBe("0 true");
+});
+
+test("Vec::truncate makes the removed elements garbage and keeps the rest", () => {
+  const file = writeProgram(
+    "truncate_then_collect.stark",
+    `struct Point { x: i64, y: i64 }
+fn main() {
+    let mut v: Vec<Point> = Vec::new();
+    for i in 0..50000 { v.push(Point { x: i, y: i }); }
+    gc::collect();
+    let before = gc::heap_size();
+    v.truncate(10);
+    gc::collect();
+    let mut sum = 0;
+    for p in v.iter() { sum = sum + p.x + p.y; }
+    print(f"{v.len()} {sum} {gc::heap_size() * 2 < before}");
+}
+`,
+  );
+  const r = stark(file);
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe("10 90 true");
 });
 
 const SEED = resolve(ROOT, "../shared/spec/examples/seed_gc_config.stark");
