@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v8 from "node:v8";
+import type { DType } from "../api";
+import { DTYPE_BYTES } from "../dtype";
 import type { DenseTensor } from "../tensor";
 import type { TensorStorage } from "../storage";
 import { BinOp, UnOp } from "../ops/elementwise";
@@ -14,10 +16,9 @@ import { broadcastStrides } from "../shape";
 import { Wasm } from "../wasm";
 import type { Kernels } from "./types";
 
-/** GEMM blocking, mirrored from wat.mjs (the packing scratch is sized from it). */
-const MC = 128;
-const KC = 256;
-const NC = 2048;
+/** GEMM blocking, mirrored from wat.mjs (GEMM, GEMM_F64): the packing scratch is sized from it. */
+const GEMM_F32 = { MR: 4, NR: 8, MC: 128, KC: 256, NC: 2048 };
+const GEMM_F64 = { MR: 4, NR: 4, MC: 64, KC: 256, NC: 2048 };
 
 /** A minimal module using `f32x4.relaxed_madd`: (v128, v128, v128) -> v128. */
 const RELAXED_PROBE = new Uint8Array([
@@ -62,53 +63,98 @@ export function loadKernels(storage: TensorStorage, allowRelaxed: boolean): Kern
   }
 }
 
-const BIN_NAME: Record<number, string> = { [BinOp.Add]: "add", [BinOp.Sub]: "sub", [BinOp.Mul]: "mul", [BinOp.Div]: "div" };
+const BIN_NAME = ["add", "sub", "mul", "div"];
 const UN_NAME: Record<UnOp, string> = {
-  [UnOp.Neg]: "un_neg",
-  [UnOp.Exp]: "un_exp",
-  [UnOp.Log]: "un_log",
-  [UnOp.Sqrt]: "un_sqrt",
-  [UnOp.Abs]: "un_abs",
-  [UnOp.Relu]: "un_relu",
-  [UnOp.Sigmoid]: "un_sigmoid",
-  [UnOp.Tanh]: "un_tanh",
+  [UnOp.Neg]: "neg",
+  [UnOp.Exp]: "exp",
+  [UnOp.Log]: "log",
+  [UnOp.Sqrt]: "sqrt",
+  [UnOp.Abs]: "abs",
+  [UnOp.Relu]: "relu",
+  [UnOp.Sigmoid]: "sigmoid",
+  [UnOp.Tanh]: "tanh",
 };
 
+type Fn = (...args: number[]) => number;
+
+/** One dtype's exports, looked up once; a missing op is `undefined` (the caller runs JS). */
+interface DtypeFns {
+  /** log2 of the element size: element index → byte offset. */
+  shift: number;
+  /** By BinOp: `t op s` for Add..Div, `s - t` and `s / t` for RSub and RDiv. */
+  scalar: (Fn | undefined)[];
+  /** By BinOp (Add..Div): the broadcasting row loop. */
+  bin: (Fn | undefined)[];
+  /** By UnOp. */
+  un: (Fn | undefined)[];
+  sum: Fn;
+  max: Fn;
+  min: Fn;
+  argmax: Fn;
+  reduceRows: Fn;
+  reduceMid: Fn;
+  argmaxMid: Fn | undefined;
+  copy2d: Fn;
+  gemm: Fn | undefined;
+}
+
+const SUFFIX: Record<DType, string> = { f32: "", f64: "_f64", i32: "_i32" };
+
+function dtypeFns(x: Exports, dtype: DType): DtypeFns {
+  const sfx = SUFFIX[dtype];
+  const scalar = BIN_NAME.map((n) => x[`scalar_${n}${sfx}`]);
+  return {
+    shift: Math.log2(DTYPE_BYTES[dtype]),
+    scalar: [...scalar, x[`rscalar_sub${sfx}`], x[`rscalar_div${sfx}`]],
+    bin: BIN_NAME.map((n) => x[`bin_${n}${sfx}`]),
+    un: Object.values(UnOp)
+      .filter((v): v is UnOp => typeof v === "number")
+      .map((op) => x[`un_${UN_NAME[op]}${sfx}`]),
+    sum: x[`sum${sfx}`],
+    max: x[`max${sfx}`],
+    min: x[`min${sfx}`],
+    argmax: x[`argmax${sfx}`],
+    reduceRows: x[`reduce_rows${sfx}`],
+    reduceMid: x[`reduce_mid${sfx}`],
+    argmaxMid: x[`argmax_mid${sfx}`],
+    copy2d: DTYPE_BYTES[dtype] === 8 ? x.copy2d_8 : x.copy2d,
+    gemm: x[`gemm${sfx}`],
+  };
+}
+
 class WasmKernels implements Kernels {
+  /** GEMM packing buffers, shared by the f32 and f64 GEMMs and grown on demand. */
   private packA = 0;
+  private packABytes = 0;
   private packB = 0;
   private packBBytes = 0;
-  /** Export lookups done once, indexed by BinOp / UnOp. */
-  private readonly scalarFns: ((...args: number[]) => number)[];
-  private readonly binFns: ((...args: number[]) => number)[];
-  private readonly unFns: ((...args: number[]) => number)[];
+  private readonly fns: Record<DType, DtypeFns>;
 
   constructor(
     private storage: TensorStorage,
     private x: Exports,
     readonly variant: string,
   ) {
-    const names = [BinOp.Add, BinOp.Sub, BinOp.Mul, BinOp.Div].map((op) => BIN_NAME[op]);
-    this.scalarFns = [...names.map((n) => x[`scalar_${n}`]), x.rscalar_sub, x.rscalar_div];
-    this.binFns = names.map((n) => x[`bin_${n}`]);
-    this.unFns = Object.values(UnOp)
-      .filter((v): v is UnOp => typeof v === "number")
-      .map((op) => x[UN_NAME[op]]);
+    this.fns = { f32: dtypeFns(x, "f32"), f64: dtypeFns(x, "f64"), i32: dtypeFns(x, "i32") };
   }
 
   binary(op: BinOp, out: DenseTensor, a: DenseTensor, b: DenseTensor | number): boolean {
+    if (a.dtype !== out.dtype) return false;
+    const f = this.fns[out.dtype];
     if (typeof b === "number") {
-      if (!a.contiguous) return false;
+      const fn = f.scalar[op];
+      if (!fn || !a.contiguous) return false;
       const n = out.numel();
-      if (n > 0) this.scalarFns[op](out.byteAddress, a.byteAddress, b, n);
+      if (n > 0) fn(out.byteAddress, a.byteAddress, b, n);
       return true;
     }
-    if (b.dtype !== "f32" || op > BinOp.Div) return false;
+    const fn = f.bin[op];
+    if (b.dtype !== out.dtype || !fn) return false;
     const n = out.numel();
     if (n === 0) return true;
     if (a.contiguous && b.contiguous && a.numel() === n && b.numel() === n) {
       // the common case: same shape, both dense — one flat row
-      this.binFns[op](out.byteAddress, a.byteAddress, 0, 1, b.byteAddress, 0, 1, 1, n);
+      fn(out.byteAddress, a.byteAddress, 0, 1, b.byteAddress, 0, 1, 1, n);
       return true;
     }
     const plan = collapse(out.shape, broadcastStrides(a.shape, a.strides, out.shape), broadcastStrides(b.shape, b.strides, out.shape));
@@ -117,10 +163,10 @@ class WasmKernels implements Kernels {
     const aInner = nd > 0 ? plan.a[nd - 1] : 1;
     const bInner = nd > 0 ? plan.b[nd - 1] : 1;
     if ((aInner !== 0 && aInner !== 1) || (bInner !== 0 && bInner !== 1)) return false;
+    const sh = f.shift;
     const rows = nd > 1 ? plan.dims[nd - 2] : 1;
-    const ars = nd > 1 ? plan.a[nd - 2] * 4 : 0;
-    const brs = nd > 1 ? plan.b[nd - 2] * 4 : 0;
-    const fn = this.binFns[op];
+    const ars = nd > 1 ? plan.a[nd - 2] << sh : 0;
+    const brs = nd > 1 ? plan.b[nd - 2] << sh : 0;
     // Outer dimensions (after collapsing) are walked here; each step is one rows×cols block.
     const outerDims = plan.dims.slice(0, Math.max(0, nd - 2));
     const idx = new Array<number>(outerDims.length).fill(0);
@@ -131,8 +177,8 @@ class WasmKernels implements Kernels {
     const aBase = a.byteAddress;
     const bBase = b.byteAddress;
     for (let t = 0; t < blocks; t++) {
-      fn(o, aBase + aOff * 4, ars, aInner, bBase + bOff * 4, brs, bInner, rows, cols);
-      o += rows * cols * 4;
+      fn(o, aBase + aOff * (1 << sh), ars, aInner, bBase + bOff * (1 << sh), brs, bInner, rows, cols);
+      o += (rows * cols) << sh;
       for (let d = outerDims.length - 1; d >= 0; d--) {
         idx[d]++;
         aOff += plan.a[d];
@@ -146,38 +192,53 @@ class WasmKernels implements Kernels {
     return true;
   }
 
+  hasUnary(op: UnOp, dtype: DType): boolean {
+    return this.fns[dtype].un[op] !== undefined;
+  }
+
   unary(op: UnOp, out: DenseTensor, a: DenseTensor): boolean {
-    if (!a.contiguous) return false;
+    const fn = this.fns[a.dtype].un[op];
+    if (!fn || !a.contiguous || out.dtype !== a.dtype) return false;
     const n = a.numel();
-    if (n > 0) this.unFns[op](out.byteAddress, a.byteAddress, n);
+    if (n > 0) fn(out.byteAddress, a.byteAddress, n);
     return true;
   }
 
-  reduceAll(op: ReduceOp, src: number, n: number): number | null {
+  reduceAll(op: ReduceOp, dtype: DType, src: number, n: number): number | null {
+    const f = this.fns[dtype];
     switch (op) {
       case ReduceOp.Sum:
-        return this.x.sum(src, n);
+        return f.sum(src, n);
       case ReduceOp.Mean:
-        return this.x.sum(src, n) / n;
+        return f.sum(src, n) / n;
       case ReduceOp.Max:
-        return this.x.max(src, n);
+        return f.max(src, n);
       case ReduceOp.Min:
-        return this.x.min(src, n);
+        return f.min(src, n);
       case ReduceOp.Argmax:
-        return this.x.argmax(src, n);
+        return f.argmax(src, n);
     }
   }
 
-  reduceDim(op: ReduceOp, out: number, src: number, outer: number, n: number, inner: number): boolean {
+  reduceDim(op: ReduceOp, dtype: DType, out: number, src: number, outer: number, n: number, inner: number): boolean {
     if (n === 0) return false;
     if (outer * inner === 0) return true;
+    if (op === ReduceOp.Mean && dtype === "i32") return false; // its mean is f32
+    const f = this.fns[dtype];
     if (inner === 1) {
-      this.x.reduce_rows(op, out, src, outer, n);
+      f.reduceRows(op, out, src, outer, n);
       return true;
     }
-    if (op === ReduceOp.Argmax) return false;
-    this.x.reduce_mid(op === ReduceOp.Mean ? ReduceOp.Sum : op, out, src, outer, n, inner);
-    if (op === ReduceOp.Mean) this.x.scalar_div(out, out, n, outer * inner);
+    if (op === ReduceOp.Argmax) {
+      if (!f.argmaxMid) return false;
+      const bytes = inner << f.shift;
+      const scratch = this.storage.allocScratch(bytes);
+      f.argmaxMid(out, src, outer, n, inner, scratch);
+      this.storage.freeScratch(scratch, bytes);
+      return true;
+    }
+    f.reduceMid(op === ReduceOp.Mean ? ReduceOp.Sum : op, out, src, outer, n, inner);
+    if (op === ReduceOp.Mean) f.scalar[BinOp.Div]!(out, out, n, outer * inner);
     return true;
   }
 
@@ -194,13 +255,15 @@ class WasmKernels implements Kernels {
   }
 
   copy(dst: DenseTensor, src: DenseTensor): boolean {
-    if (dst.dtype !== src.dtype || dst.dtype === "f64") return false;
+    if (dst.dtype !== src.dtype) return false;
+    const f = this.fns[src.dtype];
+    const sh = f.shift;
     const plan = collapse(src.shape, src.strides, src.strides);
     const nd = plan.dims.length;
     const cols = nd > 0 ? plan.dims[nd - 1] : 1;
-    const scs = nd > 0 ? plan.a[nd - 1] * 4 : 4;
+    const scs = nd > 0 ? plan.a[nd - 1] << sh : 1 << sh;
     const rows = nd > 1 ? plan.dims[nd - 2] : 1;
-    const srs = nd > 1 ? plan.a[nd - 2] * 4 : 0;
+    const srs = nd > 1 ? plan.a[nd - 2] << sh : 0;
     const outerDims = plan.dims.slice(0, Math.max(0, nd - 2));
     const idx = new Array<number>(outerDims.length).fill(0);
     const blocks = outerDims.reduce((x, y) => x * y, 1);
@@ -208,8 +271,8 @@ class WasmKernels implements Kernels {
     let o = dst.byteAddress;
     const base = src.byteAddress;
     for (let t = 0; t < blocks; t++) {
-      this.x.copy2d(o, base + off * 4, rows, cols, srs, scs);
-      o += rows * cols * 4;
+      f.copy2d(o, base + off * (1 << sh), rows, cols, srs, scs);
+      o += (rows * cols) << sh;
       for (let d = outerDims.length - 1; d >= 0; d--) {
         idx[d]++;
         off += plan.a[d];
@@ -221,21 +284,28 @@ class WasmKernels implements Kernels {
     return true;
   }
 
-  gemm(m: number, n: number, k: number, A: MatRef, B: MatRef, C: number): boolean {
+  gemm(dtype: DType, m: number, n: number, k: number, A: MatRef, B: MatRef, C: number): boolean {
+    const f = this.fns[dtype];
+    if (!f.gemm) return false;
     if (m === 0 || n === 0) return true;
+    const bytes = 1 << f.shift;
     if (k === 0) {
-      this.storage.f32.fill(0, C, C + m * n);
+      new Uint8Array(this.storage.memory.buffer, C * bytes, m * n * bytes).fill(0);
       return true;
     }
-    this.ensureScratch(Math.min(n, NC));
-    this.x.gemm(m, n, k, A.base * 4, A.rs * 4, A.cs * 4, B.base * 4, B.rs * 4, B.cs * 4, C * 4, this.packA, this.packB);
+    const block = dtype === "f64" ? GEMM_F64 : GEMM_F32;
+    this.ensureScratch(block.MC * block.KC * bytes, block.KC * Math.ceil(Math.min(n, block.NC) / block.NR) * block.NR * bytes);
+    f.gemm(m, n, k, A.base * bytes, A.rs * bytes, A.cs * bytes, B.base * bytes, B.rs * bytes, B.cs * bytes, C * bytes, this.packA, this.packB);
     return true;
   }
 
-  /** Packing buffers, kept between calls and grown to the widest B panel seen. */
-  private ensureScratch(nc: number): void {
-    if (this.packA === 0) this.packA = this.storage.allocScratch(MC * KC * 4);
-    const bBytes = KC * Math.ceil(nc / 8) * 8 * 4;
+  /** Packing buffers, kept between calls and grown to the largest A block and B panel seen. */
+  private ensureScratch(aBytes: number, bBytes: number): void {
+    if (aBytes > this.packABytes) {
+      if (this.packA !== 0) this.storage.freeScratch(this.packA, this.packABytes);
+      this.packA = this.storage.allocScratch(aBytes);
+      this.packABytes = aBytes;
+    }
     if (bBytes > this.packBBytes) {
       if (this.packB !== 0) this.storage.freeScratch(this.packB, this.packBBytes);
       this.packB = this.storage.allocScratch(bBytes);

@@ -25,27 +25,72 @@ const madd = (relaxed, a, b, acc) =>
 
 const splat = (x) => `(f32x4.splat (f32.const ${x}))`;
 
-// ---- elementwise binary ops ----
-// Each op gets three row loops: vv (a op b), vs (a op scalar), sv (scalar op a).
-const BIN_OPS = {
-  add: ["f32x4.add", "f32.add"],
-  sub: ["f32x4.sub", "f32.sub"],
-  mul: ["f32x4.mul", "f32.mul"],
-  div: ["f32x4.div", "f32.div"],
-  max: ["f32x4.max", "f32.max"],
-  min: ["f32x4.min", "f32.min"],
+// ---- element types ----
+// f32 is the default dtype and has every kernel; f64 and i32 share the templates below wherever
+// the instruction set has their lanes (f64x2, i32x4). `suffix` names their exports (`bin_add_f64`).
+export const TYPES = {
+  f32: { s: "f32", v: "f32x4", bytes: 4, shift: 2, lanes: 4, suffix: "" },
+  f64: { s: "f64", v: "f64x2", bytes: 8, shift: 3, lanes: 2, suffix: "_f64" },
+  i32: { s: "i32", v: "i32x4", bytes: 4, shift: 2, lanes: 4, suffix: "_i32" },
 };
+const { f32: F32, f64: F64, i32: I32 } = TYPES;
 
-function binaryLoops(name, [vop, sop]) {
-  // vv: out[i] = a[i] op b[i]; 16 elements per iteration, then 4, then scalars.
+/** `n` elements of T as bytes; `n` rounded down to a multiple of `k` elements, as bytes. */
+const bytesOf = (T, n) => `(i32.shl ${n} (i32.const ${T.shift}))`;
+const roundedBytes = (T, n, k) => `(i32.shl (i32.and ${n} (i32.const ${-k})) (i32.const ${T.shift}))`;
+
+// ---- elementwise binary ops ----
+// i32 has no vector division (i32 / i32 gives f32, as in PyTorch) and no scalar max/min
+// instruction; its + - * wrap, as the JS path's `| 0` and Math.imul do.
+function binOps(T) {
+  if (T === I32) {
+    return {
+      add: ["i32x4.add", "i32.add"],
+      sub: ["i32x4.sub", "i32.sub"],
+      mul: ["i32x4.mul", "i32.mul"],
+      max: ["i32x4.max_s", "call $imax"],
+      min: ["i32x4.min_s", "call $imin"],
+    };
+  }
+  return Object.fromEntries(["add", "sub", "mul", "div", "max", "min"].map((op) => [op, [`${T.v}.${op}`, `${T.s}.${op}`]]));
+}
+
+const INT_EXTREMA = `
+  (func $imax (param $x i32) (param $y i32) (result i32) (select (local.get $x) (local.get $y) (i32.gt_s (local.get $x) (local.get $y))))
+  (func $imin (param $x i32) (param $y i32) (result i32) (select (local.get $x) (local.get $y) (i32.lt_s (local.get $x) (local.get $y))))`;
+
+/** `fill(out, v, n)`: n copies of v. */
+function fill(T) {
+  return `
+  (func $fill${T.suffix} (param $o i32) (param $v ${T.s}) (param $n i32)
+    (local $end i32) (local $vv v128)
+    (local.set $vv (${T.v}.splat (local.get $v)))
+    (local.set $end (i32.add (local.get $o) ${bytesOf(T, "(local.get $n)")}))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $o) (local.get $vv))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $o) (local.get $end)))
+      (${T.s}.store (local.get $o) (local.get $v))
+      (local.set $o (i32.add (local.get $o) (i32.const ${T.bytes})))
+      (br $l1))))`;
+}
+
+/** The three row loops of one op: vv (a op b), vs (a op scalar), sv (scalar op a). */
+function binaryLoops(T, name, [vop, sop]) {
+  const x = T.suffix;
+  const ends = `
+    (local.set $end (i32.add (local.get $a) ${bytesOf(T, "(local.get $n)")}))
+    (local.set $end64 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
+    (local.set $end16 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", T.lanes)}))`;
+  // vv: out[i] = a[i] op b[i]; four vectors (64 bytes) per iteration, then one, then scalars.
   const vv = `
-  (func $vv_${name} (param $o i32) (param $a i32) (param $b i32) (param $n i32)
-    (local $end i32) (local $end16 i32) (local $end4 i32)
-    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (local.set $end4 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-    (block $d16 (loop $l16
-      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
+  (func $vv_${name}${x} (param $o i32) (param $a i32) (param $b i32) (param $n i32)
+    (local $end i32) (local $end64 i32) (local $end16 i32)${ends}
+    (block $d64 (loop $l64
+      (br_if $d64 (i32.ge_u (local.get $a) (local.get $end64)))
       (v128.store offset=0 (local.get $o) (${vop} (v128.load offset=0 (local.get $a)) (v128.load offset=0 (local.get $b))))
       (v128.store offset=16 (local.get $o) (${vop} (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
       (v128.store offset=32 (local.get $o) (${vop} (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b))))
@@ -53,87 +98,93 @@ function binaryLoops(name, [vop, sop]) {
       (local.set $a (i32.add (local.get $a) (i32.const 64)))
       (local.set $b (i32.add (local.get $b) (i32.const 64)))
       (local.set $o (i32.add (local.get $o) (i32.const 64)))
-      (br $l16)))
-    (block $d4 (loop $l4
-      (br_if $d4 (i32.ge_u (local.get $a) (local.get $end4)))
+      (br $l64)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
       (v128.store (local.get $o) (${vop} (v128.load (local.get $a)) (v128.load (local.get $b))))
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (br $l4)))
+      (br $l16)))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $a) (local.get $end)))
-      (f32.store (local.get $o) (${sop} (f32.load (local.get $a)) (f32.load (local.get $b))))
-      (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (local.set $b (i32.add (local.get $b) (i32.const 4)))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+      (${T.s}.store (local.get $o) (${sop} (${T.s}.load (local.get $a)) (${T.s}.load (local.get $b))))
+      (local.set $a (i32.add (local.get $a) (i32.const ${T.bytes})))
+      (local.set $b (i32.add (local.get $b) (i32.const ${T.bytes})))
+      (local.set $o (i32.add (local.get $o) (i32.const ${T.bytes})))
       (br $l1))))`;
   // vs / sv: one operand is a scalar, broadcast into a register once.
-  const scalarLoop = (tag, order) => {
-    const v = (x) => (order === "vs" ? `(${vop} ${x} (local.get $sv))` : `(${vop} (local.get $sv) ${x})`);
-    const s = (x) => (order === "vs" ? `(${sop} ${x} (local.get $s))` : `(${sop} (local.get $s) ${x})`);
+  const scalarLoop = (order) => {
+    const v = (e) => (order === "vs" ? `(${vop} ${e} (local.get $sv))` : `(${vop} (local.get $sv) ${e})`);
+    const s = (e) => (order === "vs" ? `(${sop} ${e} (local.get $s))` : `(${sop} (local.get $s) ${e})`);
     return `
-  (func $${tag}_${name} (param $o i32) (param $a i32) (param $s f32) (param $n i32)
-    (local $end i32) (local $end16 i32) (local $end4 i32) (local $sv v128)
-    (local.set $sv (f32x4.splat (local.get $s)))
-    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (local.set $end4 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-    (block $d16 (loop $l16
-      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
+  (func $${order}_${name}${x} (param $o i32) (param $a i32) (param $s ${T.s}) (param $n i32)
+    (local $end i32) (local $end64 i32) (local $end16 i32) (local $sv v128)
+    (local.set $sv (${T.v}.splat (local.get $s)))${ends}
+    (block $d64 (loop $l64
+      (br_if $d64 (i32.ge_u (local.get $a) (local.get $end64)))
       (v128.store offset=0 (local.get $o) ${v("(v128.load offset=0 (local.get $a))")})
       (v128.store offset=16 (local.get $o) ${v("(v128.load offset=16 (local.get $a))")})
       (v128.store offset=32 (local.get $o) ${v("(v128.load offset=32 (local.get $a))")})
       (v128.store offset=48 (local.get $o) ${v("(v128.load offset=48 (local.get $a))")})
       (local.set $a (i32.add (local.get $a) (i32.const 64)))
       (local.set $o (i32.add (local.get $o) (i32.const 64)))
-      (br $l16)))
-    (block $d4 (loop $l4
-      (br_if $d4 (i32.ge_u (local.get $a) (local.get $end4)))
+      (br $l64)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
       (v128.store (local.get $o) ${v("(v128.load (local.get $a))")})
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (br $l4)))
+      (br $l16)))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $a) (local.get $end)))
-      (f32.store (local.get $o) ${s("(f32.load (local.get $a))")})
-      (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+      (${T.s}.store (local.get $o) ${s(`(${T.s}.load (local.get $a))`)})
+      (local.set $a (i32.add (local.get $a) (i32.const ${T.bytes})))
+      (local.set $o (i32.add (local.get $o) (i32.const ${T.bytes})))
       (br $l1))))`;
   };
-  return vv + scalarLoop("vs", "vs") + scalarLoop("sv", "sv");
+  return vv + scalarLoop("vs") + scalarLoop("sv");
 }
 
 /**
  * `bin_<op>(out, a, aRowStride, aVaries, b, bRowStride, bVaries, rows, cols)`: rows of `cols`
  * outputs; each operand's row either varies along the row (stride 1) or is one broadcast value.
  * Covers same-shape, scalar-tensor, row and column broadcasting; the JS side loops outer dims.
+ * `scalar_<op>` / `rscalar_<op>` are `t op s` and `s op t`.
  */
-function binaryExport(name) {
+function binaryExport(T, name) {
+  const x = T.suffix;
+  const load = (p) => `(${T.s}.load (local.get ${p}))`;
   return `
-  (func (export "bin_${name}") (param $o i32) (param $a i32) (param $ars i32) (param $av i32)
+  (func (export "bin_${name}${x}") (param $o i32) (param $a i32) (param $ars i32) (param $av i32)
       (param $b i32) (param $brs i32) (param $bv i32) (param $rows i32) (param $cols i32)
     (local $r i32) (local $orow i32)
-    (local.set $orow (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $orow ${bytesOf(T, "(local.get $cols)")})
     (block $done (loop $rowloop
       (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
       (if (i32.and (local.get $av) (local.get $bv))
-        (then (call $vv_${name} (local.get $o) (local.get $a) (local.get $b) (local.get $cols)))
+        (then (call $vv_${name}${x} (local.get $o) (local.get $a) (local.get $b) (local.get $cols)))
         (else (if (local.get $av)
-          (then (call $vs_${name} (local.get $o) (local.get $a) (f32.load (local.get $b)) (local.get $cols)))
+          (then (call $vs_${name}${x} (local.get $o) (local.get $a) ${load("$b")} (local.get $cols)))
           (else (if (local.get $bv)
-            (then (call $sv_${name} (local.get $o) (local.get $b) (f32.load (local.get $a)) (local.get $cols)))
-            (else (call $fill (local.get $o)
-              (${BIN_OPS[name][1]} (f32.load (local.get $a)) (f32.load (local.get $b))) (local.get $cols))))))))
+            (then (call $sv_${name}${x} (local.get $o) (local.get $b) ${load("$a")} (local.get $cols)))
+            (else (call $fill${x} (local.get $o) (${binOps(T)[name][1]} ${load("$a")} ${load("$b")}) (local.get $cols))))))))
       (local.set $o (i32.add (local.get $o) (local.get $orow)))
       (local.set $a (i32.add (local.get $a) (local.get $ars)))
       (local.set $b (i32.add (local.get $b) (local.get $brs)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowloop))))
-  (func (export "scalar_${name}") (param $o i32) (param $a i32) (param $s f32) (param $n i32)
-    (call $vs_${name} (local.get $o) (local.get $a) (local.get $s) (local.get $n)))
-  (func (export "rscalar_${name}") (param $o i32) (param $a i32) (param $s f32) (param $n i32)
-    (call $sv_${name} (local.get $o) (local.get $a) (local.get $s) (local.get $n)))`;
+  (func (export "scalar_${name}${x}") (param $o i32) (param $a i32) (param $s ${T.s}) (param $n i32)
+    (call $vs_${name}${x} (local.get $o) (local.get $a) (local.get $s) (local.get $n)))
+  (func (export "rscalar_${name}${x}") (param $o i32) (param $a i32) (param $s ${T.s}) (param $n i32)
+    (call $sv_${name}${x} (local.get $o) (local.get $a) (local.get $s) (local.get $n)))`;
+}
+
+/** Arithmetic exports of T: + - * (and / for floats); max and min are internal (reductions). */
+function elementwise(T) {
+  const ops = binOps(T);
+  const exported = Object.keys(ops).filter((op) => op !== "max" && op !== "min");
+  return fill(T) + Object.entries(ops).map(([name, pair]) => binaryLoops(T, name, pair)).join("\n") + exported.map((op) => binaryExport(T, op)).join("\n");
 }
 
 // ---- unary math: vectorized polynomial approximations (Cephes' single-precision ones) ----
@@ -224,25 +275,42 @@ const VEC_MATH = `
   (func $v_relu (param $x v128) (result v128) (f32x4.max (local.get $x) (v128.const i32x4 0 0 0 0)))
 `;
 
-const UNARY = ["neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh"];
+/** The exact unary ops of f64 and i32 (neg, abs, sqrt, relu); their exp/log/tanh/sigmoid are JS. */
+const VEC_EXACT = `
+  (func $v_neg_f64 (param $x v128) (result v128) (f64x2.neg (local.get $x)))
+  (func $v_abs_f64 (param $x v128) (result v128) (f64x2.abs (local.get $x)))
+  (func $v_sqrt_f64 (param $x v128) (result v128) (f64x2.sqrt (local.get $x)))
+  (func $v_relu_f64 (param $x v128) (result v128) (f64x2.max (local.get $x) (v128.const i32x4 0 0 0 0)))
+  (func $v_neg_i32 (param $x v128) (result v128) (i32x4.neg (local.get $x)))
+  ;; abs(i32::MIN) wraps to i32::MIN, as in Rust's wrapping_abs and in PyTorch
+  (func $v_abs_i32 (param $x v128) (result v128) (i32x4.abs (local.get $x)))
+  (func $v_relu_i32 (param $x v128) (result v128) (i32x4.max_s (local.get $x) (v128.const i32x4 0 0 0 0)))
+`;
 
-/** `un_<op>(out, a, n)`: the last 1–3 elements go through the scratch vector so no lane reads past `a`. */
-function unaryExport(name) {
+const UNARY = {
+  f32: ["neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh"],
+  f64: ["neg", "sqrt", "abs", "relu"],
+  i32: ["neg", "abs", "relu"],
+};
+
+/** `un_<op>(out, a, n)`: the last partial vector goes through the scratch so no lane reads past `a`. */
+function unaryExport(T, name) {
+  const fn = `$v_${name}${T.suffix}`;
   return `
-  (func (export "un_${name}") (param $o i32) (param $a i32) (param $n i32)
-    (local $end4 i32) (local $rest i32)
-    (local.set $end4 (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-    (block $d4 (loop $l4
-      (br_if $d4 (i32.ge_u (local.get $a) (local.get $end4)))
-      (v128.store (local.get $o) (call $v_${name} (v128.load (local.get $a))))
+  (func (export "un_${name}${T.suffix}") (param $o i32) (param $a i32) (param $n i32)
+    (local $end16 i32) (local $rest i32)
+    (local.set $end16 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", T.lanes)}))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
+      (v128.store (local.get $o) (call ${fn} (v128.load (local.get $a))))
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (br $l4)))
-    (local.set $rest (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2)))
+      (br $l16)))
+    (local.set $rest ${bytesOf(T, `(i32.and (local.get $n) (i32.const ${T.lanes - 1}))`)})
     (if (local.get $rest) (then
       (v128.store (i32.const ${TAIL}) (v128.const i32x4 0 0 0 0))
       (memory.copy (i32.const ${TAIL}) (local.get $a) (local.get $rest))
-      (v128.store (i32.const ${TAIL}) (call $v_${name} (v128.load (i32.const ${TAIL}))))
+      (v128.store (i32.const ${TAIL}) (call ${fn} (v128.load (i32.const ${TAIL}))))
       (memory.copy (local.get $o) (i32.const ${TAIL}) (local.get $rest)))))`;
 }
 
@@ -290,85 +358,164 @@ const REDUCE = `
     (local.get $total))
 `;
 
-/** max / min over n >= 1 contiguous f32; NaN propagates (f32x4.max/min do). */
-function extremum(name, vop, sop) {
+/** f64: 8 f64x2 accumulators, 16 elements per iteration. */
+const SUM_F64 = `
+  (func $sum_f64 (export "sum_f64") (param $p i32) (param $n i32) (result f64)
+    (local $end i32) (local $end16 i32) (local $total f64)
+    ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `(local $a${i} v128)`).join(" ")}
+    (local.set $end (i32.add (local.get $p) ${bytesOf(F64, "(local.get $n)")}))
+    (local.set $end16 (i32.add (local.get $p) ${roundedBytes(F64, "(local.get $n)", 16)}))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $end16)))
+      ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `(local.set $a${i} (f64x2.add (local.get $a${i}) (v128.load offset=${16 * i} (local.get $p))))`).join("\n      ")}
+      (local.set $p (i32.add (local.get $p) (i32.const 128)))
+      (br $l)))
+    (local.set $a0 (f64x2.add (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3)))
+                              (f64x2.add (f64x2.add (local.get $a4) (local.get $a5)) (f64x2.add (local.get $a6) (local.get $a7)))))
+    (local.set $total (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $total (f64.add (local.get $total) (f64.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br $l1)))
+    (local.get $total))
+`;
+
+/**
+ * i32: widened to i64 lanes, so the total is exact (as the JS path's f64 sum is below 2^53);
+ * storing it into an i32 tensor wraps it, as an Int32Array store does.
+ */
+const SUM_I32 = `
+  (func $sum_i32 (export "sum_i32") (param $p i32) (param $n i32) (result f64)
+    (local $end i32) (local $end8 i32) (local $total i64) (local $v v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $end (i32.add (local.get $p) ${bytesOf(I32, "(local.get $n)")}))
+    (local.set $end8 (i32.add (local.get $p) ${roundedBytes(I32, "(local.get $n)", 8)}))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $end8)))
+      (local.set $v (v128.load offset=0 (local.get $p)))
+      (local.set $w (v128.load offset=16 (local.get $p)))
+      (local.set $a0 (i64x2.add (local.get $a0) (i64x2.extend_low_i32x4_s (local.get $v))))
+      (local.set $a1 (i64x2.add (local.get $a1) (i64x2.extend_high_i32x4_s (local.get $v))))
+      (local.set $a2 (i64x2.add (local.get $a2) (i64x2.extend_low_i32x4_s (local.get $w))))
+      (local.set $a3 (i64x2.add (local.get $a3) (i64x2.extend_high_i32x4_s (local.get $w))))
+      (local.set $p (i32.add (local.get $p) (i32.const 32)))
+      (br $l)))
+    (local.set $a0 (i64x2.add (i64x2.add (local.get $a0) (local.get $a1)) (i64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $total (i64.add (i64x2.extract_lane 0 (local.get $a0)) (i64x2.extract_lane 1 (local.get $a0))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $total (i64.add (local.get $total) (i64.extend_i32_s (i32.load (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $l1)))
+    (f64.convert_i64_s (local.get $total)))
+`;
+
+/** The lanes of vector `v` combined with the scalar op `sop` (a tree over 4 or 2 lanes). */
+function acrossLanes(T, sop, v) {
+  const lane = (i) => `(${T.v}.extract_lane ${i} ${v})`;
+  if (T.lanes === 2) return `(${sop} ${lane(0)} ${lane(1)})`;
+  return `(${sop} (${sop} ${lane(0)} ${lane(1)}) (${sop} ${lane(2)} ${lane(3)}))`;
+}
+
+/** max / min over n >= 1 contiguous elements of T; NaN propagates (f32x4.max/min do). */
+function extremum(T, name) {
+  const [vop, sop] = binOps(T)[name];
+  const x = T.suffix;
   return `
-  (func $${name} (export "${name}") (param $p i32) (param $n i32) (result f32)
-    (local $end i32) (local $end16 i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $m f32)
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (local.set $m (f32.load (local.get $p)))
-    (local.set $a0 (f32x4.splat (local.get $m)))
+  (func $${name}${x} (export "${name}${x}") (param $p i32) (param $n i32) (result ${T.s})
+    (local $end i32) (local $end64 i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $m ${T.s})
+    (local.set $end (i32.add (local.get $p) ${bytesOf(T, "(local.get $n)")}))
+    (local.set $end64 (i32.add (local.get $p) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
+    (local.set $m (${T.s}.load (local.get $p)))
+    (local.set $a0 (${T.v}.splat (local.get $m)))
     (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
-    (block $d16 (loop $l16
-      (br_if $d16 (i32.ge_u (local.get $p) (local.get $end16)))
+    (block $d64 (loop $l64
+      (br_if $d64 (i32.ge_u (local.get $p) (local.get $end64)))
       (local.set $a0 (${vop} (local.get $a0) (v128.load offset=0 (local.get $p))))
       (local.set $a1 (${vop} (local.get $a1) (v128.load offset=16 (local.get $p))))
       (local.set $a2 (${vop} (local.get $a2) (v128.load offset=32 (local.get $p))))
       (local.set $a3 (${vop} (local.get $a3) (v128.load offset=48 (local.get $p))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
-      (br $l16)))
+      (br $l64)))
     (local.set $a0 (${vop} (${vop} (local.get $a0) (local.get $a1)) (${vop} (local.get $a2) (local.get $a3))))
-    (local.set $m (${sop} (${sop} (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
-                          (${sop} (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (local.set $m ${acrossLanes(T, sop, "(local.get $a0)")})
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $m (${sop} (local.get $m) (f32.load (local.get $p))))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $m (${sop} (local.get $m) (${T.s}.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const ${T.bytes})))
       (br $l1)))
     (local.get $m))`;
 }
 
-const ARGMAX = `
-  ;; The index of the first maximum (or of the first NaN, which PyTorch treats as the maximum).
-  (func $argmax (export "argmax") (param $p i32) (param $n i32) (result i32)
-    (local $m f32) (local $mv v128) (local $i i32) (local $n4 i32) (local $x f32)
-    (local.set $m (call $max (local.get $p) (local.get $n)))
-    (if (f32.ne (local.get $m) (local.get $m)) (then
+/** The index of the first maximum (or of the first NaN, which PyTorch treats as the maximum). */
+function argmax(T) {
+  const x = T.suffix;
+  const at = (i) => `(i32.add (local.get $p) (i32.shl ${i} (i32.const ${T.shift})))`;
+  const nanScan =
+    T === I32
+      ? ""
+      : `
+    (if (${T.s}.ne (local.get $m) (local.get $m)) (then
       (block $found (loop $scan
-        (local.set $x (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (br_if $found (f32.ne (local.get $x) (local.get $x)))
+        (local.set $x (${T.s}.load ${at("(local.get $i)")}))
+        (br_if $found (${T.s}.ne (local.get $x) (local.get $x)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $scan)))
-      (return (local.get $i))))
-    (local.set $mv (f32x4.splat (local.get $m)))
-    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (return (local.get $i))))`;
+  return `
+  (func $argmax${x} (export "argmax${x}") (param $p i32) (param $n i32) (result i32)
+    (local $m ${T.s}) (local $mv v128) (local $i i32) (local $nv i32) (local $x ${T.s})
+    (local.set $m (call $max${x} (local.get $p) (local.get $n)))${nanScan}
+    (local.set $mv (${T.v}.splat (local.get $m)))
+    (local.set $nv (i32.and (local.get $n) (i32.const ${-T.lanes})))
     (block $hit (loop $vscan
-      (br_if $hit (i32.ge_u (local.get $i) (local.get $n4)))
-      (br_if $hit (v128.any_true (f32x4.eq (local.get $mv)
-        (v128.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $hit (i32.ge_u (local.get $i) (local.get $nv)))
+      (br_if $hit (v128.any_true (${T.v}.eq (local.get $mv) (v128.load ${at("(local.get $i)")}))))
+      (local.set $i (i32.add (local.get $i) (i32.const ${T.lanes})))
       (br $vscan)))
     (block $found (loop $scan
-      (br_if $found (f32.eq (local.get $m) (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+      (br_if $found (${T.s}.eq (local.get $m) (${T.s}.load ${at("(local.get $i)")})))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $scan)))
-    (local.get $i))
+    (local.get $i))`;
+}
 
-  ;; Row reductions of a contiguous [rows, n] into out[rows]: op 0 sum, 1 mean, 2 max, 3 min, 4 argmax (i32 out).
-  (func (export "reduce_rows") (param $op i32) (param $o i32) (param $src i32) (param $rows i32) (param $n i32)
+/** How reduce_rows stores a sum (an f64) as an element of T: rounded, or wrapped for i32. */
+const fromSum = { f32: (v) => `(f32.demote_f64 ${v})`, f64: (v) => v, i32: (v) => `(i32.wrap_i64 (i64.trunc_sat_f64_s ${v}))` };
+
+/**
+ * Row reductions of a contiguous [rows, n] into out[rows]: op 0 sum, 1 mean (floats), 2 max,
+ * 3 min, 4 argmax (i32 out); and reductions over the middle axis of [outer, n, inner] (inner > 1),
+ * vectorized across inner: op 0 sum, 2 max, 3 min (mean is a sum then a scale).
+ */
+function reduceAlongDims(T) {
+  const x = T.suffix;
+  const store = (v) => `(${T.s}.store (local.get $o) ${v})`;
+  const sum = `(call $sum${x} (local.get $src) (local.get $n))`;
+  return `
+  (func (export "reduce_rows${x}") (param $op i32) (param $o i32) (param $src i32) (param $rows i32) (param $n i32)
     (local $r i32) (local $row i32)
-    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $row ${bytesOf(T, "(local.get $n)")})
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
       (block $exit
         (block $b4 (block $b3 (block $b2 (block $b1 (block $b0
           (br_table $b0 $b1 $b2 $b3 $b4 (local.get $op)))
-          (f32.store (local.get $o) (f32.demote_f64 (call $sum (local.get $src) (local.get $n)))) (br $exit))
-          (f32.store (local.get $o) (f32.demote_f64 (f64.div (call $sum (local.get $src) (local.get $n)) (f64.convert_i32_u (local.get $n))))) (br $exit))
-          (f32.store (local.get $o) (call $max (local.get $src) (local.get $n))) (br $exit))
-          (f32.store (local.get $o) (call $min (local.get $src) (local.get $n))) (br $exit))
-        (i32.store (local.get $o) (call $argmax (local.get $src) (local.get $n))))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+          ${store(fromSum[T.s](sum))} (br $exit))
+          ${T === I32 ? "unreachable" : store(fromSum[T.s](`(f64.div ${sum} (f64.convert_i32_u (local.get $n)))`))} (br $exit))
+          ${store(`(call $max${x} (local.get $src) (local.get $n))`)} (br $exit))
+          ${store(`(call $min${x} (local.get $src) (local.get $n))`)} (br $exit))
+        (i32.store (local.get $o) (call $argmax${x} (local.get $src) (local.get $n))))
+      ;; (argmax writes i32 indices, 4 bytes apart whatever T is)
+      (local.set $o (i32.add (local.get $o) ${T.bytes === 4 ? "(i32.const 4)" : `(select (i32.const 4) (i32.const ${T.bytes}) (i32.eq (local.get $op) (i32.const 4)))`}))
       (local.set $src (i32.add (local.get $src) (local.get $row)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $l))))
 
-  ;; Reduction over the middle axis of [outer, n, inner] (inner > 1), vectorized across inner:
-  ;; op 0 sum, 2 max, 3 min (mean is a sum then a scale).
-  (func (export "reduce_mid") (param $op i32) (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32)
+  (func (export "reduce_mid${x}") (param $op i32) (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32)
     (local $i i32) (local $k i32) (local $rowBytes i32) (local $p i32)
-    (local.set $rowBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $rowBytes ${bytesOf(T, "(local.get $inner)")})
     (block $done (loop $outerLoop
       (br_if $done (i32.ge_u (local.get $i) (local.get $outer)))
       (memory.copy (local.get $o) (local.get $src) (local.get $rowBytes))
@@ -377,10 +524,10 @@ const ARGMAX = `
       (block $kd (loop $kl
         (br_if $kd (i32.ge_u (local.get $k) (local.get $n)))
         (if (i32.eqz (local.get $op))
-          (then (call $vv_add (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
+          (then (call $vv_add${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
           (else (if (i32.eq (local.get $op) (i32.const 2))
-            (then (call $vv_max (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
-            (else (call $vv_min (local.get $o) (local.get $o) (local.get $p) (local.get $inner))))))
+            (then (call $vv_max${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
+            (else (call $vv_min${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner))))))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $kl)))
@@ -388,7 +535,69 @@ const ARGMAX = `
       (local.set $src (local.get $p))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $outerLoop))))
+${T.lanes === 4 ? argmaxMid(T) : ""}`;
+}
 
+/**
+ * argmax over the middle axis of [outer, n, inner] (inner > 1) for 4-lane types, vectorized
+ * across inner: $scratch holds the running maximum row, out the running index row (i32). A
+ * value replaces the maximum when greater, or when it is the first NaN (PyTorch's NaN is the
+ * maximum, and the first one wins); the last inner % 4 columns take the scalar loop.
+ */
+function argmaxMid(T) {
+  const x = T.suffix;
+  const better = (v, m) =>
+    T === I32
+      ? `(i32x4.gt_s ${v} ${m})`
+      : `(v128.or (f32x4.gt ${v} ${m}) (v128.and (f32x4.ne ${v} ${v}) (f32x4.eq ${m} ${m})))`;
+  const betterScalar = (v, m) =>
+    T === I32 ? `(i32.gt_s ${v} ${m})` : `(i32.or (f32.gt ${v} ${m}) (i32.and (f32.ne ${v} ${v}) (f32.eq ${m} ${m})))`;
+  return `
+  (func (export "argmax_mid${x}") (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32) (param $scratch i32)
+    (local $i i32) (local $k i32) (local $j i32) (local $rowBytes i32) (local $vecBytes i32) (local $p i32) (local $q i32)
+    (local $v v128) (local $m v128) (local $kv v128) (local $upd v128) (local $s ${T.s}) (local $ms ${T.s})
+    (local.set $rowBytes ${bytesOf(T, "(local.get $inner)")})
+    (local.set $vecBytes ${roundedBytes(T, "(local.get $inner)", 4)})
+    (block $done (loop $outerLoop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $outer)))
+      (memory.copy (local.get $scratch) (local.get $src) (local.get $rowBytes))
+      (memory.fill (local.get $o) (i32.const 0) (local.get $rowBytes))
+      (local.set $p (i32.add (local.get $src) (local.get $rowBytes)))
+      (local.set $k (i32.const 1))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $kv (i32x4.splat (local.get $k)))
+        (local.set $j (i32.const 0))
+        (block $vd (loop $vl
+          (br_if $vd (i32.ge_u (local.get $j) (local.get $vecBytes)))
+          (local.set $q (i32.add (local.get $scratch) (local.get $j)))
+          (local.set $v (v128.load (i32.add (local.get $p) (local.get $j))))
+          (local.set $m (v128.load (local.get $q)))
+          (local.set $upd ${better("(local.get $v)", "(local.get $m)")})
+          (v128.store (local.get $q) (v128.bitselect (local.get $v) (local.get $m) (local.get $upd)))
+          (local.set $q (i32.add (local.get $o) (local.get $j)))
+          (v128.store (local.get $q) (v128.bitselect (local.get $kv) (v128.load (local.get $q)) (local.get $upd)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $vl)))
+        (block $sd (loop $sl
+          (br_if $sd (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $s (${T.s}.load (i32.add (local.get $p) (local.get $j))))
+          (local.set $ms (${T.s}.load (i32.add (local.get $scratch) (local.get $j))))
+          (if ${betterScalar("(local.get $s)", "(local.get $ms)")} (then
+            (${T.s}.store (i32.add (local.get $scratch) (local.get $j)) (local.get $s))
+            (i32.store (i32.add (local.get $o) (local.get $j)) (local.get $k))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $sl)))
+        (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kl)))
+      (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
+      (local.set $src (local.get $p))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $outerLoop))))`;
+}
+
+const SOFTMAX = `
   ;; softmax over each row of a contiguous [rows, n]: exp(x - max) / sum, with the vector exp.
   (func (export "softmax_rows") (param $o i32) (param $src i32) (param $rows i32) (param $n i32)
     (local $r i32) (local $m v128) (local $acc v128) (local $e v128) (local $i i32) (local $n4 i32)
@@ -489,14 +698,21 @@ const ARGMAX = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $outerLoop))))
 
-  ;; dst (dense) = src viewed as rows×cols with byte strides srs / scs; 4-byte elements are
-  ;; copied as bits, so this serves f32 and i32 alike.
-  (func (export "copy2d") (param $dst i32) (param $src i32) (param $rows i32) (param $cols i32) (param $srs i32) (param $scs i32)
+`;
+
+/**
+ * `copy2d` / `copy2d_8`: dst (dense) = src viewed as rows×cols with byte strides srs / scs.
+ * Elements are copied as bits, so the 4-byte one serves f32 and i32 alike.
+ */
+function copy2d(bytes) {
+  const t = bytes === 4 ? "i32" : "i64";
+  return `
+  (func (export "copy2d${bytes === 4 ? "" : "_8"}") (param $dst i32) (param $src i32) (param $rows i32) (param $cols i32) (param $srs i32) (param $scs i32)
     (local $r i32) (local $p i32) (local $end i32) (local $rowBytes i32)
-    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $cols) (i32.const ${bytes})))
     (block $done (loop $rl
       (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-      (if (i32.eq (local.get $scs) (i32.const 4))
+      (if (i32.eq (local.get $scs) (i32.const ${bytes}))
         (then (memory.copy (local.get $dst) (local.get $src) (local.get $rowBytes))
               (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes))))
         (else
@@ -504,14 +720,14 @@ const ARGMAX = `
           (local.set $end (i32.add (local.get $dst) (local.get $rowBytes)))
           (block $cd (loop $cl
             (br_if $cd (i32.ge_u (local.get $dst) (local.get $end)))
-            (i32.store (local.get $dst) (i32.load (local.get $p)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (${t}.store (local.get $dst) (${t}.load (local.get $p)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const ${bytes})))
             (local.set $p (i32.add (local.get $p) (local.get $scs)))
             (br $cl)))))
       (local.set $src (i32.add (local.get $src) (local.get $srs)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rl))))
-`;
+      (br $rl))))`;
+}
 
 /**
  * A 4×4 transpose (unpack lo/hi pairs, then move 64-bit halves), inlined where it is used: rows
@@ -673,15 +889,25 @@ function gemm(relaxed) {
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $kl))))
 
-  ;; C[m×n] = A[m×k] · B[k×n], C contiguous; blocked as in GotoBLAS: B panels of KC×NC and A
-  ;; blocks of MC×KC are packed into the scratch at packA / packB, then swept by the micro-kernel.
-  (func (export "gemm") (param $m i32) (param $n i32) (param $k i32)
+${gemmDriver(F32, GEMM)}`;
+}
+
+/**
+ * \`gemm<suffix>\`: C[m×n] = A[m×k] · B[k×n], C contiguous; blocked as in GotoBLAS: B panels of
+ * KC×NC and A blocks of MC×KC are packed into the scratch at packA / packB, then swept by the
+ * micro-kernel. Shared by the f32 and f64 GEMMs (their own $pack and $micro).
+ */
+function gemmDriver(T, { MR, NR, MC, KC, NC }) {
+  const x = T.suffix;
+  const sh = T.shift;
+  return `
+  (func (export "gemm${x}") (param $m i32) (param $n i32) (param $k i32)
       (param $A i32) (param $ars i32) (param $acs i32)
       (param $B i32) (param $brs i32) (param $bcs i32)
       (param $C i32) (param $packA i32) (param $packB i32)
     (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
     (local $nc i32) (local $kc i32) (local $mc i32) (local $ldc i32)
-    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $n) (i32.const ${sh})))
     (block $jcd (loop $jcl
       (br_if $jcd (i32.ge_u (local.get $jc) (local.get $n)))
       (local.set $nc (select (i32.const ${NC}) (i32.sub (local.get $n) (local.get $jc))
@@ -692,7 +918,7 @@ function gemm(relaxed) {
         (local.set $kc (select (i32.const ${KC}) (i32.sub (local.get $k) (local.get $pc))
           (i32.lt_u (i32.const ${KC}) (i32.sub (local.get $k) (local.get $pc)))))
         ;; B[pc.., jc..] read as rows j with k along them: (j, p) at B + j*bcs + p*brs
-        (call $pack
+        (call $pack${x}
           (i32.add (local.get $B) (i32.add (i32.mul (local.get $pc) (local.get $brs)) (i32.mul (local.get $jc) (local.get $bcs))))
           (local.get $nc) (local.get $kc) (local.get $bcs) (local.get $brs) (local.get $packB) (i32.const ${NR}))
         (local.set $ic (i32.const 0))
@@ -700,7 +926,7 @@ function gemm(relaxed) {
           (br_if $icd (i32.ge_u (local.get $ic) (local.get $m)))
           (local.set $mc (select (i32.const ${MC}) (i32.sub (local.get $m) (local.get $ic))
             (i32.lt_u (i32.const ${MC}) (i32.sub (local.get $m) (local.get $ic)))))
-          (call $pack
+          (call $pack${x}
             (i32.add (local.get $A) (i32.add (i32.mul (local.get $ic) (local.get $ars)) (i32.mul (local.get $pc) (local.get $acs))))
             (local.get $mc) (local.get $kc) (local.get $ars) (local.get $acs) (local.get $packA) (i32.const ${MR}))
           (local.set $jr (i32.const 0))
@@ -709,12 +935,12 @@ function gemm(relaxed) {
             (local.set $ir (i32.const 0))
             (block $ird (loop $irl
               (br_if $ird (i32.ge_u (local.get $ir) (local.get $mc)))
-              (call $micro
-                (i32.add (local.get $packA) (i32.mul (local.get $ir) (i32.shl (local.get $kc) (i32.const 2))))
-                (i32.add (local.get $packB) (i32.mul (local.get $jr) (i32.shl (local.get $kc) (i32.const 2))))
+              (call $micro${x}
+                (i32.add (local.get $packA) (i32.mul (local.get $ir) (i32.shl (local.get $kc) (i32.const ${sh}))))
+                (i32.add (local.get $packB) (i32.mul (local.get $jr) (i32.shl (local.get $kc) (i32.const ${sh}))))
                 (local.get $kc)
                 (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
-                                                 (i32.shl (i32.add (local.get $jc) (local.get $jr)) (i32.const 2))))
+                                                 (i32.shl (i32.add (local.get $jc) (local.get $jr)) (i32.const ${sh}))))
                 (local.get $ldc)
                 (i32.ne (local.get $pc) (i32.const 0))
                 (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir)) (i32.gt_u (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
@@ -728,8 +954,108 @@ function gemm(relaxed) {
         (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
         (br $pcl)))
       (local.set $jc (i32.add (local.get $jc) (local.get $nc)))
-      (br $jcl))))
-`;
+      (br $jcl))))`;
+}
+
+export const GEMM_F64 = { MR: 4, NR: 4, MC: 64, KC: 256, NC: 2048 };
+
+/**
+ * The f64 GEMM: a 4×4 register tile of eight f64x2 accumulators (the f32 kernel's register
+ * budget), A broadcast with \`v128.load64_splat\`; packing copies 32-byte rows where the source
+ * is contiguous across the panel, element by element otherwise (an O(n²) cost beside O(n³)).
+ */
+function gemmF64(relaxed) {
+  const { MR, NR } = GEMM_F64;
+  const fma = (a, b, c) => (relaxed ? `(f64x2.relaxed_madd ${a} ${b} ${c})` : `(f64x2.add ${c} (f64x2.mul ${a} ${b}))`);
+  const acc = [];
+  for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) acc.push(`$c${r}${h}`);
+  const step = [`(local.set $b0 (v128.load (local.get $pb)))`, `(local.set $b1 (v128.load offset=16 (local.get $pb)))`];
+  for (let r = 0; r < MR; r++) {
+    step.push(`(local.set $a (v128.load64_splat offset=${r * 8} (local.get $pa)))`);
+    for (let h = 0; h < 2; h++) step.push(`(local.set $c${r}${h} ${fma("(local.get $a)", `(local.get $b${h})`, `(local.get $c${r}${h})`)})`);
+  }
+  const storeFull = [];
+  const storeTile = [];
+  for (let r = 0; r < MR; r++) {
+    for (let h = 0; h < 2; h++) {
+      const ptr = `(i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r})))`;
+      storeFull.push(`(v128.store offset=${h * 16} ${ptr} (if (result v128) (local.get $accum)
+            (then (f64x2.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
+            (else (local.get $c${r}${h}))))`);
+      storeTile.push(`(v128.store (i32.const ${TILE + r * 32 + h * 16}) (local.get $c${r}${h}))`);
+    }
+  }
+  return `
+  (func $micro_f64 (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc i32)
+      (param $accum i32) (param $mr i32) (param $nr i32)
+    (local $end i32) (local $a v128) (local $b0 v128) (local $b1 v128)
+    ${acc.map((n) => `(local ${n} v128)`).join(" ")}
+    (local $r i32) (local $j i32) (local $cp i32)
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 5))))
+    (loop $k
+      ${step.join("\n      ")}
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
+    (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))
+      (then
+        ${storeFull.join("\n        ")})
+      (else
+        ${storeTile.join("\n        ")}
+        (block $rd (loop $rl
+          (br_if $rd (i32.ge_u (local.get $r) (local.get $mr)))
+          (local.set $j (i32.const 0))
+          (block $jd (loop $jl
+            (br_if $jd (i32.ge_u (local.get $j) (local.get $nr)))
+            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $cp) (f64.add
+              (f64.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const 3)))))
+              (select (f64.load (local.get $cp)) (f64.const 0) (local.get $accum))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rl))))))
+
+  ;; Panels of W = 4 rows: panel q holds, for each k, the 4 values of its rows (zero past the
+  ;; last row). Element (i, p) is at src + i*rs + p*cs.
+  (func $pack_f64 (param $src i32) (param $rows i32) (param $kc i32) (param $rs i32) (param $cs i32)
+      (param $dst i32) (param $w i32)
+    (local $i0 i32) (local $i i32) (local $p i32) (local $d i32) (local $s i32)
+    (block $pd (loop $pl
+      (br_if $pd (i32.ge_u (local.get $i0) (local.get $rows)))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $i0) (i32.shl (local.get $kc) (i32.const 3)))))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $i0) (local.get $rs))))
+      (local.set $p (i32.const 0))
+      (if (i32.and (i32.le_u (i32.add (local.get $i0) (i32.const 4)) (local.get $rows)) (i32.eq (local.get $rs) (i32.const 8)))
+        (then
+          ;; the panel's 4 rows are adjacent in memory: each k gives 32 contiguous bytes
+          (block $kd (loop $kl
+            (br_if $kd (i32.ge_u (local.get $p) (local.get $kc)))
+            (v128.store (local.get $d) (v128.load (local.get $s)))
+            (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))
+            (local.set $s (i32.add (local.get $s) (local.get $cs)))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $kl))))
+        (else
+          (block $kd (loop $kl
+            (br_if $kd (i32.ge_u (local.get $p) (local.get $kc)))
+            (local.set $i (i32.const 0))
+            (block $id (loop $il
+              (br_if $id (i32.ge_u (local.get $i) (i32.const 4)))
+              (f64.store (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 3)))
+                (if (result f64) (i32.lt_u (i32.add (local.get $i0) (local.get $i)) (local.get $rows))
+                  (then (f64.load (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $rs)))))
+                  (else (f64.const 0))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $il)))
+            (local.set $s (i32.add (local.get $s) (local.get $cs)))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $kl)))))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 4)))
+      (br $pl))))
+${gemmDriver(F64, GEMM_F64)}`;
 }
 
 // ---- inlining of the vector math ----
@@ -840,29 +1166,20 @@ export function kernelsWat({ relaxed }) {
   return inlineVectorMath(`(module
   (import "env" "memory" (memory 1 65536))
 
-  (func $fill (param $o i32) (param $v f32) (param $n i32)
-    (local $end i32) (local $vv v128)
-    (local.set $vv (f32x4.splat (local.get $v)))
-    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
-    (block $d (loop $l
-      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
-      (v128.store (local.get $o) (local.get $vv))
-      (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (br $l)))
-    (block $d1 (loop $l1
-      (br_if $d1 (i32.ge_u (local.get $o) (local.get $end)))
-      (f32.store (local.get $o) (local.get $v))
-      (local.set $o (i32.add (local.get $o) (i32.const 4)))
-      (br $l1))))
-${Object.entries(BIN_OPS).map(([name, ops]) => binaryLoops(name, ops)).join("\n")}
-${["add", "sub", "mul", "div"].map(binaryExport).join("\n")}
+${INT_EXTREMA}
+${[F32, F64, I32].map(elementwise).join("\n")}
 ${VEC_MATH}
-${UNARY.map(unaryExport).join("\n")}
+${VEC_EXACT}
+${Object.entries(UNARY).flatMap(([t, ops]) => ops.map((op) => unaryExport(TYPES[t], op))).join("\n")}
 ${REDUCE}
-${extremum("max", "f32x4.max", "f32.max")}
-${extremum("min", "f32x4.min", "f32.min")}
-${ARGMAX}
+${SUM_F64}
+${SUM_I32}
+${[F32, F64, I32].map((T) => extremum(T, "max") + extremum(T, "min") + argmax(T) + reduceAlongDims(T)).join("\n")}
+${SOFTMAX}
+${copy2d(4)}
+${copy2d(8)}
 ${gemm(relaxed)}
+${gemmF64(relaxed)}
 )
 `);
 }

@@ -1,6 +1,6 @@
-// Elementwise arithmetic with broadcasting, and unary math. f32 work goes to the SIMD kernels
-// when they are loaded (see ../kernels/index.ts); everything else (f64, i32, the JS fallback)
-// runs the strided loops here.
+// Elementwise arithmetic with broadcasting, and unary math. Work goes to the SIMD kernels when
+// they are loaded and cover the dtype (see ../kernels/types.ts); the rest (f64 and i32 exp, log,
+// tanh, sigmoid; i32 division and float scalars, which give f32; no .wasm) runs the strided loops.
 
 import type { DType } from "../api";
 import { coerce } from "../dtype";
@@ -85,7 +85,7 @@ export function binary(op: BinOp, a: DenseTensor, b: DenseTensor | number): Dens
 /** Computes `a op b` into the contiguous `out`, whose shape is the broadcast shape. */
 function binaryInto(op: BinOp, out: DenseTensor, a: DenseTensor, b: DenseTensor | number): void {
   const kernels = a.rt.kernels;
-  if (kernels && out.dtype === "f32" && a.dtype === "f32") {
+  if (kernels && out.dtype === a.dtype && (typeof b === "number" || b.dtype === a.dtype)) {
     if (kernels.binary(op, out, a, b)) return;
     // Operands strided along their last dim: dense copies (a wasm copy each) let the kernel run.
     const done = withContiguous(a, (ca) =>
@@ -159,7 +159,7 @@ export function unary(op: UnOp, a: DenseTensor): DenseTensor {
   const dtype = unaryDtype(op, a.dtype);
   const out = a.rt.empty(a.shape.slice(), dtype);
   const kernels = a.rt.kernels;
-  if (kernels && dtype === "f32" && a.dtype === "f32") {
+  if (kernels && dtype === a.dtype && kernels.hasUnary(op, dtype)) {
     let done = false;
     filled(out, () => (done = withContiguous(a, (src) => kernels.unary(op, out, src))));
     if (done) return out;

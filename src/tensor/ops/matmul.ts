@@ -1,6 +1,7 @@
 // `matmul` / `@` with PyTorch's shape rules: 1-D·1-D is a dot product, a 1-D operand is a row
 // (left) or column (right) vector, and leading batch dimensions broadcast. Each matrix product is
-// one strided GEMM, so transposed operands need no copy: the f32 kernel packs them directly.
+// one strided GEMM, so transposed operands need no copy: the f32 and f64 kernels pack them
+// directly (i32 products run the JS loop).
 
 import type { Shape } from "../api";
 import { sameDtype, shapePanic, shapeStr } from "../errors";
@@ -69,7 +70,7 @@ function gemmBatches(
     const B: MatRef = { base: b.base + bOff, rs: bStrides[bStrides.length - 2], cs: bStrides[bStrides.length - 1] };
     const C = out.base + t * m * n;
     const kernels = a.rt.kernels;
-    if (!(kernels && a.dtype === "f32" && kernels.gemm(m, n, k, A, B, C))) gemmJs(out, a, b, m, n, k, A, B, C);
+    if (!(kernels && kernels.gemm(a.dtype, m, n, k, A, B, C))) gemmJs(out, a, b, m, n, k, A, B, C);
     for (let d = batch.length - 1; d >= 0; d--) {
       if (++idx[d] < batch[d]) break;
       idx[d] = 0;

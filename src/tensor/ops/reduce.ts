@@ -69,7 +69,7 @@ export function reduceAll(op: ReduceOp, a: DenseTensor): DenseTensor {
   const dtype = resultDtype(op, a.dtype);
   const value = withContiguous(a, (src) => {
     const kernels = a.rt.kernels;
-    const fast = kernels && src.dtype === "f32" ? kernels.reduceAll(op, src.byteAddress, n) : null;
+    const fast = kernels ? kernels.reduceAll(op, src.dtype, src.byteAddress, n) : null;
     return fast ?? reduceRun(op, src.data(), src.base, n, 1);
   });
   const out = a.rt.empty([], dtype, op === ReduceOp.Argmax || (op === ReduceOp.Sum && dtype === "i32"));
@@ -94,7 +94,7 @@ export function reduceDim(op: ReduceOp, a: DenseTensor, dim: number): DenseTenso
 function reduceDimInto(op: ReduceOp, out: DenseTensor, src: DenseTensor, outer: number, n: number, inner: number): void {
   const dtype = out.dtype;
   const kernels = src.rt.kernels;
-  if (!(kernels && src.dtype === "f32" && (dtype === "f32" || op === ReduceOp.Argmax) && kernels.reduceDim(op, out.byteAddress, src.byteAddress, outer, n, inner))) {
+  if (!(kernels && (dtype === src.dtype || op === ReduceOp.Argmax) && kernels.reduceDim(op, src.dtype, out.byteAddress, src.byteAddress, outer, n, inner))) {
     const o = out.data();
     const data = src.data();
     for (let i = 0; i < outer; i++) {
