@@ -316,47 +316,49 @@ function unaryExport(T, name) {
 
 // ---- reductions ----
 
-const REDUCE = `
-  ;; Sum in blocks of 1024: within a block, 8 f32x4 accumulators (so the adds pipeline); each
-  ;; block's total is added into an f64, which keeps 1e7-element sums accurate.
+/** Elements per block of the f32 sum (see sumF32). */
+export const SUM_BLOCK = 1024;
+
+/**
+ * The f32 sum: blocked summation. Within a block, 8 f32x4 accumulators (32 lanes, 128 bytes per
+ * iteration, so the adds pipeline and each lane adds block/32 values in f32); each block's lanes
+ * are combined in a tree, widened to f64 and added into two f64x2 totals. The error is that of
+ * block/32 sequential f32 adds plus a 3-level tree, independent of n, as in numpy's pairwise
+ * sum; bench/tensor/sum_accuracy.mjs compares the two.
+ */
+export function sumF32(block = SUM_BLOCK) {
+  const bytes = block * 4;
+  const acc = [0, 1, 2, 3, 4, 5, 6, 7];
+  return `
   (func $sum (export "sum") (param $p i32) (param $n i32) (result f64)
-    (local $total f64) (local $blockEnd i32) (local $end i32) (local $end32 i32)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128) (local $s f32)
+    (local $total f64) (local $blockEnd i32) (local $end i32) (local $end32 i32) (local $t0 v128) (local $t1 v128)
+    ${acc.map((i) => `(local $a${i} v128)`).join(" ")}
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end32 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -32)) (i32.const 2))))
     (block $done (loop $blocks
       (br_if $done (i32.ge_u (local.get $p) (local.get $end32)))
-      (local.set $blockEnd (select (local.get $end32) (i32.add (local.get $p) (i32.const 4096))
-        (i32.lt_u (i32.sub (local.get $end32) (local.get $p)) (i32.const 4096))))
-      (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
-      (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-      (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
-      (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+      (local.set $blockEnd (select (local.get $end32) (i32.add (local.get $p) (i32.const ${bytes}))
+        (i32.lt_u (i32.sub (local.get $end32) (local.get $p)) (i32.const ${bytes}))))
+      ${acc.map((i) => `(local.set $a${i} (v128.const i32x4 0 0 0 0))`).join(" ")}
       (loop $inner
-        (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 (local.get $p))))
-        (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $p))))
-        (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $p))))
-        (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $p))))
-        (local.set $a4 (f32x4.add (local.get $a4) (v128.load offset=64 (local.get $p))))
-        (local.set $a5 (f32x4.add (local.get $a5) (v128.load offset=80 (local.get $p))))
-        (local.set $a6 (f32x4.add (local.get $a6) (v128.load offset=96 (local.get $p))))
-        (local.set $a7 (f32x4.add (local.get $a7) (v128.load offset=112 (local.get $p))))
+        ${acc.map((i) => `(local.set $a${i} (f32x4.add (local.get $a${i}) (v128.load offset=${16 * i} (local.get $p))))`).join("\n        ")}
         (local.set $p (i32.add (local.get $p) (i32.const 128)))
         (br_if $inner (i32.lt_u (local.get $p) (local.get $blockEnd))))
       (local.set $a0 (f32x4.add (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3)))
                                 (f32x4.add (f32x4.add (local.get $a4) (local.get $a5)) (f32x4.add (local.get $a6) (local.get $a7)))))
-      (local.set $total (f64.add (local.get $total) (f64.promote_f32
-        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
-                 (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))))
+      (local.set $t0 (f64x2.add (local.get $t0) (f64x2.promote_low_f32x4 (local.get $a0))))
+      (local.set $t1 (f64x2.add (local.get $t1) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a0) (local.get $a0)))))
       (br $blocks)))
+    (local.set $t0 (f64x2.add (local.get $t0) (local.get $t1)))
+    (local.set $total (f64.add (f64x2.extract_lane 0 (local.get $t0)) (f64x2.extract_lane 1 (local.get $t0))))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
       (local.set $total (f64.add (local.get $total) (f64.promote_f32 (f32.load (local.get $p)))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $l1)))
-    (local.get $total))
-`;
+    (local.get $total))`;
+}
 
 /** f64: 8 f64x2 accumulators, 16 elements per iteration. */
 const SUM_F64 = `
@@ -1171,7 +1173,7 @@ ${[F32, F64, I32].map(elementwise).join("\n")}
 ${VEC_MATH}
 ${VEC_EXACT}
 ${Object.entries(UNARY).flatMap(([t, ops]) => ops.map((op) => unaryExport(TYPES[t], op))).join("\n")}
-${REDUCE}
+${sumF32()}
 ${SUM_F64}
 ${SUM_I32}
 ${[F32, F64, I32].map((T) => extremum(T, "max") + extremum(T, "min") + argmax(T) + reduceAlongDims(T)).join("\n")}
