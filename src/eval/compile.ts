@@ -48,6 +48,7 @@ import {
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { DONE, iteratedVec, iterNext, makeIter } from "./iter";
+import { CodegenUnsupported, codegenEnabled, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
 export type Code = (f: Frame) => Value;
@@ -109,7 +110,7 @@ const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
 const I64: Type = { kind: "int", name: "i64" };
 
 /** Per function (or closure) compilation state. */
-class FnCtx {
+export class FnCtx {
   readonly slots = new Map<Binding, number>();
   size: number;
   readonly map: number[] = [];
@@ -134,7 +135,7 @@ class FnCtx {
   }
 }
 
-function unwrapParens(e: Expr): Expr {
+export function unwrapParens(e: Expr): Expr {
   while (e.kind === "ParenExpr") e = e.expr;
   return e;
 }
@@ -157,7 +158,7 @@ function isPlaceExpr(e: Expr): boolean {
 }
 
 /** The managed aggregate behind references, boxes and Gc handles (field access, indexing). */
-function baseType(t: Type): Type {
+export function baseType(t: Type): Type {
   for (;;) {
     if (t.kind === "ref") t = t.inner;
     else if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc") && t.args[0] && reprOf(t.args[0]) !== SlotKind.Scalar) t = t.args[0];
@@ -174,6 +175,8 @@ export class Compiler {
   /** Methods reached through a boxed scalar trait object: `self` is unboxed first. */
   private scalarDyn = new Set<CompiledFn>();
   globalCtx: FnCtx;
+  /** Compile plain function bodies to JavaScript source (codegen.ts); off with STARK_CODEGEN=0. */
+  codegen = codegenEnabled();
 
   constructor(
     readonly rt: Runtime,
@@ -226,19 +229,36 @@ export class Compiler {
     return c;
   }
 
-  private compileFnBody(cf: CompiledFn, decl: FnDecl, subst: Subst): void {
-    const rt = this.rt;
-    const body = decl.body!;
+  /** A fresh compilation context for `decl` with its parameters bound (and the prologue that binds cells and patterns). */
+  private fnContext(cf: CompiledFn, decl: FnDecl, subst: Subst): { ctx: FnCtx; prologue: ((f: Frame) => void)[] } {
     const retType = decl.ret ? resolveTypeExpr(decl.ret, subst, this.items) : UNIT_T;
     const ctx = new FnCtx(cf.name, subst, this.cellsOf(decl), retType, null, null, cf.arity);
     const prologue: ((f: Frame) => void)[] = [];
     let argIndex = 0;
     if (decl.selfParam) {
-      const self = decl.selfBinding ?? findSelfBinding(body);
+      const self = decl.selfBinding ?? findSelfBinding(decl.body!);
       if (self) this.bindParam(ctx, self, 0, prologue);
       argIndex = 1;
     }
     for (const p of decl.params) this.bindParamPattern(ctx, p.pat, argIndex++, prologue);
+    return { ctx, prologue };
+  }
+
+  private compileFnBody(cf: CompiledFn, decl: FnDecl, subst: Subst): void {
+    const rt = this.rt;
+    const body = decl.body!;
+    let { ctx, prologue } = this.fnContext(cf, decl, subst);
+    // Plain parameters: the body may be compiled to JavaScript source (codegen.ts).
+    if (prologue.length === 0 && this.codegen) {
+      let done = false;
+      try {
+        done = generateFunction(this, cf, decl, ctx);
+      } catch (e) {
+        if (!(e instanceof CodegenUnsupported)) throw e;
+        ({ ctx, prologue } = this.fnContext(cf, decl, subst));
+      }
+      if (done) return;
+    }
     const code = this.compileBlock(body, ctx);
     // Tensor parameters are owned by the callee: dropped at return unless moved out.
     const tensorParams = this.tensorSlotsOfParams(ctx, decl);
@@ -2447,6 +2467,68 @@ export class Compiler {
     };
   }
 
+  /**
+   * The compiled target of a call to a named function (`f(x)`, `T::create()`, `Shape::area(&c)`):
+   * trait methods called by path are resolved to their impl, generics instantiated from the
+   * argument and result types. Null when the function has no body.
+   */
+  resolveFnCall(
+    e: Expr & { kind: "CallExpr" },
+    ctx: FnCtx,
+    argTypes: Type[],
+    retType: Type,
+  ): { cf: CompiledFn; paramTypes: (Type | null)[]; offset: number } | null {
+    const callee = unwrapParens(e.callee) as Expr & { kind: "PathExpr" };
+    const res = callee.res as { kind: "fn"; decl: FnDecl; impl: ImplDecl | null; selfTy?: Type };
+    let decl = res.decl;
+    let impl = res.impl;
+    const subst = new Map<string, Type>();
+    // A trait method called by path (`T::create()`, `Shape::area(&c)`): find the impl.
+    // For `T::f()` on a generic parameter the checker names T (`selfTy`); this
+    // instantiation's substitution says which type T is.
+    const tr = res.selfTy ? this.items.ownerTrait.get(decl) : undefined;
+    if (res.selfTy && tr) {
+      const selfT = derefAll(substitute(res.selfTy, ctx.subst));
+      const found = this.items.findMethod(selfT, decl.name.name, tr.name.name);
+      if (found) {
+        decl = found.decl;
+        impl = found.impl;
+        for (const [k, v] of found.subst) subst.set(k, v);
+        if (!subst.has("Self")) subst.set("Self", selfT);
+      }
+    } else if (!decl.body) {
+      const tr = this.items.ownerTrait.get(decl);
+      const selfT = argTypes[0] ?? retType;
+      const found = tr ? this.items.findMethod(derefAll(selfT), decl.name.name, tr.name.name) : null;
+      if (found) {
+        decl = found.decl;
+        impl = found.impl;
+        for (const [k, v] of found.subst) subst.set(k, v);
+      }
+    } else if (impl && ctx.subst.has("Self") && !impl.trait) {
+      // `Self::helper()` in a generic impl: the caller's instantiation applies.
+      for (const [k, v] of ctx.subst) subst.set(k, v);
+    }
+    if (!decl.body) return null;
+    // A turbofish names the generic arguments: `unit_area::<Sq>()`.
+    const turbofish = callee.segments[callee.segments.length - 1].args;
+    if (turbofish && turbofish.length === decl.generics.length) {
+      decl.generics.forEach((g, i) => subst.set(g.name, resolveTypeExpr(turbofish[i], ctx.subst, this.items)));
+    }
+    const params = decl.selfParam ? argTypes.slice(1) : argTypes;
+    this.unifyFnSignature(decl, impl, params, retType, subst, ctx, decl.selfParam ? argTypes[0] : undefined);
+    if (!decl.selfParam && impl) {
+      // Associated function of a generic impl: bind impl generics from the result type.
+      const implT = derefAll(retType);
+      for (const [k, v] of implSubst(impl, implT, this.items)) if (!subst.has(k) && k !== "Self") subst.set(k, v);
+      if (!subst.has("Self")) subst.set("Self", implT);
+    }
+    const cf = this.getFn(decl, impl, subst);
+    const paramTypes = decl.params.map((p) => (p.pat.ty ? substitute(p.pat.ty, subst) : null));
+    const offset = decl.selfParam ? 1 : 0;
+    return { cf, paramTypes, offset };
+  }
+
   private compileCall(e: Expr & { kind: "CallExpr" }, ctx: FnCtx): Code {
     const rt = this.rt;
     const heap = rt.heap;
@@ -2457,52 +2539,9 @@ export class Compiler {
       const res = callee.res;
       switch (res.kind) {
         case "fn": {
-          let decl = res.decl;
-          let impl = res.impl;
-          const subst = new Map<string, Type>();
-          // A trait method called by path (`T::create()`, `Shape::area(&c)`): find the impl.
-          // For `T::f()` on a generic parameter the checker names T (`selfTy`); this
-          // instantiation's substitution says which type T is.
-          const tr = res.selfTy ? this.items.ownerTrait.get(decl) : undefined;
-          if (res.selfTy && tr) {
-            const selfT = derefAll(substitute(res.selfTy, ctx.subst));
-            const found = this.items.findMethod(selfT, decl.name.name, tr.name.name);
-            if (found) {
-              decl = found.decl;
-              impl = found.impl;
-              for (const [k, v] of found.subst) subst.set(k, v);
-              if (!subst.has("Self")) subst.set("Self", selfT);
-            }
-          } else if (!decl.body) {
-            const tr = this.items.ownerTrait.get(decl);
-            const selfT = argTypes[0] ?? retType;
-            const found = tr ? this.items.findMethod(derefAll(selfT), decl.name.name, tr.name.name) : null;
-            if (found) {
-              decl = found.decl;
-              impl = found.impl;
-              for (const [k, v] of found.subst) subst.set(k, v);
-            }
-          } else if (impl && ctx.subst.has("Self") && !impl.trait) {
-            // `Self::helper()` in a generic impl: the caller's instantiation applies.
-            for (const [k, v] of ctx.subst) subst.set(k, v);
-          }
-          if (!decl.body) return () => rt.panic("P0105", `internal: \`${decl.name.name}\` has no body`, e.span);
-          // A turbofish names the generic arguments: `unit_area::<Sq>()`.
-          const turbofish = callee.segments[callee.segments.length - 1].args;
-          if (turbofish && turbofish.length === decl.generics.length) {
-            decl.generics.forEach((g, i) => subst.set(g.name, resolveTypeExpr(turbofish[i], ctx.subst, this.items)));
-          }
-          const params = decl.selfParam ? argTypes.slice(1) : argTypes;
-          this.unifyFnSignature(decl, impl, params, retType, subst, ctx, decl.selfParam ? argTypes[0] : undefined);
-          if (!decl.selfParam && impl) {
-            // Associated function of a generic impl: bind impl generics from the result type.
-            const implT = derefAll(retType);
-            for (const [k, v] of implSubst(impl, implT, this.items)) if (!subst.has(k) && k !== "Self") subst.set(k, v);
-            if (!subst.has("Self")) subst.set("Self", implT);
-          }
-          const cf = this.getFn(decl, impl, subst);
-          const paramTypes = decl.params.map((p) => (p.pat.ty ? substitute(p.pat.ty, subst) : null));
-          const offset = decl.selfParam ? 1 : 0;
+          const target = this.resolveFnCall(e, ctx, argTypes, retType);
+          if (!target) return () => rt.panic("P0105", `internal: \`${res.decl.name.name}\` has no body`, e.span);
+          const { cf, paramTypes, offset } = target;
           const args = e.args.map((a, i) => this.coerce(this.argCode(a, ctx, argTypes[i]), argTypes[i], paramTypes[i - offset] ?? null));
           return this.spillArgs(cf, args, e.args, argTypes.map(reprOf), ctx, e.span);
         }
@@ -3058,7 +3097,7 @@ function stripIndirection(t: Type): Type {
  * The safepoint at a loop's back-edge. A collection there can find the heap over its limit:
  * that is panic P0201 at the loop.
  */
-function backEdge(heap: { safepoint(): void }, span: Span): void {
+export function backEdge(heap: { safepoint(): void }, span: Span): void {
   try {
     heap.safepoint();
   } catch (e) {
@@ -3068,7 +3107,7 @@ function backEdge(heap: { safepoint(): void }, span: Span): void {
 }
 
 /** `i32::MAX`, `u8::MIN`, `f64::EPSILON`, `f32::MAX`, `f64::NAN`, ... */
-function numericConstant(name: string): number | null {
+export function numericConstant(name: string): number | null {
   const [ty, what] = name.split("::");
   if (ty in INT_RANGE) {
     const unsigned = ty[0] === "u";

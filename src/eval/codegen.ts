@@ -1,0 +1,902 @@
+// The second tier of the evaluator: a function body compiled to JavaScript source.
+//
+// The closure compiler (compile.ts) turns every node into a closure; a call from one closure to
+// the next is an indirect call that V8 cannot inline, and every scalar local lives boxed in a
+// frame array. For a function whose body is made of numeric code — locals, arithmetic, `if`,
+// loops, field and index access, direct calls — this module emits one JavaScript function
+// instead, which V8 optimizes as a whole: scalar locals become JS variables (registers), struct
+// fields and Vec elements are read straight from the heap, calls are monomorphic.
+//
+// Nodes it does not translate are not a reason to give up: any expression or statement that
+// cannot leave early is compiled by the closure compiler and called from the generated code
+// (`k12(f)`), reading and writing the same frame. The bindings such a fallback mentions stay in
+// frame slots; only the others become JS variables. A function whose body needs something this
+// tier cannot express (tensors, which need drop bookkeeping; an early exit from inside a fallback
+// nested in a loop) is left entirely to the closure compiler.
+//
+// GC safety is the closure compiler's rule: collection happens only at safepoints (calls, loop
+// back-edges), and every pointer the generated code holds across one is in a rooted frame slot.
+// Pointer values are never kept in JS variables across anything that may reach a safepoint:
+// a place's object is read last (after the value and the index, which may call), call
+// arguments go straight into the callee's frame, which is pushed (rooted) before they are
+// evaluated, and pointer locals always live in the frame.
+//
+// The generated function replaces `CompiledFn.run` and keeps its contract: the caller has filled
+// and pushed the frame; the function checks the depth, polls the safepoint, pops the frame,
+// returns it to the pool and adds its STARK trace frame to a panic passing through.
+//
+// Set STARK_CODEGEN=0 in the environment to run everything through the closure compiler.
+
+import { SlotKind } from "../../heap/api";
+import type { Type } from "../check/types";
+import type { Binding, BlockExpr, Expr, FnDecl, Span, Stmt } from "../syntax/ast";
+import { mayEscape, mayGC, forEachChild } from "./analyze";
+import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, unwrapParens } from "./compile";
+import { Frame, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
+
+/** Thrown while generating: this function stays with the closure compiler. */
+export class CodegenUnsupported extends Error {}
+const Unsupported = CodegenUnsupported;
+
+type Node = { kind: string; [k: string]: unknown };
+
+interface Loop {
+  /** The STARK label (`'outer`), if any. */
+  label: string | null;
+  /** The JS label of the generated loop. */
+  js: string;
+  /** Where `break value` stores its value (a `loop` in value position). */
+  result: string | null;
+}
+
+/** Where `into` puts the value of an expression: a JS place, or nowhere. */
+type Target = string | null;
+
+/** `kind`s of checker types (a node's `ty` may also be a type expression of the syntax). */
+const TYPE_KINDS = new Set(["int", "float", "bool", "char", "str", "tuple", "never", "array", "ref", "adt", "builtin", "tensor", "fn", "dyn", "param", "var"]);
+
+export function codegenEnabled(): boolean {
+  return process.env.STARK_CODEGEN !== "0";
+}
+
+/**
+ * Compile `decl`'s body to a JS function and install it as `cf.run`. Returns false (having
+ * changed nothing the closure compiler relies on) when the function is left to the closure
+ * compiler.
+ */
+export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
+  const body = decl.body;
+  if (!body) return false;
+  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx, c)) return false;
+  // Pass 1: find which bindings fallbacks mention (they must stay in frame slots) and whether
+  // the body can be generated at all. Nothing is compiled in this pass.
+  const scan = new FnGen(c, ctx, null);
+  try {
+    scan.fnBody(body);
+  } catch (e) {
+    if (e instanceof Unsupported) return false;
+    throw e;
+  }
+  const gen = new FnGen(c, ctx, scan.frameBound);
+  gen.fnBody(body);
+  gen.install(cf, decl);
+  return true;
+}
+
+function paramsHaveTensors(decl: FnDecl, ctx: FnCtx, c: Compiler): boolean {
+  for (const p of decl.params) {
+    const t = p.pat.ty ? substitute(p.pat.ty, ctx.subst) : null;
+    if (t && derefAll(t).kind === "tensor") return true;
+  }
+  void c;
+  return false;
+}
+
+/** Whether any expression or pattern of the body has a tensor type (drops need the closure compiler). */
+function hasTensors(root: unknown, ctx: FnCtx): boolean {
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found) return;
+    const ty = n.ty as Type | undefined;
+    if (ty && typeof ty === "object" && TYPE_KINDS.has(ty.kind)) {
+      const t = derefAll(substitute(ty, ctx.subst));
+      if (t.kind === "tensor") {
+        found = true;
+        return;
+      }
+    }
+    if (n.kind === "BindPat") {
+      const b = n.binding as Binding;
+      if (b.ty && derefAll(substitute(b.ty, ctx.subst)).kind === "tensor") {
+        found = true;
+        return;
+      }
+    }
+    forEachChild(n, visit);
+  };
+  visit(root as Node);
+  return found;
+}
+
+/** Bindings a subtree mentions or declares (closures included). */
+function bindingsIn(root: unknown, out: Set<Binding>): void {
+  const visit = (n: Node): void => {
+    if (n.kind === "PathExpr") {
+      const res = n.res as { kind: string; binding?: Binding } | undefined;
+      if (res && (res.kind === "local" || res.kind === "global") && res.binding) out.add(res.binding);
+    } else if (n.kind === "BindPat") out.add(n.binding as Binding);
+    forEachChild(n, visit);
+  };
+  visit(root as Node);
+}
+
+class FnGen {
+  private readonly rt;
+  /** Values the generated source refers to as k0, k1, ... */
+  private readonly consts: unknown[] = [];
+  private readonly constIndex = new Map<unknown, number>();
+  private readonly lines: string[] = [];
+  private indent = "    ";
+  private readonly jsLocals = new Map<Binding, string>();
+  /** Pass 1 collects these; pass 2 keeps them in frame slots. */
+  readonly frameBound: Set<Binding>;
+  private readonly emitting: boolean;
+  private tmpCount = 0;
+  private loopCount = 0;
+  private readonly loops: Loop[] = [];
+  private readonly temps: string[] = [];
+
+  constructor(
+    private readonly c: Compiler,
+    private readonly ctx: FnCtx,
+    frameBound: Set<Binding> | null,
+  ) {
+    this.rt = c.rt;
+    this.emitting = frameBound !== null;
+    this.frameBound = frameBound ?? new Set();
+  }
+
+  // ───────────── output helpers ─────────────
+
+  private k(v: unknown): string {
+    let i = this.constIndex.get(v);
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(v);
+      this.constIndex.set(v, i);
+    }
+    return `k${i}`;
+  }
+
+  private emit(line: string): void {
+    if (this.emitting) this.lines.push(this.indent + line);
+  }
+
+  private nested(fn: () => void): void {
+    const saved = this.indent;
+    this.indent += "  ";
+    try {
+      fn();
+    } finally {
+      this.indent = saved;
+    }
+  }
+
+  private tmp(): string {
+    const t = `t${this.tmpCount++}`;
+    this.temps.push(t);
+    return t;
+  }
+
+  private typeOf(e: Expr): Type {
+    return this.c.typeOf(e, this.ctx);
+  }
+
+  // ───────────── variables ─────────────
+
+  private isCelled(b: Binding): boolean {
+    return this.ctx.cells.has(b) || !!b.global;
+  }
+
+  /** The JS place of a local binding (a JS variable or its frame slot); null for celled/global ones. */
+  private local(b: Binding): string | null {
+    if (this.isCelled(b)) return null;
+    const t = this.c.bindingType(this.ctx, b);
+    if (!this.emitting) return "f[0]";
+    if (reprOf(t) === SlotKind.Scalar && !this.frameBound.has(b)) {
+      let name = this.jsLocals.get(b);
+      if (name === undefined) {
+        name = `v${this.jsLocals.size}`;
+        this.jsLocals.set(b, name);
+      }
+      return name;
+    }
+    let slot = this.ctx.slots.get(b);
+    if (slot === undefined) slot = this.c.declare(this.ctx, b);
+    return `f[${slot}]`;
+  }
+
+  /** A local read: null when the binding is not a plain local (cells, globals). */
+  private localRead(b: Binding): string | null {
+    return this.local(b);
+  }
+
+  /** Record the bindings a fallback mentions; in pass 2 none of them may have become a JS variable. */
+  private noteFallback(root: unknown): void {
+    if (!this.emitting) {
+      bindingsIn(root, this.frameBound);
+      return;
+    }
+    const seen = new Set<Binding>();
+    bindingsIn(root, seen);
+    for (const b of seen) if (this.jsLocals.has(b)) throw new Error(`codegen: \`${b.name}\` is a JS variable but a fallback reads it`);
+  }
+
+  // ───────────── fallbacks ─────────────
+
+  /** Call the closure compiler's code for `e` (which must not leave early). */
+  private fallbackExpr(e: Expr, valueCtx: boolean): string {
+    if (mayEscape(e)) throw new Unsupported();
+    this.noteFallback(e);
+    if (!this.emitting) return "k0(f)";
+    const code: Code = valueCtx ? this.c.compileExpr(e, this.ctx) : this.c.compileOperand(e, this.ctx);
+    return `${this.k(code)}(f)`;
+  }
+
+  /** A statement run by the closure compiler; an early return from it leaves the function. */
+  private fallbackStmt(s: Stmt): void {
+    const escapes = mayEscape(s);
+    if (escapes && this.loops.length > 0) throw new Unsupported();
+    this.noteFallback(s);
+    if (!this.emitting) return;
+    const code = this.c.compileStmt(s, this.ctx);
+    this.emit(`${this.k(code)}(f);`);
+    if (escapes) this.emitEscapeCheck();
+  }
+
+  private emitEscapeCheck(): void {
+    // Only `return` (or `?`) can reach here: a break or continue inside the fallback targets a
+    // loop inside it, and there is no generated loop around it.
+    this.emit(`if (rt.ctl !== 0) { R = rt.ctlValue; rt.ctl = 0; rt.ctlValue = undefined; break body; }`);
+  }
+
+  // ───────────── the function ─────────────
+
+  fnBody(body: BlockExpr): void {
+    this.into(body, "R");
+  }
+
+  install(cf: CompiledFn, decl: FnDecl): void {
+    const ctx = this.ctx;
+    const c = this.c;
+    const rt = this.rt;
+    // Parameters that became JS variables are read from the frame once.
+    const prologue: string[] = [];
+    for (const [b, name] of this.jsLocals) {
+      const slot = ctx.slots.get(b);
+      if (slot !== undefined && slot < cf.arity) prologue.push(`${name} = f[${slot}]`);
+    }
+    const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps);
+    const clear = ctx.map.map((s) => `f[${s}] = undefined;`).join(" ");
+    const src = [
+      `return function ${jsName(cf.name)}(f, callSpan) {`,
+      `  if (++rt.depth > maxDepth) { rt.depth--; rt.popFrame(); throw compiler.stackOverflow(callSpan); }`,
+      vars.length ? `  let ${vars.join(", ")};` : "",
+      prologue.length ? `  ${prologue.join("; ")};` : "",
+      `  let R;`,
+      `  try {`,
+      `    heap.safepoint();`,
+      `    body: {`,
+      ...this.lines.map((l) => "  " + l),
+      `    }`,
+      `  } catch (e) {`,
+      `    rt.depth--;`,
+      `    rt.popFrame();`,
+      `    throw compiler.addTraceFrame(e, name, callSpan);`,
+      `  }`,
+      `  rt.depth--;`,
+      `  rt.popFrame();`,
+      `  if (pool.length < 64) { ${clear} pool.push(f); }`,
+      `  return R;`,
+      `}`,
+    ].join("\n");
+    const names = ["rt", "heap", "compiler", "maxDepth", "name", "pool", ...this.consts.map((_, i) => `k${i}`)];
+    const values = [rt, rt.heap, c, rt.maxDepth, cf.name, cf.pool, ...this.consts];
+    if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${src}\n`);
+    cf.frameSize = ctx.size;
+    cf.map = ctx.map;
+    cf.run = new Function(...names, src)(...values) as CompiledFn["run"];
+    void decl;
+  }
+
+  // ───────────── statements ─────────────
+
+  private stmt(s: Stmt): void {
+    switch (s.kind) {
+      case "EmptyStmt":
+      case "ItemStmt":
+        return;
+      case "ExprStmt":
+        this.into(s.expr, null);
+        return;
+      case "LetStmt": {
+        const pat = s.pat;
+        if (s.elseBlock) return this.fallbackStmt(s);
+        if (pat.kind === "WildcardPat") {
+          if (s.init) this.into(s.init, null);
+          return;
+        }
+        if (pat.kind !== "BindPat" || pat.byRef !== "none" || pat.sub) return this.fallbackStmt(s);
+        const b = pat.binding;
+        if (this.isCelled(b) || this.frameBoundPointerInit(s)) return this.fallbackStmt(s);
+        if (!s.init) {
+          this.local(b);
+          return;
+        }
+        const bt = this.c.bindingType(this.ctx, b);
+        const probe: Code = (f) => f[0];
+        if (this.c.coerce(probe, this.typeOf(s.init), bt) !== probe) return this.fallbackStmt(s);
+        // The initializer is evaluated before the binding exists (`let x = x + 1` reads the old x).
+        const t = this.intoValue(s.init);
+        this.emit(`${this.local(b)} = ${t};`);
+        return;
+      }
+    }
+  }
+
+  /** Never true today; kept as the one place to route a `let` to the closure compiler by its binding. */
+  private frameBoundPointerInit(_s: Stmt): boolean {
+    return false;
+  }
+
+  /**
+   * The value of `e` as a JS expression, generating statements first when `e` is a block, an
+   * `if` with statements in its branches, or a loop.
+   */
+  private intoValue(e: Expr): string {
+    const u = unwrapParens(e);
+    if (!mayEscape(u)) {
+      const simple = this.tryExpr(u, true);
+      if (simple !== null) return simple;
+    }
+    if (u.kind === "IfExpr" || u.kind === "BlockExpr" || u.kind === "LoopExpr" || mayEscape(u)) {
+      const t = this.tmp();
+      this.into(u, t);
+      return t;
+    }
+    return this.fallbackExpr(u, true);
+  }
+
+  /** Evaluate `e` and store its value into `target` (or drop it). */
+  private into(e: Expr, target: Target): void {
+    const u = unwrapParens(e);
+    switch (u.kind) {
+      case "BlockExpr": {
+        this.emit(`{`);
+        this.nested(() => {
+          for (const s of u.stmts) this.stmt(s);
+          if (u.tail) this.into(u.tail, target);
+          else if (target !== null) this.emit(`${target} = undefined;`);
+        });
+        this.emit(`}`);
+        return;
+      }
+      case "IfExpr": {
+        const cond = this.expr(u.cond, true);
+        this.emit(`if (${cond}) {`);
+        this.nested(() => this.into(u.then, target));
+        if (u.else) {
+          this.emit(`} else {`);
+          this.nested(() => this.into(u.else as Expr, target));
+        } else if (target !== null) {
+          this.emit(`} else {`);
+          this.nested(() => this.emit(`${target} = undefined;`));
+        }
+        this.emit(`}`);
+        return;
+      }
+      case "WhileExpr": {
+        const cond = this.expr(u.cond, true);
+        const loop = this.pushLoop(u.label?.name ?? null, null);
+        this.emit(`${loop.js}: for (; ${cond}; ${this.k(backEdge)}(heap, ${this.k(u.span)})) {`);
+        this.nested(() => this.into(u.body, null));
+        this.emit(`}`);
+        this.loops.pop();
+        if (target !== null) this.emit(`${target} = undefined;`);
+        return;
+      }
+      case "LoopExpr": {
+        const loop = this.pushLoop(u.label?.name ?? null, target);
+        this.emit(`${loop.js}: for (;; ${this.k(backEdge)}(heap, ${this.k(u.span)})) {`);
+        this.nested(() => this.into(u.body, null));
+        this.emit(`}`);
+        this.loops.pop();
+        return;
+      }
+      case "ForExpr": {
+        const it = unwrapParens(u.iter);
+        const pat = u.pat;
+        const plain = (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub && !this.isCelled(pat.binding)) || pat.kind === "WildcardPat";
+        if (it.kind !== "RangeExpr" || !it.start || !it.end || !plain) {
+          this.fallbackStmt({ kind: "ExprStmt", span: u.span, expr: u, semi: true });
+          if (target !== null) this.emit(`${target} = undefined;`);
+          return;
+        }
+        const a = this.intoValue(it.start);
+        const aT = this.tmp();
+        this.emit(`${aT} = ${a};`);
+        const b = this.intoValue(it.end);
+        const stop = this.tmp();
+        this.emit(`${stop} = ${it.inclusive ? `${b} + 1` : b};`);
+        const i = this.tmp();
+        const loop = this.pushLoop(u.label?.name ?? null, null);
+        this.emit(`${loop.js}: for (${i} = ${aT}; ${i} < ${stop}; ${this.k(backEdge)}(heap, ${this.k(u.span)}), ${i}++) {`);
+        this.nested(() => {
+          if (pat.kind === "BindPat") this.emit(`${this.local(pat.binding)} = ${i};`);
+          this.into(u.body, null);
+        });
+        this.emit(`}`);
+        this.loops.pop();
+        if (target !== null) this.emit(`${target} = undefined;`);
+        return;
+      }
+      case "ReturnExpr": {
+        if (u.value) this.into(u.value, "R");
+        else this.emit(`R = undefined;`);
+        this.emit(`break body;`);
+        return;
+      }
+      case "BreakExpr": {
+        const loop = this.findLoop(u.label?.name ?? null);
+        if (u.value) {
+          if (loop.result === null) this.into(u.value, null);
+          else this.into(u.value, loop.result);
+        }
+        this.emit(`break ${loop.js};`);
+        return;
+      }
+      case "ContinueExpr": {
+        const loop = this.findLoop(u.label?.name ?? null);
+        this.emit(`continue ${loop.js};`);
+        return;
+      }
+      case "AssignExpr":
+        this.assign(u);
+        if (target !== null) this.emit(`${target} = undefined;`);
+        return;
+      default: {
+        if (mayEscape(u)) {
+          // A `match` or a call with `?` inside, say: run by the closure compiler.
+          if (this.loops.length > 0) throw new Unsupported();
+          this.noteFallback(u);
+          if (this.emitting) {
+            const code = `${this.k(this.c.compileExpr(u, this.ctx))}(f)`;
+            this.emit(target === null ? `${code};` : `${target} = ${code};`);
+          }
+          this.emitEscapeCheck();
+          return;
+        }
+        const v = this.expr(u, true);
+        this.emit(target === null ? `${v};` : `${target} = ${v};`);
+      }
+    }
+  }
+
+  private pushLoop(label: string | null, result: string | null): Loop {
+    const loop = { label, js: `L${this.loopCount++}`, result };
+    this.loops.push(loop);
+    return loop;
+  }
+
+  private findLoop(label: string | null): Loop {
+    for (let i = this.loops.length - 1; i >= 0; i--) {
+      if (label === null || this.loops[i].label === label) return this.loops[i];
+    }
+    // A break out of a loop inside a fallback is the fallback's business; here it is a bug.
+    throw new Unsupported();
+  }
+
+  // ───────────── assignment ─────────────
+
+  private assign(e: Expr & { kind: "AssignExpr" }): void {
+    const target = unwrapParens(e.target);
+    const tt = this.typeOf(e.target);
+    const bt = derefAll(tt);
+    const isScalar = reprOf(tt) === SlotKind.Scalar;
+    const op = e.op === "=" ? null : e.op.slice(0, -1);
+    const asStmt = (): void => this.fallbackStmt({ kind: "ExprStmt", span: e.span, expr: e, semi: true });
+    if (op !== null && !(bt.kind === "int" || bt.kind === "float" || bt.kind === "bool" || bt.kind === "char")) return asStmt();
+    if (mayEscape(e.value)) return asStmt();
+    switch (target.kind) {
+      case "PathExpr": {
+        const res = target.res;
+        if (!res || (res.kind !== "local" && res.kind !== "global")) return asStmt();
+        const place = this.localRead(res.binding);
+        if (place === null) return asStmt();
+        const v = this.expr(e.value, true);
+        if (op === null) this.emit(`${place} = ${v};`);
+        else {
+          const t = this.tmp();
+          this.emit(`${t} = ${v};`);
+          this.emit(`${place} = ${this.binop(op, bt, place, t, e.span)};`);
+        }
+        return;
+      }
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        const ot = baseType(this.typeOf(target.object));
+        const slot = fieldSlot(target, ot);
+        if (slot < 0) return asStmt();
+        const kind = reprOf(tt);
+        if (kind === SlotKind.Tensor || (tt.kind === "tuple" && isScalar)) return asStmt();
+        const base = this.ptrBase(target.object);
+        if (base === null) return asStmt();
+        const t = this.tmp();
+        this.emit(`${t} = ${this.expr(e.value, true)};`);
+        if (kind === SlotKind.Pointer) {
+          if (op !== null) return asStmt();
+          this.emit(`heap.setPtr(${base}, ${slot}, ${t});`);
+          return;
+        }
+        const stored = bt.kind === "bool" ? `(${t} ? 1 : 0)` : t;
+        if (op === null) {
+          this.emit(`heap.set(${base}, ${slot}, ${stored});`);
+          return;
+        }
+        const o = this.tmp();
+        this.emit(`${o} = ${base};`);
+        const r = this.binop(op, bt, `heap.get(${o}, ${slot})`, t, e.span);
+        this.emit(`heap.set(${o}, ${slot}, ${bt.kind === "bool" ? `(${r} ? 1 : 0)` : r});`);
+        return;
+      }
+      case "IndexExpr": {
+        const ot = baseType(this.typeOf(target.object));
+        const isVec = ot.kind === "builtin" && ot.name === "Vec";
+        if (!isVec && ot.kind !== "array") return asStmt();
+        const kind = reprOf(tt);
+        if (kind === SlotKind.Tensor || (tt.kind === "tuple" && isScalar)) return asStmt();
+        if (kind === SlotKind.Pointer && (op !== null || mayGC(target.index))) return asStmt();
+        const base = this.ptrBase(target.object);
+        if (base === null) return asStmt();
+        const t = this.tmp();
+        this.emit(`${t} = ${this.expr(e.value, true)};`);
+        const i = this.tmp();
+        this.emit(`${i} = ${this.expr(target.index, true)};`);
+        const d = this.tmp();
+        this.emit(`${d} = ${this.k(isVec ? vecSlotOf : arraySlotOf)}(heap, rt, ${i}, ${base}, ${this.k(target.span)});`);
+        if (kind === SlotKind.Pointer) {
+          this.emit(`heap.setPtr(${d}, ${i}, ${t});`);
+          return;
+        }
+        const stored = (v: string) => (bt.kind === "bool" ? `(${v} ? 1 : 0)` : v);
+        if (op === null) this.emit(`heap.set(${d}, ${i}, ${stored(t)});`);
+        else this.emit(`heap.set(${d}, ${i}, ${stored(this.binop(op, bt, `heap.get(${d}, ${i})`, t, e.span))});`);
+        return;
+      }
+      default:
+        return asStmt();
+    }
+  }
+
+  // ───────────── expressions ─────────────
+
+  /** `e` as a JS expression: generated when possible, else a call of the closure compiler's code. */
+  private expr(e: Expr, valueCtx: boolean): string {
+    return this.tryExpr(e, valueCtx) ?? this.fallbackExpr(e, valueCtx);
+  }
+
+  /** `e` generated as a JS expression, or null when this tier does not translate it. */
+  private tryExpr(e: Expr, valueCtx: boolean): string | null {
+    const rt = this.rt;
+    switch (e.kind) {
+      case "ParenExpr": {
+        const inner = this.tryExpr(e.expr, valueCtx);
+        return inner === null ? null : `(${inner})`;
+      }
+      case "IntLit":
+        return numberLiteral(Number(e.value));
+      case "FloatLit": {
+        const t = this.typeOf(e);
+        return numberLiteral(t.kind === "float" && t.name === "f32" ? Math.fround(e.value) : e.value);
+      }
+      case "BoolLit":
+        return e.value ? "true" : "false";
+      case "CharLit":
+        return String(e.value.codePointAt(0) ?? 0);
+      case "PathExpr": {
+        const res = e.res;
+        if (!res) return null;
+        if (res.kind === "local" || res.kind === "global") {
+          const t = this.typeOf(e);
+          if (valueCtx && needsCopyOnRead(t)) return null;
+          return this.localRead(res.binding);
+        }
+        if (res.kind === "native" && this.typeOf(e).kind !== "fn") {
+          const v = numericConstant(res.name);
+          return v === null ? null : numberLiteral(v);
+        }
+        return null;
+      }
+      case "UnaryExpr": {
+        if (e.method) return null;
+        const t = derefAll(this.typeOf(e));
+        if (e.op === "-" && t.kind === "float" && reprOf(this.typeOf(e.operand)) === SlotKind.Scalar) return `(-${this.expr(e.operand, false)})`;
+        if (e.op === "!" && t.kind === "bool" && reprOf(this.typeOf(e.operand)) === SlotKind.Scalar) return `(!${this.expr(e.operand, false)})`;
+        return null;
+      }
+      case "BinaryExpr":
+        return this.binary(e);
+      case "CastExpr": {
+        const from = derefAll(this.typeOf(e.expr));
+        const to = this.typeOf(e);
+        if (reprOf(this.typeOf(e.expr)) !== SlotKind.Scalar) return null;
+        if (to.kind === "float" && to.name === "f64" && (from.kind === "int" || from.kind === "float")) return `(+${this.expr(e.expr, true)})`;
+        if (to.kind === "int" && from.kind === "int" && INT_RANGE[from.name][0] >= INT_RANGE[to.name][0] && INT_RANGE[from.name][1] <= INT_RANGE[to.name][1])
+          return this.expr(e.expr, true);
+        return null;
+      }
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        const t = this.typeOf(e);
+        if (valueCtx && needsCopyOnRead(t)) return null;
+        const ot = baseType(this.typeOf(e.object));
+        const slot = fieldSlot(e, ot);
+        if (slot < 0) return null;
+        const kind = reprOf(t);
+        if (kind === SlotKind.Tensor) return null;
+        const base = this.ptrBase(e.object);
+        if (base === null) return null;
+        return kind === SlotKind.Pointer ? `heap.getPtr(${base}, ${slot})` : `heap.get(${base}, ${slot})`;
+      }
+      case "IndexExpr": {
+        const t = this.typeOf(e);
+        if (valueCtx && needsCopyOnRead(t)) return null;
+        const ot = baseType(this.typeOf(e.object));
+        const isVec = ot.kind === "builtin" && ot.name === "Vec";
+        if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor) return null;
+        const base = this.ptrBase(e.object);
+        if (base === null) return null;
+        // The index first: it may call (and collect); the object's address is read after it.
+        return this.element(isVec, this.expr(e.index, true), base, e.span);
+      }
+      case "RefExpr": {
+        const inner = this.typeOf(e.operand);
+        if (e.mutable && reprOf(inner) === SlotKind.Scalar) return null;
+        return this.tryExpr(e.operand, false);
+      }
+      case "DerefExpr": {
+        const t = this.typeOf(e);
+        if (valueCtx && needsCopyOnRead(t)) return null;
+        if (this.c.derefStep(this.typeOf(e.operand)) !== null) return null;
+        return this.tryExpr(e.operand, false);
+      }
+      case "CallExpr":
+        return this.call(e);
+      case "MethodCallExpr":
+        return this.methodCall(e);
+      case "IfExpr": {
+        // A conditional expression whose branches are plain expressions.
+        if (!e.else) return null;
+        const a = simpleBlockValue(e.then);
+        const b = e.else.kind === "BlockExpr" ? simpleBlockValue(e.else) : e.else.kind === "IfExpr" ? e.else : null;
+        if (!a || !b) return null;
+        const ca = this.tryExpr(a, true);
+        const cb = ca === null ? null : this.tryExpr(b, true);
+        if (ca === null || cb === null) return null;
+        return `(${this.expr(e.cond, true)} ? ${ca} : ${cb})`;
+      }
+      case "BlockExpr": {
+        const v = simpleBlockValue(e);
+        return v ? this.tryExpr(v, valueCtx) : null;
+      }
+      default:
+        void rt;
+        return null;
+    }
+  }
+
+  private binary(e: Expr & { kind: "BinaryExpr" }): string | null {
+    if (e.method) return null;
+    const op = e.op;
+    const lt = derefAll(this.typeOf(e.left));
+    const la = this.typeOf(e.left);
+    const lb = this.typeOf(e.right);
+    if (reprOf(la) !== SlotKind.Scalar || reprOf(lb) !== SlotKind.Scalar) return null;
+    if (!(lt.kind === "int" || lt.kind === "float" || lt.kind === "char" || lt.kind === "bool")) return null;
+    if (mayEscape(e.right) || mayEscape(e.left)) return null;
+    if (op === "&&" || op === "||") return `(${this.expr(e.left, true)} ${op} ${this.expr(e.right, true)})`;
+    const a = this.expr(e.left, false);
+    const b = this.expr(e.right, false);
+    return this.binop(op, lt, a, b, e.span);
+  }
+
+  /** A scalar operator with Rust's checks: inline JS where it is exact, the checked helper otherwise. */
+  private binop(op: string, t: Type, a: string, b: string, span: Span): string {
+    const numeric = t.kind === "int" || t.kind === "float" || t.kind === "char";
+    if (numeric) {
+      switch (op) {
+        case "<":
+        case "<=":
+        case ">":
+        case ">=":
+          return `(${a} ${op} ${b})`;
+        case "==":
+          return `(${a} === ${b})`;
+        case "!=":
+          return `(${a} !== ${b})`;
+      }
+    }
+    if (t.kind === "float" && t.name === "f64" && (op === "+" || op === "-" || op === "*" || op === "/" || op === "%")) return `(${a} ${op} ${b})`;
+    const fn = this.emitting ? this.c.scalarBinary(op, t, span) : null;
+    return `${this.k(fn)}(${a}, ${b})`;
+  }
+
+  /**
+   * A pointer-valued expression with no side effect and no safepoint (a local, a field, an element
+   * at a pure index): safe to evaluate right where the address is used.
+   */
+  private ptrBase(e: Expr): string | null {
+    e = unwrapParens(e);
+    const t = this.typeOf(e);
+    switch (e.kind) {
+      case "PathExpr": {
+        const res = e.res;
+        if (!res || res.kind !== "local" || reprOf(t) !== SlotKind.Pointer) return null;
+        if (t.kind === "ref" && t.mutable && reprOf(t.inner) === SlotKind.Scalar) return null;
+        return this.localRead(res.binding);
+      }
+      case "RefExpr":
+        if (e.mutable && reprOf(this.typeOf(e.operand)) === SlotKind.Scalar) return null;
+        return this.ptrBase(e.operand);
+      case "DerefExpr":
+        if (this.c.derefStep(this.typeOf(e.operand)) !== null) return null;
+        return this.ptrBase(e.operand);
+      case "FieldExpr":
+      case "TupleFieldExpr": {
+        if (reprOf(t) !== SlotKind.Pointer) return null;
+        const ot = baseType(this.typeOf(e.object));
+        const slot = fieldSlot(e, ot);
+        if (slot < 0) return null;
+        const base = this.ptrBase(e.object);
+        return base === null ? null : `heap.getPtr(${base}, ${slot})`;
+      }
+      case "IndexExpr": {
+        if (reprOf(t) !== SlotKind.Pointer || mayGC(e.index)) return null;
+        const ot = baseType(this.typeOf(e.object));
+        const isVec = ot.kind === "builtin" && ot.name === "Vec";
+        if (!isVec && ot.kind !== "array") return null;
+        const base = this.ptrBase(e.object);
+        if (base === null) return null;
+        const i = this.tryExpr(e.index, true);
+        if (i === null) return null;
+        return this.element(isVec, i, base, e.span);
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Element `i` of Vec or array `base`, bounds-checked, inline (index evaluated first). */
+  private element(isVec: boolean, i: string, base: string, span: Span): string {
+    const ti = this.tmp();
+    const to = this.tmp();
+    const len = isVec ? `heap.get(${to}, ${VEC_LEN})` : `heap.length(${to})`;
+    const data = isVec ? `heap.getPtr(${to}, ${VEC_DATA})` : to;
+    const fail = `${this.k(isVec ? vecGet : arrayGet)}(heap, rt, ${ti}, ${to}, ${this.k(span)})`;
+    return `(${ti} = ${i}, ${to} = ${base}, ${ti} >= 0 && ${ti} < ${len} ? heap.get(${data}, ${ti}) : ${fail})`;
+  }
+
+  // ───────────── calls ─────────────
+
+  private call(e: Expr & { kind: "CallExpr" }): string | null {
+    const callee = unwrapParens(e.callee);
+    if (callee.kind !== "PathExpr" || !callee.res || callee.res.kind !== "fn") return null;
+    if (e.args.some((a) => mayEscape(a))) return null;
+    const argTypes = e.args.map((a) => this.typeOf(a));
+    const target = this.c.resolveFnCall(e, this.ctx, argTypes, this.typeOf(e));
+    if (!target) return null;
+    const { cf, paramTypes, offset } = target;
+    const probe: Code = (f) => f[0];
+    for (let i = 0; i < e.args.length; i++) {
+      if (this.c.coerce(probe, argTypes[i], paramTypes[i - offset] ?? null) !== probe) return null;
+    }
+    return this.directCall(cf, e.args, argTypes, e.span);
+  }
+
+  /** The callee's frame is pushed (rooted) before the arguments are evaluated into it. */
+  private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span): string {
+    const C = this.k(cf);
+    const nf = this.tmp();
+    const parts = [`${nf} = ${C}.pool.pop() ?? new Array(${C}.frameSize)`, `rt.pushFrame(${nf}, ${C}.map)`];
+    args.forEach((a, i) => {
+      const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
+      parts.push(`${nf}[${i}] = ${v}`);
+    });
+    parts.push(`${C}.run(${nf}, ${this.k(span)})`);
+    return `(${parts.join(", ")})`;
+  }
+
+  private methodCall(e: Expr & { kind: "MethodCallExpr" }): string | null {
+    const res = e.res;
+    if (!res || res.kind !== "native") return null;
+    const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
+    const name = res.name;
+    if (name === "Vec::len" && e.args.length === 0) {
+      const base = this.ptrBase(e.receiver);
+      return base === null ? null : `heap.get(${base}, ${VEC_LEN})`;
+    }
+    // Float math (`x.sqrt()`, `a.max(b)`): pure natives of scalars, called directly.
+    if (name.startsWith("Float::") && adjust.derefs === 0 && adjust.autoref === "none") {
+      const recvT = this.typeOf(e.receiver);
+      const argTypes = e.args.map((a) => this.typeOf(a));
+      if (reprOf(recvT) !== SlotKind.Scalar || argTypes.some((t) => reprOf(t) !== SlotKind.Scalar || t.kind === "ref")) return null;
+      if (e.args.some((a) => mayEscape(a))) return null;
+      const retType = this.typeOf(e);
+      const impl = this.emitting ? this.c.native(name, this.c.nativeSite(name, e.span, [recvT, ...argTypes], retType, this.ctx)) : null;
+      const args = [this.expr(e.receiver, true), ...e.args.map((a) => this.expr(a, true))];
+      return `${this.k(impl)}(${args.join(", ")})`;
+    }
+    return null;
+  }
+}
+
+/** Slot of a struct or tuple field; -1 when `ot` is not a struct or tuple. */
+function fieldSlot(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, ot: Type): number {
+  if (ot.kind === "tuple") return e.kind === "TupleFieldExpr" ? e.index : Number(e.field.name);
+  if (ot.kind === "adt" && ot.decl.kind === "StructDecl") {
+    const decl = ot.decl;
+    if (e.kind === "TupleFieldExpr") return e.index;
+    return e.index !== undefined ? e.index : decl.fields.findIndex((fd) => fd.name.name === e.field.name);
+  }
+  return -1;
+}
+
+/** The tail of a block with no statements (`{ x + 1 }`), or null. */
+function simpleBlockValue(b: BlockExpr): Expr | null {
+  return b.stmts.length === 0 && b.tail ? b.tail : null;
+}
+
+function numberLiteral(n: number): string {
+  if (Object.is(n, -0)) return "(-0)";
+  if (n !== n) return "NaN";
+  return n < 0 ? `(${String(n)})` : String(n);
+}
+
+function jsName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_$]/g, "_");
+  return /^[0-9]/.test(s) ? `_${s}` : s || "fn";
+}
+
+// Element access with Rust's bounds check. The index comes first: it is evaluated before the
+// object's address is read (the index may call, and a call may move the object).
+
+type Heap = Compiler["rt"]["heap"];
+type Rt = Compiler["rt"];
+
+function vecGet(heap: Heap, rt: Rt, i: number, o: number, span: Span): Value {
+  const len = heap.get(o, VEC_LEN);
+  if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+  return heap.get(heap.getPtr(o, VEC_DATA), i);
+}
+
+function arrayGet(heap: Heap, rt: Rt, i: number, o: number, span: Span): Value {
+  const len = heap.length(o);
+  if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+  return heap.get(o, i);
+}
+
+/** The element array of Vec `o` after checking index `i` (the object to store element `i` into). */
+function vecSlotOf(heap: Heap, rt: Rt, i: number, o: number, span: Span): number {
+  const len = heap.get(o, VEC_LEN);
+  if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+  return heap.getPtr(o, VEC_DATA);
+}
+
+function arraySlotOf(heap: Heap, rt: Rt, i: number, o: number, span: Span): number {
+  const len = heap.length(o);
+  if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
+  return o;
+}
+
+export type { Frame };
