@@ -801,17 +801,20 @@ class FnGen {
     for (let i = 0; i < e.args.length; i++) {
       if (this.c.coerce(probe, argTypes[i], paramTypes[i - offset] ?? null) !== probe) return null;
     }
-    return this.directCall(cf, e.args, argTypes, e.span);
+    return this.directCall(cf, e.args, argTypes, e.span, e.autoref);
   }
 
   /** The callee's frame is pushed (rooted) before the arguments are evaluated into it. */
-  private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span): string {
+  private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span, autoref: boolean[] | undefined): string {
     const C = this.k(cf);
     const nf = this.tmp();
     const parts = [`${nf} = ${C}.pool.pop() ?? new Array(${C}.frameSize)`, `rt.pushFrame(${nf}, ${C}.map)`];
     args.forEach((a, i) => {
       const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
       parts.push(`${nf}[${i}] = ${v}`);
+      // A by-value argument moved out of a local: the local stops being a root (Compiler.movedSlot).
+      const moved = this.emitting && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
+      if (moved >= 0) parts.push(`f[${moved}] = undefined`);
     });
     parts.push(`${C}.run(${nf}, ${this.k(span)})`);
     return `(${parts.join(", ")})`;

@@ -2243,8 +2243,11 @@ export class Compiler {
     // The Vec being iterated is marked for the loop's duration (see VEC_ITERATING).
     const vecSlot = ctx.newSlot(SlotKind.Pointer);
     const line = lineCol(e.span.file, e.span.start).line;
+    // `for x in v` consumes v: once the iterator (rooted in its slot) holds it, v is no root.
+    const moved = mode === "intoIter" ? this.movedSlot(iterExpr, ctx) : -1;
     return (f) => {
       f[slot] = make(src(f));
+      if (moved >= 0) f[moved] = undefined;
       const vec = iteratedVec(rt, f[slot]);
       let prev = 0;
       if (vec !== 0) {
@@ -2468,6 +2471,35 @@ export class Compiler {
   }
 
   /**
+   * The frame slot a by-value argument `e` moves out of: a plain local (not in a cell) holding a
+   * managed value that is not Copy. The caller clears the slot once the value is taken, so the
+   * moved-from variable stops being a GC root (`drop(v)` then makes v's objects garbage at the
+   * next collection instead of when the function returns). -1 when `e` is anything else.
+   */
+  movedSlot(e: Expr, ctx: FnCtx): number {
+    e = unwrapParens(e);
+    if (e.kind !== "PathExpr" || e.res?.kind !== "local" || ctx === this.globalCtx) return -1;
+    const b = e.res.binding;
+    if (b.global || ctx.cells.has(b)) return -1;
+    const t = this.bindingType(ctx, b);
+    if (!(t.kind === "adt" || t.kind === "builtin" || t.kind === "tuple" || t.kind === "array") || isCopyType(t)) return -1;
+    if (reprOf(t) !== SlotKind.Pointer) return -1;
+    const slot = ctx.slots.get(b);
+    return slot === undefined ? -1 : slot;
+  }
+
+  /** `code` for a by-value argument, clearing the moved-from slot (see movedSlot). */
+  private moveArg(e: Expr, ctx: FnCtx, code: Code): Code {
+    const s = this.movedSlot(e, ctx);
+    if (s < 0) return code;
+    return (f) => {
+      const v = f[s];
+      f[s] = undefined;
+      return v;
+    };
+  }
+
+  /**
    * The compiled target of a call to a named function (`f(x)`, `T::create()`, `Shape::area(&c)`):
    * trait methods called by path are resolved to their impl, generics instantiated from the
    * argument and result types. Null when the function has no body.
@@ -2542,7 +2574,10 @@ export class Compiler {
           const target = this.resolveFnCall(e, ctx, argTypes, retType);
           if (!target) return () => rt.panic("P0105", `internal: \`${res.decl.name.name}\` has no body`, e.span);
           const { cf, paramTypes, offset } = target;
-          const args = e.args.map((a, i) => this.coerce(this.argCode(a, ctx, argTypes[i]), argTypes[i], paramTypes[i - offset] ?? null));
+          const args = e.args.map((a, i) => {
+            const code = this.coerce(this.argCode(a, ctx, argTypes[i]), argTypes[i], paramTypes[i - offset] ?? null);
+            return e.autoref?.[i] ? code : this.moveArg(a, ctx, code);
+          });
           return this.spillArgs(cf, args, e.args, argTypes.map(reprOf), ctx, e.span);
         }
         case "native":
@@ -2809,6 +2844,11 @@ export class Compiler {
             ? this.compileOperand(a, ctx)
             : this.nativeArgCode(a, ctx, argTypes[i]),
     );
+    // `drop(v)` and by-value arguments a container keeps (`v.push(p)`) move out of their variable.
+    const autoref = _node.autoref;
+    for (let i = recvCode ? 1 : 0; i < codes.length; i++) {
+      if ((name === "drop" || keeps(i)) && !autoref?.[recvCode ? i - 1 : i]) codes[i] = this.moveArg(argExprs[i], ctx, codes[i]);
+    }
     const anyTemp = temps.some((x) => x);
     const n = codes.length;
     const escapes = argExprs.some((a) => mayEscape(a));

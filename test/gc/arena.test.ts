@@ -69,10 +69,9 @@ describe("a million small structs live in the arena, not the JS heap", () => {
   });
 });
 
-// Known bug (src/eval, reported): a local slot whose value was moved out (by `drop(v)`, a call
-// argument or `for p in v`) stays a GC root while its frame lives, so the moved value is never
-// freed before the function returns. Flip to `test` when the evaluator clears moved-from slots.
-test.failing("drop(v) makes v's objects garbage at the next collection", () => {
+// A local slot whose value was moved out (by `drop(v)`, a call argument or `for p in v`) is
+// cleared, so the moved value is garbage at the next collection, not when the function returns.
+test("drop(v) makes v's objects garbage at the next collection", () => {
   const file = writeProgram(
     "drop_then_collect.stark",
     `struct Point { x: i64, y: i64 }
