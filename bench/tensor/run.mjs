@@ -6,6 +6,7 @@
 //
 //   npm run build && node bench/tensor/run.mjs            # everything
 //   node bench/tensor/run.mjs --quick                      # shorter sampling
+//   node bench/tensor/sum_accuracy.mjs                     # the f32 sum's error beside numpy's
 //
 // Timings are each library's 10th-percentile sample (mitata's samples; numpy: its own timed
 // loop): the machine is shared, and the fast samples are the ones least disturbed by other
@@ -31,6 +32,11 @@ const ADD_SIZES = [
   ["from DRAM", 1 << 24], // 3 × 64 MiB
 ];
 const SUM_N = 1e7;
+// f64 / i32 (wasm kernels since issue 5's last items) and reductions along a dim, against numpy
+const DTYPE_N = [["in cache", 1 << 14], ["from DRAM", 1 << 23]]; // f64: 3 × 128 KiB and 3 × 64 MiB
+const F64_MATMUL_N = 256;
+const DIM_SHAPE = [1024, 1024];
+const DIM_OPS = [["sum", "sumDim", "sum"], ["mean", "meanDim", "mean"], ["max", "maxDim", "max"], ["argmax", "argmaxDim", "argmax"]];
 
 async function median(fn) {
   // mitata batches fast functions 4096 calls per sample; on a shared machine such long samples
@@ -68,6 +74,29 @@ async function benchStark(rt) {
   const s = rt.rand([SUM_N]);
   out.sum = await median(() => s.sum().free());
   s.free();
+  return out;
+}
+
+async function benchStarkExtra(rt) {
+  const out = { add: {}, sum: {}, dim: {} };
+  for (const dtype of ["f64", "i32"]) {
+    for (const [label, n] of DTYPE_N) {
+      const a = dtype === "i32" ? rt.arange(n, "i32") : rt.rand([n], dtype);
+      const b = dtype === "i32" ? rt.arange(n, "i32") : rt.rand([n], dtype);
+      out.add[`${dtype} ${label}`] = await median(() => a.add(b).free());
+      out.sum[`${dtype} ${label}`] = await median(() => a.sum().free());
+      a.free();
+      b.free();
+    }
+  }
+  const a = rt.rand([F64_MATMUL_N, F64_MATMUL_N], "f64");
+  out.matmulF64 = await median(() => a.matmul(a).free());
+  a.free();
+  const x = rt.rand(DIM_SHAPE);
+  for (const [name, method] of DIM_OPS) {
+    for (const d of [0, 1]) out.dim[`${name} ${d}`] = await median(() => x[method](d).free());
+  }
+  x.free();
   return out;
 }
 
@@ -136,6 +165,21 @@ for label, n in ${JSON.stringify(ADD_SIZES)}:
     out["add"][label] = med(lambda: a + b)
 s = rng.random(${SUM_N}, dtype=np.float32)
 out["sum"] = med(lambda: s.sum())
+out["extra"] = {"add": {}, "sum": {}, "dim": {}}
+for dtype in ["f64", "i32"]:
+    for label, n in ${JSON.stringify(DTYPE_N)}:
+        if dtype == "i32":
+            a = np.arange(n, dtype=np.int32); b = np.arange(n, dtype=np.int32)
+        else:
+            a = rng.random(n); b = rng.random(n)
+        out["extra"]["add"][dtype + " " + label] = med(lambda: a + b)
+        out["extra"]["sum"][dtype + " " + label] = med(lambda: a.sum())
+a = rng.random((${F64_MATMUL_N}, ${F64_MATMUL_N}))
+out["extra"]["matmulF64"] = med(lambda: a @ a)
+x = rng.random(${JSON.stringify(DIM_SHAPE)}, dtype=np.float32)
+for name, _, fn in ${JSON.stringify(DIM_OPS)}:
+    for d in [0, 1]:
+        out["extra"]["dim"][name + " " + str(d)] = med(lambda: getattr(x, fn)(axis=d))
 print(json.dumps(out))
 `;
 
@@ -162,6 +206,7 @@ console.log(`STARK kernels: ${relaxedRt.kernels?.variant ?? "none (JS)"} and ${p
 
 const stark = await benchStark(relaxedRt);
 const starkPlain = relaxedRt.kernels?.variant === plainRt.kernels?.variant ? stark : await benchStark(plainRt);
+const extra = await benchStarkExtra(relaxedRt);
 const tfjs = await benchTfjs();
 const np = benchNumpy();
 if (np) console.log(`numpy ${np.version} (one BLAS thread)`);
@@ -195,6 +240,34 @@ console.log(`\nsum of 1e7 f32, GB/s`);
   const t = tfjs ? gbps(4 * SUM_N, tfjs.sum) : null;
   const q = np ? gbps(4 * SUM_N, np.sum) : null;
   console.log(`  STARK ${fmt(s)}   tfjs-wasm ${fmt(t)}   numpy ${fmt(q)}   | STARK/numpy ${ratio(s, q)}  STARK/tfjs ${ratio(s, t)}`);
+}
+
+console.log(`\nf64 and i32 (wasm kernels), GB/s (add: 3 arrays; sum: 1 array)`);
+for (const dtype of ["f64", "i32"]) {
+  for (const [label, n] of DTYPE_N) {
+    const key = `${dtype} ${label}`;
+    const bytes = (dtype === "f64" ? 8 : 4) * n;
+    const s = gbps(3 * bytes, extra.add[key]);
+    const q = np ? gbps(3 * bytes, np.extra.add[key]) : null;
+    const ss = gbps(bytes, extra.sum[key]);
+    const qs = np ? gbps(bytes, np.extra.sum[key]) : null;
+    console.log(`  ${key.padEnd(14)} n=${String(n).padEnd(8)}  add: STARK ${fmt(s)}  numpy ${fmt(q)} | ${ratio(s, q)}    sum: STARK ${fmt(ss)}  numpy ${fmt(qs)} | ${ratio(ss, qs)}`);
+  }
+}
+{
+  const s = gflops(F64_MATMUL_N, extra.matmulF64);
+  const q = np ? gflops(F64_MATMUL_N, np.extra.matmulF64) : null;
+  console.log(`  matmul f64 n=${F64_MATMUL_N}: STARK ${fmt(s)} GFLOP/s  numpy ${fmt(q)} | ${ratio(s, q)}`);
+}
+console.log(`\nreductions along a dim of an f32 [${DIM_SHAPE}], GB/s of input`);
+for (const [name] of DIM_OPS) {
+  const line = [0, 1].map((d) => {
+    const bytes = 4 * DIM_SHAPE[0] * DIM_SHAPE[1];
+    const s = gbps(bytes, extra.dim[`${name} ${d}`]);
+    const q = np ? gbps(bytes, np.extra.dim[`${name} ${d}`]) : null;
+    return `dim ${d}: STARK ${fmt(s)}  numpy ${fmt(q)} | ${ratio(s, q)}`;
+  });
+  console.log(`  ${name.padEnd(7)} ${line.join("     ")}`);
 }
 
 // ---- the issue's targets ----

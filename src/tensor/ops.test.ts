@@ -197,6 +197,54 @@ describe.each([
     expect(a.argmax().item()).toBe(1);
   });
 
+  test("max and min of signed zeros follow IEEE 754 (max(-0, +0) = +0); a NaN anywhere wins", () => {
+    for (const n of [2, 5, 16, 17, 64, 67]) {
+      for (const at of [0, n - 1, Math.floor(n / 2)]) {
+        const zeros = Array.from({ length: n }, (_, i) => (i === at ? 0 : -0));
+        expect(Object.is(rt.from(zeros).max().item(), 0)).toBe(true);
+        expect(Object.is(rt.from(zeros).min().item(), -0)).toBe(true);
+        expect(Object.is(rt.from(zeros.map((z) => -z)).min().item(), -0)).toBe(true);
+        expect(Object.is(rt.from(zeros.map(() => -0)).max().item(), -0)).toBe(true);
+        const withNaN = Array.from({ length: n }, (_, i) => (i === at ? NaN : i));
+        expect(rt.from(withNaN).max().item()).toBeNaN();
+        expect(rt.from(withNaN, "f64").min().item()).toBeNaN();
+        expect(rt.from(withNaN).argmax().item()).toBe(at);
+        const rows = rt.from(withNaN.concat(withNaN)).reshape([2, n]);
+        expect(toRef(rows.maxDim(1)).data).toEqual([NaN, NaN]);
+        expect(toRef(rows.argmaxDim(1)).data).toEqual([at, at]);
+      }
+    }
+  });
+
+  test("max and min along a middle dim: NaN wins per column, signed zeros as IEEE 754", () => {
+    const ieee = (isMax: boolean) => (m: number, v: number) =>
+      m !== m || v !== v ? NaN : v === 0 && m === 0 ? (Object.is(isMax ? m : v, -0) ? v : m) : isMax ? Math.max(m, v) : Math.min(m, v);
+    const rng = new Lcg(23);
+    for (const dtype of ["f32", "f64"] as const) {
+      for (const [outer, n, inner] of [
+        [1, 3, 17],
+        [2, 5, 36],
+        [1, 2, 67],
+      ]) {
+        // zeros of both signs, some negatives, a few NaNs
+        const v = Array.from({ length: outer * n * inner }, () => {
+          const r = rng.next();
+          return r < 0.4 ? -0 : r < 0.7 ? 0 : r < 0.97 ? Math.fround(-1 - rng.next()) : NaN;
+        });
+        const a = rt.from(v, dtype).reshape([outer, n, inner]);
+        const { outShape, groups } = lanes({ shape: [outer, n, inner], data: v }, 1);
+        for (const isMax of [true, false]) {
+          const got = toRef(isMax ? a.maxDim(1) : a.minDim(1));
+          expect(got.shape).toEqual(outShape);
+          const want = groups.map((g) => g.reduce(ieee(isMax)));
+          want.forEach((w, i) => {
+            if (!Object.is(got.data[i], w)) throw new Error(`${dtype} ${isMax ? "max" : "min"} column ${i}: ${got.data[i]}, expected ${Object.is(w, -0) ? "-0" : w}`);
+          });
+        }
+      }
+    }
+  });
+
   test("softmax along every dim", () => {
     const rng = new Lcg(6);
     for (let c = 0; c < 40; c++) {

@@ -420,12 +420,17 @@ function acrossLanes(T, sop, v) {
   return `(${sop} (${sop} ${lane(0)} ${lane(1)}) (${sop} ${lane(2)} ${lane(3)}))`;
 }
 
-/** max / min over n >= 1 contiguous elements of T; NaN propagates (f32x4.max/min do). */
+/**
+ * max / min over n >= 1 contiguous elements of T with the exact instructions: NaN propagates and
+ * max(-0, +0) = +0, as f32x4.max/min do. Exported as such for i32; for floats it is the fallback
+ * of floatExtremum, because V8 lowers f32x4.max to eight dependent x64 instructions.
+ */
 function extremum(T, name) {
   const [vop, sop] = binOps(T)[name];
   const x = T.suffix;
+  const header = T === I32 ? `$${name}${x} (export "${name}${x}")` : `$${name}_exact${x}`;
   return `
-  (func $${name}${x} (export "${name}${x}") (param $p i32) (param $n i32) (result ${T.s})
+  (func ${header} (param $p i32) (param $n i32) (result ${T.s})
     (local $end i32) (local $end64 i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $m ${T.s})
     (local.set $end (i32.add (local.get $p) ${bytesOf(T, "(local.get $n)")}))
     (local.set $end64 (i32.add (local.get $p) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
@@ -450,6 +455,49 @@ function extremum(T, name) {
     (local.get $m))`;
 }
 
+/**
+ * Float max / min at memory speed: \`pmax\` / \`pmin\` (one x64 instruction: \`a < b ? b : a\`) in 4
+ * accumulators, with NaNs noted in a mask instead of propagated. Any NaN makes the result NaN;
+ * a zero result is recomputed exactly, since pmax keeps the first of -0 and +0 (IEEE's maximum
+ * is +0) — zeros are rare and the rescan is one more pass.
+ */
+function floatExtremum(T, name) {
+  const x = T.suffix;
+  const pop = `${T.v}.p${name}`;
+  const acc = [0, 1, 2, 3];
+  return `
+  (func $${name}${x} (export "${name}${x}") (param $p i32) (param $n i32) (result ${T.s})
+    (local $p0 i32) (local $end i32) (local $end64 i32) (local $nan v128) (local $v v128) (local $m ${T.s})
+    ${acc.map((i) => `(local $a${i} v128)`).join(" ")}
+    (local.set $p0 (local.get $p))
+    (local.set $end (i32.add (local.get $p) ${bytesOf(T, "(local.get $n)")}))
+    (local.set $end64 (i32.add (local.get $p) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
+    (local.set $m (${T.s}.load (local.get $p)))
+    (local.set $a0 (${T.v}.splat (local.get $m)))
+    (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
+    (block $d64 (loop $l64
+      (br_if $d64 (i32.ge_u (local.get $p) (local.get $end64)))
+      ${acc
+        .map(
+          (i) => `(local.set $v (v128.load offset=${16 * i} (local.get $p)))
+      (local.set $a${i} (${pop} (local.get $a${i}) (local.get $v)))
+      (local.set $nan (v128.or (local.get $nan) (${T.v}.ne (local.get $v) (local.get $v))))`,
+        )
+        .join("\n      ")}
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (br $l64)))
+    (local.set $a0 (${T.v}.${name} (${T.v}.${name} (local.get $a0) (local.get $a1)) (${T.v}.${name} (local.get $a2) (local.get $a3))))
+    (local.set $m ${acrossLanes(T, `${T.s}.${name}`, "(local.get $a0)")})
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $m (${T.s}.${name} (local.get $m) (${T.s}.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const ${T.bytes})))
+      (br $l1)))
+    (if (v128.any_true (local.get $nan)) (then (return (${T.s}.const nan))))
+    (if (${T.s}.eq (local.get $m) (${T.s}.const 0)) (then (return (call $${name}_exact${x} (local.get $p0) (local.get $n)))))
+    (local.get $m))`;
+}
+
 /** The index of the first maximum (or of the first NaN, which PyTorch treats as the maximum). */
 function argmax(T) {
   const x = T.suffix;
@@ -467,20 +515,86 @@ function argmax(T) {
       (return (local.get $i))))`;
   return `
   (func $argmax${x} (export "argmax${x}") (param $p i32) (param $n i32) (result i32)
-    (local $m ${T.s}) (local $mv v128) (local $i i32) (local $nv i32) (local $x ${T.s})
+    (local $m ${T.s}) (local $mv v128) (local $i i32) (local $q i32) (local $end64 i32) (local $end16 i32) (local $x ${T.s})
     (local.set $m (call $max${x} (local.get $p) (local.get $n)))${nanScan}
+    ;; find the first element equal to m: 64 bytes per test, then vector by vector, then one by one
     (local.set $mv (${T.v}.splat (local.get $m)))
-    (local.set $nv (i32.and (local.get $n) (i32.const ${-T.lanes})))
-    (block $hit (loop $vscan
-      (br_if $hit (i32.ge_u (local.get $i) (local.get $nv)))
-      (br_if $hit (v128.any_true (${T.v}.eq (local.get $mv) (v128.load ${at("(local.get $i)")}))))
-      (local.set $i (i32.add (local.get $i) (i32.const ${T.lanes})))
-      (br $vscan)))
+    (local.set $q (local.get $p))
+    (local.set $end64 (i32.add (local.get $p) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
+    (local.set $end16 (i32.add (local.get $p) ${roundedBytes(T, "(local.get $n)", T.lanes)}))
+    (block $hit64 (loop $scan64
+      (br_if $hit64 (i32.ge_u (local.get $q) (local.get $end64)))
+      (br_if $hit64 (v128.any_true (v128.or
+        (v128.or (${T.v}.eq (local.get $mv) (v128.load offset=0 (local.get $q))) (${T.v}.eq (local.get $mv) (v128.load offset=16 (local.get $q))))
+        (v128.or (${T.v}.eq (local.get $mv) (v128.load offset=32 (local.get $q))) (${T.v}.eq (local.get $mv) (v128.load offset=48 (local.get $q)))))))
+      (local.set $q (i32.add (local.get $q) (i32.const 64)))
+      (br $scan64)))
+    (block $hit16 (loop $scan16
+      (br_if $hit16 (i32.ge_u (local.get $q) (local.get $end16)))
+      (br_if $hit16 (v128.any_true (${T.v}.eq (local.get $mv) (v128.load (local.get $q)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $scan16)))
     (block $found (loop $scan
-      (br_if $found (${T.s}.eq (local.get $m) (${T.s}.load ${at("(local.get $i)")})))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $found (${T.s}.eq (local.get $m) (${T.s}.load (local.get $q))))
+      (local.set $q (i32.add (local.get $q) (i32.const ${T.bytes})))
       (br $scan)))
-    (local.get $i))`;
+    (i32.shr_u (i32.sub (local.get $q) (local.get $p)) (i32.const ${T.shift})))`;
+}
+
+/**
+ * Float max / min across rows (reduce_mid) at memory speed. \`acc_<op>(o, o, a, n)\`:
+ * o = pop(o, a) | (a != a) — pmax keeps a NaN already in o (comparisons with it are false) and
+ * the mask makes a NaN in a stick as an all-ones NaN. \`fixZeros_<op>\` then recomputes, exactly,
+ * the outputs that came out zero (pmax keeps the first of -0 and +0; IEEE's maximum is +0).
+ */
+function floatAccumulate(T, name) {
+  const x = T.suffix;
+  const step = (off) =>
+    `(local.set $v (v128.load offset=${off} (local.get $a)))
+      (v128.store offset=${off} (local.get $o) (v128.or (${T.v}.p${name} (v128.load offset=${off} (local.get $o)) (local.get $v)) (${T.v}.ne (local.get $v) (local.get $v))))`;
+  return `
+  (func $acc_${name}${x} (param $o i32) (param $o2 i32) (param $a i32) (param $n i32)
+    (local $end i32) (local $end64 i32) (local $end16 i32) (local $v v128)
+    (local.set $end (i32.add (local.get $a) ${bytesOf(T, "(local.get $n)")}))
+    (local.set $end64 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
+    (local.set $end16 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", T.lanes)}))
+    (block $d64 (loop $l64
+      (br_if $d64 (i32.ge_u (local.get $a) (local.get $end64)))
+      ${[0, 16, 32, 48].map(step).join("\n      ")}
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $o (i32.add (local.get $o) (i32.const 64)))
+      (br $l64)))
+    (block $d16 (loop $l16
+      (br_if $d16 (i32.ge_u (local.get $a) (local.get $end16)))
+      ${step(0)}
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l16)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $a) (local.get $end)))
+      (${T.s}.store (local.get $o) (${T.s}.${name} (${T.s}.load (local.get $o)) (${T.s}.load (local.get $a))))
+      (local.set $a (i32.add (local.get $a) (i32.const ${T.bytes})))
+      (local.set $o (i32.add (local.get $o) (i32.const ${T.bytes})))
+      (br $l1))))
+
+  (func $fixZeros_${name}${x} (param $o i32) (param $src i32) (param $n i32) (param $inner i32)
+    (local $j i32) (local $k i32) (local $q i32) (local $m ${T.s}) (local $rowBytes i32)
+    (local.set $rowBytes ${bytesOf(T, "(local.get $inner)")})
+    (block $jd (loop $jl
+      (br_if $jd (i32.ge_u (local.get $j) (local.get $rowBytes)))
+      (if (${T.s}.eq (${T.s}.load (i32.add (local.get $o) (local.get $j))) (${T.s}.const 0)) (then
+        (local.set $q (i32.add (local.get $src) (local.get $j)))
+        (local.set $m (${T.s}.load (local.get $q)))
+        (local.set $k (i32.const 1))
+        (block $kd (loop $kl
+          (br_if $kd (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
+          (local.set $m (${T.s}.${name} (local.get $m) (${T.s}.load (local.get $q))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (${T.s}.store (i32.add (local.get $o) (local.get $j)) (local.get $m))))
+      (local.set $j (i32.add (local.get $j) (i32.const ${T.bytes})))
+      (br $jl))))`;
 }
 
 /** How reduce_rows stores a sum (an f64) as an element of T: rounded, or wrapped for i32. */
@@ -493,6 +607,8 @@ const fromSum = { f32: (v) => `(f32.demote_f64 ${v})`, f64: (v) => v, i32: (v) =
  */
 function reduceAlongDims(T) {
   const x = T.suffix;
+  // floats accumulate with pmax / pmin (see floatAccumulate); i32's max_s is already one instruction
+  const extremeRow = (name) => (T === I32 ? `$vv_${name}${x}` : `$acc_${name}${x}`);
   const store = (v) => `(${T.s}.store (local.get $o) ${v})`;
   const sum = `(call $sum${x} (local.get $src) (local.get $n))`;
   return `
@@ -528,11 +644,17 @@ function reduceAlongDims(T) {
         (if (i32.eqz (local.get $op))
           (then (call $vv_add${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
           (else (if (i32.eq (local.get $op) (i32.const 2))
-            (then (call $vv_max${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
-            (else (call $vv_min${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner))))))
+            (then (call ${extremeRow("max")} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
+            (else (call ${extremeRow("min")} (local.get $o) (local.get $o) (local.get $p) (local.get $inner))))))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $kl)))
+        (br $kl)))${
+        T === I32
+          ? ""
+          : `
+      (if (i32.eq (local.get $op) (i32.const 2)) (then (call $fixZeros_max${x} (local.get $o) (local.get $src) (local.get $n) (local.get $inner))))
+      (if (i32.eq (local.get $op) (i32.const 3)) (then (call $fixZeros_min${x} (local.get $o) (local.get $src) (local.get $n) (local.get $inner))))`
+      }
       (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
       (local.set $src (local.get $p))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -1176,6 +1298,7 @@ ${Object.entries(UNARY).flatMap(([t, ops]) => ops.map((op) => unaryExport(TYPES[
 ${sumF32()}
 ${SUM_F64}
 ${SUM_I32}
+${[F32, F64].map((T) => ["max", "min"].map((op) => floatExtremum(T, op) + floatAccumulate(T, op)).join("")).join("\n")}
 ${[F32, F64, I32].map((T) => extremum(T, "max") + extremum(T, "min") + argmax(T) + reduceAlongDims(T)).join("\n")}
 ${SOFTMAX}
 ${copy2d(4)}

@@ -39,6 +39,8 @@ export function reduceRun(op: ReduceOp, data: ArrayLike<number>, start: number, 
         const v = data[start + k * step];
         if (v !== v) return v; // NaN propagates, as in PyTorch
         if (isMax ? v > m : v < m) m = v;
+        // IEEE 754's maximum and minimum (and the kernels): max(-0, +0) = +0, min(-0, +0) = -0
+        else if (v === 0 && m === 0 && Object.is(isMax ? m : v, -0)) m = v;
       }
       return m;
     }
