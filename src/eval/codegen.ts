@@ -281,7 +281,7 @@ class FnGen {
     const clear = ctx.map.map((s) => `f[${s}] = undefined;`).join(" ");
     const src = [
       `return function ${jsName(cf.name)}(f, callSpan) {`,
-      `  if (++rt.depth > maxDepth) { rt.depth--; rt.popFrame(); throw compiler.stackOverflow(callSpan); }`,
+      `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--; rt.popFrame(); throw e; }`,
       vars.length ? `  let ${vars.join(", ")};` : "",
       prologue.length ? `  ${prologue.join("; ")};` : "",
       `  let R;`,
@@ -301,8 +301,8 @@ class FnGen {
       `  return R;`,
       `}`,
     ].join("\n");
-    const names = ["rt", "heap", "compiler", "maxDepth", "name", "pool", ...this.consts.map((_, i) => `k${i}`)];
-    const values = [rt, rt.heap, c, rt.maxDepth, cf.name, cf.pool, ...this.consts];
+    const names = ["rt", "heap", "compiler", "name", "pool", ...this.consts.map((_, i) => `k${i}`)];
+    const values = [rt, rt.heap, c, cf.name, cf.pool, ...this.consts];
     if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${src}\n`);
     cf.frameSize = ctx.size;
     cf.map = ctx.map;

@@ -265,15 +265,15 @@ export class Compiler {
     cf.frameSize = ctx.size;
     cf.map = ctx.map;
     const name = cf.name;
-    const maxDepth = rt.maxDepth;
     const heap = rt.heap;
     const pro = prologue.length ? prologue : null;
     const pool = cf.pool;
     cf.run = (f: Frame, callSpan: Span | null): Value => {
-      if (++rt.depth > maxDepth) {
+      if (++rt.depth > rt.stackCheck && !rt.deeper()) {
+        const overflow = this.stackOverflow(callSpan);
         rt.depth--;
         rt.popFrame();
-        throw this.stackOverflow(callSpan);
+        throw overflow;
       }
       try {
         heap.safepoint();
@@ -317,7 +317,9 @@ export class Compiler {
   }
 
   stackOverflow(span: Span | null): StarkPanic {
-    return new StarkPanic("P0106", `stack overflow: recursion deeper than ${this.rt.maxDepth} calls (is a base case missing?)`, span);
+    const rt = this.rt;
+    const why = rt.depth > rt.maxDepth ? `recursion deeper than ${rt.maxDepth} calls` : `the stack is full after ${rt.depth} nested calls`;
+    return new StarkPanic("P0106", `stack overflow: ${why} (is a base case missing?)`, span);
   }
 
   /** Add one STARK frame to a panic unwinding through a call; turn host stack overflows into P0106. */

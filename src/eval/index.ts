@@ -32,7 +32,10 @@ export interface RunOptions {
   args?: string[];
   /** The checked prelude program; default: the checker's cached prelude. */
   prelude?: Program;
-  /** Maximum STARK call depth before P0106 (default 2500). */
+  /**
+   * Maximum STARK call depth before P0106. Default: no fixed limit — a call panics P0106 when the
+   * host stack is nearly full (Runtime.deeper), so a larger host stack allows deeper recursion.
+   */
   maxDepth?: number;
 }
 
@@ -58,7 +61,7 @@ export class Session {
     this.items = new ItemIndex([this.prelude]);
     const heap = options.heap ?? new BumpHeap();
     const tensors = options.tensors ?? defaultTensors();
-    this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? defaultMaxDepth());
+    this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? Infinity);
     this.compiler = new Compiler(this.rt, this.items);
   }
 
@@ -71,7 +74,7 @@ export class Session {
     rt.fp = 0;
     rt.handles.length = 0;
     rt.ctl = 0;
-    rt.depth = 0;
+    rt.resetDepth();
     try {
       this.items.addItems(program.body);
       const stmts = program.body.filter((x): x is Stmt => isStmt(x));
@@ -114,30 +117,6 @@ function attributeToCaller(p: StarkPanic): StarkPanic {
   p.span = p.trace[firstUser].span;
   p.trace.splice(0, firstUser);
   return p;
-}
-
-let probedDepth = 0;
-
-/**
- * The deepest STARK recursion the host stack can take, with a safety margin: a STARK call uses
- * several JS frames (measured: about 8 small frames' worth). Probed once per process, so a
- * larger `--stack-size` (or a Worker with a bigger stack) allows deeper STARK recursion, and the
- * P0106 panic comes from the depth check — deterministically — rather than a host overflow.
- */
-function defaultMaxDepth(): number {
-  if (probedDepth) return probedDepth;
-  let frames = 0;
-  const probe = (): void => {
-    frames++;
-    probe();
-  };
-  try {
-    probe();
-  } catch {
-    // the host stack is exhausted: `frames` is its depth in small frames
-  }
-  probedDepth = Math.max(200, Math.floor(frames / 10));
-  return probedDepth;
 }
 
 function isStmt(x: Item | Stmt): x is Stmt {

@@ -87,10 +87,18 @@ export class Runtime {
   /** The STARK type of objects of each layout (for `dyn` dispatch and printing). */
   readonly layoutTypes: (Type | null)[] = [];
 
+  // ── call depth (P0106) ──
+  /** STARK calls in progress. */
   depth = 0;
+  /** An explicit cap on the call depth (RunOptions.maxDepth); by default the host stack decides. */
   readonly maxDepth: number;
+  /**
+   * The call path asks `deeper()` once `depth` passes this. It is a high-water mark: the stack
+   * had room at this depth, so calls below it need no further check.
+   */
+  stackCheck = STACK_CHECK_STEP;
 
-  constructor(heap: ManagedHeap, tensors: TensorRuntime, scope: TypeScope, io: { stdout: (s: string) => void; stderr: (s: string) => void }, maxDepth = 2500) {
+  constructor(heap: ManagedHeap, tensors: TensorRuntime, scope: TypeScope, io: { stdout: (s: string) => void; stderr: (s: string) => void }, maxDepth = Infinity) {
     this.heap = heap;
     this.tensors = tensors;
     this.scope = scope;
@@ -146,6 +154,25 @@ export class Runtime {
   }
   popFrame(): void {
     this.frames[--this.fp] = undefined as unknown as Frame;
+  }
+
+  /**
+   * Called by a call whose depth passed `stackCheck`: may it go ahead? False when the explicit
+   * cap is reached or the host stack is nearly full — then the call is panic P0106, raised while
+   * there is still room to build the panic and its trace. The check probes the stack that is
+   * really left, so a host with a larger stack (`node --stack-size`, a Worker's `stackSizeMb`)
+   * allows deeper recursion by itself.
+   */
+  deeper(): boolean {
+    if (this.depth > this.maxDepth || !hasStackHeadroom()) return false;
+    this.stackCheck = Math.min(this.depth + STACK_CHECK_STEP, this.maxDepth);
+    return true;
+  }
+
+  /** Start a new run at depth 0 (the REPL runs one input after another). */
+  resetDepth(): void {
+    this.depth = 0;
+    this.stackCheck = Math.min(STACK_CHECK_STEP, this.maxDepth);
   }
 
   // ───────────── output ─────────────
@@ -445,6 +472,29 @@ export class Runtime {
 
   indexPanic(len: number, i: number, span: Span | null): never {
     return this.panic("P0103", `index out of bounds: the len is ${len} but the index is ${i}`, span);
+  }
+}
+
+/** Calls between two stack probes: the headroom must cover this many calls' frames. */
+const STACK_CHECK_STEP = 32;
+/**
+ * Stack kept free below the deepest STARK call, in frames of `probe` (about 70 bytes each on
+ * V8): room for the calls up to the next check, a native or a collection at the deepest point,
+ * and building the panic.
+ */
+const HEADROOM_FRAMES = 1000;
+
+function probe(n: number): number {
+  return n === 0 ? 0 : probe(n - 1) + 1;
+}
+
+/** Whether HEADROOM_FRAMES more small frames fit on the host stack from here. */
+function hasStackHeadroom(): boolean {
+  try {
+    return probe(HEADROOM_FRAMES) === HEADROOM_FRAMES;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
   }
 }
 
