@@ -56,6 +56,9 @@ type Target = string | null;
 /** `kind`s of checker types (a node's `ty` may also be a type expression of the syntax). */
 const TYPE_KINDS = new Set(["int", "float", "bool", "char", "str", "tuple", "never", "array", "ref", "adt", "builtin", "tensor", "fn", "dyn", "param", "var"]);
 
+/** Functions compiled to JS and functions left to the closure compiler, since the process started. */
+export const codegenStats = { generated: 0, declined: 0, names: new Set<string>() };
+
 export function codegenEnabled(): boolean {
   return process.env.STARK_CODEGEN !== "0";
 }
@@ -68,19 +71,27 @@ export function codegenEnabled(): boolean {
 export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
   const body = decl.body;
   if (!body) return false;
-  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx, c)) return false;
+  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx, c)) {
+    codegenStats.declined++;
+    return false;
+  }
   // Pass 1: find which bindings fallbacks mention (they must stay in frame slots) and whether
   // the body can be generated at all. Nothing is compiled in this pass.
   const scan = new FnGen(c, ctx, null);
   try {
     scan.fnBody(body);
   } catch (e) {
-    if (e instanceof Unsupported) return false;
+    if (e instanceof Unsupported) {
+      codegenStats.declined++;
+      return false;
+    }
     throw e;
   }
   const gen = new FnGen(c, ctx, scan.frameBound);
   gen.fnBody(body);
   gen.install(cf, decl);
+  codegenStats.generated++;
+  codegenStats.names.add(cf.name);
   return true;
 }
 
