@@ -112,6 +112,16 @@ export interface ManagedHeap {
   set(p: Ptr, i: number, v: number): void;
   getPtr(p: Ptr, i: number): Ptr;
   setPtr(p: Ptr, i: number, v: Ptr): void;
+  /**
+   * Optional, for compiled code that reads and writes slots without a call (src/eval/codegen.ts):
+   * the array of slot words, where slot `i` of object `p` is `slotWords()[p + slotOffset + i]`.
+   * The array is replaced when the heap grows, which any allocation or collection point may do,
+   * so a caller re-reads it after anything that can allocate. Pointer slots are still written
+   * with `setPtr` (the write barrier); scalar slots may be written through the array.
+   */
+  slotWords?(): Float64Array;
+  /** With `slotWords`: the words between an object's address and its slot 0. */
+  readonly slotOffset?: number;
   getByte(p: Ptr, i: number): number;
   setByte(p: Ptr, i: number, v: number): void;
 

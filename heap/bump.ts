@@ -101,6 +101,11 @@ export class BumpHeap implements ManagedHeap {
   setPtr(p: Ptr, i: number, v: Ptr): void {
     this.words[p + HEADER_WORDS + i] = v;
   }
+  /** The slot words (api.ts `slotWords`): replaced when the heap grows. */
+  slotWords(): Float64Array {
+    return this.words;
+  }
+  readonly slotOffset = HEADER_WORDS;
   getByte(p: Ptr, i: number): number {
     return this.bytesView[(p + HEADER_WORDS) * 8 + i];
   }

@@ -247,6 +247,12 @@ export class GenerationalHeap implements ManagedHeap {
     if (v !== 0 && this.space[v >>> PAGE_SHIFT] < FIRST_OLD_SPACE) this.remset.record(p);
   }
 
+  /** The slot words (api.ts `slotWords`): replaced when the arena grows. */
+  slotWords(): Float64Array {
+    return this.f64;
+  }
+  readonly slotOffset = HEADER_WORDS;
+
   getByte(p: Ptr, i: number): number {
     return this.u8[(p + HEADER_WORDS) * 8 + i];
   }
