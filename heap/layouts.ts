@@ -37,6 +37,13 @@ export class LayoutTable {
    * falls to the slow path, which reports it): read on the allocation fast path.
    */
   fixedSlots = new Int32Array(64).fill(-1);
+  // Flat tables indexed by layout id, for the collectors' inner loops (no object per lookup).
+  // They are replaced when they grow, so a loop may cache them only while no layout is defined.
+  /** LayoutKind per id. */
+  kinds = new Int32Array(64);
+  /** The pointer slots of fixed layout `id` are `ptrMap[ptrStart[id] .. ptrStart[id + 1])`. */
+  ptrStart = new Int32Array(65);
+  ptrMap = new Int32Array(64);
 
   defineFixed(spec: LayoutSpec): number {
     const pointerSlots: number[] = [];
@@ -81,15 +88,23 @@ export class LayoutTable {
   }
 
   private add(layout: Layout): number {
-    if (layout.id > LAYOUT_MASK) throw new RangeError(`heap: more than ${LAYOUT_MASK} layouts`);
+    const id = layout.id;
+    if (id > LAYOUT_MASK) throw new RangeError(`heap: more than ${LAYOUT_MASK} layouts`);
     this.all.push(layout);
-    if (layout.id >= this.fixedSlots.length) {
-      const next = new Int32Array(this.fixedSlots.length * 2).fill(-1);
-      next.set(this.fixedSlots);
-      this.fixedSlots = next;
+    if (id >= this.fixedSlots.length) {
+      this.fixedSlots = grown(this.fixedSlots, this.fixedSlots.length * 2, -1);
+      this.kinds = grown(this.kinds, this.kinds.length * 2, 0);
+      this.ptrStart = grown(this.ptrStart, this.kinds.length + 1, 0);
     }
-    this.fixedSlots[layout.id] = layout.slots;
-    return layout.id;
+    this.fixedSlots[id] = layout.slots;
+    this.kinds[id] = layout.kind;
+    // Layouts are only ever appended: this one's pointer map goes at the end of ptrMap.
+    const start = this.ptrStart[id];
+    const end = start + layout.pointerSlots.length;
+    if (end > this.ptrMap.length) this.ptrMap = grown(this.ptrMap, Math.max(end, this.ptrMap.length * 2), 0);
+    this.ptrMap.set(layout.pointerSlots, start);
+    this.ptrStart[id + 1] = end;
+    return id;
   }
 
   isValid(id: number): boolean {
@@ -103,4 +118,11 @@ export class LayoutTable {
     if (l.kind === LayoutKind.Bytes) return HEADER_WORDS + ((length + 7) >>> 3);
     return HEADER_WORDS + length;
   }
+}
+
+/** A copy of `a` with room for `length` entries, the new ones set to `fill`. */
+function grown(a: Int32Array, length: number, fill: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(length).fill(fill);
+  next.set(a);
+  return next;
 }

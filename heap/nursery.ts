@@ -9,6 +9,7 @@ import { Arena } from "./arena";
 import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, MARK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { BLOCK_PAGES, OldSpace } from "./oldspace";
+import { Evacuator, PromotionFailed } from "./evacuator";
 import { RememberedSet } from "./remset";
 
 export interface EvacuationResult {
@@ -16,8 +17,7 @@ export interface EvacuationResult {
   survivedWords: number;
 }
 
-/** Raised inside evacuation when the old generation cannot take a promoted object. */
-export class PromotionFailed extends Error {}
+export { PromotionFailed };
 
 export class Nursery {
   edenStart = 0;
@@ -33,14 +33,19 @@ export class Nursery {
   private pages: [number, number][] = [];
   /** Young objects whose layout has Tensor slots (the finalization list). */
   tensorHolders: number[] = [];
-  /** Objects promoted by the collection in progress, still to be scanned (reused). */
-  private promoted = new Int32Array(4096);
+  private readonly evacuator: Evacuator;
+  private remset: RememberedSet | null = null;
+  /** The root scanner's visitor and the promoted-object callback, made once (not per collection). */
+  private readonly forwardRoot = (p: number): number => this.evacuator.forward(p);
+  private readonly rememberPromoted = (p: number): void => this.remset!.record(p);
 
   constructor(
     private readonly arena: Arena,
     private readonly layouts: LayoutTable,
     private readonly old: OldSpace,
-  ) {}
+  ) {
+    this.evacuator = new Evacuator(arena, layouts, old);
+  }
 
   /** (Re)create the spaces: eden gets 80% of `bytes`, each survivor space 10%. Must be empty. */
   setup(bytes: number): boolean {
@@ -104,125 +109,35 @@ export class Nursery {
   ): EvacuationResult {
     const arena = this.arena;
     // Reserve room for the worst case (everything young is promoted, into fresh blocks) so the
-    // arena's buffer, and so the views below, cannot be replaced during the evacuation.
+    // arena's buffer, and so the evacuator's views, cannot be replaced during the evacuation.
     const youngWords = this.top - this.edenStart + (this.fromTop - this.fromStart);
     // (a block can waste up to one largest young object at its end: hence the 10%).
     arena.ensureHeadroom(Math.ceil((youngWords * 1.1) / PAGE_WORDS) + 2 * BLOCK_PAGES);
-    const f64 = arena.f64;
-    const i32 = arena.i32;
-    const space = arena.space;
-    const layouts = this.layouts;
-    const fixedSlots = layouts.fixedSlots;
-    const old = this.old;
-    const toStart = this.toStart;
-    const toEnd = this.toEnd;
-    let toTop = toStart;
-    let promoted = this.promoted;
-    let promotedCount = 0;
-    let promotedWords = 0;
+    const ev = this.evacuator;
+    this.remset = remset;
+    ev.begin(this.toStart, this.toEnd, tenureAge);
 
-    const copy = (p: number): number => {
-      if (p === 0) return p;
-      const kind = space[p >>> PAGE_SHIFT];
-      if (kind !== Space.Eden && kind !== Space.Survivor) return p;
-      if (p >= toStart && p < toEnd) return p; // already copied (a root visited twice)
-      const h0 = i32[2 * p];
-      if (h0 & FORWARDED) return i32[2 * p + 1];
-      const slots = fixedSlots[h0 & LAYOUT_MASK];
-      const words = slots >= 0 ? slots + 1 : layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
-      const age = ((h0 >>> AGE_SHIFT) & AGE_MASK) + 1;
-      let q: number;
-      if (age >= tenureAge || toTop + words > toEnd) {
-        // Promotion: inline bump allocation in the old generation's bump region when it fits.
-        const bumpTop = old.bumpTop;
-        if (bumpTop + words <= old.bumpEnd) {
-          q = bumpTop;
-          old.bumpTop = bumpTop + words;
-          old.usedWords += words;
-          i32[2 * q] = old.allocateBlack ? MARK : 0;
-        } else {
-          q = old.alloc(words);
-          if (q === 0 || arena.f64 !== f64) throw new PromotionFailed();
-        }
-        const preset = i32[2 * q]; // MARK when allocating black
-        copyWords(f64, q, p, words);
-        i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
-        if (promotedCount === promoted.length) {
-          const grown = new Int32Array(promoted.length * 2);
-          grown.set(promoted);
-          promoted = this.promoted = grown;
-        }
-        promoted[promotedCount++] = q;
-        promotedWords += words;
-      } else {
-        q = toTop;
-        toTop += words;
-        copyWords(f64, q, p, words);
-        i32[2 * q] = (h0 & ~(AGE_MASK << AGE_SHIFT)) | (Math.min(age, AGE_MASK) << AGE_SHIFT);
-      }
-      i32[2 * p] = h0 | FORWARDED;
-      i32[2 * p + 1] = q;
-      return q;
-    };
+    if (roots) roots(this.forwardRoot);
+    const logged = remset.drain();
+    for (let i = 0; i < logged.length; i++) if (ev.scanObject(logged[i])) remset.record(logged[i]);
+    ev.scanAll(this.toStart, this.rememberPromoted);
 
-    // Update the pointer slots of q; report whether one still points into the young generation.
-    const scan = (q: number): boolean => {
-      const layout = layouts.all[i32[2 * q] & LAYOUT_MASK];
-      let young = false;
-      if (layout.kind === LayoutKind.Fixed) {
-        const slots = layout.pointerSlots;
-        for (let k = 0; k < slots.length; k++) {
-          const a = q + 1 + slots[k];
-          const v = copy(f64[a]);
-          f64[a] = v;
-          if (v !== 0 && v >= toStart && v < toEnd) young = true;
-        }
-      } else if (layout.kind === LayoutKind.PointerArray) {
-        const n = i32[2 * q + 1];
-        for (let k = 0; k < n; k++) {
-          const a = q + 1 + k;
-          const v = copy(f64[a]);
-          f64[a] = v;
-          if (v !== 0 && v >= toStart && v < toEnd) young = true;
-        }
-      }
-      return young;
-    };
-
-    if (roots) roots(copy);
-    for (const r of remset.drain()) if (scan(r)) remset.record(r);
-
-    let scanPtr = toStart;
-    let pi = 0;
-    while (scanPtr < toTop || pi < promotedCount) {
-      while (scanPtr < toTop) {
-        const slots = fixedSlots[i32[2 * scanPtr] & LAYOUT_MASK];
-        const words = slots >= 0 ? slots + 1 : layouts.objectWords(i32[2 * scanPtr] & LAYOUT_MASK, i32[2 * scanPtr + 1]);
-        scan(scanPtr);
-        scanPtr += words;
-      }
-      while (pi < promotedCount) {
-        const q = promoted[pi++];
-        if (scan(q)) remset.record(q);
-      }
-    }
-
-    old.sealBumpRegion();
+    this.old.sealBumpRegion();
     this.finalize(release);
 
     // Flip: the to-space holds the survivors; eden and the old from-space are free.
     if (poison) {
-      this.arena.poison(this.edenStart, this.top);
-      this.arena.poison(this.fromStart, this.fromTop);
+      arena.poison(this.edenStart, this.top);
+      arena.poison(this.fromStart, this.fromTop);
     }
     const [fs, fe] = [this.fromStart, this.fromEnd];
-    this.fromStart = toStart;
-    this.fromTop = toTop;
-    this.fromEnd = toEnd;
+    this.fromStart = this.toStart;
+    this.fromTop = ev.toTop;
+    this.fromEnd = this.toEnd;
     this.toStart = fs;
     this.toEnd = fe;
     this.top = this.edenStart;
-    return { promotedWords, survivedWords: toTop - toStart };
+    return { promotedWords: ev.promotedWords, survivedWords: ev.toTop - this.fromStart };
   }
 
   /** Release the tensors of dead young objects; follow the survivors to their new address. */
@@ -268,9 +183,4 @@ export function forEachTensor(
       if (id !== 0) fn(id);
     }
   }
-}
-
-function copyWords(f64: Float64Array, to: number, from: number, words: number): void {
-  if (words <= 16) for (let k = 0; k < words; k++) f64[to + k] = f64[from + k];
-  else f64.copyWithin(to, from, from + words);
 }
