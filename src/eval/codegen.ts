@@ -32,7 +32,8 @@ import type { Type } from "../check/types";
 import type { Binding, BlockExpr, Expr, FnDecl, Span, Stmt } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, unwrapParens } from "./compile";
-import { Frame, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Frame, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { lineCol } from "../syntax/ast";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
 /** Thrown while generating: this function stays with the closure compiler. */
@@ -154,6 +155,9 @@ class FnGen {
   readonly frameBound: Set<Binding>;
   private readonly emitting: boolean;
   private tmpCount = 0;
+  /** The heap offers `slotWords` (see load). */
+  private readonly direct: boolean;
+  private readonly offset: number;
   private loopCount = 0;
   private readonly loops: Loop[] = [];
   private readonly temps: string[] = [];
@@ -165,6 +169,9 @@ class FnGen {
   ) {
     this.rt = c.rt;
     this.emitting = frameBound !== null;
+    const heap = c.rt.heap;
+    this.direct = typeof heap.slotWords === "function" && typeof heap.slotOffset === "number";
+    this.offset = heap.slotOffset ?? 0;
     this.frameBound = frameBound ?? new Set();
   }
 
@@ -202,6 +209,41 @@ class FnGen {
 
   private typeOf(e: Expr): Type {
     return this.c.typeOf(e, this.ctx);
+  }
+
+  // ───────────── slot access ─────────────
+  // With the heap's `slotWords` the generated code indexes the slot array `F` itself (no call,
+  // nothing for V8's inlining budget); `F` is re-read after everything that may allocate, since
+  // growing the heap replaces the array. Without it, the heap's methods.
+
+  /** Scalar or pointer slot `slot` (a number or a JS expression) of the object at `base`. */
+  private load(base: string, slot: number | string): string {
+    if (!this.direct) return `heap.get(${base}, ${slot})`;
+    return typeof slot === "number" ? `F[${base} + ${slot + this.offset}]` : `F[${base} + ${this.offset} + ${slot}]`;
+  }
+
+  /** Store a scalar slot. */
+  private store(base: string, slot: number | string, v: string): string {
+    if (!this.direct) return `heap.set(${base}, ${slot}, ${v})`;
+    return `${this.load(base, slot)} = ${v}`;
+  }
+
+  /** `code` (which may allocate) as an expression that re-reads `F` after it. */
+  private allocating(code: string): string {
+    if (!this.direct) return code;
+    const t = this.tmp();
+    return `(${t} = ${code}, F = heap.slotWords(), ${t})`;
+  }
+
+  /** A statement re-reading `F` (after a statement that may allocate). */
+  private reloadSlots(): void {
+    if (this.direct) this.emit(`F = heap.slotWords();`);
+  }
+
+  /** The safepoint at a loop's back-edge (a collection may move objects and grow the heap). */
+  private backEdge(span: Span): string {
+    const poll = `${this.k(backEdge)}(heap, ${this.k(span)})`;
+    return this.direct ? `${poll}, F = heap.slotWords()` : poll;
   }
 
   // ───────────── variables ─────────────
@@ -252,7 +294,7 @@ class FnGen {
     this.noteFallback(e);
     if (!this.emitting) return "k0(f)";
     const code: Code = valueCtx ? this.c.compileExpr(e, this.ctx) : this.c.compileOperand(e, this.ctx);
-    return `${this.k(code)}(f)`;
+    return this.allocating(`${this.k(code)}(f)`);
   }
 
   /** A statement run by the closure compiler; an early return from it leaves the function. */
@@ -263,6 +305,7 @@ class FnGen {
     if (!this.emitting) return;
     const code = this.c.compileStmt(s, this.ctx);
     this.emit(`${this.k(code)}(f);`);
+    this.reloadSlots();
     if (escapes) this.emitEscapeCheck();
   }
 
@@ -288,7 +331,7 @@ class FnGen {
       const slot = ctx.slots.get(b);
       if (slot !== undefined && slot < cf.arity) prologue.push(`${name} = f[${slot}]`);
     }
-    const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps);
+    const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps, this.direct ? ["F"] : []);
     const clear = ctx.map.map((s) => `f[${s}] = undefined;`).join(" ");
     const src = [
       `return function ${jsName(cf.name)}(f, callSpan) {`,
@@ -298,6 +341,7 @@ class FnGen {
       `  let R;`,
       `  try {`,
       `    heap.safepoint();`,
+      this.direct ? `    F = heap.slotWords();` : "",
       `    body: {`,
       ...this.lines.map((l) => "  " + l),
       `    }`,
@@ -410,7 +454,7 @@ class FnGen {
       case "WhileExpr": {
         const cond = this.expr(u.cond, true);
         const loop = this.pushLoop(u.label?.name ?? null, null);
-        this.emit(`${loop.js}: for (; ${cond}; ${this.k(backEdge)}(heap, ${this.k(u.span)})) {`);
+        this.emit(`${loop.js}: for (; ${cond}; ${this.backEdge(u.span)}) {`);
         this.nested(() => this.into(u.body, null));
         this.emit(`}`);
         this.loops.pop();
@@ -419,7 +463,7 @@ class FnGen {
       }
       case "LoopExpr": {
         const loop = this.pushLoop(u.label?.name ?? null, target);
-        this.emit(`${loop.js}: for (;; ${this.k(backEdge)}(heap, ${this.k(u.span)})) {`);
+        this.emit(`${loop.js}: for (;; ${this.backEdge(u.span)}) {`);
         this.nested(() => this.into(u.body, null));
         this.emit(`}`);
         this.loops.pop();
@@ -429,6 +473,7 @@ class FnGen {
         const it = unwrapParens(u.iter);
         const pat = u.pat;
         const plain = (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub && !this.isCelled(pat.binding)) || pat.kind === "WildcardPat";
+        if (plain && this.vecLoop(u, target)) return;
         if (it.kind !== "RangeExpr" || !it.start || !it.end || !plain) {
           this.fallbackStmt({ kind: "ExprStmt", span: u.span, expr: u, semi: true });
           if (target !== null) this.emit(`${target} = undefined;`);
@@ -442,7 +487,7 @@ class FnGen {
         this.emit(`${stop} = ${it.inclusive ? `${b} + 1` : b};`);
         const i = this.tmp();
         const loop = this.pushLoop(u.label?.name ?? null, null);
-        this.emit(`${loop.js}: for (${i} = ${aT}; ${i} < ${stop}; ${this.k(backEdge)}(heap, ${this.k(u.span)}), ${i}++) {`);
+        this.emit(`${loop.js}: for (${i} = ${aT}; ${i} < ${stop}; ${this.backEdge(u.span)}, ${i}++) {`);
         this.nested(() => {
           if (pat.kind === "BindPat") this.emit(`${this.local(pat.binding)} = ${i};`);
           this.into(u.body, null);
@@ -485,6 +530,7 @@ class FnGen {
             const code = `${this.k(this.c.compileExpr(u, this.ctx))}(f)`;
             this.emit(target === null ? `${code};` : `${target} = ${code};`);
           }
+          this.reloadSlots();
           this.emitEscapeCheck();
           return;
         }
@@ -492,6 +538,59 @@ class FnGen {
         this.emit(target === null ? `${v};` : `${target} = ${v};`);
       }
     }
+  }
+
+  /**
+   * `for x in v.iter()` / `v.iter_mut()` / `&v` / `&mut v` over a Vec whose object is a plain
+   * place: an index loop. Like the iterator it replaces, it reads the length at every step, binds
+   * the element (a struct's pointer, or a scalar's value when not mutable), and marks the Vec as
+   * iterated for the loop's duration (VEC_ITERATING, which turns a push through a Gc handle into
+   * P0301). False when the loop is not of that shape.
+   */
+  private vecLoop(u: Expr & { kind: "ForExpr" }, target: Target): boolean {
+    const it = unwrapParens(u.iter);
+    let src: Expr | null = null;
+    let mutable = false;
+    if (it.kind === "MethodCallExpr" && it.res?.kind === "native" && (it.res.name === "Vec::iter" || it.res.name === "Vec::iter_mut") && it.args.length === 0) {
+      src = it.receiver;
+      mutable = it.res.name === "Vec::iter_mut";
+    } else if ((u.iterKind === "ref" || u.iterKind === "refMut") && this.typeOf(it).kind === "ref") {
+      src = it;
+      mutable = u.iterKind === "refMut";
+    }
+    if (src === null) return false;
+    const vt = baseType(this.typeOf(src));
+    if (vt.kind !== "builtin" || vt.name !== "Vec" || !vt.args[0]) return false;
+    const kind = reprOf(vt.args[0]);
+    if (kind === SlotKind.Tensor || (kind === SlotKind.Scalar && mutable)) return false;
+    const base = this.ptrBase(src);
+    if (base === null) return false;
+    const vecSlot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
+    const v = `f[${vecSlot}]`;
+    const prev = this.tmp();
+    const i = this.tmp();
+    const line = lineCol(u.span.file, u.span.start).line;
+    this.emit(`${v} = ${base};`);
+    this.emit(`${prev} = ${this.load(v, VEC_ITERATING)};`);
+    this.emit(`${this.store(v, VEC_ITERATING, `${prev} || ${line}`)};`);
+    this.emit(`try {`);
+    const loop = this.pushLoop(u.label?.name ?? null, null);
+    this.nested(() => {
+      this.emit(`${loop.js}: for (${i} = 0; ${i} < ${this.load(v, VEC_LEN)}; ${this.backEdge(u.span)}, ${i}++) {`);
+      this.nested(() => {
+        if (u.pat.kind === "BindPat") this.emit(`${this.local(u.pat.binding)} = ${this.load(this.load(v, VEC_DATA), i)};`);
+        this.into(u.body, null);
+      });
+      this.emit(`}`);
+    });
+    this.loops.pop();
+    this.emit(`} finally {`);
+    this.reloadSlots();
+    this.emit(`  heap.set(${v}, ${VEC_ITERATING}, ${prev});`);
+    this.emit(`  ${v} = undefined;`);
+    this.emit(`}`);
+    if (target !== null) this.emit(`${target} = undefined;`);
+    return true;
   }
 
   private pushLoop(label: string | null, result: string | null): Loop {
@@ -552,13 +651,13 @@ class FnGen {
         }
         const stored = bt.kind === "bool" ? `(${t} ? 1 : 0)` : t;
         if (op === null) {
-          this.emit(`heap.set(${base}, ${slot}, ${stored});`);
+          this.emit(`${this.store(base, slot, stored)};`);
           return;
         }
         const o = this.tmp();
         this.emit(`${o} = ${base};`);
-        const r = this.binop(op, bt, `heap.get(${o}, ${slot})`, t, e.span);
-        this.emit(`heap.set(${o}, ${slot}, ${bt.kind === "bool" ? `(${r} ? 1 : 0)` : r});`);
+        const r = this.binop(op, bt, this.load(o, slot), t, e.span);
+        this.emit(`${this.store(o, slot, bt.kind === "bool" ? `(${r} ? 1 : 0)` : r)};`);
         return;
       }
       case "IndexExpr": {
@@ -581,8 +680,8 @@ class FnGen {
           return;
         }
         const stored = (v: string) => (bt.kind === "bool" ? `(${v} ? 1 : 0)` : v);
-        if (op === null) this.emit(`heap.set(${d}, ${i}, ${stored(t)});`);
-        else this.emit(`heap.set(${d}, ${i}, ${stored(this.binop(op, bt, `heap.get(${d}, ${i})`, t, e.span))});`);
+        if (op === null) this.emit(`${this.store(d, i, stored(t))};`);
+        else this.emit(`${this.store(d, i, stored(this.binop(op, bt, this.load(d, i), t, e.span)))};`);
         return;
       }
       default:
@@ -658,7 +757,7 @@ class FnGen {
         if (kind === SlotKind.Tensor) return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
-        return kind === SlotKind.Pointer ? `heap.getPtr(${base}, ${slot})` : `heap.get(${base}, ${slot})`;
+        return this.load(base, slot);
       }
       case "IndexExpr": {
         const t = this.typeOf(e);
@@ -770,7 +869,7 @@ class FnGen {
         const slot = fieldSlot(e, ot);
         if (slot < 0) return null;
         const base = this.ptrBase(e.object);
-        return base === null ? null : `heap.getPtr(${base}, ${slot})`;
+        return base === null ? null : this.load(base, slot);
       }
       case "IndexExpr": {
         if (reprOf(t) !== SlotKind.Pointer || mayGC(e.index)) return null;
@@ -792,10 +891,10 @@ class FnGen {
   private element(isVec: boolean, i: string, base: string, span: Span): string {
     const ti = this.tmp();
     const to = this.tmp();
-    const len = isVec ? `heap.get(${to}, ${VEC_LEN})` : `heap.length(${to})`;
-    const data = isVec ? `heap.getPtr(${to}, ${VEC_DATA})` : to;
+    const len = isVec ? this.load(to, VEC_LEN) : `heap.length(${to})`;
+    const data = isVec ? this.load(to, VEC_DATA) : to;
     const fail = `${this.k(isVec ? vecGet : arrayGet)}(heap, rt, ${ti}, ${to}, ${this.k(span)})`;
-    return `(${ti} = ${i}, ${to} = ${base}, ${ti} >= 0 && ${ti} < ${len} ? heap.get(${data}, ${ti}) : ${fail})`;
+    return `(${ti} = ${i}, ${to} = ${base}, ${ti} >= 0 && ${ti} < ${len} ? ${this.load(data, ti)} : ${fail})`;
   }
 
   // ───────────── calls ─────────────
@@ -827,8 +926,7 @@ class FnGen {
       const moved = this.emitting && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
       if (moved >= 0) parts.push(`f[${moved}] = undefined`);
     });
-    parts.push(`${C}.run(${nf}, ${this.k(span)})`);
-    return `(${parts.join(", ")})`;
+    return this.allocating(`(${parts.join(", ")}, ${C}.run(${nf}, ${this.k(span)}))`);
   }
 
   private methodCall(e: Expr & { kind: "MethodCallExpr" }): string | null {
@@ -838,7 +936,7 @@ class FnGen {
     const name = res.name;
     if (name === "Vec::len" && e.args.length === 0) {
       const base = this.ptrBase(e.receiver);
-      return base === null ? null : `heap.get(${base}, ${VEC_LEN})`;
+      return base === null ? null : this.load(base, VEC_LEN);
     }
     // Float math (`x.sqrt()`, `a.max(b)`): pure natives of scalars, called directly.
     if (name.startsWith("Float::") && adjust.derefs === 0 && adjust.autoref === "none") {
