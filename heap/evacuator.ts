@@ -81,37 +81,47 @@ export class Evacuator {
   private copyObject(p: number, h0: number): number {
     const f64 = this.f64;
     const i32 = this.i32;
-    const words = this.objectWords(p);
+    const slots = this.fixedSlots[h0 & LAYOUT_MASK];
+    const words = slots >= 0 ? slots + 1 : this.objectWords(p);
     const age = ((h0 >>> AGE_SHIFT) & AGE_MASK) + 1;
     let q = this.toTop;
     if (age < this.tenureAge && q + words <= this.toEnd) {
       this.toTop = q + words;
-      copyWords(f64, q, p, words);
       i32[2 * q] = (h0 & ~(AGE_MASK << AGE_SHIFT)) | (Math.min(age, AGE_MASK) << AGE_SHIFT);
+      i32[2 * q + 1] = i32[2 * p + 1];
+      for (let k = 1; k < words; k++) f64[q + k] = f64[p + k];
     } else {
-      q = this.promote(p, h0, words);
+      const old = this.old;
+      q = old.bumpTop;
+      if (q + words <= old.bumpEnd) {
+        // Promotion by inline bump allocation in the old generation's bump region.
+        old.bumpTop = q + words;
+        old.usedWords += words;
+        i32[2 * q] = (h0 & LAYOUT_MASK) | (old.allocateBlack ? MARK : 0);
+        i32[2 * q + 1] = i32[2 * p + 1];
+        for (let k = 1; k < words; k++) f64[q + k] = f64[p + k];
+        this.pushPromoted(q, words);
+      } else {
+        q = this.promote(p, h0, words);
+      }
     }
     i32[2 * p] = h0 | FORWARDED;
     i32[2 * p + 1] = q;
     return q;
   }
 
+  /** Promotion when the bump region is used up: the old generation's allocator. */
   private promote(p: number, h0: number, words: number): number {
-    const old = this.old;
-    const i32 = this.i32;
-    let q = old.bumpTop;
-    // Inline bump allocation in the old generation's bump region when it fits.
-    if (q + words <= old.bumpEnd) {
-      old.bumpTop = q + words;
-      old.usedWords += words;
-      i32[2 * q] = old.allocateBlack ? MARK : 0;
-    } else {
-      q = old.alloc(words);
-      if (q === 0 || this.arena.f64 !== this.f64) throw new PromotionFailed();
-    }
-    const preset = i32[2 * q]; // MARK when allocating black
+    const q = this.old.alloc(words);
+    if (q === 0 || this.arena.f64 !== this.f64) throw new PromotionFailed();
+    const preset = this.i32[2 * q]; // MARK when allocating black
     copyWords(this.f64, q, p, words);
-    i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
+    this.i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
+    this.pushPromoted(q, words);
+    return q;
+  }
+
+  private pushPromoted(q: number, words: number): void {
     if (this.promotedCount === this.promoted.length) {
       const bigger = new Int32Array(this.promoted.length * 2);
       bigger.set(this.promoted);
@@ -119,7 +129,6 @@ export class Evacuator {
     }
     this.promoted[this.promotedCount++] = q;
     this.promotedWords += words;
-    return q;
   }
 
   /**

@@ -94,7 +94,9 @@ export class GenerationalHeap implements ManagedHeap {
   private externalRequested = false;
   private gcCpuMicros = 0;
   private cycleStartedAt = 0;
-  private liveCounts = new Map<number, { count: number; words: number }>();
+  /** Live objects and words by layout id, counted by the sweep or compaction in progress. */
+  private liveCount = new Float64Array(64);
+  private liveWords = new Float64Array(64);
   private lastLive: { name: string; count: number; bytes: number }[] = [];
   // Training mode: batch boundaries seen and the average allocation of a step.
   private boundaries = 0;
@@ -416,7 +418,7 @@ export class GenerationalHeap implements ManagedHeap {
 
     if (this.rootScanner) this.rootScanner((p) => (this.marker.grey(p), p));
     this.marker.drain(Infinity);
-    this.liveCounts.clear();
+    this.clearLiveCounts();
     const onDead = (p: number, h0: number) => this.onDead(p, h0);
     const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
     let kind: GCEvent["kind"] = "full";
@@ -503,7 +505,7 @@ export class GenerationalHeap implements ManagedHeap {
     // Remembered objects found dead are about to be freed: forget them first.
     const kept = this.remset.drain().filter((p) => (this.i32[2 * p] & MARK) !== 0);
     for (const p of kept) this.remset.record(p);
-    this.liveCounts.clear();
+    this.clearLiveCounts();
     this.old.beginSweep();
     this.phase = Phase.Sweeping;
   }
@@ -529,21 +531,40 @@ export class GenerationalHeap implements ManagedHeap {
     this.counters.fullCollections++;
     const live = this.old.usedWords * 8 + this.externalBytes;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, live * this.policy.growthFactor);
-    this.lastLive = [...this.liveCounts.entries()]
-      .map(([id, c]) => ({ name: this.layouts.all[id].name, count: c.count, bytes: c.words * 8 }))
-      .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    this.lastLive = [];
+    for (let id = 0; id < this.liveCount.length; id++) {
+      if (this.liveCount[id] === 0) continue;
+      this.lastLive.push({ name: this.layouts.all[id].name, count: this.liveCount[id], bytes: this.liveWords[id] * 8 });
+    }
+    this.lastLive.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
   }
 
   private onDead(p: number, h0: number): void {
-    if (this.layouts.all[h0 & LAYOUT_MASK].hasTensors) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
+    if (this.tensorLayouts !== 0 && this.layouts.all[h0 & LAYOUT_MASK].hasTensors) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
   }
 
   private onLive(layout: number, words: number): void {
-    const c = this.liveCounts.get(layout);
-    if (c) {
-      c.count++;
-      c.words += words;
-    } else this.liveCounts.set(layout, { count: 1, words });
+    if (layout >= this.liveCount.length) {
+      // A layout defined during the sweep: keep what was counted so far.
+      const count = this.liveCount;
+      const liveWords = this.liveWords;
+      this.clearLiveCounts();
+      this.liveCount.set(count);
+      this.liveWords.set(liveWords);
+    }
+    this.liveCount[layout]++;
+    this.liveWords[layout] += words;
+  }
+
+  private clearLiveCounts(): void {
+    const n = this.layouts.all.length;
+    if (this.liveCount.length < n) {
+      this.liveCount = new Float64Array(2 * n);
+      this.liveWords = new Float64Array(2 * n);
+    } else {
+      this.liveCount.fill(0);
+      this.liveWords.fill(0);
+    }
   }
 
   /** The start of a pause: wall clock returned, CPU clock remembered (for `gcCpuMs`). */

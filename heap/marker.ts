@@ -30,9 +30,17 @@ import { FIRST_OLD_SPACE, LAYOUT_MASK, MARK, PAGE_SHIFT } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Arena } from "./arena";
 
+/** A pointer array longer than this is scanned in chunks of this many slots (bounded slices). */
+const ARRAY_CHUNK = 1024;
+/** Slots scanned between two looks at the clock (performance.now() costs about 50 ns). */
+const CLOCK_EVERY = 2048;
+
 export class Marker {
   private stack = new Int32Array(1024);
   private sp = 0;
+  /** A long pointer array being scanned chunk by chunk (0: none), and its next slot. */
+  private partial = 0;
+  private partialNext = 0;
   /** Objects scanned in this cycle (the pacing and the tests read it). */
   scanned = 0;
 
@@ -42,7 +50,7 @@ export class Marker {
   ) {}
 
   get isEmpty(): boolean {
-    return this.sp === 0;
+    return this.sp === 0 && this.partial === 0;
   }
 
   /** Grey an old white object; anything else is left alone. */
@@ -62,32 +70,68 @@ export class Marker {
 
   /** Grey the old referents of object p (used for roots-like young objects at the snapshot). */
   greyChildren(p: number): void {
-    const f64 = this.arena.f64;
     const i32 = this.arena.i32;
-    const layout = this.layouts.all[i32[2 * p] & LAYOUT_MASK];
-    if (layout.kind === LayoutKind.Fixed) {
-      const slots = layout.pointerSlots;
-      for (let k = 0; k < slots.length; k++) this.grey(f64[p + 1 + slots[k]]);
-    } else if (layout.kind === LayoutKind.PointerArray) {
-      const n = i32[2 * p + 1];
-      for (let k = 0; k < n; k++) this.grey(f64[p + 1 + k]);
-    }
+    const id = i32[2 * p] & LAYOUT_MASK;
+    const kind = this.layouts.kinds[id];
+    if (kind === LayoutKind.Fixed) this.greyFixed(p, id);
+    else if (kind === LayoutKind.PointerArray) this.greySlots(p, 0, i32[2 * p + 1]);
+  }
+
+  private greyFixed(p: number, id: number): number {
+    const f64 = this.arena.f64;
+    const { ptrStart, ptrMap } = this.layouts;
+    const end = ptrStart[id + 1];
+    for (let k = ptrStart[id]; k < end; k++) this.grey(f64[p + 1 + ptrMap[k]]);
+    return end - ptrStart[id];
+  }
+
+  /** Grey the referents in slots [from, to) of pointer array p. */
+  private greySlots(p: number, from: number, to: number): number {
+    const f64 = this.arena.f64;
+    for (let a = p + 1 + from, end = p + 1 + to; a < end; a++) this.grey(f64[a]);
+    return to - from;
   }
 
   /**
-   * Blacken grey objects until the stack is empty (true) or the deadline (performance.now()
-   * milliseconds) or the object budget is reached (false).
+   * Blacken grey objects until none is left (true), or the deadline (performance.now()
+   * milliseconds) or the budget of objects is reached (false). The work is counted in slots
+   * scanned, so one slice is bounded however large the objects: a long pointer array is
+   * scanned ARRAY_CHUNK slots at a time and the clock is read every CLOCK_EVERY slots.
    */
   drain(deadline: number, budget = Infinity): boolean {
+    const i32 = this.arena.i32;
+    const kinds = this.layouts.kinds;
     let n = 0;
-    while (this.sp > 0) {
-      const p = this.stack[--this.sp];
-      this.greyChildren(p);
-      this.scanned++;
-      n++;
-      if (n >= budget) return this.sp === 0;
-      // Checking the clock costs ~50 ns: do it every 256 objects.
-      if ((n & 255) === 0 && performance.now() >= deadline) return this.sp === 0;
+    let work = 0;
+    let nextClock = CLOCK_EVERY;
+    while (this.sp > 0 || this.partial !== 0) {
+      if (this.partial !== 0) {
+        const p = this.partial;
+        const length = i32[2 * p + 1];
+        const to = Math.min(length, this.partialNext + ARRAY_CHUNK);
+        work += this.greySlots(p, this.partialNext, to);
+        this.partialNext = to;
+        if (to === length) {
+          this.partial = 0;
+          this.scanned++;
+        }
+      } else {
+        const p = this.stack[--this.sp];
+        const id = i32[2 * p] & LAYOUT_MASK;
+        const kind = kinds[id];
+        if (kind === LayoutKind.Fixed) work += this.greyFixed(p, id) + 1;
+        else if (kind === LayoutKind.PointerArray) {
+          this.partial = p;
+          this.partialNext = 0;
+          continue;
+        } else work++;
+        this.scanned++;
+      }
+      if (++n >= budget) return this.isEmpty;
+      if (work >= nextClock) {
+        nextClock = work + CLOCK_EVERY;
+        if (performance.now() >= deadline) return this.isEmpty;
+      }
     }
     return true;
   }
@@ -95,6 +139,8 @@ export class Marker {
   /** Drop all grey objects (a cycle abandoned for a full collection). */
   clear(): void {
     this.sp = 0;
+    this.partial = 0;
+    this.partialNext = 0;
     this.scanned = 0;
   }
 }
