@@ -325,43 +325,71 @@ class FnGen {
     const ctx = this.ctx;
     const c = this.c;
     const rt = this.rt;
-    // Parameters that became JS variables are read from the frame once.
-    const prologue: string[] = [];
+    const params = Array.from({ length: cf.arity }, (_, i) => `p${i}`);
+    // A body that keeps nothing in frame slots (only scalar parameters and locals, no fallback)
+    // needs no frame: its `direct` entry takes the arguments as JS values, and `run` (for callers
+    // that built a frame) unpacks it. Otherwise `run` is the body and `direct` builds the frame.
+    const frameless = ctx.map.length === 0 && !this.lines.some((l) => /(?<![\w$])f\[|\(f\)/.test(l));
+    const paramLocals: string[] = [];
     for (const [b, name] of this.jsLocals) {
       const slot = ctx.slots.get(b);
-      if (slot !== undefined && slot < cf.arity) prologue.push(`${name} = f[${slot}]`);
+      if (slot !== undefined && slot < cf.arity) paramLocals.push(frameless ? `${name} = p${slot}` : `${name} = f[${slot}]`);
     }
-    const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps, this.direct ? ["F"] : []);
-    const clear = ctx.map.map((s) => `f[${s}] = undefined;`).join(" ");
-    const src = [
-      `return function ${jsName(cf.name)}(f, callSpan) {`,
-      `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--; rt.popFrame(); throw e; }`,
+    // A body that reads no slot directly has no use for the slot array.
+    const usesSlots = this.direct && this.lines.some((l) => l.includes("F["));
+    const lines = usesSlots ? this.lines : this.lines.map((l) => l.split(", F = heap.slotWords()").join("").split("F = heap.slotWords();").join(""));
+    const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps, usesSlots ? ["F"] : []);
+    const pop = frameless ? "" : " rt.popFrame();";
+    const body = [
+      `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--;${pop} throw e; }`,
       vars.length ? `  let ${vars.join(", ")};` : "",
-      prologue.length ? `  ${prologue.join("; ")};` : "",
+      paramLocals.length ? `  ${paramLocals.join("; ")};` : "",
       `  let R;`,
       `  try {`,
       `    heap.safepoint();`,
-      this.direct ? `    F = heap.slotWords();` : "",
+      usesSlots ? `    F = heap.slotWords();` : "",
       `    body: {`,
-      ...this.lines.map((l) => "  " + l),
+      ...lines.map((l) => "  " + l),
       `    }`,
       `  } catch (e) {`,
-      `    rt.depth--;`,
-      `    rt.popFrame();`,
+      `    rt.depth--;${pop}`,
       `    throw compiler.addTraceFrame(e, name, callSpan);`,
       `  }`,
       `  rt.depth--;`,
-      `  rt.popFrame();`,
-      `  if (pool.length < 64) { ${clear} pool.push(f); }`,
-      `  return R;`,
-      `}`,
-    ].join("\n");
+    ];
+    const fn = jsName(cf.name);
+    const src = frameless
+      ? [
+          `const direct = function ${fn}(${[...params, "callSpan"].join(", ")}) {`,
+          ...body,
+          `  return R;`,
+          `};`,
+          `const run = function ${fn}_frame(f, callSpan) {`,
+          ...params.map((p, i) => `  const ${p} = f[${i}];`),
+          `  rt.popFrame();`,
+          `  if (pool.length < 64) pool.push(f);`,
+          `  return direct(${[...params, "callSpan"].join(", ")});`,
+          `};`,
+          `return { run, direct };`,
+        ]
+      : [
+          `const run = function ${fn}(f, callSpan) {`,
+          ...body,
+          `  rt.popFrame();`,
+          `  if (pool.length < 64) { ${ctx.map.map((s) => `f[${s}] = undefined;`).join(" ")} pool.push(f); }`,
+          `  return R;`,
+          `};`,
+          `return { run, direct: null };`,
+        ];
     const names = ["rt", "heap", "compiler", "name", "pool", ...this.consts.map((_, i) => `k${i}`)];
     const values = [rt, rt.heap, c, cf.name, cf.pool, ...this.consts];
-    if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${src}\n`);
+    const text = src.join("\n");
+    if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${text}\n`);
     cf.frameSize = ctx.size;
     cf.map = ctx.map;
-    cf.run = new Function(...names, src)(...values) as CompiledFn["run"];
+    const made = new Function(...names, text)(...values) as { run: CompiledFn["run"]; direct: CompiledFn["direct"] | null };
+    cf.run = made.run;
+    cf.direct = made.direct ?? directEntry(cf, rt);
     void decl;
   }
 
@@ -914,9 +942,24 @@ class FnGen {
     return this.directCall(cf, e.args, argTypes, e.span, e.autoref);
   }
 
-  /** The callee's frame is pushed (rooted) before the arguments are evaluated into it. */
+  /**
+   * A call of a compiled function. Through its `direct` entry, arguments as JS values, when no
+   * pointer argument is followed by one that may reach a safepoint (the pointer would be stale);
+   * otherwise the callee's frame is pushed (rooted) before the arguments are evaluated into it.
+   */
   private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span, autoref: boolean[] | undefined): string {
     const C = this.k(cf);
+    const pointerThenGC = args.some((_, i) => reprOf(argTypes[i]) !== SlotKind.Scalar && args.slice(i + 1).some((a) => mayGC(a)));
+    if (!pointerThenGC) {
+      const vals = args.map((a, i) => {
+        const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
+        const moved = this.emitting && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
+        if (moved < 0) return v;
+        const t = this.tmp();
+        return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
+      });
+      return this.allocating(`${C}.direct(${[...vals, this.k(span)].join(", ")})`);
+    }
     const nf = this.tmp();
     const parts = [`${nf} = ${C}.pool.pop() ?? new Array(${C}.frameSize)`, `rt.pushFrame(${nf}, ${C}.map)`];
     args.forEach((a, i) => {
@@ -951,6 +994,24 @@ class FnGen {
     }
     return null;
   }
+}
+
+/**
+ * The `direct` entry of a function whose body needs its frame: build the frame from the
+ * arguments, push it and run. (Allocation-free until `run`'s safepoint, so pointer arguments
+ * are rooted before anything can move them.)
+ */
+export function directEntry(cf: CompiledFn, rt: Compiler["rt"]): NonNullable<CompiledFn["direct"]> {
+  const params = Array.from({ length: cf.arity }, (_, i) => `p${i}`);
+  const src = [
+    `return function (${[...params, "callSpan"].join(", ")}) {`,
+    `  const f = cf.pool.pop() ?? new Array(cf.frameSize);`,
+    `  rt.pushFrame(f, cf.map);`,
+    ...params.map((p, i) => `  f[${i}] = ${p};`),
+    `  return cf.run(f, callSpan);`,
+    `};`,
+  ].join("\n");
+  return new Function("cf", "rt", src)(cf, rt) as NonNullable<CompiledFn["direct"]>;
 }
 
 /** Slot of a struct or tuple field; -1 when `ot` is not a struct or tuple. */

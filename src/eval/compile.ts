@@ -48,7 +48,7 @@ import {
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { DONE, iteratedVec, iterNext, makeIter } from "./iter";
-import { CodegenUnsupported, codegenEnabled, generateFunction } from "./codegen";
+import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
 export type Code = (f: Frame) => Value;
@@ -72,6 +72,11 @@ export interface CompiledFn {
    * the collector a stale pointer.
    */
   pool: Frame[];
+  /**
+   * The same call with the arguments as JS values and no frame built by the caller:
+   * `direct(arg0, ..., argN-1, callSpan)`. Set once the function is compiled.
+   */
+  direct?: (...argsThenSpan: Value[]) => Value;
 }
 
 /** A callable value's code: closures, fn pointers to named functions, constructors. */
@@ -300,6 +305,7 @@ export class Compiler {
         }
       }
     };
+    cf.direct = directEntry(cf, rt);
   }
 
   private tensorSlotsOfParams(ctx: FnCtx, decl: FnDecl): number[] | null {
