@@ -1,7 +1,7 @@
 // The f64 and i32 kernels (f64x2 and i32x4 lanes) against the reference, with the JS paths run
 // on the same cases: elementwise arithmetic with broadcasting (i32 wrapping as the JS path's
 // `| 0` and Math.imul do), the exact unary ops, reductions over everything and along each dim,
-// the f64 GEMM, strided copies; and the f32 argmax along a middle dim (its own kernel).
+// the f64 and i32 GEMMs, strided copies; and the f32 argmax along a middle dim (its own kernel).
 
 import type { DType, Tensor } from "./api";
 import { BinOp, UnOp } from "./ops/elementwise";
@@ -24,6 +24,9 @@ test("the kernels cover f64 and i32", () => {
   expect(k.hasUnary(UnOp.Sqrt, "f64")).toBe(true);
   // transcendental f64 math stays on Math.* (see README)
   expect(k.hasUnary(UnOp.Exp, "f64")).toBe(false);
+  const none = { base: 0, rs: 0, cs: 0 };
+  expect(k.gemm("f64", 0, 0, 0, none, none, 0)).toBe(true);
+  expect(k.gemm("i32", 0, 0, 0, none, none, 0)).toBe(true);
   const a = kernelRuntime.arange(10, "f64") as DenseTensor;
   const out = kernelRuntime.empty([10], "f64");
   expect(k.binary(BinOp.Add, out, a, a)).toBe(true);
@@ -209,6 +212,31 @@ describe.each([
       expect(out.dtype).toBe("f64");
       const expected = refMatmul2d({ shape: [m, k], data: va }, { shape: [k, n], data: vb });
       expectClose(toRef(out), expected, () => 1e-15 * (k + 1) * 4, `f64 matmul ${m}x${k} @ ${k}x${n}`);
+      [a, b, out].forEach((t) => t.free());
+    });
+  });
+
+  test("i32 products wrap as PyTorch's int32 ones do, with transposed operands, across the blocks", () => {
+    const rng = new Lcg(24);
+    const SIZES = [0, 1, 3, 4, 5, 8, 9, 17, 33];
+    const shapes: [number, number, number][] = Array.from({ length: 30 }, () => [rng.pick(SIZES), rng.pick(SIZES), rng.pick(SIZES)]);
+    shapes.push([131, 300, 20]); // k > KC, m > MC
+    shapes.forEach(([m, k, n], c) => {
+      const big = c % 2 === 0;
+      const va = intValues(rng, m * k, big);
+      const vb = intValues(rng, k * n, big);
+      const a = makeTensor(rt, [m, k], va, "i32", c % 2 === 1);
+      const b = makeTensor(rt, [k, n], vb, "i32", c % 4 >= 2);
+      const out = a.matmul(b);
+      expect(out.dtype).toBe("i32");
+      const expected: number[] = [];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s = (s + Math.imul(va[i * k + p], vb[p * n + j])) | 0;
+          expected.push(s);
+        }
+      expectClose(toRef(out), { shape: [m, n], data: expected }, () => 0, `i32 matmul ${m}x${k} @ ${k}x${n}`);
       [a, b, out].forEach((t) => t.free());
     });
   });

@@ -123,7 +123,7 @@ function dtypeFns(x: Exports, dtype: DType): DtypeFns {
 }
 
 class WasmKernels implements Kernels {
-  /** GEMM packing buffers, shared by the f32 and f64 GEMMs and grown on demand. */
+  /** GEMM packing buffers, shared by the GEMMs of every dtype and grown on demand. */
   private packA = 0;
   private packABytes = 0;
   private packB = 0;
@@ -293,7 +293,7 @@ class WasmKernels implements Kernels {
       new Uint8Array(this.storage.memory.buffer, C * bytes, m * n * bytes).fill(0);
       return true;
     }
-    const block = dtype === "f64" ? GEMM_F64 : GEMM_F32;
+    const block = dtype === "f64" ? GEMM_F64 : GEMM_F32; // (i32 runs the f32 GEMM's blocking)
     this.ensureScratch(block.MC * block.KC * bytes, block.KC * Math.ceil(Math.min(n, block.NC) / block.NR) * block.NR * bytes);
     f.gemm(m, n, k, A.base * bytes, A.rs * bytes, A.cs * bytes, B.base * bytes, B.rs * bytes, B.cs * bytes, C * bytes, this.packA, this.packB);
     return true;

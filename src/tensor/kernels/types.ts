@@ -28,6 +28,6 @@ export interface Kernels {
   softmax(out: number, src: number, outer: number, n: number, inner: number): boolean;
   /** Copies the (strided) `src` into the dense `dst` of the same shape and dtype. */
   copy(dst: DenseTensor, src: DenseTensor): boolean;
-  /** C[m×n] (contiguous, element index C) = A[m×k] · B[k×n], operands strided (element units); f32 and f64. */
+  /** C[m×n] (contiguous, element index C) = A[m×k] · B[k×n], operands strided (element units); i32 wraps. */
   gemm(dtype: DType, m: number, n: number, k: number, A: MatRef, B: MatRef, C: number): boolean;
 }

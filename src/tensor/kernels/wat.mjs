@@ -876,16 +876,18 @@ function transpose4(r0, r1, r2, r3, dst) {
 
 // ---- GEMM ----
 
-function gemm(relaxed) {
-  const { MR, NR, MC, KC, NC } = GEMM;
+function gemm(relaxed, T = F32) {
+  const { MR, NR } = GEMM;
+  const x = T.suffix;
+  const step = T === I32 ? (a, b, c) => `(i32x4.add ${c} (i32x4.mul ${a} ${b}))` : (a, b, c) => madd(relaxed, a, b, c);
   const acc = [];
   for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) acc.push(`$c${r}${h}`);
   const fmaStep = (off) => {
     const lines = [`(local.set $b0 (v128.load offset=${off * 8} (local.get $pb)))`, `(local.set $b1 (v128.load offset=${off * 8 + 16} (local.get $pb)))`];
     for (let r = 0; r < MR; r++) {
       lines.push(`(local.set $a (v128.load32_splat offset=${off * 4 + r * 4} (local.get $pa)))`);
-      lines.push(`(local.set $c${r}0 ${madd(relaxed, "(local.get $a)", "(local.get $b0)", `(local.get $c${r}0)`)})`);
-      lines.push(`(local.set $c${r}1 ${madd(relaxed, "(local.get $a)", "(local.get $b1)", `(local.get $c${r}1)`)})`);
+      lines.push(`(local.set $c${r}0 ${step("(local.get $a)", "(local.get $b0)", `(local.get $c${r}0)`)})`);
+      lines.push(`(local.set $c${r}1 ${step("(local.get $a)", "(local.get $b1)", `(local.get $c${r}1)`)})`);
     }
     return lines.join("\n        ");
   };
@@ -895,7 +897,7 @@ function gemm(relaxed) {
     for (let h = 0; h < 2; h++) {
       const ptr = `(i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r})))`;
       storeFull.push(`(v128.store offset=${h * 16} ${ptr} (if (result v128) (local.get $accum)
-            (then (f32x4.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
+            (then (${T.v}.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
             (else (local.get $c${r}${h}))))`);
       storeTile.push(`(v128.store (i32.const ${TILE + r * 32 + h * 16}) (local.get $c${r}${h}))`);
     }
@@ -903,7 +905,7 @@ function gemm(relaxed) {
   return `
   ;; The register-tiled micro-kernel: C[4×8] (+)= Apanel[kc×4] · Bpanel[kc×8], both packed so each
   ;; k step reads 16 contiguous bytes of A (broadcast lane by lane) and 32 of B.
-  (func $micro (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc i32)
+  (func $micro${x} (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc i32)
       (param $accum i32) (param $mr i32) (param $nr i32)
     (local $end i32) (local $a v128) (local $b0 v128) (local $b1 v128)
     ${acc.map((n) => `(local ${n} v128)`).join(" ")}
@@ -927,14 +929,22 @@ function gemm(relaxed) {
           (block $jd (loop $jl
             (br_if $jd (i32.ge_u (local.get $j) (local.get $nr)))
             (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2))))
-            (f32.store (local.get $cp) (f32.add
-              (f32.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const 2)))))
-              (select (f32.load (local.get $cp)) (f32.const 0) (local.get $accum))))
+            (${T.s}.store (local.get $cp) (${T.s}.add
+              (${T.s}.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const 2)))))
+              (select (${T.s}.load (local.get $cp)) (${T.s}.const 0) (local.get $accum))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $jl)))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
           (br $rl))))))
 
+${T === F32 ? PACK_F32 : ""}
+${gemmDriver(T, GEMM, "$pack")}`;
+}
+
+/**
+ * The f32 GEMM's packing (also the i32 GEMM's: it moves 4-byte values as bits).
+ */
+const PACK_F32 = `
   ;; Packs a [rows × kc] block of a strided matrix into panels of W rows: panel q holds, for each
   ;; k, the W values of its rows (zero past the last row). Element (i, p) is at src + i*rs + p*cs.
   ;; A (W = 4) and B-transposed-as-rows (W = 8, B(p, j) read as row j) both go through here, so
@@ -1013,15 +1023,14 @@ function gemm(relaxed) {
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $kl))))
 
-${gemmDriver(F32, GEMM)}`;
-}
+`;
 
 /**
  * \`gemm<suffix>\`: C[m×n] = A[m×k] · B[k×n], C contiguous; blocked as in GotoBLAS: B panels of
  * KC×NC and A blocks of MC×KC are packed into the scratch at packA / packB, then swept by the
  * micro-kernel. Shared by the f32 and f64 GEMMs (their own $pack and $micro).
  */
-function gemmDriver(T, { MR, NR, MC, KC, NC }) {
+function gemmDriver(T, { MR, NR, MC, KC, NC }, pack = `$pack${T.suffix}`) {
   const x = T.suffix;
   const sh = T.shift;
   return `
@@ -1042,7 +1051,7 @@ function gemmDriver(T, { MR, NR, MC, KC, NC }) {
         (local.set $kc (select (i32.const ${KC}) (i32.sub (local.get $k) (local.get $pc))
           (i32.lt_u (i32.const ${KC}) (i32.sub (local.get $k) (local.get $pc)))))
         ;; B[pc.., jc..] read as rows j with k along them: (j, p) at B + j*bcs + p*brs
-        (call $pack${x}
+        (call ${pack}
           (i32.add (local.get $B) (i32.add (i32.mul (local.get $pc) (local.get $brs)) (i32.mul (local.get $jc) (local.get $bcs))))
           (local.get $nc) (local.get $kc) (local.get $bcs) (local.get $brs) (local.get $packB) (i32.const ${NR}))
         (local.set $ic (i32.const 0))
@@ -1050,7 +1059,7 @@ function gemmDriver(T, { MR, NR, MC, KC, NC }) {
           (br_if $icd (i32.ge_u (local.get $ic) (local.get $m)))
           (local.set $mc (select (i32.const ${MC}) (i32.sub (local.get $m) (local.get $ic))
             (i32.lt_u (i32.const ${MC}) (i32.sub (local.get $m) (local.get $ic)))))
-          (call $pack${x}
+          (call ${pack}
             (i32.add (local.get $A) (i32.add (i32.mul (local.get $ic) (local.get $ars)) (i32.mul (local.get $pc) (local.get $acs))))
             (local.get $mc) (local.get $kc) (local.get $ars) (local.get $acs) (local.get $packA) (i32.const ${MR}))
           (local.set $jr (i32.const 0))
@@ -1304,6 +1313,7 @@ ${SOFTMAX}
 ${copy2d(4)}
 ${copy2d(8)}
 ${gemm(relaxed)}
+${gemm(relaxed, I32)}
 ${gemmF64(relaxed)}
 )
 `);

@@ -1,7 +1,6 @@
 // `matmul` / `@` with PyTorch's shape rules: 1-D·1-D is a dot product, a 1-D operand is a row
 // (left) or column (right) vector, and leading batch dimensions broadcast. Each matrix product is
-// one strided GEMM, so transposed operands need no copy: the f32 and f64 kernels pack them
-// directly (i32 products run the JS loop).
+// one strided GEMM, so transposed operands need no copy: the kernels pack them directly.
 
 import type { Shape } from "../api";
 import { sameDtype, shapePanic, shapeStr } from "../errors";
