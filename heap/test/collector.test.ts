@@ -125,6 +125,39 @@ describe("old generation", () => {
     expect(chainValues(heap, roots[1])).toEqual([...Array(99).keys()].reverse());
   });
 
+  test("a long pointer array is marked in chunks over several slices, and a slot cut during marking keeps its target", () => {
+    const { heap, roots, node } = setup({ mode: "LowLatency" }, { verify: true, stress: 1 });
+    const Arr = heap.defineArrayLayout({ name: "Arr", element: SlotKind.Pointer });
+    const n = 5000;
+    roots.push(heap.allocArray(Arr, n), 0);
+    for (let i = 0; i < n; i++) heap.setPtr(roots[0], i, node(i));
+    heap.collectFull(); // the array and its elements are old now
+    let guard = 0;
+    while (heap.cyclePhase !== "marking" && guard++ < 20) {
+      node(0);
+      heap.safepoint();
+    }
+    expect(heap.cyclePhase).toBe("marking");
+    const slicesAtStart = heap.stats().markSlices;
+    // In stress mode a slice scans one unit: an object, or 1024 slots of a long array.
+    node(0);
+    heap.safepoint();
+    while (heap.cyclePhase === "marking" && guard++ < 100) {
+      node(0);
+      heap.safepoint();
+      if (roots[1] === 0) {
+        // The last slot is not scanned yet: move its target to a root and cut the slot.
+        roots[1] = heap.getPtr(roots[0], n - 1);
+        heap.setPtr(roots[0], n - 1, 0);
+      }
+    }
+    expect(heap.stats().markSlices - slicesAtStart).toBeGreaterThanOrEqual(Math.ceil(n / 1024));
+    while (heap.cyclePhase !== "idle") heap.safepoint();
+    heap.collectYoung();
+    expect(heap.get(roots[1], 0)).toBe(n - 1);
+    for (let i = 0; i < n - 1; i++) expect(heap.get(heap.getPtr(roots[0], i), 0)).toBe(i);
+  });
+
   test("LowLatency collects the old generation in slices paced by allocation", () => {
     const { heap, roots, node } = setup({ mode: "LowLatency", youngGenSize: 256 * 1024 }, { verify: false });
     roots.push(0);
@@ -139,6 +172,22 @@ describe("old generation", () => {
     expect(s.markSlices).toBeGreaterThan(1);
     expect(s.fullCollections).toBeGreaterThanOrEqual(1);
     expect(chainValues(heap, roots[0]).length).toBe(kept);
+  });
+
+  test("the arena grows in place: the buffer is kept, not copied", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput" }, { verify: true });
+    roots.push(0);
+    const arena = (heap as unknown as { arena: { buffer: unknown; committedBytes: number } }).arena;
+    const buffer = arena.buffer;
+    const committed = arena.committedBytes;
+    for (let i = 0; i < 400000; i++) {
+      roots[0] = node(i, roots[0]);
+      if (i % 1000 === 0) heap.safepoint();
+    }
+    heap.collectFull();
+    expect(arena.committedBytes).toBeGreaterThan(committed);
+    expect(arena.buffer).toBe(buffer);
+    expect(chainValues(heap, roots[0]).length).toBe(400000);
   });
 
   test("Memory mode compacts: the arena shrinks back towards the live data", () => {
