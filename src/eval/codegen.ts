@@ -31,7 +31,8 @@ import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Binding, BlockExpr, Expr, FnDecl, Span, Stmt } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
-import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, unwrapParens } from "./compile";
+import { StarkPanic } from "../diagnostics";
+import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
 import { Frame, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
@@ -867,7 +868,34 @@ class FnGen {
     }
     if (t.kind === "float" && t.name === "f64" && (op === "+" || op === "-" || op === "*" || op === "/" || op === "%")) return `(${a} ${op} ${b})`;
     const fn = this.emitting ? this.c.scalarBinary(op, t, span) : null;
+    if (t.kind === "int" && (op === "+" || op === "-" || op === "*" || op === "/" || op === "%")) return this.intArith(op, t.name, a, b, this.k(fn));
     return `${this.k(fn)}(${a}, ${b})`;
+  }
+
+  /**
+   * Integer arithmetic inline on the common path; the checked operation `checked` (the closure
+   * compiler's, with Rust's panics and the exact 64-bit results beyond 2^53) only when the
+   * result leaves the type's exact range, or for a zero or -1 divisor.
+   */
+  private intArith(op: string, name: string, a: string, b: string, checked: string): string {
+    const [lo, hi] = INT_RANGE[name];
+    const x = this.tmp();
+    const y = this.tmp();
+    const r = this.tmp();
+    const operands = `${x} = ${a}, ${y} = ${b}`;
+    const slow = `${checked}(${x}, ${y})`;
+    switch (op) {
+      case "+":
+      case "-":
+        return `(${operands}, ${r} = ${x} ${op} ${y}, ${r} > ${hi} || ${r} < ${lo} ? ${slow} : ${r})`;
+      case "*":
+        // `r === 0 ? 0 : r`: no -0 (Rust integers have none).
+        return `(${operands}, ${r} = ${x} * ${y}, ${r} > ${hi} || ${r} < ${lo} ? ${slow} : ${r} === 0 ? 0 : ${r})`;
+      case "/":
+        return `(${operands}, ${y} === 0 ? ${slow} : (${r} = Math.trunc(${x} / ${y}), ${r} > ${hi} ? ${slow} : ${r} === 0 ? 0 : ${r}))`;
+      default:
+        return `(${operands}, ${y} === 0 || ${y} === -1 ? ${slow} : (${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r}))`;
+    }
   }
 
   /**
@@ -929,6 +957,10 @@ class FnGen {
 
   private call(e: Expr & { kind: "CallExpr" }): string | null {
     const callee = unwrapParens(e.callee);
+    if (callee.kind === "PathExpr" && callee.res?.kind === "native") {
+      const argTypes = e.args.map((a) => this.typeOf(a));
+      return this.nativeCall(callee.res.name, e.args, argTypes, this.typeOf(e), e.span, e.autoref, null);
+    }
     if (callee.kind !== "PathExpr" || !callee.res || callee.res.kind !== "fn") return null;
     if (e.args.some((a) => mayEscape(a))) return null;
     const argTypes = e.args.map((a) => this.typeOf(a));
@@ -992,7 +1024,46 @@ class FnGen {
       const args = [this.expr(e.receiver, true), ...e.args.map((a) => this.expr(a, true))];
       return `${this.k(impl)}(${args.join(", ")})`;
     }
-    return null;
+    // Any other native method: the receiver as the closure compiler passes it (auto-deref through
+    // references and managed boxes only; a step that reads through a scalar place is left to it).
+    let selfT = this.typeOf(e.receiver);
+    for (let i = 0; i < adjust.derefs; i++) {
+      if (this.c.derefStep(selfT) !== null) return null;
+      if (selfT.kind === "ref") selfT = selfT.inner;
+      else if (selfT.kind === "builtin" && (selfT.name === "Box" || selfT.name === "Gc") && selfT.args[0]) selfT = selfT.args[0];
+    }
+    const selfArgType: Type =
+      adjust.autoref === "ref" ? { kind: "ref", mutable: false, inner: selfT } : adjust.autoref === "refMut" ? { kind: "ref", mutable: true, inner: selfT } : selfT;
+    const argTypes = [selfArgType, ...e.args.map((a) => this.typeOf(a))];
+    if (e.args.some((a) => mayEscape(a)) || mayEscape(e.receiver)) return null;
+    const recv = this.expr(e.receiver, false);
+    const autoref = (e as unknown as { autoref?: boolean[] }).autoref;
+    return this.nativeCall(name, [e.receiver, ...e.args], argTypes, this.typeOf(e), e.span, autoref, recv);
+  }
+
+  /**
+   * A native called with generated arguments (`print(x)`, `v.push(p)`, `m.insert(k, v)`), as the
+   * closure compiler calls it: borrowed arguments in operand form, `drop(v)` and the by-value
+   * arguments a container keeps moving out of their variable, a panic without a position placed
+   * at the call. Null (left to the closure compiler) when a pointer argument is followed by one
+   * that may collect.
+   */
+  private nativeCall(name: string, argExprs: Expr[], argTypes: Type[], retType: Type, span: Span, autoref: boolean[] | undefined, recv: string | null): string | null {
+    if (argExprs.some((a) => mayEscape(a))) return null;
+    if (argExprs.some((_, i) => reprOf(argTypes[i]) !== SlotKind.Scalar && argExprs.slice(i + 1).some((a) => mayGC(a)))) return null;
+    const impl = this.emitting ? this.c.native(name, this.c.nativeSite(name, span, argTypes, retType, this.ctx)) : null;
+    const offset = recv === null ? 0 : 1;
+    const vals = argExprs.map((a, i) => {
+      if (i === 0 && recv !== null) return recv;
+      const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
+      const moves = (name === "drop" || (STORING_NATIVE.test(name) && argTypes[i].kind !== "ref")) && !autoref?.[i - offset];
+      const moved = moves && this.emitting ? this.c.movedSlot(a, this.ctx) : -1;
+      if (moved < 0) return v;
+      const t = this.tmp();
+      return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
+    });
+    const call = vals.length <= 3 ? `${this.k(NATIVE_CALLS[vals.length])}(${[this.k(impl), this.k(span), ...vals].join(", ")})` : `${this.k(nativeN)}(${this.k(impl)}, ${this.k(span)}, [${vals.join(", ")}])`;
+    return this.allocating(call);
   }
 }
 
@@ -1013,6 +1084,57 @@ export function directEntry(cf: CompiledFn, rt: Compiler["rt"]): NonNullable<Com
   ].join("\n");
   return new Function("cf", "rt", src)(cf, rt) as NonNullable<CompiledFn["direct"]>;
 }
+
+// Calling a native from generated code: a panic it raises without a position is placed at the call.
+
+type Native = (...args: Value[]) => Value;
+
+function atCall(e: unknown, span: Span): unknown {
+  if (e instanceof StarkPanic && !e.span) e.span = span;
+  return e;
+}
+
+function native0(impl: Native, span: Span): Value {
+  try {
+    return impl();
+  } catch (e) {
+    throw atCall(e, span);
+  }
+}
+
+function native1(impl: Native, span: Span, a: Value): Value {
+  try {
+    return impl(a);
+  } catch (e) {
+    throw atCall(e, span);
+  }
+}
+
+function native2(impl: Native, span: Span, a: Value, b: Value): Value {
+  try {
+    return impl(a, b);
+  } catch (e) {
+    throw atCall(e, span);
+  }
+}
+
+function native3(impl: Native, span: Span, a: Value, b: Value, c: Value): Value {
+  try {
+    return impl(a, b, c);
+  } catch (e) {
+    throw atCall(e, span);
+  }
+}
+
+function nativeN(impl: Native, span: Span, args: Value[]): Value {
+  try {
+    return impl(...args);
+  } catch (e) {
+    throw atCall(e, span);
+  }
+}
+
+const NATIVE_CALLS = [native0, native1, native2, native3];
 
 /** Slot of a struct or tuple field; -1 when `ot` is not a struct or tuple. */
 function fieldSlot(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, ot: Type): number {

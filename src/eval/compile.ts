@@ -111,7 +111,7 @@ function constInt(e: Expr): number | null {
   return null;
 }
 /** Natives of the managed containers: a by-value argument is stored, not borrowed. */
-const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
+export const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
 const I64: Type = { kind: "int", name: "i64" };
 
 /** Per function (or closure) compilation state. */
