@@ -275,7 +275,104 @@ const VEC_MATH = `
   (func $v_relu (param $x v128) (result v128) (f32x4.max (local.get $x) (v128.const i32x4 0 0 0 0)))
 `;
 
-/** The exact unary ops of f64 and i32 (neg, abs, sqrt, relu); their exp/log/tanh/sigmoid are JS. */
+const splat64 = (x) => `(f64x2.splat (f64.const ${x}))`;
+
+/** 1/k! for the Taylor series of exp on |r| <= ln2/2: the degree-13 term's error is 0.02 ulp. */
+const INV_FACTORIALS = Array.from({ length: 14 }, (_, k) => {
+  let f = 1;
+  for (let i = 2; i <= k; i++) f *= i;
+  return 1 / f;
+});
+
+/**
+ * f64 exp and sigmoid. exp(x) = 2^n exp(r): n = round(x / ln 2), r = x - n ln2hi - n ln2lo
+ * (fdlibm's split: n ln2hi is exact), exp(r) by Taylor to degree 13 as 1 + (r + r² q(r)), and 2^n
+ * applied as two power-of-two factors so that subnormal results round once. Inputs are clamped
+ * to [-746, 709.8], past which the result is 0 or inf.
+ */
+const VEC_MATH_F64 = `
+  (func $v_exp_f64 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $q v128) (local $k v128) (local $k1 v128)
+    (local.set $x (f64x2.min (f64x2.max (local.get $x) ${splat64(-746.0)}) ${splat64(709.8)}))
+    (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) ${splat64(1.4426950408889634)})))
+    (local.set $r (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) ${splat64(6.93147180369123816490e-1)})))
+    (local.set $r (f64x2.sub (local.get $r) (f64x2.mul (local.get $n) ${splat64(1.90821492927058770002e-10)})))
+    (local.set $q ${splat64(INV_FACTORIALS[13])})
+    ${[12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+      .map((k) => `(local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $r)) ${splat64(INV_FACTORIALS[k])}))`)
+      .join("\n    ")}
+    (local.set $q (f64x2.add ${splat64(1.0)} (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $q)))))
+    (local.set $k (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))))
+    (local.set $k1 (i64x2.shr_s (local.get $k) (i32.const 1)))
+    (local.set $k (i64x2.sub (local.get $k) (local.get $k1)))
+    (f64x2.mul
+      (f64x2.mul (local.get $q) (i64x2.shl (i64x2.add (local.get $k1) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (i64x2.shl (i64x2.add (local.get $k) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+  ;; expm1 on the same reduction: r + r² q(r) when n = 0 (no cancellation for small x), else
+  ;; 2^n (1 + r + r² q(r)) - 1 — used by tanh, on 0 <= x <= 40 only
+  (func $v_expm1Small_f64 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $q v128) (local $e v128)
+    (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) ${splat64(1.4426950408889634)})))
+    (local.set $r (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) ${splat64(6.93147180369123816490e-1)})))
+    (local.set $r (f64x2.sub (local.get $r) (f64x2.mul (local.get $n) ${splat64(1.90821492927058770002e-10)})))
+    (local.set $q ${splat64(INV_FACTORIALS[13])})
+    ${[12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+      .map((k) => `(local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $r)) ${splat64(INV_FACTORIALS[k])}))`)
+      .join("\n    ")}
+    (local.set $q (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $q))))
+    (local.set $e (f64x2.sub (f64x2.mul (f64x2.add ${splat64(1.0)} (local.get $q))
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      ${splat64(1.0)}))
+    (v128.bitselect (local.get $q) (local.get $e) (f64x2.eq (local.get $n) ${splat64(0)})))
+
+  ;; tanh(x) = sign(x) e / (e + 2), e = expm1(2|x|); |x| is clamped to 20, where tanh rounds to 1
+  (func $v_tanh_f64 (param $x v128) (result v128)
+    (local $e v128)
+    (local.set $e (call $v_expm1Small_f64 (f64x2.mul (f64x2.min (f64x2.abs (local.get $x)) ${splat64(20.0)}) ${splat64(2.0)})))
+    (v128.or (f64x2.div (local.get $e) (f64x2.add (local.get $e) ${splat64(2.0)}))
+      (v128.and (local.get $x) (i64x2.splat (i64.const 0x8000000000000000)))))
+
+  ;; log, as fdlibm's: x = 2^k (1 + f) with 1 + f in [sqrt(2)/2, sqrt(2)), s = f / (2 + f),
+  ;; log(1 + f) = f - (hfsq - s (hfsq + R(s²))) with fdlibm's Lg1..Lg7, plus k ln 2 in two parts.
+  ;; Subnormals are scaled by 2^54 first; 0, negatives, inf and NaN are set at the end.
+  (func $v_log_f64 (param $x0 v128) (result v128)
+    (local $x v128) (local $sub v128) (local $bits v128) (local $k v128) (local $m v128) (local $big v128)
+    (local $f v128) (local $s v128) (local $z v128) (local $R v128) (local $hfsq v128) (local $res v128)
+    (local.set $sub (f64x2.lt (local.get $x0) ${splat64(2.2250738585072014e-308)}))
+    (local.set $x (v128.bitselect (f64x2.mul (local.get $x0) ${splat64(18014398509481984.0)}) (local.get $x0) (local.get $sub)))
+    ;; the exponent field as an f64: OR it into 2^52's mantissa and subtract 2^52
+    (local.set $k (f64x2.sub
+      (v128.or (i64x2.shr_u (local.get $x) (i32.const 52)) (i64x2.splat (i64.const 0x4330000000000000)))
+      ${splat64(4503599627370496.0)}))
+    (local.set $k (f64x2.sub (local.get $k) (v128.bitselect ${splat64(1077.0)} ${splat64(1023.0)} (local.get $sub))))
+    (local.set $m (v128.or (v128.and (local.get $x) (i64x2.splat (i64.const 0x000fffffffffffff))) (i64x2.splat (i64.const 0x3ff0000000000000))))
+    (local.set $big (f64x2.gt (local.get $m) ${splat64(1.4142135623730951)}))
+    (local.set $m (v128.bitselect (f64x2.mul (local.get $m) ${splat64(0.5)}) (local.get $m) (local.get $big)))
+    (local.set $k (v128.bitselect (f64x2.add (local.get $k) ${splat64(1.0)}) (local.get $k) (local.get $big)))
+    (local.set $f (f64x2.sub (local.get $m) ${splat64(1.0)}))
+    (local.set $s (f64x2.div (local.get $f) (f64x2.add ${splat64(2.0)} (local.get $f))))
+    (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $R ${splat64(1.479819860511658591e-01)})
+    ${[1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01, 2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01]
+      .map((c) => `(local.set $R (f64x2.add (f64x2.mul (local.get $R) (local.get $z)) ${splat64(c)}))`)
+      .join("\n    ")}
+    (local.set $R (f64x2.mul (local.get $R) (local.get $z)))
+    (local.set $hfsq (f64x2.mul (f64x2.mul ${splat64(0.5)} (local.get $f)) (local.get $f)))
+    (local.set $res (f64x2.sub (f64x2.mul (local.get $k) ${splat64(6.93147180369123816490e-01)})
+      (f64x2.sub
+        (f64x2.sub (local.get $hfsq) (f64x2.add (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $R)))
+                                                (f64x2.mul (local.get $k) ${splat64(1.90821492927058770002e-10)})))
+        (local.get $f))))
+    (local.set $res (v128.bitselect ${splat64("-inf")} (local.get $res) (f64x2.eq (local.get $x0) ${splat64(0)})))
+    (local.set $res (v128.bitselect ${splat64("inf")} (local.get $res) (f64x2.eq (local.get $x0) ${splat64("inf")})))
+    (v128.bitselect ${splat64("nan")} (local.get $res)
+      (v128.or (f64x2.lt (local.get $x0) ${splat64(0)}) (f64x2.ne (local.get $x0) (local.get $x0)))))
+
+  (func $v_sigmoid_f64 (param $x v128) (result v128)
+    (f64x2.div ${splat64(1.0)} (f64x2.add ${splat64(1.0)} (call $v_exp_f64 (f64x2.neg (local.get $x))))))
+`;
+
+/** The exact unary ops of f64 and i32 (neg, abs, sqrt, relu). */
 const VEC_EXACT = `
   (func $v_neg_f64 (param $x v128) (result v128) (f64x2.neg (local.get $x)))
   (func $v_abs_f64 (param $x v128) (result v128) (f64x2.abs (local.get $x)))
@@ -289,7 +386,7 @@ const VEC_EXACT = `
 
 const UNARY = {
   f32: ["neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh"],
-  f64: ["neg", "sqrt", "abs", "relu"],
+  f64: ["neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh"],
   i32: ["neg", "abs", "relu"],
 };
 
@@ -1302,6 +1399,7 @@ export function kernelsWat({ relaxed }) {
 ${INT_EXTREMA}
 ${[F32, F64, I32].map(elementwise).join("\n")}
 ${VEC_MATH}
+${VEC_MATH_F64}
 ${VEC_EXACT}
 ${Object.entries(UNARY).flatMap(([t, ops]) => ops.map((op) => unaryExport(TYPES[t], op))).join("\n")}
 ${sumF32()}

@@ -104,3 +104,16 @@ export function ulpDistance(x: number, y: number): number {
   };
   return Math.abs(key(x) - key(y));
 }
+
+/** Distance in units in the last place between two f64 values (NaN equals NaN). */
+export function ulpDistance64(x: number, y: number): number {
+  if (Number.isNaN(x) && Number.isNaN(y)) return 0;
+  if (x === y) return 0;
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return Infinity;
+  const key = (v: number) => {
+    const b = new BigInt64Array(new Float64Array([v]).buffer)[0];
+    return b < 0n ? -(b & 0x7fffffffffffffffn) : b;
+  };
+  const d = key(x) - key(y);
+  return Number(d < 0n ? -d : d);
+}
