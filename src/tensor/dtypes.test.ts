@@ -22,6 +22,9 @@ test("the kernels cover f64 and i32", () => {
     expect(k.hasUnary(op, "i32")).toBe(true);
   }
   for (const op of [UnOp.Sqrt, UnOp.Exp, UnOp.Log, UnOp.Tanh, UnOp.Sigmoid]) expect(k.hasUnary(op, "f64")).toBe(true);
+  const x = kernelRuntime.arange(6, "f64") as DenseTensor;
+  const sm = kernelRuntime.empty([6], "f64");
+  expect(k.softmax("f64", sm.byteAddress, x.byteAddress, 1, 6, 1)).toBe(true);
   // float math on i32 gives f32 (as in PyTorch): converted by the JS loop
   expect(k.hasUnary(UnOp.Exp, "i32")).toBe(false);
   const none = { base: 0, rs: 0, cs: 0 };
@@ -175,6 +178,33 @@ describe.each([
       expectClose(toRef(a.maxDim(d)), { shape: outShape, data: groups.map((g) => Math.max(...g)) }, () => 0, `${dtype} maxDim`);
       expectClose(toRef(a.minDim(d)), { shape: outShape, data: groups.map((g) => Math.min(...g)) }, () => 0, `${dtype} minDim`);
       expectClose(toRef(a.argmaxDim(d)), { shape: outShape, data: groups.map((g) => g.indexOf(Math.max(...g))) }, () => 0, `${dtype} argmaxDim ${d} ${JSON.stringify(shape)}`);
+    }
+  });
+
+  test("f64 softmax along every dim of random shapes and layouts", () => {
+    const rng = new Lcg(25);
+    for (let c = 0; c < 40; c++) {
+      const shape = randomShape(rng, 3, 3000);
+      if (shape.length === 0) continue;
+      const v = randomValues(rng, numel(shape), "f64", -30, 30);
+      const a = makeTensor(rt, shape, v, "f64", c % 2 === 1);
+      const d = rng.int(0, shape.length - 1);
+      const out = a.softmax(d);
+      expect(out.dtype).toBe("f64");
+      const expected = new Array<number>(v.length);
+      const outer = numel(shape.slice(0, d));
+      const inner = numel(shape.slice(d + 1));
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < inner; j++) {
+          const at = (k: number) => (o * shape[d] + k) * inner + j;
+          const xs = Array.from({ length: shape[d] }, (_, k) => v[at(k)]);
+          const m = Math.max(...xs);
+          const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
+          xs.forEach((x, k) => (expected[at(k)] = Math.exp(x - m) / z));
+        }
+      expectClose(toRef(out), { shape, data: expected }, (i) => 1e-14 * expected[i] + 1e-300, `f64 softmax dim ${d} of ${JSON.stringify(shape)}`);
+      a.free();
+      out.free();
     }
   });
 

@@ -94,6 +94,8 @@ interface DtypeFns {
   reduceRows: Fn;
   reduceMid: Fn;
   argmaxMid: Fn | undefined;
+  softmaxRows: Fn | undefined;
+  softmaxMid: Fn | undefined;
   copy2d: Fn;
   gemm: Fn | undefined;
 }
@@ -117,6 +119,8 @@ function dtypeFns(x: Exports, dtype: DType): DtypeFns {
     reduceRows: x[`reduce_rows${sfx}`],
     reduceMid: x[`reduce_mid${sfx}`],
     argmaxMid: x[`argmax_mid${sfx}`],
+    softmaxRows: x[`softmax_rows${sfx}`],
+    softmaxMid: x[`softmax_mid${sfx}`],
     copy2d: DTYPE_BYTES[dtype] === 8 ? x.copy2d_8 : x.copy2d,
     gemm: x[`gemm${sfx}`],
   };
@@ -242,15 +246,18 @@ class WasmKernels implements Kernels {
     return true;
   }
 
-  softmax(out: number, src: number, outer: number, n: number, inner: number): boolean {
+  softmax(dtype: DType, out: number, src: number, outer: number, n: number, inner: number): boolean {
+    const f = this.fns[dtype];
+    if (!f.softmaxRows || !f.softmaxMid) return false;
     if (outer * inner === 0) return true;
     if (inner === 1) {
-      this.x.softmax_rows(out, src, outer, n);
+      f.softmaxRows(out, src, outer, n);
       return true;
     }
-    const scratch = this.storage.allocScratch(8 * inner);
-    this.x.softmax_mid(out, src, outer, n, inner, scratch);
-    this.storage.freeScratch(scratch, 8 * inner);
+    const bytes = (2 * inner) << f.shift; // the running max row and the sum row
+    const scratch = this.storage.allocScratch(bytes);
+    f.softmaxMid(out, src, outer, n, inner, scratch);
+    this.storage.freeScratch(scratch, bytes);
     return true;
   }
 

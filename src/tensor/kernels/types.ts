@@ -24,8 +24,8 @@ export interface Kernels {
   reduceAll(op: ReduceOp, dtype: DType, src: number, n: number): number | null;
   /** Reduces the middle axis of a contiguous [outer, n, inner] into [outer, inner]. */
   reduceDim(op: ReduceOp, dtype: DType, out: number, src: number, outer: number, n: number, inner: number): boolean;
-  /** f32 softmax along the middle axis of a contiguous [outer, n, inner]. */
-  softmax(out: number, src: number, outer: number, n: number, inner: number): boolean;
+  /** f32 / f64 softmax along the middle axis of a contiguous [outer, n, inner]. */
+  softmax(dtype: DType, out: number, src: number, outer: number, n: number, inner: number): boolean;
   /** Copies the (strided) `src` into the dense `dst` of the same shape and dtype. */
   copy(dst: DenseTensor, src: DenseTensor): boolean;
   /** C[m×n] (contiguous, element index C) = A[m×k] · B[k×n], operands strided (element units); i32 wraps. */

@@ -818,72 +818,77 @@ function argmaxMid(T) {
       (br $outerLoop))))`;
 }
 
-const SOFTMAX = `
+/** Typed constant splats. */
+const splatT = (T, v) => (T === F64 ? splat64(v) : splat(v));
+
+/** softmax for the float types (the vector exp of T). */
+function softmax(T) {
+  const x = T.suffix;
+  return `
   ;; softmax over each row of a contiguous [rows, n]: exp(x - max) / sum, with the vector exp.
-  (func (export "softmax_rows") (param $o i32) (param $src i32) (param $rows i32) (param $n i32)
+  (func (export "softmax_rows${x}") (param $o i32) (param $src i32) (param $rows i32) (param $n i32)
     (local $r i32) (local $m v128) (local $acc v128) (local $e v128) (local $i i32) (local $n4 i32)
-    (local $rest i32) (local $sum f32)
-    (local.set $n4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $rest (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2)))
+    (local $rest i32) (local $sum ${T.s})
+    (local.set $n4 ${roundedBytes(T, "(local.get $n)", T.lanes)})
+    (local.set $rest ${bytesOf(T, `(i32.and (local.get $n) (i32.const ${T.lanes - 1}))`)})
     (block $done (loop $rowLoop
       (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $m (f32x4.splat (call $max (local.get $src) (local.get $n))))
+      (local.set $m (${T.v}.splat (call $max${x} (local.get $src) (local.get $n))))
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $i (i32.const 0))
       (block $vd (loop $vl
         (br_if $vd (i32.ge_u (local.get $i) (local.get $n4)))
-        (local.set $e (call $v_exp (f32x4.sub (v128.load (i32.add (local.get $src) (local.get $i))) (local.get $m))))
+        (local.set $e (call $v_exp${x} (${T.v}.sub (v128.load (i32.add (local.get $src) (local.get $i))) (local.get $m))))
         (v128.store (i32.add (local.get $o) (local.get $i)) (local.get $e))
-        (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+        (local.set $acc (${T.v}.add (local.get $acc) (local.get $e)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $vl)))
       (if (local.get $rest) (then
         ;; pad the tail with -inf so its unused lanes add exp(-inf) = 0
-        (v128.store (i32.const ${TAIL}) ${splat("-inf")})
+        (v128.store (i32.const ${TAIL}) ${splatT(T, "-inf")})
         (memory.copy (i32.const ${TAIL}) (i32.add (local.get $src) (local.get $i)) (local.get $rest))
-        (local.set $e (call $v_exp (f32x4.sub (v128.load (i32.const ${TAIL})) (local.get $m))))
+        (local.set $e (call $v_exp${x} (${T.v}.sub (v128.load (i32.const ${TAIL})) (local.get $m))))
         (v128.store (i32.const ${TAIL}) (local.get $e))
         (memory.copy (i32.add (local.get $o) (local.get $i)) (i32.const ${TAIL}) (local.get $rest))
-        (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))))
-      (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-                               (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-      (call $vs_div (local.get $o) (local.get $o) (local.get $sum) (local.get $n))
+        (local.set $acc (${T.v}.add (local.get $acc) (local.get $e)))))
+      (local.set $sum ${acrossLanes(T, `${T.s}.add`, "(local.get $acc)")})
+      (call $vs_div${x} (local.get $o) (local.get $o) (local.get $sum) (local.get $n))
       (local.set $o (i32.add (local.get $o) (i32.add (local.get $n4) (local.get $rest))))
       (local.set $src (i32.add (local.get $src) (i32.add (local.get $n4) (local.get $rest))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowLoop))))
 
   ;; out[0..n) = exp(src[0..n) - m[0..n)), added into acc[0..n) (or stored there when $first).
-  (func $expSubRow (param $o i32) (param $src i32) (param $m i32) (param $acc i32) (param $n i32) (param $first i32)
+  (func $expSubRow${x} (param $o i32) (param $src i32) (param $m i32) (param $acc i32) (param $n i32) (param $first i32)
     (local $end4 i32) (local $rest i32) (local $e v128)
-    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $src) ${roundedBytes(T, "(local.get $n)", T.lanes)}))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $src) (local.get $end4)))
-      (local.set $e (call $v_exp (f32x4.sub (v128.load (local.get $src)) (v128.load (local.get $m)))))
+      (local.set $e (call $v_exp${x} (${T.v}.sub (v128.load (local.get $src)) (v128.load (local.get $m)))))
       (v128.store (local.get $o) (local.get $e))
       (v128.store (local.get $acc) (if (result v128) (local.get $first) (then (local.get $e))
-        (else (f32x4.add (v128.load (local.get $acc)) (local.get $e)))))
+        (else (${T.v}.add (v128.load (local.get $acc)) (local.get $e)))))
       (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $m (i32.add (local.get $m) (i32.const 16)))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
       (br $l)))
-    (local.set $rest (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2)))
+    (local.set $rest ${bytesOf(T, `(i32.and (local.get $n) (i32.const ${T.lanes - 1}))`)})
     (if (local.get $rest) (then
       (memory.copy (i32.const ${TAIL}) (local.get $src) (local.get $rest))
       (memory.copy (i32.const ${TAIL2}) (local.get $m) (local.get $rest))
-      (v128.store (i32.const ${TAIL}) (call $v_exp (f32x4.sub (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2})))))
+      (v128.store (i32.const ${TAIL}) (call $v_exp${x} (${T.v}.sub (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2})))))
       (memory.copy (local.get $o) (i32.const ${TAIL}) (local.get $rest))
       (if (i32.eqz (local.get $first)) (then
         (memory.copy (i32.const ${TAIL2}) (local.get $acc) (local.get $rest))
-        (v128.store (i32.const ${TAIL}) (f32x4.add (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2}))))))
+        (v128.store (i32.const ${TAIL}) (${T.v}.add (v128.load (i32.const ${TAIL})) (v128.load (i32.const ${TAIL2}))))))
       (memory.copy (local.get $acc) (i32.const ${TAIL}) (local.get $rest)))))
 
   ;; softmax over the middle axis of [outer, n, inner], vectorized across inner. $scratch holds
-  ;; 2*inner floats: the running max row and the sum row.
-  (func (export "softmax_mid") (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32) (param $scratch i32)
+  ;; 2*inner elements: the running max row and the sum row.
+  (func (export "softmax_mid${x}") (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32) (param $scratch i32)
     (local $i i32) (local $k i32) (local $rowBytes i32) (local $sum i32) (local $p i32) (local $q i32)
-    (local.set $rowBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $rowBytes ${bytesOf(T, "(local.get $inner)")})
     (local.set $sum (i32.add (local.get $scratch) (local.get $rowBytes)))
     (block $done (loop $outerLoop
       (br_if $done (i32.ge_u (local.get $i) (local.get $outer)))
@@ -892,7 +897,7 @@ const SOFTMAX = `
       (local.set $p (i32.add (local.get $src) (local.get $rowBytes)))
       (block $md (loop $ml
         (br_if $md (i32.ge_u (local.get $k) (local.get $n)))
-        (call $vv_max (local.get $scratch) (local.get $scratch) (local.get $p) (local.get $inner))
+        (call $vv_max${x} (local.get $scratch) (local.get $scratch) (local.get $p) (local.get $inner))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $ml)))
@@ -901,7 +906,7 @@ const SOFTMAX = `
       (local.set $q (local.get $o))
       (block $ed (loop $el
         (br_if $ed (i32.ge_u (local.get $k) (local.get $n)))
-        (call $expSubRow (local.get $q) (local.get $p) (local.get $scratch) (local.get $sum) (local.get $inner) (i32.eqz (local.get $k)))
+        (call $expSubRow${x} (local.get $q) (local.get $p) (local.get $scratch) (local.get $sum) (local.get $inner) (i32.eqz (local.get $k)))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
@@ -910,7 +915,7 @@ const SOFTMAX = `
       (local.set $q (local.get $o))
       (block $dd (loop $dl
         (br_if $dd (i32.ge_u (local.get $k) (local.get $n)))
-        (call $vv_div (local.get $q) (local.get $q) (local.get $sum) (local.get $inner))
+        (call $vv_div${x} (local.get $q) (local.get $q) (local.get $sum) (local.get $inner))
         (local.set $q (i32.add (local.get $q) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $dl)))
@@ -920,6 +925,7 @@ const SOFTMAX = `
       (br $outerLoop))))
 
 `;
+}
 
 /**
  * `copy2d` / `copy2d_8`: dst (dense) = src viewed as rows×cols with byte strides srs / scs.
@@ -1407,7 +1413,8 @@ ${SUM_F64}
 ${SUM_I32}
 ${[F32, F64].map((T) => ["max", "min"].map((op) => floatExtremum(T, op) + floatAccumulate(T, op)).join("")).join("\n")}
 ${[F32, F64, I32].map((T) => extremum(T, "max") + extremum(T, "min") + argmax(T) + reduceAlongDims(T)).join("\n")}
-${SOFTMAX}
+${softmax(F32)}
+${softmax(F64)}
 ${copy2d(4)}
 ${copy2d(8)}
 ${gemm(relaxed)}

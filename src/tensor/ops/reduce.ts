@@ -118,7 +118,7 @@ export function softmax(a: DenseTensor, dim: number): DenseTensor {
 
 function softmaxInto(out: DenseTensor, src: DenseTensor, outer: number, n: number, inner: number): void {
   const kernels = src.rt.kernels;
-  if (!(kernels && src.dtype === "f32" && n > 0 && kernels.softmax(out.byteAddress, src.byteAddress, outer, n, inner))) {
+  if (!(kernels && src.dtype === out.dtype && n > 0 && kernels.softmax(src.dtype, out.byteAddress, src.byteAddress, outer, n, inner))) {
     const o = out.data();
     const x = src.data();
     for (let i = 0; i < outer; i++) {
