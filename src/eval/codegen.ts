@@ -32,6 +32,7 @@ import type { Type } from "../check/types";
 import type { Binding, BlockExpr, Expr, FnDecl, Span, Stmt } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
+import { formatWithSpec } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
 import { Frame, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
@@ -810,6 +811,8 @@ class FnGen {
         if (this.c.derefStep(this.typeOf(e.operand)) !== null) return null;
         return this.tryExpr(e.operand, false);
       }
+      case "FStrLit":
+        return this.fstring(e);
       case "CallExpr":
         return this.call(e);
       case "MethodCallExpr":
@@ -833,6 +836,33 @@ class FnGen {
         void rt;
         return null;
     }
+  }
+
+  /**
+   * `f"{w}-{i % 1000}"`: the text is built as a JS string (each part read as it is reached; a
+   * String part is decoded at once, so no pointer is held across a later part) and then stored.
+   */
+  private fstring(e: Expr & { kind: "FStrLit" }): string | null {
+    const rt = this.rt;
+    const pieces: string[] = [];
+    for (const part of e.parts) {
+      if (typeof part === "string") {
+        pieces.push(JSON.stringify(part));
+        continue;
+      }
+      if (mayEscape(part.expr)) return null;
+      const t = this.typeOf(part.expr);
+      const bt = derefAll(t);
+      const v = this.expr(part.expr, false);
+      if (!part.spec && t.kind === "int") pieces.push(`String(${v})`);
+      else if (!part.spec && bt.kind === "builtin" && bt.name === "String") pieces.push(`rt.str(${v})`);
+      else {
+        const spec = part.spec;
+        const format = this.emitting ? (x: Value) => formatWithSpec(rt, x, t, spec) : null;
+        pieces.push(`${this.k(format)}(${v})`);
+      }
+    }
+    return this.allocating(`rt.newString(${pieces.length ? pieces.join(" + ") : '""'})`);
   }
 
   private binary(e: Expr & { kind: "BinaryExpr" }): string | null {

@@ -351,8 +351,22 @@ export class Runtime {
   // ───────────── strings ─────────────
 
   newString(s: string): Ptr {
-    const bytes = encodeUtf8(s);
-    return this.stringFromBytes(bytes, bytes.length);
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        const bytes = utf8Encoder.encode(s);
+        return this.stringFromBytes(bytes, bytes.length);
+      }
+    }
+    // ASCII: one byte per UTF-16 unit, written straight from the JS string.
+    const h = this.heap;
+    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    for (let i = 0; i < n; i++) h.setByte(data, i, s.charCodeAt(i));
+    this.handles.push(data);
+    const p = h.alloc(this.strLayout);
+    h.setPtr(p, STR_BYTES, this.handles.pop()!);
+    h.set(p, STR_LEN, n);
+    return p;
   }
 
   stringFromBytes(bytes: Uint8Array | number[], n: number): Ptr {
