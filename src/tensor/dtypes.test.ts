@@ -1,7 +1,7 @@
 // The f64 and i32 kernels (f64x2 and i32x4 lanes) against the reference, with the JS paths run
 // on the same cases: elementwise arithmetic with broadcasting (i32 wrapping as the JS path's
 // `| 0` and Math.imul do), unary ops on every layout, reductions over everything and along each dim,
-// the f64 and i32 GEMMs, strided copies; and the f32 argmax along a middle dim (its own kernel).
+// the f64 and i32 GEMMs, softmax, strided copies, and argmax along a middle dim (its own kernel).
 
 import type { DType, Tensor } from "./api";
 import { BinOp, UnOp } from "./ops/elementwise";
@@ -208,7 +208,7 @@ describe.each([
     }
   });
 
-  test("f32 argmax along a middle dim: first maximum, or first NaN, in every column", () => {
+  test.each(["f32", "f64"] as const)("%s argmax along a middle dim: first maximum, or first NaN, in every column", (dtype) => {
     const rng = new Lcg(17);
     for (const [outer, n, inner] of [
       [1, 5, 2],
@@ -217,9 +217,9 @@ describe.each([
       [1, 33, 17],
       [2, 1, 6],
     ]) {
-      const v = randomValues(rng, outer * n * inner, "f32").map((x) => Math.round(x)); // ties
+      const v = randomValues(rng, outer * n * inner, dtype).map((x) => Math.round(x)); // ties
       for (let i = 0; i < v.length; i += 7) if (rng.next() < 0.3) v[i] = NaN;
-      const a = rt.from(v, "f32").reshape([outer, n, inner]);
+      const a = rt.from(v, dtype).reshape([outer, n, inner]);
       const { outShape, groups } = lanes({ shape: [outer, n, inner], data: v }, 1);
       const first = (g: number[]) => {
         const nan = g.findIndex((x) => Number.isNaN(x));

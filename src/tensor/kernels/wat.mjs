@@ -756,7 +756,7 @@ function reduceAlongDims(T) {
       (local.set $src (local.get $p))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $outerLoop))))
-${T.lanes === 4 ? argmaxMid(T) : ""}`;
+${argmaxMid(T)}`;
 }
 
 /**
@@ -770,19 +770,28 @@ function argmaxMid(T) {
   const better = (v, m) =>
     T === I32
       ? `(i32x4.gt_s ${v} ${m})`
-      : `(v128.or (f32x4.gt ${v} ${m}) (v128.and (f32x4.ne ${v} ${v}) (f32x4.eq ${m} ${m})))`;
+      : `(v128.or (${T.v}.gt ${v} ${m}) (v128.and (${T.v}.ne ${v} ${v}) (${T.v}.eq ${m} ${m})))`;
   const betterScalar = (v, m) =>
-    T === I32 ? `(i32.gt_s ${v} ${m})` : `(i32.or (f32.gt ${v} ${m}) (i32.and (f32.ne ${v} ${v}) (f32.eq ${m} ${m})))`;
+    T === I32 ? `(i32.gt_s ${v} ${m})` : `(i32.or (${T.s}.gt ${v} ${m}) (i32.and (${T.s}.ne ${v} ${v}) (${T.s}.eq ${m} ${m})))`;
+  // the index row is i32: four indices per vector of a 4-lane type, two (8 bytes) for f64,
+  // whose 64-bit lane masks are narrowed to 32 bits first
+  const updateIndices =
+    T.lanes === 4
+      ? `(v128.store (local.get $q) (v128.bitselect (local.get $kv) (v128.load (local.get $q)) (local.get $upd)))`
+      : `(v128.store64_lane 0 (local.get $q) (v128.bitselect (local.get $kv) (v128.load64_zero (local.get $q))
+            (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $upd) (local.get $upd))))`;
+  const idx = (j) => (T.bytes === 4 ? j : `(i32.shr_u ${j} (i32.const 1))`);
   return `
   (func (export "argmax_mid${x}") (param $o i32) (param $src i32) (param $outer i32) (param $n i32) (param $inner i32) (param $scratch i32)
-    (local $i i32) (local $k i32) (local $j i32) (local $rowBytes i32) (local $vecBytes i32) (local $p i32) (local $q i32)
+    (local $i i32) (local $k i32) (local $j i32) (local $rowBytes i32) (local $idxBytes i32) (local $vecBytes i32) (local $p i32) (local $q i32)
     (local $v v128) (local $m v128) (local $kv v128) (local $upd v128) (local $s ${T.s}) (local $ms ${T.s})
     (local.set $rowBytes ${bytesOf(T, "(local.get $inner)")})
-    (local.set $vecBytes ${roundedBytes(T, "(local.get $inner)", 4)})
+    (local.set $idxBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $vecBytes ${roundedBytes(T, "(local.get $inner)", T.lanes)})
     (block $done (loop $outerLoop
       (br_if $done (i32.ge_u (local.get $i) (local.get $outer)))
       (memory.copy (local.get $scratch) (local.get $src) (local.get $rowBytes))
-      (memory.fill (local.get $o) (i32.const 0) (local.get $rowBytes))
+      (memory.fill (local.get $o) (i32.const 0) (local.get $idxBytes))
       (local.set $p (i32.add (local.get $src) (local.get $rowBytes)))
       (local.set $k (i32.const 1))
       (block $kd (loop $kl
@@ -796,8 +805,8 @@ function argmaxMid(T) {
           (local.set $m (v128.load (local.get $q)))
           (local.set $upd ${better("(local.get $v)", "(local.get $m)")})
           (v128.store (local.get $q) (v128.bitselect (local.get $v) (local.get $m) (local.get $upd)))
-          (local.set $q (i32.add (local.get $o) (local.get $j)))
-          (v128.store (local.get $q) (v128.bitselect (local.get $kv) (v128.load (local.get $q)) (local.get $upd)))
+          (local.set $q (i32.add (local.get $o) ${idx("(local.get $j)")}))
+          ${updateIndices}
           (local.set $j (i32.add (local.get $j) (i32.const 16)))
           (br $vl)))
         (block $sd (loop $sl
@@ -806,13 +815,13 @@ function argmaxMid(T) {
           (local.set $ms (${T.s}.load (i32.add (local.get $scratch) (local.get $j))))
           (if ${betterScalar("(local.get $s)", "(local.get $ms)")} (then
             (${T.s}.store (i32.add (local.get $scratch) (local.get $j)) (local.get $s))
-            (i32.store (i32.add (local.get $o) (local.get $j)) (local.get $k))))
-          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (i32.store (i32.add (local.get $o) ${idx("(local.get $j)")}) (local.get $k))))
+          (local.set $j (i32.add (local.get $j) (i32.const ${T.bytes})))
           (br $sl)))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $kl)))
-      (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
+      (local.set $o (i32.add (local.get $o) (local.get $idxBytes)))
       (local.set $src (local.get $p))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $outerLoop))))`;
