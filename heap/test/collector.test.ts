@@ -175,7 +175,7 @@ describe("old generation", () => {
   });
 
   test("the arena grows in place: the buffer is kept, not copied", () => {
-    const { heap, roots, node } = setup({ mode: "Throughput" }, { verify: true });
+    const { heap, roots, node } = setup({ mode: "Throughput", youngGenSize: 256 * 1024 }, { verify: true });
     roots.push(0);
     const arena = (heap as unknown as { arena: { buffer: unknown; committedBytes: number } }).arena;
     const buffer = arena.buffer;
