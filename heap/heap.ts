@@ -319,11 +319,15 @@ export class GenerationalHeap implements ManagedHeap {
     // `gc::configure` waits for the next boundary; only a full nursery collects inside a step.
     // Before the first boundary there is no step to be inside of.
     const inLoop = this.policy.batchAligned && this.boundaries > 0;
+    let collected = false;
     if (this.youngRequested || (this.pendingResize && !inLoop)) {
       if (inLoop) this.counters.collectionsInStep++;
       this.doYoung(this.youngRequested ? "nursery full" : "nursery resized");
+      collected = true;
     }
-    this.paceOld(atBoundary);
+    // An old-generation slice right after a young collection would make one pause of two:
+    // it waits for the next safepoint (the `due` flag stays set while a cycle runs).
+    if (!(collected && this.phase !== Phase.Idle && this.policy.old === "incremental" && this.stress === 0)) this.paceOld(atBoundary);
     this.checkLimit();
     this.due = this.stress > 0 || this.phase !== Phase.Idle || this.youngRequested || this.pendingResize;
   }
@@ -472,7 +476,9 @@ export class GenerationalHeap implements ManagedHeap {
   private slice(budget: number): void {
     const t0 = this.pauseStart();
     const before = this.heapSize();
-    const deadline = t0 + this.cfg.pauseTargetMs * 0.5;
+    // 40% of the target: a slice can overrun its deadline by one block or 2048 slots, and a
+    // loaded machine can stretch any pause.
+    const deadline = t0 + this.cfg.pauseTargetMs * 0.4;
     this.allocatedAtLastSlice = this.bytesAllocated();
     if (this.phase === Phase.Marking) {
       this.counters.markSlices++;
