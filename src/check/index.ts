@@ -17,7 +17,7 @@ import { BodyChecker, type BodyCx } from "./body";
 import { Env } from "./env";
 import { finalize, markOf } from "./finalize";
 import { Frame, Locals } from "./frames";
-import { Infer } from "./infer";
+import { Infer, substitute } from "./infer";
 import { ModuleScope } from "./scope";
 import type { Type } from "./types";
 
@@ -33,6 +33,8 @@ export interface CheckResult {
   bodies: CheckedBody[];
   /** Copy or Move for a resolved type (LANGUAGE.md §3, with `#[derive(Copy)]`). */
   isCopy: (t: Type) => boolean;
+  /** The field types of a struct instance `decl<args>`, in declaration order (the borrow checker's `..base`). */
+  structFieldTypes: (decl: StructDecl, args: Type[]) => Type[];
 }
 
 export interface CheckOptions {
@@ -204,7 +206,14 @@ export class CheckSession {
     for (let i = firstClosure; i < ck.closures.length; i++) bodies.push({ kind: "closure", expr: ck.closures[i] });
 
     const diagnostics = [...(this.prelude.diagnostics.length ? this.prelude.diagnostics : []), ...this.env.diagnostics.slice(firstDiag)];
-    return { diagnostics, bodies, isCopy: this.env.isCopy };
+    const structFieldTypes = (decl: StructDecl, args: Type[]): Type[] => {
+      const sub = new Map<string, Type>();
+      decl.generics.forEach((g, i) => {
+        if (args[i]) sub.set(g.name, args[i]);
+      });
+      return (this.env.fields(decl)[0] ?? []).map((t) => substitute(t, sub));
+    };
+    return { diagnostics, bodies, isCopy: this.env.isCopy, structFieldTypes };
   }
 
   /** Copy query for declarations (for the borrow checker's own use). */
