@@ -2,7 +2,8 @@
 // The managed-heap benchmarks (issue 4, item 7), from dist/ (run `npm run build` first):
 //   node bench/gc/run.mjs [--quick]      (--quick: depth 16 only, skip depth 18)
 //
-// 1. raw allocation rate through the heap API (mitata + a timed loop);
+// 1. raw allocation rate through the heap API (mitata + a timed loop), and the cost of one young
+//    collection of a full 1 MiB nursery (young_copy.mjs);
 // 2. binary-trees depth 16 against the heap API in every mode, beside plain Node and CPython;
 // 3. depth 18 for Throughput, plain Node and CPython;
 // 4. the STARK program bench/gc/stark/binary_trees.stark through `stark run`.
@@ -49,6 +50,15 @@ console.log("## raw allocation through the heap API (2-slot objects, safepoint e
 console.log(
   `  ${f(alloc.objectsPerSecWall / 1e6)} M objects/s wall, ${f(alloc.objectsPerSecCpu / 1e6)} M/s CPU, ` +
     `mitata ${f(alloc.mitataObjectsPerSec / 1e6)} M/s  (target >= 30 M/s)\n`,
+);
+
+// 1b. One young collection of a full 1 MiB nursery (the worst case of LowLatency's young pause).
+const youngCopy = measure(process.execPath, [join(here, "young_copy.mjs"), String(1 << 20), "300"]);
+results.youngCopy = youngCopy;
+console.log("## young collection copying a full 1 MiB nursery (LowLatency; 70% of eden live)");
+console.log(
+  `  ${f(youngCopy.nsPerWord, 1)} ns per copied word; CPU per collection median ${f(youngCopy.cpuMedianMs, 2)} ms, ` +
+    `p99 ${f(youngCopy.cpuP99Ms, 2)} ms, max ${f(youngCopy.cpuMaxMs, 2)} ms\n`,
 );
 
 // 2./3. binary-trees.
