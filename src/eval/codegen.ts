@@ -1009,13 +1009,16 @@ class FnGen {
    * pointer argument is followed by one that may reach a safepoint (the pointer would be stale);
    * otherwise the callee's frame is pushed (rooted) before the arguments are evaluated into it.
    */
-  private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span, autoref: boolean[] | undefined): string {
+  private directCall(cf: CompiledFn, args: Expr[], argTypes: Type[], span: Span, autoref: boolean[] | undefined, receiver?: boolean): string {
     const C = this.k(cf);
+    // A method's receiver (argument 0) is read in value form only when passed as it is; it is
+    // never cleared as moved (the closure compiler does not either).
+    const valueForm = (i: number): boolean => (receiver !== undefined && i === 0 ? receiver : argTypes[i].kind !== "ref");
     const pointerThenGC = args.some((_, i) => reprOf(argTypes[i]) !== SlotKind.Scalar && args.slice(i + 1).some((a) => mayGC(a)));
     if (!pointerThenGC) {
       const vals = args.map((a, i) => {
-        const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
-        const moved = this.emitting && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
+        const v = this.expr(a, valueForm(i));
+        const moved = this.emitting && receiver === undefined && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
         if (moved < 0) return v;
         const t = this.tmp();
         return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
@@ -1025,10 +1028,9 @@ class FnGen {
     const nf = this.tmp();
     const parts = [`${nf} = ${C}.pool.pop() ?? new Array(${C}.frameSize)`, `rt.pushFrame(${nf}, ${C}.map)`];
     args.forEach((a, i) => {
-      const v = argTypes[i].kind === "ref" ? this.expr(a, false) : this.expr(a, true);
-      parts.push(`${nf}[${i}] = ${v}`);
+      parts.push(`${nf}[${i}] = ${this.expr(a, valueForm(i))}`);
       // A by-value argument moved out of a local: the local stops being a root (Compiler.movedSlot).
-      const moved = this.emitting && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
+      const moved = this.emitting && receiver === undefined && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
       if (moved >= 0) parts.push(`f[${moved}] = undefined`);
     });
     return this.allocating(`(${parts.join(", ")}, ${C}.run(${nf}, ${this.k(span)}))`);
@@ -1036,8 +1038,9 @@ class FnGen {
 
   private methodCall(e: Expr & { kind: "MethodCallExpr" }): string | null {
     const res = e.res;
-    if (!res || res.kind !== "native") return null;
+    if (!res) return null;
     const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
+    if (res.kind !== "native") return this.userMethodCall(e, adjust);
     const name = res.name;
     if (name === "Vec::len" && e.args.length === 0) {
       const base = this.ptrBase(e.receiver);
@@ -1069,6 +1072,26 @@ class FnGen {
     const recv = this.expr(e.receiver, false);
     const autoref = (e as unknown as { autoref?: boolean[] }).autoref;
     return this.nativeCall(name, [e.receiver, ...e.args], argTypes, this.typeOf(e), e.span, autoref, recv);
+  }
+
+  /** `p.area()`, `self.step(dt)`: a statically dispatched user method, called like a function. */
+  private userMethodCall(e: Expr & { kind: "MethodCallExpr" }, adjust: { derefs: number; autoref: string }): string | null {
+    let selfT = this.typeOf(e.receiver);
+    for (let i = 0; i < adjust.derefs; i++) {
+      if (this.c.derefStep(selfT) !== null) return null;
+      if (selfT.kind === "ref") selfT = selfT.inner;
+      else if (selfT.kind === "builtin" && (selfT.name === "Box" || selfT.name === "Gc") && selfT.args[0]) selfT = selfT.args[0];
+    }
+    // `&mut self` on a scalar receiver needs a place object: the closure compiler's.
+    if (adjust.autoref === "refMut" && reprOf(selfT) === SlotKind.Scalar) return null;
+    if (mayEscape(e.receiver) || e.args.some((a) => mayEscape(a))) return null;
+    const selfArgType: Type =
+      adjust.autoref === "ref" ? { kind: "ref", mutable: false, inner: selfT } : adjust.autoref === "refMut" ? { kind: "ref", mutable: true, inner: selfT } : selfT;
+    const argTypes = e.args.map((a) => this.typeOf(a));
+    const target = this.c.resolveMethodCall(e, this.ctx, selfT, selfArgType, argTypes, this.typeOf(e));
+    if (target === null || "dyn" in target) return null;
+    const recvValue = adjust.autoref === "none" && adjust.derefs === 0;
+    return this.directCall(target, [e.receiver, ...e.args], [selfArgType, ...argTypes], e.span, undefined, recvValue);
   }
 
   /**

@@ -2714,15 +2714,38 @@ export class Compiler {
       if (!receiverTemp) return code;
       return this.freeReceiverAfter(code, recv, ctx);
     }
+    const target = this.resolveMethodCall(e, ctx, selfT, selfArgType, argTypes, retType);
+    if (target === null) return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    if ("dyn" in target) return this.dynCall(e, target.dyn, target.trait, recv, argTypes, ctx);
+    const cf = target;
+    const selfCode = this.receiverForUserMethod(recv, selfT, adjust.autoref);
+    const args = [selfCode, ...e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]))];
+    return this.directCall(cf, args, [e.receiver, ...e.args], [reprOf(selfArgType), ...argTypes.map(reprOf)], ctx, e.span);
+  }
+
+  /**
+   * What a call of a user (non-native) method resolves to in this instantiation: the compiled
+   * method, `{ dyn, trait }` when the receiver is a trait object (dispatched at run time), or
+   * null when the type has no implementation with a body.
+   */
+  resolveMethodCall(
+    e: MethodCallExpr,
+    ctx: FnCtx,
+    selfT: Type,
+    selfArgType: Type,
+    argTypes: Type[],
+    retType: Type,
+  ): CompiledFn | { dyn: string; trait: string } | null {
+    const res = e.res as Exclude<MethodRes, { kind: "native" }>;
     const concrete = baseType(selfT);
     let decl: FnDecl;
     let impl: ImplDecl | null;
     let ownerTrait: { name: { name: string } } | undefined;
     if (res.kind === "dyn") {
       // A trait-bounded generic receiver is concrete in this instantiation: dispatch statically.
-      if (concrete.kind === "dyn" || concrete.kind === "param") return this.dynCall(e, res.method, res.trait.name.name, recv, argTypes, ctx);
+      if (concrete.kind === "dyn" || concrete.kind === "param") return { dyn: res.method, trait: res.trait.name.name };
       const found = this.items.findMethod(concrete, res.method, res.trait.name.name);
-      if (!found) return () => rt.panic("P0105", `internal: no implementation of \`${res.method}\` for this type`, e.span);
+      if (!found) return null;
       decl = found.decl;
       impl = found.impl;
       ownerTrait = undefined;
@@ -2735,7 +2758,7 @@ export class Compiler {
     if (res.kind === "dyn" && impl) for (const [k, v] of implSubst(impl, concrete, this.items)) subst.set(k, v);
     if (res.kind !== "dyn" && (ownerTrait || !decl.body)) {
       // Static dispatch of a trait method on a concrete (or generic, now instantiated) receiver.
-      if (concrete.kind === "dyn") return this.dynCall(e, decl.name.name, concrete.trait.name.name, recv, argTypes, ctx);
+      if (concrete.kind === "dyn") return { dyn: decl.name.name, trait: concrete.trait.name.name };
       const found = this.items.findMethod(concrete, decl.name.name, ownerTrait?.name.name ?? null);
       if (found) {
         decl = found.decl;
@@ -2743,16 +2766,13 @@ export class Compiler {
         for (const [k, v] of found.subst) subst.set(k, v);
       }
     }
-    if (!decl.body) return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    if (!decl.body) return null;
     if (e.typeArgs && e.typeArgs.length === decl.generics.length) {
       decl.generics.forEach((g, i) => subst.set(g.name, resolveTypeExpr(e.typeArgs![i], ctx.subst, this.items)));
     }
     this.unifyFnSignature(decl, impl, argTypes, retType, subst, ctx, selfArgType);
     if (impl && !subst.has("Self")) subst.set("Self", derefAll(selfT));
-    const cf = this.getFn(decl, impl, subst);
-    const selfCode = this.receiverForUserMethod(recv, selfT, adjust.autoref);
-    const args = [selfCode, ...e.args.map((a, i) => this.argCode(a, ctx, argTypes[i]))];
-    return this.directCall(cf, args, [e.receiver, ...e.args], [reprOf(selfArgType), ...argTypes.map(reprOf)], ctx, e.span);
+    return this.getFn(decl, impl, subst);
   }
 
   /** `&mut self` on a scalar receiver needs a place; everything else passes the value. */
