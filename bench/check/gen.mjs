@@ -6,6 +6,13 @@
 //
 //   node bench/check/gen.mjs [LINES] > /tmp/big.stark      (default 10000 lines)
 
+//   node bench/check/gen.mjs --long BLOCKS > /tmp/long.stark  (only the long body, 11 lines per block)
+
+if (process.argv[2] === "--long") {
+  const blocks = Number(process.argv[3] ?? 200);
+  process.stdout.write([...longBody(blocks), "fn main() {", "    print(long_body());", "}"].join("\n") + "\n");
+  process.exit(0);
+}
 const target = Number(process.argv[2] ?? 10000);
 const out = [];
 out.push("struct Acc {", "    items: Vec<i32>,", "    total: i32,", "    name: String,", "}", "");

@@ -157,6 +157,10 @@ export class BodyAnalysis {
         } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
           const b = a.kind === "assign" ? a.place.base : a.binding;
           for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(off + l);
+        } else if (a.kind === "scopeEnd") {
+          // A loan whose only holder goes out of scope is dead under both rules: dropping it here
+          // keeps the set of reaching loans small in long bodies (conflict checks scan it).
+          for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) s.delete(off + l);
         }
       },
     };
@@ -240,6 +244,11 @@ export class BodyAnalysis {
     if (i === undefined) return false;
     const sets = model === "lexical" ? this.scope : this.live;
     return (after ? sets.after : sets.before).has(node, i);
+  }
+
+  /** Does loan l reach the entry of node n (live or not)? The cheap first test before loanLive. */
+  loanReaches(l: number, node: number): boolean {
+    return this.loans.before.has(node, l);
   }
 
   /** Is loan l live at the entry of node n (or its exit when `after`)? */

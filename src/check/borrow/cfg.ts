@@ -30,7 +30,8 @@ export type Action =
   /** Copy or read of a place (not a borrow): E0503 against mutable loans, E0381/E0382. */
   | { kind: "read"; place: Place; span: Span }
   /** Move out of a place: E0505, E0507, E0382; then the place is moved. */
-  | { kind: "move"; place: Place; span: Span; ty: Type }
+  /** `structUpdate`: the move is a field taken by `..base` (the span is the whole struct literal). */
+  | { kind: "move"; place: Place; span: Span; ty: Type; structUpdate?: boolean }
   /** Create a loan (activation for two-phase borrows happens at this node). */
   | { kind: "borrow"; loan: number; span: Span }
   /** Assignment to a place (`x = v`, `s.a = v`, `*r = v`, a `let` initializer). */

@@ -28,6 +28,8 @@ export interface BorrowCheckInput {
   copyAdt?: CopyAdt;
   /** The checker's Copy/Move answer for a resolved type. */
   isCopy?: (t: import("../types").Type) => boolean;
+  /** Field types of a struct instance, generics substituted. */
+  structFieldTypes?: (decl: A.StructDecl, args: import("../types").Type[]) => import("../types").Type[];
 }
 
 /** Per-body facts for the REPL's `:vars` and `stark check --explain-ownership`. */
@@ -59,6 +61,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   const types = new TypeInfo(
     typeof input.copyAdt === "function" ? input.copyAdt : deriveCopyAdt,
     typeof input.isCopy === "function" ? input.isCopy : undefined,
+    typeof input.structFieldTypes === "function" ? input.structFieldTypes : undefined,
   );
   const diagnostics: Diagnostic[] = [];
   const bodies: BodyFacts[] = [];

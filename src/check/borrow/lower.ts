@@ -415,6 +415,36 @@ export class Lowerer {
     return { loans: [], vars };
   }
 
+  /**
+   * `S { a: x, ..base }` with `base` a place: every field not given is copied or moved out of
+   * `base` one by one (a partial move of the non-Copy ones, as rustc does); `base` stays usable
+   * through the fields it keeps.
+   */
+  private structUpdateBase(e: A.StructLitExpr, bp: Place): Carried {
+    const t = this.ty(e.base!);
+    const decl = t?.kind === "adt" && t.decl.kind === "StructDecl" ? t.decl : null;
+    const fieldTypes = decl && t?.kind === "adt" ? this.types.structFieldTypes?.(decl, t.args) : undefined;
+    if (!decl || !fieldTypes) {
+      this.read(bp, e.base!.span);
+      return EMPTY;
+    }
+    const given = new Set(e.fields.map((f) => f.name.name));
+    let carried: Carried = EMPTY;
+    decl.fields.forEach((f, i) => {
+      if (given.has(f.name.name)) return;
+      const ft = fieldTypes[i];
+      const fp = project(bp, { kind: "field", name: f.name.name });
+      if (this.types.carriesLoans(ft)) carried = union(carried, { loans: [], vars: [bp.base] });
+      if (this.types.isCopy(ft)) {
+        this.read(fp, e.base!.span);
+        return;
+      }
+      this.addUse(bp.base, e.base!.span);
+      this.emit({ kind: "move", place: fp, span: e.span, ty: ft, structUpdate: true });
+    });
+    return carried;
+  }
+
   // ───────────── expressions ─────────────
 
   value(e: Expr, mode: Mode): Carried {
@@ -470,7 +500,7 @@ export class Lowerer {
         const cs = e.fields.map((f) => this.value(f.value, "move"));
         if (e.base) {
           const bp = this.place(e.base);
-          if (bp) this.read(bp, e.base.span);
+          if (bp) cs.push(this.structUpdateBase(e, bp));
           else cs.push(this.value(e.base, "move"));
         }
         return this.keepIfCarries(e, union(EMPTY, ...cs));

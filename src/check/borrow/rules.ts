@@ -191,7 +191,7 @@ export class BodyChecker {
         this.conflict(n, a.place, "read", a.span, -1);
         break;
       case "move":
-        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty)) break;
+        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate)) break;
         this.conflict(n, a.place, "move", a.span, -1);
         break;
       case "borrow": {
@@ -214,7 +214,7 @@ export class BodyChecker {
     }
   }
 
-  private checkMoveOutOfBorrow(_n: number, p: Place, span: Span, ty: Type): boolean {
+  private checkMoveOutOfBorrow(_n: number, p: Place, span: Span, ty: Type, structUpdate = false): boolean {
     if (!hasDeref(p) && !hasIndex(p)) return false;
     const name = placeToString(p);
     const reason = `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
@@ -229,7 +229,9 @@ export class BodyChecker {
     }
     const d = diag("E0507", msg, span, reason);
     const src = text(span);
-    if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
+    const last = p.proj[p.proj.length - 1];
+    if (structUpdate && last.kind === "field") d.help.push(`give the field explicitly instead of taking it with \`..\`: \`${last.name}: ${name}.clone()\``);
+    else if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
     else d.help.push(`consider cloning the value: \`${src}.clone()\``);
     this.report(d);
     return true;
@@ -296,6 +298,7 @@ export class BodyChecker {
     if (!list) return;
     for (const l of list) {
       // The loan being created conflicts with itself only when it is still live from a previous iteration.
+      if (!this.an.loanReaches(l, n)) continue;
       const loan = this.cfg.loans[l];
       if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
       if (!overlaps(loan.place, p)) continue;

@@ -16,6 +16,8 @@ export class TypeInfo {
   constructor(
     private readonly copyAdt: CopyAdt,
     private readonly isCopyType?: (t: Type) => boolean,
+    /** The checker's field types of a struct instance (for `..base`); without it `..base` only reads. */
+    readonly structFieldTypes?: (decl: StructDecl, args: Type[]) => Type[],
   ) {}
 
   /** Generic parameters bounded by `Copy` in the body being checked (`fn f<T: Copy>`). */
