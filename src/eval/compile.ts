@@ -52,7 +52,22 @@ import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } fro
 import { lineCol } from "../syntax/ast";
 
 export type Code = (f: Frame) => Value;
-type Setter = (f: Frame, v: Value) => void;
+export type Setter = (f: Frame, v: Value) => void;
+
+/**
+ * Run-time tracking for `stark run --unchecked` (src/teach/unchecked.ts), set on a Compiler
+ * before anything is compiled. It wraps the code of expressions, of writes to bindings and of
+ * function and closure bodies, so that a use of moved or freed data panics. Null everywhere
+ * else, and then the compiler builds exactly the closures it builds without it.
+ */
+export interface UncheckedHooks {
+  /** An expression's code; `valueCtx` as in compileExpr / compileOperand. */
+  expr(e: Expr, code: Code, valueCtx: boolean): Code;
+  /** A write to binding `b` (`let`, pattern binding, assignment): it is initialized again. */
+  write(b: Binding, set: Setter): Setter;
+  /** A function's or closure's body, run on a fresh activation of its frame. */
+  body(code: Code, span: Span): Code;
+}
 
 export const CTL_BREAK = 1;
 export const CTL_CONTINUE = 2;
@@ -182,6 +197,8 @@ export class Compiler {
   globalCtx: FnCtx;
   /** Compile plain function bodies to JavaScript source (codegen.ts); off with STARK_CODEGEN=0. */
   codegen = codegenEnabled();
+  /** `--unchecked` tracking (see UncheckedHooks); it needs `codegen` off. */
+  unchecked: UncheckedHooks | null = null;
 
   constructor(
     readonly rt: Runtime,
@@ -264,7 +281,7 @@ export class Compiler {
       }
       if (done) return;
     }
-    const code = this.compileBlock(body, ctx);
+    const code = this.unchecked === null ? this.compileBlock(body, ctx) : this.unchecked.body(this.compileBlock(body, ctx), body.span);
     // Tensor parameters are owned by the callee: dropped at return unless moved out.
     const tensorParams = this.tensorSlotsOfParams(ctx, decl);
     cf.frameSize = ctx.size;
@@ -478,6 +495,11 @@ export class Compiler {
 
   /** Code that initializes a freshly declared binding with a value (creating its cell if needed). */
   initBinding(ctx: FnCtx, b: Binding): Setter {
+    const set = this.initSetter(ctx, b);
+    return this.unchecked === null ? set : this.unchecked.write(b, set);
+  }
+
+  private initSetter(ctx: FnCtx, b: Binding): Setter {
     const s = this.declare(ctx, b);
     const rt = this.rt;
     if (this.isCelled(ctx, b)) {
@@ -630,12 +652,13 @@ export class Compiler {
   /** Compile in value context: reading a non-Copy variable moves it; a Copy aggregate is copied. */
   compileExpr(e: Expr, ctx: FnCtx): Code {
     const code = this.compileExprInner(e, ctx, true);
-    return code;
+    return this.unchecked === null ? code : this.unchecked.expr(e, code, true);
   }
 
   /** Compile in borrow context (`&e`, receivers, operands): no move, no copy. */
   compileOperand(e: Expr, ctx: FnCtx): Code {
-    return this.compileExprInner(e, ctx, false);
+    const code = this.compileExprInner(e, ctx, false);
+    return this.unchecked === null ? code : this.unchecked.expr(e, code, false);
   }
 
   private compileExprInner(e: Expr, ctx: FnCtx, valueCtx: boolean): Code {
@@ -1111,6 +1134,10 @@ export class Compiler {
         if (e.res?.kind === "local" || e.res?.kind === "global") {
           const acc = this.varAccess(ctx, e.res.binding);
           const cell = acc.cell;
+          if (this.unchecked !== null) {
+            const get = this.unchecked.expr(e, acc.get, false);
+            return { get, set: this.unchecked.write(e.res.binding, acc.set), ref: cell ? (f) => (get(f), rt.newPlace(cell(f), 0)) : null, kind };
+          }
           return { get: acc.get, set: acc.set, ref: cell ? (f) => rt.newPlace(cell(f), 0) : null, kind };
         }
         const g = this.compileOperand(e, ctx);
@@ -2331,7 +2358,7 @@ export class Compiler {
     const cctx = new FnCtx("<closure>", ctx.subst, ctx.cells, retType, ctx, e, e.params.length);
     const prologue: ((f: Frame) => void)[] = [];
     e.params.forEach((p, i) => this.bindParamPattern(cctx, p.pat, i, prologue));
-    const body = this.compileExpr(e.body, cctx);
+    const body = this.unchecked === null ? this.compileExpr(e.body, cctx) : this.unchecked.body(this.compileExpr(e.body, cctx), e.body.span);
     // Captured cells, from the enclosing frame, in capture order.
     const getters = cctx.captureOrder.map((b) => {
       const acc = this.varAccess(ctx, b);
