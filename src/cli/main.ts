@@ -11,12 +11,7 @@ import { diagnosticJson, panicJson, renderDiagnostic, renderPanic, Style, styleF
 import { explain, knownCodes } from "./explain";
 import { compile, execute, RunOptions } from "./pipeline";
 import { explainOwnership } from "../teach/ownership";
-import { instrumentUnchecked, mapPanicToOriginal } from "../teach/unchecked";
-import { parse as parseProgram } from "../syntax/parser";
-import { checkProgram } from "../check";
-import { lineCol } from "../syntax/ast";
-
-const spanLine = (d: Diagnostic) => lineCol(d.primary.span.file, d.primary.span.start).line;
+import * as teachUnchecked from "../teach/unchecked";
 
 export interface Io {
   stdout(s: string): void;
@@ -109,20 +104,10 @@ export function runCli(argv: string[], io: Io): number {
       return EXIT_COMPILE_ERROR;
     }
     const borrowErrors = compiled.diagnostics.filter((d) => d.severity === "error");
-    const instrumented = instrumentUnchecked(file, compiled.program, borrowErrors);
-    io.stderr(
-      errStyle.yellow("warning") +
-        `: running UNCHECKED: ${borrowErrors.length ? `the borrow checker rejects this program (${borrowErrors.map((d) => `${d.code} at line ${spanLine(d)}`).join(", ")})` : "the borrow check is skipped"}; ` +
-        "moved and freed data are tracked at run time instead\n",
-    );
-    const tracked = makeSourceFile(file.name, instrumented.source);
-    const parsed = parseProgram(tracked);
-    if (!parsed.program) throw new Error("instrumented program does not parse");
-    const checked = checkProgram(parsed.program);
-    if (checked.diagnostics.some((d) => d.severity === "error")) throw new Error("instrumented program does not type check");
-    const outcome = execute({ file: tracked, diagnostics: [], program: parsed.program, checked }, { stdout: io.stdout, stderr: io.stderr, args: programArgs, gcTrace: false });
+    const teach = teachUnchecked;
+    io.stderr(errStyle.yellow("warning") + `: ${teach.uncheckedBanner(borrowErrors)}\n`);
+    const outcome = teach.runUnchecked(compiled.program, compiled.checked, { stdout: io.stdout, stderr: io.stderr, args: programArgs, model: args.borrowck });
     if (outcome.panic) {
-      mapPanicToOriginal(outcome.panic, file, instrumented.sites);
       io.stderr(args.format === "json" ? panicJson(outcome.panic) + "\n" : renderPanic(outcome.panic, errStyle));
       return EXIT_PANIC;
     }

@@ -1,134 +1,245 @@
 // `stark run --unchecked FILE`: "what the checker prevents". A program that fails the borrow
-// check runs anyway (type errors still stop it), with run-time tracking at the places the borrow
-// checker pointed at, so the run stops at the first use of moved or freed data with a panic that
-// names the line where the data was moved or freed.
+// check runs anyway (type errors still stop it) and stops at the first use of moved or freed
+// data, with a panic naming where the data was moved or freed.
 //
-// The evaluator has no moved-slot markers, so the tracking is added to the program's source:
-// for each memory-safety diagnostic, a flag local to the enclosing function is set where the
-// value is moved or freed (the checker's label) and tested where it is used later. The flags are
-// spliced in without adding lines, so every line number the user sees stays the same. A flag is
-// set only when the move or drop really runs, so a move on a branch that was not taken does not
-// stop the run — this is the run-time view of what the static check rejected.
+// The tracking is done at run time, by the evaluator's closures (UncheckedHooks in
+// src/eval/compile.ts, set only here, so normal runs build the same closures as always):
+//
+// - Moves. The borrow checker's CFG says which expressions move a whole variable out (`let b =
+//   a`, `drop(a)`, `f(a)`, a by-value receiver). When one of them runs, the variable is marked
+//   moved in that activation of its function, with the move's position; any later read of the
+//   variable in that activation panics. Assigning the variable again clears the mark, and every
+//   call of a function starts with nothing marked, so a move on a branch that was not taken
+//   stops nothing.
+// - Freed tensor storage. Every tensor freed by the evaluator (`drop`, the end of the owning
+//   variable's scope, an overwrite, the end of a function that owned a tensor argument) is
+//   recorded with that position; any later expression whose value is that tensor — a dangling
+//   reference, for one — panics.
+//
+// The panic is P0105 (as `panic(msg)`), at the use, with the STARK stack trace.
 
-import type { Program, SourceFile, Span } from "../syntax/ast";
+import type { Binding, Expr, FnDecl, ImplDecl, Program, Span } from "../syntax/ast";
 import { lineCol } from "../syntax/ast";
 import type { Diagnostic } from "../diagnostics";
+import { StarkPanic } from "../diagnostics";
+import { analyzeBorrows } from "../check/borrow";
+import { Session } from "../eval";
+import type { Code, Setter, UncheckedHooks } from "../eval/compile";
+import type { Frame } from "../eval/runtime";
+import { DenseTensor } from "../tensor/tensor";
+import type { ManagedHeap } from "../../heap/api";
+import { createHeap, HeapExhaustedError } from "../../heap";
+import type { TensorRuntime } from "../tensor/api";
+import { tensorRuntime } from "../tensor";
+import { DEFAULT_SEED } from "../tensor/random";
 
-interface Insertion {
-  at: number;
-  text: string;
-  /** Order among insertions at the same offset (lower first). */
-  order: number;
+/** Where and why something was moved or freed. */
+interface Site {
+  span: Span | null;
+  why: string;
 }
 
-export interface Instrumented {
-  source: string;
-  /** One line per tracked error, for the banner. */
-  tracked: string[];
-  /** Each check's panic message → the use it guards, in the original file. */
-  sites: Map<string, Span>;
-}
+const pos = (s: Span) => {
+  const p = lineCol(s.file, s.start);
+  return `${p.line}:${p.column}`;
+};
+const spanKey = (s: Span) => `${s.file.name}:${s.start}:${s.end}`;
+const closing = (s: Span): Span => ({ file: s.file, start: Math.max(s.start, s.end - 1), end: s.end });
 
-/**
- * Points a panic raised by the instrumented program back at the user's file: the check's own
- * span for the message, and the same line (lines are never added) for every trace frame.
- */
-export function mapPanicToOriginal(p: { message: string; span: Span | null; trace: { span: Span | null }[] }, original: SourceFile, sites: Map<string, Span>): void {
-  const back = (sp: Span | null): Span | null => {
-    if (!sp) return sp;
-    const { line: l } = lineCol(sp.file, sp.start);
-    const start = original.lineStarts[l - 1] ?? 0;
-    const next = original.lineStarts[l];
-    const text = original.text.slice(start, next === undefined ? original.text.length : next - 1);
-    const indent = text.length - text.trimStart().length;
-    return { file: original, start: start + indent, end: start + text.trimEnd().length };
-  };
-  const site = sites.get(p.message);
-  p.span = site ?? back(p.span);
-  for (const f of p.trace) f.span = back(f.span);
-  if (site && p.trace[0]) p.trace[0].span = site;
-}
+/** The run-time state of one unchecked run: which variables are moved, which tensors freed. */
+export class UncheckedTracker implements UncheckedHooks {
+  /** Expressions that move a whole variable out, by span (from the borrow checker's CFG). */
+  private readonly moves = new Map<string, Binding>();
+  /** Function names by body span, for "end of `f`, which owned it". */
+  private readonly fnNames = new Map<string, string>();
+  /** Where each variable goes out of scope (its block's `}`). */
+  private readonly scopeEnd = new Map<Binding, Span>();
+  /** Per activation (frame): the variables moved out, and where. */
+  private readonly moved = new WeakMap<Frame, Map<Binding, Site>>();
+  /** Freed tensors, and where. */
+  private readonly freed = new WeakMap<object, Site>();
+  /** The variable a tensor was last stored in (its owner, for "end of scope of `t`"). */
+  private readonly owner = new WeakMap<object, Binding>();
+  /** Set while `drop(x)` or an assignment runs, or just after a function body ended. */
+  private site: Site | null = null;
 
-const line = (s: Span) => lineCol(s.file, s.start).line;
-const str = (s: string) => JSON.stringify(s);
-
-/**
- * Adds run-time checks for E0382 (use after move), E0505 (move while borrowed, then the borrow
- * is used) and E0597 (a borrow used after its value was dropped) to `file`'s text.
- */
-export function instrumentUnchecked(file: SourceFile, program: Program, diagnostics: Diagnostic[]): Instrumented {
-  const inserts: Insertion[] = [];
-  const tracked: string[] = [];
-  const sites = new Map<string, Span>();
-  const declared = new Set<string>();
-  let n = 0;
-  for (const d of diagnostics) {
-    if (d.primary.span.file !== file) continue;
-    const subject = /`([^`]+)`/.exec(d.message)?.[1] ?? "the value";
-    let setAt: Span | null = null;
-    let checkAt: Span | null = null;
-    let what = "";
-    let setBefore = false;
-    if (d.code === "E0382") {
-      setAt = d.labels.find((l) => /moved here|moved into closure/.test(l.message))?.span ?? null;
-      checkAt = d.primary.span;
-      what = `use of moved value \`${subject}\``;
-    } else if (d.code === "E0505") {
-      setAt = d.primary.span;
-      checkAt = d.labels.find((l) => /later used/.test(l.message))?.span ?? null;
-      what = `use of a borrow of \`${subject}\` after \`${subject}\` was moved`;
-    } else if (d.code === "E0597") {
-      setAt = d.labels.find((l) => /dropped here/.test(l.message))?.span ?? null;
-      checkAt = d.labels.find((l) => /later used/.test(l.message))?.span ?? null;
-      what = `use of a reference to \`${subject}\`, whose storage was freed`;
-      setBefore = true;
+  constructor(program: Program, checkResult: unknown, model: "lexical" | "nll") {
+    for (const body of analyzeBorrows(program, checkResult, { model }).bodies) {
+      for (const node of body.cfg.nodes) {
+        const a = node.action;
+        if (a.kind === "move" && a.place.proj.length === 0) this.moves.set(spanKey(a.span), a.place.base);
+      }
+      for (const [b, s] of body.cfg.scopeEndSpan) this.scopeEnd.set(b, s);
     }
-    if (!setAt || !checkAt || setAt.file !== file || checkAt.file !== file) continue;
-    const body = enclosingBodyStart(program, checkAt);
-    if (body === null) continue;
-    const flag = `__unchecked_${++n}`;
-    const verb = d.code === "E0597" ? "freed" : "moved";
-    const message = `${what}: it was ${verb} at line ${line(setAt)} (the borrow checker rejects this program: ${d.code})`;
-    const key = `${body}:${flag}`;
-    if (!declared.has(key)) {
-      declared.add(key);
-      inserts.push({ at: body, text: ` let mut ${flag} = false; `, order: 0 });
-    }
-    if (setBefore) inserts.push({ at: setAt.start, text: `${flag} = true; `, order: 1 });
-    else {
-      inserts.push({ at: setAt.start, text: `{ ${flag} = true; `, order: 1 });
-      inserts.push({ at: setAt.end, text: ` }`, order: 0 });
-    }
-    inserts.push({ at: checkAt.start, text: `{ if ${flag} { panic(${str(message)}); } `, order: 2 });
-    inserts.push({ at: checkAt.end, text: ` }`, order: -1 });
-    tracked.push(`line ${line(checkAt)}: ${d.code} ${what}`);
-    sites.set(message, checkAt);
+    const visit = (items: readonly { kind: string }[], owner: string | null) => {
+      for (const it of items) {
+        if (it.kind === "FnDecl") {
+          const fn = it as FnDecl;
+          if (fn.body) this.fnNames.set(spanKey(fn.body.span), owner ? `${owner}::${fn.name.name}` : fn.name.name);
+        } else if (it.kind === "ImplDecl") {
+          const impl = it as ImplDecl;
+          const target = impl.target.kind === "PathType" ? impl.target.segments[impl.target.segments.length - 1].name.name : null;
+          visit(impl.methods, target);
+        } else if (it.kind === "ModDecl") visit((it as unknown as { items: { kind: string }[] }).items ?? [], owner);
+      }
+    };
+    visit(program.body, null);
   }
-  let source = file.text;
-  inserts.sort((a, b) => b.at - a.at || b.order - a.order);
-  for (const ins of inserts) source = source.slice(0, ins.at) + ins.text + source.slice(ins.at);
-  return { source, tracked, sites };
+
+  /** Routes the runtime's tensor frees through the tracker (it records where each happened). */
+  attach(session: Session): void {
+    const rt = session.rt;
+    const free = rt.freeTensor.bind(rt);
+    rt.freeTensor = (t) => {
+      if (t && typeof t === "object" && !t.freed) this.freed.set(t, this.freeSite(t));
+      free(t);
+    };
+    session.compiler.codegen = false;
+    session.compiler.unchecked = this;
+  }
+
+  private freeSite(t: object): Site {
+    if (this.site) return this.site;
+    const b = this.owner.get(t);
+    const end = b && this.scopeEnd.get(b);
+    if (b && end) return { span: end, why: `end of scope of \`${b.name}\`` };
+    return { span: null, why: "freed" };
+  }
+
+  expr(e: Expr, code: Code, _valueCtx: boolean): Code {
+    const inner = unwrap(e);
+    if (inner.kind === "PathExpr" && inner.res?.kind === "local") return this.local(e, inner.res.binding, code);
+    if (inner.kind === "CallExpr" && isDropCall(inner)) {
+      const site: Site = { span: inner.span, why: `dropped by \`drop\`` };
+      return (f) => {
+        const outer = this.site;
+        this.site = site;
+        try {
+          return code(f);
+        } finally {
+          this.site = outer;
+        }
+      };
+    }
+    if (inner.kind === "AssignExpr") {
+      const site: Site = { span: inner.span, why: "overwritten by this assignment" };
+      return (f) => {
+        const outer = this.site;
+        this.site = site;
+        try {
+          return code(f);
+        } finally {
+          this.site = outer;
+        }
+      };
+    }
+    if (inner.kind === "CallExpr" || inner.kind === "MethodCallExpr") {
+      // The callee's end (where it frees the tensors it owned) is over once the call returns.
+      return (f) => {
+        const outer = this.site;
+        const v = code(f);
+        this.site = outer;
+        return this.checkValue(v, e.span);
+      };
+    }
+    return (f) => this.checkValue(code(f), e.span);
+  }
+
+  /** A read of variable `b`: not after a move; a move when the CFG says this read is one. */
+  private local(e: Expr, b: Binding, code: Code): Code {
+    const isMove = this.moves.get(spanKey(unwrap(e).span)) === b;
+    const name = b.name;
+    const use = e.span;
+    const at: Site = { span: unwrap(e).span, why: "moved" };
+    return (f) => {
+      const m = this.moved.get(f)?.get(b);
+      if (m) throw new StarkPanic("P0105", `use of \`${name}\` after it was moved at ${pos(m.span!)}`, use);
+      const v = this.checkValue(code(f), use);
+      if (isMove) {
+        let map = this.moved.get(f);
+        if (!map) this.moved.set(f, (map = new Map()));
+        map.set(b, at);
+      }
+      return v;
+    };
+  }
+
+  private checkValue(v: unknown, use: Span): never | typeof v {
+    if (typeof v === "object" && v !== null) {
+      const s = this.freed.get(v);
+      if (s) {
+        const where = s.span ? `freed at ${pos(s.span)} (${s.why})` : "freed earlier";
+        throw new StarkPanic("P0105", `use of tensor storage ${where}`, use);
+      }
+    }
+    return v;
+  }
+
+  write(b: Binding, set: Setter): Setter {
+    return (f, v) => {
+      this.moved.get(f)?.delete(b);
+      // Only a variable of tensor type owns one (a `&Tensor` variable refers to another's).
+      if (v instanceof DenseTensor && b.ty?.kind === "tensor") this.owner.set(v, b);
+      set(f, v);
+    };
+  }
+
+  body(code: Code, span: Span): Code {
+    const name = this.fnNames.get(spanKey(span));
+    const end: Site = { span: closing(span), why: name ? `end of \`${name}\`, which owned it` : "end of the closure that owned it" };
+    return (f) => {
+      this.moved.delete(f);
+      const v = code(f);
+      // Tensor arguments the function owned are freed right after its body.
+      this.site = end;
+      return v;
+    };
+  }
 }
 
-/** The offset just after the `{` of the function body containing `span`. */
-function enclosingBodyStart(program: Program, span: Span): number | null {
-  let best: { start: number; end: number } | null = null;
-  const visit = (x: unknown): void => {
-    if (!x || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const y of x) visit(y);
-      return;
-    }
-    const node = x as { kind?: string; body?: { span: Span } | null; span?: Span };
-    if (node.kind === "FnDecl" && node.body && node.body.span) {
-      const b = node.body.span;
-      if (b.start <= span.start && span.end <= b.end && (!best || b.start > best.start)) best = { start: b.start, end: b.end };
-    }
-    if (node.kind === "FnDecl" || node.kind === "ImplDecl" || node.kind === "ModDecl" || node.kind === "TraitDecl" || node.kind === "ItemStmt" || node.kind === "BlockExpr" || node.kind === "ExprStmt") {
-      for (const [k, v] of Object.entries(x)) if (k !== "span" && k !== "ty" && k !== "res") visit(v);
-    }
-  };
-  visit(program.body);
-  const found = best as { start: number; end: number } | null;
-  return found ? found.start + 1 : null;
+function unwrap(e: Expr): Expr {
+  while (e.kind === "ParenExpr") e = e.expr;
+  return e;
+}
+
+function isDropCall(e: Expr & { kind: "CallExpr" }): boolean {
+  const c = unwrap(e.callee);
+  return c.kind === "PathExpr" && c.res?.kind === "fn" && c.res.decl.name.name === "drop";
+}
+
+export interface UncheckedRunOptions {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  args: string[];
+  model: "lexical" | "nll";
+  /** Default: a fresh generational heap and the process-wide tensor runtime, seeded as `stark run` does. */
+  heap?: ManagedHeap;
+  tensors?: TensorRuntime;
+}
+
+/** Runs a type-checked `program` whatever its borrow errors, with the tracking above. */
+export function runUnchecked(program: Program, checkResult: unknown, options: UncheckedRunOptions): { panic: StarkPanic | null } {
+  const tensors = options.tensors ?? tensorRuntime;
+  if (!options.tensors) {
+    tensorRuntime.setLimit(null);
+    tensorRuntime.manualSeed(DEFAULT_SEED);
+  }
+  const heap = options.heap ?? createHeap({}, {});
+  const session = new Session({ heap, tensors, stdout: options.stdout, stderr: options.stderr, args: options.args });
+  new UncheckedTracker(program, checkResult, options.model).attach(session);
+  try {
+    return session.run(program, true);
+  } catch (e) {
+    if (e instanceof HeapExhaustedError) return { panic: new StarkPanic("P0201", `out of memory: managed heap limit ${e.limit} bytes reached`) };
+    throw e;
+  }
+}
+
+/** The banner's summary of what the checker rejected. */
+export function uncheckedBanner(borrowErrors: Diagnostic[]): string {
+  const at = (d: Diagnostic) => lineCol(d.primary.span.file, d.primary.span.start).line;
+  const what = borrowErrors.length
+    ? `the borrow checker rejects this program (${borrowErrors.map((d) => `${d.code} at line ${at(d)}`).join(", ")})`
+    : "the borrow check is skipped";
+  return `running UNCHECKED: ${what}; moved and freed data are tracked at run time instead`;
 }
