@@ -177,7 +177,7 @@ export class GenerationalHeap implements ManagedHeap {
       this.i32[2 * p + 1] = n;
       for (let k = p + 1; k <= p + n; k++) this.f64[k] = 0;
       this.allocations++;
-      if (this.tensorLayouts !== 0 && this.layouts.all[layout].hasTensors) this.nursery.tensorHolders.push(p);
+      if (this.tensorLayouts !== 0 && this.layouts.holdsTensors[layout] !== 0) this.nursery.tensorHolders.push(p);
       return p;
     }
     return this.allocSlow(layout, n);
@@ -196,9 +196,11 @@ export class GenerationalHeap implements ManagedHeap {
       this.top = p + words;
       this.i32[2 * p] = layout;
       this.i32[2 * p + 1] = length;
-      this.f64.fill(0, p + 1, p + words);
+      // A loop beats fill()'s call for the small arrays most Vecs and Strings are.
+      if (words <= 17) for (let k = p + 1; k < p + words; k++) this.f64[k] = 0;
+      else this.f64.fill(0, p + 1, p + words);
       this.allocations++;
-      if (this.layouts.all[layout].hasTensors) this.nursery.tensorHolders.push(p);
+      if (this.layouts.holdsTensors[layout] !== 0) this.nursery.tensorHolders.push(p);
       return p;
     }
     return this.allocSlow(layout, length);

@@ -41,6 +41,8 @@ export class LayoutTable {
   // They are replaced when they grow, so a loop may cache them only while no layout is defined.
   /** LayoutKind per id. */
   kinds = new Int32Array(64);
+  /** 1 when objects of the layout can hold tensor handles (they go on a finalization list). */
+  holdsTensors = new Int32Array(64);
   /** The pointer slots of fixed layout `id` are `ptrMap[ptrStart[id] .. ptrStart[id + 1])`. */
   ptrStart = new Int32Array(65);
   ptrMap = new Int32Array(64);
@@ -94,10 +96,12 @@ export class LayoutTable {
     if (id >= this.fixedSlots.length) {
       this.fixedSlots = grown(this.fixedSlots, this.fixedSlots.length * 2, -1);
       this.kinds = grown(this.kinds, this.kinds.length * 2, 0);
+      this.holdsTensors = grown(this.holdsTensors, this.kinds.length, 0);
       this.ptrStart = grown(this.ptrStart, this.kinds.length + 1, 0);
     }
     this.fixedSlots[id] = layout.slots;
     this.kinds[id] = layout.kind;
+    this.holdsTensors[id] = layout.hasTensors ? 1 : 0;
     // Layouts are only ever appended: this one's pointer map goes at the end of ptrMap.
     const start = this.ptrStart[id];
     const end = start + layout.pointerSlots.length;
