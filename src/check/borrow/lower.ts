@@ -930,6 +930,12 @@ export class Lowerer {
     for (const cap of caps) {
       const b = cap.binding;
       if (!this.tracked(b)) continue;
+      const paths = capturedFieldPaths(e.body, b);
+      if (paths) {
+        // Edition 2021: a closure that uses only fields of a struct captures those fields.
+        for (const fp of paths) out.push(this.capturePlace(fp.place, fp.ty, fp.span, cap.mode, e.span));
+        continue;
+      }
       const p = localPlace(b);
       const carries = this.types.carriesLoans(b.ty);
       if (cap.mode === "ref" || cap.mode === "refMut") {
@@ -947,6 +953,24 @@ export class Lowerer {
       }
     }
     return union(EMPTY, ...out);
+  }
+
+  /** Captures one field path of a variable (by reference, copy or move, as the variable's capture mode says). */
+  private capturePlace(p: Place, ty: Type | undefined, span: Span, mode: "ref" | "refMut" | "move" | "copy", closureSpan: Span): Carried {
+    const b = p.base;
+    const vars = this.types.carriesLoans(ty) ? [b] : [];
+    this.addUse(b, span);
+    if (mode === "ref" || mode === "refMut") {
+      const l = this.newLoan(p, mode === "refMut", span, "capture", closureSpan);
+      this.emit({ kind: "borrow", loan: l, span });
+      return { loans: [l], vars };
+    }
+    if (mode === "copy" || this.types.isCopy(ty)) {
+      this.emit({ kind: "read", place: p, span });
+      return { loans: [], vars };
+    }
+    this.emit({ kind: "move", place: p, span, ty: ty! });
+    return { loans: [], vars };
   }
 
   /** Fallback when the checker did not record captures: free variables of the body, by reference unless `move`. */
@@ -1067,4 +1091,65 @@ export class Lowerer {
       }
     }
   }
+}
+
+/**
+ * The field paths of `b` a closure body uses, when it uses `b` only through fields of a struct or
+ * tuple it owns (`p.y`, `s.items.len()`): Rust 2021 captures those paths, not the whole variable.
+ * Null when the body uses `b` itself, or `b` is not an owned struct or tuple. A path stops at the
+ * first field whose container is not an owned struct/tuple; paths under another one are merged.
+ */
+function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | undefined; span: Span }[] | null {
+  const owned = (t: Type | undefined) => !!t && ((t.kind === "adt" && t.decl.kind === "StructDecl") || t.kind === "tuple");
+  if (!owned(b.ty)) return null;
+  const found: { place: Place; ty: Type | undefined; span: Span }[] = [];
+  let whole = false;
+  // The path of a field chain rooted at `b`, or null when the chain is rooted elsewhere; `stopped`
+  // once a container on the way is not owned (a reference, a Box): the path goes no further.
+  type Chain = { place: Place; ty: Type | undefined; stopped: boolean };
+  const chain = (e: Expr): Chain | null => {
+    if (e.kind === "ParenExpr") return chain(e.expr);
+    if (e.kind === "PathExpr") return e.res && (e.res.kind === "local" || e.res.kind === "global") && e.res.binding === b ? { place: localPlace(b), ty: b.ty, stopped: false } : null;
+    if (e.kind !== "FieldExpr" && e.kind !== "TupleFieldExpr") return null;
+    const inner = chain(e.object);
+    if (!inner) return null;
+    if (inner.stopped || !owned(inner.ty)) return { ...inner, stopped: true };
+    const name = e.kind === "FieldExpr" ? e.field.name : String(e.index);
+    return { place: project(inner.place, { kind: "field", name }), ty: e.ty, stopped: false };
+  };
+  const visit = (x: unknown): void => {
+    if (whole || !x || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const o = x as Expr;
+    if (o.kind === "FieldExpr" || o.kind === "TupleFieldExpr") {
+      const c = chain(o);
+      if (c) {
+        if (c.place.proj.length === 0) whole = true;
+        else found.push({ place: c.place, ty: c.ty, span: o.span });
+        return;
+      }
+    }
+    if (o.kind === "PathExpr") {
+      if (chain(o)) whole = true;
+      return;
+    }
+    for (const k of Object.keys(o)) {
+      if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file" || k === "captures") continue;
+      visit((o as unknown as Record<string, unknown>)[k]);
+    }
+  };
+  visit(body);
+  if (whole || !found.length) return null;
+  // Keep the shortest of paths that are prefixes of one another (Rust captures the ancestor).
+  const key = (p: Place) => p.proj.map((x) => (x.kind === "field" ? x.name : "?")).join(".");
+  const out: typeof found = [];
+  for (const f of found.sort((a, c) => a.place.proj.length - c.place.proj.length)) {
+    const k = key(f.place);
+    if (out.some((g) => k === key(g.place) || k.startsWith(key(g.place) + "."))) continue;
+    out.push(f);
+  }
+  return out;
 }
