@@ -3,10 +3,12 @@
 //
 // The model of values (see src/ml/README.md, "What the binding must know"):
 // - A STARK `Tensor` stays a plain owned tensor. A tensor that takes part in autograd
-//   (`requires_grad_()`, a parameter, the output of a tracked op) is a *copy* of its graph node's
-//   value, "tracked": a side table maps the STARK tensor to its node, which is kept in a root
-//   slot of this binding (the runtime's root scanner visits it, so a moving collection updates
-//   it). Dropping the STARK tensor drops the root, and the collector then frees the graph.
+//   (`requires_grad_()`, a parameter, the output of a tracked op) is a *view* of its graph node's
+//   value — the same storage, as in PyTorch, so `weight()` is the parameter itself and sees every
+//   update — and "tracked": a side table maps the STARK tensor to its node, which is kept in a
+//   root slot of this binding (the runtime's root scanner visits it, so a moving collection
+//   updates it). Dropping the STARK tensor drops the root, and the collector then frees the graph
+//   (the storage lives until the last of the view and the node lets it go).
 // - Models and optimizers are the library's heap objects themselves (STARK's `Model` and
 //   `Optimizer` are pointer types). A dataset is a JS object behind a native handle in a small
 //   heap object.
@@ -130,25 +132,21 @@ class MlBinding {
     return i === undefined ? null : this.roots[i]!.node;
   }
 
-  /** The graph node for an operand: its own node if tracked, else a constant leaf over a copy. */
+  /** The graph node for an operand: its own node if tracked, else a constant leaf sharing its storage. */
   nodeOf(t: Tensor): Node {
-    return this.tracked(t) ?? this.ag.tensor(t.clone());
+    return this.tracked(t) ?? this.ag.tensor(alias(t));
   }
 
-  /** A STARK tensor for a node's value: a copy, tracked when the node is part of a graph. */
+  /** A STARK tensor for a node's value: a view of it, tracked when the node is part of a graph. */
   out(node: Node): Tensor {
-    const t = this.ag.value(node).clone();
+    const t = alias(this.ag.value(node));
     return this.ag.requiresGrad(node) ? this.track(t, node) : t;
   }
+}
 
-  /** Copies parameter values back into the STARK tensors that stand for them (after `step`). */
-  syncLeaves(params: Set<Ptr>): void {
-    for (const r of this.roots) {
-      if (!r || !r.tensor || !params.has(r.node) || r.tensor.freed) continue;
-      r.tensor.zero_();
-      r.tensor.add_(this.ag.value(r.node));
-    }
-  }
+/** A second owner of `t`'s storage with the same shape and strides (freeing one keeps the other). */
+function alias(t: Tensor): Tensor {
+  return t.shape.length === 0 ? t.reshape([]) : t.transpose(0, 0);
 }
 
 const bindings = new WeakMap<Runtime, MlBinding>();
@@ -184,8 +182,8 @@ function tensorVec(rt: Runtime, vecType: Type, tensors: Tensor[]): Ptr {
 
 /**
  * The parameter nodes behind a `Vec<Tensor>` moved into an optimizer's constructor. The Vec's
- * tensors (copies standing for the nodes) are dropped now: the optimizer owns the nodes, and
- * copies left for the collector would be kept in sync after every step for nothing.
+ * tensors (views standing for the nodes) are dropped now: the optimizer owns the nodes, and
+ * their root slots need not wait for the collector to find the Vec dead.
  */
 function paramNodes(b: MlBinding, vec: Ptr, who: string): Node[] {
   const ids = vecItems(b.rt, vec);
@@ -213,7 +211,7 @@ N["Tensor::requires_grad_"] = ml((b, t) => {
   const x = t as Tensor;
   const n = b.tracked(x);
   if (n !== null) b.ag.setRequiresGrad(n, true);
-  else b.track(x, b.ag.tensor(x.clone(), true));
+  else b.track(x, b.ag.tensor(alias(x), true));
   return undefined;
 });
 N["Tensor::backward"] = ml((b, t) => {
@@ -226,7 +224,7 @@ N["Tensor::grad"] = ml((b, t) => {
   const n = b.tracked(t as Tensor);
   const g = n === null ? null : b.ag.grad(n);
   if (g === null) throw new StarkPanic("P0105", "this tensor has no gradient yet (it does not require grad, or backward() has not reached it)");
-  return g.clone();
+  return alias(g);
 });
 N["Tensor::detach"] = () => (t: Value) => (t as Tensor).clone();
 
@@ -334,9 +332,8 @@ N["optim::SGD::with_momentum"] = ml((b, params, lr, momentum, wd) =>
 );
 N["optim::Adam::new"] = ml((b, params, lr) => b.ml.optim.adam(paramNodes(b, params as Ptr, "optim::Adam::new"), { lr: lr as number }));
 N["optim::Optimizer::step"] = ml((b, opt) => {
+  // Updates the parameters in place: the STARK tensors standing for them are views and see it.
   b.ml.optim.step(opt as Ptr);
-  // The STARK tensors standing for parameters are copies: give them the new values.
-  b.syncLeaves(new Set(paramsOfOptimizer(b, opt as Ptr)));
   return undefined;
 });
 N["optim::Optimizer::zero_grad"] = ml((b, opt) => {
@@ -348,15 +345,6 @@ N["optim::Optimizer::set_learning_rate"] = ml((b, opt, lr) => {
   b.ml.optim.setLearningRate(opt as Ptr, lr as number);
   return undefined;
 });
-
-/** An optimizer's parameter nodes (slot 0 of both SGD and Adam objects: an array of nodes). */
-function paramsOfOptimizer(b: MlBinding, opt: Ptr): Ptr[] {
-  const h = b.rt.heap;
-  const ps = h.getPtr(opt, 0);
-  const out: Ptr[] = [];
-  for (let i = 0; i < h.length(ps); i++) out.push(h.getPtr(ps, i));
-  return out;
-}
 
 // ───────────── datasets ─────────────
 

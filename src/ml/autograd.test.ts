@@ -122,8 +122,16 @@ describe("gradients match central finite differences", () => {
     checkGradients([[3, 4]], (ag, [a]) => ag.sqrt(a), "positive");
     checkGradients([[3, 4]], (ag, [a]) => ag.abs(a), "awayFromZero");
   });
+  test("linear (x @ wᵀ, nn::Linear's product)", () => {
+    checkGradients([[3, 4], [5, 4]], (ag, [x, w]) => ag.linear(x, w));
+    checkGradients([[1, 2], [1, 2]], (ag, [x, w]) => ag.linear(x, w));
+    // behind a relu, whose gradient is masked in place, and with x used again after it
+    checkGradients([[3, 4], [4, 4]], (ag, [x, w]) => ag.mul(ag.relu(ag.linear(x, w)), x), "awayFromZero");
+  });
   test("relu, sigmoid, tanh", () => {
     checkGradients([[3, 4]], (ag, [a]) => ag.relu(a), "awayFromZero");
+    // a transposed (non-contiguous) input and gradient take the mask-building path
+    checkGradients([[3, 4]], (ag, [a]) => ag.relu(ag.t(a)), "awayFromZero");
     checkGradients([[3, 4]], (ag, [a]) => ag.sigmoid(a));
     checkGradients([[3, 4]], (ag, [a]) => ag.tanh(a));
   });

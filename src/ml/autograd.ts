@@ -202,6 +202,18 @@ export class Autograd {
   matmul(a: Node, b: Node): Node {
     return this.record(Op.MatMul, this.value(a).matmul(this.value(b)), a, b);
   }
+  /**
+   * `x @ wᵀ` for x [N, in] and w [out, in] — nn::Linear's product as one node, so backward
+   * computes dw = gᵀ x straight into w's layout instead of through a transpose node.
+   */
+  linear(x: Node, w: Node): Node {
+    const wt = this.value(w).t();
+    try {
+      return this.record(Op.Linear, this.value(x).matmul(wt), x, w);
+    } finally {
+      wt.free();
+    }
+  }
   exp(a: Node): Node {
     return this.record(Op.Exp, this.value(a).exp(), a, 0);
   }

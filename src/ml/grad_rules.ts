@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor/api";
 import type { Autograd, Node } from "./autograd";
 import { Slot } from "./autograd";
-import { chain, keepDim, positiveMask, reduceTo, reduceToOwned, sumDimKeep } from "./tensor_ops";
+import { chain, keepDim, positiveMask, reduceTo, reduceToOwned, reluGradInPlace, sumDimKeep } from "./tensor_ops";
 
 export enum Op {
   /** Not computed by a tracked op: a parameter, an input, or anything made under no_grad. */
@@ -43,6 +43,8 @@ export enum Op {
   Transpose,
   /** Saved slot = (softmax - onehot) / N. */
   CrossEntropy,
+  /** `x @ wᵀ` (nn::Linear without its bias): in0 = x [N, in], in1 = w [out, in]. */
+  Linear,
 }
 
 type Grads = [Tensor | null, Tensor | null];
@@ -103,7 +105,8 @@ export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, n
       return [chain(sign, (s) => s.mul(g)), null];
     }
     case Op.Relu:
-      return [chain(positiveMask(rt, x), (m) => m.mul(g)), null];
+      // `g` is this rule's to pass on: masked in place, it becomes the input's gradient.
+      return [reluGradInPlace(rt, x, g), null];
     case Op.Sigmoid:
       return [chain(out.rsub(1), (t) => t.mul(out), (t) => t.mul(g)), null];
     case Op.Tanh:
@@ -136,6 +139,10 @@ export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, n
       return [g.reshape(x.shape), null];
     case Op.Transpose:
       return [g.transpose(arg0, arg1), null];
+    case Op.Linear:
+      // Both products read their transposed operands in place (the GEMM packs strided views), so
+      // dw comes out contiguous in w's own layout with no transpose copied.
+      return [need0 ? g.matmul(y!) : null, need1 ? chain(g.t(), (gt) => gt.matmul(x)) : null];
     case Op.CrossEntropy: {
       const saved = ag.handles.get(heap.get(n, Slot.Saved));
       return [saved.mul(g.item()), null];

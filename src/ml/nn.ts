@@ -128,7 +128,7 @@ export class NN {
           `nn::Linear(${inFeatures}, ${heap.get(model, LinearSlot.Out)}) expects input of shape [batch, ${inFeatures}], got [${xs.join(", ")}]`,
         );
       }
-      const xw = this.ag.matmul(x, this.ag.t(w));
+      const xw = this.ag.linear(x, w);
       return b === 0 ? xw : this.ag.add(xw, b);
     }
     if (layout === this.reluLayout) return this.ag.relu(x);

@@ -2,6 +2,7 @@
 // returns a fresh tensor the caller owns and frees every intermediate it made.
 
 import type { Shape, Tensor, TensorRuntime } from "../tensor/api";
+import { DenseTensor } from "../tensor/tensor";
 
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
@@ -82,4 +83,22 @@ export function positiveMask(rt: TensorRuntime, t: Tensor): Tensor {
   const flat = new Array<number>(n);
   for (let i = 0; i < n; i++) flat[i] = t.getFlat(i) > 0 ? 1 : 0;
   return chain(rt.from(flat, t.dtype), (f) => f.reshape(t.shape));
+}
+
+/**
+ * relu's gradient: `g` where `x > 0`, else 0 (NaN in `x` gives 0, as PyTorch's mask does).
+ * When both are dense and contiguous, `g` (which the caller must own) is masked in place and
+ * returned — one pass, no tensor allocated, instead of `positiveMask`'s six whole-tensor
+ * kernels; otherwise a new tensor is returned and `g` is left to the caller, as `reduceTo` does.
+ */
+export function reluGradInPlace(rt: TensorRuntime, x: Tensor, g: Tensor): Tensor {
+  if (x instanceof DenseTensor && g instanceof DenseTensor && x.contiguous && g.contiguous && x.dtype === g.dtype && sameShape(x.shape, g.shape)) {
+    const xd = x.data();
+    const gd = g.data();
+    const xo = x.base;
+    const go = g.base;
+    for (let i = 0, n = g.numel(); i < n; i++) if (!(xd[xo + i] > 0)) gd[go + i] = 0;
+    return g;
+  }
+  return chain(positiveMask(rt, x), (m) => m.mul(g));
 }
