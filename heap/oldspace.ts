@@ -163,7 +163,7 @@ export class OldSpace {
   private newBumpBlock(): boolean {
     // The rest of the current bump region goes to the free lists.
     if (this.bumpTop < this.bumpEnd) this.addFree(this.bumpTop, this.bumpEnd - this.bumpTop);
-    const page = this.arena.allocPages(BLOCK_PAGES, Space.OldSmall);
+    const page = this.arena.allocPages(BLOCK_PAGES, Space.OldSmall, false); // formatted below
     if (page < 0) return false;
     const block = { start: page * PAGE_WORDS, end: (page + BLOCK_PAGES) * PAGE_WORDS, large: false, swept: true };
     this.insertBlock(block);
@@ -175,7 +175,7 @@ export class OldSpace {
 
   private allocLarge(words: number): number {
     const pages = Math.ceil(words / PAGE_WORDS);
-    const page = this.arena.allocPages(pages, Space.OldLarge);
+    const page = this.arena.allocPages(pages, Space.OldLarge, false); // the caller writes header and slots
     if (page < 0) return 0;
     const block = { start: page * PAGE_WORDS, end: (page + pages) * PAGE_WORDS, large: true, swept: true };
     this.insertBlock(block);
