@@ -4,9 +4,12 @@
 // How state carries across inputs:
 //  - types and names: one `CheckSession` (src/check) for the whole session;
 //  - values: one evaluator `Session` (src/eval) whose global frame holds every top-level `let`;
-//  - moves and borrows: the borrow checker has no incremental entry point, so every accepted
-//    input's top-level statements are kept and the analysis re-runs over all of them plus the new
-//    input; only diagnostics that mention the new input are its errors (the older inputs passed).
+//  - moves and borrows: the session's top level is summarized after each accepted input (see
+//    `TopLevelState`): the `let` of each binding that still matters, the last assignment to it,
+//    and a move of each binding that is moved (with the original span, so E0382 names the input
+//    where the move happened). The borrow checker runs over that summary plus the new input — work
+//    proportional to the live top-level bindings, not to the length of the session. Only
+//    diagnostics that mention the new input are its errors (the summarized inputs passed).
 //
 // An input with an error changes nothing. The checker mutates its session while it checks, so on
 // an error the check session is rebuilt by re-checking every accepted input (its source is kept);
@@ -78,6 +81,10 @@ export class ReplEngine {
   private startRun: () => void = () => {};
   /** The input at which each top-level binding was found moved (for `:vars`). */
   private movedAt = new Map<string, number>();
+  /** The borrow state of the session's top level after the last accepted input. */
+  private top = new TopLevelState();
+  /** Top-level statements the borrow checker analyzed for the last input (summary + input). */
+  lastCheckedStatements = 0;
   readonly model: BorrowModel;
 
   constructor(private readonly options: EngineOptions) {
@@ -95,6 +102,7 @@ export class ReplEngine {
     this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
     this.accepted = [];
     this.movedAt.clear();
+    this.top = new TopLevelState();
   }
 
   get inputsSoFar(): number {
@@ -134,6 +142,7 @@ export class ReplEngine {
       return res;
     }
     this.accepted.push({ n, file, program });
+    this.top.accept(program, borrows.facts);
     this.noteMoves(n);
     return res;
   }
@@ -239,35 +248,28 @@ export class ReplEngine {
 
   // ───────────── internals ─────────────
 
-  private borrowCheck(program: Program, checked: CheckResult, file: SourceFile): { diagnostics: Diagnostic[] } {
-    const synthetic: Program = { kind: "Program", span: program.span, body: [...this.previousTopStmts(), ...program.body] };
+  private borrowCheck(program: Program, checked: CheckResult, file: SourceFile): { diagnostics: Diagnostic[]; facts: TopFacts | null } {
+    const summary = this.top.summary();
+    const body = [...summary, ...program.body];
+    const synthetic: Program = { kind: "Program", span: program.span, body };
+    this.lastCheckedStatements = body.filter(isTopStmt).length;
     const result = analyzeBorrows(synthetic, checked, { model: this.model });
     const mentionsNew = (d: Diagnostic) => d.primary.span.file === file || d.labels.some((l) => l.span.file === file);
-    return { diagnostics: result.diagnostics.filter(mentionsNew).map(forSession) };
+    const facts = result.bodies.find((b) => b.name === "<top level>") ?? null;
+    return { diagnostics: result.diagnostics.filter(mentionsNew).map(forSession), facts: facts && { facts, stmts: body.filter(isTopStmt) } };
   }
 
+  /** The statements the top level's current state comes from (lets and assignments still in effect). */
   private previousTopStmts(): Stmt[] {
-    const out: Stmt[] = [];
-    for (const a of this.accepted) for (const x of a.program.body) if (isTopStmt(x)) out.push(x);
-    return out;
+    return this.top.kept();
   }
 
   private topLevelFacts(): BodyFacts | null {
-    if (!this.accepted.length) return null;
-    const last = this.accepted[this.accepted.length - 1].program;
-    const synthetic: Program = { kind: "Program", span: last.span, body: this.previousTopStmts() };
-    if (!synthetic.body.length) return null;
-    const result = analyzeBorrows(synthetic, { isCopy: this.check.env.isCopy }, { model: this.model });
-    return result.bodies.find((b) => b.name === "<top level>") ?? null;
+    return this.top.facts?.facts ?? null;
   }
 
-  private lastNode(facts: BodyFacts): number | null {
-    const stmts = this.previousTopStmts();
-    for (let i = stmts.length - 1; i >= 0; i--) {
-      const node = facts.stmtNodes.get(stmts[i]);
-      if (node !== undefined) return node;
-    }
-    return null;
+  private lastNode(_facts: BodyFacts): number | null {
+    return this.top.facts ? lastNodeOf(this.top.facts) : null;
   }
 
   /** The variable a loan was stored in: the top-level `let` whose initializer took it. */
@@ -355,14 +357,29 @@ export class ReplEngine {
   /** Re-check every accepted input in a fresh check session (see the header). */
   private rebuildCheckSession(): void {
     this.check = new CheckSession();
+    const stmts = new Map<Stmt, Stmt>();
+    const bindings = new Map<Binding, Binding>();
+    let checked: CheckResult | null = null;
     for (const a of this.accepted) {
       const built = buildProgram(a.file);
       if (!built.program) continue;
-      this.check.check(built.program);
+      checked = this.check.check(built.program);
       this.evaluator.items.addItems(built.program.body.filter((x) => !isTopStmt(x)));
       this.transferGlobalSlots(a.program, built.program);
+      const before = a.program.body.filter(isTopStmt);
+      const after = built.program.body.filter(isTopStmt);
+      before.forEach((s, i) => after[i] && stmts.set(s, after[i]));
+      const ob = allBindings(before);
+      const nb = allBindings(after);
+      ob.forEach((b, i) => nb[i] && bindings.set(b, nb[i]));
       a.program = built.program;
     }
+    const model = this.model;
+    const isCopy = this.check.env.isCopy;
+    this.top.remap(stmts, bindings, (body) => {
+      const result = analyzeBorrows({ kind: "Program", span: body[0].span, body }, checked ?? { isCopy }, { model });
+      return result.bodies.find((b) => b.name === "<top level>") ?? null;
+    });
   }
 }
 
@@ -465,4 +482,154 @@ export function implTargetName(t: Type): string | null {
     default:
       return null;
   }
+}
+
+/** The borrow checker's facts about the top level after the last accepted input. */
+interface TopFacts {
+  facts: BodyFacts;
+  /** The top-level statements those facts are about (summary, then the input), in order. */
+  stmts: Stmt[];
+}
+
+/**
+ * The session's top level as the borrow checker needs to see it before the next input: for each
+ * binding that still matters (in scope, or the target of a live borrow), the `let` that declared
+ * it and the last top-level assignment to it, in input order — replaying them recreates its
+ * initialization and the borrows it holds, with their original spans — then a move of each
+ * binding that is moved, at the span of its latest move (so "value moved here" names the input
+ * where it happened). Statements that only read (`print(v)`, `v.len()`) leave no trace, so the
+ * summary grows with the live bindings, not with the number of inputs.
+ */
+class TopLevelState {
+  private seq = 0;
+  private readonly order = new Map<Stmt, number>();
+  private readonly letOf = new Map<Binding, Stmt>();
+  private readonly lastAssign = new Map<Binding, Stmt>();
+  private readonly inScope = new Map<string, Binding>();
+  private readonly movedAt = new Map<Binding, Span>();
+  private relevant: Binding[] = [];
+  private keptStmts: Stmt[] = [];
+  facts: TopFacts | null = null;
+
+  /** Takes in an accepted input and the facts of the analysis that accepted it. */
+  accept(program: Program, facts: TopFacts | null): void {
+    for (const x of program.body) {
+      if (!isTopStmt(x) || (x as { [TAIL_MARK]?: boolean })[TAIL_MARK]) continue;
+      this.order.set(x, ++this.seq);
+      if (x.kind === "LetStmt") {
+        for (const b of patternBindings(x.pat)) {
+          this.letOf.set(b, x);
+          this.inScope.set(b.name, b);
+        }
+      } else if (x.kind === "ExprStmt") {
+        const b = assignedBinding(x.expr);
+        if (b && this.letOf.has(b)) this.lastAssign.set(b, x);
+      }
+    }
+    this.facts = facts;
+    // What matters from now on: bindings in scope, and those a live borrow points at.
+    const relevant = new Set(this.inScope.values());
+    const moved = new Map<Binding, Span>();
+    if (facts) {
+      const last = lastNodeOf(facts);
+      if (last !== null) {
+        // A live borrow of a variable that can still be named keeps its holders (also shadowed
+        // ones, and those it flowed into: `let r2 = r;`). A borrow of a shadowed variable can
+        // never conflict with anything again, so it is let go.
+        const nameable = new Set(this.inScope.values());
+        const flows = facts.facts.cfg.varFlows;
+        for (const loan of facts.facts.liveLoansAfter(last)) {
+          if (!nameable.has(loan.place.base)) continue;
+          const todo = [...(facts.facts.cfg.loanHolders.get(loan.id) ?? [])];
+          while (todo.length) {
+            const h = todo.pop()!;
+            if (relevant.has(h) && !nameable.has(h)) continue;
+            if (this.letOf.has(h)) relevant.add(h);
+            for (const next of flows.get(h) ?? []) if (!relevant.has(next)) todo.push(next);
+          }
+        }
+        const movedNow = new Set(facts.facts.movedAfter(last).filter((p) => p.proj.length === 0).map((p) => p.base));
+        for (const node of facts.facts.cfg.nodes) {
+          const a = node.action;
+          if (a.kind === "move" && a.place.proj.length === 0 && movedNow.has(a.place.base)) moved.set(a.place.base, a.span);
+        }
+      }
+    }
+    this.relevant = [...relevant];
+    this.movedAt.clear();
+    for (const [b, span] of moved) if (relevant.has(b)) this.movedAt.set(b, span);
+    const kept = new Set<Stmt>();
+    for (const b of this.relevant) {
+      const l = this.letOf.get(b);
+      if (l) kept.add(l);
+      const a = this.lastAssign.get(b);
+      if (a) kept.add(a);
+    }
+    this.keptStmts = [...kept].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    // Forget what no longer matters.
+    for (const m of [this.letOf, this.lastAssign]) for (const b of [...m.keys()]) if (!relevant.has(b)) m.delete(b);
+    for (const s of [...this.order.keys()]) if (!kept.has(s)) this.order.delete(s);
+  }
+
+  /** The statements whose effects are the top level's state (lets and assignments still in effect). */
+  kept(): Stmt[] {
+    return this.keptStmts;
+  }
+
+  /** What the borrow checker analyzes before a new input. */
+  summary(): Stmt[] {
+    const out: Stmt[] = [...this.keptStmts];
+    for (const [b, span] of this.movedAt) {
+      // A move the replayed statements make themselves (`let y = x;`) is not repeated.
+      if (this.keptStmts.some((s) => s.span.file === span.file && s.span.start <= span.start && span.end <= s.span.end)) continue;
+      const path = { kind: "PathExpr", segments: [{ name: { name: b.name, span }, args: null }], res: { kind: "global", binding: b }, ty: b.ty, span } as unknown as Expr;
+      out.push({ kind: "ExprStmt", expr: path, semi: true, span });
+    }
+    return out;
+  }
+
+  /**
+   * After the check session is rebuilt, the same statements and bindings exist as new objects
+   * (same source, same order): the state moves over to them.
+   */
+  remap(stmts: Map<Stmt, Stmt>, bindings: Map<Binding, Binding>, analyze: (body: Stmt[]) => BodyFacts | null): void {
+    const b = (x: Binding) => bindings.get(x) ?? x;
+    const s = (x: Stmt) => stmts.get(x) ?? x;
+    const remapKeys = <V>(m: Map<Binding, V>, f: (v: V) => V) => {
+      const entries = [...m].map(([k, v]) => [b(k), f(v)] as const);
+      m.clear();
+      for (const [k, v] of entries) m.set(k, v);
+    };
+    remapKeys(this.letOf, s);
+    remapKeys(this.lastAssign, s);
+    remapKeys(this.movedAt, (x) => x);
+    for (const [name, x] of this.inScope) this.inScope.set(name, b(x));
+    const order = [...this.order].map(([k, v]) => [s(k), v] as const);
+    this.order.clear();
+    for (const [k, v] of order) this.order.set(k, v);
+    this.relevant = this.relevant.map(b);
+    this.keptStmts = this.keptStmts.map(s);
+    const body = this.summary();
+    const facts = body.length ? analyze(body) : null;
+    this.facts = facts && { facts, stmts: body.filter(isTopStmt) };
+  }
+}
+
+function lastNodeOf(f: TopFacts): number | null {
+  for (let i = f.stmts.length - 1; i >= 0; i--) {
+    const node = f.facts.stmtNodes.get(f.stmts[i]);
+    if (node !== undefined) return node;
+  }
+  return null;
+}
+
+/** The top-level variable a statement `x = ...` / `x += ...` assigns, if it is one. */
+function assignedBinding(e: Expr): Binding | null {
+  while (e.kind === "ParenExpr") e = e.expr;
+  if (e.kind !== "AssignExpr") return null;
+  let t = e.target;
+  while (t.kind === "ParenExpr") t = t.expr;
+  if (t.kind !== "PathExpr") return null;
+  const r = t.res;
+  return r && (r.kind === "local" || r.kind === "global") ? r.binding : null;
 }

@@ -1,0 +1,114 @@
+// The REPL checks each input against a summary of the session's top level (src/repl/engine.ts,
+// TopLevelState), not against every earlier input: the borrow checker's work per input stays
+// flat over a long session, and the cross-input ownership rules still hold.
+import { ReplEngine } from "../../src/repl/engine";
+
+function session(borrowck: "lexical" | "nll" = "lexical") {
+  let out = "";
+  const engine = new ReplEngine({ stdout: (s) => (out += s), stderr: (s) => (out += s), borrowck });
+  return { engine, printed: () => out, clear: () => (out = "") };
+}
+
+/** One round of a typical session: shadowing lets, reads, a move, a borrow, an update. */
+const round = (i: number) => [
+  `let mut v = vec![${i}, ${i + 1}];`,
+  "v.push(9);",
+  "total += v.len();",
+  `let s = String::from("r${i}");`,
+  "let t = s;",
+  "print(t.len());",
+  "let r = &t;",
+  "r.len()",
+];
+
+test("a session of 200 inputs: the borrow checker's work per input does not grow", () => {
+  const { engine } = session();
+  expect(engine.evaluate("let mut total: usize = 0;").diagnostics).toEqual([]);
+  const perRound: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    let work = 0;
+    for (const input of round(i)) {
+      const r = engine.evaluate(input);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.panic).toBeNull();
+      work += engine.lastCheckedStatements;
+    }
+    perRound.push(work);
+  }
+  expect(engine.inputsSoFar).toBe(201);
+  // Flat after the first round: the same statement count for round 2 and round 25.
+  expect(perRound[24]).toBe(perRound[1]);
+  expect(perRound[1]).toBeLessThan(8 * 12);
+  expect(engine.evaluate("total").value).toBe(String(25 * 3));
+});
+
+test("after 200 inputs: E0382 still names the input where the move happened", () => {
+  const { engine } = session();
+  engine.evaluate("let mut total: usize = 0;");
+  let lastMoveOfS = 0;
+  for (let i = 0; i < 25; i++) for (const input of round(i)) {
+    const r = engine.evaluate(input);
+    if (input === "let t = s;") lastMoveOfS = r.input;
+  }
+  const moved = engine.evaluate("let keep = t;");
+  // `t` is borrowed by `r` (a top-level borrow lasts the session under lexical rules).
+  expect(moved.diagnostics.map((d) => d.code)).toEqual(["E0505"]);
+  const s = engine.evaluate("let u = String::from(\"x\");");
+  const m = engine.evaluate("let w = u;");
+  for (let i = 0; i < 10; i++) engine.evaluate(`print(${i});`);
+  const r = engine.evaluate("print(u.len());");
+  expect(s.diagnostics).toEqual([]);
+  expect(r.diagnostics.map((d) => d.code)).toEqual(["E0382"]);
+  const label = r.diagnostics[0].labels.find((l) => /moved here/.test(l.message))!;
+  expect(label.span.file.name).toBe(`<repl:${m.input}>`);
+  // The round's own moves: `s` moved by `let t = s;` of the last round.
+  const again = engine.evaluate("print(s);");
+  expect(again.diagnostics.map((d) => d.code)).toEqual(["E0382"]);
+  expect(again.diagnostics[0].labels.find((l) => /moved here/.test(l.message))!.span.file.name).toBe(`<repl:${lastMoveOfS}>`);
+});
+
+test("a variable moved and then assigned again is usable; assigned on one branch only, it is not", () => {
+  const { engine } = session();
+  engine.evaluate("let mut a = vec![1];");
+  engine.evaluate("let b = a;");
+  for (let i = 0; i < 5; i++) engine.evaluate("print(b.len());");
+  expect(engine.evaluate("a = vec![2, 3];").diagnostics).toEqual([]);
+  expect(engine.evaluate("a.len()").value).toBe("2");
+  engine.evaluate("let c = a;");
+  expect(engine.evaluate("if c.len() > 5 { a = vec![1]; }").diagnostics).toEqual([]);
+  expect(engine.evaluate("a.len()").diagnostics.map((d) => d.code)).toEqual(["E0382"]);
+});
+
+test("borrows carry across inputs: a shared borrow blocks mutation, also after an erroneous input", () => {
+  const { engine } = session();
+  engine.evaluate("let mut v = vec![1];");
+  engine.evaluate("let r = &v;");
+  expect(engine.evaluate("let z: i32 = \"no\";").diagnostics.map((d) => d.code)).toEqual(["E0308"]);
+  for (let i = 0; i < 5; i++) engine.evaluate(`print(r.len() + ${i});`);
+  const bad = engine.evaluate("v.push(2);");
+  expect(bad.diagnostics.map((d) => d.code)).toEqual(["E0502"]);
+  expect(bad.diagnostics[0].labels.some((l) => l.span.file.name === "<repl:2>")).toBe(true);
+  // The shadowed `r` can no longer be named, but under lexical rules a top-level borrow lasts
+  // the session, so `v` stays borrowed.
+  engine.evaluate("let r = 5;");
+  expect(engine.evaluate("v.push(3);").diagnostics.map((d) => d.code)).toEqual(["E0502"]);
+});
+
+test("under --borrowck=nll a borrow ends after its last use, across inputs", () => {
+  const { engine } = session("nll");
+  engine.evaluate("let mut v = vec![1];");
+  engine.evaluate("let r = &v;");
+  expect(engine.evaluate("print(r.len());").diagnostics).toEqual([]);
+  expect(engine.evaluate("v.push(2);").diagnostics).toEqual([]);
+  expect(engine.evaluate("v.len()").value).toBe("2");
+});
+
+test(":vars after a long session shows the live bindings' states", () => {
+  const { engine } = session();
+  engine.evaluate("let mut total: usize = 0;");
+  for (let i = 0; i < 10; i++) for (const input of round(i)) engine.evaluate(input);
+  const vars = new Map(engine.vars().map((v) => [v.name, v.state]));
+  expect(vars.get("s")).toMatch(/^moved at input \d+$/);
+  expect(vars.get("t")).toMatch(/borrowed shared by `r`/);
+  expect(vars.get("v")).toBe("owned");
+});
