@@ -306,6 +306,10 @@ N["Model::named_parameters"] = (s) => {
     return v;
   };
 };
+N["Model::load_state_dict"] = ml((b, m, source) => {
+  b.ml.nn.loadParameters(m as Ptr, source as Ptr);
+  return undefined;
+});
 N["Model::weight"] = ml((b, m) => b.out(b.ml.nn.weight(m as Ptr)));
 N["Model::bias"] = ml((b, m) => b.out(b.ml.nn.bias(m as Ptr)));
 

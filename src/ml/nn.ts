@@ -139,14 +139,69 @@ export class NN {
       for (let i = 0; i < heap.length(model); i++) h = this.forward(heap.getPtr(model, i), h);
       return h;
     }
-    if (layout === this.loadedLayout) {
-      throw new StarkPanic(
-        "P0105",
-        "a model loaded from a state_dict has named parameters but no layers to run; build the same layers " +
-          "(nn::Sequential, nn::Linear, ...) and copy the loaded weights into them",
-      );
-    }
+    if (layout === this.loadedLayout) return this.forwardLoaded(model, x);
     throw new StarkPanic("P0105", `${heap.layoutName(layout)} is not an nn module`);
+  }
+
+  /**
+   * `forward` of a model read from a state_dict. The file holds parameters, not layers, so it runs
+   * only when the parameters alone determine the layers: one Linear (`weight`, `bias`), or a
+   * Sequential whose every index holds a Linear (`0.weight`, `1.weight`, ...). Anything else — a
+   * gap in the indices is a layer without parameters (an activation) the file does not name — is
+   * P0105 showing the nn::Sequential to build and load the parameters into, as PyTorch users do.
+   */
+  private forwardLoaded(model: Module, x: Node): Node {
+    const layers = this.loadedLinears(model);
+    if (layers.runnable) {
+      let h = x;
+      for (const l of layers.linears) h = this.forward(l!, h);
+      return h;
+    }
+    const shown = layers.linears.map((l, i) => {
+      if (l === null) return `/* layer ${i}: no parameters, e.g. nn::ReLU::new() */`;
+      const heap = this.ag.heap;
+      return `nn::Linear::new(${heap.get(l, LinearSlot.In)}, ${heap.get(l, LinearSlot.Out)})`;
+    });
+    const build = layers.linears.length > 0 ? `nn::Sequential::new(vec![${shown.join(", ")}])` : "the model's layers";
+    throw new StarkPanic(
+      "P0105",
+      `a model loaded from a state_dict holds named parameters, not layers, and these do not say which layers ` +
+        `to run (${layers.why}); build the model — ${build} — and call model.load_state_dict(&loaded)`,
+    );
+  }
+
+  /**
+   * The Linear layers a loaded model's parameters describe, by Sequential index (null where an
+   * index has no parameters). Each Linear shares the loaded parameter nodes.
+   */
+  private loadedLinears(model: Module): { linears: (Module | null)[]; runnable: boolean; why: string } {
+    const named = new Map(this.namedParameters(model));
+    const shapeOf = (name: string) => (named.has(name) ? this.ag.shape(named.get(name)!) : null);
+    const asLinear = (prefix: string): Module | null => {
+      const w = shapeOf(`${prefix}weight`);
+      const b = shapeOf(`${prefix}bias`);
+      if (w === null || w.length !== 2 || (b !== null && (b.length !== 1 || b[0] !== w[0]))) return null;
+      return this.linearFrom(named.get(`${prefix}weight`)!, named.get(`${prefix}bias`) ?? 0, w[1], w[0]);
+    };
+    if (named.size <= 2 && named.has("weight")) {
+      const l = asLinear("");
+      if (l !== null && named.size === (named.has("bias") ? 2 : 1)) return { linears: [l], runnable: true, why: "" };
+    }
+    const indices = new Set<number>();
+    for (const name of named.keys()) {
+      const m = /^(\d+)\.(weight|bias)$/.exec(name);
+      if (!m) return { linears: [], runnable: false, why: `parameter "${name}" is not a Linear layer's weight or bias` };
+      indices.add(Number(m[1]));
+    }
+    const count = indices.size === 0 ? 0 : Math.max(...indices) + 1;
+    const linears: (Module | null)[] = [];
+    for (let i = 0; i < count; i++) linears.push(indices.has(i) ? asLinear(`${i}.`) : null);
+    const bad = [...indices].find((i) => linears[i] === null);
+    if (bad !== undefined) return { linears: [], runnable: false, why: `the parameters of layer ${bad} are not a Linear layer's [out, in] weight and [out] bias` };
+    const gap = linears.findIndex((l) => l === null);
+    if (count === 0) return { linears, runnable: false, why: "it has no parameters" };
+    if (gap >= 0) return { linears, runnable: false, why: `layer ${gap} has no parameters, so the file does not say what it is` };
+    return { linears, runnable: true, why: "" };
   }
 
   // ---- state dicts ----

@@ -161,7 +161,10 @@ describe("models and .pt files", () => {
       ["2.weight", [2, 4]],
       ["2.bias", [2]],
     ]);
-    expect(() => nn.forward(roots.get(loaded), ag.tensor(rt.zeros([1, 3])))).toThrow(/no layers to run/);
+    // Index 1 has no parameters: the file cannot say it is a ReLU, so forward shows what to build.
+    expect(() => nn.forward(roots.get(loaded), ag.tensor(rt.zeros([1, 3])))).toThrow(
+      /layer 1 has no parameters.*nn::Sequential::new\(vec!\[nn::Linear::new\(3, 4\), \/\* layer 1: no parameters, e.g. nn::ReLU::new\(\) \*\/, nn::Linear::new\(4, 2\)\]\).*model.load_state_dict\(&loaded\)/,
+    );
     const model = roots.add(nn.sequential([nn.linear(3, 4), nn.reluModule(), nn.linear(4, 2)]));
     nn.loadParameters(roots.get(model), roots.get(loaded));
     const ref = reference.seq_f32_forward;
@@ -171,6 +174,33 @@ describe("models and .pt files", () => {
     heap.collectFull();
     expect(handles.live).toBe(0);
     expect(rt.memoryStats().liveTensors).toBe(0);
+  });
+
+  test("a loaded model runs forward when its parameters alone determine the layers", () => {
+    const { rt, heap, handles, roots, ag, nn } = setup();
+    const x = rt.from([[0.5, -1, 2], [1.5, 0.25, -0.75]]);
+    const run = (model: Node) => toNested(ag.value(nn.forward(model, ag.tensor(x.clone()))));
+    const file = path.join(require("os").tmpdir(), `stark-loaded-${process.pid}.pt`);
+    try {
+      // One Linear ("weight", "bias"), and a Sequential of Linears at indices 0, 1 (no activation).
+      for (const build of [() => nn.linear(3, 2), () => nn.sequential([nn.linear(3, 4), nn.linear(4, 2)])]) {
+        const model = build();
+        const expected = run(model);
+        saveStateDict(nn.stateDict(model), file);
+        const loaded = roots.add(nn.fromStateDict(loadStateDict(rt, file)));
+        heap.collectFull();
+        expectClose(run(roots.get(loaded)), expected, 0);
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    // A parameter that is no Linear's: P0105 naming it.
+    const odd = nn.fromStateDict(new Map([["running_mean", { tensor: rt.zeros([3]) }]]) as never);
+    expect(() => nn.forward(odd, ag.tensor(rt.zeros([1, 3])))).toThrow(/parameter "running_mean" is not a Linear layer's weight or bias/);
+    x.free();
+    roots.clear();
+    heap.collectFull();
+    expect(handles.live).toBe(0);
   });
 
   test("loading into different layers names the mismatch", () => {
