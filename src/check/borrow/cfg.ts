@@ -39,7 +39,8 @@ export type Action =
   /** A binding comes into scope (`let`, parameters, pattern bindings). Uninitialized for `let x;`. */
   | { kind: "declare"; binding: Binding; init: boolean; span: Span }
   /** End of a block: its bindings go out of scope together (E0597 for loans that outlive them). */
-  | { kind: "scopeEnd"; bindings: Binding[]; span: Span; reportDangling: boolean }
+  /** `temporaries`: the bindings are a statement's temporaries (a borrow still held after is E0716). */
+  | { kind: "scopeEnd"; bindings: Binding[]; span: Span; reportDangling: boolean; temporaries?: boolean }
   /** A use of a variable that matters only for liveness (the hidden iterator of a `for` loop). */
   | { kind: "touch"; binding: Binding; span: Span }
   /** Temporary loans end (after a call whose result does not carry them; at the end of a statement; at a jump). */

@@ -85,6 +85,8 @@ export class Lowerer {
   private lastClosureKind: ClosureKind | null = null;
   /** In a closure body: the variables it captured. */
   readonly captured = new Set<Binding>();
+  /** The temporaries of the statement being lowered (null outside any statement). */
+  private stmtTemps: Binding[] | null = null;
   /** Node after which each statement is complete (for per-statement facts). */
   readonly stmtNodes = new Map<A.Stmt, number>();
 
@@ -267,6 +269,8 @@ export class Lowerer {
 
   private statement(s: A.Stmt): void {
     const outer = this.stmt;
+    const outerTemps = this.stmtTemps;
+    this.stmtTemps = [];
     this.stmt = ++this.stmtCounter;
     const firstLoan = this.loans.length;
     switch (s.kind) {
@@ -281,8 +285,36 @@ export class Lowerer {
         break;
     }
     this.endTempsSince(firstLoan);
+    if (this.stmtTemps.length) {
+      // The statement's temporaries are freed at its end (its last character, the `;`).
+      const end = { file: s.span.file, start: Math.max(s.span.start, s.span.end - 1), end: s.span.end };
+      this.emit({ kind: "scopeEnd", bindings: this.stmtTemps, span: end, reportDangling: true, temporaries: true });
+    }
+    this.stmtTemps = outerTemps;
     if (this.cur !== null) this.stmtNodes.set(s, this.cur);
     this.stmt = outer;
+  }
+
+  /**
+   * A method receiver that is a fresh value (`make().get(0)`) is borrowed as a temporary of the
+   * statement: a binding of its own, freed at the statement's end, so that a borrow of it kept
+   * in a variable is E0716 as in Rust. Null when not inside a statement or not such a value.
+   */
+  private borrowTemporary(e: Expr, mutable: boolean): Carried | null {
+    if (this.stmtTemps === null) return null;
+    const inner = e.kind === "ParenExpr" ? e.expr : e;
+    if (!["CallExpr", "MethodCallExpr", "VecMacroExpr", "StructLitExpr"].includes(inner.kind)) return null;
+    const t = this.ty(e);
+    // An iterator's `next()` yields items that borrow what the iterator borrows, not the iterator.
+    if (!t || t.kind === "ref" || this.types.isCopy(t) || builtinName(t) === "Gc" || builtinName(t) === "Iter") return null;
+    const c = this.value(e, "move");
+    const temp: Binding = { name: "<temporary>", mutable: true, span: e.span, ty: t };
+    this.bindingIndex.set(temp, this.bindings.length);
+    this.bindings.push(temp);
+    this.emit({ kind: "declare", binding: temp, init: true, span: e.span });
+    this.flowInto(c, temp);
+    this.stmtTemps.push(temp);
+    return this.borrow(localPlace(temp), mutable, e.span, "autoref");
   }
 
   private letStmt(s: A.LetStmt): void {
@@ -722,7 +754,8 @@ export class Lowerer {
         }
       }
     } else {
-      recvCarried = this.value(e.receiver, "move");
+      const temp = adj.autoref !== "none" ? this.borrowTemporary(e.receiver, adj.autoref === "refMut") : null;
+      recvCarried = temp ?? this.value(e.receiver, "move");
     }
     const decl = res && res.kind === "fn" ? res.decl : null;
     const native = !res || res.kind === "native" || (decl !== null && !decl.body);

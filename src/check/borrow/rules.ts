@@ -206,7 +206,8 @@ export class BodyChecker {
         this.conflict(n, a.place, a.compound ? "compound" : "write", a.span, -1);
         break;
       case "scopeEnd":
-        if (a.reportDangling) this.checkDangling(n, a.bindings, a.span);
+        if (a.temporaries) this.checkTemporaries(n, a.bindings, a.span);
+        else if (a.reportDangling) this.checkDangling(n, a.bindings, a.span);
         break;
       case "return":
         this.checkReturn(n, a.carried, a.span);
@@ -429,19 +430,41 @@ export class BodyChecker {
         }
         const later = this.laterUse(n, holders);
         if (later) d.labels.push({ span: later, message: "borrow later used here" });
-        if (this.model === "lexical" && !holders.some((h) => this.an.holderLive(h, n, "nll", true))) {
-          // Lexically the holder outlives the referent; NLL would accept since it is not used any more.
-          const h = holders.find((x) => this.an.holderLive(x, n, "lexical", true)) ?? holders[0];
-          const end = this.cfg.scopeEndSpan.get(h);
-          const uses = (this.cfg.uses.get(h) ?? []).filter((u) => u.start > loan.span.start && u.start < span.start);
-          const lastUse = uses.length ? Math.max(...uses.map(line)) : line(loan.span);
-          if (end) {
-            d.labels.push({ span: end, message: `\`${h.name}\` goes out of scope here, ending the borrow` });
-            d.notes.push(
-              `this borrow lasts until \`${h.name}\` goes out of scope at line ${line(end)}; with --borrowck=nll it would end after its last use at line ${lastUse}`,
-            );
-          }
-        }
+        this.lexicalHolderStory(d, n, holders, loan.span, span);
+        this.report(d);
+        break;
+      }
+    }
+  }
+
+  /**
+   * Under lexical, when the holder is not used any more (NLL would accept): where the holder goes
+   * out of scope, ending the borrow, and the note naming both lines.
+   */
+  private lexicalHolderStory(d: Diagnostic, n: number, holders: Binding[], borrowSpan: Span, dropSpan: Span): void {
+    if (this.model !== "lexical" || holders.some((h) => this.an.holderLive(h, n, "nll", true))) return;
+    const h = holders.find((x) => this.an.holderLive(x, n, "lexical", true)) ?? holders[0];
+    const end = h && this.cfg.scopeEndSpan.get(h);
+    if (!end) return;
+    const uses = (this.cfg.uses.get(h) ?? []).filter((u) => u.start > borrowSpan.start && u.start < dropSpan.start);
+    const lastUse = uses.length ? Math.max(...uses.map(line)) : line(borrowSpan);
+    d.labels.push({ span: end, message: `\`${h.name}\` goes out of scope here, ending the borrow` });
+    d.notes.push(`this borrow lasts until \`${h.name}\` goes out of scope at line ${line(end)}; with --borrowck=nll it would end after its last use at line ${lastUse}`);
+  }
+
+  /** E0716: a statement's temporary freed at its end while a variable still holds a borrow of it. */
+  private checkTemporaries(n: number, temps: Binding[], end: Span): void {
+    for (const t of temps) {
+      for (const l of this.an.loansByBase.get(t) ?? []) {
+        const holders = this.an.holders[l];
+        if (!this.an.loanLive(l, n, this.model, true)) continue;
+        if (!holders.some((h) => this.an.holderLive(h, n, this.model, true))) continue;
+        const d = diag("E0716", "temporary value dropped while borrowed", t.span, "creates a temporary value which is freed while still in use");
+        d.labels.push({ span: end, message: "temporary value is freed at the end of this statement" });
+        const later = this.laterUse(n, holders);
+        if (later) d.labels.push({ span: later, message: "borrow later used here" });
+        this.lexicalHolderStory(d, n, holders, t.span, end);
+        d.notes.push("consider using a `let` binding to create a longer lived value");
         this.report(d);
         break;
       }
