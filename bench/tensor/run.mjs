@@ -35,6 +35,7 @@ const SUM_N = 1e7;
 // f64 / i32 (wasm kernels since issue 5's last items) and reductions along a dim, against numpy
 const DTYPE_N = [["in cache", 1 << 14], ["from DRAM", 1 << 23]]; // f64: 3 × 128 KiB and 3 × 64 MiB
 const F64_MATMUL_N = 256;
+const EXP_N = 1 << 16; // exp of 64 Ki elements, in cache
 const DIM_SHAPE = [1024, 1024];
 const DIM_OPS = [["sum", "sumDim", "sum"], ["mean", "meanDim", "mean"], ["max", "maxDim", "max"], ["argmax", "argmaxDim", "argmax"]];
 
@@ -92,6 +93,12 @@ async function benchStarkExtra(rt) {
   const a = rt.rand([F64_MATMUL_N, F64_MATMUL_N], "f64");
   out.matmulF64 = await median(() => a.matmul(a).free());
   a.free();
+  out.exp = {};
+  for (const dtype of ["f32", "f64"]) {
+    const e = rt.rand([EXP_N], dtype);
+    out.exp[dtype] = await median(() => e.exp().free());
+    e.free();
+  }
   const x = rt.rand(DIM_SHAPE);
   for (const [name, method] of DIM_OPS) {
     for (const d of [0, 1]) out.dim[`${name} ${d}`] = await median(() => x[method](d).free());
@@ -176,6 +183,10 @@ for dtype in ["f64", "i32"]:
         out["extra"]["sum"][dtype + " " + label] = med(lambda: a.sum())
 a = rng.random((${F64_MATMUL_N}, ${F64_MATMUL_N}))
 out["extra"]["matmulF64"] = med(lambda: a @ a)
+out["extra"]["exp"] = {}
+for dtype, npt in [("f32", np.float32), ("f64", np.float64)]:
+    e = rng.random(${EXP_N}).astype(npt)
+    out["extra"]["exp"][dtype] = med(lambda: np.exp(e))
 x = rng.random(${JSON.stringify(DIM_SHAPE)}, dtype=np.float32)
 for name, _, fn in ${JSON.stringify(DIM_OPS)}:
     for d in [0, 1]:
@@ -242,7 +253,7 @@ console.log(`\nsum of 1e7 f32, GB/s`);
   console.log(`  STARK ${fmt(s)}   tfjs-wasm ${fmt(t)}   numpy ${fmt(q)}   | STARK/numpy ${ratio(s, q)}  STARK/tfjs ${ratio(s, t)}`);
 }
 
-console.log(`\nf64 and i32 (wasm kernels), GB/s (add: 3 arrays; sum: 1 array)`);
+console.log(`\nf64 and i32 (wasm kernels), GB/s (add: 3 arrays; sum: 1 array); exp of f32 and f64`);
 for (const dtype of ["f64", "i32"]) {
   for (const [label, n] of DTYPE_N) {
     const key = `${dtype} ${label}`;
@@ -258,6 +269,11 @@ for (const dtype of ["f64", "i32"]) {
   const s = gflops(F64_MATMUL_N, extra.matmulF64);
   const q = np ? gflops(F64_MATMUL_N, np.extra.matmulF64) : null;
   console.log(`  matmul f64 n=${F64_MATMUL_N}: STARK ${fmt(s)} GFLOP/s  numpy ${fmt(q)} | ${ratio(s, q)}`);
+}
+for (const dtype of ["f32", "f64"]) {
+  const s = EXP_N / extra.exp[dtype] / 1e9;
+  const q = np ? EXP_N / np.extra.exp[dtype] / 1e9 : null;
+  console.log(`  exp ${dtype} n=${EXP_N}: STARK ${fmt(s)} Gelem/s  numpy ${fmt(q)} | ${ratio(s, q)}`);
 }
 console.log(`\nreductions along a dim of an f32 [${DIM_SHAPE}], GB/s of input`);
 for (const [name] of DIM_OPS) {
