@@ -77,8 +77,8 @@ export class ReplEngine {
   private heap!: ManagedHeap & { liveByLayout(): { name: string; count: number; bytes: number }[] };
   private accepted: Accepted[] = [];
   private counter = 0;
-  /** Marks the start of a run for the Ctrl-C poll (see interrupt.ts). */
-  private startRun: () => void = () => {};
+  /** Bracket a run: Ctrl-C is listened for meanwhile (see interrupt.ts). */
+  private runBracket: { start(): void; stop(): void } = { start: () => {}, stop: () => {} };
   /** The input at which each top-level binding was found moved (for `:vars`). */
   private movedAt = new Map<string, number>();
   /** The borrow state of the session's top level after the last accepted input. */
@@ -96,7 +96,7 @@ export class ReplEngine {
   reset(): void {
     this.check = new CheckSession();
     this.heap = createHeap({}, {});
-    this.startRun = this.options.interrupts ? interruptibleSafepoints(this.heap, this.options.interrupts) : () => {};
+    this.runBracket = this.options.interrupts ? interruptibleSafepoints(this.heap, this.options.interrupts) : { start: () => {}, stop: () => {} };
     tensorRuntime.setLimit(null);
     tensorRuntime.manualSeed(DEFAULT_SEED);
     this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
@@ -309,7 +309,15 @@ export class ReplEngine {
   }
 
   private runChecked(program: Program, tail: Expr | null): { panic: StarkPanic | null; value: string | null; interrupted?: boolean } {
-    this.startRun();
+    this.runBracket.start();
+    try {
+      return this.runInput(program, tail);
+    } finally {
+      this.runBracket.stop();
+    }
+  }
+
+  private runInput(program: Program, tail: Expr | null): { panic: StarkPanic | null; value: string | null; interrupted?: boolean } {
     const body = program.body.filter((x) => !(x as { [TAIL_MARK]?: boolean })[TAIL_MARK]);
     const runnable: Program = { ...program, body };
     try {

@@ -37,7 +37,9 @@ export function historyPath(env: Record<string, string | undefined>): string {
 export function startRepl(io: ReplIo): Promise<number> {
   const style = io.terminal && !io.env.NO_COLOR ? COLOR : PLAIN;
   const write = (s: string) => io.output.write(s);
-  const interrupts = io.terminal ? terminalInterrupts() : null;
+  // Keys typed while a program ran are replayed into readline once it is listening again.
+  let rlRef: readline.Interface | null = null;
+  const interrupts = io.terminal ? terminalInterrupts((typed) => rlRef?.write(typed)) : null;
   const engine = new ReplEngine({ stdout: write, stderr: (s) => io.errors.write(s), borrowck: io.borrowck, interrupts });
   const commands = new ReplCommands(engine, style);
   const histFile = historyPath(io.env);
@@ -51,6 +53,7 @@ export function startRepl(io: ReplIo): Promise<number> {
     historySize: HISTORY_LIMIT,
     completer: (line: string) => complete(engine, line),
   });
+  rlRef = rl;
 
   if (io.terminal) write(`STARK REPL — :help for commands, Ctrl-D to leave\n`);
   let buffer = "";

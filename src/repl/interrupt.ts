@@ -1,11 +1,16 @@
-// Ctrl-C while a program runs. The evaluator runs synchronously, so neither readline's keypress
-// events nor a SIGINT handler can run until it returns. Instead the heap's safepoint (reached at
-// every function entry and loop back-edge) is wrapped to poll the terminal, at most every 50 ms,
-// through a second non-blocking descriptor of /dev/tty: readline keeps the terminal in raw mode,
-// so Ctrl-C arrives there as the byte 0x03 rather than as a signal. Keys typed while a program
-// has run for longer than a short grace period are dropped.
+// Ctrl-C while a program runs. The evaluator runs synchronously on the main thread, so neither
+// readline's keypress events nor a SIGINT handler can run until it returns. Something that is
+// not the busy main thread has to notice the key: a small Worker thread owns a second descriptor
+// of the terminal and reads it, event-driven, only while a run is in progress. readline keeps the
+// terminal in raw mode, so Ctrl-C arrives as the byte 0x03; the worker then sets a flag in a
+// SharedArrayBuffer, and the heap's safepoint (function entry, loop back-edge) reads that flag —
+// one typed-array load, no system call — and throws `Interrupted`. Other keys typed during the
+// run are handed back to the REPL when the run ends, so typing ahead is not lost. The worker
+// starts reading only after a short grace period, so the lines of a paste or of quick typing
+// stay with readline, in order, while short inputs run.
+// Why not the alternatives: see src/repl/README.md.
 
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 
 /** Thrown from a safepoint when the user pressed Ctrl-C; the REPL catches it. */
 export class Interrupted extends Error {
@@ -15,67 +20,114 @@ export class Interrupted extends Error {
   }
 }
 
-/** Something the safepoint wrapper can ask "was Ctrl-C pressed since the last poll?". */
+/** Where Ctrl-C comes from while a program runs. */
 export interface InterruptSource {
-  pressed(): boolean;
+  /** Element 0 becomes nonzero (from another thread) when Ctrl-C is pressed during a run. */
+  readonly flag: Int32Array;
+  /** A run starts: clear the flag and listen. */
+  start(): void;
+  /** The run ended: stop listening (keys typed meanwhile go to `onTyped`). */
+  stop(): void;
   close(): void;
 }
 
-/** Ctrl-C from the controlling terminal; null where there is none (pipes, CI). */
-export function terminalInterrupts(): InterruptSource | null {
-  let fd: number;
+// The worker: reads the device only between "start" (after the grace period) and "stop"; Ctrl-C sets the flag, anything
+// else is collected and sent back at "stop". A tty is read through tty.ReadStream, a pipe or FIFO
+// (the tests) through net.Socket; both are event-driven (epoll), never polled.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const tty = require("node:tty");
+const net = require("node:net");
+const flag = new Int32Array(workerData.shared);
+let stream = null;
+let typed = [];
+let grace = null;
+// A paused stream still reads ahead into its buffer, so the device is opened for each run and
+// closed at its end: between runs every key goes to readline.
+function listen() {
+  grace = null;
+  const fd = fs.openSync(workerData.path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  stream = tty.isatty(fd) ? new tty.ReadStream(fd) : new net.Socket({ fd, readable: true, writable: false });
+  stream.on("data", (chunk) => {
+    for (const byte of chunk) {
+      if (byte === 3) Atomics.store(flag, 0, 1);
+      else typed.push(byte);
+    }
+  });
+  stream.on("error", () => {});
+}
+parentPort.on("message", (m) => {
+  if (m === "start") {
+    typed = [];
+    grace = setTimeout(listen, workerData.graceMs);
+  } else if (m === "stop") {
+    if (grace) clearTimeout(grace);
+    grace = null;
+    if (stream) stream.destroy();
+    stream = null;
+    if (typed.length) parentPort.postMessage({ typed: Buffer.from(typed).toString("utf8") });
+    typed = [];
+  } else if (m === "close") {
+    if (stream) stream.destroy();
+    process.exit(0);
+  }
+});
+`;
+
+/**
+ * Ctrl-C from a terminal device (default: the controlling terminal) through a worker thread;
+ * null where there is none (pipes, CI). `onTyped` receives other keys typed during a run.
+ */
+export function terminalInterrupts(onTyped: (text: string) => void = () => {}, path = "/dev/tty", graceMs = 150): InterruptSource | null {
   try {
-    fd = openSync("/dev/tty", constants.O_RDONLY | constants.O_NONBLOCK);
+    require("node:fs").accessSync(path);
   } catch {
     return null;
   }
-  const buf = Buffer.alloc(256);
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: flag.buffer, path, graceMs } });
+  } catch {
+    return null;
+  }
+  worker.unref();
+  worker.on("message", (m: { typed?: string }) => {
+    if (m.typed) onTyped(m.typed);
+  });
+  worker.on("error", () => {});
   return {
-    pressed() {
-      let hit = false;
-      for (;;) {
-        let n = 0;
-        try {
-          n = readSync(fd, buf, 0, buf.length, null);
-        } catch {
-          break; // EAGAIN: nothing typed
-        }
-        if (n <= 0) break;
-        if (buf.subarray(0, n).includes(3)) hit = true;
-      }
-      return hit;
+    flag,
+    start() {
+      Atomics.store(flag, 0, 0);
+      worker.postMessage("start");
+    },
+    stop() {
+      worker.postMessage("stop");
     },
     close() {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
+      worker.postMessage("close");
+      void worker.terminate();
     },
   };
 }
 
 /**
- * Wraps `heap.safepoint` so that it throws `Interrupted` once Ctrl-C was seen. The poll costs
- * one counter check per safepoint and one clock read every 1024. The terminal is first polled
- * `graceMs` after a run starts (the returned function marks the start), so that lines typed
- * ahead while a short input runs stay with readline.
+ * Wraps `heap.safepoint` so that it throws `Interrupted` once the source's flag is set. The
+ * check is one counter increment per safepoint and one shared-memory load every 256.
+ * Returns the calls that bracket a run.
  */
-export function interruptibleSafepoints(heap: { safepoint(): void }, source: InterruptSource, pollMs = 50, graceMs = 300): () => void {
+export function interruptibleSafepoints(heap: { safepoint(): void }, source: InterruptSource): { start(): void; stop(): void } {
   const original = heap.safepoint.bind(heap);
+  const flag = source.flag;
   let count = 0;
-  let next = Date.now() + graceMs;
   heap.safepoint = () => {
-    if ((++count & 1023) === 0) {
-      const now = Date.now();
-      if (now >= next) {
-        next = now + pollMs;
-        if (source.pressed()) throw new Interrupted();
-      }
+    if ((++count & 255) === 0 && Atomics.load(flag, 0) !== 0) {
+      Atomics.store(flag, 0, 0);
+      throw new Interrupted();
     }
     original();
   };
-  return () => {
-    next = Date.now() + graceMs;
-  };
+  return { start: () => source.start(), stop: () => source.stop() };
 }

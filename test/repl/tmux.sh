@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Drives `stark repl` on a real terminal through tmux: prompts, a multi-line input, a value, an
-# E0382 across inputs, Ctrl-C dropping a half-typed input, history saved, Ctrl-D leaving.
+# E0382 across inputs, Ctrl-C dropping a half-typed input and stopping running programs (keys
+# typed meanwhile kept), history saved, Ctrl-D leaving.
 # Needs the built CLI (dist/). Exit 0 = pass; prints SKIP and exits 0 without tmux.
 set -euo pipefail
 if ! command -v tmux >/dev/null; then echo "SKIP: tmux not installed"; exit 0; fi
@@ -54,6 +55,15 @@ send C-c
 wait_for "interrupted" 10
 line '20 + 22 == 42'
 wait_for "true" 10
+# Keys typed while a program runs are kept: they reach the prompt once Ctrl-C has stopped it.
+line 'let mut more = 0; while true { more += 1; }'
+sleep 1
+send -l '6 * 1111'
+sleep 0.3
+send C-c
+sleep 1
+send Enter
+wait_for "6666" 10
 send C-d
 wait_for "REPL-EXITED" 10
 grep -qF "twice(21)" "$home/.stark_history" || { echo "FAIL: history not saved"; cat "$home/.stark_history"; exit 1; }
