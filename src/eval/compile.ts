@@ -47,7 +47,7 @@ import {
   INT_RANGE,
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
-import { DONE, iteratedVec, iterNext, makeIter } from "./iter";
+import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
@@ -2304,6 +2304,7 @@ export class Compiler {
           heap.set(f[vecSlot], VEC_ITERATING, prev);
           f[vecSlot] = undefined;
         }
+        closeIter(rt, f[slot]); // a dataset's batches close their file on break, return, ? or panic
         f[slot] = undefined;
       }
       return undefined;

@@ -65,6 +65,8 @@ export interface IterDesc {
   isArray?: boolean;
   /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
   nativeNext?: (id: number) => Next;
+  /** kind "native": releases what the native iterator holds open (a file) when a loop leaves it early. */
+  nativeClose?: (id: number) => void;
 }
 
 interface IterState {
@@ -174,6 +176,25 @@ export function iteratedVec(rt: Runtime, it: Ptr): Ptr {
   if (!isIterObject(rt, it)) return 0;
   const d = state(rt).descs[h.get(it, DESC)];
   return (d.kind === "vec" || d.kind === "vecMut") && !d.isArray ? h.getPtr(it, SRC) : 0;
+}
+
+/**
+ * A `for` loop is done with iterator `it` (finished, or left by `break`, `return`, `?` or a
+ * panic): a native iterator under it — directly or inside adapters — closes what it holds open
+ * now rather than when the collector finds it dead. Runs no STARK code and never collects.
+ */
+export function closeIter(rt: Runtime, it: Ptr): void {
+  if (!it || !isIterObject(rt, it)) return;
+  const h = rt.heap;
+  const d = state(rt).descs[h.get(it, DESC)];
+  if (d.kind === "native") {
+    d.nativeClose?.(h.get(it, EXTRA));
+    return;
+  }
+  for (const slot of [SRC, INNER, INNER2]) {
+    const inner = h.getPtr(it, slot);
+    if (inner !== 0) closeIter(rt, inner);
+  }
 }
 
 /** Advance the iterator in frame slot `slot`. */
