@@ -34,6 +34,41 @@ interface Tracked {
   tensor: Tensor;
 }
 
+/**
+ * A JS object owned by a managed one: a dataset's state, a batch iterator with its open file.
+ * The owner holds it in a Tensor slot — the runtime's handle table takes any object with
+ * `free()` and `freed`, and the collector hands a dead object's Tensor slots to that table — so
+ * the object is released exactly once, when its owner dies, by the same path that frees a dead
+ * object's tensors.
+ */
+class Owned<T> {
+  freed = false;
+  constructor(
+    readonly value: T,
+    private readonly release: (value: T) => void,
+  ) {}
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.release(this.value);
+  }
+  toString(): string {
+    return "<native>";
+  }
+}
+
+/** A dataset's JS state and the `map` closures its transforms call (rooted while it lives). */
+interface DatasetState {
+  dataset: MlDataset;
+  closures: ClosureRoot[];
+}
+
+/** A root of the binding for a closure, shared by the datasets derived from the one mapping it. */
+interface ClosureRoot {
+  node: Ptr;
+  refs: number;
+}
+
 /** Per-runtime state of the binding. */
 class MlBinding {
   readonly ml: MlLibrary;
@@ -41,9 +76,16 @@ class MlBinding {
   private roots: (Tracked | null)[] = [];
   private freeRoots: number[] = [];
   private rootOf = new WeakMap<Tensor, number>();
-  readonly datasets: (MlDataset | null)[] = [null];
+  /** Closures of live datasets' `map`s, visited as roots (freed entries are null). */
+  private closureRoots: (ClosureRoot | null)[] = [];
+  /** Batch iterators by the id in their Iter object's EXTRA slot (freed ids are reused). */
   readonly iterators: (BatchIterator | null)[] = [null];
+  private freeIterators: number[] = [];
+  private liveDatasets = 0;
+  /** `Dataset`: [Tensor slot: Owned<DatasetState>]. */
   readonly datasetLayout: number;
+  /** A batch iterator's owner, held by its Iter object: [Tensor slot: Owned<iterator id>]. */
+  readonly iteratorLayout: number;
 
   constructor(readonly rt: Runtime) {
     const slots: TensorSlots & { readonly liveBytes: number } = {
@@ -61,8 +103,10 @@ class MlBinding {
     this.ml = createMl(rt.tensors, rt.heap, slots);
     rt.extraRoots.push((visit) => {
       for (const r of this.roots) if (r && r.node !== 0) r.node = visit(r.node);
+      for (const r of this.closureRoots) if (r) r.node = visit(r.node);
     });
-    this.datasetLayout = rt.fixed("Dataset", [SlotKind.Scalar], null);
+    this.datasetLayout = rt.fixed("Dataset", [SlotKind.Tensor], null);
+    this.iteratorLayout = rt.fixed("Dataset batches", [SlotKind.Tensor], null);
     rt.tensorOperatorHook = (op, x, y) => this.operator(op, x, y);
   }
 
@@ -119,11 +163,59 @@ class MlBinding {
     return t;
   }
 
-  /** Roots a pointer for the rest of the run (a dataset's `map` closure); read it back from `.node`. */
-  hold(p: Ptr): Tracked {
-    const r: Tracked = { node: p, tensor: null as unknown as Tensor };
-    this.roots.push(r);
+  /** Roots a dataset's `map` closure until `unhold`; read it back from `.node` (it may move). */
+  hold(p: Ptr): ClosureRoot {
+    const r: ClosureRoot = { node: p, refs: 1 };
+    this.closureRoots.push(r);
     return r;
+  }
+
+  unhold(r: ClosureRoot): void {
+    if (--r.refs > 0) return;
+    const i = this.closureRoots.indexOf(r);
+    if (i >= 0) this.closureRoots[i] = null;
+    if (this.closureRoots.every((x) => x === null)) this.closureRoots = [];
+  }
+
+  /** A managed `Dataset` owning `dataset` (and a share of `closures`): freed when it dies. */
+  wrapDataset(dataset: MlDataset, closures: ClosureRoot[]): Ptr {
+    for (const c of closures) c.refs++;
+    this.liveDatasets++;
+    const owned = new Owned<DatasetState>({ dataset, closures }, (st) => {
+      this.liveDatasets--;
+      for (const c of st.closures) this.unhold(c);
+    });
+    const p = this.rt.heap.alloc(this.datasetLayout);
+    this.rt.heap.set(p, 0, this.rt.tensorHandle(owned as unknown as Tensor));
+    return p;
+  }
+
+  datasetState(p: Ptr): DatasetState {
+    return (this.rt.tensorFromHandle(this.rt.heap.get(p, 0)) as unknown as Owned<DatasetState>).value;
+  }
+
+  /** The owner of a new batch iterator, for its Iter object's SRC slot; and the iterator's id. */
+  ownIterator(it: BatchIterator): { owner: Ptr; id: number } {
+    const id = this.freeIterators.pop() ?? this.iterators.length;
+    this.iterators[id] = it;
+    const owned = new Owned<number>(id, (i) => {
+      this.iterators[i]?.return();
+      this.iterators[i] = null;
+      this.freeIterators.push(i);
+    });
+    const owner = this.rt.heap.alloc(this.iteratorLayout);
+    this.rt.heap.set(owner, 0, this.rt.tensorHandle(owned as unknown as Tensor));
+    return { owner, id };
+  }
+
+  /** What the binding holds for the program, for tests: nothing may outlive its owner. */
+  stats(): MlBindingStats {
+    return {
+      openIterators: this.iterators.filter((it) => it !== null && !it.closed).length,
+      liveIterators: this.iterators.filter((it) => it !== null).length,
+      liveDatasets: this.liveDatasets,
+      closureRoots: this.closureRoots.filter((r) => r !== null).length,
+    };
   }
 
   /** The node a tracked tensor stands for, or null. */
@@ -150,6 +242,22 @@ function alias(t: Tensor): Tensor {
 }
 
 const bindings = new WeakMap<Runtime, MlBinding>();
+
+export interface MlBindingStats {
+  /** Batch iterators whose file is open. */
+  openIterators: number;
+  /** Batch iterators whose Iter object has not been found dead yet. */
+  liveIterators: number;
+  /** `Dataset` objects not yet found dead (their JS state is held until then). */
+  liveDatasets: number;
+  /** `map` closures rooted for live datasets. */
+  closureRoots: number;
+}
+
+/** The ML binding's holdings in `rt` (all zero before any ML native ran). */
+export function mlBindingStats(rt: Runtime): MlBindingStats {
+  return bindings.get(rt)?.stats() ?? { openIterators: 0, liveIterators: 0, liveDatasets: 0, closureRoots: 0 };
+}
 
 function binding(rt: Runtime): MlBinding {
   let b = bindings.get(rt);
@@ -353,36 +461,38 @@ N["optim::Optimizer::set_learning_rate"] = ml((b, opt, lr) => {
 // ───────────── datasets ─────────────
 
 function datasetOf(b: MlBinding, p: Value): MlDataset {
-  return b.datasets[b.rt.heap.get(p as Ptr, 0)]!;
+  return b.datasetState(p as Ptr).dataset;
 }
 
-function wrapDataset(b: MlBinding, d: MlDataset): Ptr {
-  const p = b.rt.heap.alloc(b.datasetLayout);
-  b.datasets.push(d);
-  b.rt.heap.set(p, 0, b.datasets.length - 1);
-  return p;
+/** A dataset derived from `from` (with_target, shuffle): it keeps `from`'s map closures alive. */
+function derived(b: MlBinding, from: Value, make: (d: MlDataset) => MlDataset): Ptr {
+  const st = b.datasetState(from as Ptr);
+  return b.wrapDataset(make(st.dataset), st.closures.slice());
 }
 
 N["Dataset::from_csv"] = ml((b, path) => {
   const boundary = b.ml.boundary;
-  return wrapDataset(b, MlDataset.fromCsv(b.rt.tensors, b.rt.str(path as Ptr), { onBatchBoundary: () => boundary.reached() }));
+  return b.wrapDataset(MlDataset.fromCsv(b.rt.tensors, b.rt.str(path as Ptr), { onBatchBoundary: () => boundary.reached() }), []);
 });
-N["Dataset::with_target"] = ml((b, d, col) => wrapDataset(b, datasetOf(b, d).withTarget(b.rt.str(col as Ptr))));
-N["Dataset::shuffle"] = ml((b, d, seed) => wrapDataset(b, datasetOf(b, d).shuffle(seed as number)));
+N["Dataset::with_target"] = ml((b, d, col) => derived(b, d, (ds) => ds.withTarget(b.rt.str(col as Ptr))));
+N["Dataset::shuffle"] = ml((b, d, seed) => derived(b, d, (ds) => ds.shuffle(seed as number)));
 N["Dataset::map"] = (s) => {
   const f64: Type = { kind: "float", name: "f64" };
   const vecF64: Type = { kind: "builtin", name: "Vec", args: [f64] };
   return (d, clo) => {
     const rt = s.rt;
     const b = binding(rt);
-    // The closure lives as long as the dataset: a root slot of the binding keeps it (and moves it).
+    // The closure lives as long as a dataset using it: a root of the binding keeps it (and moves it).
     const root = b.hold(clo as Ptr);
-    const mapped = datasetOf(b, d).mapValues((values) => {
+    const st = b.datasetState(d as Ptr);
+    const mapped = st.dataset.mapValues((values) => {
       const v = rt.newVec(vecF64, f64, values.length);
       for (const x of values) rt.vecPush(v, SlotKind.Scalar, x, f64);
       return vecItems(rt, s.call(root.node, [v]) as Ptr);
     });
-    return wrapDataset(b, mapped);
+    const p = b.wrapDataset(mapped, [...st.closures, root]);
+    b.unhold(root); // the new dataset holds its own share
+    return p;
   };
 };
 
@@ -402,11 +512,13 @@ N["Dataset::batches"] = (s) => {
           throw e;
         }
       };
-      desc = registerDesc(rt, { kind: "native", elem: batchType, elemKind: SlotKind.Pointer, nativeNext });
+      // A loop left early closes the file now; the iterator's owner dying releases the rest.
+      const nativeClose = (id: number) => b.iterators[id]?.return();
+      desc = registerDesc(rt, { kind: "native", elem: batchType, elemKind: SlotKind.Pointer, nativeNext, nativeClose });
     }
-    const it = datasetOf(b, d).batches(n as number);
-    b.iterators.push(it);
-    return newIter(rt, desc, 0, 0, 0, 0, 0, 0, b.iterators.length - 1);
+    const { owner, id } = b.ownIterator(datasetOf(b, d).batches(n as number));
+    // Allocation never collects: `owner` is still valid as the Iter object's SRC.
+    return newIter(rt, desc, 0, 0, owner, 0, 0, 0, id);
   };
 };
 
@@ -416,10 +528,7 @@ function nextBatch(b: MlBinding, batchType: Type & { kind: "adt" }, id: number):
   // The iterator calls the training boundary (a possible collection) before reading rows, so
   // nothing below holds a pointer across it.
   const r = it.next();
-  if (r.done) {
-    b.iterators[id] = null;
-    return DONE;
-  }
+  if (r.done) return DONE; // the file is closed; the owner's death frees the rest
   const rt = b.rt;
   const l = rt.adtLayout(batchType);
   const p = rt.heap.alloc(l.layout);

@@ -272,6 +272,11 @@ export class BatchIterator implements IterableIterator<Batch> {
     return this.reader.bytesRead;
   }
 
+  /** True once the pass has ended or was stopped: the file is closed. */
+  get closed(): boolean {
+    return this.done;
+  }
+
   [Symbol.iterator](): IterableIterator<Batch> {
     return this;
   }
