@@ -34,7 +34,10 @@ describe("borrow diagnostics", () => {
     expect(at(d.primary)).toBe(4);
     expect(d.primary.message).toBe("value borrowed here after move");
     expect(labels(d)).toEqual(["3: value moved here"]);
-    expect(d.notes).toEqual(["move occurs because `tensor1` has type `Tensor`, which does not implement the `Copy` trait"]);
+    expect(d.notes).toEqual([
+      "move occurs because `tensor1` has type `Tensor`, which does not implement the `Copy` trait",
+      "`tensor1` has no permissions; `shape` needs R; R was removed: moved at 3:19",
+    ]);
     expect(d.help).toEqual(["consider cloning the value: `tensor1.clone()`"]);
   });
 
@@ -63,6 +66,7 @@ fn main() {
     expect(labels(d)).toEqual(["3: immutable borrow occurs here", "6: `ref1` goes out of scope here, ending the borrow"]);
     expect(d.notes).toEqual([
       "this borrow lasts until `ref1` goes out of scope at line 6; with --borrowck=nll it would end after its last use at line 4",
+      "`tensor` has R; `fill_` needs R+W; W was removed: borrowed by `ref1` at 3:16",
     ]);
   });
 
@@ -78,7 +82,7 @@ fn main() {
     );
     expect(d.code).toBe("E0502");
     expect(labels(d)).toEqual(["3: immutable borrow occurs here", "5: immutable borrow later used here"]);
-    expect(d.notes).toEqual([]);
+    expect(d.notes).toEqual(["`v` has R; `push` needs R+W; W was removed: borrowed by `first` at 3:17"]);
   });
 
   it("E0597: the referent is dropped at the block's closing brace while still borrowed", () => {

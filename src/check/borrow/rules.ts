@@ -8,7 +8,8 @@ import type { Diagnostic, Label } from "../../diagnostics";
 import { typeToString, type Type } from "../types";
 import { BodyAnalysis, nodeUses, type MoveSite } from "./analyses";
 import type { Cfg, Loan } from "./cfg";
-import { hasDeref, hasIndex, movePath, overlaps, placeToString, type Place } from "./places";
+import { hasDeref, hasIndex, localPlace, movePath, overlaps, placeToString, type Place } from "./places";
+import { methodAfter, permissionNote, type PermAccess } from "./permissions";
 
 export type Model = "lexical" | "nll";
 
@@ -38,6 +39,15 @@ export class BodyChecker {
         this.loansOfVar.set(h, list);
       }
     });
+  }
+
+  /**
+   * The permissions note (LANGUAGE.md §4, issue 7): what the operation at n needed, what `p` had,
+   * and the event that removed the rest. An addition to the three-event story, never instead of it.
+   */
+  private addPermissions(d: Diagnostic, n: number, p: Place, access: PermAccess): void {
+    const note = permissionNote(this.cfg, this.an, this.model, p, n, access, access === "shared" || access === "mut" ? methodAfter(d.primary.span) : undefined);
+    if (note) d.notes.push(note);
   }
 
   private report(d: Diagnostic): void {
@@ -133,6 +143,7 @@ export class BodyChecker {
         `\`${place.base.name}\` used here but it ${state}`,
       );
       d.labels.push({ span: place.base.span, message: "binding declared here but left uninitialized" });
+      this.addPermissions(d, n, place, kind === "write" ? "write" : kind);
       this.report(d);
       return true;
     }
@@ -158,6 +169,7 @@ export class BodyChecker {
     if (mv.ty) d.notes.push(`move occurs because \`${movedName}\` has type \`${typeToString(mv.ty)}\`, which does not implement the \`Copy\` trait`);
     if (this.branchMove(moves, n)) d.notes.push("the value may have been moved: it is moved on some paths to this use and not on others");
     if (!selfLoop && mv.ty?.kind !== "ref") d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
+    this.addPermissions(d, n, place, kind);
     this.report(d);
     return true;
   }
@@ -197,7 +209,7 @@ export class BodyChecker {
       case "borrow": {
         const l = this.cfg.loans[a.loan];
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
-        if (l.mutable && l.origin !== "capture" && this.checkMutability(l.place, a.span, "borrow")) break;
+        if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
         this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
         break;
       }
@@ -234,12 +246,13 @@ export class BodyChecker {
     if (structUpdate && last.kind === "field") d.help.push(`give the field explicitly instead of taking it with \`..\`: \`${last.name}: ${name}.clone()\``);
     else if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
     else d.help.push(`consider cloning the value: \`${src}.clone()\``);
+    this.addPermissions(d, _n, p, "move");
     this.report(d);
     return true;
   }
 
   /** E0596: `&mut` of something not mutable. Returns true when reported. */
-  private checkMutability(p: Place, span: Span, _what: "borrow"): boolean {
+  private checkMutability(n: number, p: Place, span: Span): boolean {
     let lastDeref = -1;
     for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
     if (lastDeref >= 0) {
@@ -252,12 +265,14 @@ export class BodyChecker {
         span,
         `\`${placeToString(refPlace)}\` is a \`&\` reference, so the data it refers to cannot be borrowed as mutable`,
       );
+      this.addPermissions(d, n, p, "mut");
       this.report(d);
       return true;
     }
     if (p.base.mutable || p.base.name === "<iterator>") return false;
     const d = diag("E0596", `cannot borrow \`${placeToString(p)}\` as mutable, as it is not declared as mutable`, span, "cannot borrow as mutable");
     d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+    this.addPermissions(d, n, p, "mut");
     this.report(d);
     return true;
   }
@@ -270,6 +285,7 @@ export class BodyChecker {
       const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;
       const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
+      this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
     }
@@ -277,6 +293,7 @@ export class BodyChecker {
     if (p.proj.length === 0 && this.cfg.captured.has(p.base)) {
       const d = diag("E0594", `cannot assign to \`${p.base.name}\`, as it is not declared as mutable`, span, "cannot assign");
       d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+      this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
     }
@@ -285,11 +302,13 @@ export class BodyChecker {
       const d = diag("E0384", `cannot assign twice to immutable variable \`${p.base.name}\``, span, "cannot assign twice to immutable variable");
       d.labels.push({ span: p.base.span, message: `first assignment to \`${p.base.name}\`` });
       d.help.push(`consider making this binding mutable: \`mut ${p.base.name}\``);
+      this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
     }
     const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, as \`${p.base.name}\` is not declared as mutable`, span, "cannot assign");
     d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+    this.addPermissions(d, n, p, "write");
     this.report(d);
     return true;
   }
@@ -365,6 +384,7 @@ export class BodyChecker {
         break;
     }
     this.storyOfLoan(d, n, loan, laterMsg, span);
+    this.addPermissions(d, n, p, kind);
     this.report(d);
   }
 
@@ -431,6 +451,7 @@ export class BodyChecker {
         const later = this.laterUse(n, holders);
         if (later) d.labels.push({ span: later, message: "borrow later used here" });
         this.lexicalHolderStory(d, n, holders, loan.span, span);
+        this.addPermissions(d, n, localPlace(b), "drop");
         this.report(d);
         break;
       }
