@@ -15,12 +15,9 @@ import type { Binding, Program, Span, Stmt } from "../syntax/ast";
 import { lineCol } from "../syntax/ast";
 import type { Diagnostic } from "../diagnostics";
 import { analyzeBorrows, type BodyFacts, type Loan } from "../check/borrow";
+import { isPermissionNote, permString, permWords, type Perms } from "../check/borrow/permissions";
 
-export interface Perms {
-  r: boolean;
-  w: boolean;
-  o: boolean;
-}
+export { permString, type Perms };
 
 interface PlaceState {
   name: string;
@@ -37,15 +34,6 @@ const posOf = (s: Span) => {
   const p = lineCol(s.file, s.start);
   return `${p.line}:${p.column}`;
 };
-
-export function permString(p: Perms): string {
-  return `${p.r ? "R" : "-"}${p.w ? "W" : "-"}${p.o ? "O" : "-"}`;
-}
-
-function permWords(p: Perms): string {
-  const parts = [p.r && "R", p.w && "W", p.o && "O"].filter(Boolean);
-  return parts.length ? parts.join("+") : "no permissions";
-}
 
 /** Renders the permission view of a checked program (`checkResult` as from checkProgram). */
 export function explainOwnership(program: Program, checkResult: unknown, model: "lexical" | "nll", diagnostics: Diagnostic[] = []): string {
@@ -177,6 +165,9 @@ const NEEDS: Record<string, { needs: Perms; what: string }> = {
 function errorRows(d: Diagnostic, before: State, width: number): string[] {
   const pad = `  ${" ".repeat(width)} |   `;
   const rows = [`${pad}error[${d.code}]: ${d.message}`];
+  // The borrow checker's own permissions fact, when the diagnostic carries one (one source of truth).
+  const fact = d.notes.find(isPermissionNote);
+  if (fact) return [...rows, `${pad}${fact}`];
   const need = NEEDS[d.code];
   const subject = /`([^`]+)`/.exec(d.message)?.[1];
   if (!need || !subject) return rows;
