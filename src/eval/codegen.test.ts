@@ -54,13 +54,15 @@ test("numeric functions, loops and recursion are compiled to JS; tensor code is 
   expect(out?.panic).toBeNull();
   for (const name of ["step", "first_over", "grid", "collatz", "shadow", "mixed", "swap_ends", "main"]) expect(codegenStats.names).toContain(name);
   expect(codegenStats.generated - before).toBeGreaterThanOrEqual(8);
+  execute(join(ROOT, "test/programs/eval/codegen_patterns.stark"), true);
+  for (const name of ["area", "classify", "drain", "first_even"]) expect(codegenStats.names).toContain(name);
   const declined = codegenStats.declined;
   execute(join(ROOT, "test/programs/eval/tensors_ownership.stark"), true);
   expect(codegenStats.declined).toBeGreaterThan(declined);
 });
 
 test("generated code keeps every pointer rooted: the JS tier under stress GC prints what the closures print", () => {
-  for (const rel of ["test/programs/eval/codegen_paths.stark", "test/programs/lang/algo_sieve.stark", "test/programs/lang/for_iter_mut.stark", "test/programs/lang/gc_graph_cycle.stark"]) {
+  for (const rel of ["test/programs/eval/codegen_paths.stark", "test/programs/eval/codegen_patterns.stark", "test/programs/lang/algo_sieve.stark", "test/programs/lang/for_iter_mut.stark", "test/programs/lang/gc_graph_cycle.stark"]) {
     const path = join(ROOT, rel);
     expect(execute(path, true, true)).toEqual(execute(path, false));
   }

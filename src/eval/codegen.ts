@@ -29,7 +29,7 @@
 
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
-import type { Binding, BlockExpr, Expr, FnDecl, Span, Stmt } from "../syntax/ast";
+import type { Binding, BlockExpr, Expr, FnDecl, Pattern, Span, Stmt } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec } from "./format";
@@ -331,7 +331,7 @@ class FnGen {
     // A body that keeps nothing in frame slots (only scalar parameters and locals, no fallback)
     // needs no frame: its `direct` entry takes the arguments as JS values, and `run` (for callers
     // that built a frame) unpacks it. Otherwise `run` is the body and `direct` builds the frame.
-    const frameless = ctx.map.length === 0 && !this.lines.some((l) => /(?<![\w$])f\[|\(f\)/.test(l));
+    const frameless = ctx.map.length === 0 && !this.lines.some((l) => /(?<![\w$.])f(?![\w$])/.test(l));
     const paramLocals: string[] = [];
     for (const [b, name] of this.jsLocals) {
       const slot = ctx.slots.get(b);
@@ -445,7 +445,7 @@ class FnGen {
       const simple = this.tryExpr(u, true);
       if (simple !== null) return simple;
     }
-    if (u.kind === "IfExpr" || u.kind === "BlockExpr" || u.kind === "LoopExpr" || mayEscape(u)) {
+    if (u.kind === "IfExpr" || u.kind === "BlockExpr" || u.kind === "LoopExpr" || u.kind === "MatchExpr" || u.kind === "IfLetExpr" || mayEscape(u)) {
       const t = this.tmp();
       this.into(u, t);
       return t;
@@ -527,6 +527,14 @@ class FnGen {
         if (target !== null) this.emit(`${target} = undefined;`);
         return;
       }
+      case "MatchExpr":
+      case "IfLetExpr":
+      case "WhileLetExpr":
+        if (mayEscape(u.scrutinee)) return this.intoOther(u, target);
+        if (u.kind === "MatchExpr") this.match(u, target);
+        else if (u.kind === "IfLetExpr") this.ifLet(u, target);
+        else this.whileLet(u, target);
+        return;
       case "ReturnExpr": {
         if (u.value) this.into(u.value, "R");
         else this.emit(`R = undefined;`);
@@ -551,23 +559,107 @@ class FnGen {
         this.assign(u);
         if (target !== null) this.emit(`${target} = undefined;`);
         return;
-      default: {
-        if (mayEscape(u)) {
-          // A `match` or a call with `?` inside, say: run by the closure compiler.
-          if (this.loops.length > 0) throw new Unsupported();
-          this.noteFallback(u);
-          if (this.emitting) {
-            const code = `${this.k(this.c.compileExpr(u, this.ctx))}(f)`;
-            this.emit(target === null ? `${code};` : `${target} = ${code};`);
-          }
-          this.reloadSlots();
-          this.emitEscapeCheck();
-          return;
-        }
-        const v = this.expr(u, true);
-        this.emit(target === null ? `${v};` : `${target} = ${v};`);
-      }
+      default:
+        return this.intoOther(u, target);
     }
+  }
+
+  /** Any other expression: generated, or run by the closure compiler (with an early exit checked). */
+  private intoOther(u: Expr, target: Target): void {
+    if (mayEscape(u)) {
+      // A call with `?` inside, say: run by the closure compiler.
+      if (this.loops.length > 0) throw new Unsupported();
+      this.noteFallback(u);
+      if (this.emitting) {
+        const code = `${this.k(this.c.compileExpr(u, this.ctx))}(f)`;
+        this.emit(target === null ? `${code};` : `${target} = ${code};`);
+      }
+      this.reloadSlots();
+      this.emitEscapeCheck();
+      return;
+    }
+    const v = this.expr(u, true);
+    this.emit(target === null ? `${v};` : `${target} = ${v};`);
+  }
+
+  // ───────────── patterns: match, if let, while let ─────────────
+  // The closure compiler's matchers test a value and bind the pattern's variables (into frame
+  // slots: a pattern counts as a fallback); the arms, guards and bodies are generated.
+
+  /**
+   * Evaluate a scrutinee where every arm can read it: a pointer in a hidden frame slot (a guard
+   * or an arm test may collect), a scalar in a JS variable. Returns [the place, its slot or -1].
+   */
+  private scrutinee(e: Expr): [string, number] {
+    const t = this.typeOf(e);
+    const v = this.expr(e, false);
+    if (reprOf(t) === SlotKind.Scalar) {
+      const tv = this.tmp();
+      this.emit(`${tv} = ${v};`);
+      return [tv, -1];
+    }
+    const slot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
+    this.emit(`f[${slot}] = ${v};`);
+    return [`f[${slot}]`, slot];
+  }
+
+  /** `m(f, value, 0, -1)`: does the value match (binding its variables)? Matchers may allocate. */
+  private test(pat: Pattern, place: string, t: Type): string {
+    this.noteFallback(pat);
+    const m = this.emitting ? this.c.compilePattern(pat, this.ctx, t) : null;
+    return this.allocating(`${this.k(m)}(f, ${place}, 0, -1)`);
+  }
+
+  private match(e: Expr & { kind: "MatchExpr" }, target: Target): void {
+    const st = this.typeOf(e.scrutinee);
+    const [place, slot] = this.scrutinee(e.scrutinee);
+    const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+    e.arms.forEach((arm, i) => {
+      let cond = this.test(arm.pat, place, st);
+      if (arm.guard) cond = `${cond} && ${this.expr(arm.guard, true)}`;
+      this.emit(`${i === 0 ? "" : "} else "}if (${cond}) {`);
+      this.nested(() => {
+        if (release) this.emit(release);
+        this.into(arm.body, target);
+      });
+    });
+    this.emit(e.arms.length ? `} else {` : `{`);
+    this.emit(`  rt.panic("P0105", "internal: no match arm matched", ${this.k(e.span)});`);
+    this.emit(`}`);
+  }
+
+  private ifLet(e: Expr & { kind: "IfLetExpr" }, target: Target): void {
+    const st = this.typeOf(e.scrutinee);
+    const [place, slot] = this.scrutinee(e.scrutinee);
+    const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+    this.emit(`if (${this.test(e.pat, place, st)}) {`);
+    this.nested(() => {
+      if (release) this.emit(release);
+      this.into(e.then, target);
+    });
+    this.emit(`} else {`);
+    this.nested(() => {
+      if (release) this.emit(release);
+      if (e.else) this.into(e.else, target);
+      else if (target !== null) this.emit(`${target} = undefined;`);
+    });
+    this.emit(`}`);
+  }
+
+  private whileLet(e: Expr & { kind: "WhileLetExpr" }, target: Target): void {
+    const st = this.typeOf(e.scrutinee);
+    const loop = this.pushLoop(e.label?.name ?? null, null);
+    this.emit(`${loop.js}: for (;; ${this.backEdge(e.span)}) {`);
+    this.nested(() => {
+      const [place, slot] = this.scrutinee(e.scrutinee);
+      const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+      this.emit(`if (!(${this.test(e.pat, place, st)})) { ${release} break ${loop.js}; }`);
+      if (release) this.emit(release);
+      this.into(e.body, null);
+    });
+    this.emit(`}`);
+    this.loops.pop();
+    if (target !== null) this.emit(`${target} = undefined;`);
   }
 
   /**
@@ -813,6 +905,8 @@ class FnGen {
       }
       case "FStrLit":
         return this.fstring(e);
+      case "StrLit":
+        return this.allocating(`rt.newString(${JSON.stringify(e.value)})`);
       case "CallExpr":
         return this.call(e);
       case "MethodCallExpr":
