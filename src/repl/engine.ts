@@ -18,7 +18,7 @@
 
 import { readFileSync } from "node:fs";
 import type { Binding, Expr, Item, Pattern, Program, SourceFile, Span, Stmt } from "../syntax/ast";
-import { makeSourceFile } from "../syntax/ast";
+import { lineCol, makeSourceFile } from "../syntax/ast";
 import { Diagnostic, StarkPanic } from "../diagnostics";
 import { parseItemsOrStatements } from "../syntax/parser";
 import { CheckSession, type CheckResult } from "../check";
@@ -398,7 +398,16 @@ export class ReplEngine {
  */
 function forSession(d: Diagnostic): Diagnostic {
   const labels = d.labels.filter((l) => !/goes out of scope here/.test(l.message));
-  const notes = d.notes.map((n) => {
+  // Positions in notes ("moved at 1:9") are line:column of whichever input the event was in:
+  // one that a label shows in another input gets that input's name (`<repl:2>:1:9`).
+  const elsewhere = new Map<string, string>();
+  for (const l of labels) {
+    if (l.span.file === d.primary.span.file) continue;
+    const p = lineCol(l.span.file, l.span.start);
+    elsewhere.set(`${p.line}:${p.column}`, `${l.span.file.name}:${p.line}:${p.column}`);
+  }
+  const notes = d.notes.map((raw) => {
+    const n = elsewhere.size ? raw.replace(/\bat (\d+:\d+)\b/g, (all, pos: string) => (elsewhere.has(pos) ? `at ${elsewhere.get(pos)}` : all)) : raw;
     const m = /^this borrow lasts until `([^`]+)` goes out of scope at line \d+(.*)$/.exec(n);
     if (!m) return n;
     const nll = /with --borrowck=nll/.test(m[2]) ? "; with --borrowck=nll it would end after its last use" : "";

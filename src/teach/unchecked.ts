@@ -240,6 +240,6 @@ export function uncheckedBanner(borrowErrors: Diagnostic[]): string {
   const at = (d: Diagnostic) => lineCol(d.primary.span.file, d.primary.span.start).line;
   const what = borrowErrors.length
     ? `the borrow checker rejects this program (${borrowErrors.map((d) => `${d.code} at line ${at(d)}`).join(", ")})`
-    : "the borrow check is skipped";
+    : "the borrow checker finds no error in this program";
   return `running UNCHECKED: ${what}; moved and freed data are tracked at run time instead`;
 }

@@ -38,6 +38,8 @@ test("reusing a value moved two inputs earlier is E0382 pointing at the moving i
   const label = r.diagnostics[0].labels.find((l) => /moved here/.test(l.message))!;
   expect(label.span.file.name).toBe(`<repl:${moved.input}>`);
   expect(r.diagnostics[0].primary.span.file.name).toBe(`<repl:${r.input}>`);
+  // A position in a note that is in another input is named with that input.
+  for (const n of r.diagnostics[0].notes) if (/\bat \d+:\d+/.test(n) || /moved at/.test(n)) expect(n).toContain(`moved at <repl:${moved.input}>:1:9`);
 });
 
 test("a borrow taken in one input is live in the next (lexical rules for top-level bindings)", () => {

@@ -8,7 +8,7 @@ import { runCli } from "../../src/cli/main";
 const CHROMIUM = "/usr/bin/chromium";
 /** Where the screenshot goes (look at it: the charts and the table should be visible). */
 const SCREENSHOT = join(tmpdir(), "stark-heap-report.png");
-const program = join(__dirname, "..", "..", "examples", "tour", "05_gc_modes.stark");
+const program = join(__dirname, "..", "..", "examples", "tour", "04_gc_modes.stark");
 
 function report(): string {
   const out = join(mkdtempSync(join(tmpdir(), "stark-heap-")), "report.html");
