@@ -208,7 +208,9 @@ const VEC_MATH = `
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) ${splat(1.6666665459e-1)}))
     (local.set $y (f32x4.add (f32x4.mul (local.get $y) (local.get $r)) ${splat(5.0000001201e-1)}))
     (local.set $y (f32x4.add (f32x4.add (f32x4.mul (local.get $y) (local.get $z)) (local.get $r)) ${splat(1.0)}))
-    (local.set $n (i32x4.trunc_sat_f32x4_s (local.get $fx)))
+    ;; fx is an integer of at most 151 in size: adding 1.5 * 2^23 puts it in the low mantissa bits
+    ;; (two instructions; V8 lowers i32x4.trunc_sat_f32x4_s to eight)
+    (local.set $n (i32x4.sub (f32x4.add (local.get $fx) ${splat(12582912.0)}) (i32x4.splat (i32.const 0x4b400000))))
     (local.set $n1 (i32x4.shr_s (local.get $n) (i32.const 1)))
     (local.set $n (i32x4.sub (local.get $n) (local.get $n1)))
     (f32x4.mul
@@ -279,6 +281,9 @@ const VEC_MATH = `
 
 const splat64 = (x) => `(f64x2.splat (f64.const ${x}))`;
 
+/** An integral f64x2 of magnitude < 2^51 as i64x2 lanes: add 1.5 * 2^52, subtract its bits. */
+const f64ToI64 = (v) => `(i64x2.sub (f64x2.add ${v} ${splat64(6755399441055744.0)}) (i64x2.splat (i64.const 0x4338000000000000)))`;
+
 /** 1/k! for the Taylor series of exp on |r| <= ln2/2: the degree-13 term's error is 0.02 ulp. */
 const INV_FACTORIALS = Array.from({ length: 14 }, (_, k) => {
   let f = 1;
@@ -304,7 +309,7 @@ const VEC_MATH_F64 = `
       .map((k) => `(local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $r)) ${splat64(INV_FACTORIALS[k])}))`)
       .join("\n    ")}
     (local.set $q (f64x2.add ${splat64(1.0)} (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $q)))))
-    (local.set $k (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))))
+    (local.set $k ${f64ToI64("(local.get $n)")})
     (local.set $k1 (i64x2.shr_s (local.get $k) (i32.const 1)))
     (local.set $k (i64x2.sub (local.get $k) (local.get $k1)))
     (f64x2.mul
@@ -323,7 +328,7 @@ const VEC_MATH_F64 = `
       .join("\n    ")}
     (local.set $q (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $q))))
     (local.set $e (f64x2.sub (f64x2.mul (f64x2.add ${splat64(1.0)} (local.get $q))
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (i64x2.shl (i64x2.add ${f64ToI64("(local.get $n)")} (i64x2.splat (i64.const 1023))) (i32.const 52)))
       ${splat64(1.0)}))
     (v128.bitselect (local.get $q) (local.get $e) (f64x2.eq (local.get $n) ${splat64(0)})))
 
