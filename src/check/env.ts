@@ -104,6 +104,25 @@ export class Env {
 
   private pendingSupertraits: [TraitDecl, ModuleScope][] = [];
 
+  /**
+   * An undo point for the REPL (CheckSession.snapshot): restoring it removes the impls and trait
+   * implementations registered since, on types declared before (what is keyed by a newer
+   * declaration cannot be reached once that declaration's name is gone).
+   */
+  snapshot(): () => void {
+    const impls = new Map([...this.impls].map(([k, v]) => [k, [...v]] as const));
+    const blanket = this.blanketImpls.length;
+    const traitImpls = new Map([...this.traitImpls].map(([k, v]) => [k, new Set(v)] as const));
+    return () => {
+      this.impls.clear();
+      for (const [k, v] of impls) this.impls.set(k, [...v]);
+      this.blanketImpls.length = blanket;
+      this.traitImpls.clear();
+      for (const [k, v] of traitImpls) this.traitImpls.set(k, new Set(v));
+      this.pendingSupertraits.length = 0;
+    };
+  }
+
   collect(items: Item[], scope: ModuleScope): void {
     for (const item of items) this.declare(item, scope);
     for (const item of items) if (item.kind === "ImplDecl") this.registerImpl(item, scope);

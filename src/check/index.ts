@@ -216,6 +216,31 @@ export class CheckSession {
     return { diagnostics, bodies, isCopy: this.env.isCopy, structFieldTypes };
   }
 
+  /**
+   * An undo point (for the REPL): the returned function restores the session to this moment —
+   * item names, `use`s, top-level variables, the global frame's size, impls — so that an input
+   * with an error can be forgotten without re-checking everything before it.
+   */
+  snapshot(): () => void {
+    const items = new Map(this.scope.items);
+    const uses = new Map(this.scope.uses);
+    const globs = this.scope.globs.length;
+    const vars = new Map(this.globals.vars);
+    const size = this.globalFrame.size;
+    const env = this.env.snapshot();
+    return () => {
+      this.scope.items.clear();
+      for (const [k, v] of items) this.scope.items.set(k, v);
+      this.scope.uses.clear();
+      for (const [k, v] of uses) this.scope.uses.set(k, v);
+      this.scope.globs.length = globs;
+      this.globals.vars.clear();
+      for (const [k, v] of vars) this.globals.vars.set(k, v);
+      this.globalFrame.size = size;
+      env();
+    };
+  }
+
   /** Copy query for declarations (for the borrow checker's own use). */
   isCopyAdt(decl: StructDecl | EnumDecl, args: Type[]): boolean {
     return this.env.isCopy({ kind: "adt", decl, args });
