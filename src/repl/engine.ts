@@ -11,10 +11,9 @@
 //    proportional to the live top-level bindings, not to the length of the session. Only
 //    diagnostics that mention the new input are its errors (the summarized inputs passed).
 //
-// An input with an error changes nothing. The checker mutates its session while it checks, so on
-// an error the check session is rebuilt by re-checking every accepted input (its source is kept);
-// the evaluator learns the re-checked item declarations, and global slots come out the same
-// because checking is deterministic.
+// An input with an error (or a panic, or Ctrl-C) changes nothing: the check session is restored
+// to the snapshot taken before it (`CheckSession.snapshot`), and the borrow summary is only
+// updated by accepted inputs. Nothing earlier is ever checked again.
 
 import { readFileSync } from "node:fs";
 import type { Binding, Expr, Item, Pattern, Program, SourceFile, Span, Stmt } from "../syntax/ast";
@@ -55,7 +54,7 @@ export interface InputResult {
   input: number;
 }
 
-/** One accepted input: enough to re-check it when the check session is rebuilt. */
+/** One accepted input (its items' names are offered by completion). */
 interface Accepted {
   n: number;
   file: SourceFile;
@@ -119,32 +118,31 @@ export class ReplEngine {
     if (!built.program || hasErrors(built.diagnostics)) return res;
     const { program, tail } = built;
 
-    const checked = this.check.check(program);
-    res.diagnostics.push(...checked.diagnostics.filter((d) => d.severity === "error" || d.primary.span.file === file));
-    if (hasErrors(res.diagnostics)) {
-      this.rebuildCheckSession();
-      return res;
-    }
-    const borrows = this.borrowCheck(program, checked, file);
-    res.diagnostics.push(...borrows.diagnostics);
-    if (hasErrors(res.diagnostics)) {
-      this.rebuildCheckSession();
-      return res;
-    }
+    // Anything but success forgets the input: the check session goes back to this point.
+    const undo = this.check.snapshot();
+    let accepted = false;
+    try {
+      const checked = this.check.check(program);
+      res.diagnostics.push(...checked.diagnostics.filter((d) => d.severity === "error" || d.primary.span.file === file));
+      if (hasErrors(res.diagnostics)) return res;
+      const borrows = this.borrowCheck(program, checked, file);
+      res.diagnostics.push(...borrows.diagnostics);
+      if (hasErrors(res.diagnostics)) return res;
 
-    const run = this.runChecked(program, tail);
-    res.panic = run.panic;
-    res.value = run.value;
-    res.interrupted = run.interrupted;
-    if (run.panic || run.interrupted) {
-      // Its effects so far happened, but its bindings may be uninitialized: forget them.
-      this.rebuildCheckSession();
+      const run = this.runChecked(program, tail);
+      res.panic = run.panic;
+      res.value = run.value;
+      res.interrupted = run.interrupted;
+      // A panic's or Ctrl-C's effects so far happened, but its bindings may be uninitialized.
+      if (run.panic || run.interrupted) return res;
+      accepted = true;
+      this.accepted.push({ n, file, program });
+      this.top.accept(program, borrows.facts);
+      this.noteMoves(n);
       return res;
+    } finally {
+      if (!accepted) undo();
     }
-    this.accepted.push({ n, file, program });
-    this.top.accept(program, borrows.facts);
-    this.noteMoves(n);
-    return res;
   }
 
   /** `:load FILE`: a file's items and top-level statements into the session (not its `main`). */
@@ -158,10 +156,15 @@ export class ReplEngine {
     const built = buildProgram(file);
     if (!built.program || hasErrors(built.diagnostics)) return { type: null, diagnostics: built.diagnostics };
     if (!built.tail) return { type: "()", diagnostics: [] };
-    const checked = this.check.check(built.program);
+    const undo = this.check.snapshot(); // `:type` never changes the session
+    let checked: CheckResult;
+    try {
+      checked = this.check.check(built.program);
+    } finally {
+      undo();
+    }
     const errors = checked.diagnostics.filter((d) => d.severity === "error");
     const t = built.tail.ty;
-    this.rebuildCheckSession(); // `:type` never changes the session
     if (errors.length || !t) return { type: null, diagnostics: errors };
     return { type: typeToString(t), diagnostics: [] };
   }
@@ -346,49 +349,6 @@ export class ReplEngine {
     }
   }
 
-  /**
-   * The evaluator keys global slots by Binding object; the re-checked input has new Binding
-   * objects for the same variables (same order, same source), so they take over the old slots.
-   */
-  private transferGlobalSlots(before: Program, after: Program): void {
-    const g = this.evaluator.compiler.globalCtx;
-    const old = allBindings(before.body.filter(isTopStmt));
-    const now = allBindings(after.body.filter(isTopStmt));
-    for (let i = 0; i < Math.min(old.length, now.length); i++) {
-      const slot = g.slots.get(old[i]);
-      if (slot === undefined) continue;
-      g.slots.set(now[i], slot);
-      if (g.cells.has(old[i])) g.cells.add(now[i]);
-    }
-  }
-
-  /** Re-check every accepted input in a fresh check session (see the header). */
-  private rebuildCheckSession(): void {
-    this.check = new CheckSession();
-    const stmts = new Map<Stmt, Stmt>();
-    const bindings = new Map<Binding, Binding>();
-    let checked: CheckResult | null = null;
-    for (const a of this.accepted) {
-      const built = buildProgram(a.file);
-      if (!built.program) continue;
-      checked = this.check.check(built.program);
-      this.evaluator.items.addItems(built.program.body.filter((x) => !isTopStmt(x)));
-      this.transferGlobalSlots(a.program, built.program);
-      const before = a.program.body.filter(isTopStmt);
-      const after = built.program.body.filter(isTopStmt);
-      before.forEach((s, i) => after[i] && stmts.set(s, after[i]));
-      const ob = allBindings(before);
-      const nb = allBindings(after);
-      ob.forEach((b, i) => nb[i] && bindings.set(b, nb[i]));
-      a.program = built.program;
-    }
-    const model = this.model;
-    const isCopy = this.check.env.isCopy;
-    this.top.remap(stmts, bindings, (body) => {
-      const result = analyzeBorrows({ kind: "Program", span: body[0].span, body }, checked ?? { isCopy }, { model });
-      return result.bodies.find((b) => b.name === "<top level>") ?? null;
-    });
-  }
 }
 
 /**
@@ -442,29 +402,6 @@ function buildProgram(file: SourceFile): { program: Program | null; tail: Expr |
     body.push(stmt);
   }
   return { program: { kind: "Program", span, body }, tail, diagnostics: parsed.diagnostics };
-}
-
-/** Every binding declared anywhere inside `nodes`, in a fixed traversal order. */
-function allBindings(nodes: unknown[]): Binding[] {
-  const out: Binding[] = [];
-  const seen = new Set<object>();
-  const visit = (x: unknown): void => {
-    if (!x || typeof x !== "object" || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      for (const y of x) visit(y);
-      return;
-    }
-    const node = x as { kind?: unknown; binding?: Binding };
-    if (node.kind === "BindPat" && node.binding) out.push(node.binding);
-    for (const [k, v] of Object.entries(x)) {
-      // Types, resolutions and spans are annotations, not children.
-      if (k === "span" || k === "ty" || k === "res" || k === "file" || k === "method") continue;
-      visit(v);
-    }
-  };
-  visit(nodes);
-  return out;
 }
 
 function patternBindings(p: Pattern): Binding[] {
@@ -605,31 +542,6 @@ class TopLevelState {
     return out;
   }
 
-  /**
-   * After the check session is rebuilt, the same statements and bindings exist as new objects
-   * (same source, same order): the state moves over to them.
-   */
-  remap(stmts: Map<Stmt, Stmt>, bindings: Map<Binding, Binding>, analyze: (body: Stmt[]) => BodyFacts | null): void {
-    const b = (x: Binding) => bindings.get(x) ?? x;
-    const s = (x: Stmt) => stmts.get(x) ?? x;
-    const remapKeys = <V>(m: Map<Binding, V>, f: (v: V) => V) => {
-      const entries = [...m].map(([k, v]) => [b(k), f(v)] as const);
-      m.clear();
-      for (const [k, v] of entries) m.set(k, v);
-    };
-    remapKeys(this.letOf, s);
-    remapKeys(this.lastAssign, s);
-    remapKeys(this.movedAt, (x) => x);
-    for (const [name, x] of this.inScope) this.inScope.set(name, b(x));
-    const order = [...this.order].map(([k, v]) => [s(k), v] as const);
-    this.order.clear();
-    for (const [k, v] of order) this.order.set(k, v);
-    this.relevant = this.relevant.map(b);
-    this.keptStmts = this.keptStmts.map(s);
-    const body = this.summary();
-    const facts = body.length ? analyze(body) : null;
-    this.facts = facts && { facts, stmts: body.filter(isTopStmt) };
-  }
 }
 
 function lastNodeOf(f: TopFacts): number | null {

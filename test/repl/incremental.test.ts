@@ -112,3 +112,35 @@ test(":vars after a long session shows the live bindings' states", () => {
   expect(vars.get("t")).toMatch(/borrowed shared by `r`/);
   expect(vars.get("v")).toBe("owned");
 });
+
+test("an erroneous input is forgotten without re-checking the session (one check call per input)", () => {
+  const { engine } = session();
+  for (let i = 0; i < 50; i++) engine.evaluate(`let x${i % 5} = ${i};`);
+  const check = (engine as unknown as { check: { check: (...a: unknown[]) => unknown } }).check;
+  const spy = jest.spyOn(check, "check");
+  expect(engine.evaluate("let bad: i32 = \"no\";").diagnostics.map((d) => d.code)).toEqual(["E0308"]);
+  expect(engine.evaluate("let ok = x4 + 1;").diagnostics).toEqual([]);
+  expect(spy).toHaveBeenCalledTimes(2);
+  spy.mockRestore();
+  expect(engine.evaluate("ok").value).toBe("50");
+});
+
+test("what an erroneous or panicking input defined is gone: items, impl methods, shadowing lets", () => {
+  const { engine } = session();
+  engine.evaluate("struct P { x: i32 }");
+  engine.evaluate("let a = 1;");
+  // An impl on an existing type, in an input with an error: its method must not stay behind.
+  const bad = engine.evaluate("impl P { fn get(&self) -> i32 { self.x } }\nfn broken() -> i32 { \"s\" }");
+  expect(bad.diagnostics.map((d) => d.code)).toContain("E0308");
+  expect(engine.evaluate("P { x: 3 }.get()").diagnostics.map((d) => d.code)).toEqual(["E0599"]);
+  expect(engine.evaluate("broken()").diagnostics.map((d) => d.code)).toEqual(["E0425"]);
+  // A shadowing let in a panicking input: the earlier `a` is back.
+  const p = engine.evaluate("let a = \"shadow\"; let v: Vec<i32> = Vec::new(); v[3];");
+  expect(p.panic?.code).toBe("P0103");
+  expect(engine.evaluate("a + 1").value).toBe("2");
+  // And the same definitions are accepted once correct.
+  expect(engine.evaluate("impl P { fn get(&self) -> i32 { self.x } }").diagnostics).toEqual([]);
+  expect(engine.evaluate("P { x: 3 }.get()").value).toBe("3");
+  expect(engine.typeOf("a").type).toBe("i32");
+  expect(engine.evaluate("let b = a;").diagnostics).toEqual([]);
+});
