@@ -827,6 +827,8 @@ export class Lowerer {
     this.closeScope(e.then.closeSpan, false);
     const endA = this.cur;
     this.cur = fork;
+    // The `else` branch does not use the scrutinee: its borrows end there too (no destructor runs).
+    this.endTempsSince(first);
     let b = EMPTY;
     if (e.else) b = this.value(e.else, "move");
     const endB = this.cur;
