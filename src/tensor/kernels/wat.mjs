@@ -646,7 +646,7 @@ function argmax(T) {
 }
 
 /**
- * Float max / min across rows (reduce_mid) at memory speed. \`acc_<op>(o, o, a, n)\`:
+ * Float max / min across rows (reduce_mid) at memory speed. \`acc_<op>(o, a, n)\`:
  * o = pop(o, a) | (a != a) — pmax keeps a NaN already in o (comparisons with it are false) and
  * the mask makes a NaN in a stick as an all-ones NaN. \`fixZeros_<op>\` then recomputes, exactly,
  * the outputs that came out zero (pmax keeps the first of -0 and +0; IEEE's maximum is +0).
@@ -657,7 +657,7 @@ function floatAccumulate(T, name) {
     `(local.set $v (v128.load offset=${off} (local.get $a)))
       (v128.store offset=${off} (local.get $o) (v128.or (${T.v}.p${name} (v128.load offset=${off} (local.get $o)) (local.get $v)) (${T.v}.ne (local.get $v) (local.get $v))))`;
   return `
-  (func $acc_${name}${x} (param $o i32) (param $o2 i32) (param $a i32) (param $n i32)
+  (func $acc_${name}${x} (param $o i32) (param $a i32) (param $n i32)
     (local $end i32) (local $end64 i32) (local $end16 i32) (local $v v128)
     (local.set $end (i32.add (local.get $a) ${bytesOf(T, "(local.get $n)")}))
     (local.set $end64 (i32.add (local.get $a) ${roundedBytes(T, "(local.get $n)", 64 / T.bytes)}))
@@ -711,8 +711,11 @@ const fromSum = { f32: (v) => `(f32.demote_f64 ${v})`, f64: (v) => v, i32: (v) =
  */
 function reduceAlongDims(T) {
   const x = T.suffix;
-  // floats accumulate with pmax / pmin (see floatAccumulate); i32's max_s is already one instruction
-  const extremeRow = (name) => (T === I32 ? `$vv_${name}${x}` : `$acc_${name}${x}`);
+  // o = op(o, row p): floats with pmax / pmin (see floatAccumulate); i32's max_s is one instruction
+  const foldRow = (name) =>
+    T === I32
+      ? `(call $vv_${name}${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner))`
+      : `(call $acc_${name}${x} (local.get $o) (local.get $p) (local.get $inner))`;
   const store = (v) => `(${T.s}.store (local.get $o) ${v})`;
   const sum = `(call $sum${x} (local.get $src) (local.get $n))`;
   return `
@@ -748,8 +751,8 @@ function reduceAlongDims(T) {
         (if (i32.eqz (local.get $op))
           (then (call $vv_add${x} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
           (else (if (i32.eq (local.get $op) (i32.const 2))
-            (then (call ${extremeRow("max")} (local.get $o) (local.get $o) (local.get $p) (local.get $inner)))
-            (else (call ${extremeRow("min")} (local.get $o) (local.get $o) (local.get $p) (local.get $inner))))))
+            (then ${foldRow("max")})
+            (else ${foldRow("min")}))))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $kl)))${
