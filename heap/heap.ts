@@ -22,7 +22,7 @@ import { FIRST_OLD_SPACE, FREE, HEADER_WORDS, LAYOUT_MASK, MARK, PAGE_SHIFT } fr
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Marker } from "./marker";
 import { defaultsFor, MODE_POLICY, ModePolicy, NEARLY_FULL } from "./modes";
-import { forEachTensor, Nursery, PromotionFailed } from "./nursery";
+import { EvacuationResult, forEachTensor, Nursery, PromotionFailed } from "./nursery";
 import { LARGE_WORDS_LIMIT, OldSpace } from "./oldspace";
 import { RememberedSet } from "./remset";
 import { verifyHeap } from "./verifier";
@@ -392,7 +392,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.due = true; // the old generation may have grown past its trigger
   }
 
-  private evacuate(tenureAge: number): { promotedWords: number } {
+  private evacuate(tenureAge: number): EvacuationResult {
     try {
       return this.nursery.evacuate(this.rootScanner, this.remset, tenureAge, this.releaseTensor, this.poison);
     } catch (e) {
