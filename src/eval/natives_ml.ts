@@ -22,12 +22,18 @@ import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
 import { StarkPanic } from "../diagnostics";
-import { createMl, Dataset as MlDataset, BatchIterator, MlLibrary, Node, loadStateDict, saveStateDict } from "../ml";
+import type { Dataset as MlDataset, BatchIterator, MlLibrary, Node } from "../ml";
+
+// The ML library (and csv-parse, zlib) loads when a program first uses it, not at every start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mlLibrary = () => require("../ml") as typeof import("../ml");
 import type { TensorSlots } from "../ml";
 import { DONE, newIter, Next, registerDesc } from "./iter";
 import { NATIVES, NativeFactory, NativeSite, registerNatives } from "./natives";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll } from "./typeinfo";
+
+const DTYPE_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
 interface Tracked {
   node: Ptr;
@@ -88,19 +94,50 @@ class MlBinding {
   readonly iteratorLayout: number;
 
   constructor(readonly rt: Runtime) {
+    // The library's tensors (node values, gradients, optimizer state) are reported to the heap
+    // as external memory while a slot holds them: a step's dead graph is a few small objects
+    // pinning ~100 KB of tensors, and without the report the nursery would take thousands of
+    // steps to fill while tens of megabytes of dead tensors pile up in cold memory.
+    const heap = rt.heap;
+    const report = heap.adjustExternalMemory?.bind(heap);
+    const reported = new WeakMap<Tensor, number>();
+    const unreport = (t: Tensor) => {
+      const n = reported.get(t);
+      if (n === undefined) return;
+      reported.delete(t);
+      report!(-n);
+    };
     const slots: TensorSlots & { readonly liveBytes: number } = {
       // All live tensor bytes (frames' and slots'): what the training boundary's pressure rule reads.
       get liveBytes() {
         return rt.tensors.memoryStats().liveBytes;
       },
-      register: (t) => rt.tensorHandle(t),
+      register: (t) => {
+        if (report && !reported.has(t)) {
+          const n = t.numel() * DTYPE_BYTES[t.dtype];
+          reported.set(t, n);
+          report(n);
+          // A collection frees a dead node's tensors through the runtime's table, not this
+          // adapter: the tensor itself says when it is let go.
+          const free = t.free.bind(t);
+          (t as { free: () => void }).free = () => {
+            unreport(t);
+            free();
+          };
+        }
+        return rt.tensorHandle(t);
+      },
       get: (id) => rt.tensorFromHandle(id)!,
-      take: (id) => rt.takeTensorHandle(id)!,
+      take: (id) => {
+        const t = rt.takeTensorHandle(id)!;
+        unreport(t);
+        return t;
+      },
       release: (id) => {
         if (id) rt.releaseTensorHandle(id);
       },
     };
-    this.ml = createMl(rt.tensors, rt.heap, slots);
+    this.ml = mlLibrary().createMl(rt.tensors, rt.heap, slots);
     rt.extraRoots.push((visit) => {
       for (const r of this.roots) if (r && r.node !== 0) r.node = visit(r.node);
       for (const r of this.closureRoots) if (r) r.node = visit(r.node);
@@ -472,7 +509,7 @@ function derived(b: MlBinding, from: Value, make: (d: MlDataset) => MlDataset): 
 
 N["Dataset::from_csv"] = ml((b, path) => {
   const boundary = b.ml.boundary;
-  return b.wrapDataset(MlDataset.fromCsv(b.rt.tensors, b.rt.str(path as Ptr), { onBatchBoundary: () => boundary.reached() }), []);
+  return b.wrapDataset(mlLibrary().Dataset.fromCsv(b.rt.tensors, b.rt.str(path as Ptr), { onBatchBoundary: () => boundary.reached() }), []);
 });
 N["Dataset::with_target"] = ml((b, d, col) => derived(b, d, (ds) => ds.withTarget(b.rt.str(col as Ptr))));
 N["Dataset::shuffle"] = ml((b, d, seed) => derived(b, d, (ds) => ds.shuffle(seed as number)));
@@ -541,12 +578,12 @@ function nextBatch(b: MlBinding, batchType: Type & { kind: "adt" }, id: number):
 // ───────────── torch ─────────────
 
 N["torch::load_model"] = ml((b, path) => {
-  const dict = loadStateDict(b.rt.tensors, b.rt.str(path as Ptr));
+  const dict = mlLibrary().loadStateDict(b.rt.tensors, b.rt.str(path as Ptr));
   return b.ml.nn.fromStateDict(dict);
 });
 N["torch::save"] = ml((b, m, path) => {
   const dict = b.ml.nn.stateDict(m as Ptr);
-  saveStateDict(dict, b.rt.str(path as Ptr));
+  mlLibrary().saveStateDict(dict, b.rt.str(path as Ptr));
   return undefined;
 });
 
