@@ -4,14 +4,21 @@
 // it to the real process. Exit codes: 0 ok, 1 compile-time error(s), 101 panic, 2 usage error.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import yargs from "yargs";
+import { isatty } from "node:tty";
+import type { Argv } from "yargs";
 import { makeSourceFile } from "../syntax/ast";
 import { Diagnostic, StarkPanic } from "../diagnostics";
 import { diagnosticJson, panicJson, renderDiagnostic, renderPanic, Style, styleFor } from "./render";
 import { explain, knownCodes } from "./explain";
 import { compile, execute, RunOptions } from "./pipeline";
-import { explainOwnership } from "../teach/ownership";
-import * as teachUnchecked from "../teach/unchecked";
+import { parseFastArgs, FastCheck, FastRun } from "./fastArgs";
+
+// Loaded only by the commands that use them, to keep `stark run` starting fast.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadYargs = () => require("yargs") as (argv: string[]) => Argv;
+const loadTeachOwnership = () => require("../teach/ownership") as typeof import("../teach/ownership");
+const loadTeachUnchecked = () => require("../teach/unchecked") as typeof import("../teach/unchecked");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface Io {
   stdout(s: string): void;
@@ -41,7 +48,12 @@ interface CommonArgs {
   borrowck: "lexical" | "nll";
 }
 
-export function runCli(argv: string[], io: Io): number {
+export interface CliOptions {
+  /** Read every command line with yargs, skipping the fast path (src/cli/fastArgs.ts); for tests. */
+  yargsOnly?: boolean;
+}
+
+export function runCli(argv: string[], io: Io, options: CliOptions = {}): number {
   const errStyle: Style = styleFor(io.stderrIsTTY, io.env);
   let exit = EXIT_OK;
 
@@ -82,7 +94,7 @@ export function runCli(argv: string[], io: Io): number {
       report(compiled.diagnostics, args.format);
       return EXIT_COMPILE_ERROR;
     }
-    io.stdout(explainOwnership(compiled.program, compiled.checked, args.borrowck, compiled.diagnostics));
+    io.stdout(loadTeachOwnership().explainOwnership(compiled.program, compiled.checked, args.borrowck, compiled.diagnostics));
     const errors = compiled.diagnostics.filter((d) => d.severity === "error");
     if (errors.length) {
       report(compiled.diagnostics, args.format);
@@ -104,7 +116,7 @@ export function runCli(argv: string[], io: Io): number {
       return EXIT_COMPILE_ERROR;
     }
     const borrowErrors = compiled.diagnostics.filter((d) => d.severity === "error");
-    const teach = teachUnchecked;
+    const teach = loadTeachUnchecked();
     io.stderr(errStyle.yellow("warning") + `: ${teach.uncheckedBanner(borrowErrors)}\n`);
     const outcome = teach.runUnchecked(compiled.program, compiled.checked, { stdout: io.stdout, stderr: io.stderr, args: programArgs, model: args.borrowck });
     if (outcome.panic) {
@@ -114,7 +126,23 @@ export function runCli(argv: string[], io: Io): number {
     return EXIT_OK;
   };
 
-  const parser = yargs(argv)
+  // The two everyday commands, from either reading of the command line.
+  const runCommand = (a: FastRun): number => {
+    if (a.unchecked) return runUnchecked(a, a.args);
+    return checkAndMaybeRun(a, {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      args: a.args,
+      gcTrace: a.gcTrace,
+      gcStress: a.gcStress,
+      maxTensorMemory: a.maxTensorMemory,
+      heapReport: a.heapReport,
+    });
+  };
+  const checkCommand = (a: FastCheck): number => (a.explainOwnership ? explainOwnershipOf(a) : checkAndMaybeRun(a, null));
+
+  const parseWithYargs = () =>
+    loadYargs()(argv)
     .scriptName("stark")
     .usage("$0 <command> [options]")
     .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "how diagnostics are printed" })
@@ -132,14 +160,14 @@ export function runCli(argv: string[], io: Io): number {
           .option("unchecked", { type: "boolean", default: false, describe: "run even if the borrow check fails, stopping at the first use of moved or freed data" })
           .option("heap-report", { type: "string", describe: "write an HTML report of the heap and its collections to this file" }),
       (a) => {
-        if (a.unchecked) {
-          exit = runUnchecked(a as unknown as CommonArgs, (a.args as string[]).map(String));
-          return;
-        }
-        exit = checkAndMaybeRun(a as unknown as CommonArgs, {
-          stdout: io.stdout,
-          stderr: io.stderr,
+        const common = a as unknown as CommonArgs;
+        exit = runCommand({
+          command: "run",
+          file: common.file,
+          format: common.format,
+          borrowck: common.borrowck,
           args: (a.args as string[]).map(String),
+          unchecked: Boolean(a.unchecked),
           gcTrace: Boolean(a["gc-trace"]),
           gcStress: a["gc-stress"] as number | undefined,
           maxTensorMemory: a["max-tensor-memory"] as number | undefined,
@@ -155,11 +183,8 @@ export function runCli(argv: string[], io: Io): number {
           .positional("file", { type: "string", demandOption: true })
           .option("explain-ownership", { type: "boolean", default: false, describe: "print each line's permissions (R/W/O) per variable" }),
       (a) => {
-        if (a["explain-ownership"]) {
-          exit = explainOwnershipOf(a as unknown as CommonArgs);
-          return;
-        }
-        exit = checkAndMaybeRun(a as unknown as CommonArgs, null);
+        const common = a as unknown as CommonArgs;
+        exit = checkCommand({ command: "check", file: common.file, format: common.format, borrowck: common.borrowck, explainOwnership: Boolean(a["explain-ownership"]) });
       },
     )
     .command(
@@ -190,10 +215,13 @@ export function runCli(argv: string[], io: Io): number {
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg);
-    });
+    })
+    .parseSync();
 
   try {
-    parser.parseSync();
+    const fast = options.yargsOnly ? null : parseFastArgs(argv);
+    if (fast) exit = fast.command === "run" ? runCommand(fast) : checkCommand(fast);
+    else parseWithYargs();
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`${errStyle.red("error")}: ${e.message}\n`);
@@ -230,8 +258,10 @@ export function main(argv: string[]): void {
       process.stderr.write(s);
     },
     stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // isatty, not `process.stdin/stderr.isTTY`: creating those streams loads net/readline, a few
+    // ms of start-up that a run which reads no input and prints no error does not need.
+    stderrIsTTY: isatty(2),
+    stdinIsTTY: isatty(0),
     env: process.env,
   };
   let repl: { borrowck: "lexical" | "nll" } | null = null;

@@ -10,7 +10,11 @@ import { createHeap, GCEvent, HeapExhaustedError } from "../../heap";
 import { tensorRuntime } from "../tensor";
 import { DEFAULT_SEED } from "../tensor/random";
 import { writeFileSync } from "node:fs";
-import { HeapRecorder, renderHeapReport } from "../teach/heapReport";
+import type { HeapRecorder as HeapRecorderType } from "../teach/heapReport";
+
+// `--heap-report` only: not loaded by an ordinary run.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadHeapReport = () => require("../teach/heapReport") as typeof import("../teach/heapReport");
 
 export interface CompileOptions {
   borrowck: "lexical" | "nll";
@@ -62,20 +66,21 @@ export function execute(compiled: Compiled, options: RunOptions): { panic: Stark
     let n = 0;
     heap.onEvent((e) => options.stderr(gcTraceLine(++n, e)));
   }
-  const recorder = options.heapReport ? new HeapRecorder(() => tensorRuntime.memoryStats().liveBytes) : null;
+  const report = options.heapReport ? loadHeapReport() : null;
+  const recorder: HeapRecorderType | null = report ? new report.HeapRecorder(() => tensorRuntime.memoryStats().liveBytes) : null;
   if (recorder) heap.onEvent(recorder.record);
   // Every run starts from the same state, so runs repeat (and several runs in one process agree).
   tensorRuntime.setLimit(options.maxTensorMemory ?? null);
   tensorRuntime.manualSeed(DEFAULT_SEED);
   try {
     const result = run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
-    if (recorder && options.heapReport) {
+    if (recorder && report && options.heapReport) {
       // Live objects by type are counted by a full collection: take one for the table, after
       // the time series is copied so that it does not show up as the program's own.
       const samples = [...recorder.samples];
       const stats = heap.stats();
       heap.collectFull("heap report");
-      const html = renderHeapReport({
+      const html = report.renderHeapReport({
         program: compiled.file.name,
         samples,
         config: heap.config(),
