@@ -2514,6 +2514,9 @@ export class Compiler {
    */
   movedSlot(e: Expr, ctx: FnCtx): number {
     e = unwrapParens(e);
+    // --unchecked keeps the value in the slot and the read in the (wrapped) code, so that the
+    // tracker sees the move and can report a later use.
+    if (this.unchecked !== null) return -1;
     if (e.kind !== "PathExpr" || e.res?.kind !== "local" || ctx === this.globalCtx) return -1;
     const b = e.res.binding;
     if (b.global || ctx.cells.has(b)) return -1;
