@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { solve, solveTogether, type Analysis, type BitSet, type NodeSets, type SliceSets } from "./dataflow";
+import { solve, solveTogether, type Analysis, type BitSet, type SliceSets, type StateSets } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -45,8 +45,8 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
 
 export class BodyAnalysis {
   readonly nB: number;
-  readonly scope: { before: SliceSets | NodeSets; after: SliceSets | NodeSets };
-  readonly live: { before: NodeSets; after: NodeSets };
+  readonly scope: { before: SliceSets | StateSets; after: SliceSets | StateSets };
+  readonly live: { before: StateSets; after: StateSets };
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
@@ -81,16 +81,19 @@ export class BodyAnalysis {
       },
     };
 
-    // What each node uses, as binding indices, computed once (the solver may visit a node several times).
-    const usesOf: Int32Array[] = cfg.nodes.map((node) => {
-      const us = nodeUses(cfg, node);
-      const out: number[] = [];
-      for (const b of us) {
+    // What each node uses, as binding indices, computed once (the solver may visit a node several
+    // times): node k's uses are useIdx[useStart[k] .. useStart[k + 1]] (one flat array, no per-node allocation).
+    const useStart = new Int32Array(cfg.nodes.length + 1);
+    const useList: number[] = [];
+    cfg.nodes.forEach((node, k) => {
+      useStart[k] = useList.length;
+      for (const b of nodeUses(cfg, node)) {
         const i = idx(b);
-        if (i !== undefined) out.push(i);
+        if (i !== undefined) useList.push(i);
       }
-      return Int32Array.from(out);
     });
+    useStart[cfg.nodes.length] = useList.length;
+    const useIdx = Int32Array.from(useList);
     this.live = solve(cfg.nodes, {
       direction: "backward",
       width: nB,
@@ -104,8 +107,7 @@ export class BodyAnalysis {
           const i = idx(a.place.base);
           if (i !== undefined) s.delete(i);
         }
-        const us = usesOf[node.id];
-        for (let k = 0; k < us.length; k++) s.add(us[k]);
+        for (let k = useStart[node.id]; k < useStart[node.id + 1]; k++) s.add(useIdx[k]);
       },
     });
 

@@ -75,11 +75,14 @@ export interface Analysis {
 /** The per-node states of one analysis that was solved together with others (a window of a combined state). */
 export class SliceSets {
   constructor(
-    readonly sets: NodeSets,
+    readonly sets: StateSets,
     readonly off: number,
   ) {}
   has(node: number, bit: number): boolean {
     return this.sets.has(node, this.off + bit);
+  }
+  row(node: number): { data: Uint32Array; at: number } {
+    return this.sets.row(node);
   }
 }
 
@@ -119,31 +122,158 @@ export class NodeSets {
   has(node: number, bit: number): boolean {
     return (this.data[node * this.words + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
   }
+  row(node: number): { data: Uint32Array; at: number } {
+    return { data: this.data, at: node * this.words };
+  }
   /** A BitSet view of one node's set (shares memory). */
   get(node: number): BitSet {
     return new BitSet(this.width, this.data.subarray(node * this.words, (node + 1) * this.words));
   }
 }
 
+/** Per-node states of a solved analysis: the entry ("before") or exit ("after") side. */
+export interface StateSets {
+  has(node: number, bit: number): boolean;
+  /** Where one node's set lives (word `at` of `data` onward), for callers testing many bits of it. */
+  row(node: number): { data: Uint32Array; at: number };
+  /** A copy of one node's set. */
+  get(node: number): BitSet;
+}
+
 /**
- * Runs the analysis to a fixed point. Returns, per node, the state on entry (forward: before the
- * node's effect; backward: the "in" state, i.e. live before the node) and on exit.
+ * The solution of one analysis stored per basic block (a chain of nodes with one way in and one
+ * way out): one state per block, and a node's state replayed from its block's on demand. This
+ * keeps memory at blocks × width instead of nodes × width (long bodies made it the main cost),
+ * and queries come in block order, so a few cached replays serve almost all of them.
  */
-export function solve(nodes: CfgNode[], a: Analysis): { before: NodeSets; after: NodeSets } {
+class BlockSolution {
+  private readonly cache = new Map<number, Uint32Array>();
+  private readonly scratch: BitSet;
+  constructor(
+    private readonly nodes: CfgNode[],
+    private readonly a: Analysis,
+    private readonly W: number,
+    private readonly blockOf: Int32Array,
+    private readonly posIn: Int32Array,
+    private readonly blocks: Int32Array[],
+    /** Forward: the state entering each block's first node; backward: leaving its last node. */
+    private readonly seed: Uint32Array,
+  ) {
+    this.scratch = new BitSet(a.width);
+  }
+
+  /** States of block b at its (len + 1) boundaries: boundary k is before node k, boundary k+1 after it. */
+  private states(b: number): Uint32Array {
+    let st = this.cache.get(b);
+    if (st) return st;
+    const W = this.W;
+    const list = this.blocks[b];
+    const len = list.length;
+    st = new Uint32Array((len + 1) * W);
+    const sw = this.scratch.words;
+    const forward = this.a.direction === "forward";
+    const first = forward ? 0 : len;
+    st.set(this.seed.subarray(b * W, (b + 1) * W), first * W);
+    for (let step = 0; step < len; step++) {
+      const k = forward ? step : len - 1 - step; // the node applied
+      const from = forward ? k : k + 1;
+      const to = forward ? k + 1 : k;
+      for (let w = 0; w < W; w++) sw[w] = st[from * W + w];
+      this.a.transfer(this.nodes[list[k]], this.scratch, 0);
+      st.set(sw, to * W);
+    }
+    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as number);
+    this.cache.set(b, st);
+    return st;
+  }
+
+  private lastBlock = -1;
+  private lastStates: Uint32Array = new Uint32Array(0);
+
+  row(node: number, after: boolean): { data: Uint32Array; at: number } {
+    const b = this.blockOf[node];
+    if (b !== this.lastBlock) {
+      this.lastStates = this.states(b);
+      this.lastBlock = b;
+    }
+    return { data: this.lastStates, at: (this.posIn[node] + (after ? 1 : 0)) * this.W };
+  }
+
+  has(node: number, bit: number, after: boolean): boolean {
+    const b = this.blockOf[node];
+    if (b !== this.lastBlock) {
+      this.lastStates = this.states(b);
+      this.lastBlock = b;
+    }
+    const at = this.posIn[node] + (after ? 1 : 0);
+    return (this.lastStates[at * this.W + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
+  }
+
+  get(node: number, after: boolean): BitSet {
+    const st = this.states(this.blockOf[node]);
+    const at = this.posIn[node] + (after ? 1 : 0);
+    return new BitSet(this.a.width, st.slice(at * this.W, (at + 1) * this.W));
+  }
+}
+
+/** Splits the graph into basic blocks: maximal chains where each next node has the previous one as its only way in. */
+function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array; blocks: Int32Array[] } {
   const n = nodes.length;
-  const before = new NodeSets(n, a.width);
-  const after = new NodeSets(n, a.width);
-  const W = before.words;
-  const bd = before.data;
-  const ad = after.data;
+  const blockOf = new Int32Array(n).fill(-1);
+  const posIn = new Int32Array(n);
+  const blocks: Int32Array[] = [];
+  const continues = (x: number) => {
+    const p = nodes[x].pred;
+    return x !== 0 && p.length === 1 && p[0] !== x && nodes[p[0]].succ.length === 1;
+  };
+  const walk = (leader: number) => {
+    const list: number[] = [];
+    let x = leader;
+    for (;;) {
+      blockOf[x] = blocks.length;
+      posIn[x] = list.length;
+      list.push(x);
+      const s = nodes[x].succ;
+      if (s.length !== 1 || blockOf[s[0]] !== -1 || !continues(s[0])) break;
+      x = s[0];
+    }
+    blocks.push(Int32Array.from(list));
+  };
+  for (let i = 0; i < n; i++) if (blockOf[i] === -1 && !continues(i)) walk(i);
+  // Nodes left over sit on a cycle of chain links with no way in (unreachable): any of them leads.
+  for (let i = 0; i < n; i++) if (blockOf[i] === -1) walk(i);
+  return { blockOf, posIn, blocks };
+}
+
+/**
+ * Runs the analysis to a fixed point over basic blocks. Returns, per node, the state on entry
+ * (forward: before the node's effect; backward: the "in" state, i.e. live before the node) and
+ * on exit.
+ */
+export function solve(nodes: CfgNode[], a: Analysis): { before: StateSets; after: StateSets } {
+  const W = (a.width + 31) >>> 5;
+  const { blockOf, posIn, blocks } = basicBlocks(nodes);
+  const nb = blocks.length;
   const forward = a.direction === "forward";
-  const inData = forward ? bd : ad;
-  const outData = forward ? ad : bd;
-  // Forward: visit in creation order (close to reverse postorder); backward: the reverse.
-  let queue = new Int32Array(Math.max(16, n * 2));
+  // seed: forward — entering the block; backward — leaving it. result: the other end.
+  const seed = new Uint32Array(nb * W);
+  const result = new Uint32Array(nb * W);
+  const upstream = (b: number): number[] => {
+    const list = blocks[b];
+    const edge = forward ? nodes[list[0]].pred : nodes[list[list.length - 1]].succ;
+    return edge.map((x) => blockOf[x]);
+  };
+  const downstream = (b: number): number[] => {
+    const list = blocks[b];
+    const edge = forward ? nodes[list[list.length - 1]].succ : nodes[list[0]].pred;
+    return edge.map((x) => blockOf[x]);
+  };
+  const ups = blocks.map((_, b) => upstream(b));
+  const downs = blocks.map((_, b) => downstream(b));
+  let queue = new Int32Array(Math.max(16, nb * 2));
   let qHead = 0;
   let qTail = 0;
-  const queued = new Uint8Array(n);
+  const queued = new Uint8Array(nb);
   const push = (x: number) => {
     if (qTail === queue.length) {
       const live = queue.subarray(qHead, qTail);
@@ -156,31 +286,35 @@ export function solve(nodes: CfgNode[], a: Analysis): { before: NodeSets; after:
     queue[qTail++] = x;
     queued[x] = 1;
   };
-  if (forward) for (let i = 0; i < n; i++) push(i);
-  else for (let i = n - 1; i >= 0; i--) push(i);
+  // Forward: blocks in creation order (close to reverse postorder); backward: the reverse.
+  const order = blocks.map((_, b) => b).sort((x, y) => (forward ? blocks[x][0] - blocks[y][0] : blocks[y][0] - blocks[x][0]));
+  for (const b of order) push(b);
   const scratch = new BitSet(a.width);
   const sw = scratch.words;
   while (qHead < qTail) {
-    const id = queue[qHead++];
-    queued[id] = 0;
-    const node = nodes[id];
-    // Gather the input from the neighbours upstream of the flow.
-    const inputs = forward ? node.pred : node.succ;
-    const base = id * W;
-    for (const p of inputs) {
-      const pb = p * W;
-      for (let w = 0; w < W; w++) inData[base + w] |= outData[pb + w];
+    const b = queue[qHead++];
+    queued[b] = 0;
+    const base = b * W;
+    for (const u of ups[b]) {
+      const ub = u * W;
+      for (let w = 0; w < W; w++) seed[base + w] |= result[ub + w];
     }
-    for (let w = 0; w < W; w++) sw[w] = inData[base + w];
-    a.transfer(node, scratch, 0);
+    for (let w = 0; w < W; w++) sw[w] = seed[base + w];
+    const list = blocks[b];
+    if (forward) for (let k = 0; k < list.length; k++) a.transfer(nodes[list[k]], scratch, 0);
+    else for (let k = list.length - 1; k >= 0; k--) a.transfer(nodes[list[k]], scratch, 0);
     let changed = false;
     for (let w = 0; w < W; w++) {
-      if (outData[base + w] !== sw[w]) {
-        outData[base + w] = sw[w];
+      if (result[base + w] !== sw[w]) {
+        result[base + w] = sw[w];
         changed = true;
       }
     }
-    if (changed) for (const s of forward ? node.succ : node.pred) if (!queued[s]) push(s);
+    if (changed) for (const d of downs[b]) if (!queued[d]) push(d);
   }
-  return { before, after };
+  const sol = new BlockSolution(nodes, a, W, blockOf, posIn, blocks, seed);
+  return {
+    before: { has: (node, bit) => sol.has(node, bit, false), get: (node) => sol.get(node, false), row: (node) => sol.row(node, false) },
+    after: { has: (node, bit) => sol.has(node, bit, true), get: (node) => sol.get(node, true), row: (node) => sol.row(node, true) },
+  };
 }

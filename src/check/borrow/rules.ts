@@ -316,9 +316,13 @@ export class BodyChecker {
   private conflict(n: number, p: Place, kind: Access, span: Span, self: number): void {
     const list = this.an.loansByBase.get(p.base);
     if (!list) return;
+    // The loans reaching n, tested inline (a long body can have many loans of one variable).
+    const { data, at } = this.an.loans.before.row(n);
+    const off = this.an.loans.before.off;
     for (const l of list) {
       // The loan being created conflicts with itself only when it is still live from a previous iteration.
-      if (!this.an.loanReaches(l, n)) continue;
+      const bit = off + l;
+      if ((data[at + (bit >>> 5)] & (1 << (bit & 31))) === 0) continue;
       const loan = this.cfg.loans[l];
       if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
       if (!overlaps(loan.place, p)) continue;
