@@ -122,6 +122,13 @@ export interface ManagedHeap {
   slotWords?(): Float64Array;
   /** With `slotWords`: the words between an object's address and its slot 0. */
   readonly slotOffset?: number;
+  /**
+   * Optional: copy every slot (or byte) of `from` into `to`, an object of the same layout and
+   * length allocated since the last collection point, with the write barrier its pointer slots
+   * need (`to` is in the old generation when it was allocated with the nursery full, so
+   * copying pointers into it with `set` would hide old→young pointers from the collector).
+   */
+  copySlots?(to: Ptr, from: Ptr): void;
   getByte(p: Ptr, i: number): number;
   setByte(p: Ptr, i: number, v: number): void;
 

@@ -101,6 +101,13 @@ export class BumpHeap implements ManagedHeap {
   setPtr(p: Ptr, i: number, v: Ptr): void {
     this.words[p + HEADER_WORDS + i] = v;
   }
+  /** api.ts `copySlots` (nothing moves here: no barrier to keep). */
+  copySlots(to: Ptr, from: Ptr): void {
+    const n = this.length(from);
+    const words = this.layouts[this.layoutOf(from)].bytes ? Math.ceil(n / 8) : n;
+    this.words.copyWithin(to + HEADER_WORDS, from + HEADER_WORDS, from + HEADER_WORDS + words);
+  }
+
   /** The slot words (api.ts `slotWords`): replaced when the heap grows. */
   slotWords(): Float64Array {
     return this.words;

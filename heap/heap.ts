@@ -251,6 +251,17 @@ export class GenerationalHeap implements ManagedHeap {
     if (v !== 0 && this.space[v >>> PAGE_SHIFT] < FIRST_OLD_SPACE) this.remset.record(p);
   }
 
+  /** api.ts `copySlots`: one block copy, then the generational barrier for the whole object. */
+  copySlots(to: Ptr, from: Ptr): void {
+    const layout = this.i32[2 * from] & LAYOUT_MASK;
+    const words = this.layouts.objectWords(layout, this.i32[2 * from + 1]) - HEADER_WORDS;
+    this.f64.copyWithin(to + HEADER_WORDS, from + HEADER_WORDS, from + HEADER_WORDS + words);
+    // `to` is new: the values it had were 0 (nothing for the SATB barrier to keep). If it is old,
+    // log it whenever it can hold pointers; the next young collection keeps it logged only if one
+    // of them points young.
+    if (this.space[to >>> PAGE_SHIFT] >= FIRST_OLD_SPACE && this.layouts.all[layout].hasPointers) this.remset.record(to);
+  }
+
   /** The slot words (api.ts `slotWords`): replaced when the arena grows. */
   slotWords(): Float64Array {
     return this.f64;

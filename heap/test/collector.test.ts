@@ -60,6 +60,23 @@ describe("young generation", () => {
     expect(chainValues(heap, roots[0])).toEqual([1, 2, 3]);
   });
 
+  test("copySlots into an object spilled to the old generation keeps its young referents (barrier)", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput", youngGenSize: 256 * 1024 }, { verify: true, poison: true });
+    roots.push(node(1, node(2, node(3))), 0);
+    // Fill eden without a safepoint: allocation spills into the old generation.
+    let to = 0;
+    for (let i = 0; i < 100000 && heap.stats().oldUsed === 0; i++) to = node(0);
+    expect(heap.stats().oldUsed).toBeGreaterThan(0);
+    heap.set(to, 0, 0); // a fresh old copy target: every slot 0
+    heap.copySlots(to, roots[0]);
+    roots[1] = to;
+    roots[0] = 0;
+    heap.collectYoung();
+    heap.verifyNow(); // every old object's pointers, not only the young generation's
+    for (let i = 0; i < 1000; i++) node(-1); // reuse eden: a lost referent would be overwritten
+    expect(chainValues(heap, roots[1])).toEqual([1, 2, 3]);
+  });
+
   test("a full nursery spills into the old generation and the next safepoint collects", () => {
     const { heap, roots, node } = setup({ youngGenSize: 64 * 1024 }, { verify: true });
     roots.push(0);
