@@ -168,7 +168,10 @@ export function shallowCopy(rt: Runtime, p: Value): Value {
   const isArray = !rt.isFixedLayout(layout);
   const q = isArray ? h.allocArray(layout, n) : h.alloc(layout);
   p = rt.handles.pop();
-  for (let i = 0; i < n; i++) h.set(q, i, h.get(p, i));
+  // Not `set` slot by slot: q may be in the old generation (allocated with the nursery full),
+  // and pointers copied into it need the write barrier.
+  if (h.copySlots) h.copySlots(q, p);
+  else for (let i = 0; i < n; i++) h.set(q, i, h.get(p, i));
   return q;
 }
 
