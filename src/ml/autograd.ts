@@ -18,6 +18,7 @@ import { StarkPanic } from "../diagnostics";
 import type { Shape, Tensor, TensorRuntime } from "../tensor/api";
 import type { TensorSlots } from "./handles";
 import { backwardRule, Op } from "./grad_rules";
+import { oneHot } from "./tensor_ops";
 
 export type Node = Ptr;
 export { Op };
@@ -279,15 +280,13 @@ export class Autograd {
       );
     }
     const [n, c] = x.shape;
-    const onehot = this.rt.zeros([n, c], x.dtype);
     for (let i = 0; i < n; i++) {
       const k = targets[i];
       if (!Number.isInteger(k) || k < 0 || k >= c) {
-        onehot.free();
         throw new StarkPanic("P0103", `cross_entropy: target ${k} is out of bounds for ${c} classes`);
       }
-      onehot.set([i, k], 1);
     }
+    const onehot = oneHot(this.rt, targets, c, x.dtype);
     const rowMax = chainKeep(x.maxDim(1), [n, 1]);
     const shifted = x.sub(rowMax);
     rowMax.free();

@@ -8,6 +8,7 @@ import { SlotKind } from "../../heap/api";
 import { StarkPanic } from "../diagnostics";
 import type { DType, Tensor } from "../tensor/api";
 import type { Autograd, Node } from "./autograd";
+import { flatValues } from "./tensor_ops";
 import type { LoadedTensor, StateDict } from "./torch/state_dict";
 
 /** A module: a Linear, an activation or a Sequential (a heap Ptr). */
@@ -344,9 +345,6 @@ export class NN {
    */
   crossEntropy(logits: Node, targets: Node | ArrayLike<number>): Node {
     if (typeof targets !== "number") return this.ag.crossEntropy(logits, targets);
-    const t = this.ag.value(targets);
-    const indices = new Array<number>(t.numel());
-    for (let i = 0; i < indices.length; i++) indices[i] = t.getFlat(i);
-    return this.ag.crossEntropy(logits, indices);
+    return this.ag.crossEntropy(logits, flatValues(this.ag.value(targets)));
   }
 }
