@@ -90,7 +90,7 @@ export function permissionsAt(
   const sites = an.movedSites(p, n);
   if (sites.length) {
     const move = sites.find((s) => s.kind === "move");
-    const why = move ? `moved at ${pos((cfg.nodes[move.node].action as { span: Span }).span)}` : "not yet initialized";
+    const why = move ? `moved at ${pos((cfg.nodes[move.node].action as { span: Span }).span)}` : `\`${p.base.name}\` is not yet initialized`;
     return { perms: { r: false, w: false, o: false }, removed: { r: why, w: removed.w ?? why, o: why } };
   }
   for (const l of an.loansByBase.get(p.base) ?? []) {
@@ -132,7 +132,7 @@ export function permissionNote(cfg: Cfg, an: BodyAnalysis, model: "lexical" | "n
     byWhy.set(why, [...(byWhy.get(why) ?? []), k.toUpperCase()]);
   }
   for (const [why, ks] of byWhy) {
-    const isEvent = /^(moved|borrowed|mutably borrowed|not yet initialized)/.test(why);
+    const isEvent = /^(moved|borrowed|mutably borrowed) /.test(why);
     note += isEvent ? `; ${ks.join("+")} ${ks.length > 1 ? "were" : "was"} removed: ${why}` : `; ${ks.join("+")}: ${why}`;
   }
   return note;
