@@ -15,6 +15,8 @@
 //   variable's scope, an overwrite, the end of a function that owned a tensor argument) is
 //   recorded with that position; any later expression whose value is that tensor — a dangling
 //   reference, for one — panics.
+// - Variables declared without a value (`let x;`): a read before the first assignment in that
+//   activation panics.
 //
 // The panic is P0105 (as `panic(msg)`), at the use, with the STARK stack trace.
 
@@ -56,6 +58,10 @@ export class UncheckedTracker implements UncheckedHooks {
   private readonly scopeEnd = new Map<Binding, Span>();
   /** Per activation (frame): the variables moved out, and where. */
   private readonly moved = new WeakMap<Frame, Map<Binding, Site>>();
+  /** Variables declared without a value (`let x;`), by where they were declared. */
+  private readonly deferred = new Map<Binding, Span>();
+  /** Per activation: which of those have been given a value. */
+  private readonly given = new WeakMap<Frame, Set<Binding>>();
   /** Freed tensors, and where. */
   private readonly freed = new WeakMap<object, Site>();
   /** The variable a tensor was last stored in (its owner, for "end of scope of `t`"). */
@@ -68,6 +74,7 @@ export class UncheckedTracker implements UncheckedHooks {
       for (const node of body.cfg.nodes) {
         const a = node.action;
         if (a.kind === "move" && a.place.proj.length === 0) this.moves.set(spanKey(a.span), a.place.base);
+        if (a.kind === "declare" && !a.init) this.deferred.set(a.binding, a.binding.span);
       }
       for (const [b, s] of body.cfg.scopeEndSpan) this.scopeEnd.set(b, s);
     }
@@ -151,7 +158,11 @@ export class UncheckedTracker implements UncheckedHooks {
     const name = b.name;
     const use = e.span;
     const at: Site = { span: unwrap(e).span, why: "moved" };
+    const declared = this.deferred.get(b);
     return (f) => {
+      if (declared && !this.given.get(f)?.has(b)) {
+        throw new StarkPanic("P0105", `use of \`${name}\`, which was declared at ${pos(declared)} but has not been given a value`, use);
+      }
       const m = this.moved.get(f)?.get(b);
       if (m) throw new StarkPanic("P0105", `use of \`${name}\` after it was moved at ${pos(m.span!)}`, use);
       const v = this.checkValue(code(f), use);
@@ -176,8 +187,14 @@ export class UncheckedTracker implements UncheckedHooks {
   }
 
   write(b: Binding, set: Setter): Setter {
+    const deferred = this.deferred.has(b);
     return (f, v) => {
       this.moved.get(f)?.delete(b);
+      if (deferred) {
+        let g = this.given.get(f);
+        if (!g) this.given.set(f, (g = new Set()));
+        g.add(b);
+      }
       // Only a variable of tensor type owns one (a `&Tensor` variable refers to another's).
       if (v instanceof DenseTensor && b.ty?.kind === "tensor") this.owner.set(v, b);
       set(f, v);
@@ -189,6 +206,7 @@ export class UncheckedTracker implements UncheckedHooks {
     const end: Site = { span: closing(span), why: name ? `end of \`${name}\`, which owned it` : "end of the closure that owned it" };
     return (f) => {
       this.moved.delete(f);
+      this.given.delete(f);
       const v = code(f);
       // Tensor arguments the function owned are freed right after its body.
       this.site = end;

@@ -96,3 +96,17 @@ test("a correct program runs under --unchecked exactly as it does checked (the b
   expect(unchecked.out).toBe(checked.out);
   expect(unchecked.err).toMatch(/running UNCHECKED: the borrow checker finds no error in this program/);
 });
+
+test("every program of the borrow corpus runs under --unchecked without an internal error", () => {
+  const corpus = join(__dirname, "..", "programs", "borrow");
+  const files = readdirSync(corpus).filter((f) => f.endsWith(".stark"));
+  expect(files.length).toBeGreaterThan(100);
+  const bad: string[] = [];
+  for (const f of files) {
+    const r = run(["run", "--unchecked", join(corpus, f)]);
+    if (r.err.includes("internal error") || ![0, 1, 101].includes(r.code)) bad.push(`${f}: exit ${r.code}: ${r.err.slice(0, 300)}`);
+    // A program the borrow checker rejects is announced as such.
+    if (r.code !== 1) expect(r.err).toMatch(/^warning: running UNCHECKED/);
+  }
+  expect(bad).toEqual([]);
+}, 120_000);
