@@ -22,6 +22,7 @@ import { FIRST_OLD_SPACE, FREE, HEADER_WORDS, LAYOUT_MASK, MARK, PAGE_SHIFT } fr
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Marker } from "./marker";
 import { defaultsFor, MODE_POLICY, ModePolicy, NEARLY_FULL } from "./modes";
+import { EdenSizer } from "./edensizer";
 import { EvacuationResult, forEachTensor, Nursery, PromotionFailed } from "./nursery";
 import { LARGE_WORDS_LIMIT, OldSpace } from "./oldspace";
 import { RememberedSet } from "./remset";
@@ -68,6 +69,7 @@ export class GenerationalHeap implements ManagedHeap {
   private readonly remset: RememberedSet;
   private readonly marker: Marker;
   private readonly counters = new GCCounters();
+  private readonly edenSizer = new EdenSizer();
 
   // --- policy state ---
   private cfg: GCConfig;
@@ -387,13 +389,17 @@ export class GenerationalHeap implements ManagedHeap {
   private doYoung(reason: string): void {
     const t0 = this.pauseStart();
     const before = this.heapSize();
-    this.nursery.top = this.top;
-    this.allocatedWordsBase += this.top - this.nursery.edenStart;
+    const nursery = this.nursery;
+    nursery.top = this.top;
+    const edenUsed = this.top - nursery.edenStart;
+    const fromWords = nursery.fromTop - nursery.fromStart;
+    this.allocatedWordsBase += edenUsed;
     const tenure = this.pendingResize ? 0 : this.policy.tenureAge;
-    const { promotedWords } = this.evacuate(tenure);
+    const { promotedWords, survivedWords } = this.evacuate(tenure);
+    this.edenSizer.observe((cpuMicros() - this.cpuAtPause) / 1000, edenUsed, fromWords, promotedWords + survivedWords);
     if (this.pendingResize) this.resizeNursery();
-    this.top = this.nursery.top;
-    this.edenEnd = this.nursery.edenEnd;
+    this.top = nursery.top;
+    this.setEdenEnd();
     this.youngRequested = false;
     this.externalRequested = false;
     this.externalSinceYoung = 0;
@@ -401,6 +407,16 @@ export class GenerationalHeap implements ManagedHeap {
     this.counters.youngCollections++;
     this.finishPause("young", reason, t0, before, promotedWords * 8);
     this.due = true; // the old generation may have grown past its trigger
+  }
+
+  /**
+   * Where eden allocation stops before the next young collection: eden's end, or earlier when
+   * a full eden would not be copied within 40% of the pause target (see edensizer.ts).
+   */
+  private setEdenEnd(): void {
+    const n = this.nursery;
+    const budgetMs = this.cfg.pauseTargetMs * 0.4;
+    this.edenEnd = n.edenStart + this.edenSizer.edenLimit(budgetMs, n.edenWords, n.fromTop - n.fromStart);
   }
 
   private evacuate(tenureAge: number): EvacuationResult {
@@ -414,6 +430,7 @@ export class GenerationalHeap implements ManagedHeap {
 
   private resizeNursery(): void {
     this.pendingResize = false;
+    this.edenSizer.reset();
     if (!this.nursery.setup(this.cfg.youngGenSize)) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
   }
 
@@ -429,7 +446,7 @@ export class GenerationalHeap implements ManagedHeap {
     const { promotedWords } = this.evacuate(0);
     if (this.pendingResize) this.resizeNursery();
     this.top = this.nursery.top;
-    this.edenEnd = this.nursery.edenEnd;
+    this.setEdenEnd();
     this.youngRequested = false;
     this.allocationsAtLastGC = this.allocations;
 
