@@ -116,6 +116,15 @@ export class UncheckedTracker implements UncheckedHooks {
   expr(e: Expr, code: Code, _valueCtx: boolean): Code {
     const inner = unwrap(e);
     if (inner.kind === "PathExpr" && inner.res?.kind === "local") return this.local(e, inner.res.binding, code);
+    if (inner.kind === "ClosureExpr" && inner.captures?.some((c) => c.mode === "move")) {
+      // Creating the closure moves what it captures by value into it.
+      const taken = inner.captures.filter((c) => c.mode === "move" && this.moves.get(spanKey(c.span)) === c.binding);
+      return (f) => {
+        const v = code(f);
+        for (const c of taken) this.markMoved(f, c.binding, { span: c.span, why: "moved into a closure" });
+        return v;
+      };
+    }
     if (inner.kind === "CallExpr" && isDropCall(inner)) {
       const site: Site = { span: inner.span, why: `dropped by \`drop\`` };
       return (f) => {
@@ -164,15 +173,17 @@ export class UncheckedTracker implements UncheckedHooks {
         throw new StarkPanic("P0105", `use of \`${name}\`, which was declared at ${pos(declared)} but has not been given a value`, use);
       }
       const m = this.moved.get(f)?.get(b);
-      if (m) throw new StarkPanic("P0105", `use of \`${name}\` after it was moved at ${pos(m.span!)}`, use);
+      if (m) throw new StarkPanic("P0105", `use of \`${name}\` after it was ${m.why} at ${pos(m.span!)}`, use);
       const v = this.checkValue(code(f), use);
-      if (isMove) {
-        let map = this.moved.get(f);
-        if (!map) this.moved.set(f, (map = new Map()));
-        map.set(b, at);
-      }
+      if (isMove) this.markMoved(f, b, at);
       return v;
     };
+  }
+
+  private markMoved(f: Frame, b: Binding, at: Site): void {
+    let map = this.moved.get(f);
+    if (!map) this.moved.set(f, (map = new Map()));
+    map.set(b, at);
   }
 
   private checkValue(v: unknown, use: Span): never | typeof v {
