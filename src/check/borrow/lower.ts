@@ -1171,8 +1171,11 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
       if (chain(o)) whole = true;
       return;
     }
+    // Declarations reached through checker annotations (a struct literal's target, a method's
+    // impl) are not part of the body.
+    if (typeof o.kind === "string" && o.kind.endsWith("Decl")) return;
     for (const k of Object.keys(o)) {
-      if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file" || k === "captures") continue;
+      if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file" || k === "captures" || k === "target") continue;
       visit((o as unknown as Record<string, unknown>)[k]);
     }
   };
