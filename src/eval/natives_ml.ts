@@ -94,10 +94,11 @@ class MlBinding {
   readonly iteratorLayout: number;
 
   constructor(readonly rt: Runtime) {
-    // The library's tensors (node values, gradients, optimizer state) are reported to the heap
-    // as external memory while a slot holds them: a step's dead graph is a few small objects
-    // pinning ~100 KB of tensors, and without the report the nursery would take thousands of
-    // steps to fill while tens of megabytes of dead tensors pile up in cold memory.
+    // The library's tensors (node values, saved tensors, optimizer state) are reported to the
+    // heap as external memory while a slot holds them: a step's dead graph is a few small
+    // objects pinning ~100 KB of tensors, and without the report the nursery would take thousands
+    // of steps to fill while tens of megabytes of dead tensors pile up in cold memory. Gradients
+    // are left out: backward and zero_grad free them without the collector.
     const heap = rt.heap;
     const report = heap.adjustExternalMemory?.bind(heap);
     const reported = new WeakMap<Tensor, number>();
@@ -112,8 +113,8 @@ class MlBinding {
       get liveBytes() {
         return rt.tensors.memoryStats().liveBytes;
       },
-      register: (t) => {
-        if (report && !reported.has(t)) {
+      register: (t, freedByHolder) => {
+        if (report && !freedByHolder && !reported.has(t)) {
           const n = t.numel() * DTYPE_BYTES[t.dtype];
           reported.set(t, n);
           report(n);

@@ -382,7 +382,7 @@ export class Autograd {
   private accumulate(n: Node, g: Tensor): void {
     const id = this.heap.get(n, Slot.Grad);
     if (id === 0) {
-      this.heap.set(n, Slot.Grad, this.handles.register(g));
+      this.heap.set(n, Slot.Grad, this.handles.register(g, true));
       return;
     }
     this.handles.get(id).add_(g);

@@ -12,8 +12,12 @@ import type { Tensor } from "../tensor/api";
  * both share one table and the heap's single `onTensorRelease` callback.
  */
 export interface TensorSlots {
-  /** Takes ownership of `t`; returns its id (never 0). */
-  register(t: Tensor): number;
+  /**
+   * Takes ownership of `t`; returns its id (never 0). `freedByHolder`: the holder frees it itself
+   * (a gradient: backward takes it, zero_grad drops it), so a table that reports slot-held bytes
+   * to the heap to pace collections may leave it out.
+   */
+  register(t: Tensor, freedByHolder?: boolean): number;
   /** The tensor behind `id`, still owned by the table. */
   get(id: number): Tensor;
   /** Removes `id` and hands its tensor to the caller. */
