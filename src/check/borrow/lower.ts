@@ -1175,7 +1175,7 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
     // impl) are not part of the body.
     if (typeof o.kind === "string" && o.kind.endsWith("Decl")) return;
     for (const k of Object.keys(o)) {
-      if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file" || k === "captures" || k === "target") continue;
+      if (k === "ty" || k === "span" || k === "res" || k === "binding" || k === "closeSpan" || k === "file" || k === "captures") continue;
       visit((o as unknown as Record<string, unknown>)[k]);
     }
   };
