@@ -608,6 +608,8 @@ describe("syntax errors (E0001)", () => {
     ["fn main() { let fn = 1; }", "expected identifier, found `fn`", 1, 17],
     ["fn main() }", "unexpected closing delimiter: `}`", 1, 11],
     ["fn main() { x++; }", "STARK has no `++` operator", 1, 14],
+    ["fn main() { println!(\"{}\", 1); }", "STARK has no `println!` macro", 1, 13],
+    ["let s = format!(\"{}\", 2);", "STARK has no `format!` macro", 1, 9],
     ["fn main() { let v = Vec<i32>::new(); }", "type arguments in an expression need `::<...>`", 1, 29],
     ["fn main() { for i in 0..10 print(i); }", "expected `{`, found `print`", 1, 28],
     ["use gc::collect\nfn main() {}", "expected `;`, found `fn`", 1, 16],
@@ -800,5 +802,31 @@ describe("fast parser ≡ Ohm grammar", () => {
       expect(fastParse(makeSourceFile("e", src))).toBeNull();
       expect(parse(makeSourceFile("e", src)).diagnostics[0].code).toBe("E0001");
     }
+  });
+});
+
+describe("Rust macros: what STARK writes instead", () => {
+  const helpFor = (src: string) => {
+    const r = parse(makeSourceFile("t.stark", src));
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0].code).toBe("E0001");
+    return r.diagnostics[0].help;
+  };
+  test.each([
+    ['fn main() { let x = 1; println!("x = {}", x); }', 'write `print(f"x = {x}")`'],
+    ['fn main() { eprintln!("{:.2} and {{}} {y}", x); }', 'write `eprint(f"{x:.2} and {{}} {y}")`'],
+    ['fn main() { let s = format!("{0}{1}{0}", a, 2); }', 'write `f"{a}{2}{a}"`'],
+    // Not a simple rewrite (an argument that is an expression, a missing argument): the general advice.
+    ['fn main() { println!("{}", v.len()); }', '`print(x)` prints a value and a newline; `print(f"x = {x}")` formats with an f-string'],
+    ['fn main() { println!("{} {}", a); }', '`print(x)` prints a value and a newline; `print(f"x = {x}")` formats with an f-string'],
+    ["fn main() { assert_eq!(a, b); }", 'write `assert(a == b, "message")`'],
+    ['fn main() { panic!("no"); }', '`panic("message")` is a function'],
+    ["fn main() { my_macro![1]; }", "STARK has no macros except `vec![...]`: call a function instead"],
+  ])("%s", (src, help) => {
+    expect(helpFor(src)).toEqual([help]);
+  });
+
+  test("`vec!` and the `!` operator are not macros", () => {
+    expect(parse(makeSourceFile("t.stark", "let v = vec![1, 2]; let b = !true; let c = !v.is_empty();")).diagnostics).toEqual([]);
   });
 });

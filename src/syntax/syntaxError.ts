@@ -328,6 +328,11 @@ function commonMistake(file: SourceFile, tokens: Token[], found: Token, prev: To
     d.help.push(`write \`${target} ${found.text}= 1\` instead`);
     return d;
   }
+  // `println!(...)`, `format!(...)`, `assert_eq!(...)`: Rust macros; STARK's only macro is `vec!`.
+  if (found.text === "!" && prev && prev.kind === "ident" && prev.end === found.start && prev.text !== "vec") {
+    const next = tokens[tokens.indexOf(found) + 1];
+    if (next && (next.text === "(" || next.text === "[" || next.text === "{")) return macroCall(file, tokens, prev, found);
+  }
   // `Vec<i32>::new()` in an expression: needs the turbofish.
   if (found.text === "::" && prev && prev.text === ">") {
     const d = error("E0001", "type arguments in an expression need `::<...>`", sp(file, found.start, found.end), "expected an expression here");
@@ -335,4 +340,78 @@ function commonMistake(file: SourceFile, tokens: Token[], found: Token, prev: To
     return d;
   }
   return null;
+}
+
+/** What STARK writes instead of Rust's common macros. */
+const MACRO_EQUIVALENTS: Record<string, string> = {
+  println: "`print(x)` prints a value and a newline; `print(f\"x = {x}\")` formats with an f-string",
+  print: "`print(x)` prints a value and a newline; `print(f\"x = {x}\")` formats with an f-string",
+  eprintln: "`eprint(x)` prints to stderr; `eprint(f\"x = {x}\")` formats with an f-string",
+  eprint: "`eprint(x)` prints to stderr; `eprint(f\"x = {x}\")` formats with an f-string",
+  format: "an f-string builds a String: `f\"x = {x}\"`",
+  panic: "`panic(\"message\")` is a function",
+  assert: "`assert(condition, \"message\")` is a function",
+  assert_eq: "write `assert(a == b, \"message\")`",
+  assert_ne: "write `assert(a != b, \"message\")`",
+  unreachable: "write `panic(\"unreachable\")`",
+  todo: "write `panic(\"not yet implemented\")`",
+  unimplemented: "write `panic(\"not implemented\")`",
+};
+
+/**
+ * A Rust macro call. For `println!("{} and {}", a, b)` with simple arguments the help spells out
+ * the f-string that does the same.
+ */
+function macroCall(file: SourceFile, tokens: Token[], name: Token, bang: Token): Diagnostic {
+  const macro = name.text;
+  const d = error("E0001", `STARK has no \`${macro}!\` macro`, sp(file, name.start, bang.end), "macros do not exist in STARK (only `vec![...]`)");
+  const equivalent = MACRO_EQUIVALENTS[macro];
+  const rewrite = ["println", "print", "eprintln", "eprint", "format"].includes(macro) ? fstringRewrite(tokens, tokens.indexOf(bang) + 1) : null;
+  if (rewrite !== null) {
+    const call = macro === "format" ? rewrite : `${macro.startsWith("e") ? "eprint" : "print"}(${rewrite})`;
+    d.help.push(`write \`${call}\``);
+  } else if (equivalent) d.help.push(equivalent);
+  else d.help.push("STARK has no macros except `vec![...]`: call a function instead");
+  return d;
+}
+
+/**
+ * `("x = {}, y = {:.2}", x, y)` as `f"x = {x}, y = {y:.2}"`, when the arguments are single
+ * tokens (names, numbers) and the placeholders are positional; otherwise null.
+ */
+function fstringRewrite(tokens: Token[], open: number): string | null {
+  if (tokens[open]?.text !== "(") return null;
+  const literal = tokens[open + 1];
+  if (!literal || literal.kind !== "string") return null;
+  const args: string[] = [];
+  let k = open + 2;
+  while (tokens[k] && tokens[k].text === ",") {
+    const arg = tokens[k + 1];
+    if (!arg || (arg.kind !== "ident" && arg.kind !== "number")) return null;
+    args.push(arg.text);
+    k += 2;
+  }
+  if (tokens[k]?.text !== ")") return null;
+  const body = literal.text.slice(1, -1);
+  let next = 0;
+  let failed = false;
+  const used = new Set<number>();
+  const out = body.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, spec: string | undefined) => {
+    if (spec === undefined) return m;
+    const colon = spec.indexOf(":");
+    const named = colon < 0 ? spec : spec.slice(0, colon);
+    const format = colon < 0 ? "" : spec.slice(colon);
+    if (/^\d+$/.test(named)) {
+      const arg = args[Number(named)];
+      if (arg === undefined) failed = true;
+      used.add(Number(named));
+      return `{${arg ?? ""}${format}}`;
+    }
+    if (named !== "") return `{${named}${format}}`; // `{x}`: Rust 2021's captured identifier
+    used.add(next);
+    if (next >= args.length) failed = true;
+    return `{${args[next++] ?? ""}${format}}`;
+  });
+  if (failed || used.size !== args.length) return null;
+  return `f"${out}"`;
 }
