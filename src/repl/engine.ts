@@ -54,13 +54,6 @@ export interface InputResult {
   input: number;
 }
 
-/** One accepted input (its items' names are offered by completion). */
-interface Accepted {
-  n: number;
-  file: SourceFile;
-  program: Program;
-}
-
 /** Ownership state of one top-level binding, for `:vars`. */
 export interface VarInfo {
   name: string;
@@ -74,7 +67,8 @@ export class ReplEngine {
   private check!: CheckSession;
   private evaluator!: Session;
   private heap!: ManagedHeap & { liveByLayout(): { name: string; count: number; bytes: number }[] };
-  private accepted: Accepted[] = [];
+  /** Names of the items accepted inputs defined (for completion). */
+  private itemNames = new Set<string>();
   private counter = 0;
   /** Bracket a run: Ctrl-C is listened for meanwhile (see interrupt.ts). */
   private runBracket: { start(): void; stop(): void } = { start: () => {}, stop: () => {} };
@@ -99,7 +93,7 @@ export class ReplEngine {
     tensorRuntime.setLimit(null);
     tensorRuntime.manualSeed(DEFAULT_SEED);
     this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
-    this.accepted = [];
+    this.itemNames.clear();
     this.movedAt.clear();
     this.top = new TopLevelState();
   }
@@ -136,7 +130,10 @@ export class ReplEngine {
       // A panic's or Ctrl-C's effects so far happened, but its bindings may be uninitialized.
       if (run.panic || run.interrupted) return res;
       accepted = true;
-      this.accepted.push({ n, file, program });
+      for (const x of program.body) {
+        const it = x.kind === "ItemStmt" ? x.item : x;
+        if ("name" in it && it.name && typeof (it.name as { name?: unknown }).name === "string") this.itemNames.add((it.name as { name: string }).name);
+      }
       this.top.accept(program, borrows.facts);
       this.noteMoves(n);
       return res;
@@ -204,12 +201,7 @@ export class ReplEngine {
   names(): string[] {
     const out = new Set<string>();
     for (const b of this.topBindings()) out.add(b.name);
-    for (const a of this.accepted) {
-      for (const x of a.program.body) {
-        const it = x.kind === "ItemStmt" ? x.item : x;
-        if ("name" in it && it.name && typeof (it.name as { name?: unknown }).name === "string") out.add((it.name as { name: string }).name);
-      }
-    }
+    for (const name of this.itemNames) out.add(name);
     return [...out];
   }
 
