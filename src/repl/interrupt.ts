@@ -10,6 +10,7 @@
 // stay with readline, in order, while short inputs run.
 // Why not the alternatives: see src/repl/README.md.
 
+import { accessSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 
 /** Thrown from a safepoint when the user pressed Ctrl-C; the REPL catches it. */
@@ -81,7 +82,7 @@ parentPort.on("message", (m) => {
  */
 export function terminalInterrupts(onTyped: (text: string) => void = () => {}, path = "/dev/tty", graceMs = 150): InterruptSource | null {
   try {
-    require("node:fs").accessSync(path);
+    accessSync(path);
   } catch {
     return null;
   }
