@@ -417,6 +417,30 @@ graphAware("Tensor::reshape", (b, s, a, shape) => {
   return b.ag.reshape(b.nodeOf(a), dims);
 });
 
+// In-place ops on a parameter (a leaf that requires grad) would change what backward computes
+// with behind autograd's back: PyTorch refuses them unless gradients are off, and so does STARK.
+for (const name of ["fill_", "add_", "sub_", "mul_", "zero_", "set"]) {
+  const plain = NATIVES[`Tensor::${name}`];
+  if (!plain) continue;
+  N[`Tensor::${name}`] = (s) => {
+    const fast = plain(s);
+    return (...args) => {
+      const b = bindings.get(s.rt);
+      if (b !== undefined && b.ag.gradEnabled) {
+        const n = b.tracked(args[0] as Tensor);
+        if (n !== null && b.ag.isLeaf(n) && b.ag.requiresGrad(n)) {
+          throw new StarkPanic(
+            "P0105",
+            `a leaf tensor that requires grad is being used in an in-place operation (${name}); ` +
+              `change parameters inside torch::no_grad(|| ...)`,
+          );
+        }
+      }
+      return fast(...args);
+    };
+  };
+}
+
 // ───────────── models ─────────────
 
 N["nn::Linear::new"] = ml((b, i, o) => b.ml.nn.linear(i as number, o as number));
