@@ -10,10 +10,12 @@
 //   updates it). Dropping the STARK tensor drops the root, and the collector then frees the graph
 //   (the storage lives until the last of the view and the node lets it go).
 // - Models and optimizers are the library's heap objects themselves (STARK's `Model` and
-//   `Optimizer` are pointer types). A dataset is a JS object behind a native handle in a small
-//   heap object.
+//   `Optimizer` are pointer types). A dataset, and a batch iterator with its open file, are JS
+//   objects owned by small heap objects through a Tensor slot (`Owned`): the collector releases
+//   them with their owner.
 // - `for batch in ds.batches(n)`: a native iterator; the library calls the training boundary
-//   (`heap.batchBoundary()`) between two batches — the GC's safe point in Training mode.
+//   (`heap.batchBoundary()`) between two batches — the GC's safe point in Training mode. A loop
+//   left early closes the file at once (`nativeClose`, called by the evaluator's `closeIter`).
 //
 // No native here reaches a safepoint except the batch iterator (before it allocates anything),
 // so node pointers held in JS locals within one native call stay valid.
