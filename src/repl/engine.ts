@@ -476,6 +476,8 @@ class TopLevelState {
     // What matters from now on: bindings in scope, and those a live borrow points at.
     const relevant = new Set(this.inScope.values());
     const moved = new Map<Binding, Span>();
+    /** Moves out of a part of a variable (`let a = p.name;`), still in effect: base → spans. */
+    const partial: { base: Binding; span: Span }[] = [];
     if (facts) {
       const last = lastNodeOf(facts);
       if (last !== null) {
@@ -494,10 +496,14 @@ class TopLevelState {
             for (const next of flows.get(h) ?? []) if (!relevant.has(next)) todo.push(next);
           }
         }
-        const movedNow = new Set(facts.facts.movedAfter(last).filter((p) => p.proj.length === 0).map((p) => p.base));
+        const movedAfter = facts.facts.movedAfter(last);
+        const movedNow = new Set(movedAfter.filter((p) => p.proj.length === 0).map((p) => p.base));
+        const partNow = new Set(movedAfter.filter((p) => p.proj.length > 0).map((p) => placeKey(p)));
         for (const node of facts.facts.cfg.nodes) {
           const a = node.action;
-          if (a.kind === "move" && a.place.proj.length === 0 && movedNow.has(a.place.base)) moved.set(a.place.base, a.span);
+          if (a.kind !== "move") continue;
+          if (a.place.proj.length === 0 && movedNow.has(a.place.base)) moved.set(a.place.base, a.span);
+          else if (a.place.proj.length > 0 && partNow.has(placeKey(a.place))) partial.push({ base: a.place.base, span: a.span });
         }
       }
     }
@@ -510,6 +516,12 @@ class TopLevelState {
       if (l) kept.add(l);
       const a = this.lastAssign.get(b);
       if (a) kept.add(a);
+    }
+    // A partial move is replayed by keeping the statement that made it.
+    for (const { base, span } of partial) {
+      if (!relevant.has(base)) continue;
+      const stmt = facts?.stmts.find((x) => this.order.has(x) && x.span.file === span.file && x.span.start <= span.start && span.end <= x.span.end);
+      if (stmt) kept.add(stmt);
     }
     this.keptStmts = [...kept].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
     // Forget what no longer matters.
@@ -534,6 +546,10 @@ class TopLevelState {
     return out;
   }
 
+}
+
+function placeKey(p: { base: Binding; proj: unknown[] }): string {
+  return `${p.base.name}@${p.base.span.file.name}:${p.base.span.start}/${JSON.stringify(p.proj)}`;
 }
 
 function lastNodeOf(f: TopFacts): number | null {

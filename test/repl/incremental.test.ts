@@ -144,3 +144,16 @@ test("what an erroneous or panicking input defined is gone: items, impl methods,
   expect(engine.typeOf("a").type).toBe("i32");
   expect(engine.evaluate("let b = a;").diagnostics).toEqual([]);
 });
+
+test("a partial move stays in effect after the variable that took the part is shadowed", () => {
+  const { engine } = session();
+  engine.evaluate("struct P { name: String, age: i32 }");
+  engine.evaluate("let p = P { name: String::from(\"ada\"), age: 36 };");
+  const took = engine.evaluate("let n = p.name;");
+  engine.evaluate("let n = 5;");
+  for (let i = 0; i < 3; i++) engine.evaluate(`print(p.age + ${i});`);
+  const r = engine.evaluate("print(p.name.len());");
+  expect(r.diagnostics.map((d) => d.code)).toEqual(["E0382"]);
+  expect(r.diagnostics[0].labels.some((l) => l.span.file.name === `<repl:${took.input}>`)).toBe(true);
+  expect(engine.evaluate("p.age").value).toBe("36");
+});
