@@ -410,11 +410,17 @@ export class GenerationalHeap implements ManagedHeap {
   }
 
   /**
-   * Where eden allocation stops before the next young collection: eden's end, or earlier when
-   * a full eden would not be copied within 40% of the pause target (see edensizer.ts).
+   * Where eden allocation stops before the next young collection: eden's end, or, in the modes
+   * that promise pauses (LowLatency, Inference: the incremental ones), earlier when a full eden
+   * would not be copied within 40% of the pause target (see edensizer.ts). The other modes
+   * collect as rarely as their nursery allows.
    */
   private setEdenEnd(): void {
     const n = this.nursery;
+    if (this.policy.old !== "incremental") {
+      this.edenEnd = n.edenEnd;
+      return;
+    }
     const budgetMs = this.cfg.pauseTargetMs * 0.4;
     this.edenEnd = n.edenStart + this.edenSizer.edenLimit(budgetMs, n.edenWords, n.fromTop - n.fromStart);
   }
