@@ -99,6 +99,17 @@ export class BodyChecker {
     return this.env.inf;
   }
 
+  /** `[x; n]` with an `n` known only at run time: Rust's E0435, with the STARK way out. */
+  private nonConstantLength(count: Expr): void {
+    const local = count.kind === "PathExpr" && count.res && (count.res.kind === "local" || count.res.kind === "global");
+    const d = local
+      ? error("E0435", "attempt to use a non-constant value in a constant", count.span, "non-constant value")
+      : error("E0435", "an array length must be a constant", count.span, "not known before the program runs");
+    d.notes.push("an array's length is part of its type, so it must be an integer literal, a `const` item or arithmetic on them");
+    d.help.push("for a length computed at run time, build a Vec: `vec![value; n]`");
+    this.err(d);
+  }
+
   err(d: Diagnostic): Type {
     this.diagnostics.push(d);
     return ERR;
@@ -373,7 +384,11 @@ export class BodyChecker {
         const x = expected ? inf.shallow(expected) : null;
         const elem = this.expect(e.value, x && x.kind === "array" ? x.elem : null, cx);
         this.expect(e.count, USIZE, cx);
-        const len = e.count.kind === "IntLit" ? Number(e.count.value) : x && x.kind === "array" ? x.len : ANY_LEN;
+        const len = this.env.constValue(e.count, cx.lower.scope);
+        if (len === null) {
+          this.nonConstantLength(e.count);
+          return { kind: "array", elem, len: x && x.kind === "array" ? x.len : ANY_LEN };
+        }
         return { kind: "array", elem, len };
       }
       case "VecMacroExpr": {
@@ -1005,6 +1020,18 @@ export class BodyChecker {
     return this.err(d);
   }
 
+  /**
+   * `v[1..3]`, `&s[2..]`: Rust's slices. STARK has no slice types yet, so the checker stops here
+   * with what to write instead, rather than letting the program run into a wrong index.
+   */
+  private rangeIndex(e: import("../syntax/ast").IndexExpr, t: Type): Type {
+    const what = show(this.inf, t);
+    const d = error("E0608", `slicing with a range is not supported in STARK: cannot index ${what} by a range`, e.span, "slices (`&v[a..b]`) do not exist in STARK");
+    if (t.kind === "builtin" && t.name === "String") d.help.push("`s.substring(start, end)` returns that part as a new String");
+    else d.help.push("iterate over that part: `v.iter().skip(start).take(end - start)` (add `.collect()` for a new Vec)");
+    return this.err(d);
+  }
+
   private index(e: import("../syntax/ast").IndexExpr, cx: BodyCx): Type {
     const inf = this.inf;
     let t = inf.shallow(this.expr(e.object, null, cx));
@@ -1025,6 +1052,7 @@ export class BodyChecker {
       return t.args[1];
     }
     const it = this.expr(e.index, isRange ? { kind: "builtin", name: "Range", args: [USIZE] } : USIZE, cx);
+    if (isRange && (t.kind === "array" || (t.kind === "builtin" && (t.name === "Vec" || t.name === "String")))) return this.rangeIndex(e, t);
     const idx = this.stripRefs(it);
     if (idx !== ERR && !isRange && !(idx.kind === "int" || inf.varKind(idx) === "int")) {
       this.err(error("E0277", `the type ${show(inf, t)} cannot be indexed by ${show(inf, idx)}`, e.index.span, "indices must be integers (`usize`)"));

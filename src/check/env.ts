@@ -2,6 +2,7 @@
 // computes function signatures and indexes impls for method lookup. Shared by the prelude and
 // every user program (the prelude's environment is the parent of each program's).
 
+import { constInt } from "./consteval";
 import type { Diagnostic } from "../diagnostics";
 import { error } from "../diagnostics";
 import type {
@@ -440,13 +441,19 @@ export class Env {
   }
 
   private constLen(e: import("../syntax/ast").Expr, scope: ModuleScope): number {
-    if (e.kind === "IntLit") return Number(e.value);
-    if (e.kind === "PathExpr" && e.segments.length === 1) {
-      const c = this.lookup(scope, e.segments[0].name.name);
-      if (c && c.kind === "const" && c.decl.value.kind === "IntLit") return Number(c.decl.value.value);
-    }
-    return ANY_LEN;
+    return this.constValue(e, scope) ?? ANY_LEN;
   }
+
+  /** An integer constant expression's value (literals, `const` items, arithmetic), or null. */
+  constValue(e: import("../syntax/ast").Expr, scope: ModuleScope): number | null {
+    return constInt(e, (p) => {
+      if (p.res) return p.res.kind === "const" ? p.res.decl : null;
+      if (p.segments.length !== 1) return null;
+      const c = this.lookup(scope, p.segments[0].name.name);
+      return c && c.kind === "const" ? c.decl : null;
+    });
+  }
+
 
   unknownType(te: PathType, scope: ModuleScope, what: "type" | "trait"): void {
     const name = te.segments[te.segments.length - 1].name.name;
