@@ -35,6 +35,19 @@ export class TypeInfo {
     return isCopy(t, this.copyAdt);
   }
 
+  private readonly holdsRefs = new Map<StructDecl, boolean>();
+
+  /** A struct with a reference among its fields (`struct View { data: &Vec<i32> }`) carries borrows. */
+  private structHoldsRefs(decl: StructDecl, args: Type[], depth: number): boolean {
+    if (!this.structFieldTypes) return false;
+    const known = args.length === 0 ? this.holdsRefs.get(decl) : undefined;
+    if (known !== undefined) return known;
+    if (args.length === 0) this.holdsRefs.set(decl, false); // a recursive struct: assume no while computing
+    const holds = this.structFieldTypes(decl, args).some((f) => this.carriesLoans(f, depth + 1));
+    if (args.length === 0) this.holdsRefs.set(decl, holds);
+    return holds;
+  }
+
   /** Can a value of this type hold a borrow? Conservative for closures and iterators. */
   carriesLoans(t: Type | undefined, depth = 0): boolean {
     if (!t || depth > 8) return false;
@@ -48,7 +61,8 @@ export class TypeInfo {
         if (t.name === "Gc") return false;
         return t.args.some((a) => this.carriesLoans(a, depth + 1));
       case "adt":
-        return t.args.some((a) => this.carriesLoans(a, depth + 1));
+        if (t.args.some((a) => this.carriesLoans(a, depth + 1))) return true;
+        return t.decl.kind === "StructDecl" && this.structHoldsRefs(t.decl, t.args, depth);
       case "tuple":
         return t.elems.some((a) => this.carriesLoans(a, depth + 1));
       case "array":
