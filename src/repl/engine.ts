@@ -75,7 +75,7 @@ export class ReplEngine {
   /** The input at which each top-level binding was found moved (for `:vars`). */
   private movedAt = new Map<string, number>();
   /** The borrow state of the session's top level after the last accepted input. */
-  private top = new TopLevelState();
+  private top!: TopLevelState;
   /** Top-level statements the borrow checker analyzed for the last input (summary + input). */
   lastCheckedStatements = 0;
   readonly model: BorrowModel;
@@ -95,7 +95,7 @@ export class ReplEngine {
     this.evaluator = new Session({ heap: this.heap, tensors: tensorRuntime, stdout: this.options.stdout, stderr: this.options.stderr });
     this.itemNames.clear();
     this.movedAt.clear();
-    this.top = new TopLevelState();
+    this.top = new TopLevelState(this.model);
   }
 
   get inputsSoFar(): number {
@@ -447,6 +447,8 @@ interface TopFacts {
  * summary grows with the live bindings, not with the number of inputs.
  */
 class TopLevelState {
+  constructor(private readonly model: BorrowModel) {}
+
   private seq = 0;
   private readonly order = new Map<Stmt, number>();
   private readonly letOf = new Map<Binding, Stmt>();
@@ -486,6 +488,21 @@ class TopLevelState {
         // never conflict with anything again, so it is let go.
         const nameable = new Set(this.inScope.values());
         const flows = facts.facts.cfg.varFlows;
+        // Under NLL a borrow whose holder can still be named is only dormant: using the holder
+        // again revives it, so the borrowed variable matters even once it is shadowed.
+        if (this.model === "nll") {
+          for (const loan of facts.facts.cfg.loans) {
+            const todo = [...(facts.facts.cfg.loanHolders.get(loan.id) ?? [])];
+            const seen = new Set<Binding>();
+            while (todo.length) {
+              const h = todo.pop()!;
+              if (seen.has(h)) continue;
+              seen.add(h);
+              if (nameable.has(h) && this.letOf.has(loan.place.base)) relevant.add(loan.place.base);
+              for (const next of flows.get(h) ?? []) todo.push(next);
+            }
+          }
+        }
         for (const loan of facts.facts.liveLoansAfter(last)) {
           if (!nameable.has(loan.place.base)) continue;
           const todo = [...(facts.facts.cfg.loanHolders.get(loan.id) ?? [])];
@@ -516,6 +533,34 @@ class TopLevelState {
       if (l) kept.add(l);
       const a = this.lastAssign.get(b);
       if (a) kept.add(a);
+    }
+    // Under NLL a borrow held by a variable ends at its last use — so far. Using the variable
+    // again revives it, and an access to the borrowed variable in between becomes an error
+    // (`let m = &mut v;` / `print(v.len());` / `m.push(1);`). For each kind of access (read,
+    // write, shared or mutable borrow, move) the latest statement that made it after the borrow
+    // is kept, so that such a later use still conflicts with each.
+    if (this.model === "nll" && facts) {
+      const cfg = facts.facts.cfg;
+      const inside = (sp: Span, st: Stmt) => st.span.file === sp.file && st.span.start <= sp.start && sp.end <= st.span.end;
+      const stmts = facts.stmts.filter((x) => this.order.has(x));
+      const stmtOf = (sp: Span) => stmts.findIndex((st) => inside(sp, st));
+      const accesses: { base: Binding; kind: string; at: number }[] = [];
+      for (const node of cfg.nodes) {
+        const a = node.action;
+        if (a.kind === "read" || a.kind === "move") accesses.push({ base: a.place.base, kind: a.kind, at: stmtOf(a.span) });
+        else if (a.kind === "assign") accesses.push({ base: a.place.base, kind: a.compound ? "compound" : "assign", at: stmtOf(a.span) });
+        else if (a.kind === "borrow") {
+          const l = cfg.loans[a.loan];
+          if (l) accesses.push({ base: l.place.base, kind: l.mutable ? "mut" : "shared", at: stmtOf(a.span) });
+        }
+      }
+      for (const loan of cfg.loans) {
+        const from = stmts.findIndex((st) => kept.has(st) && inside(loan.span, st));
+        if (from < 0) continue;
+        const latest = new Map<string, number>();
+        for (const x of accesses) if (x.base === loan.place.base && x.at > from && x.at > (latest.get(x.kind) ?? -1)) latest.set(x.kind, x.at);
+        for (const i of latest.values()) kept.add(stmts[i]);
+      }
     }
     // A partial move is replayed by keeping the statement that made it.
     for (const { base, span } of partial) {

@@ -157,3 +157,16 @@ test("a partial move stays in effect after the variable that took the part is sh
   expect(r.diagnostics[0].labels.some((l) => l.span.file.name === `<repl:${took.input}>`)).toBe(true);
   expect(engine.evaluate("p.age").value).toBe("36");
 });
+
+test("under NLL a dormant borrow revived in a later input conflicts with every kind of access made meanwhile", () => {
+  const { engine } = session("nll");
+  engine.evaluate("let mut v = vec![1, 2];");
+  engine.evaluate("let m = &mut v;");
+  // m is not used again yet, so under NLL its borrow has ended — for now.
+  for (const input of ["print(v.len());", "v.push(3);", "v = vec![9];", "let mut v = vec![1, 2];"]) expect(engine.evaluate(input).diagnostics).toEqual([]);
+  for (let i = 0; i < 5; i++) engine.evaluate(`print(${i});`);
+  const r = engine.evaluate("m.push(1);");
+  expect(new Set(r.diagnostics.map((d) => d.code))).toEqual(new Set(["E0502", "E0499", "E0506"]));
+  // The shadowing `v` is a different variable: free to use.
+  expect(engine.evaluate("v.push(5);").diagnostics).toEqual([]);
+});
