@@ -21,8 +21,8 @@ const round = (i: number) => [
   "r.len()",
 ];
 
-test("a session of 200 inputs: the borrow checker's work per input does not grow", () => {
-  const { engine } = session();
+test.each(["lexical", "nll"] as const)("a session of 200 inputs (%s): the borrow checker's work per input does not grow", (model) => {
+  const { engine } = session(model);
   expect(engine.evaluate("let mut total: usize = 0;").diagnostics).toEqual([]);
   const perRound: number[] = [];
   for (let i = 0; i < 25; i++) {
