@@ -609,6 +609,7 @@ describe("syntax errors (E0001)", () => {
     ["fn main() }", "unexpected closing delimiter: `}`", 1, 11],
     ["fn main() { x++; }", "STARK has no `++` operator", 1, 14],
     ["fn main() { println!(\"{}\", 1); }", "STARK has no `println!` macro", 1, 13],
+    ["fn main() { let c = b'a'; }", "STARK has no byte literals", 1, 21],
     ["let s = format!(\"{}\", 2);", "STARK has no `format!` macro", 1, 9],
     ["fn main() { let v = Vec<i32>::new(); }", "type arguments in an expression need `::<...>`", 1, 29],
     ["fn main() { for i in 0..10 print(i); }", "expected `{`, found `print`", 1, 28],

@@ -136,6 +136,12 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
   const foundText = describeToken(found);
   const foundSpan = found.kind === "eof" ? sp(file, found.start, found.start) : sp(file, found.start, found.end);
 
+  // `b'a'` / `b"abc"`: Rust's byte literals.
+  if ((found.kind === "char" || found.kind === "string") && prev && prev.text === "b" && prev.end === found.start) {
+    const d = error("E0001", "STARK has no byte literals", sp(file, prev.start, found.end), "a byte literal in Rust, not in STARK");
+    d.help.push(found.kind === "char" ? `write \`${found.text} as u8\`` : `write the string \`${found.text}\` and iterate over its bytes with \`${found.text}.bytes()\``);
+    return d;
+  }
   const literal = literalProblem(file, found);
   if (literal) return literal;
   const structLit = structLiteralInCondition(file, tokens, found);
