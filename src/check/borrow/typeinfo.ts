@@ -48,6 +48,18 @@ export class TypeInfo {
     return holds;
   }
 
+  /** An enum with a variant field written as a reference type (`Token::Word(&String)`) carries borrows. */
+  private enumHoldsRefs(decl: EnumDecl): boolean {
+    const hasRef = (x: unknown, d: number): boolean => {
+      if (!x || typeof x !== "object" || d > 12) return false;
+      if (Array.isArray(x)) return x.some((y) => hasRef(y, d + 1));
+      const o = x as { kind?: string };
+      if (o.kind === "RefType") return true;
+      return Object.entries(o).some(([k, v]) => k !== "span" && hasRef(v, d + 1));
+    };
+    return decl.variants.some((v) => v.fields.some((f) => hasRef(f.ty, 0)));
+  }
+
   /** Can a value of this type hold a borrow? Conservative for closures and iterators. */
   carriesLoans(t: Type | undefined, depth = 0): boolean {
     if (!t || depth > 8) return false;
@@ -62,7 +74,8 @@ export class TypeInfo {
         return t.args.some((a) => this.carriesLoans(a, depth + 1));
       case "adt":
         if (t.args.some((a) => this.carriesLoans(a, depth + 1))) return true;
-        return t.decl.kind === "StructDecl" && this.structHoldsRefs(t.decl, t.args, depth);
+        if (t.decl.kind === "EnumDecl") return this.enumHoldsRefs(t.decl);
+        return this.structHoldsRefs(t.decl, t.args, depth);
       case "tuple":
         return t.elems.some((a) => this.carriesLoans(a, depth + 1));
       case "array":
