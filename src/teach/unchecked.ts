@@ -39,6 +39,8 @@ import { DEFAULT_SEED } from "../tensor/random";
 interface Site {
   span: Span | null;
   why: string;
+  /** For `drop(x)`: the argument's span key (`x` is then "dropped", not just "moved"). */
+  dropArg?: string;
 }
 
 const pos = (s: Span) => {
@@ -126,7 +128,8 @@ export class UncheckedTracker implements UncheckedHooks {
       };
     }
     if (inner.kind === "CallExpr" && isDropCall(inner)) {
-      const site: Site = { span: inner.span, why: `dropped by \`drop\`` };
+      const arg = inner.args[0];
+      const site: Site = { span: inner.span, why: `dropped by \`drop\``, dropArg: arg ? spanKey(unwrap(arg).span) : undefined };
       return (f) => {
         const outer = this.site;
         this.site = site;
@@ -167,6 +170,8 @@ export class UncheckedTracker implements UncheckedHooks {
     const name = b.name;
     const use = e.span;
     const at: Site = { span: unwrap(e).span, why: "moved" };
+    const dropped: Site = { span: at.span, why: "dropped" };
+    const key = spanKey(unwrap(e).span);
     const declared = this.deferred.get(b);
     return (f) => {
       if (declared && !this.given.get(f)?.has(b)) {
@@ -175,7 +180,7 @@ export class UncheckedTracker implements UncheckedHooks {
       const m = this.moved.get(f)?.get(b);
       if (m) throw new StarkPanic("P0105", `use of \`${name}\` after it was ${m.why} at ${pos(m.span!)}`, use);
       const v = this.checkValue(code(f), use);
-      if (isMove) this.markMoved(f, b, at);
+      if (isMove) this.markMoved(f, b, this.site?.dropArg === key ? dropped : at);
       return v;
     };
   }
@@ -233,7 +238,9 @@ function unwrap(e: Expr): Expr {
 
 function isDropCall(e: Expr & { kind: "CallExpr" }): boolean {
   const c = unwrap(e.callee);
-  return c.kind === "PathExpr" && c.res?.kind === "fn" && c.res.decl.name.name === "drop";
+  if (c.kind !== "PathExpr" || !c.res) return false;
+  if (c.res.kind === "native") return c.res.name === "drop";
+  return c.res.kind === "fn" && c.res.decl.name.name === "drop" && !c.res.decl.body;
 }
 
 export interface UncheckedRunOptions {

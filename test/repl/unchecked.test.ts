@@ -33,11 +33,11 @@ test.each(goldens)("golden: %s", (name) => {
   expect(text).toBe(readFileSync(golden, "utf8"));
 });
 
-test("the seed's use-after-free: stops at the second use, naming the line where it was moved", () => {
+test("the seed's use-after-free: stops at the second use, naming where it was dropped", () => {
   const r = run(["run", "--unchecked", join(dir, "seed_memory_safety_err_use_after_drop.stark")]);
   expect(r.code).toBe(101);
   expect(r.err).toMatch(/^warning: running UNCHECKED: the borrow checker rejects this program \(E0382 at line 4\)/);
-  expect(r.err).toContain("panic[P0105]: use of `tensor` after it was moved at 3:10");
+  expect(r.err).toContain("panic[P0105]: use of `tensor` after it was dropped at 3:10");
   expect(r.err).toContain("use_after_drop.stark:4:11");
 });
 
