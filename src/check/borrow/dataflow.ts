@@ -155,7 +155,7 @@ class BlockSolution {
     private readonly W: number,
     private readonly blockOf: Int32Array,
     private readonly posIn: Int32Array,
-    private readonly blocks: Int32Array[],
+    private readonly blocks: number[][],
     /** Forward: the state entering each block's first node; backward: leaving its last node. */
     private readonly seed: Uint32Array,
   ) {
@@ -217,11 +217,11 @@ class BlockSolution {
 }
 
 /** Splits the graph into basic blocks: maximal chains where each next node has the previous one as its only way in. */
-function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array; blocks: Int32Array[] } {
+function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array; blocks: number[][] } {
   const n = nodes.length;
   const blockOf = new Int32Array(n).fill(-1);
   const posIn = new Int32Array(n);
-  const blocks: Int32Array[] = [];
+  const blocks: number[][] = [];
   const continues = (x: number) => {
     const p = nodes[x].pred;
     return x !== 0 && p.length === 1 && p[0] !== x && nodes[p[0]].succ.length === 1;
@@ -237,7 +237,7 @@ function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array
       if (s.length !== 1 || blockOf[s[0]] !== -1 || !continues(s[0])) break;
       x = s[0];
     }
-    blocks.push(Int32Array.from(list));
+    blocks.push(list);
   };
   for (let i = 0; i < n; i++) if (blockOf[i] === -1 && !continues(i)) walk(i);
   // Nodes left over sit on a cycle of chain links with no way in (unreachable): any of them leads.
