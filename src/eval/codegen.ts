@@ -34,7 +34,7 @@ import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
-import { Frame, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
@@ -74,7 +74,7 @@ export function codegenEnabled(): boolean {
 export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
   const body = decl.body;
   if (!body) return false;
-  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx, c)) {
+  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx)) {
     codegenStats.declined++;
     return false;
   }
@@ -92,18 +92,17 @@ export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx:
   }
   const gen = new FnGen(c, ctx, scan.frameBound);
   gen.fnBody(body);
-  gen.install(cf, decl);
+  gen.install(cf);
   codegenStats.generated++;
   codegenStats.names.add(cf.name);
   return true;
 }
 
-function paramsHaveTensors(decl: FnDecl, ctx: FnCtx, c: Compiler): boolean {
+function paramsHaveTensors(decl: FnDecl, ctx: FnCtx): boolean {
   for (const p of decl.params) {
     const t = p.pat.ty ? substitute(p.pat.ty, ctx.subst) : null;
     if (t && derefAll(t).kind === "tensor") return true;
   }
-  void c;
   return false;
 }
 
@@ -323,7 +322,7 @@ class FnGen {
     this.into(body, "R");
   }
 
-  install(cf: CompiledFn, decl: FnDecl): void {
+  install(cf: CompiledFn): void {
     const ctx = this.ctx;
     const c = this.c;
     const rt = this.rt;
@@ -392,7 +391,6 @@ class FnGen {
     const made = new Function(...names, text)(...values) as { run: CompiledFn["run"]; direct: CompiledFn["direct"] | null };
     cf.run = made.run;
     cf.direct = made.direct ?? directEntry(cf, rt);
-    void decl;
   }
 
   // ───────────── statements ─────────────
@@ -414,7 +412,7 @@ class FnGen {
         }
         if (pat.kind !== "BindPat" || pat.byRef !== "none" || pat.sub) return this.fallbackStmt(s);
         const b = pat.binding;
-        if (this.isCelled(b) || this.frameBoundPointerInit(s)) return this.fallbackStmt(s);
+        if (this.isCelled(b)) return this.fallbackStmt(s);
         if (!s.init) {
           this.local(b);
           return;
@@ -428,11 +426,6 @@ class FnGen {
         return;
       }
     }
-  }
-
-  /** Never true today; kept as the one place to route a `let` to the closure compiler by its binding. */
-  private frameBoundPointerInit(_s: Stmt): boolean {
-    return false;
   }
 
   /**
@@ -820,7 +813,6 @@ class FnGen {
 
   /** `e` generated as a JS expression, or null when this tier does not translate it. */
   private tryExpr(e: Expr, valueCtx: boolean): string | null {
-    const rt = this.rt;
     switch (e.kind) {
       case "ParenExpr": {
         const inner = this.tryExpr(e.expr, valueCtx);
@@ -927,7 +919,6 @@ class FnGen {
         return v ? this.tryExpr(v, valueCtx) : null;
       }
       default:
-        void rt;
         return null;
     }
   }
@@ -1341,4 +1332,3 @@ function arraySlotOf(heap: Heap, rt: Rt, i: number, o: number, span: Span): numb
   return o;
 }
 
-export type { Frame };

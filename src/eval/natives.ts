@@ -10,7 +10,7 @@ import type { DType, NestedNumbers, Tensor } from "../tensor/api";
 import { StarkPanic } from "../diagnostics";
 import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
-import { Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { Runtime, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
 import { deepClone, readPlace, valueCompare, valueEquals } from "./values";
 
