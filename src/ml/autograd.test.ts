@@ -155,6 +155,8 @@ describe("gradients match central finite differences", () => {
   });
   test("cross entropy", () => {
     checkGradients([[4, 3]], (ag, [a]) => ag.crossEntropy(a, [0, 2, 1, 2]));
+    // transposed (non-contiguous) logits
+    checkGradients([[3, 4]], (ag, [a]) => ag.crossEntropy(ag.t(a), [0, 2, 1, 2]));
   });
   test("a composite: an input used twice, and a small MLP", () => {
     checkGradients([[3, 3]], (ag, [a]) => ag.mul(a, ag.exp(a)));
@@ -198,6 +200,7 @@ describe("autograd semantics", () => {
     expectPanic(() => ag.setRequiresGrad(y), "P0105", /leaf variables/);
     expectPanic(() => ag.setRequiresGrad(ag.tensor(rt.from([1], "i32"))), "P0402", /floating point/);
     expectPanic(() => ag.crossEntropy(ag.tensor(rt.zeros([2, 3])), [0, 3]), "P0103", /out of bounds/);
+    expectPanic(() => ag.crossEntropy(ag.tensor(rt.zeros([2, 3], "i32")), [0, 1]), "P0402", /floating-point logits/);
   });
 
   test("the graph survives moving collections while its root is rooted, and dies with it", () => {

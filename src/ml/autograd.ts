@@ -18,7 +18,7 @@ import { StarkPanic } from "../diagnostics";
 import type { Shape, Tensor, TensorRuntime } from "../tensor/api";
 import type { TensorSlots } from "./handles";
 import { backwardRule, Op } from "./grad_rules";
-import { oneHot } from "./tensor_ops";
+import { DenseTensor } from "../tensor/tensor";
 
 export type Node = Ptr;
 export { Op };
@@ -286,36 +286,43 @@ export class Autograd {
         throw new StarkPanic("P0103", `cross_entropy: target ${k} is out of bounds for ${c} classes`);
       }
     }
-    const onehot = oneHot(this.rt, targets, c, x.dtype);
-    const rowMax = chainKeep(x.maxDim(1), [n, 1]);
-    const shifted = x.sub(rowMax);
-    rowMax.free();
-    const e = shifted.exp();
-    const sumE = chainKeep(e.sumDim(1), [n, 1]);
-    const logSumE = sumE.log();
-    const logp = shifted.sub(logSumE);
-    shifted.free();
-    logSumE.free();
-    const picked = logp.mul(onehot);
-    logp.free();
-    const total = picked.sum();
-    picked.free();
-    const loss = total.mul(-1 / n);
-    total.free();
-    if (!this.tracks(logits, 0)) {
-      e.free();
-      sumE.free();
-      onehot.free();
-      return this.record(Op.Leaf, loss, 0, 0);
+    if (x.dtype === "i32") throw new StarkPanic("P0402", "cross_entropy expects floating-point logits (got i32)");
+    const dense = x instanceof DenseTensor && x.contiguous ? x : (x.clone() as DenseTensor);
+    try {
+      return this.crossEntropyRows(logits, dense, targets, n, c);
+    } finally {
+      if (dense !== x) dense.free();
     }
-    const probs = e.div(sumE);
-    e.free();
-    sumE.free();
-    const diff = probs.sub(onehot);
-    probs.free();
-    onehot.free();
-    const saved = diff.div(n);
-    diff.free();
+  }
+
+  /**
+   * The rows of crossEntropy over contiguous float logits, one pass each — max, log-sum-exp, the
+   * loss term and the saved gradient (softmax - onehot) / N — rather than a dozen whole-tensor
+   * kernels on a small [N, C] tensor. Computed in f64 and stored in the logits' dtype.
+   */
+  private crossEntropyRows(logits: Node, x: DenseTensor, targets: ArrayLike<number>, n: number, c: number): Node {
+    const track = this.tracks(logits, 0);
+    const saved = track ? this.rt.zeros([n, c], x.dtype) : null;
+    // Read the storage only after allocating: a grown memory detaches earlier views of it.
+    const xd = x.data();
+    const sd = saved instanceof DenseTensor ? saved.data() : null;
+    const sBase = saved instanceof DenseTensor ? saved.base : 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = x.base + i * c;
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) if (xd[row + j] > max) max = xd[row + j];
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(xd[row + j] - max);
+      const k = targets[i];
+      total += Math.log(sum) - (xd[row + k] - max);
+      if (sd !== null) {
+        const out = sBase + i * c;
+        for (let j = 0; j < c; j++) sd[out + j] = (Math.exp(xd[row + j] - max) / sum - (j === k ? 1 : 0)) / n;
+      }
+    }
+    const loss = this.rt.full([], total / n, x.dtype);
+    if (saved === null) return this.record(Op.Leaf, loss, 0, 0);
     const node = this.record(Op.CrossEntropy, loss, logits, 0);
     this.heap.set(node, Slot.Saved, this.handles.register(saved));
     return node;
@@ -412,12 +419,6 @@ export class Autograd {
     this.heap.set(n, Slot.Arg1, arg1);
     return n;
   }
-}
-
-function chainKeep(t: Tensor, shape: Shape): Tensor {
-  const r = t.reshape(shape);
-  if (r !== t) t.free();
-  return r;
 }
 
 function normalizeDim(d: number, ndim: number): number {

@@ -119,16 +119,3 @@ export function flatValues(t: Tensor): ArrayLike<number> {
   for (let i = 0; i < out.length; i++) out[i] = t.getFlat(i);
   return out;
 }
-
-/** An [n, c] tensor of zeros with a 1 at column `cols[i]` of each row i (cols checked by the caller). */
-export function oneHot(rt: TensorRuntime, cols: ArrayLike<number>, c: number, dtype: Tensor["dtype"]): Tensor {
-  const n = cols.length;
-  const t = rt.zeros([n, c], dtype);
-  if (t instanceof DenseTensor && t.contiguous) {
-    const d = t.data();
-    for (let i = 0; i < n; i++) d[t.base + i * c + cols[i]] = 1;
-  } else {
-    for (let i = 0; i < n; i++) t.set([i, cols[i]], 1);
-  }
-  return t;
-}
