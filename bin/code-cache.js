@@ -18,7 +18,10 @@ const path = require("node:path");
 
 const root = path.join(__dirname, "..") + path.sep;
 const uid = typeof process.getuid === "function" ? process.getuid() : "u";
-const cacheFile = path.join(os.tmpdir(), `stark-code-cache-${process.version}-${process.arch}-${uid}.bin`);
+// V8 rejects code cached under other flags, so each set of node flags gets its own file
+// (`node --stack-size=.. bin/stark.js` and plain runs do not overwrite each other's cache).
+const flags = process.execArgv.length ? "-" + [...process.execArgv.join(" ")].reduce((h, c) => (Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0), 0x811c9dc5).toString(16) : "";
+const cacheFile = path.join(os.tmpdir(), `stark-code-cache-${process.version}-${process.arch}-${uid}${flags}.bin`);
 
 /** filename → { key, data: Buffer } read from the cache file. */
 function readCache() {

@@ -1,6 +1,6 @@
 // bin/code-cache.js: a second start reuses the code V8 made in the first, and output is unchanged.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,4 +22,5 @@ test("the first run writes the cache, the second runs from it with the same outp
   const uncached = start({ STARK_NO_CODE_CACHE: "1" });
   expect(uncached.stdout).toBe(first.stdout);
   expect(uncached.stderr).toBe("");
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -1,6 +1,6 @@
 // The fast reading of `run`/`check` command lines must mean exactly what yargs reads, and leave
 // everything else to yargs.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFastArgs } from "./fastArgs";
@@ -61,6 +61,7 @@ describe("runCli reads a command line the same with or without the fast path", (
   const dir = mkdtempSync(join(tmpdir(), "stark-fastargs-"));
   const program = join(dir, "panics.stark");
   writeFileSync(program, "fn main() {\n    let mut v: Vec<i64> = Vec::new();\n    for i in 0..1000 { v.push(i); }\n    print(v.len());\n    print(v[1000]);\n}\n");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const broken = join(dir, "broken.stark");
   writeFileSync(broken, "fn main() { let x: i32 = \"no\"; }\n");
 
