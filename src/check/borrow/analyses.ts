@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { solve, solveTogether, type Analysis, type BitSet, type SliceSets, type StateSets } from "./dataflow";
+import { GenKill, solve, solveTogether, type SliceSets, type StateSets } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -43,6 +43,17 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
   }
 }
 
+/** Ascending bit positions as flat (word, mask) pairs, one pair per word they touch. */
+function wordMasks(bits: number[]): Int32Array {
+  const out: number[] = [];
+  for (const bit of bits) {
+    const w = bit >>> 5;
+    if (out.length && out[out.length - 2] === w) out[out.length - 1] |= 1 << (bit & 31);
+    else out.push(w, 1 << (bit & 31));
+  }
+  return Int32Array.from(out);
+}
+
 export class BodyAnalysis {
   readonly nB: number;
   readonly scope: { before: SliceSets | StateSets; after: SliceSets | StateSets };
@@ -58,58 +69,50 @@ export class BodyAnalysis {
   readonly soleHeld = new Map<Binding, number[]>();
   /** Loans by borrowed local, for conflict queries. */
   readonly loansByBase = new Map<Binding, number[]>();
+  /**
+   * The loans of each borrowed local as (word, mask) pairs over the loans' bits in the combined
+   * forward state: a conflict check ANDs a node's row with them and visits only the loans that
+   * reach, instead of testing every loan the local ever had (quadratic in a long body).
+   * `mut` holds only the mutable loans (all a read or a shared borrow can conflict with).
+   */
+  readonly loanMasksByBase = new Map<Binding, { all: Int32Array; mut: Int32Array }>();
 
   constructor(readonly cfg: Cfg) {
     this.nB = cfg.bindings.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const nB = this.nB;
 
-    const scopeAnalysis: Analysis = {
-      direction: "forward",
-      width: nB,
-      transfer(node, s, off) {
-        const a = node.action;
-        if (a.kind === "declare") {
-          const i = idx(a.binding);
-          if (i !== undefined) s.add(off + i);
-        } else if (a.kind === "scopeEnd") {
-          for (const b of a.bindings) {
-            const i = idx(b);
-            if (i !== undefined) s.delete(off + i);
-          }
+    const scopeAnalysis = new GenKill("forward", nB, cfg.nodes, (node, kill, gen) => {
+      const a = node.action;
+      if (a.kind === "declare") {
+        const i = idx(a.binding);
+        if (i !== undefined) gen(i);
+      } else if (a.kind === "scopeEnd") {
+        for (const b of a.bindings) {
+          const i = idx(b);
+          if (i !== undefined) kill(i);
         }
-      },
-    };
-
-    // What each node uses, as binding indices, computed once (the solver may visit a node several
-    // times): node k's uses are useIdx[useStart[k] .. useStart[k + 1]] (one flat array, no per-node allocation).
-    const useStart = new Int32Array(cfg.nodes.length + 1);
-    const useList: number[] = [];
-    cfg.nodes.forEach((node, k) => {
-      useStart[k] = useList.length;
-      for (const b of nodeUses(cfg, node)) {
-        const i = idx(b);
-        if (i !== undefined) useList.push(i);
       }
     });
-    useStart[cfg.nodes.length] = useList.length;
-    const useIdx = Int32Array.from(useList);
-    this.live = solve(cfg.nodes, {
-      direction: "backward",
-      width: nB,
-      transfer(node, s) {
+
+    // Definitions kill, then uses gen (a node that reads and writes x keeps x live).
+    this.live = solve(
+      cfg.nodes,
+      new GenKill("backward", nB, cfg.nodes, (node, kill, gen) => {
         const a = node.action;
-        // Definitions kill first, then uses gen (a node that reads and writes x keeps x live).
         if (a.kind === "declare") {
           const i = idx(a.binding);
-          if (i !== undefined) s.delete(i);
+          if (i !== undefined) kill(i);
         } else if (a.kind === "assign" && !a.compound && a.place.proj.length === 0) {
           const i = idx(a.place.base);
-          if (i !== undefined) s.delete(i);
+          if (i !== undefined) kill(i);
         }
-        for (let k = useStart[node.id]; k < useStart[node.id + 1]; k++) s.add(useIdx[k]);
-      },
-    });
+        for (const b of nodeUses(cfg, node)) {
+          const i = idx(b);
+          if (i !== undefined) gen(i);
+        }
+      }),
+    );
 
     // Move sites.
     for (const node of cfg.nodes) {
@@ -146,32 +149,32 @@ export class BodyAnalysis {
     const nL = cfg.loans.length;
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
-    const loansAnalysis: Analysis = {
-      direction: "forward",
-      width: 2 * nL,
-      transfer(node, s, off) {
-        const a = node.action;
-        if (a.kind === "borrow") {
-          s.add(off + a.loan);
-          s.add(off + nL + a.loan);
-        } else if (a.kind === "endTemps") {
-          for (const l of a.loans) s.delete(off + nL + l);
-        } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
-          const b = a.kind === "assign" ? a.place.base : a.binding;
-          for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) s.delete(off + l);
-        } else if (a.kind === "scopeEnd") {
-          // A loan whose only holder goes out of scope is dead under both rules: dropping it here
-          // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-          for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) s.delete(off + l);
-        }
-      },
-    };
+    const loansAnalysis = new GenKill("forward", 2 * nL, cfg.nodes, (node, kill, gen) => {
+      const a = node.action;
+      if (a.kind === "borrow") {
+        gen(a.loan);
+        gen(nL + a.loan);
+      } else if (a.kind === "endTemps") {
+        for (const l of a.loans) kill(nL + l);
+      } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
+        const b = a.kind === "assign" ? a.place.base : a.binding;
+        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) kill(l);
+      } else if (a.kind === "scopeEnd") {
+        // A loan whose only holder goes out of scope is dead under both rules: dropping it here
+        // keeps the set of reaching loans small in long bodies (conflict checks scan it).
+        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) kill(l);
+      }
+    });
 
     // The three forward analyses share one traversal.
     const [scope, moves, loans] = solveTogether(cfg.nodes, [scopeAnalysis, movesAnalysis, loansAnalysis]);
     this.scope = scope;
     this.moves = moves;
     this.loans = loans;
+    for (const [base, list] of this.loansByBase) {
+      const masks = (ids: number[]) => wordMasks(ids.map((l) => loans.before.off + l));
+      this.loanMasksByBase.set(base, { all: masks(list), mut: masks(list.filter((l) => cfg.loans[l].mutable)) });
+    }
   }
 
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {
@@ -184,60 +187,52 @@ export class BodyAnalysis {
   }
 
   /** The move/initialization analysis: move sites and never-initialized declarations that may reach each point. */
-  private movesAnalysis(): Analysis {
+  private movesAnalysis(): GenKill {
     const cfg = this.cfg;
     const nS = this.sites.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const sitesByBinding = this.sitesByBinding;
     const sites = this.sites;
     const siteOfNode = this.siteOfNode;
-    const killPath = (s: BitSet, p: Place, off: number) => {
-      for (const id of sitesByBinding.get(p.base) ?? []) if (isPrefix(p, sites[id].path)) s.delete(off + id);
-    };
-    const analysis: Analysis = {
-      direction: "forward",
-      width: nS + this.nB,
-      transfer(node, s, off) {
-        const a = node.action;
-        switch (a.kind) {
-          case "move": {
-            const site = siteOfNode.get(node.id);
-            if (site !== undefined) s.add(off + site);
-            break;
-          }
-          case "declare": {
-            for (const id of sitesByBinding.get(a.binding) ?? []) s.delete(off + id);
-            const i = idx(a.binding);
-            if (a.init) {
-              if (i !== undefined) s.add(off + nS + i);
-            } else {
-              if (i !== undefined) s.delete(off + nS + i);
-              const site = siteOfNode.get(node.id);
-              if (site !== undefined) s.add(off + site);
-            }
-            break;
-          }
-          case "assign": {
-            if (!hasDeref(a.place) && !hasIndex(a.place)) {
-              killPath(s, a.place, off);
-              if (a.place.proj.length === 0) {
-                const i = idx(a.place.base);
-                if (i !== undefined) s.add(off + nS + i);
-              }
-            }
-            break;
-          }
-          case "scopeEnd":
-            for (const b of a.bindings) {
-              for (const id of sitesByBinding.get(b) ?? []) s.delete(off + id);
-              const i = idx(b);
-              if (i !== undefined) s.delete(off + nS + i);
-            }
-            break;
+    return new GenKill("forward", nS + this.nB, cfg.nodes, (node, kill, gen) => {
+      const a = node.action;
+      switch (a.kind) {
+        case "move": {
+          const site = siteOfNode.get(node.id);
+          if (site !== undefined) gen(site);
+          break;
         }
-      },
-    };
-    return analysis;
+        case "declare": {
+          for (const id of sitesByBinding.get(a.binding) ?? []) kill(id);
+          const i = idx(a.binding);
+          if (a.init) {
+            if (i !== undefined) gen(nS + i);
+          } else {
+            if (i !== undefined) kill(nS + i);
+            const site = siteOfNode.get(node.id);
+            if (site !== undefined) gen(site);
+          }
+          break;
+        }
+        case "assign": {
+          if (!hasDeref(a.place) && !hasIndex(a.place)) {
+            for (const id of sitesByBinding.get(a.place.base) ?? []) if (isPrefix(a.place, sites[id].path)) kill(id);
+            if (a.place.proj.length === 0) {
+              const i = idx(a.place.base);
+              if (i !== undefined) gen(nS + i);
+            }
+          }
+          break;
+        }
+        case "scopeEnd":
+          for (const b of a.bindings) {
+            for (const id of sitesByBinding.get(b) ?? []) kill(id);
+            const i = idx(b);
+            if (i !== undefined) kill(nS + i);
+          }
+          break;
+      }
+    });
   }
 
   /** Is binding b live at the entry of node n under the given rule? */

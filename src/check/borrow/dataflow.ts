@@ -72,6 +72,59 @@ export interface Analysis {
   transfer(node: CfgNode, state: BitSet, off: number): void;
 }
 
+/**
+ * An analysis whose effect at every node is "remove these bits, then add those", compiled once
+ * into flat per-node lists: the solver visits nodes several times (and replays blocks for
+ * queries), so the per-visit work is two short loops over an Int32Array — no Map lookups, no
+ * closures, no allocation.
+ */
+export class GenKill implements Analysis {
+  private readonly killStart: Int32Array;
+  private readonly kills: Int32Array;
+  private readonly genStart: Int32Array;
+  private readonly gens: Int32Array;
+  /**
+   * `effect(node, kill, gen)` reports the node's effect once; `kill`/`gen` take a bit index
+   * (without offset). All kills of a node apply before its gens.
+   */
+  constructor(
+    readonly direction: "forward" | "backward",
+    readonly width: number,
+    nodes: CfgNode[],
+    effect: (node: CfgNode, kill: (bit: number) => void, gen: (bit: number) => void) => void,
+  ) {
+    const n = nodes.length;
+    this.killStart = new Int32Array(n + 1);
+    this.genStart = new Int32Array(n + 1);
+    const kills: number[] = [];
+    const gens: number[] = [];
+    const kill = (bit: number) => void kills.push(bit);
+    const gen = (bit: number) => void gens.push(bit);
+    for (let k = 0; k < n; k++) {
+      this.killStart[k] = kills.length;
+      this.genStart[k] = gens.length;
+      effect(nodes[k], kill, gen);
+    }
+    this.killStart[n] = kills.length;
+    this.genStart[n] = gens.length;
+    this.kills = Int32Array.from(kills);
+    this.gens = Int32Array.from(gens);
+  }
+
+  transfer(node: CfgNode, state: BitSet, off: number): void {
+    const w = state.words;
+    const id = node.id;
+    for (let k = this.killStart[id], end = this.killStart[id + 1]; k < end; k++) {
+      const bit = off + this.kills[k];
+      w[bit >>> 5] &= ~(1 << (bit & 31));
+    }
+    for (let k = this.genStart[id], end = this.genStart[id + 1]; k < end; k++) {
+      const bit = off + this.gens[k];
+      w[bit >>> 5] |= 1 << (bit & 31);
+    }
+  }
+}
+
 /** The per-node states of one analysis that was solved together with others (a window of a combined state). */
 export class SliceSets {
   constructor(
@@ -134,7 +187,10 @@ export class NodeSets {
 /** Per-node states of a solved analysis: the entry ("before") or exit ("after") side. */
 export interface StateSets {
   has(node: number, bit: number): boolean;
-  /** Where one node's set lives (word `at` of `data` onward), for callers testing many bits of it. */
+  /**
+   * Where one node's set lives (word `at` of `data` onward), for callers testing many bits of it.
+   * Valid only until the next query of the same solution (it may be a cursor's buffer).
+   */
   row(node: number): { data: Uint32Array; at: number };
   /** A copy of one node's set. */
   get(node: number): BitSet;
@@ -143,8 +199,9 @@ export interface StateSets {
 /**
  * The solution of one analysis stored per basic block (a chain of nodes with one way in and one
  * way out): one state per block, and a node's state replayed from its block's on demand. This
- * keeps memory at blocks × width instead of nodes × width (long bodies made it the main cost),
- * and queries come in block order, so a few cached replays serve almost all of them.
+ * keeps memory at blocks × width instead of nodes × width (long bodies made it the main cost).
+ * Backward analyses replay a whole block into a small cache (queries come in block order, so a
+ * few cached replays serve almost all of them); forward ones keep a cursor (below).
  */
 class BlockSolution {
   private readonly cache = new Map<number, Uint32Array>();
@@ -160,7 +217,9 @@ class BlockSolution {
     private readonly seed: Uint32Array,
   ) {
     this.scratch = new BitSet(a.width);
+    this.forward = a.direction === "forward";
   }
+  private readonly forward: boolean;
 
   /** States of block b at its (len + 1) boundaries: boundary k is before node k, boundary k+1 after it. */
   private states(b: number): Uint32Array {
@@ -190,8 +249,34 @@ class BlockSolution {
   private lastBlock = -1;
   private lastStates: Uint32Array = new Uint32Array(0);
 
+  // Forward analyses answer queries from a cursor instead: the state at one boundary of one
+  // block, moved on by applying the nodes' effects. The checker asks in reverse postorder, so
+  // the cursor mostly steps forward one node at a time and a query costs O(1) amortized — no
+  // state per node is stored or copied, which made queries cost O(nodes × width) (quadratic in
+  // the length of a body, since the width grows with it too).
+  private curBlock = -1;
+  private curPos = 0;
+  private cursorState: BitSet | null = null;
+
+  /** The cursor's state at boundary `pos` of block b (valid until the next query). */
+  private at(b: number, pos: number): Uint32Array {
+    const W = this.W;
+    let cur = this.cursorState;
+    if (!cur) cur = this.cursorState = new BitSet(this.a.width);
+    const words = cur.words;
+    if (b !== this.curBlock || pos < this.curPos) {
+      for (let w = 0; w < W; w++) words[w] = this.seed[b * W + w];
+      this.curBlock = b;
+      this.curPos = 0;
+    }
+    const list = this.blocks[b];
+    while (this.curPos < pos) this.a.transfer(this.nodes[list[this.curPos++]], cur, 0);
+    return words;
+  }
+
   row(node: number, after: boolean): { data: Uint32Array; at: number } {
     const b = this.blockOf[node];
+    if (this.forward) return { data: this.at(b, this.posIn[node] + (after ? 1 : 0)), at: 0 };
     if (b !== this.lastBlock) {
       this.lastStates = this.states(b);
       this.lastBlock = b;
@@ -201,6 +286,7 @@ class BlockSolution {
 
   has(node: number, bit: number, after: boolean): boolean {
     const b = this.blockOf[node];
+    if (this.forward) return (this.at(b, this.posIn[node] + (after ? 1 : 0))[bit >>> 5] & (1 << (bit & 31))) !== 0;
     if (b !== this.lastBlock) {
       this.lastStates = this.states(b);
       this.lastBlock = b;
@@ -210,7 +296,9 @@ class BlockSolution {
   }
 
   get(node: number, after: boolean): BitSet {
-    const st = this.states(this.blockOf[node]);
+    const b = this.blockOf[node];
+    if (this.forward) return new BitSet(this.a.width, this.at(b, this.posIn[node] + (after ? 1 : 0)).slice());
+    const st = this.states(b);
     const at = this.posIn[node] + (after ? 1 : 0);
     return new BitSet(this.a.width, st.slice(at * this.W, (at + 1) * this.W));
   }

@@ -314,32 +314,42 @@ export class BodyChecker {
   }
 
   private conflict(n: number, p: Place, kind: Access, span: Span, self: number): void {
-    const list = this.an.loansByBase.get(p.base);
-    if (!list) return;
-    // The loans reaching n, tested inline (a long body can have many loans of one variable).
+    const masks = this.an.loanMasksByBase.get(p.base);
+    if (!masks) return;
+    // Only the loans of p's base that reach n, in ascending order: the row ANDed with the base's
+    // masks (a read or a shared borrow can only conflict with a mutable loan).
+    const pairs = kind === "read" || kind === "shared" ? masks.mut : masks.all;
     const { data, at } = this.an.loans.before.row(n);
     const off = this.an.loans.before.off;
-    for (const l of list) {
-      // The loan being created conflicts with itself only when it is still live from a previous iteration.
-      const bit = off + l;
-      if ((data[at + (bit >>> 5)] & (1 << (bit & 31))) === 0) continue;
-      const loan = this.cfg.loans[l];
-      if ((kind === "read" || kind === "shared") && !loan.mutable) continue;
-      if (!overlaps(loan.place, p)) continue;
-      if (kind === "write" || kind === "compound") {
-        // Overwriting a reference does not disturb reborrows of what it pointed to.
-        const next = loan.place.proj[p.proj.length];
-        if (loan.place.proj.length > p.proj.length && next && next.kind === "deref") continue;
+    for (let i = 0; i < pairs.length; i += 2) {
+      let bits = data[at + pairs[i]] & pairs[i + 1];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const l = (pairs[i] << 5) + 31 - Math.clz32(low) - off;
+        if (this.conflictWith(n, p, kind, span, self, l)) return;
       }
-      if (!this.an.loanLive(l, n, this.model)) continue;
-      this.reportConflict(n, p, kind, span, loan);
-      if (l === self) {
-        const d = this.diags[this.diags.length - 1];
-        const what = loan.mutable ? "mutably borrowed" : "borrowed";
-        if (d && d.labels[0]) d.labels[0].message = `\`${placeToString(loan.place)}\` was ${what} here in the previous iteration of the loop`;
-      }
-      return;
     }
+  }
+
+  /** Reports the conflict of the access at n with reaching loan l if there is one; true when reported. */
+  private conflictWith(n: number, p: Place, kind: Access, span: Span, self: number, l: number): boolean {
+    // The loan being created conflicts with itself only when it is still live from a previous iteration.
+    const loan = this.cfg.loans[l];
+    if (!overlaps(loan.place, p)) return false;
+    if (kind === "write" || kind === "compound") {
+      // Overwriting a reference does not disturb reborrows of what it pointed to.
+      const next = loan.place.proj[p.proj.length];
+      if (loan.place.proj.length > p.proj.length && next && next.kind === "deref") return false;
+    }
+    if (!this.an.loanLive(l, n, this.model)) return false;
+    this.reportConflict(n, p, kind, span, loan);
+    if (l === self) {
+      const d = this.diags[this.diags.length - 1];
+      const what = loan.mutable ? "mutably borrowed" : "borrowed";
+      if (d && d.labels[0]) d.labels[0].message = `\`${placeToString(loan.place)}\` was ${what} here in the previous iteration of the loop`;
+    }
+    return true;
   }
 
   private reportConflict(n: number, p: Place, kind: Access, span: Span, loan: Loan): void {
