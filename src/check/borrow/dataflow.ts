@@ -221,27 +221,33 @@ class BlockSolution {
   }
   private readonly forward: boolean;
 
-  /** States of block b at its (len + 1) boundaries: boundary k is before node k, boundary k+1 after it. */
+  /**
+   * States of block b at its (len + 1) boundaries (backward analyses): boundary k is before node
+   * k, boundary k+1 after it. An evicted replay's buffer is reused for the next one, so a long
+   * body does not allocate (and collect) a state per node.
+   */
   private states(b: number): Uint32Array {
-    let st = this.cache.get(b);
-    if (st) return st;
+    const cached = this.cache.get(b);
+    if (cached) return cached;
     const W = this.W;
     const list = this.blocks[b];
     const len = list.length;
-    st = new Uint32Array((len + 1) * W);
-    const sw = this.scratch.words;
-    const forward = this.a.direction === "forward";
-    const first = forward ? 0 : len;
-    st.set(this.seed.subarray(b * W, (b + 1) * W), first * W);
-    for (let step = 0; step < len; step++) {
-      const k = forward ? step : len - 1 - step; // the node applied
-      const from = forward ? k : k + 1;
-      const to = forward ? k + 1 : k;
-      for (let w = 0; w < W; w++) sw[w] = st[from * W + w];
-      this.a.transfer(this.nodes[list[k]], this.scratch, 0);
-      st.set(sw, to * W);
+    let buf: Uint32Array | undefined;
+    if (this.cache.size >= 8) {
+      const evicted = this.cache.keys().next().value as number;
+      const old = this.cache.get(evicted);
+      if (old) buf = new Uint32Array(old.buffer); // the whole allocation, not the view
+      this.cache.delete(evicted);
+      if (evicted === this.lastBlock) this.lastBlock = -1;
     }
-    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as number);
+    const st = buf && buf.length >= (len + 1) * W ? buf.subarray(0, (len + 1) * W) : new Uint32Array((len + 1) * W);
+    const sw = this.scratch.words;
+    st.set(this.seed.subarray(b * W, (b + 1) * W), len * W);
+    for (let k = len - 1; k >= 0; k--) {
+      for (let w = 0; w < W; w++) sw[w] = st[(k + 1) * W + w];
+      this.a.transfer(this.nodes[list[k]], this.scratch, 0);
+      st.set(sw, k * W);
+    }
     this.cache.set(b, st);
     return st;
   }
