@@ -125,9 +125,13 @@ export class MapOps {
 
   /** Entry index of `key`, or -1. */
   find(m: Ptr, key: Value): number {
+    return this.findHashed(m, key, this.keys.hash(this.rt, key));
+  }
+
+  /** `find` with the key's hash already computed. */
+  private findHashed(m: Ptr, key: Value, hash: number): number {
     const rt = this.rt;
     const h = rt.heap;
-    const hash = this.keys.hash(rt, key);
     const table = h.getPtr(m, TABLE);
     const mask = h.length(table) - 1;
     const hashes = h.getPtr(m, HASHES);
@@ -144,7 +148,10 @@ export class MapOps {
   insert(m: Ptr, key: Value, val: Value): { had: boolean; old: Value } {
     const rt = this.rt;
     const h = rt.heap;
-    const e = this.find(m, key);
+    // One hash per insert: a key's hash comes from its contents, so a resize (which may move
+    // the key) leaves it valid.
+    const hash = this.keys.hash(rt, key);
+    const e = this.findHashed(m, key, hash);
     if (e >= 0) {
       const old = this.valAt(m, e);
       this.setValAt(m, e, val);
@@ -160,7 +167,6 @@ export class MapOps {
     if (this.vkind === SlotKind.Pointer) val = rt.handles[base + 2];
     rt.handles.length = base;
     used = h.get(m, USED);
-    const hash = this.keys.hash(rt, key);
     rt.store(h.getPtr(m, KEYS), used, this.keys.kind, key);
     rt.store(h.getPtr(m, VALS), used, this.vkind, val);
     h.set(h.getPtr(m, HASHES), used, hash);

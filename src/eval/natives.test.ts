@@ -97,6 +97,45 @@ describe("String", () => {
   });
 });
 
+describe("String bytes through the arena view and through getByte/setByte", () => {
+  // A heap without `slotWords` takes the per-byte path; both must agree byte for byte.
+  const withoutView = (heap: ManagedHeap): ManagedHeap => Object.assign(Object.create(heap), { slotWords: undefined });
+  const heaps: [string, () => ManagedHeap][] = [
+    ["arena view", () => createHeap({}, { stress: 1 })],
+    ["per byte", () => withoutView(createHeap({}, { stress: 1 }))],
+  ];
+  const long = "ab".repeat(5000) + "é" + "cd".repeat(3000); // longer than one fromCharCode chunk
+  test.each(heaps)("%s: round-trips ASCII, non-ASCII and long text; append, clone, equality, hash", (_name, make) => {
+    const rt = runtime(make());
+    for (const text of ["", "x", "héllo 🚀", "a".repeat(24) + "ü", long, "z".repeat(9000)]) {
+      expect(rt.str(rt.newString(text))).toBe(text);
+    }
+    const s = rt.newString("key-");
+    rt.strAppend(s, rt.newString("wörld"));
+    rt.strPush(s, "!");
+    expect(rt.str(s)).toBe("key-wörld!");
+    expect(rt.strLen(s)).toBe(11);
+    const c = rt.strClone(s);
+    expect(c).not.toBe(s);
+    expect(rt.str(c)).toBe("key-wörld!");
+    expect(rt.strEquals(c, s)).toBe(true);
+    expect(rt.strEquals(c, rt.newString("key-wörld?"))).toBe(false);
+    expect(rt.strHash(c)).toBe(rt.strHash(s));
+    // Appending to itself through growth: the source is read before the bytes move.
+    const g = rt.newString("abc");
+    for (let i = 0; i < 6; i++) rt.strAppend(g, g);
+    expect(rt.str(g)).toBe("abc".repeat(64));
+    const big = rt.newString("");
+    rt.strAppend(big, rt.newString(long));
+    expect(rt.str(big)).toBe(long);
+  });
+  test("both paths hash the same bytes to the same value (Map keys built either way agree)", () => {
+    const a = runtime(heaps[0][1]());
+    const b = runtime(heaps[1][1]());
+    for (const text of ["", "tensor-17", "héllo 🚀", long]) expect(a.strHash(a.newString(text))).toBe(b.strHash(b.newString(text)));
+  });
+});
+
 describe("natives", () => {
   test("every bodiless function the prelude declares has an implementation", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -69,6 +69,8 @@ function optionOf(rt: Runtime, t: Type) {
   return o;
 }
 
+type OptionBuilders = ReturnType<typeof makeOption>;
+
 function makeOption(rt: Runtime, t: Type) {
   const at = derefAll(t) as Type & { kind: "adt" };
   const l = rt.adtLayout(at);
@@ -405,7 +407,7 @@ N["String::with_capacity"] = (s) => () => s.rt.newString("");
 N["String::from"] = (s) => (x) => (typeof x === "number" && s.argTypes[0]?.kind === "builtin" ? x : s.rt.newString(String(x)));
 N["String::len"] = (s) => (x) => s.rt.strLen(x);
 N["String::is_empty"] = (s) => (x) => s.rt.strLen(x) === 0;
-N["String::push_str"] = (s) => (x, y) => s.rt.strPush(x, s.rt.str(y));
+N["String::push_str"] = (s) => (x, y) => s.rt.strAppend(x, y);
 N["String::push"] = (s) => (x, c) => s.rt.strPush(x, String.fromCodePoint(c));
 N["String::pop"] = (s) => {
   const opt = () => optionOf(s.rt, s.retType);
@@ -797,25 +799,28 @@ N["Map::len"] = (s) => (m) => getMapOps(s.rt, mapType(s.argTypes[0])).len(m);
 N["Map::is_empty"] = (s) => (m) => getMapOps(s.rt, mapType(s.argTypes[0])).len(m) === 0;
 N["Map::insert"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
+  let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k, v) => {
     const r = ops.insert(m, k, v);
-    const opt = optionOf(s.rt, s.retType);
+    opt ??= optionOf(s.rt, s.retType);
     return r.had ? opt.some(r.old) : opt.none();
   };
 };
 N["Map::get"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
+  let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k) => {
     const e = ops.find(m, k);
-    const opt = optionOf(s.rt, s.retType);
+    opt ??= optionOf(s.rt, s.retType);
     return e < 0 ? opt.none() : opt.some(ops.valAt(m, e));
   };
 };
 N["Map::get_mut"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
+  let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k) => {
     const e = ops.find(m, k);
-    const opt = optionOf(s.rt, s.retType);
+    opt ??= optionOf(s.rt, s.retType);
     if (e < 0) return opt.none();
     return opt.some(ops.vkind === SlotKind.Scalar ? s.rt.newPlace(s.rt.heap.getPtr(m, 3), e) : ops.valAt(m, e));
   };
@@ -826,9 +831,10 @@ N["Map::contains_key"] = (s) => {
 };
 N["Map::remove"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
+  let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k) => {
     const r = ops.remove(m, k);
-    const opt = optionOf(s.rt, s.retType);
+    opt ??= optionOf(s.rt, s.retType);
     return r.had ? opt.some(r.old) : opt.none();
   };
 };

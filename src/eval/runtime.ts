@@ -349,6 +349,33 @@ export class Runtime {
   }
 
   // ───────────── strings ─────────────
+  //
+  // A String is [len, bytes]: UTF-8 in a byte array whose capacity may exceed len. The hot
+  // helpers below read and write those bytes through a Uint8Array over the arena (`arenaBytes`)
+  // rather than a getByte/setByte call per byte; a heap without `slotWords` gets the per-byte path.
+
+  private bytesOf: Float64Array | null = null;
+  private bytesView: Uint8Array | null = null;
+
+  /**
+   * The arena as bytes, or null if the heap has no slot view. Re-read after anything that can
+   * allocate: growing the arena replaces its views.
+   */
+  private arenaBytes(): Uint8Array | null {
+    const h = this.heap;
+    if (!h.slotWords) return null;
+    const w = h.slotWords();
+    if (w !== this.bytesOf) {
+      this.bytesOf = w;
+      this.bytesView = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+    }
+    return this.bytesView;
+  }
+
+  /** Offset in `arenaBytes()` of byte 0 of the byte array `data`. */
+  private byteOffset(data: Ptr): number {
+    return (data + (this.heap.slotOffset ?? 0)) * 8;
+  }
 
   newString(s: string): Ptr {
     const n = s.length;
@@ -361,18 +388,44 @@ export class Runtime {
     // ASCII: one byte per UTF-16 unit, written straight from the JS string.
     const h = this.heap;
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
-    for (let i = 0; i < n; i++) h.setByte(data, i, s.charCodeAt(i));
-    this.handles.push(data);
-    const p = h.alloc(this.strLayout);
-    h.setPtr(p, STR_BYTES, this.handles.pop()!);
-    h.set(p, STR_LEN, n);
-    return p;
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(data);
+      for (let i = 0; i < n; i++) u8[o + i] = s.charCodeAt(i);
+    } else for (let i = 0; i < n; i++) h.setByte(data, i, s.charCodeAt(i));
+    return this.wrapBytes(data, n);
   }
 
   stringFromBytes(bytes: Uint8Array | number[], n: number): Ptr {
     const h = this.heap;
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
-    for (let i = 0; i < n; i++) h.setByte(data, i, bytes[i]);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(data);
+      for (let i = 0; i < n; i++) u8[o + i] = bytes[i];
+    } else for (let i = 0; i < n; i++) h.setByte(data, i, bytes[i]);
+    return this.wrapBytes(data, n);
+  }
+
+  /** A copy of the String `p` (`.clone()`): same bytes, capacity trimmed to the length. */
+  strClone(p: Ptr): Ptr {
+    const h = this.heap;
+    this.handles.push(p);
+    const n = h.get(p, STR_LEN);
+    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    p = this.handles.pop()!;
+    const from = h.getPtr(p, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(from);
+      u8.copyWithin(this.byteOffset(data), o, o + n);
+    } else for (let i = 0; i < n; i++) h.setByte(data, i, h.getByte(from, i));
+    return this.wrapBytes(data, n);
+  }
+
+  /** The String header around a filled byte array of `n` bytes. */
+  private wrapBytes(data: Ptr, n: number): Ptr {
+    const h = this.heap;
     this.handles.push(data);
     const p = h.alloc(this.strLayout);
     h.setPtr(p, STR_BYTES, this.handles.pop()!);
@@ -385,6 +438,30 @@ export class Runtime {
     const h = this.heap;
     const n = h.get(p, STR_LEN);
     const data = h.getPtr(p, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (!u8) return this.strByBytes(data, n);
+    const o = this.byteOffset(data);
+    let i = 0;
+    let ascii = "";
+    if (n <= SHORT_STRING) {
+      for (; i < n; i++) {
+        const b = u8[o + i];
+        if (b >= 0x80) break;
+        ascii += String.fromCharCode(b);
+      }
+      return i === n ? ascii : ascii + utf8Decoder.decode(u8.slice(o + i, o + n));
+    }
+    while (i < n && u8[o + i] < 0x80) i++;
+    // The ASCII run in chunks (fromCharCode's argument count is bounded); the rest through
+    // TextDecoder, which needs a copy: it rejects views of a shared buffer.
+    for (let at = 0; at < i; at += ASCII_CHUNK) {
+      ascii += String.fromCharCode.apply(null, u8.subarray(o + at, o + Math.min(i, at + ASCII_CHUNK)) as unknown as number[]);
+    }
+    return i === n ? ascii : ascii + utf8Decoder.decode(u8.slice(o + i, o + n));
+  }
+
+  private strByBytes(data: Ptr, n: number): string {
+    const h = this.heap;
     let ascii = "";
     let i = 0;
     for (; i < n; i++) {
@@ -406,20 +483,52 @@ export class Runtime {
   strPush(p: Ptr, s: string): void {
     const bytes = encodeUtf8(s);
     const h = this.heap;
+    const m = bytes.length;
+    const data = this.reserveBytes(p, m);
     const n = h.get(p, STR_LEN);
-    let data = h.getPtr(p, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(data) + n;
+      for (let i = 0; i < m; i++) u8[o + i] = bytes[i];
+    } else for (let i = 0; i < m; i++) h.setByte(data, n + i, bytes[i]);
+    h.set(p, STR_LEN, n + m);
+  }
+
+  /** `p.push_str(&q)`: appends the bytes of String `q` to `p` without decoding them. */
+  strAppend(p: Ptr, q: Ptr): void {
+    const h = this.heap;
+    const m = h.get(q, STR_LEN);
+    this.handles.push(q);
+    const data = this.reserveBytes(p, m);
+    q = this.handles.pop()!;
+    const n = h.get(p, STR_LEN);
+    const from = h.getPtr(q, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(from);
+      u8.copyWithin(this.byteOffset(data) + n, o, o + m);
+    } else for (let i = 0; i < m; i++) h.setByte(data, n + i, h.getByte(from, i));
+    h.set(p, STR_LEN, n + m);
+  }
+
+  /** The byte array of String `p`, first grown (amortized doubling) to hold `extra` more bytes. */
+  private reserveBytes(p: Ptr, extra: number): Ptr {
+    const h = this.heap;
+    const n = h.get(p, STR_LEN);
+    const data = h.getPtr(p, STR_BYTES);
     const cap = h.length(data);
-    if (n + bytes.length > cap) {
-      this.handles.push(p);
-      const next = h.allocArray(this.bytesLayout, Math.max(cap * 2, n + bytes.length, 8));
-      p = this.handles.pop()!;
-      data = h.getPtr(p, STR_BYTES);
-      for (let i = 0; i < n; i++) h.setByte(next, i, h.getByte(data, i));
-      h.setPtr(p, STR_BYTES, next);
-      data = next;
-    }
-    for (let i = 0; i < bytes.length; i++) h.setByte(data, n + i, bytes[i]);
-    h.set(p, STR_LEN, n + bytes.length);
+    if (n + extra <= cap) return data;
+    this.handles.push(p);
+    const next = h.allocArray(this.bytesLayout, Math.max(cap * 2, n + extra, 8));
+    p = this.handles.pop()!;
+    const old = h.getPtr(p, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(old);
+      u8.copyWithin(this.byteOffset(next), o, o + n);
+    } else for (let i = 0; i < n; i++) h.setByte(next, i, h.getByte(old, i));
+    h.setPtr(p, STR_BYTES, next);
+    return next;
   }
 
   strEquals(a: Ptr, b: Ptr): boolean {
@@ -429,16 +538,28 @@ export class Runtime {
     if (n !== h.get(b, STR_LEN)) return false;
     const da = h.getPtr(a, STR_BYTES);
     const db = h.getPtr(b, STR_BYTES);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const oa = this.byteOffset(da);
+      const ob = this.byteOffset(db);
+      for (let i = 0; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
+      return true;
+    }
     for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
     return true;
   }
 
+  /** FNV-1a over the bytes: from the contents, never the address, so it survives moves. */
   strHash(p: Ptr): number {
     const h = this.heap;
     const n = h.get(p, STR_LEN);
     const d = h.getPtr(p, STR_BYTES);
     let x = 0x811c9dc5;
-    for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), 0x01000193);
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(d);
+      for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], 0x01000193);
+    } else for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), 0x01000193);
     return x >>> 0;
   }
 
@@ -538,6 +659,10 @@ export function typeKeyShort(t: Type): string {
   }
 }
 
+/** ASCII bytes decoded per String.fromCharCode call (well under engines' argument limits). */
+const ASCII_CHUNK = 4096;
+/** Up to this length, `str` builds the string a char at a time (cheaper than a subarray + apply). */
+const SHORT_STRING = 24;
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 

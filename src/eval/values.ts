@@ -6,7 +6,7 @@ import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
 import { getMapOps } from "./format";
-import { Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { reprOf } from "./typeinfo";
 
 /** Object fields of an aggregate value of type `t` as [kind, type] per slot (tag excluded). */
@@ -195,13 +195,7 @@ export function deepClone(rt: Runtime, v: Value, t: Type): Value {
       return v;
     case "builtin": {
       if (t.name === "Gc" || t.name === "Duration") return v;
-      if (t.name === "String") {
-        const n = h.get(v, STR_LEN);
-        const bytes: number[] = [];
-        const d = h.getPtr(v, STR_BYTES);
-        for (let i = 0; i < n; i++) bytes.push(h.getByte(d, i));
-        return rt.stringFromBytes(bytes, n);
-      }
+      if (t.name === "String") return rt.strClone(v);
       if (t.name === "Vec") {
         const elem = t.args[0];
         const k = reprOf(elem);
