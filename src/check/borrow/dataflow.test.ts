@@ -1,7 +1,7 @@
 // Unit tests of the bit sets and the worklist dataflow engine on hand-built graphs.
 
 import type { CfgNode } from "./cfg";
-import { BitSet, solve } from "./dataflow";
+import { BitSet, GenKill, solve, solveTogether } from "./dataflow";
 
 function graph(n: number, edges: [number, number][]): CfgNode[] {
   const nodes: CfgNode[] = [];
@@ -97,5 +97,55 @@ describe("solve", () => {
       },
     });
     expect([...r.before.get(3)]).toEqual([0, 1]);
+  });
+
+  it("answers queries in any order from a forward solution (backwards within a block, across blocks)", () => {
+    // One straight block 0..5: node k generates bit k and kills bit k-2.
+    const nodes = graph(6, [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
+    const r = solve(nodes, {
+      direction: "forward",
+      width: 6,
+      transfer(node, s) {
+        if (node.id >= 2) s.delete(node.id - 2);
+        s.add(node.id);
+      },
+    });
+    const expected = (k: number) => [k - 1, k].filter((b) => b >= 0); // after node k: bits k-1 and k
+    for (const k of [5, 0, 3, 3, 1, 4, 2, 0, 5]) {
+      expect([...r.after.get(k)]).toEqual(expected(k));
+      expect([...r.before.get(k)]).toEqual(k === 0 ? [] : expected(k - 1));
+      for (let b = 0; b < 6; b++) expect(r.after.has(k, b)).toBe(expected(k).includes(b));
+    }
+  });
+});
+
+describe("GenKill", () => {
+  it("applies a node's kills before its gens, at the analysis's offset when solved together", () => {
+    // 0 → 1 → 2. Node 0 gens bits 0 and 1; node 1 kills and gens bit 0 (it stays) and kills bit 1;
+    // node 2 kills bit 0.
+    const nodes = graph(3, [
+      [0, 1],
+      [1, 2],
+    ]);
+    const effect = (node: CfgNode, kill: (b: number) => void, gen: (b: number) => void) => {
+      if (node.id === 0) gen(0), gen(1);
+      if (node.id === 1) gen(0), kill(0), kill(1);
+      if (node.id === 2) kill(0);
+    };
+    const other = new GenKill("forward", 3, nodes, (node, _kill, gen) => node.id === 2 && gen(2));
+    const [first, second] = solveTogether(nodes, [other, new GenKill("forward", 2, nodes, effect)]);
+    expect(second.before.off).toBe(3);
+    expect(second.after.has(0, 0) && second.after.has(0, 1)).toBe(true);
+    expect(second.after.has(1, 0)).toBe(true);
+    expect(second.after.has(1, 1)).toBe(false);
+    expect(second.after.has(2, 0)).toBe(false);
+    expect(first.after.has(2, 2)).toBe(true);
+    expect(first.before.has(2, 2)).toBe(false);
   });
 });
