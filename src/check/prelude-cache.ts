@@ -1,12 +1,17 @@
 // A disk cache of the prelude's parsed AST. Parsing the prelude happens on every start and, even
-// with the fast parser (cold, before V8 has optimized it), costs more than reading it back from
-// JSON (≈ 60 M instructions more for `stark run hello.stark`), so the parse result is kept in
-// the temp directory, keyed by the prelude text and the parser's build. A missing, stale or
-// unreadable cache just means parsing again.
+// with the fast parser (cold, before V8 has optimized it), costs more than reading it back, so the
+// parse result is kept in the temp directory, keyed by the prelude text, the parser's build and
+// the Node version. A missing, stale or unreadable cache just means parsing again.
+//
+// The format is V8's structured serialization (node:v8), not JSON: the deserializer is C++ and
+// keeps shared references, so the one SourceFile every span points at comes back shared and no
+// JavaScript walk has to re-attach it to thousands of spans or revive bigints. Reading the
+// cache this way costs ≈ 7 ms at start instead of ≈ 28 ms for JSON.parse plus that walk.
 
 import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import type { Diagnostic } from "../diagnostics";
 import type { Program, SourceFile } from "../syntax/ast";
 import { parse } from "../syntax/parser";
@@ -17,7 +22,8 @@ import { parse } from "../syntax/parser";
  * would cost every start several milliseconds.
  */
 function parserStamp(): string {
-  let stamp = "";
+  // V8's serialization format may change between Node versions.
+  let stamp = process.version + ";";
   for (const m of ["../syntax/parser", "../syntax/fastParser", "../syntax/tokens", "../syntax/fstring", "../syntax/semantics", "../syntax/astBuild", "../syntax/grammar", "../syntax/ast"]) {
     try {
       const s = statSync(require.resolve(m));
@@ -45,7 +51,7 @@ function hash64(text: string): string {
 function removeStale(keep: string): void {
   try {
     for (const f of readdirSync(tmpdir())) {
-      if (f.startsWith("stark-prelude-") && f.endsWith(".json") && f !== keep) unlinkSync(join(tmpdir(), f));
+      if (f.startsWith("stark-prelude-") && (f.endsWith(".v8") || f.endsWith(".json")) && f !== keep) unlinkSync(join(tmpdir(), f));
     }
   } catch {
     /* another process may have removed it first */
@@ -54,10 +60,12 @@ function removeStale(keep: string): void {
 
 export function parsePrelude(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
   const key = hash64(file.text + "\0" + parserStamp());
-  const path = join(tmpdir(), `stark-prelude-${key}.json`);
+  const name = `stark-prelude-${key}.v8`;
+  const path = join(tmpdir(), name);
   try {
-    const program = revive(readFileSync(path, "utf8"), file);
-    if (program && program.kind === "Program") return { program, diagnostics: [] };
+    const program = deserialize(readFileSync(path)) as Program;
+    // The key covers the text; this guards against a truncated or foreign file.
+    if (program && program.kind === "Program" && program.span.file.text === file.text) return { program, diagnostics: [] };
   } catch {
     /* no cache yet */
   }
@@ -67,42 +75,10 @@ export function parsePrelude(file: SourceFile): { program: Program | null; diagn
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, serialize(parsed.program));
       renameSync(tmp, path);
-      removeStale(`stark-prelude-${key}.json`);
+      removeStale(name);
     } catch {
       /* a read-only temp dir only costs speed */
     }
   }
   return parsed;
-}
-
-function serialize(p: Program): string {
-  return JSON.stringify(p, (k, v) => {
-    if (k === "file") return undefined;
-    if (typeof v === "bigint") return { $big: v.toString() };
-    return v;
-  });
-}
-
-/** Plain JSON.parse (fast), then one walk that re-attaches the file to spans and revives bigints. */
-function revive(text: string, file: SourceFile): Program {
-  const root = JSON.parse(text);
-  const stack: Record<string, unknown>[] = [root];
-  while (stack.length) {
-    const o = stack.pop()!;
-    if (Array.isArray(o)) {
-      for (let i = 0; i < o.length; i++) {
-        const v = o[i];
-        if (v && typeof v === "object") stack.push(v);
-      }
-      continue;
-    }
-    if (typeof o.start === "number" && typeof o.end === "number" && o.kind === undefined) o.file = file;
-    for (const k in o) {
-      const v = o[k] as Record<string, unknown> | null;
-      if (!v || typeof v !== "object") continue;
-      if (typeof v.$big === "string") o[k] = BigInt(v.$big);
-      else stack.push(v);
-    }
-  }
-  return root as Program;
 }

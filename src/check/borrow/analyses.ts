@@ -149,13 +149,19 @@ export class BodyAnalysis {
     const nL = cfg.loans.length;
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
+    const holders = this.holders;
     const loansAnalysis = new GenKill("forward", 2 * nL, cfg.nodes, (node, kill, gen) => {
       const a = node.action;
       if (a.kind === "borrow") {
         gen(a.loan);
         gen(nL + a.loan);
       } else if (a.kind === "endTemps") {
-        for (const l of a.loans) kill(nL + l);
+        // A temporary loan no variable holds is dead for good once its statement is done: it
+        // stops reaching too, so it does not ride along in every state to the end of the body.
+        for (const l of a.loans) {
+          kill(nL + l);
+          if (holders[l].length === 0) kill(l);
+        }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
         for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) kill(l);
