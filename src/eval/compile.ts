@@ -345,13 +345,18 @@ export class Compiler {
     return new StarkPanic("P0106", `stack overflow: ${why} (is a base case missing?)`, span);
   }
 
-  /** Add one STARK frame to a panic unwinding through a call; turn host stack overflows into P0106. */
+  /**
+   * Add one STARK frame to a panic unwinding through a call; turn host stack overflows into P0106
+   * and any other host RangeError (an invalid string or array length, say) into an internal
+   * panic, like the evaluator's other `internal:` panics.
+   */
   addTraceFrame(e: unknown, fnName: string, callSpan: Span | null): unknown {
     let p: StarkPanic;
     if (e instanceof StarkPanic) p = e;
-    // The host stack ran out (deep recursion): no regex or allocation-heavy work here, the
-    // stack is still nearly full.
-    else if (e instanceof RangeError) p = new StarkPanic("P0106", "stack overflow: recursion too deep for the host stack", callSpan);
+    // The host stack ran out (deep recursion): a plain string comparison, no regex or
+    // allocation-heavy work here, the stack is still nearly full.
+    else if (e instanceof RangeError && e.message === "Maximum call stack size exceeded") p = new StarkPanic("P0106", "stack overflow: recursion too deep for the host stack", callSpan);
+    else if (e instanceof RangeError) p = new StarkPanic("P0105", `internal: ${e.message}`, callSpan);
     else if (e instanceof HeapExhaustedError) p = new StarkPanic("P0201", e.message, callSpan);
     else return e;
     const site = (p as unknown as { site?: Span | null }).site ?? p.span;
