@@ -129,6 +129,19 @@ describe("String bytes through the arena view and through getByte/setByte", () =
     rt.strAppend(big, rt.newString(long));
     expect(rt.str(big)).toBe(long);
   });
+  test("decoding short text again after it changed, moved or was replaced gives the new text", () => {
+    const rt = runtime(heaps[0][1]());
+    const s = rt.newString("abc");
+    expect(rt.str(s)).toBe("abc");
+    rt.strPush(s, "d");
+    expect(rt.str(s)).toBe("abcd");
+    // Many distinct short strings share the decoded-text cache's slots: each still reads back as itself.
+    const texts = Array.from({ length: 3000 }, (_, i) => `w${i % 97}-${i}`);
+    const ptrs = texts.map((t) => rt.newString(t));
+    rt.handles.push(...ptrs);
+    for (let round = 0; round < 2; round++) texts.forEach((t, i) => expect(rt.str(rt.handles[i])).toBe(t));
+    rt.handles.length = 0;
+  });
   test("both paths hash the same bytes to the same value (Map keys built either way agree)", () => {
     const a = runtime(heaps[0][1]());
     const b = runtime(heaps[1][1]());

@@ -444,12 +444,29 @@ export class Runtime {
     let i = 0;
     let ascii = "";
     if (n <= SHORT_STRING) {
+      // Short ASCII text is looked up by content in `recentShort` first: programs decode the
+      // same few words over and over, and a hit allocates nothing. Keyed and checked by the
+      // bytes themselves, an entry can never be stale, whatever moved, died or changed since.
+      let x = 0x811c9dc5;
       for (; i < n; i++) {
         const b = u8[o + i];
         if (b >= 0x80) break;
-        ascii += String.fromCharCode(b);
+        x = Math.imul(x ^ b, 0x01000193);
       }
-      return i === n ? ascii : ascii + utf8Decoder.decode(u8.slice(o + i, o + n));
+      if (i === n) {
+        const slot = (x >>> 0) & (RECENT_SHORT - 1);
+        const seen = recentShort[slot];
+        if (seen !== undefined && seen.length === n) {
+          let j = 0;
+          while (j < n && seen.charCodeAt(j) === u8[o + j]) j++;
+          if (j === n) return seen;
+        }
+        for (let j = 0; j < n; j++) ascii += String.fromCharCode(u8[o + j]);
+        recentShort[slot] = ascii;
+        return ascii;
+      }
+      for (let j = 0; j < i; j++) ascii += String.fromCharCode(u8[o + j]);
+      return ascii + utf8Decoder.decode(u8.slice(o + i, o + n));
     }
     while (i < n && u8[o + i] < 0x80) i++;
     // The ASCII run in chunks (fromCharCode's argument count is bounded); the rest through
@@ -663,6 +680,9 @@ export function typeKeyShort(t: Type): string {
 const ASCII_CHUNK = 4096;
 /** Up to this length, `str` builds the string a char at a time (cheaper than a subarray + apply). */
 const SHORT_STRING = 24;
+/** Slots of the decoded-text cache for short ASCII strings (a power of two). */
+const RECENT_SHORT = 256;
+const recentShort: (string | undefined)[] = new Array(RECENT_SHORT).fill(undefined);
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
