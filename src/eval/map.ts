@@ -24,6 +24,8 @@ export interface KeyOps {
   kind: SlotKind;
   hash(rt: Runtime, k: Value): number;
   eq(rt: Runtime, a: Value, b: Value): boolean;
+  /** Whether `eq` is cheap enough to try a guessed entry first (not for keys compared as Debug text). */
+  quickEq: boolean;
 }
 
 export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
@@ -37,10 +39,11 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
         return (Math.imul(n | 0, 0x9e3779b1) ^ Math.floor(n / 4294967296)) >>> 0;
       },
       eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : a === b),
+      quickEq: true,
     };
   }
   if (t.kind === "builtin" && t.name === "String") {
-    return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b) };
+    return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b), quickEq: true };
   }
   // Structured keys (tuples, enums): hash and compare their Debug text.
   return {
@@ -52,6 +55,7 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
       return x >>> 0;
     },
     eq: (_rt, a, b) => debugKey(a) === debugKey(b),
+    quickEq: false,
   };
 }
 
@@ -123,9 +127,28 @@ export class MapOps {
     this.rt.store(h.getPtr(m, VALS), e, this.vkind, v);
   }
 
+  /**
+   * The entry the last successful lookup found, in whichever map of this type: `m.get(&k)`
+   * followed by `m.insert(k, ..)` finds it again without hashing or probing. It is only a guess,
+   * confirmed by comparing the key stored there, so it can never be stale: keys are unique in a
+   * map, and a live entry holding an equal key is the key's entry whatever happened in between.
+   */
+  private lastFound = -1;
+
   /** Entry index of `key`, or -1. */
   find(m: Ptr, key: Value): number {
-    return this.findHashed(m, key, this.keys.hash(this.rt, key));
+    const e = this.recheckLast(m, key);
+    return e >= 0 ? e : this.findHashed(m, key, this.keys.hash(this.rt, key));
+  }
+
+  /** `lastFound` if it is `key`'s entry in `m`, else -1. */
+  private recheckLast(m: Ptr, key: Value): number {
+    const e = this.lastFound;
+    if (e < 0 || !this.keys.quickEq) return -1;
+    const rt = this.rt;
+    const h = rt.heap;
+    if (e >= h.get(m, USED) || h.get(h.getPtr(m, HASHES), e) === DELETED) return -1;
+    return this.keys.eq(rt, rt.load(h.getPtr(m, KEYS), e, this.keys.kind), key) ? e : -1;
   }
 
   /** `find` with the key's hash already computed. */
@@ -140,7 +163,7 @@ export class MapOps {
       const slot = h.get(table, i);
       if (slot === 0) return -1;
       const e = slot - 1;
-      if (h.get(hashes, e) === hash && this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key)) return e;
+      if (h.get(hashes, e) === hash && this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key)) return (this.lastFound = e);
     }
   }
 
@@ -150,8 +173,9 @@ export class MapOps {
     const h = rt.heap;
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
     // the key) leaves it valid.
-    const hash = this.keys.hash(rt, key);
-    const e = this.findHashed(m, key, hash);
+    let e = this.recheckLast(m, key);
+    const hash = e >= 0 ? 0 : this.keys.hash(rt, key);
+    if (e < 0) e = this.findHashed(m, key, hash);
     if (e >= 0) {
       const old = this.valAt(m, e);
       this.setValAt(m, e, val);

@@ -84,6 +84,44 @@ describe("Vec", () => {
   });
 });
 
+describe("Map lookups that reuse the last entry found", () => {
+  const STRING: Type = { kind: "builtin", name: "String", args: [] };
+  test("a guessed entry is confirmed by its key: other maps, removal, growth and edited keys", () => {
+    const rt = runtime(createHeap({}, { stress: 1 }));
+    const ops = getMapOps(rt, mapOf(STRING, I64));
+    const a = ops.create();
+    rt.handles.push(a);
+    for (let i = 0; i < 50; i++) ops.insert(rt.handles[0], rt.newString(`k${i}`), i);
+    const b = ops.create();
+    rt.handles.push(b);
+    ops.insert(rt.handles[1], rt.newString("k7"), 700);
+    ops.insert(rt.handles[1], rt.newString("other"), 1);
+    const k7 = rt.newString("k7");
+    rt.handles.push(k7);
+    // Found in a at some entry; the same entry index in b holds another key.
+    expect(ops.valAt(rt.handles[0], ops.find(rt.handles[0], k7))).toBe(7);
+    expect(ops.valAt(rt.handles[1], ops.find(rt.handles[1], k7))).toBe(700);
+    expect(ops.find(rt.handles[1], rt.newString("k8"))).toBe(-1);
+    // get-then-insert on the same key replaces, in each map.
+    expect(ops.find(rt.handles[0], rt.handles[2])).toBeGreaterThanOrEqual(0);
+    expect(ops.insert(rt.handles[0], rt.handles[2], 70)).toEqual({ had: true, old: 7 });
+    expect(ops.len(rt.handles[0])).toBe(50);
+    // Removed: the remembered entry no longer counts.
+    expect(ops.remove(rt.handles[0], rt.handles[2]).old).toBe(70);
+    expect(ops.find(rt.handles[0], rt.handles[2])).toBe(-1);
+    expect(ops.insert(rt.handles[0], rt.handles[2], 71).had).toBe(false);
+    // Growth renumbers entries: lookups still land on the right values.
+    for (let i = 50; i < 200; i++) ops.insert(rt.handles[0], rt.newString(`k${i}`), i);
+    for (let i = 0; i < 200; i++) expect(ops.valAt(rt.handles[0], ops.find(rt.handles[0], rt.newString(`k${i}`)))).toBe(i === 7 ? 71 : i);
+    // A lookup key edited after a lookup (the map owns its own key objects): it is now another key.
+    rt.handles.push(rt.newString("k9"));
+    expect(ops.find(rt.handles[0], rt.handles[3])).toBeGreaterThanOrEqual(0);
+    rt.strPush(rt.handles[3], "x");
+    expect(ops.find(rt.handles[0], rt.handles[3])).toBe(-1);
+    rt.handles.length = 0;
+  });
+});
+
 describe("String", () => {
   test("is UTF-8: len counts bytes, push appends, decoding round-trips", () => {
     const rt = runtime();
