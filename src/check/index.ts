@@ -5,7 +5,8 @@
 //                            (the REPL: items and top-level `let`s accumulate across inputs).
 //
 // Checking annotates the AST in place (every `checker:` field of src/syntax/ast.ts). The prelude
-// (stdlib/prelude.stark) is parsed and checked once per process and shared by every program.
+// (stdlib/prelude.stark) is parsed once per process and shared by every program; its function
+// bodies are checked on first use (LazyBodies).
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -54,6 +55,7 @@ interface Prelude {
   env: Env;
   scope: ModuleScope;
   diagnostics: Diagnostic[];
+  lazy: LazyBodies;
 }
 
 let preludeCache: Prelude | null = null;
@@ -84,12 +86,93 @@ export function loadPrelude(): Prelude {
   }
   const ck = new BodyChecker(env);
   const mark = markOf(ck);
-  // Signatures are lowered lazily (the prelude's have no inference variables to share).
-  forEachFn(program.body, (decl) => ck.checkFn(decl, null));
+  // Signatures are lowered lazily (the prelude's have no inference variables to share), and each
+  // function body is checked when the function is first used (LazyBodies).
+  const lazy = new LazyBodies(ck);
+  forEachFn(program.body, (decl) => lazy.defer(decl));
   checkDefaults(ck, program.body, scope);
   finalize(ck, mark);
-  preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics] };
+  preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics], lazy };
   return preludeCache;
+}
+
+/**
+ * Checks every prelude body not checked yet and returns the prelude's diagnostics (a bug in the
+ * prelude; none are expected) and how many bodies were checked before. Programs never need this.
+ */
+export function checkAllPreludeBodies(): { diagnostics: Diagnostic[]; checkedBefore: number; total: number } {
+  const p = loadPrelude();
+  const before = p.env.diagnostics.length;
+  const checkedBefore = p.lazy.checked;
+  p.lazy.checkAll();
+  return { diagnostics: [...p.diagnostics, ...p.env.diagnostics.slice(before)], checkedBefore, total: p.lazy.total };
+}
+
+/**
+ * Prelude function bodies, type-checked on first use rather than all at every start. A use of a
+ * function always reads its parameter list first — the checker lowering its signature at a call,
+ * the evaluator sizing its frame before compiling the body — while walks that only look for
+ * items (the evaluator's item index reads every body) do not. So `decl.params` of a deferred
+ * function is a getter that checks the body (annotating it in place, exactly as the eager check
+ * did) and then turns back into a plain field. Params read while another prelude body is being
+ * checked queue that body for right after, so BodyChecker never re-enters itself.
+ */
+class LazyBodies {
+  total = 0;
+  checked = 0;
+  /** Deferred functions and their parameter lists. */
+  private readonly pending = new Map<FnDecl, FnDecl["params"]>();
+  private readonly queue: FnDecl[] = [];
+  private busy = false;
+
+  constructor(private readonly ck: BodyChecker) {}
+
+  defer(decl: FnDecl): void {
+    if (!decl.body) return;
+    const params = decl.params;
+    this.total++;
+    this.pending.set(decl, params);
+    Object.defineProperty(decl, "params", {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        this.check(decl);
+        return params;
+      },
+      set: (v: FnDecl["params"]) => {
+        this.pending.delete(decl);
+        plainParams(decl, v);
+      },
+    });
+  }
+
+  checkAll(): void {
+    for (const decl of [...this.pending.keys()]) this.check(decl);
+  }
+
+  private check(decl: FnDecl): void {
+    const params = this.pending.get(decl);
+    if (!params) return;
+    this.pending.delete(decl);
+    plainParams(decl, params);
+    this.queue.push(decl);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const mark = markOf(this.ck);
+      while (this.queue.length) {
+        this.ck.checkFn(this.queue.shift()!, null);
+        this.checked++;
+      }
+      finalize(this.ck, mark);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function plainParams(decl: FnDecl, params: FnDecl["params"]): void {
+  Object.defineProperty(decl, "params", { configurable: true, enumerable: true, writable: true, value: params });
 }
 
 function items(p: Program): Item[] {
