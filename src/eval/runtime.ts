@@ -379,20 +379,30 @@ export class Runtime {
 
   newString(s: string): Ptr {
     const n = s.length;
-    for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        const bytes = utf8Encoder.encode(s);
-        return this.stringFromBytes(bytes, bytes.length);
-      }
-    }
-    // ASCII: one byte per UTF-16 unit, written straight from the JS string.
     const h = this.heap;
+    // Optimistically ASCII (one byte per UTF-16 unit), checked while copying: the first
+    // non-ASCII unit abandons the young byte array to the collector and encodes instead.
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
     const u8 = this.arenaBytes();
+    let i = 0;
     if (u8) {
       const o = this.byteOffset(data);
-      for (let i = 0; i < n; i++) u8[o + i] = s.charCodeAt(i);
-    } else for (let i = 0; i < n; i++) h.setByte(data, i, s.charCodeAt(i));
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        u8[o + i] = c;
+      }
+    } else {
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        h.setByte(data, i, c);
+      }
+    }
+    if (i < n) {
+      const bytes = utf8Encoder.encode(s);
+      return this.stringFromBytes(bytes, bytes.length);
+    }
     return this.wrapBytes(data, n);
   }
 
