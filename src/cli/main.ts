@@ -3,7 +3,7 @@
 // `runCli` does all the work against an `Io` so that tests can drive it in-process; `main` binds
 // it to the real process. Exit codes: 0 ok, 1 compile-time error(s), 101 panic, 2 usage error.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
 import type { Argv } from "yargs";
 import { makeSourceFile } from "../syntax/ast";
@@ -241,11 +241,31 @@ export function runCli(argv: string[], io: Io, options: CliOptions = {}): number
   return exit;
 }
 
+/**
+ * Writes all of `text` to a file descriptor synchronously. `stark run` writes straight to fds 1
+ * and 2 instead of through `process.stdout`/`stderr`: creating those streams loads Node's stream
+ * machinery, a few ms of every start. A reader that went away (`stark run x | head`) ends the
+ * output quietly, as it does for a Rust program; a non-blocking pipe that is full is retried.
+ */
+function writeFd(fd: number, text: string): void {
+  let bytes = Buffer.from(text);
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") continue;
+      if (code === "EPIPE") return;
+      throw e;
+    }
+  }
+}
+
 export function main(argv: string[]): void {
   // Output is buffered and written once at exit or when large, so printing in a loop is cheap.
   let out = "";
   const flush = () => {
-    if (out) process.stdout.write(out);
+    if (out) writeFd(1, out);
     out = "";
   };
   const io: Io = {
@@ -255,9 +275,9 @@ export function main(argv: string[]): void {
     },
     stderr: (s) => {
       flush();
-      process.stderr.write(s);
+      writeFd(2, s);
     },
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdoutIsTTY: isatty(1),
     // isatty, not `process.stdin/stderr.isTTY`: creating those streams loads net/readline, a few
     // ms of start-up that a run which reads no input and prints no error does not need.
     stderrIsTTY: isatty(2),
