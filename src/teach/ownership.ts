@@ -15,7 +15,7 @@ import type { Binding, Program, Span, Stmt } from "../syntax/ast";
 import { lineCol } from "../syntax/ast";
 import type { Diagnostic } from "../diagnostics";
 import { analyzeBorrows, type BodyFacts, type Loan } from "../check/borrow";
-import { isPermissionNote, permString, permWords, type Perms } from "../check/borrow/permissions";
+import { isPermissionNote, permString, type Perms } from "../check/borrow/permissions";
 
 export { permString, type Perms };
 
@@ -24,8 +24,6 @@ interface PlaceState {
   perms: Perms;
   /** Why the permissions are what they are when something was taken away. */
   why: string | null;
-  /** Declared `mut` (W comes only from that). */
-  mutable: boolean;
 }
 
 type State = Map<string, PlaceState>;
@@ -68,7 +66,7 @@ function renderBody(facts: BodyFacts, diagnostics: Diagnostic[]): string {
     const src = lineText(file, line).trim();
     out.push(`  ${String(line).padStart(width)} | ${src}`);
     for (const d of diagnostics.filter((d) => d.primary.span.file === file && lineCol(file, d.primary.span.start).line === line)) {
-      out.push(...errorRows(d, previous, width));
+      out.push(...errorRows(d, width));
     }
     for (const row of changeRows(previous, state, nameWidth)) out.push(`  ${" ".repeat(width)} |     ${row}`);
     previous = state;
@@ -108,9 +106,9 @@ function stateAfter(facts: BodyFacts, node: number): State {
         }
       }
     }
-    state.set(b.name, { name: b.name, perms, why, mutable: b.mutable });
+    state.set(b.name, { name: b.name, perms, why });
     const t = b.ty;
-    if (t && t.kind === "ref" && !m) state.set(`*${b.name}`, { name: `*${b.name}`, perms: { r: true, w: t.mutable, o: false }, why: null, mutable: t.mutable });
+    if (t && t.kind === "ref" && !m) state.set(`*${b.name}`, { name: `*${b.name}`, perms: { r: true, w: t.mutable, o: false }, why: null });
   });
   return state;
 }
@@ -148,41 +146,13 @@ function changeRows(before: State, after: State, width: number): string[] {
   return rows;
 }
 
-/** What an erroneous operation needed against what its place had. */
-const NEEDS: Record<string, { needs: Perms; what: string }> = {
-  E0382: { needs: { r: true, w: false, o: false }, what: "using it" },
-  E0502: { needs: { r: true, w: true, o: false }, what: "borrowing it mutably" },
-  E0499: { needs: { r: true, w: true, o: false }, what: "borrowing it mutably" },
-  E0596: { needs: { r: true, w: true, o: false }, what: "borrowing it mutably" },
-  E0505: { needs: { r: true, w: false, o: true }, what: "moving it" },
-  E0507: { needs: { r: true, w: false, o: true }, what: "moving out of it" },
-  E0506: { needs: { r: false, w: true, o: false }, what: "assigning to it" },
-  E0384: { needs: { r: false, w: true, o: false }, what: "assigning to it" },
-  E0503: { needs: { r: true, w: false, o: false }, what: "using it" },
-  E0594: { needs: { r: false, w: true, o: false }, what: "assigning through it" },
-};
-
-function errorRows(d: Diagnostic, before: State, width: number): string[] {
+function errorRows(d: Diagnostic, width: number): string[] {
   const pad = `  ${" ".repeat(width)} |   `;
   const rows = [`${pad}error[${d.code}]: ${d.message}`];
-  // The borrow checker's own permissions fact, when the diagnostic carries one (one source of truth).
+  // The borrow checker's own permissions fact (one source of truth with the diagnostic's JSON):
+  // what the operation needed, what the place had, and the event that removed the rest.
   const fact = d.notes.find(isPermissionNote);
-  if (fact) return [...rows, `${pad}${fact}`];
-  const need = NEEDS[d.code];
-  const subject = /`([^`]+)`/.exec(d.message)?.[1];
-  if (!need || !subject) return rows;
-  const base = subject.replace(/[.[].*$/, "");
-  const s = before.get(subject) ?? before.get(base);
-  if (!s) return rows;
-  // `t.fill_(..)`: name the method whose receiver needed the permissions.
-  const after = d.primary.span.file.text.slice(d.primary.span.end, d.primary.span.end + 40);
-  const method = /^\.(\w+)\s*\(/.exec(after)?.[1];
-  const op = method && method !== subject ? `\`${method}\`` : need.what;
-  const missing = (["r", "w", "o"] as const).filter((k) => need.needs[k] && !s.perms[k]).map((k) => k.toUpperCase());
-  let line = `\`${subject}\` has ${permWords(s.perms)}; ${op} needs ${permWords(need.needs)}`;
-  if (missing.includes("W") && !s.mutable) line += `; W: \`${base}\` is not declared \`mut\``;
-  else if (missing.length && s.why) line += `; ${missing.join("+")} ${missing.length > 1 ? "were" : "was"} removed: ${s.why}`;
-  rows.push(`${pad}${line}`);
+  if (fact) rows.push(`${pad}${fact}`);
   return rows;
 }
 
