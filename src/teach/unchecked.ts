@@ -130,27 +130,11 @@ export class UncheckedTracker implements UncheckedHooks {
     if (inner.kind === "CallExpr" && isDropCall(inner)) {
       const arg = inner.args[0];
       const site: Site = { span: inner.span, why: `dropped by \`drop\``, dropArg: arg ? spanKey(unwrap(arg).span) : undefined };
-      return (f) => {
-        const outer = this.site;
-        this.site = site;
-        try {
-          return code(f);
-        } finally {
-          this.site = outer;
-        }
-      };
+      return this.atSite(site, code);
     }
     if (inner.kind === "AssignExpr") {
       const site: Site = { span: inner.span, why: "overwritten by this assignment" };
-      return (f) => {
-        const outer = this.site;
-        this.site = site;
-        try {
-          return code(f);
-        } finally {
-          this.site = outer;
-        }
-      };
+      return this.atSite(site, code);
     }
     if (inner.kind === "CallExpr" || inner.kind === "MethodCallExpr") {
       // The callee's end (where it frees the tensors it owned) is over once the call returns.
@@ -162,6 +146,19 @@ export class UncheckedTracker implements UncheckedHooks {
       };
     }
     return (f) => this.checkValue(code(f), e.span);
+  }
+
+  /** Runs `code` with `site` as the reason for any tensor it frees (a `drop`, an overwrite). */
+  private atSite(site: Site, code: Code): Code {
+    return (f) => {
+      const outer = this.site;
+      this.site = site;
+      try {
+        return code(f);
+      } finally {
+        this.site = outer;
+      }
+    };
   }
 
   /** A read of variable `b`: not after a move; a move when the CFG says this read is one. */
