@@ -29,7 +29,7 @@
 
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
-import type { Binding, BlockExpr, Expr, FnDecl, Pattern, Span, Stmt } from "../syntax/ast";
+import type { Binding, BlockExpr, EnumDecl, Expr, FnDecl, Pattern, Span, Stmt, StructDecl } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec } from "./format";
@@ -836,6 +836,10 @@ class FnGen {
           if (valueCtx && needsCopyOnRead(t)) return null;
           return this.localRead(res.binding);
         }
+        if (res.kind === "variant" && this.typeOf(e).kind !== "fn") {
+          const off = this.variantOffset(this.typeOf(e), res.index);
+          return off < 0 ? null : this.newObject(this.typeOf(e), res.index, [], []);
+        }
         if (res.kind === "native" && this.typeOf(e).kind !== "fn") {
           const v = numericConstant(res.name);
           return v === null ? null : numberLiteral(v);
@@ -901,6 +905,8 @@ class FnGen {
         return this.allocating(`rt.newString(${JSON.stringify(e.value)})`);
       case "CallExpr":
         return this.call(e);
+      case "StructLitExpr":
+        return this.structLit(e);
       case "MethodCallExpr":
         return this.methodCall(e);
       case "IfExpr": {
@@ -1072,8 +1078,17 @@ class FnGen {
 
   private call(e: Expr & { kind: "CallExpr" }): string | null {
     const callee = unwrapParens(e.callee);
+    if (callee.kind === "PathExpr" && callee.res?.kind === "variant") {
+      const off = this.variantOffset(this.typeOf(e), callee.res.index);
+      return off < 0 ? null : this.newObject(this.typeOf(e), callee.res.index, e.args.map((_, i) => off + i), e.args);
+    }
+    if (callee.kind === "PathExpr" && callee.res?.kind === "structCtor") {
+      return this.newObject(this.typeOf(e), -1, e.args.map((_, i) => i), e.args);
+    }
     if (callee.kind === "PathExpr" && callee.res?.kind === "native") {
       const argTypes = e.args.map((a) => this.typeOf(a));
+      const boxed = this.boxOfPointer(callee.res.name, e.args, argTypes, this.typeOf(e), e.autoref);
+      if (boxed !== null) return boxed;
       return this.nativeCall(callee.res.name, e.args, argTypes, this.typeOf(e), e.span, e.autoref, null);
     }
     if (callee.kind !== "PathExpr" || !callee.res || callee.res.kind !== "fn") return null;
@@ -1087,6 +1102,103 @@ class FnGen {
       if (this.c.coerce(probe, argTypes[i], paramTypes[i - offset] ?? null) !== probe) return null;
     }
     return this.directCall(cf, e.args, argTypes, e.span, e.autoref);
+  }
+
+  // ───────────── allocation ─────────────
+
+  /** First slot of variant `index`'s fields in enum type `t`; -1 when `t` is not an enum. */
+  private variantOffset(t: Type, index: number): number {
+    const at = derefAll(t);
+    if (at.kind !== "adt" || at.decl.kind !== "EnumDecl") return -1;
+    return this.rt.adtLayout(at).offsets[index];
+  }
+
+  /**
+   * A new struct or enum-variant object, inline: the values are computed first (in written
+   * order), then the object is allocated and they are written into `slots` (and `tag` into slot
+   * 0 when it is a variant). Like the closure compiler's `buildObject`, the values wait in JS
+   * variables across the allocation, which never collects (a pointer value followed by a value
+   * that may reach a safepoint is kept in a frame slot until then). Tensors, and scalars that are
+   * not numbers, stay with the closure compiler.
+   */
+  private newObject(t: Type, tag: number, slots: number[], exprs: Expr[]): string | null {
+    const at = derefAll(t);
+    if (at.kind !== "adt") return null;
+    if (exprs.some((x) => mayEscape(x))) return null;
+    const types = exprs.map((x) => this.typeOf(x));
+    const kinds = types.map(reprOf);
+    const l = this.rt.adtLayout(at);
+    for (let i = 0; i < exprs.length; i++) {
+      const k = kinds[i];
+      if (k !== l.kinds[slots[i]]) return null;
+      if (k === SlotKind.Tensor) return null;
+      if (k === SlotKind.Scalar && !["int", "float", "char", "bool"].includes(types[i].kind)) return null;
+    }
+    // A pointer value followed by one that may reach a safepoint waits in a frame slot (a root).
+    const spilled = exprs.map((_, i) => kinds[i] === SlotKind.Pointer && exprs.slice(i + 1).some((x) => mayGC(x)));
+    const parts: string[] = [];
+    const vals = exprs.map((x, i) => {
+      const t = this.tmp();
+      if (!spilled[i]) {
+        parts.push(`${t} = ${this.expr(x, true)}`);
+        return t;
+      }
+      const slot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
+      parts.push(`f[${slot}] = ${this.expr(x, true)}`);
+      return `f[${slot}]`;
+    });
+    vals.forEach((v, i) => {
+      if (!spilled[i]) return;
+      const t = this.tmp();
+      parts.push(`${t} = ${v}`, `${v} = undefined`);
+      vals[i] = t;
+    });
+    const o = this.tmp();
+    parts.push(`${o} = heap.alloc(${this.k(l.layout)})`);
+    if (this.direct) parts.push(`F = heap.slotWords()`);
+    if (tag >= 0) parts.push(this.store(o, 0, String(tag)));
+    vals.forEach((v, i) => {
+      if (kinds[i] === SlotKind.Pointer) parts.push(`heap.setPtr(${o}, ${slots[i]}, ${v})`);
+      else parts.push(this.store(o, slots[i], types[i].kind === "bool" ? `(${v} ? 1 : 0)` : v));
+    });
+    parts.push(o);
+    return `(${parts.join(", ")})`;
+  }
+
+  /** `S { a: x, b: y }` or `E::V { .. }` (without `..base`), as `Compiler.compileStructLit` lays it out. */
+  private structLit(e: Expr & { kind: "StructLitExpr" }): string | null {
+    if (e.base) return null;
+    const t = derefAll(this.typeOf(e));
+    if (t.kind !== "adt") return null;
+    const target = e.target ?? (t.decl.kind === "StructDecl" ? { kind: "struct" as const, decl: t.decl } : null);
+    const variant = target && target.kind === "variant" ? target.index : -1;
+    if (variant < 0 && t.decl.kind !== "StructDecl") return null;
+    const fields = variant >= 0 ? (t.decl as EnumDecl).variants[variant].fields : (t.decl as StructDecl).fields;
+    const off = variant >= 0 ? this.variantOffset(t, variant) : 0;
+    if (off < 0) return null;
+    const indices = e.fields.map((fl) => fields.findIndex((fd) => fd.name.name === fl.name.name));
+    const exprs = e.fields.map((fl) => fl.value);
+    fields.forEach((fd, i) => {
+      if (!indices.includes(i) && fd.default) {
+        indices.push(i);
+        exprs.push(fd.default);
+      }
+    });
+    return this.newObject(t, variant, indices.map((i) => off + i), exprs);
+  }
+
+  /** `Box::new(p)` / `Gc::new(p)` of a managed value is the value itself (natives.ts): no call. */
+  private boxOfPointer(name: string, args: Expr[], argTypes: Type[], retType: Type, autoref: boolean[] | undefined): string | null {
+    if ((name !== "Box::new" && name !== "Gc::new") || args.length !== 1) return null;
+    const rt = derefAll(retType);
+    const inner = rt.kind === "builtin" ? rt.args[0] : undefined;
+    if (!inner || reprOf(inner) !== SlotKind.Pointer || reprOf(derefAll(argTypes[0])) !== SlotKind.Pointer) return null;
+    if (mayEscape(args[0])) return null;
+    const v = argTypes[0].kind === "ref" ? this.expr(args[0], false) : this.expr(args[0], true);
+    const moved = this.emitting && !autoref?.[0] && argTypes[0].kind !== "ref" ? this.c.movedSlot(args[0], this.ctx) : -1;
+    if (moved < 0) return v;
+    const t = this.tmp();
+    return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
   }
 
   /**

@@ -1514,7 +1514,7 @@ export class Compiler {
     if (lt.kind === "builtin" && lt.name === "String" && op === "+") {
       return (f) => {
         const [x, y] = both(f);
-        rt.strPush(x, rt.str(y));
+        rt.strAppend(x, y);
         return x;
       };
     }
@@ -1888,7 +1888,7 @@ export class Compiler {
       return (f) => {
         const s = get(f);
         const v = value(f);
-        rt.strPush(s, rt.str(v));
+        rt.strAppend(s, v);
         return undefined;
       };
     }
