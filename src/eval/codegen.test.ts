@@ -12,11 +12,11 @@ import { run } from "./index";
 
 const ROOT = resolve(__dirname, "../..");
 
-function execute(path: string, codegen: boolean, stress = false) {
+function execute(path: string, codegen: boolean, stress = false, text = readFileSync(path, "utf8")) {
   const saved = process.env.STARK_CODEGEN;
   process.env.STARK_CODEGEN = codegen ? "1" : "0";
   try {
-    const compiled = compile(makeSourceFile(path, readFileSync(path, "utf8")), { borrowck: "lexical" });
+    const compiled = compile(makeSourceFile(path, text), { borrowck: "lexical" });
     if (!compiled.program || compiled.diagnostics.some((d) => d.severity === "error")) return null;
     let stdout = "";
     const heap = stress ? createHeap({}, { stress: 1 }) : undefined;
@@ -72,4 +72,102 @@ test("STARK_CODEGEN=0 leaves every function to the closure compiler", () => {
   const before = codegenStats.generated;
   execute(join(ROOT, "test/programs/eval/codegen_paths.stark"), false);
   expect(codegenStats.generated).toBe(before);
+});
+
+// Struct literals (with defaults), enum variants of every shape, Box::new of a managed value and
+// `String + &str` / `+=` with an argument that allocates.
+const ALLOCATING = `struct Point { x: i32, y: i32 = 7, on: bool = true }
+
+struct Named { name: String, p: Point, tag: Option<i64> }
+
+enum Shape {
+    Dot,
+    Line(Box<Shape>, Box<Shape>),
+    Rect { w: f64, h: f64 },
+}
+
+fn label(i: i32) -> String {
+    f"n{i}"
+}
+
+fn point(i: i32) -> Point {
+    Point { x: i }
+}
+
+fn named(i: i32) -> Named {
+    Named { name: label(i), p: point(i), tag: if i % 2 == 0 { Some(i as i64 * 10) } else { None } }
+}
+
+fn tree(d: i32) -> Shape {
+    if d == 0 {
+        Shape::Rect { w: 1.5, h: 2.0 }
+    } else if d == 1 {
+        Shape::Dot
+    } else {
+        Shape::Line(Box::new(tree(d - 1)), Box::new(tree(d - 2)))
+    }
+}
+
+fn count(s: &Shape) -> f64 {
+    match s {
+        Shape::Dot => 1.0,
+        Shape::Line(a, b) => count(a) + count(b),
+        Shape::Rect { w, h } => w * h,
+    }
+}
+
+fn main() {
+    let mut total = 0;
+    for i in 0..50 {
+        let n = named(i);
+        total += n.p.x + n.p.y + n.name.len() as i32;
+        if n.p.on {
+            total += 1;
+        }
+        match n.tag {
+            Some(t) => total += t as i32,
+            None => total -= 1,
+        }
+    }
+    print(total);
+    print(count(&tree(12)));
+    let mut s = String::from("ab");
+    s = s + "cd";
+    s += &label(3);
+    print(s);
+}
+`;
+
+/** The generated source of each function (STARK_CODEGEN_DUMP) while `fn` runs. */
+function dumped(fn: () => void): Map<string, string> {
+  const saved = process.env.STARK_CODEGEN_DUMP;
+  process.env.STARK_CODEGEN_DUMP = "1";
+  let text = "";
+  const spy = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((text += String(s)), true));
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+    if (saved === undefined) delete process.env.STARK_CODEGEN_DUMP;
+    else process.env.STARK_CODEGEN_DUMP = saved;
+  }
+  const out = new Map<string, string>();
+  for (const part of text.split(/^\/\/ /m).slice(1)) out.set(part.slice(0, part.indexOf("\n")), part);
+  return out;
+}
+
+test("struct literals, variant constructors and Box::new are generated inline and keep their values rooted", () => {
+  const path = join(ROOT, "alloc.stark");
+  const expected = { stdout: "7740\n411\nabcdn3\n", panic: null };
+  expect(execute(path, false, false, ALLOCATING)).toEqual(expected);
+  expect(execute(path, false, true, ALLOCATING)).toEqual(expected);
+  let generated: ReturnType<typeof execute> = null;
+  const src = dumped(() => (generated = execute(path, true, false, ALLOCATING)));
+  expect(generated).toEqual(expected);
+  expect(execute(path, true, true, ALLOCATING)).toEqual(expected);
+  for (const name of ["point", "named", "tree"]) {
+    expect(src.get(name)).toContain("heap.alloc(");
+    // No closure-compiled fallback (`k3(f)`) is left in them.
+    expect(src.get(name)).not.toMatch(/\bk\d+\(f\)/);
+  }
 });

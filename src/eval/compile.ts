@@ -1885,6 +1885,18 @@ export class Compiler {
     }
     if (bt.kind === "builtin" && bt.name === "String" && op === "+") {
       const get = place.get;
+      // `s += &label(3)`: the call may collect and move `s`, so the String waits in a root.
+      const spill = mayGC(e.value) ? ctx.newSlot(SlotKind.Pointer) : -1;
+      if (spill >= 0) {
+        return (f) => {
+          f[spill] = get(f);
+          const v = value(f);
+          const s = f[spill];
+          f[spill] = undefined;
+          rt.strAppend(s, v);
+          return undefined;
+        };
+      }
       return (f) => {
         const s = get(f);
         const v = value(f);
