@@ -156,7 +156,7 @@ function dumped(fn: () => void): Map<string, string> {
   return out;
 }
 
-test("struct literals, variant constructors and Box::new are generated inline and keep their values rooted", () => {
+test("struct literals, variant constructors, Box::new and variant tags in patterns are generated inline and keep their values rooted", () => {
   const path = join(ROOT, "alloc.stark");
   const expected = { stdout: "7740\n411\nabcdn3\n", panic: null };
   expect(execute(path, false, false, ALLOCATING)).toEqual(expected);
@@ -170,4 +170,6 @@ test("struct literals, variant constructors and Box::new are generated inline an
     // No closure-compiled fallback (`k3(f)`) is left in them.
     expect(src.get(name)).not.toMatch(/\bk\d+\(f\)/);
   }
+  // `Shape::Dot` is a tag comparison; only the two arms that bind call a matcher.
+  expect(src.get("count")!.match(/\(f, f\[\d+\], 0, -1\)/g)).toHaveLength(2);
 });

@@ -598,6 +598,23 @@ class FnGen {
 
   /** `m(f, value, 0, -1)`: does the value match (binding its variables)? Matchers may allocate. */
   private test(pat: Pattern, place: string, t: Type): string {
+    // An enum variant's pattern compares the tag inline (as the matcher does: slot 0 of the object
+    // the scrutinee points at); the matcher runs only when the tag matches and there is more to
+    // match or bind. `None`, `Tree::Leaf`, `Shape::Line(_, _)` need no call at all.
+    const pt = pat.ty ? substitute(pat.ty, this.ctx.subst) : t;
+    const at = baseType(pt);
+    if (at.kind === "adt" && at.decl.kind === "EnumDecl" && reprOf(t) === SlotKind.Pointer) {
+      if ((pat.kind === "PathPat" || pat.kind === "TupleStructPat" || pat.kind === "StructPat") && pat.path.res?.kind === "variant") {
+        const check = `${this.load(place, 0)} === ${pat.path.res.index}`;
+        const rest = pat.kind === "TupleStructPat" ? pat.elems.some((x) => x.kind !== "WildcardPat" && x.kind !== "RestPat") : pat.kind === "StructPat";
+        return rest ? `(${check} && ${this.matcher(pat, place, t)})` : `(${check})`;
+      }
+    }
+    return this.matcher(pat, place, t);
+  }
+
+  /** The closure compiler's matcher for `pat`, called on the scrutinee at `place`. */
+  private matcher(pat: Pattern, place: string, t: Type): string {
     this.noteFallback(pat);
     const m = this.emitting ? this.c.compilePattern(pat, this.ctx, t) : null;
     return this.allocating(`${this.k(m)}(f, ${place}, 0, -1)`);
