@@ -607,10 +607,37 @@ class FnGen {
       if ((pat.kind === "PathPat" || pat.kind === "TupleStructPat" || pat.kind === "StructPat") && pat.path.res?.kind === "variant") {
         const check = `${this.load(place, 0)} === ${pat.path.res.index}`;
         const rest = pat.kind === "TupleStructPat" ? pat.elems.some((x) => x.kind !== "WildcardPat" && x.kind !== "RestPat") : pat.kind === "StructPat";
-        return rest ? `(${check} && ${this.matcher(pat, place, t)})` : `(${check})`;
+        if (!rest) return `(${check})`;
+        const binds = pat.kind === "TupleStructPat" ? this.variantBinds(pat.elems, at, pat.path.res.index, place) : null;
+        return `(${check} && ${binds ?? this.matcher(pat, place, t)})`;
       }
     }
     return this.matcher(pat, place, t);
+  }
+
+  /**
+   * `Node(l, r)` / `Some(n)`: each field bound by name (or `_`) straight from its slot, as the
+   * matcher would bind it (the value itself: a pointer, or a number). Null when a field needs
+   * more (a sub-pattern, a copy, a place for `&mut`, a cell, a tensor, a bool or char).
+   */
+  private variantBinds(elems: Pattern[], at: Type & { kind: "adt" }, index: number, place: string): string | null {
+    const l = this.rt.adtLayout(at);
+    const off = l.offsets[index];
+    const types = l.fieldTypes[index];
+    if (elems.length !== types.length) return null;
+    const parts: string[] = [];
+    for (let i = 0; i < elems.length; i++) {
+      const p = elems[i];
+      if (p.kind === "WildcardPat") continue;
+      if (p.kind !== "BindPat" || p.sub || this.isCelled(p.binding)) return null;
+      const k = l.kinds[off + i];
+      const ft = derefAll(types[i]);
+      const bt = this.c.bindingType(this.ctx, p.binding);
+      if (k === SlotKind.Tensor || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
+      if (k === SlotKind.Scalar && ((ft.kind !== "int" && ft.kind !== "float") || (bt.kind === "ref" && bt.mutable))) return null;
+      parts.push(`${this.local(p.binding)} = ${this.load(place, off + i)}`);
+    }
+    return `(${[...parts, "true"].join(", ")})`;
   }
 
   /** The closure compiler's matcher for `pat`, called on the scrutinee at `place`. */
