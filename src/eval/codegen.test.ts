@@ -75,7 +75,7 @@ test("STARK_CODEGEN=0 leaves every function to the closure compiler", () => {
 });
 
 // Struct literals (with defaults), enum variants of every shape, Box::new of a managed value and
-// `String + &str` / `+=` with an argument that allocates.
+// `String + &str` / `+=` with an argument that allocates, `match m.get(&k)`.
 const ALLOCATING = `struct Point { x: i32, y: i32 = 7, on: bool = true }
 
 struct Named { name: String, p: Point, tag: Option<i64> }
@@ -135,6 +135,18 @@ fn main() {
     s = s + "cd";
     s += &label(3);
     print(s);
+    let mut m: Map<String, String> = Map::new();
+    let mut total2 = 0;
+    for i in 0..30 {
+        let k = label(i % 7);
+        let prev = match m.get(&k) {
+            Some(v) => v.len() as i32,
+            None => 0,
+        };
+        total2 += prev;
+        m.insert(k, f"{i - 7}{i - 7}");
+    }
+    print(total2);
 }
 `;
 
@@ -158,7 +170,7 @@ function dumped(fn: () => void): Map<string, string> {
 
 test("struct literals, variant constructors, Box::new and variant tags in patterns are generated inline and keep their values rooted", () => {
   const path = join(ROOT, "alloc.stark");
-  const expected = { stdout: "7740\n411\nabcdn3\n", panic: null };
+  const expected = { stdout: "7740\n411\nabcdn3\n72\n", panic: null };
   expect(execute(path, false, false, ALLOCATING)).toEqual(expected);
   expect(execute(path, false, true, ALLOCATING)).toEqual(expected);
   let generated: ReturnType<typeof execute> = null;
@@ -170,6 +182,8 @@ test("struct literals, variant constructors, Box::new and variant tags in patter
     // No closure-compiled fallback (`k3(f)`) is left in them.
     expect(src.get(name)).not.toMatch(/\bk\d+\(f\)/);
   }
+  // `match m.get(&k)` looks the entry up without building the `Option`.
+  expect(src.get("main")).toContain(".find(");
   // `Shape::Dot` is a tag comparison and `Shape::Line(a, b)` binds its fields inline; only the
   // struct-like `Shape::Rect { w, h }` arm calls the closure compiler's matcher.
   expect(src.get("count")!.match(/\(f, f\[\d+\], 0, -1\)/g)).toHaveLength(1);

@@ -32,7 +32,7 @@ import type { Type } from "../check/types";
 import type { Binding, BlockExpr, EnumDecl, Expr, FnDecl, Pattern, Span, Stmt, StructDecl } from "../syntax/ast";
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
-import { formatWithSpec } from "./format";
+import { formatWithSpec, getMapOps } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
 import { Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
@@ -648,6 +648,7 @@ class FnGen {
   }
 
   private match(e: Expr & { kind: "MatchExpr" }, target: Target): void {
+    if (this.mapGetMatch(e, target)) return;
     const st = this.typeOf(e.scrutinee);
     const [place, slot] = this.scrutinee(e.scrutinee);
     const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
@@ -663,6 +664,65 @@ class FnGen {
     this.emit(e.arms.length ? `} else {` : `{`);
     this.emit(`  rt.panic("P0105", "internal: no match arm matched", ${this.k(e.span)});`);
     this.emit(`}`);
+  }
+
+  /**
+   * `match m.get(&k) { Some(v) => .., None => .. }` without the `Option`: the entry is looked up
+   * (`MapOps.find`, as the `Map::get` native does) and its value read at once; the arms test
+   * whether it was found. Only for a map in a local (so the key, which may allocate, can be
+   * computed first), arms `Some(name)`/`Some(_)`, `None` and `_` without guards, and a value that
+   * binds as it is (a pointer or a number).
+   */
+  private mapGetMatch(e: Expr & { kind: "MatchExpr" }, target: Target): boolean {
+    const call = unwrapParens(e.scrutinee);
+    if (call.kind !== "MethodCallExpr" || call.res?.kind !== "native" || call.res.name !== "Map::get" || call.args.length !== 1) return false;
+    const recv = unwrapParens(call.receiver);
+    if (recv.kind !== "PathExpr" || recv.res?.kind !== "local" || this.isCelled(recv.res.binding) || mayEscape(call.args[0])) return false;
+    const rt0 = this.typeOf(call.receiver);
+    const mt = rt0.kind === "ref" ? rt0.inner : rt0;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return false;
+    const vkind = reprOf(mt.args[1]);
+    const vt = derefAll(mt.args[1]);
+    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return false;
+    const isVariant = (p: Pattern, name: string): boolean => (p.kind === "PathPat" || p.kind === "TupleStructPat") && p.path.res?.kind === "variant" && p.path.segments[p.path.segments.length - 1].name.name === name;
+    for (const arm of e.arms) {
+      if (arm.guard) return false;
+      const p = arm.pat;
+      if (p.kind === "WildcardPat" || (p.kind === "PathPat" && isVariant(p, "None"))) continue;
+      if (p.kind !== "TupleStructPat" || !isVariant(p, "Some") || p.elems.length !== 1) return false;
+      const x = p.elems[0];
+      if (x.kind === "WildcardPat") continue;
+      if (x.kind !== "BindPat" || x.sub || this.isCelled(x.binding)) return false;
+      const bt = this.c.bindingType(this.ctx, x.binding);
+      if (reprOf(bt) !== vkind || needsCopyOnRead(bt) || (bt.kind === "ref" && bt.mutable)) return false;
+    }
+    const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
+    const key = this.tmp();
+    const found = this.tmp();
+    const value = this.tmp();
+    const argT = this.typeOf(call.args[0]);
+    this.emit(`${key} = ${this.expr(call.args[0], argT.kind !== "ref")};`);
+    const map = this.expr(recv, false);
+    this.emit(`${found} = ${this.k(ops)}.find(${map}, ${key});`);
+    this.emit(`${value} = ${found} >= 0 ? ${this.k(ops)}.valAt(${map}, ${found}) : undefined;`);
+    e.arms.forEach((arm, i) => {
+      const p = arm.pat;
+      let cond = "true";
+      if (p.kind === "PathPat") cond = `${found} < 0`;
+      else if (p.kind === "TupleStructPat") {
+        const x = p.elems[0];
+        cond = x.kind === "BindPat" ? `${found} >= 0 && (${this.local(x.binding)} = ${value}, true)` : `${found} >= 0`;
+      }
+      this.emit(`${i === 0 ? "" : "} else "}if (${cond}) {`);
+      this.nested(() => {
+        this.emit(`${key} = undefined; ${value} = undefined;`);
+        this.into(arm.body, target);
+      });
+    });
+    this.emit(e.arms.length ? `} else {` : `{`);
+    this.emit(`  rt.panic("P0105", "internal: no match arm matched", ${this.k(e.span)});`);
+    this.emit(`}`);
+    return true;
   }
 
   private ifLet(e: Expr & { kind: "IfLetExpr" }, target: Target): void {
