@@ -75,7 +75,7 @@ test("STARK_CODEGEN=0 leaves every function to the closure compiler", () => {
 });
 
 // Struct literals (with defaults), enum variants of every shape, Box::new of a managed value and
-// `String + &str` / `+=` with an argument that allocates, `match m.get(&k)`.
+// `String + &str` / `+=` with an argument that allocates, `match m.get(&k)`, `if let`.
 const ALLOCATING = `struct Point { x: i32, y: i32 = 7, on: bool = true }
 
 struct Named { name: String, p: Point, tag: Option<i64> }
@@ -147,6 +147,13 @@ fn main() {
         m.insert(k, f"{i - 7}{i - 7}");
     }
     print(total2);
+    for i in 0..2 {
+        if let Some(v) = m.get(&label(i * 6 + 3)) {
+            print(v);
+        } else {
+            print("none");
+        }
+    }
 }
 `;
 
@@ -170,7 +177,7 @@ function dumped(fn: () => void): Map<string, string> {
 
 test("struct literals, variant constructors, Box::new and variant tags in patterns are generated inline and keep their values rooted", () => {
   const path = join(ROOT, "alloc.stark");
-  const expected = { stdout: "7740\n411\nabcdn3\n72\n", panic: null };
+  const expected = { stdout: "7740\n411\nabcdn3\n72\n1717\nnone\n", panic: null };
   expect(execute(path, false, false, ALLOCATING)).toEqual(expected);
   expect(execute(path, false, true, ALLOCATING)).toEqual(expected);
   let generated: ReturnType<typeof execute> = null;
@@ -182,8 +189,8 @@ test("struct literals, variant constructors, Box::new and variant tags in patter
     // No closure-compiled fallback (`k3(f)`) is left in them.
     expect(src.get(name)).not.toMatch(/\bk\d+\(f\)/);
   }
-  // `match m.get(&k)` looks the entry up without building the `Option`.
-  expect(src.get("main")).toContain(".find(");
+  // `match m.get(&k)` and `if let Some(v) = m.get(&k)` look the entry up without building the `Option`.
+  expect(src.get("main")!.match(/\.find\(/g)).toHaveLength(2);
   // `Shape::Dot` is a tag comparison and `Shape::Line(a, b)` binds its fields inline; only the
   // struct-like `Shape::Rect { w, h }` arm calls the closure compiler's matcher.
   expect(src.get("count")!.match(/\(f, f\[\d+\], 0, -1\)/g)).toHaveLength(1);

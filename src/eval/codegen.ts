@@ -667,34 +667,33 @@ class FnGen {
   }
 
   /**
-   * `match m.get(&k) { Some(v) => .., None => .. }` without the `Option`: the entry is looked up
-   * (`MapOps.find`, as the `Map::get` native does) and its value read at once; the arms test
-   * whether it was found. Only for a map in a local (so the key, which may allocate, can be
-   * computed first), arms `Some(name)`/`Some(_)`, `None` and `_` without guards, and a value that
-   * binds as it is (a pointer or a number).
+   * `match m.get(&k) { Some(v) => .., None => .. }` / `if let Some(v) = m.get(&k)` without the
+   * `Option`: the entry is looked up (`MapOps.find`, as the `Map::get` native does) and its value
+   * read at once; the patterns test whether it was found. Only for a map in a local (so the key,
+   * which may allocate, can be computed first), patterns `Some(name)`/`Some(_)`, `None` and `_`
+   * without guards, and a value that binds as it is (a pointer or a number). Emits the lookup and
+   * returns each pattern's condition (which binds), or null (nothing emitted).
    */
-  private mapGetMatch(e: Expr & { kind: "MatchExpr" }, target: Target): boolean {
-    const call = unwrapParens(e.scrutinee);
-    if (call.kind !== "MethodCallExpr" || call.res?.kind !== "native" || call.res.name !== "Map::get" || call.args.length !== 1) return false;
+  private mapGetLookup(scrutinee: Expr, pats: Pattern[]): ((p: Pattern) => string) | null {
+    const call = unwrapParens(scrutinee);
+    if (call.kind !== "MethodCallExpr" || call.res?.kind !== "native" || call.res.name !== "Map::get" || call.args.length !== 1) return null;
     const recv = unwrapParens(call.receiver);
-    if (recv.kind !== "PathExpr" || recv.res?.kind !== "local" || this.isCelled(recv.res.binding) || mayEscape(call.args[0])) return false;
+    if (recv.kind !== "PathExpr" || recv.res?.kind !== "local" || this.isCelled(recv.res.binding) || mayEscape(call.args[0])) return null;
     const rt0 = this.typeOf(call.receiver);
     const mt = rt0.kind === "ref" ? rt0.inner : rt0;
-    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return false;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return null;
     const vkind = reprOf(mt.args[1]);
     const vt = derefAll(mt.args[1]);
-    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return false;
+    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
     const isVariant = (p: Pattern, name: string): boolean => (p.kind === "PathPat" || p.kind === "TupleStructPat") && p.path.res?.kind === "variant" && p.path.segments[p.path.segments.length - 1].name.name === name;
-    for (const arm of e.arms) {
-      if (arm.guard) return false;
-      const p = arm.pat;
+    for (const p of pats) {
       if (p.kind === "WildcardPat" || (p.kind === "PathPat" && isVariant(p, "None"))) continue;
-      if (p.kind !== "TupleStructPat" || !isVariant(p, "Some") || p.elems.length !== 1) return false;
+      if (p.kind !== "TupleStructPat" || !isVariant(p, "Some") || p.elems.length !== 1) return null;
       const x = p.elems[0];
       if (x.kind === "WildcardPat") continue;
-      if (x.kind !== "BindPat" || x.sub || this.isCelled(x.binding)) return false;
+      if (x.kind !== "BindPat" || x.sub || this.isCelled(x.binding)) return null;
       const bt = this.c.bindingType(this.ctx, x.binding);
-      if (reprOf(bt) !== vkind || needsCopyOnRead(bt) || (bt.kind === "ref" && bt.mutable)) return false;
+      if (reprOf(bt) !== vkind || needsCopyOnRead(bt) || (bt.kind === "ref" && bt.mutable)) return null;
     }
     const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
     const key = this.tmp();
@@ -705,19 +704,22 @@ class FnGen {
     const map = this.expr(recv, false);
     this.emit(`${found} = ${this.k(ops)}.find(${map}, ${key});`);
     this.emit(`${value} = ${found} >= 0 ? ${this.k(ops)}.valAt(${map}, ${found}) : undefined;`);
+    this.emit(`${key} = undefined;`);
+    return (p) => {
+      if (p.kind === "PathPat") return `${found} < 0`;
+      if (p.kind !== "TupleStructPat") return "true";
+      const x = p.elems[0];
+      return x.kind === "BindPat" ? `${found} >= 0 && (${this.local(x.binding)} = ${value}, ${value} = undefined, true)` : `${found} >= 0`;
+    };
+  }
+
+  private mapGetMatch(e: Expr & { kind: "MatchExpr" }, target: Target): boolean {
+    if (e.arms.some((arm) => arm.guard)) return false;
+    const cond = this.mapGetLookup(e.scrutinee, e.arms.map((arm) => arm.pat));
+    if (cond === null) return false;
     e.arms.forEach((arm, i) => {
-      const p = arm.pat;
-      let cond = "true";
-      if (p.kind === "PathPat") cond = `${found} < 0`;
-      else if (p.kind === "TupleStructPat") {
-        const x = p.elems[0];
-        cond = x.kind === "BindPat" ? `${found} >= 0 && (${this.local(x.binding)} = ${value}, true)` : `${found} >= 0`;
-      }
-      this.emit(`${i === 0 ? "" : "} else "}if (${cond}) {`);
-      this.nested(() => {
-        this.emit(`${key} = undefined; ${value} = undefined;`);
-        this.into(arm.body, target);
-      });
+      this.emit(`${i === 0 ? "" : "} else "}if (${cond(arm.pat)}) {`);
+      this.nested(() => this.into(arm.body, target));
     });
     this.emit(e.arms.length ? `} else {` : `{`);
     this.emit(`  rt.panic("P0105", "internal: no match arm matched", ${this.k(e.span)});`);
@@ -726,6 +728,18 @@ class FnGen {
   }
 
   private ifLet(e: Expr & { kind: "IfLetExpr" }, target: Target): void {
+    const lookup = this.mapGetLookup(e.scrutinee, [e.pat]);
+    if (lookup !== null) {
+      this.emit(`if (${lookup(e.pat)}) {`);
+      this.nested(() => this.into(e.then, target));
+      this.emit(`} else {`);
+      this.nested(() => {
+        if (e.else) this.into(e.else, target);
+        else if (target !== null) this.emit(`${target} = undefined;`);
+      });
+      this.emit(`}`);
+      return;
+    }
     const st = this.typeOf(e.scrutinee);
     const [place, slot] = this.scrutinee(e.scrutinee);
     const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
