@@ -5,7 +5,7 @@
 // `module.enableCompileCache`, so this does what it would: each module is compiled through
 // `vm.Script` with the code V8 produced for it by an earlier run, and at exit the code of this
 // run (including the functions that ran, which V8 compiles lazily) is written back when any
-// module had none or had stale code. One file in the temp dir holds every module's code, keyed
+// module had none or had stale code; the file then holds just the modules of that run. One file in the temp dir holds every module's code, keyed
 // by path, size, mtime and inode; V8 itself also rejects code made by another Node version or
 // with other V8 flags, in which case the module is compiled from source as usual.
 // `STARK_NO_CODE_CACHE=1` turns it off. Losing the cache (or failing to write it) only costs speed.
@@ -20,8 +20,11 @@ const root = path.join(__dirname, "..") + path.sep;
 const uid = typeof process.getuid === "function" ? process.getuid() : "u";
 // V8 rejects code cached under other flags, so each set of node flags gets its own file
 // (`node --stack-size=.. bin/stark.js` and plain runs do not overwrite each other's cache).
-const flags = process.execArgv.length ? "-" + [...process.execArgv.join(" ")].reduce((h, c) => (Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0), 0x811c9dc5).toString(16) : "";
-const cacheFile = path.join(os.tmpdir(), `stark-code-cache-${process.version}-${process.arch}-${uid}${flags}.bin`);
+const fnv = (text) => [...text].reduce((h, c) => (Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0), 0x811c9dc5).toString(16);
+const flags = process.execArgv.length ? "-" + fnv(process.execArgv.join(" ")) : "";
+// Each installation gets its own file too: the file holds one run's modules, so two checkouts
+// sharing it would overwrite each other's code at every start.
+const cacheFile = path.join(os.tmpdir(), `stark-code-cache-${process.version}-${process.arch}-${uid}-${fnv(root)}${flags}.bin`);
 
 /** filename → { key, data: Buffer } read from the cache file. */
 function readCache() {
@@ -110,14 +113,18 @@ function install() {
 
   process.once("exit", () => {
     if (!stale) return;
+    // Only the modules this run loaded are written: merging in every module any run ever loaded
+    // (tests, the ML library) grew the file to megabytes, and reading it cost every start more
+    // than compiling the few modules a later, different run may miss.
+    const fresh = new Map();
     for (const [filename, { key, script }] of compiled) {
       try {
-        entries.set(filename, { key, data: script.createCachedData() });
+        fresh.set(filename, { key, data: script.createCachedData() });
       } catch {
-        entries.delete(filename);
+        /* this module is compiled from source next time */
       }
     }
-    writeCache(entries);
+    writeCache(fresh);
   });
 }
 

@@ -75,3 +75,14 @@ test("a cache holding another text is not used for this one", () => {
   // and the real prelude still reads back without it
   expect(JSON.stringify(shape(parsePrelude(makeSourceFile("<prelude>", text)).program!))).not.toContain("extra_for_the_cache_test");
 });
+
+test("a prelude edited to the same length is parsed again, not served from the cache", () => {
+  // The cache key covers the prelude's length, not its text: a same-length edit shares the key.
+  const edited = text.replace(/fn (\w)/, "fn q");
+  expect(edited.length).toBe(text.length);
+  expect(edited).not.toBe(text);
+  parsePrelude(makeSourceFile("<prelude>", text)); // the cache now holds the real prelude
+  const p = parsePrelude(makeSourceFile("<prelude>", edited)).program!;
+  expect(shape(p)).toEqual(shape(parse(makeSourceFile("<prelude>", edited)).program!));
+  expect(shape(parsePrelude(makeSourceFile("<prelude>", text)).program!)).toEqual(shape(parse(makeSourceFile("<prelude>", text)).program!));
+});

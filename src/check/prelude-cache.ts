@@ -1,7 +1,8 @@
 // A disk cache of the prelude's parsed AST. Parsing the prelude happens on every start and, even
 // with the fast parser (cold, before V8 has optimized it), costs more than reading it back, so the
-// parse result is kept in the temp directory, keyed by the prelude text, the parser's build and
-// the Node version. A missing, stale or unreadable cache just means parsing again.
+// parse result is kept in the temp directory, keyed by the parser's build, the Node version and
+// the prelude's length, and used only when the prelude text it was made from is the same. A
+// missing, stale or unreadable cache just means parsing again.
 //
 // The format is V8's structured serialization (node:v8), not JSON: the deserializer is C++ and
 // keeps shared references, so the one SourceFile every span points at comes back shared and no
@@ -59,12 +60,15 @@ function removeStale(keep: string): void {
 }
 
 export function parsePrelude(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
-  const key = hash64(file.text + "\0" + parserStamp());
+  // The key covers the parser's build and the prelude's length, not its text: hashing 40 KB of
+  // prelude at every start costs more than the rest of the lookup. A prelude edited to the same
+  // length still cannot be served stale, because a hit must carry exactly this text (below).
+  const key = hash64(parserStamp() + "\0" + file.text.length);
   const name = `stark-prelude-${key}.v8`;
   const path = join(tmpdir(), name);
   try {
     const program = deserialize(readFileSync(path)) as Program;
-    // The key covers the text; this guards against a truncated or foreign file.
+    // The key does not cover the text itself: a cached AST is used only for exactly this text.
     if (program && program.kind === "Program" && program.span.file.text === file.text) return { program, diagnostics: [] };
   } catch {
     /* no cache yet */

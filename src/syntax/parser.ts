@@ -10,16 +10,21 @@ import type { Diagnostic } from "../diagnostics";
 import { error } from "../diagnostics";
 import type { Expr, Item, Program, SourceFile, Stmt } from "./ast";
 import { starkGrammar } from "./grammar";
-import { makeSemantics, setContext, SyntaxErrorAt, isBlockLike } from "./semantics";
-import { describeFailure, lexDiagnostic } from "./syntaxError";
+import { SyntaxErrorAt, isBlockLike } from "./astBuild";
 import { fastAcceptsStmts, fastParse, fastParseExpr, fastParseRepl, fastParseStoppedAt } from "./fastParser";
 import { bodyStatementChunks, tokenize, topLevelChunks, Token } from "./tokens";
 import type * as ohm from "ohm-js";
+
+// semantics.ts and syntaxError.ts (≈ 50 KB) are needed only when the fast parser stops — on a
+// syntax error, or in the REPL — so they are loaded on first use instead of at every start.
+const semanticsModule = (): typeof import("./semantics") => require("./semantics");
+const syntaxErrorModule = (): typeof import("./syntaxError") => require("./syntaxError");
 
 let semantics: ohm.Semantics | null = null;
 
 function prepare(file: SourceFile): ohm.Grammar {
   const grammar = starkGrammar();
+  const { makeSemantics, setContext } = semanticsModule();
   if (!semantics) semantics = makeSemantics(grammar);
   setContext({ file, base: 0, grammar, semantics });
   return grammar;
@@ -39,7 +44,8 @@ function run<T>(file: SourceFile, startRule: string, from = 0, to = file.text.le
   const grammar = prepare(file);
   const whole = from === 0 && to === file.text.length;
   const m = grammar.match(whole ? file.text : file.text.slice(from, to), startRule);
-  if (m.failed()) return { value: null, diagnostics: [describeFailure(file, m, from)] };
+  if (m.failed()) return { value: null, diagnostics: [syntaxErrorModule().describeFailure(file, m, from)] };
+  const { setContext } = semanticsModule();
   try {
     setContext({ file, base: from, grammar, semantics: semantics! });
     return { value: semantics!(m).ast() as T, diagnostics: [] };
@@ -60,7 +66,7 @@ export function parse(file: SourceFile): { program: Program | null; diagnostics:
   const { tokens, problem } = tokenize(file.text);
   // Unbalanced brackets and unterminated strings or comments are reported first, as rustc's
   // lexer does; no grammar needed (and no valid program has them).
-  if (problem) return { program: null, diagnostics: [lexDiagnostic(file, problem)] };
+  if (problem) return { program: null, diagnostics: [syntaxErrorModule().lexDiagnostic(file, problem)] };
   const chunks = topLevelChunks(tokens, file.text.length);
   for (const [from, to] of chunks) {
     if (to < stoppedAt) continue; // parsed before the fast path stopped
@@ -96,7 +102,7 @@ function errorInLongItem(file: SourceFile, tokens: Token[], from: number, to: nu
  */
 export function parseWithOhm(file: SourceFile): { program: Program | null; diagnostics: Diagnostic[] } {
   const { tokens, problem } = tokenize(file.text);
-  if (problem) return { program: null, diagnostics: [lexDiagnostic(file, problem)] };
+  if (problem) return { program: null, diagnostics: [syntaxErrorModule().lexDiagnostic(file, problem)] };
   const body: Program["body"] = [];
   for (const [from, to] of topLevelChunks(tokens, file.text.length)) {
     const r = run<Program>(file, "Program", from, to);
