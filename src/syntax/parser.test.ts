@@ -831,3 +831,11 @@ describe("Rust macros: what STARK writes instead", () => {
     expect(parse(makeSourceFile("t.stark", "let v = vec![1, 2]; let b = !true; let c = !v.is_empty();")).diagnostics).toEqual([]);
   });
 });
+
+test("makeSourceFile records where every line starts, at the ends of the text too", () => {
+  expect(makeSourceFile("a", "").lineStarts).toEqual([0]);
+  expect(makeSourceFile("a", "no newline").lineStarts).toEqual([0]);
+  expect(makeSourceFile("a", "\nab\n\ncd\n").lineStarts).toEqual([0, 1, 4, 5, 8]);
+  expect(makeSourceFile("a", "x\r\ny").lineStarts).toEqual([0, 3]);
+  expect(lineCol(makeSourceFile("a", "ab\ncd"), 4)).toEqual({ line: 2, column: 2 });
+});
