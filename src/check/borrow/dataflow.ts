@@ -1,7 +1,8 @@
 // Bit sets and a worklist dataflow engine over a CFG (forward or backward, union at joins).
 //
-// States are fixed-width Uint32Array bit sets, one per node, so an analysis costs
-// O(nodes × width/32) per pass and converges in a few passes on reducible graphs.
+// States are fixed-width Uint32Array bit sets, one per basic block (a node's state is replayed
+// from its block's on demand), so an analysis costs O(nodes × width/32) per pass and converges in
+// a few passes on reducible graphs.
 
 import type { CfgNode } from "./cfg";
 
@@ -159,29 +160,6 @@ export function solveTogether(nodes: CfgNode[], analyses: Analysis[]): { before:
     },
   });
   return offsets.map((off) => ({ before: new SliceSets(r.before, off), after: new SliceSets(r.after, off) }));
-}
-
-/** One bit set per node, stored in a single flat array (no per-node allocation). */
-export class NodeSets {
-  readonly words: number;
-  readonly data: Uint32Array;
-  constructor(
-    readonly nodes: number,
-    readonly width: number,
-  ) {
-    this.words = (width + 31) >>> 5;
-    this.data = new Uint32Array(nodes * this.words);
-  }
-  has(node: number, bit: number): boolean {
-    return (this.data[node * this.words + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
-  }
-  row(node: number): { data: Uint32Array; at: number } {
-    return { data: this.data, at: node * this.words };
-  }
-  /** A BitSet view of one node's set (shares memory). */
-  get(node: number): BitSet {
-    return new BitSet(this.width, this.data.subarray(node * this.words, (node + 1) * this.words));
-  }
 }
 
 /** Per-node states of a solved analysis: the entry ("before") or exit ("after") side. */

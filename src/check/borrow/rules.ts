@@ -227,7 +227,7 @@ export class BodyChecker {
     }
   }
 
-  private checkMoveOutOfBorrow(_n: number, p: Place, span: Span, ty: Type, structUpdate = false): boolean {
+  private checkMoveOutOfBorrow(n: number, p: Place, span: Span, ty: Type, structUpdate = false): boolean {
     if (!hasDeref(p) && !hasIndex(p)) return false;
     const name = placeToString(p);
     const reason = `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
@@ -246,7 +246,7 @@ export class BodyChecker {
     if (structUpdate && last.kind === "field") d.help.push(`give the field explicitly instead of taking it with \`..\`: \`${last.name}: ${name}.clone()\``);
     else if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
     else d.help.push(`consider cloning the value: \`${src}.clone()\``);
-    this.addPermissions(d, _n, p, "move");
+    this.addPermissions(d, n, p, "move");
     this.report(d);
     return true;
   }
