@@ -2398,10 +2398,11 @@ export class Compiler {
         rt.pushFrame(fr, cctx.map);
         for (let i = 0; i < args.length; i++) fr[i] = args[i];
         for (let i = 0; i < n; i++) fr[capSlots[i]] = heap.getPtr(clo, 1 + i);
-        if (++rt.depth > rt.maxDepth) {
+        if (++rt.depth > rt.stackCheck && !rt.deeper()) {
+          const overflow = this.stackOverflow(span);
           rt.depth--;
           rt.popFrame();
-          throw this.stackOverflow(span);
+          throw overflow;
         }
         try {
           heap.safepoint();

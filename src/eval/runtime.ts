@@ -96,7 +96,7 @@ export class Runtime {
    * The call path asks `deeper()` once `depth` passes this. It is a high-water mark: the stack
    * had room at this depth, so calls below it need no further check.
    */
-  stackCheck = STACK_CHECK_STEP;
+  stackCheck: number;
 
   constructor(heap: ManagedHeap, tensors: TensorRuntime, scope: TypeScope, io: { stdout: (s: string) => void; stderr: (s: string) => void }, maxDepth = Infinity) {
     this.heap = heap;
@@ -105,6 +105,7 @@ export class Runtime {
     this.writeOut = io.stdout;
     this.writeErr = io.stderr;
     this.maxDepth = maxDepth;
+    this.stackCheck = Math.min(STACK_CHECK_STEP, maxDepth);
     this.bytesLayout = heap.defineArrayLayout({ name: "String bytes", element: "byte" });
     this.strLayout = this.fixed("String", [SlotKind.Scalar, SlotKind.Pointer], { kind: "builtin", name: "String", args: [] });
     this.placeLayout = this.fixed("&mut place", [SlotKind.Pointer, SlotKind.Scalar], null);
