@@ -1002,6 +1002,43 @@ function transpose4(r0, r1, r2, r3, dst) {
 
 // ---- GEMM ----
 
+/**
+ * The end of a GEMM micro-kernel: a full MR×NR tile goes straight to C (added to it when
+ * `$accum`); an edge tile is spilled to the TILE scratch (32-byte rows) and its mr×nr corner
+ * copied to C element by element. The accumulators are `$c<r><h>`, two v128 per tile row.
+ */
+function microStore(T, MR, NR) {
+  const storeFull = [];
+  const storeTile = [];
+  for (let r = 0; r < MR; r++) {
+    for (let h = 0; h < 2; h++) {
+      const ptr = `(i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r})))`;
+      storeFull.push(`(v128.store offset=${h * 16} ${ptr} (if (result v128) (local.get $accum)
+            (then (${T.v}.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
+            (else (local.get $c${r}${h}))))`);
+      storeTile.push(`(v128.store (i32.const ${TILE + r * 32 + h * 16}) (local.get $c${r}${h}))`);
+    }
+  }
+  return `(if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))
+      (then
+        ${storeFull.join("\n        ")})
+      (else
+        ${storeTile.join("\n        ")}
+        (block $rd (loop $rl
+          (br_if $rd (i32.ge_u (local.get $r) (local.get $mr)))
+          (local.set $j (i32.const 0))
+          (block $jd (loop $jl
+            (br_if $jd (i32.ge_u (local.get $j) (local.get $nr)))
+            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const ${T.shift}))))
+            (${T.s}.store (local.get $cp) (${T.s}.add
+              (${T.s}.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const ${T.shift})))))
+              (select (${T.s}.load (local.get $cp)) (${T.s}.const 0) (local.get $accum))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rl)))))`;
+}
+
 function gemm(relaxed, T = F32) {
   const { MR, NR } = GEMM;
   const x = T.suffix;
@@ -1017,17 +1054,6 @@ function gemm(relaxed, T = F32) {
     }
     return lines.join("\n        ");
   };
-  const storeFull = [];
-  const storeTile = [];
-  for (let r = 0; r < MR; r++) {
-    for (let h = 0; h < 2; h++) {
-      const ptr = `(i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r})))`;
-      storeFull.push(`(v128.store offset=${h * 16} ${ptr} (if (result v128) (local.get $accum)
-            (then (${T.v}.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
-            (else (local.get $c${r}${h}))))`);
-      storeTile.push(`(v128.store (i32.const ${TILE + r * 32 + h * 16}) (local.get $c${r}${h}))`);
-    }
-  }
   return `
   ;; The register-tiled micro-kernel: C[4×8] (+)= Apanel[kc×4] · Bpanel[kc×8], both packed so each
   ;; k step reads 16 contiguous bytes of A (broadcast lane by lane) and 32 of B.
@@ -1044,24 +1070,7 @@ function gemm(relaxed, T = F32) {
       (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
       (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
       (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
-    (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))
-      (then
-        ${storeFull.join("\n        ")})
-      (else
-        ${storeTile.join("\n        ")}
-        (block $rd (loop $rl
-          (br_if $rd (i32.ge_u (local.get $r) (local.get $mr)))
-          (local.set $j (i32.const 0))
-          (block $jd (loop $jl
-            (br_if $jd (i32.ge_u (local.get $j) (local.get $nr)))
-            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2))))
-            (${T.s}.store (local.get $cp) (${T.s}.add
-              (${T.s}.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const 2)))))
-              (select (${T.s}.load (local.get $cp)) (${T.s}.const 0) (local.get $accum))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $jl)))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $rl))))))
+    ${microStore(T, MR, NR)})
 
 ${T === F32 ? PACK_F32 : ""}
 ${gemmDriver(T, GEMM, "$pack")}`;
@@ -1233,17 +1242,6 @@ function gemmF64(relaxed) {
     step.push(`(local.set $a (v128.load64_splat offset=${r * 8} (local.get $pa)))`);
     for (let h = 0; h < 2; h++) step.push(`(local.set $c${r}${h} ${fma("(local.get $a)", `(local.get $b${h})`, `(local.get $c${r}${h})`)})`);
   }
-  const storeFull = [];
-  const storeTile = [];
-  for (let r = 0; r < MR; r++) {
-    for (let h = 0; h < 2; h++) {
-      const ptr = `(i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${r})))`;
-      storeFull.push(`(v128.store offset=${h * 16} ${ptr} (if (result v128) (local.get $accum)
-            (then (f64x2.add (local.get $c${r}${h}) (v128.load offset=${h * 16} ${ptr})))
-            (else (local.get $c${r}${h}))))`);
-      storeTile.push(`(v128.store (i32.const ${TILE + r * 32 + h * 16}) (local.get $c${r}${h}))`);
-    }
-  }
   return `
   (func $micro_f64 (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc i32)
       (param $accum i32) (param $mr i32) (param $nr i32)
@@ -1256,24 +1254,7 @@ function gemmF64(relaxed) {
       (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
       (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
       (br_if $k (i32.lt_u (local.get $pa) (local.get $end))))
-    (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))
-      (then
-        ${storeFull.join("\n        ")})
-      (else
-        ${storeTile.join("\n        ")}
-        (block $rd (loop $rl
-          (br_if $rd (i32.ge_u (local.get $r) (local.get $mr)))
-          (local.set $j (i32.const 0))
-          (block $jd (loop $jl
-            (br_if $jd (i32.ge_u (local.get $j) (local.get $nr)))
-            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 3))))
-            (f64.store (local.get $cp) (f64.add
-              (f64.load (i32.add (i32.const ${TILE}) (i32.add (i32.shl (local.get $r) (i32.const 5)) (i32.shl (local.get $j) (i32.const 3)))))
-              (select (f64.load (local.get $cp)) (f64.const 0) (local.get $accum))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $jl)))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br $rl))))))
+    ${microStore(F64, MR, NR)})
 
   ;; Panels of W = 4 rows: panel q holds, for each k, the 4 values of its rows (zero past the
   ;; last row). Element (i, p) is at src + i*rs + p*cs.
