@@ -1592,13 +1592,12 @@ function defaultValue(rt: Runtime, t: Type): Value {
       if (t.name === "String") return rt.newString("");
       if (t.name === "Vec") return rt.newVec(t, t.args[0] ?? UNIT, 4);
       if (t.name === "Map") return getMapOps(rt, t).create();
-      if (t.name === "Duration") return 0;
-      return 0;
+      return 0; // Duration and the rest: zero
     case "adt": {
       const l = rt.adtLayout(t);
       if (t.decl.kind === "EnumDecl") {
         const p = h.alloc(l.layout);
-        h.set(p, 0, variantIndex(t, "None") >= 0 ? variantIndex(t, "None") : 0);
+        h.set(p, 0, Math.max(0, variantIndex(t, "None"))); // None, else the first variant
         return p;
       }
       const types = l.fieldTypes[0];
