@@ -89,8 +89,7 @@ export function runCli(argv: string[], io: Io, options: CliOptions = {}): number
   const explainOwnershipOf = (args: CommonArgs): number => {
     const file = readSource(args.file);
     const compiled = compile(file, { borrowck: args.borrowck });
-    const typeErrors = compiled.diagnostics.filter((d) => d.severity === "error" && !compiled.checked);
-    if (!compiled.program || !compiled.checked || typeErrors.length || compiled.checked.diagnostics.some((d) => d.severity === "error")) {
+    if (!compiled.program || !compiled.checked || compiled.checked.diagnostics.some((d) => d.severity === "error")) {
       report(compiled.diagnostics, args.format);
       return EXIT_COMPILE_ERROR;
     }

@@ -22,11 +22,10 @@ const syntaxErrorModule = (): typeof import("./syntaxError") => require("./synta
 
 let semantics: ohm.Semantics | null = null;
 
-function prepare(file: SourceFile): ohm.Grammar {
+/** The grammar, with its semantics made on first use (run sets the context for each match). */
+function prepare(): ohm.Grammar {
   const grammar = starkGrammar();
-  const { makeSemantics, setContext } = semanticsModule();
-  if (!semantics) semantics = makeSemantics(grammar);
-  setContext({ file, base: 0, grammar, semantics });
+  if (!semantics) semantics = semanticsModule().makeSemantics(grammar);
   return grammar;
 }
 
@@ -41,7 +40,7 @@ function fromSyntaxError(e: SyntaxErrorAt): Diagnostic {
  * single E0001 diagnostic. Spans are offsets into the whole file.
  */
 function run<T>(file: SourceFile, startRule: string, from = 0, to = file.text.length): { value: T | null; diagnostics: Diagnostic[] } {
-  const grammar = prepare(file);
+  const grammar = prepare();
   const whole = from === 0 && to === file.text.length;
   const m = grammar.match(whole ? file.text : file.text.slice(from, to), startRule);
   if (m.failed()) return { value: null, diagnostics: [syntaxErrorModule().describeFailure(file, m, from)] };
