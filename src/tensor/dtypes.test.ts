@@ -9,7 +9,7 @@ import { ReduceOp } from "./ops/reduce";
 import { Runtime } from "./runtime";
 import type { DenseTensor } from "./tensor";
 import { expectClose, makeTensor, partnerShape, randomShape, randomValues } from "./testing/cases";
-import { Lcg, lanes, numel, refBroadcast, refMatmul2d, toRef } from "./testing/reference";
+import { Lcg, lanes, numel, refBroadcast, refMatmul2d, refSoftmax, toRef } from "./testing/reference";
 
 const kernelRuntime = new Runtime();
 const jsRuntime = new Runtime({ kernels: false });
@@ -191,17 +191,7 @@ describe.each([
       const d = rng.int(0, shape.length - 1);
       const out = a.softmax(d);
       expect(out.dtype).toBe("f64");
-      const expected = new Array<number>(v.length);
-      const outer = numel(shape.slice(0, d));
-      const inner = numel(shape.slice(d + 1));
-      for (let o = 0; o < outer; o++)
-        for (let j = 0; j < inner; j++) {
-          const at = (k: number) => (o * shape[d] + k) * inner + j;
-          const xs = Array.from({ length: shape[d] }, (_, k) => v[at(k)]);
-          const m = Math.max(...xs);
-          const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
-          xs.forEach((x, k) => (expected[at(k)] = Math.exp(x - m) / z));
-        }
+      const expected = refSoftmax({ shape, data: v }, d).data;
       expectClose(toRef(out), { shape, data: expected }, (i) => 1e-14 * expected[i] + 1e-300, `f64 softmax dim ${d} of ${JSON.stringify(shape)}`);
       a.free();
       out.free();

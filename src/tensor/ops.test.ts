@@ -6,7 +6,7 @@ import { StarkPanic } from "../diagnostics";
 import type { DType, Shape, Tensor } from "./api";
 import { Runtime } from "./runtime";
 import { expectClose, makeTensor, nest, partnerShape, randomShape, randomValues } from "./testing/cases";
-import { Lcg, lanes, numel, refBroadcast, refMatmul2d, toRef } from "./testing/reference";
+import { Lcg, lanes, numel, refBroadcast, refMatmul2d, refSoftmax, toRef } from "./testing/reference";
 
 const kernelRuntime = new Runtime();
 const jsRuntime = new Runtime({ kernels: false });
@@ -254,18 +254,7 @@ describe.each([
       const a = makeTensor(rt, shape, v, "f32", c % 2 === 1);
       const d = rng.int(0, shape.length - 1);
       const out = toRef(a.softmax(d));
-      // the reference, lane by lane, written back to row-major positions
-      const expected = new Array<number>(v.length);
-      const outer = numel(shape.slice(0, d));
-      const inner = numel(shape.slice(d + 1));
-      for (let o = 0; o < outer; o++)
-        for (let j = 0; j < inner; j++) {
-          const at = (k: number) => (o * shape[d] + k) * inner + j;
-          const xs = Array.from({ length: shape[d] }, (_, k) => v[at(k)]);
-          const m = Math.max(...xs);
-          const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
-          xs.forEach((x, k) => (expected[at(k)] = Math.exp(x - m) / z));
-        }
+      const expected = refSoftmax({ shape, data: v }, d).data;
       expectClose(out, { shape, data: expected }, (i) => 4e-7 * expected[i] + 1e-9, `softmax dim ${d} of ${JSON.stringify(shape)}`);
     }
   });

@@ -65,6 +65,23 @@ export function lanes(a: Ref, dim: number): { outShape: Shape; groups: number[][
   return { outShape, groups };
 }
 
+/** Softmax along `dim` (max-subtracted), in f64, written back to row-major positions. */
+export function refSoftmax(a: Ref, dim: number): Ref {
+  const { shape, data: v } = a;
+  const expected = new Array<number>(v.length);
+  const outer = numel(shape.slice(0, dim));
+  const inner = numel(shape.slice(dim + 1));
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < inner; j++) {
+      const at = (k: number) => (o * shape[dim] + k) * inner + j;
+      const xs = Array.from({ length: shape[dim] }, (_, k) => v[at(k)]);
+      const m = Math.max(...xs);
+      const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
+      xs.forEach((x, k) => (expected[at(k)] = Math.exp(x - m) / z));
+    }
+  return { shape, data: expected };
+}
+
 export function refMatmul2d(a: Ref, b: Ref): Ref {
   const [m, k] = a.shape;
   const n = b.shape[1];
