@@ -47,8 +47,8 @@ describe("tensor panic messages", () => {
   });
 
   // PyTorch compares from the last dimension and reports the first mismatch it meets there:
-  // [2, 3] + [3, 2] fails at dimension 1 (3 vs 2). src/tensor/shape.ts broadcastShapes scans
-  // from the first dimension and reports dimension 0 (2 vs 3).
+  // [2, 3] + [3, 2] fails at dimension 1 (3 vs 2), not at dimension 0 (2 vs 3); src/tensor/shape.ts
+  // broadcastShapes scans the same way.
   test("a broadcast failure reports the dimension PyTorch reports", () => {
     const r = run("run", join(HERE, "ops_broadcast_p0401.stark"));
     expect(r.stderr).toContain("The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1");
