@@ -56,7 +56,7 @@ function wordMasks(bits: number[]): Int32Array {
 
 export class BodyAnalysis {
   readonly nB: number;
-  readonly scope: { before: SliceSets | StateSets; after: SliceSets | StateSets };
+  readonly scope: { before: SliceSets; after: SliceSets };
   readonly live: { before: StateSets; after: StateSets };
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
