@@ -23,6 +23,7 @@
 import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
+import { DTYPE_BYTES } from "../tensor/dtype";
 import { StarkPanic } from "../diagnostics";
 import type { Dataset as MlDataset, BatchIterator, MlLibrary, Node } from "../ml";
 
@@ -34,8 +35,6 @@ import { DONE, newIter, Next, registerDesc } from "./iter";
 import { NATIVES, NativeFactory, NativeSite, registerNatives } from "./natives";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll } from "./typeinfo";
-
-const DTYPE_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
 interface Tracked {
   node: Ptr;

@@ -5,6 +5,7 @@
 
 import type { ManagedHeap } from "../../heap/api";
 import type { Tensor } from "../tensor/api";
+import { DTYPE_BYTES } from "../tensor/dtype";
 
 /**
  * What the ML library needs from a table of slot-held tensors. `TensorHandles` below is one; the
@@ -25,8 +26,6 @@ export interface TensorSlots {
   /** Frees the tensor behind `id` now (a no-op for 0). */
   release(id: number): void;
 }
-
-const DTYPE_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
 function bytesOf(t: Tensor): number {
   return t.numel() * DTYPE_BYTES[t.dtype];

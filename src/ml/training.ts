@@ -8,7 +8,6 @@
 
 import type { ManagedHeap } from "../../heap/api";
 
-
 /** Default growth of slot-held tensor bytes that triggers a collection at a boundary. */
 export const DEFAULT_TENSOR_BUDGET = 32 << 20;
 
