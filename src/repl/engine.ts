@@ -25,6 +25,7 @@ import { analyzeBorrows, type BodyFacts } from "../check/borrow";
 import { typeToString, type Type } from "../check/types";
 import { Session } from "../eval";
 import { formatValue } from "../eval/format";
+import { targetName, typeName } from "../eval/items";
 import { createHeap, HeapExhaustedError, type GCStats, type ManagedHeap } from "../../heap";
 import { tensorRuntime } from "../tensor";
 import { DEFAULT_SEED } from "../tensor/random";
@@ -214,12 +215,11 @@ export class ReplEngine {
   /** Method names callable on a top-level binding (inherent and trait impls), for completion. */
   methodsOf(name: string): string[] {
     const t = this.bindingType(name);
-    const target = t ? implTargetName(t) : null;
+    const target = t ? typeName(t) : null;
     if (!target) return [];
     const out = new Set<string>();
     for (const impl of this.evaluator.items.impls) {
-      const tt = impl.target;
-      if (tt.kind !== "PathType" || tt.segments[tt.segments.length - 1].name.name !== target) continue;
+      if (targetName(impl.target) !== target) continue;
       for (const m of impl.methods) if (!m.name.name.startsWith("__")) out.add(m.name.name);
     }
     return [...out].sort();
@@ -412,22 +412,6 @@ function patternBindings(p: Pattern): Binding[] {
   };
   visit(p);
   return out;
-}
-
-/** The name impl blocks use for a type (`Vec`, `Tensor`, a struct's name), or null. */
-export function implTargetName(t: Type): string | null {
-  switch (t.kind) {
-    case "adt":
-      return t.decl.name.name;
-    case "builtin":
-      return t.name;
-    case "tensor":
-      return "Tensor";
-    case "ref":
-      return implTargetName(t.inner);
-    default:
-      return null;
-  }
 }
 
 /** The borrow checker's facts about the top level after the last accepted input. */
