@@ -6,7 +6,7 @@
 
 import { RootScanner } from "./api";
 import { Arena } from "./arena";
-import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, MARK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
+import { FORWARDED, LAYOUT_MASK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { BLOCK_PAGES, OldSpace } from "./oldspace";
 import { Evacuator, PromotionFailed } from "./evacuator";
