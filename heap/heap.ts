@@ -582,7 +582,7 @@ export class GenerationalHeap implements ManagedHeap {
   }
 
   private onDead(p: number, h0: number): void {
-    if (this.tensorLayouts !== 0 && this.layouts.all[h0 & LAYOUT_MASK].hasTensors) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
+    if (this.tensorLayouts !== 0 && this.layouts.holdsTensors[h0 & LAYOUT_MASK] !== 0) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
   }
 
   private onLive(layout: number, words: number): void {
