@@ -296,6 +296,16 @@ describe.each([
     expectClose(toRef(at.matmul(b)), expected, () => 1e-4, "blocked matmul, A transposed");
   });
 
+  test.each(["f32", "f64"] as DType[])("a wide %s product crosses the GEMM's B panel width (n > 2048, not a multiple of NR)", (dtype) => {
+    const rng = new Lcg(9);
+    const [m, k, n] = [5, 7, 2053];
+    const va = randomValues(rng, m * k, dtype, -1, 1);
+    const vb = randomValues(rng, k * n, dtype, -1, 1);
+    const expected = refMatmul2d({ shape: [m, k], data: va }, { shape: [k, n], data: vb });
+    const out = makeTensor(rt, [m, k], va, dtype, false).matmul(makeTensor(rt, [k, n], vb, dtype, false));
+    expectClose(toRef(out), expected, () => 1e-5, `wide ${dtype} matmul`);
+  });
+
   test("vectors, batches and broadcast batches", () => {
     const a = rt.from([[1, 2, 3], [4, 5, 6]]);
     const v = rt.from([1, 0, -1]);

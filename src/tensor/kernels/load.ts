@@ -16,10 +16,6 @@ import { broadcastStrides } from "../shape";
 import { Wasm } from "../wasm";
 import type { Kernels } from "./types";
 
-/** GEMM blocking, mirrored from wat.mjs (GEMM, GEMM_F64): the packing scratch is sized from it. */
-const GEMM_F32 = { MR: 4, NR: 8, MC: 128, KC: 256, NC: 2048 };
-const GEMM_F64 = { MR: 4, NR: 4, MC: 64, KC: 256, NC: 2048 };
-
 /** A minimal module using `f32x4.relaxed_madd`: (v128, v128, v128) -> v128. */
 const RELAXED_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
@@ -98,6 +94,9 @@ interface DtypeFns {
   softmaxMid: Fn | undefined;
   copy2d: Fn;
   gemm: Fn | undefined;
+  /** Bytes of packing scratch `gemm` needs: an A block, and a B panel for `n` columns. */
+  gemmPackABytes: Fn | undefined;
+  gemmPackBBytes: Fn | undefined;
 }
 
 const SUFFIX: Record<DType, string> = { f32: "", f64: "_f64", i32: "_i32" };
@@ -123,6 +122,8 @@ function dtypeFns(x: Exports, dtype: DType): DtypeFns {
     softmaxMid: x[`softmax_mid${sfx}`],
     copy2d: DTYPE_BYTES[dtype] === 8 ? x.copy2d_8 : x.copy2d,
     gemm: x[`gemm${sfx}`],
+    gemmPackABytes: x[`gemm_pack_a_bytes${sfx}`],
+    gemmPackBBytes: x[`gemm_pack_b_bytes${sfx}`],
   };
 }
 
@@ -293,15 +294,14 @@ class WasmKernels implements Kernels {
 
   gemm(dtype: DType, m: number, n: number, k: number, A: MatRef, B: MatRef, C: number): boolean {
     const f = this.fns[dtype];
-    if (!f.gemm) return false;
+    if (!f.gemm || !f.gemmPackABytes || !f.gemmPackBBytes) return false;
     if (m === 0 || n === 0) return true;
     const bytes = 1 << f.shift;
     if (k === 0) {
       new Uint8Array(this.storage.memory.buffer, C * bytes, m * n * bytes).fill(0);
       return true;
     }
-    const block = dtype === "f64" ? GEMM_F64 : GEMM_F32; // (i32 runs the f32 GEMM's blocking)
-    this.ensureScratch(block.MC * block.KC * bytes, block.KC * Math.ceil(Math.min(n, block.NC) / block.NR) * block.NR * bytes);
+    this.ensureScratch(f.gemmPackABytes(), f.gemmPackBBytes(n));
     f.gemm(m, n, k, A.base * bytes, A.rs * bytes, A.cs * bytes, B.base * bytes, B.rs * bytes, B.cs * bytes, C * bytes, this.packA, this.packB);
     return true;
   }

@@ -1169,6 +1169,14 @@ function gemmDriver(T, { MR, NR, MC, KC, NC }, pack = `$pack${T.suffix}`) {
   const x = T.suffix;
   const sh = T.shift;
   return `
+  ;; The packing scratch gemm${x} needs (the blocking is stated here only; the loader sizes its
+  ;; buffers by asking): one MC×KC block of A, and one KC×NC panel of B for an n-column product.
+  (func (export "gemm_pack_a_bytes${x}") (result i32) (i32.const ${(MC * KC) << sh}))
+  (func (export "gemm_pack_b_bytes${x}") (param $n i32) (result i32)
+    (i32.mul (i32.const ${(KC * NR) << sh})
+      (i32.div_u
+        (i32.add (select (i32.const ${NC}) (local.get $n) (i32.lt_u (i32.const ${NC}) (local.get $n))) (i32.const ${NR - 1}))
+        (i32.const ${NR}))))
   (func (export "gemm${x}") (param $m i32) (param $n i32) (param $k i32)
       (param $A i32) (param $ars i32) (param $acs i32)
       (param $B i32) (param $brs i32) (param $bcs i32)
