@@ -350,6 +350,8 @@ export class Env {
         return this.inf.fresh();
       case "NeverType":
         return { kind: "never" };
+      case "SliceType":
+        return { kind: "builtin", name: "Slice", args: [this.lower(te.elem, cx)] };
       case "ShapeType":
         this.diagnostics.push(error("E0412", "a tensor shape is only allowed as the second argument of `Tensor`", te.span, "not a type"));
         return ERR;

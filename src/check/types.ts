@@ -26,7 +26,9 @@ export type BuiltinName =
   | "GCStats"
   | "Dataset"
   | "Batch"
-  | "Model";
+  | "Model"
+  /** `[T]`, only ever behind a reference (`&[T]`, `&mut [T]`): a view of a Vec's or array's elements. */
+  | "Slice";
 
 export type Type =
   | { kind: "int"; name: IntName }
@@ -112,6 +114,7 @@ export function typeToString(t: Type): string {
     case "adt":
       return t.args.length ? `${t.decl.name.name}<${t.args.map(typeToString).join(", ")}>` : t.decl.name.name;
     case "builtin":
+      if (t.name === "Slice") return `[${typeToString(t.args[0])}]`;
       return t.args.length ? `${t.name}<${t.args.map(typeToString).join(", ")}>` : t.name;
     case "tensor": {
       if (t.shape) return `Tensor<${t.dtype}, [${t.shape.join(", ")}]>`;

@@ -249,6 +249,8 @@ export function resolveTypeExpr(te: TypeExpr, env: Subst, scope: TypeScope): Typ
     }
     case "NeverType":
       return { kind: "never" };
+    case "SliceType":
+      return { kind: "builtin", name: "Slice", args: [resolveTypeExpr(te.elem, env, scope)] };
     case "InferType":
     case "ShapeType":
       return { kind: "var", id: -1 };

@@ -138,6 +138,17 @@ export interface ImplDecl {
   methods: FnDecl[];
   /** Associated constants `const N: usize = 3;` */
   consts: ConstDecl[];
+  /** Associated types `type Output = Vec2;` (absent when there are none). */
+  assocTypes?: AssocTypeDecl[];
+}
+
+/** `type Output = Vec2;` in an impl, `type Output;` in a trait. */
+export interface AssocTypeDecl {
+  kind: "AssocTypeDecl";
+  span: Span;
+  name: Ident;
+  /** null in a trait declaration without a default. */
+  ty: TypeExpr | null;
 }
 
 export interface TraitDecl {
@@ -150,6 +161,8 @@ export interface TraitDecl {
   supertraits: TypeExpr[];
   /** Methods; those with a body are default methods. */
   methods: FnDecl[];
+  /** Associated types `type Output;` (absent when there are none). */
+  assocTypes?: AssocTypeDecl[];
 }
 
 export interface UseDecl {
@@ -187,7 +200,8 @@ export type TypeExpr =
   | DynTraitType
   | InferType
   | ShapeType
-  | NeverType;
+  | NeverType
+  | SliceType;
 
 export interface TypeSegment {
   name: Ident;
@@ -195,6 +209,8 @@ export interface TypeSegment {
   args: TypeExpr[] | null;
   /** `Fn(A, B) -> R` / `FnMut(..)` / `FnOnce(..)` written as a path segment. */
   fnSugar: { params: TypeExpr[]; ret: TypeExpr | null } | null;
+  /** Associated type bindings `Add<Output = T>` (absent when there are none). */
+  bindings?: { name: Ident; ty: TypeExpr }[];
 }
 
 /** `i32`, `Vec<T>`, `gc::GCConfig`, `Self`, `T`. */
@@ -259,6 +275,13 @@ export interface ShapeType {
   kind: "ShapeType";
   span: Span;
   dims: (number | string)[];
+}
+
+/** `[T]` — the unsized slice type, written behind a reference (`&[T]`, `&mut [T]`). */
+export interface SliceType {
+  kind: "SliceType";
+  span: Span;
+  elem: TypeExpr;
 }
 
 /** `!` */

@@ -14,7 +14,7 @@
 
 import type {
   AssignOp, Attribute, BinaryOp, BlockExpr, ConstDecl, EnumDecl, Expr, FieldDecl, FnDecl, FormatSpec, GenericParam, Ident,
-  ImplDecl, Item, Label, LitPat, ModDecl, Param, PathExpr, PathSegment, PathType, Pattern, Program, SelfMode, SourceFile,
+  AssocTypeDecl, ImplDecl, Item, Label, LitPat, ModDecl, Param, PathExpr, PathSegment, PathType, Pattern, Program, SelfMode, SourceFile,
   Span, Stmt, StructDecl, TraitDecl, TypeExpr, TypeSegment, UseDecl, VariantDecl, ClosureParam, MatchArm,
 } from "./ast";
 import {
@@ -671,17 +671,32 @@ class Parser {
     return { kind: "EnumDecl", span: this.span(s, this.end), name, attrs: [], isPub: false, generics: applyWherePreds(generics, preds), variants };
   }
 
-  /** ImplMember / TraitMember: Attr* pub? (FnItem | ConstItem). */
-  private member(allowConst: boolean): FnDecl | ConstDecl {
+  /** AssocTypeItem: `type Output = Vec2;` / `type Output;` / `type Item: Bound;`. */
+  private assocTypeItem(): AssocTypeDecl {
+    const s = this.expect("type").s;
+    const name = this.ident();
+    if (this.eat(":")) this.bounds();
+    const ty = this.eat("=") ? this.type() : null;
+    this.expect(";");
+    return { kind: "AssocTypeDecl", span: this.span(s, this.end), name, ty };
+  }
+
+  /** ImplMember / TraitMember: Attr* pub? (FnItem | ConstItem | AssocTypeItem). */
+  private member(allowConst: boolean): FnDecl | ConstDecl | AssocTypeDecl {
     const s = this.t.s;
     const attrs = this.attrs();
     const isPub = !!this.eat("pub");
-    let node: FnDecl | ConstDecl;
+    let node: FnDecl | ConstDecl | AssocTypeDecl;
     if (this.is("fn")) {
       node = this.fnItem();
       node.attrs = attrs;
     } else if (allowConst && this.is("const")) node = this.constItem();
+    else if (this.is("type")) node = this.assocTypeItem();
     else return bail();
+    if (node.kind === "AssocTypeDecl") {
+      node.span = this.span(s, node.span.end);
+      return node;
+    }
     node.isPub = isPub;
     node.span = this.span(s, node.span.end);
     return node;
@@ -696,16 +711,20 @@ class Parser {
     this.expect("{");
     const methods: FnDecl[] = [];
     const consts: ConstDecl[] = [];
+    const assocTypes: AssocTypeDecl[] = [];
     while (!this.is("}")) {
       const m = this.member(true);
       if (m.kind === "FnDecl") methods.push(m);
+      else if (m.kind === "AssocTypeDecl") assocTypes.push(m);
       else consts.push(m);
     }
     this.expect("}");
-    return {
+    const impl: ImplDecl = {
       kind: "ImplDecl", span: this.span(s, this.end), generics: applyWherePreds(generics, preds), trait: second ? first : null,
       target: second ?? first, methods, consts,
     };
+    if (assocTypes.length) impl.assocTypes = assocTypes;
+    return impl;
   }
 
   private traitItem(): TraitDecl {
@@ -716,9 +735,16 @@ class Parser {
     const preds = this.whereClause();
     this.expect("{");
     const methods: FnDecl[] = [];
-    while (!this.is("}")) methods.push(this.member(false) as FnDecl);
+    const assocTypes: AssocTypeDecl[] = [];
+    while (!this.is("}")) {
+      const m = this.member(false);
+      if (m.kind === "AssocTypeDecl") assocTypes.push(m);
+      else methods.push(m as FnDecl);
+    }
     this.expect("}");
-    return { kind: "TraitDecl", span: this.span(s, this.end), name, isPub: false, generics: applyWherePreds(generics, preds), supertraits, methods };
+    const trait: TraitDecl = { kind: "TraitDecl", span: this.span(s, this.end), name, isPub: false, generics: applyWherePreds(generics, preds), supertraits, methods };
+    if (assocTypes.length) trait.assocTypes = assocTypes;
+    return trait;
   }
 
   private useItem(): UseDecl[] {
@@ -1510,6 +1536,7 @@ class Parser {
         case "[": {
           this.i++;
           const elem = this.type();
+          if (this.eat("]")) return { kind: "SliceType", span: this.span(s, this.end), elem };
           this.expect(";");
           const len = this.expr(true);
           this.expect("]");
@@ -1555,7 +1582,9 @@ class Parser {
         const save = this.i;
         try {
           this.eat("::");
-          seg = { name, args: this.genericArgs(), fnSugar: null };
+          const bindings: { name: Ident; ty: TypeExpr }[] = [];
+          seg = { name, args: this.genericArgs(bindings), fnSugar: null };
+          if (bindings.length) seg.bindings = bindings;
         } catch (e) {
           if (!(e instanceof Bail)) throw e;
           this.undoSplits(save);
@@ -1582,11 +1611,16 @@ class Parser {
     return { kind: "PathType", span: this.span(s, this.end), segments };
   }
 
-  private genericArgs(): TypeExpr[] {
+  /** GenericArgs; associated type bindings (`Output = T`) go to `bindings` when it is given. */
+  private genericArgs(bindings?: { name: Ident; ty: TypeExpr }[]): TypeExpr[] {
     this.expect("<");
     const out: TypeExpr[] = [];
     while (!(this.t.k === "p" && this.t.v[0] === ">")) {
-      out.push(this.genericArg());
+      if (bindings && this.t.k === "id" && this.isAt(1, "=")) {
+        const name = this.ident();
+        this.i++;
+        bindings.push({ name, ty: this.type() });
+      } else out.push(this.genericArg());
       if (!this.eat(",")) break;
     }
     this.expectGt();

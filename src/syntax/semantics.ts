@@ -10,7 +10,7 @@ import type * as ohm from "ohm-js";
 import type {
   BlockExpr, ConstDecl, EnumDecl, Expr, FieldDecl, FnDecl, FormatSpec, GenericParam, Ident, IfExpr,
   IfLetExpr, Item, Label, LitPat, Param, PathExpr, PathSegment, PathType, Pattern, SelfMode, SourceFile, Span, Stmt,
-  StructDecl, TypeExpr, TypeSegment, UseDecl, AssignOp, ExprStmt, TraitDecl, ImplDecl,
+  StructDecl, TypeExpr, TypeSegment, UseDecl, AssignOp, ExprStmt, TraitDecl, ImplDecl, AssocTypeDecl,
 } from "./ast";
 import { splitInterpolation, parseFormatSpec } from "./fstring";
 import {
@@ -19,6 +19,13 @@ import {
 } from "./astBuild";
 
 export { SyntaxErrorAt, isBlockLike } from "./astBuild";
+
+/** `Output = T` inside generic arguments, before TypeSeg_generic moves it to the segment's bindings. */
+interface AssocBinding {
+  kind: "AssocBinding";
+  name: Ident;
+  ty: TypeExpr;
+}
 
 interface Ctx {
   file: SourceFile;
@@ -278,7 +285,7 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     ImplItem(_kw, generics, ty, _for, ty2, where, _lb, members, _rb) {
       const first = ty.ast() as TypeExpr;
       const second = opt<TypeExpr>(ty2);
-      const all = many<FnDecl | ConstDecl>(members);
+      const all = many<FnDecl | ConstDecl | AssocTypeDecl>(members);
       const impl: ImplDecl = {
         kind: "ImplDecl",
         span: span(this),
@@ -288,6 +295,8 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
         methods: all.filter((m): m is FnDecl => m.kind === "FnDecl"),
         consts: all.filter((m): m is ConstDecl => m.kind === "ConstDecl"),
       };
+      const assoc = all.filter((m): m is AssocTypeDecl => m.kind === "AssocTypeDecl");
+      if (assoc.length) impl.assocTypes = assoc;
       return impl;
     },
     ImplMember(attrs, pub, item) {
@@ -301,12 +310,18 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
         isPub: false,
         generics: applyWhere(opt<GenericParam[]>(generics) ?? [], where),
         supertraits: opt<TypeExpr[]>(bounds) ?? [],
-        methods: many(members),
+        methods: many<FnDecl | AssocTypeDecl>(members).filter((m): m is FnDecl => m.kind === "FnDecl"),
       };
+      const assoc = many<FnDecl | AssocTypeDecl>(members).filter((m): m is AssocTypeDecl => m.kind === "AssocTypeDecl");
+      if (assoc.length) t.assocTypes = assoc;
       return t;
     },
     TraitMember(attrs, pub, item) {
       return decorate(item.ast(), attrs, pub, span(this));
+    },
+    AssocTypeItem(_kw, name, _colon, _bounds, _eq, ty, _semi) {
+      const d: AssocTypeDecl = { kind: "AssocTypeDecl", span: span(this), name: name.ast(), ty: opt<TypeExpr>(ty) };
+      return d;
     },
     UseItem(_kw, tree, _semi) {
       const whole = span(this);
@@ -738,6 +753,9 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     Type_array(_lb, elem, _semi, len, _rb) {
       return { kind: "ArrayType", span: span(this), elem: elem.ast(), len: len.ast() };
     },
+    Type_slice(_lb, elem, _rb) {
+      return { kind: "SliceType", span: span(this), elem: elem.ast() };
+    },
     Type_fnPtr(_fn, _l, params, _c, _r, ret) {
       return { kind: "FnPtrType", span: span(this), params: list(params), ret: opt(ret) };
     },
@@ -758,7 +776,15 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
       return p;
     },
     TypeSeg_generic(name, _cc, args) {
-      return { name: name.ast(), args: args.ast(), fnSugar: null };
+      const all = args.ast() as (TypeExpr | AssocBinding)[];
+      const seg: TypeSegment = { name: name.ast(), args: all.filter((a): a is TypeExpr => a.kind !== "AssocBinding"), fnSugar: null };
+      const bindings = all.filter((a): a is AssocBinding => a.kind === "AssocBinding");
+      if (bindings.length) seg.bindings = bindings.map((b) => ({ name: b.name, ty: b.ty }));
+      return seg;
+    },
+    AssocBinding(name, _eq, ty) {
+      const b: AssocBinding = { kind: "AssocBinding", name: name.ast(), ty: ty.ast() };
+      return b;
     },
     TypeSeg_fnSugar(name, _l, params, _c, _r, ret) {
       return { name: name.ast(), args: null, fnSugar: { params: list(params), ret: opt(ret) } };
