@@ -35,7 +35,8 @@ export type Action =
   /** Create a loan (activation for two-phase borrows happens at this node). */
   | { kind: "borrow"; loan: number; span: Span }
   /** Assignment to a place (`x = v`, `s.a = v`, `*r = v`, a `let` initializer). */
-  | { kind: "assign"; place: Place; span: Span; isLet: boolean; compound?: boolean }
+  /** `throughBox`: the target is `*b` with `b` a Box (a Box deref adds no projection to the place). */
+  | { kind: "assign"; place: Place; span: Span; isLet: boolean; compound?: boolean; throughBox?: boolean }
   /** A binding comes into scope (`let`, parameters, pattern bindings). Uninitialized for `let x;`. */
   | { kind: "declare"; binding: Binding; init: boolean; span: Span }
   /** End of a block: its bindings go out of scope together (E0597 for loans that outlive them). */
