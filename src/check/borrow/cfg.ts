@@ -31,7 +31,8 @@ export type Action =
   | { kind: "read"; place: Place; span: Span }
   /** Move out of a place: E0505, E0507, E0382; then the place is moved. */
   /** `structUpdate`: the move is a field taken by `..base` (the span is the whole struct literal). */
-  | { kind: "move"; place: Place; span: Span; ty: Type; structUpdate?: boolean }
+  /** `from`: for a pattern binding, the scrutinee or initializer it moves out of (E0507 points there, as rustc does). */
+  | { kind: "move"; place: Place; span: Span; ty: Type; structUpdate?: boolean; from?: Span }
   /** Create a loan (activation for two-phase borrows happens at this node). */
   | { kind: "borrow"; loan: number; span: Span }
   /** Assignment to a place (`x = v`, `s.a = v`, `*r = v`, a `let` initializer). */

@@ -344,7 +344,7 @@ export class Lowerer {
       if (s.init.kind === "ClosureExpr" && this.lastClosureKind) this.closureKinds.set(bp.binding, this.lastClosureKind);
       this.declare(bp.binding, true, bp.span);
       this.flowInto(carried, bp.binding);
-    } else this.bindPattern(s.pat, src, carried, true);
+    } else this.bindPatternFrom(s.pat, src, carried, s.init.span);
   }
 
   /** A block as an expression: its own scope, dropped at its `}`. */
@@ -662,7 +662,8 @@ export class Lowerer {
       return;
     }
     if (compound) this.addUse(p.base, target.span);
-    this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound });
+    const throughBox = tgtInner.kind === "DerefExpr" && builtinName(this.ty(tgtInner.operand)) === "Box";
+    this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound, throughBox });
     if (!hasDeref(p)) this.flowInto(c, p.base);
     else {
       // Storing a reference through a deref (`*slot = &x`): the loans flow where the reference points.
@@ -820,7 +821,7 @@ export class Lowerer {
     else carried = this.value(e.scrutinee, "move");
     const fork = this.cur;
     this.openScope();
-    this.bindPattern(e.pat, src, carried, true);
+    this.bindPatternFrom(e.pat, src, carried, e.scrutinee.span);
     // The scrutinee's borrows now live in the bindings; as temporaries they end here.
     this.endTempsSince(first);
     const a = this.block(e.then);
@@ -875,7 +876,7 @@ export class Lowerer {
       else carried = this.value(e.scrutinee, "move");
       this.endTempsSince(first, carried);
       this.link(this.cur, exit);
-      this.bindPattern(e.pat, src, carried, true);
+      this.bindPatternFrom(e.pat, src, carried, e.scrutinee.span);
       this.endTempsSince(first);
     } else if (e.kind === "ForExpr") {
       this.addUse(hidden!, e.iter.span);
@@ -931,14 +932,14 @@ export class Lowerer {
       this.openScope();
       // In a guarded arm the bindings are references while the guard runs (as in Rust); they move after it.
       this.patternMoves = arm.guard ? "deferred" : "normal";
-      this.bindPattern(arm.pat, src, carried, true);
+      this.bindPatternFrom(arm.pat, src, carried, e.scrutinee.span);
       this.patternMoves = "normal";
       prevGuard = null;
       if (arm.guard) {
         this.value(arm.guard, "move");
         prevGuard = this.cur;
         this.patternMoves = "movesOnly";
-        this.bindPattern(arm.pat, src, carried, true);
+        this.bindPatternFrom(arm.pat, src, carried, e.scrutinee.span);
         this.patternMoves = "normal";
       }
       results.push(this.value(arm.body, "move"));
@@ -1045,6 +1046,16 @@ export class Lowerer {
   /** How by-value pattern bindings move: at once, not yet (a guard is evaluated first), or only the moves. */
   private patternMoves: "normal" | "deferred" | "movesOnly" = "normal";
 
+  /** While binding a `let`/`match`/`if let`/`while let` pattern: the expression its moves come out of. */
+  private patternSource: Span | undefined = undefined;
+
+  private bindPatternFrom(pat: A.Pattern, src: Place | null, carried: Carried, source: Span): void {
+    const outer = this.patternSource;
+    this.patternSource = source;
+    this.bindPattern(pat, src, carried, true);
+    this.patternSource = outer;
+  }
+
   private bindPattern(pat: A.Pattern, src: Place | null, carried: Carried, init: boolean, byRefMode: "none" | "ref" | "refMut" = "none"): void {
     switch (pat.kind) {
       case "BindPat": {
@@ -1054,7 +1065,7 @@ export class Lowerer {
           const t = b.ty ?? pat.ty;
           if (src && init && pat.byRef === "none" && byRefMode === "none" && !this.types.isCopy(t)) {
             this.addUse(src.base, pat.span);
-            this.emit({ kind: "move", place: src, span: pat.span, ty: t! });
+            this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
           }
           if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
           break;
@@ -1074,7 +1085,7 @@ export class Lowerer {
           if (this.types.isCopy(t) || this.patternMoves === "deferred") this.read(src, pat.span);
           else {
             this.addUse(src.base, pat.span);
-            this.emit({ kind: "move", place: src, span: pat.span, ty: t! });
+            this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
           }
           c = { loans: [], vars: carries ? [src.base] : [] };
         }

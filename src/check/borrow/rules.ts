@@ -203,7 +203,7 @@ export class BodyChecker {
         this.conflict(n, a.place, "read", a.span, -1);
         break;
       case "move":
-        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate)) break;
+        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate, a.from)) break;
         this.conflict(n, a.place, "move", a.span, -1);
         break;
       case "borrow": {
@@ -214,7 +214,7 @@ export class BodyChecker {
         break;
       }
       case "assign":
-        if (!a.isLet && this.checkAssignMutability(n, a.place, a.span)) break;
+        if (!a.isLet && this.checkAssignMutability(n, a.place, a.span, a.throughBox === true)) break;
         this.conflict(n, a.place, a.compound ? "compound" : "write", a.span, -1);
         break;
       case "scopeEnd":
@@ -227,7 +227,8 @@ export class BodyChecker {
     }
   }
 
-  private checkMoveOutOfBorrow(n: number, p: Place, span: Span, ty: Type, structUpdate = false): boolean {
+  /** `from`: a pattern binding's scrutinee; rustc reports the move there and labels the binding. */
+  private checkMoveOutOfBorrow(n: number, p: Place, span: Span, ty: Type, structUpdate = false, from?: Span): boolean {
     if (!hasDeref(p) && !hasIndex(p)) return false;
     const name = placeToString(p);
     const reason = `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
@@ -239,6 +240,14 @@ export class BodyChecker {
       msg = `cannot move out of index of \`${container}\``;
     } else {
       msg = `cannot move out of \`${name}\` which is behind a ${first.kind === "deref" && first.mutable ? "mutable" : "shared"} reference`;
+    }
+    if (from) {
+      const d = diag("E0507", msg, from, "the value is moved out of here");
+      d.labels.push({ span, message: `data moved here; ${reason}` });
+      d.help.push(`consider borrowing here: \`&${text(from)}\``);
+      this.addPermissions(d, n, p, "move");
+      this.report(d);
+      return true;
     }
     const d = diag("E0507", msg, span, reason);
     const src = text(span);
@@ -278,7 +287,7 @@ export class BodyChecker {
   }
 
   /** E0384 / E0594: assignment to an immutable binding or through a `&`. Returns true when reported. */
-  private checkAssignMutability(n: number, p: Place, span: Span): boolean {
+  private checkAssignMutability(n: number, p: Place, span: Span, throughBox: boolean): boolean {
     let lastDeref = -1;
     for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
     if (lastDeref >= 0) {
@@ -292,6 +301,14 @@ export class BodyChecker {
     if (p.base.mutable) return false;
     if (p.proj.length === 0 && this.cfg.captured.has(p.base)) {
       const d = diag("E0594", `cannot assign to \`${p.base.name}\`, as it is not declared as mutable`, span, "cannot assign");
+      d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
+      this.addPermissions(d, n, p, "write");
+      this.report(d);
+      return true;
+    }
+    if (p.proj.length === 0 && throughBox) {
+      // `*b = v` writes into the Box's contents: not a second assignment of `b`, but still needs `mut b`.
+      const d = diag("E0594", `cannot assign to \`*${p.base.name}\`, as \`${p.base.name}\` is not declared as mutable`, span, "cannot assign");
       d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
       this.addPermissions(d, n, p, "write");
       this.report(d);

@@ -17,16 +17,51 @@ import { toRust } from "../lang/to_rust.mjs";
 
 const BORROW_CODES = new Set(["E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0373", "E0594", "E0716", "E0716"]);
 
+// Rust needs lifetimes where STARK has none (LANGUAGE.md §4.2). Added with STARK's own rules, so
+// rustc judges the program STARK means:
+//   - a free function returning a reference with two or more reference parameters: the result
+//     borrows from every one (`fn f<'a>(x: &'a A, y: &'a B) -> &'a C`);
+//   - a struct or enum with reference fields gets one lifetime for all of them
+//     (`struct S<'a> { r: &'a T }`, and `impl S<'_>` for its methods).
+// The line structure is kept, so (code, line) pairs still match the STARK file.
+export function addLifetimes(rust) {
+  const withRefs = new Set();
+  rust = rust.replace(/\b(struct|enum)\s+([A-Z]\w*)\s*(<[^>{]*>)?\s*\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (all, kw, name, gen, body) => {
+    if (!/&/.test(body)) return all;
+    withRefs.add(name);
+    const g = gen ? `<'a, ${gen.slice(1)}` : "<'a>";
+    return `${kw} ${name}${g} {${body.replace(/&(?!&)(\s*)(?!')/g, "&'a $1")}}`;
+  });
+  for (const name of withRefs) {
+    rust = rust.replace(new RegExp(`\\bimpl(\\s*<[^>]*>)?\\s+${name}\\b(?!\\s*<)`, "g"), (m, g) => `impl${g ?? ""} ${name}<'_>`);
+    rust = rust.replace(new RegExp(`\\bimpl(\\s*<[^>]*>)?\\s+(\\w+)\\s+for\\s+${name}\\b(?!\\s*<)`, "g"), (m, g, tr) => `impl${g ?? ""} ${tr} for ${name}<'_>`);
+  }
+  rust = rust.replace(/\bfn\s+(\w+)\s*(<[^>(]*>)?\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*->\s*([^{;]*)/g, (all, name, gen, params, ret) => {
+    if (!/&/.test(ret) || /\bself\b/.test(params) || /'/.test(params + ret)) return all;
+    if ((params.match(/&/g) ?? []).length < 2) return all;
+    const g = gen ? `<'a, ${gen.slice(1)}` : "<'a>";
+    const lt = (t) => t.replace(/&(\s*)(mut\b)?/g, (x, sp, m) => `&'a ${m ?? ""}`);
+    return `fn ${name}${g}(${lt(params)}) -> ${lt(ret)}`;
+  });
+  return rust;
+}
+
 function rustcVerdict(src, work, stem) {
   const rs = join(work, `${stem}.rs`);
-  writeFileSync(rs, toRust(src));
+  writeFileSync(rs, addLifetimes(toRust(src)));
   const r = spawnSync("rustc", ["--edition", "2021", "--error-format=json", "-A", "warnings", "--emit=metadata", "-o", join(work, `${stem}.rmeta`), rs], { encoding: "utf8" });
   const out = [];
   const other = [];
   for (const line of r.stderr.split("\n")) {
     if (!line.startsWith("{")) continue;
     const d = JSON.parse(line);
-    if (d.level !== "error" || !d.code) continue;
+    if (d.level !== "error") continue;
+    // An error without a code is a syntax error of the translation or a lifetime error ("lifetime
+    // may not live long enough"): reported, never taken as acceptance.
+    if (!d.code) {
+      if (!/aborting due to/.test(d.message)) other.push({ code: "(no code)", line: d.spans[0]?.line_start ?? 0, message: d.message });
+      continue;
+    }
     let span = d.spans.find((s) => s.is_primary) ?? d.spans[0];
     // Inside the translation's print macro: report the macro call's line.
     while (span && span.expansion) span = span.expansion.span;
