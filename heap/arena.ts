@@ -200,11 +200,13 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
 }
 type GrowableConstructor = new (bytes: number, options: { maxByteLength: number }) => GrowableSharedArrayBuffer;
 
-const growable = typeof SharedArrayBuffer === "function" && "grow" in SharedArrayBuffer.prototype;
+// Asked when a buffer is made, not when the module loads: the start-up snapshot
+// (scripts/snapshot/) loads this module where SharedArrayBuffer does not exist yet.
+const growable = () => typeof SharedArrayBuffer === "function" && "grow" in SharedArrayBuffer.prototype;
 
 /** A zeroed buffer of `bytes`, growable in place up to `maxBytes` where the platform allows. */
 function newBuffer(bytes: number, maxBytes: number): ArrayBuffer | SharedArrayBuffer {
-  if (growable) return new (SharedArrayBuffer as unknown as GrowableConstructor)(bytes, { maxByteLength: Math.max(bytes, maxBytes) });
+  if (growable()) return new (SharedArrayBuffer as unknown as GrowableConstructor)(bytes, { maxByteLength: Math.max(bytes, maxBytes) });
   return new ArrayBuffer(bytes);
 }
 
