@@ -20,6 +20,7 @@ import { ItemIndex } from "./items";
 import { Runtime } from "./runtime";
 // The ML library's natives (nn::, optim::, Dataset::, torch::) register themselves on import.
 import "./natives_ml";
+import "./natives_std";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */
