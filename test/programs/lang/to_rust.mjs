@@ -253,6 +253,24 @@ impl<K: PartialEq, V> Map<K, V> {
     fn values_mut(&mut self) -> impl Iterator<Item = &mut V> { self.entries.iter_mut().map(|(_, v)| v) }
     fn iter(&self) -> impl Iterator<Item = (&K, &V)> { self.entries.iter().map(|(k, v)| (k, v)) }
     fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> { self.entries.iter_mut().map(|(k, v)| (&*k, v)) }
+    fn entry<Q: IntoKey<K>>(&mut self, k: Q) -> MapEntry<'_, K, V> { MapEntry { map: self, key: k.into_key() } }
+}
+// std's hash_map::Entry API over the insertion-ordered shim.
+trait IntoKey<K> { fn into_key(self) -> K; }
+impl<K> IntoKey<K> for K { fn into_key(self) -> K { self } }
+impl IntoKey<String> for &str { fn into_key(self) -> String { self.to_string() } }
+struct MapEntry<'a, K, V> { map: &'a mut Map<K, V>, key: K }
+impl<'a, K: PartialEq, V> MapEntry<'a, K, V> {
+    fn index(&self) -> Option<usize> { self.map.entries.iter().position(|(x, _)| *x == self.key) }
+    fn or_insert_with_key<F: FnOnce(&K) -> V>(self, f: F) -> &'a mut V {
+        let i = match self.index() { Some(i) => i, None => { let v = f(&self.key); self.map.entries.push((self.key, v)); self.map.entries.len() - 1 } };
+        &mut self.map.entries[i].1
+    }
+    fn or_insert(self, v: V) -> &'a mut V { self.or_insert_with_key(|_| v) }
+    fn or_insert_with<F: FnOnce() -> V>(self, f: F) -> &'a mut V { self.or_insert_with_key(|_| f()) }
+    fn or_default(self) -> &'a mut V where V: Default { self.or_insert_with_key(|_| V::default()) }
+    fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self { if let Some(i) = self.index() { f(&mut self.map.entries[i].1); } self }
+    fn key(&self) -> &K { &self.key }
 }
 impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for Map<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { f.debug_map().entries(self.entries.iter().map(|(k, v)| (k, v))).finish() }
