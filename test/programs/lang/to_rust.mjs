@@ -20,7 +20,7 @@
 //   - a string literal becomes `String::from("..")` (STARK literals are Strings) except where
 //     Rust wants a `&str`: after `+`, as an argument of str methods, and in patterns;
 //   - `match s { "a" => .. }` on a String becomes `match (s).as_str() { .. }`;
-//   - `impl Add for T {` gains Rust's `type Output = T;` (STARK's operator traits return Self);
+//   - `impl Add for T {` without `type Output` gains Rust's `type Output = T;`;
 //   - `panic(msg)` becomes `panic!("{}", msg)`;
 //   - `Map` / `LRUCache` are small shims appended to the file (insertion-ordered map, lru crate).
 import { spawnSync } from "node:child_process";
@@ -39,7 +39,7 @@ const UNSUPPORTED = [
 
 // Methods whose string-literal arguments Rust wants as `&str` (or a char pattern).
 const STR_ARG_METHODS = new Set([
-  "push_str", "contains", "split", "join", "starts_with", "ends_with", "replace", "find", "expect",
+  "push_str", "contains", "split", "join", "starts_with", "ends_with", "replace", "find", "expect", "expect_err",
   "strip_prefix", "strip_suffix", "trim_matches", "splitn", "rsplit", "matches", "eq_ignore_ascii_case",
 ]);
 
@@ -206,8 +206,8 @@ export function toRust(src) {
   const hasMain = /^\s*fn\s+main\s*\(/m.test(src);
   // A String scrutinee matched against string-literal patterns: Rust needs `.as_str()`.
   const body = translate(src)
-    // STARK's operator traits have no associated Output type: it is always Self.
-    .replace(/\bimpl\s+(Add|Sub|Mul|Div|Rem|Neg)\s+for\s+(\w+)\s*\{/g, "impl std::ops::$1 for $2 { type Output = $2;")
+    // An operator impl written without `type Output` (STARK infers it as Self) gains Rust's.
+    .replace(/\bimpl\s+(Add|Sub|Mul|Div|Rem|Neg)\s+for\s+(\w+)\s*\{(?!\s*type\s+Output)/g, "impl std::ops::$1 for $2 { type Output = $2;")
     .replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, 'match ($1).as_str() {$2"');
   return (
     "#[allow(unused, non_snake_case, unreachable_code, dead_code)] fn __stark_top() { " + body +
