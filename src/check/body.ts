@@ -30,7 +30,7 @@ import type {
 import { computeCaptures } from "./captures";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
-import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
+import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
 import { Frame, Locals } from "./frames";
 import { ERR, substitute } from "./infer";
 import { probeMethod, findAssocFn, type MethodHit } from "./methods";
@@ -58,6 +58,8 @@ export interface BodyCx {
   selfTy: Type | null;
   /** Trait bounds of the generic parameters in scope (and `Self` in trait default bodies). */
   bounds: Map<string, TraitDecl[]>;
+  /** Associated type bindings of those bounds, keyed `T:Add:Output` (FnSig.assocBindings). */
+  assocBindings?: Map<string, Type>;
   lower: LowerCx;
   loops: LoopCx[];
   /** In a closure: its return type (`return` inside a closure returns from it). */
@@ -137,6 +139,7 @@ export class BodyChecker {
       retOrigin: sig.retSpan ? { span: sig.retSpan, label: "expected because of return type" } : null,
       selfTy,
       bounds: sig.bounds,
+      assocBindings: sig.assocBindings,
       lower,
       loops: [],
     };
@@ -247,7 +250,18 @@ export class BodyChecker {
     if (UNIVERSAL_TRAITS.has(name) && this.isPreludeTrait(trait)) return true;
     if (name === "Copy" && this.isPreludeTrait(trait)) return this.env.isCopy(t);
     if (MARKER_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.markerHolds(name, t);
+    if (OPERATOR_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.primitiveOperator(name, t);
     return false;
+  }
+
+  /** The operator traits the primitive types implement: numbers all of them (`Neg` only signed), `String` `Add`. */
+  private primitiveOperator(name: string, t: Type): boolean {
+    const k = this.inf.varKind(t);
+    const isInt = t.kind === "int" || k === "int";
+    const isFloat = t.kind === "float" || k === "float";
+    if (name === "Neg") return isFloat || (isInt && !(t.kind === "int" && t.name.startsWith("u")));
+    if (isInt || isFloat) return true;
+    return (name === "Add" || name === "AddAssign") && t.kind === "builtin" && t.name === "String";
   }
 
   private isPreludeTrait(trait: TraitDecl): boolean {
@@ -730,6 +744,12 @@ export class BodyChecker {
         if (t.kind === "int" && t.name.startsWith("u")) return this.err(error("E0600", `cannot apply unary operator \`-\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `-`"));
         return t;
       }
+      if (t.kind === "param") {
+        if (this.paramHasBound(t.name, "Neg", cx)) return this.boundOutput(e, t, "Neg", cx);
+        const d = error("E0600", `cannot apply unary operator \`-\` to type \`${t.name}\``, e.span, "cannot apply unary operator `-`");
+        d.help.push(`consider restricting type parameter \`${t.name}\` with trait \`Neg\`: \`${t.name}: std::ops::Neg<Output = ${t.name}>\``);
+        return this.err(d);
+      }
       const m = t.kind === "adt" ? this.operatorImpl(t, "Neg", "neg") : null;
       if (m) {
         e.method = { kind: "fn", decl: m.decl, impl: m.impl.decl, selfMode: "value" };
@@ -800,6 +820,10 @@ export class BodyChecker {
           return this.err(err);
         }
       }
+      if (lt.kind === "param") {
+        const need = op === "==" || op === "!=" ? "PartialEq" : "PartialOrd";
+        if (!this.paramHasBound(lt.name, need, cx)) return this.err(this.missingOperatorBound(e, lt, need, op));
+      }
       if (lt.kind === "fn" || lt.kind === "dyn") return this.opError(e, l, r);
       return BOOL;
     }
@@ -828,6 +852,7 @@ export class BodyChecker {
       return STRING;
     }
     const traitName = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Rem" }[op as "+"];
+    if (traitName && l.kind === "param") return this.paramOperator(e, l, r, traitName, cx);
     if (traitName) {
       const m = this.operatorImpl(l, traitName, traitName.toLowerCase());
       if (m) {
@@ -838,6 +863,63 @@ export class BodyChecker {
     }
     if (l.kind === "var" && inf.varKind(l) === "any") return this.err(error("E0282", "type annotations needed", e.left.span, "type must be known at this point"));
     return this.opError(e, l, r);
+  }
+
+  /**
+   * `a + b` where `a: T` is a generic parameter: T's bounds must include the operator's trait, and
+   * the result is the bound's `Output` (`T: Add<Output = T>`). The evaluator compiles each
+   * instantiation with T known, so the operation itself is chosen there.
+   */
+  private paramOperator(e: BinaryExpr, l: Type & { kind: "param" }, r: Type, traitName: string, cx: BodyCx): Type {
+    const inf = this.inf;
+    if (!this.paramHasBound(l.name, traitName, cx)) {
+      const d = this.opError(e, l, r);
+      const last = this.diagnostics[this.diagnostics.length - 1];
+      last.help.push(`consider restricting type parameter \`${l.name}\` with trait \`${traitName}\`: \`${l.name}: std::ops::${traitName}<Output = ${l.name}>\``);
+      return d;
+    }
+    if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
+    return this.boundOutput(e, l, traitName, cx);
+  }
+
+  /** The `Output` a bound `T: Add<Output = X>` names; without it, Rust's E0308 (the result is `<T as Add>::Output`). */
+  private boundOutput(e: Expr, t: Type & { kind: "param" }, traitName: string, cx: BodyCx): Type {
+    const out = cx.assocBindings?.get(`${t.name}:${traitName}:Output`);
+    if (out) return out;
+    const d = error("E0308", "mismatched types", e.span, `expected type parameter \`${t.name}\`, found associated type`);
+    d.notes.push(`expected type parameter \`${t.name}\`\n            found associated type \`<${t.name} as ${traitName}>::Output\``);
+    d.help.push(`consider further restricting this bound: \`${t.name}: ${traitName}<Output = ${t.name}>\``);
+    return this.err(d);
+  }
+
+  /** Whether generic parameter `name` is bounded by `trait` (directly, or through `Ord`/`Eq` or a STARK number bound). */
+  private paramHasBound(name: string, trait: string, cx: BodyCx): boolean {
+    const implied: Record<string, string[]> = {
+      PartialOrd: ["PartialOrd", "Ord", "Number", "Integer", "Float"],
+      PartialEq: ["PartialEq", "Eq", "PartialOrd", "Ord", "Number", "Integer", "Float", "Hash"],
+    };
+    const ok = implied[trait] ?? [trait];
+    const seen = new Set<TraitDecl>();
+    const visit = (t: TraitDecl): boolean => {
+      if (seen.has(t)) return false;
+      seen.add(t);
+      if (ok.includes(t.name.name)) return true;
+      return t.supertraits.some((st) => {
+        if (st.kind !== "PathType") return false;
+        const e = this.env.resolveTypePath(st, cx.lower.scope);
+        return !!e && e.kind === "trait" && visit(e.decl);
+      });
+    };
+    return (cx.bounds.get(name) ?? []).some(visit);
+  }
+
+  /** E0369 for `a < b` / `a == b` on a generic parameter without the comparison trait, with rustc's help. */
+  private missingOperatorBound(e: BinaryExpr, t: Type & { kind: "param" }, trait: string, op: string): Diagnostic {
+    const d = error("E0369", `binary operation \`${op}\` cannot be applied to type \`${t.name}\``, e.span, "");
+    d.primary = { span: e.left.span, message: `\`${t.name}\`` };
+    d.labels.push({ span: e.right.span, message: `\`${t.name}\`` });
+    d.help.push(`consider restricting type parameter \`${t.name}\` with trait \`${trait}\`: \`${t.name}: std::cmp::${trait}\``);
+    return d;
   }
 
   private tensorOp(e: BinaryExpr, l: Type, r: Type): Type {
@@ -921,8 +1003,25 @@ export class BodyChecker {
       return UNIT;
     }
     const traitName = { "+=": "Add", "-=": "Sub", "*=": "Mul", "/=": "Div", "%=": "Rem" }[e.op as "+="];
-    if (traitName && this.operatorImpl(l, traitName, traitName.toLowerCase())) return UNIT;
+    if (traitName && l.kind === "param") {
+      // `a += b` on a generic T needs `T: AddAssign`; the instantiation decides how it runs.
+      if (this.paramHasBound(l.name, `${traitName}Assign`, cx)) {
+        if (!inf.unify(l, r)) this.err(mismatch(inf, e.value.span, l, r));
+        return UNIT;
+      }
+    } else if (traitName) {
+      // `impl AddAssign for V` is called with `&mut` of the target; without it, STARK also accepts
+      // `a += b` as `a = a + b` through `impl Add`.
+      const assign = this.operatorImpl(l, `${traitName}Assign`, `${traitName.toLowerCase()}_assign`);
+      if (assign) {
+        if (assign.param && !inf.unify(assign.param, r)) this.err(mismatch(inf, e.value.span, assign.param, r));
+        e.method = { kind: "fn", decl: assign.decl, impl: assign.impl.decl, selfMode: "refMut" };
+        return UNIT;
+      }
+      if (this.operatorImpl(l, traitName, traitName.toLowerCase())) return UNIT;
+    }
     const d = error("E0368", `binary assignment operation \`${e.op}\` cannot be applied to type ${show(inf, l)}`, e.target.span, `cannot use \`${e.op}\` on type ${show(inf, l)}`);
+    if (traitName && l.kind === "param") d.help.push(`consider restricting type parameter \`${l.name}\` with trait \`${traitName}Assign\`: \`${l.name}: std::ops::${traitName}Assign\``);
     this.err(d);
     return UNIT;
   }

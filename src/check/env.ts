@@ -25,6 +25,10 @@ import { isCopy, type BuiltinName, type Type } from "./types";
 
 /** Natively decided marker traits (see stdlib/prelude.stark). */
 export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOperand", "Integer", "Float", "Number", "StrPattern"]);
+/** The modules of Rust's `std` whose items the prelude declares at its top level (`std::ops::Add` is `Add`). */
+const STD_MODULES = new Set(["ops", "cmp", "fmt", "default", "clone", "marker", "convert", "iter", "collections", "string", "vec"]);
+/** The operator traits (stdlib/prelude.stark): numbers implement them all, `String` `Add`. */
+export const OPERATOR_TRAITS = new Set(["Add", "Sub", "Mul", "Div", "Rem", "Neg", "AddAssign", "SubAssign", "MulAssign", "DivAssign", "RemAssign"]);
 /** Standard traits every type satisfies in STARK (Copy is checked separately). */
 export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default"]);
 
@@ -63,6 +67,8 @@ export interface FnSig {
   fnGenerics: string[];
   /** Trait bounds by generic name (user and marker traits). */
   bounds: Map<string, TraitDecl[]>;
+  /** Associated type bindings of those bounds, keyed `T:Add:Output` (`T: Add<Output = T>`). */
+  assocBindings: Map<string, Type>;
   params: Type[];
   /** Span of each parameter's type annotation (for "expected due to this"). */
   paramSpans: Span[];
@@ -204,6 +210,7 @@ export class Env {
       const base = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : "Self";
       nativePrefix = qualify(scope.path, base);
     }
+    if (decl.assocTypes) resolveSelfAssocTypes(decl);
     let trait: TraitDecl | null = null;
     if (decl.trait) {
       const t = decl.trait;
@@ -302,6 +309,23 @@ export class Env {
 
   /** `a::b::c` from a module: each segment but the last must be a module (or an enum for a variant). */
   resolveModPath(path: string[], from: ModuleScope): ItemEntry | undefined {
+    const e = this.walkModPath(path, from);
+    if (e || path.length < 2 || path[0] !== "std") return e;
+    // `std::ops::Add`, `std::cmp::PartialOrd`, `std::fmt::Display`: the prelude declares these at
+    // its top level. (`use std::ops::Add;` makes `Add` resolve through this path again: stop there.)
+    const key = path.join("::");
+    if (this.stdFallbacks.has(key)) return undefined;
+    this.stdFallbacks.add(key);
+    try {
+      return this.walkModPath(path.slice(STD_MODULES.has(path[1]) && path.length > 2 ? 2 : 1), from);
+    } finally {
+      this.stdFallbacks.delete(key);
+    }
+  }
+  /** The `std::` paths being resolved through the prelude's top level (resolveModPath). */
+  private readonly stdFallbacks = new Set<string>();
+
+  private walkModPath(path: string[], from: ModuleScope): ItemEntry | undefined {
     let e = this.lookup(from, path[0]);
     for (let i = 1; i < path.length && e; i++) {
       if (e.kind === "mod") e = e.scope.items.get(path[i]) ?? this.lookupUses(e.scope, path[i]);
@@ -503,14 +527,17 @@ export class Env {
     const cx = owner.lowerCxFor(decl);
     const fcx = owner.contextOf(decl);
     const bounds = new Map<string, TraitDecl[]>();
+    const assocBindings = new Map<string, Type>();
     const addBounds = (gs: GenericParam[]) => {
       for (const g of gs) {
         const list: TraitDecl[] = [];
         for (const b of g.bounds) {
           if (b.kind !== "PathType" || b.segments[b.segments.length - 1].fnSugar) continue;
           const e = owner.resolveTypePath(b, cx.scope);
-          if (e && e.kind === "trait") list.push(e.decl);
-          else if (!e) owner.unknownType(b, cx.scope, "trait");
+          if (e && e.kind === "trait") {
+            list.push(e.decl);
+            for (const bd of b.segments[b.segments.length - 1].bindings ?? []) assocBindings.set(`${g.name}:${e.decl.name.name}:${bd.name.name}`, owner.lower(bd.ty, cx));
+          } else if (!e) owner.unknownType(b, cx.scope, "trait");
         }
         bounds.set(g.name, list);
       }
@@ -522,6 +549,7 @@ export class Env {
       implGenerics: fcx?.impl ? fcx.impl.generics.map((g) => g.name) : [],
       fnGenerics: decl.generics.map((g) => g.name),
       bounds,
+      assocBindings,
       params: decl.params.map((p) => owner.lower(p.ty, cx)),
       paramSpans: decl.params.map((p) => p.ty.span),
       ret: decl.ret ? owner.lower(decl.ret, cx) : { kind: "tuple", elems: [] },
@@ -609,6 +637,24 @@ export class Env {
       if (key !== null && e.traitImpls.get(key)?.has(trait)) return true;
     }
     return false;
+  }
+}
+
+/**
+ * `Self::Output` in an impl's method signatures means the impl's associated type: the written type
+ * (`type Output = Vec2;`) takes its place in the signature, so the checker and the evaluator read
+ * one type. Parameters and return types are rewritten, directly or behind one reference.
+ */
+function resolveSelfAssocTypes(decl: ImplDecl): void {
+  const assoc = new Map(decl.assocTypes!.filter((a) => a.ty).map((a) => [a.name.name, a.ty!]));
+  const fix = (te: TypeExpr): TypeExpr => {
+    if (te.kind === "RefType") return { ...te, inner: fix(te.inner) };
+    if (te.kind === "PathType" && te.segments.length === 2 && te.segments[0].name.name === "Self") return assoc.get(te.segments[1].name.name) ?? te;
+    return te;
+  };
+  for (const m of decl.methods) {
+    if (m.ret) m.ret = fix(m.ret);
+    for (const p of m.params) p.ty = fix(p.ty);
   }
 }
 

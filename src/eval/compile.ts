@@ -48,6 +48,7 @@ import {
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
+import { binaryOperatorMethod, compoundAssignMethod, negMethod } from "./operators";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
@@ -1449,7 +1450,7 @@ export class Compiler {
         return r === 0 ? 0 : r;
       };
     }
-    const userOp = (e as { method?: MethodRes }).method;
+    const userOp = (e as { method?: MethodRes }).method ?? (e.op === "-" ? negMethod(this.items, t) : null);
     if (userOp) {
       const call = this.operatorCall(userOp, [e.operand], ctx, e.span);
       return call;
@@ -1463,7 +1464,7 @@ export class Compiler {
       return () => rt.panic("P0105", "internal: unsupported operator dispatch", span);
     }
     const argTypes = operands.map((o) => this.typeOf(o, ctx));
-    const subst = implSubst(method.impl ?? this.items.ownerImpl.get(method.decl)!, argTypes[0], this.items);
+    const subst = implSubst(method.impl ?? this.items.ownerImpl.get(method.decl)!, derefAll(argTypes[0]), this.items);
     const cf = this.getFn(method.decl, method.impl, subst);
     return this.directCall(cf, operands.map((o) => this.compileExpr(o, ctx)), operands, argTypes.map(reprOf), ctx, span);
   }
@@ -1474,6 +1475,9 @@ export class Compiler {
     const span = e.span;
     if (e.method) return this.operatorCall(e.method, [e.left, e.right], ctx, span);
     const lt = derefAll(this.typeOf(e.left, ctx));
+    // `a + b` on `T: Add<Output = T>` in an instantiation where T is a user type.
+    const generic = binaryOperatorMethod(this.items, lt, op);
+    if (generic) return this.operatorCall(generic, [e.left, e.right], ctx, span);
     const rtT = derefAll(this.typeOf(e.right, ctx));
     if (op === "&&" || op === "||") {
       const a = this.compileExpr(e.left, ctx);
@@ -1867,6 +1871,19 @@ export class Compiler {
     const op = e.op.slice(0, -1);
     const bt = derefAll(tt);
     const vt = derefAll(this.typeOf(e.value, ctx));
+    const userOp = e.method ? { method: e.method, inPlace: true } : compoundAssignMethod(this.items, bt, e.op);
+    if (userOp) {
+      // `a += b` through `impl AddAssign` (called with `&mut a`) or `impl Add` (`a = a + b`).
+      const target: Expr = userOp.inPlace ? { kind: "RefExpr", span: e.target.span, mutable: true, operand: e.target, ty: { kind: "ref", mutable: true, inner: tt } } : e.target;
+      const call = this.operatorCall(userOp.method, [target, e.value], ctx, e.span);
+      if (userOp.inPlace) return call;
+      const set = place.set;
+      return (f) => {
+        const v = call(f);
+        if (rt.ctl === 0) set(f, v);
+        return undefined;
+      };
+    }
     if (bt.kind === "tensor") {
       const get = place.get;
       return (f) => {
@@ -2629,7 +2646,13 @@ export class Compiler {
       switch (res.kind) {
         case "fn": {
           const target = this.resolveFnCall(e, ctx, argTypes, retType);
-          if (!target) return () => rt.panic("P0105", `internal: \`${res.decl.name.name}\` has no body`, e.span);
+          if (!target) {
+            // `T::default()` where T is a type without a user impl: the standard trait's native.
+            const tr = this.items.ownerTrait.get(res.decl);
+            const native = tr ? `${tr.name.name}::${res.decl.name.name}` : "";
+            if (NATIVES[native]) return this.nativeCall(native, e.args, argTypes, retType, ctx, e.span, e as unknown as { autoref?: boolean[] });
+            return () => rt.panic("P0105", `internal: \`${res.decl.name.name}\` has no body`, e.span);
+          }
           const { cf, paramTypes, offset } = target;
           const args = e.args.map((a, i) => {
             const code = this.coerce(this.argCode(a, ctx, argTypes[i]), argTypes[i], paramTypes[i - offset] ?? null);

@@ -538,6 +538,8 @@ export interface AssignExpr extends ExprBase {
   /** A place expression: a path, field, index or deref. (Destructuring assignment is not supported.) */
   target: Expr;
   value: Expr;
+  /** checker: a user `AddAssign`/`SubAssign`/.. impl for `a += b` (called with `&mut a`). */
+  method?: MethodRes;
 }
 
 export interface CallExpr extends ExprBase {
