@@ -15,10 +15,10 @@
 // mode's shrink copies the live pages into a smaller one. Where growable SharedArrayBuffers do
 // not exist, a plain ArrayBuffer replaced by a larger copy does the same job, more slowly.
 
-import { PAGE_BYTES, PAGE_SHIFT, PAGE_WORDS, POISON_H0, Space } from "./header";
+import { Header, Page, Space } from "./header";
 
 /** The arena's size limit when the heap is unlimited (the largest a Uint8Array view can span). */
-export const DEFAULT_RESERVE_BYTES = 4 * 1024 * 1024 * 1024 - PAGE_BYTES;
+export const DEFAULT_RESERVE_BYTES = 4 * 1024 * 1024 * 1024 - Page.BYTES;
 
 interface FreeRun {
   page: number;
@@ -46,9 +46,9 @@ export class Arena {
   peakCommittedBytes = 0;
 
   constructor(readonly reserveBytes: number) {
-    const maxPages = Math.floor(reserveBytes / PAGE_BYTES);
+    const maxPages = Math.floor(reserveBytes / Page.BYTES);
     this.space = new Uint8Array(maxPages);
-    this.buffer = newBuffer(0, maxPages * PAGE_BYTES);
+    this.buffer = newBuffer(0, maxPages * Page.BYTES);
     this.f64 = new Float64Array(this.buffer, 0, 0);
     this.i32 = new Int32Array(this.buffer, 0, 0);
     this.u8 = new Uint8Array(this.buffer, 0, 0);
@@ -59,7 +59,7 @@ export class Arena {
 
   /** Bytes of the arena buffer (what the heap really holds from the system). */
   get committedBytes(): number {
-    return this.capacityPages * PAGE_BYTES;
+    return this.capacityPages * Page.BYTES;
   }
 
   /** Called after the buffer is replaced: cached views must be re-read. */
@@ -69,16 +69,16 @@ export class Arena {
 
   /** Give the buffer room for `pages` pages: in place when it can grow, else by a copy. */
   private resizeTo(pages: number): void {
-    const bytes = pages * PAGE_BYTES;
+    const bytes = pages * Page.BYTES;
     const buffer = this.buffer;
     if (bytes >= buffer.byteLength && canGrowInPlace(buffer, bytes)) {
       buffer.grow(bytes); // new memory reads as zero: cleanFrom stays where it is
     } else {
-      const next = newBuffer(bytes, this.maxPages * PAGE_BYTES);
-      const keep = Math.min(pages, this.committedPages) * PAGE_BYTES;
+      const next = newBuffer(bytes, this.maxPages * Page.BYTES);
+      const keep = Math.min(pages, this.committedPages) * Page.BYTES;
       new Uint8Array(next, 0, keep).set(new Uint8Array(buffer, 0, keep));
       this.buffer = next;
-      this.cleanFrom = keep / PAGE_BYTES;
+      this.cleanFrom = keep / Page.BYTES;
     }
     this.f64 = new Float64Array(this.buffer, 0, bytes / 8);
     this.i32 = new Int32Array(this.buffer, 0, bytes / 4);
@@ -133,7 +133,7 @@ export class Arena {
     // Reused pages may hold old or poisoned data; pages never used since the buffer was made
     // are zero already (zeroing them again would only touch memory for nothing).
     const dirtyEnd = Math.min(page + count, this.cleanFrom);
-    if (zeroed && dirtyEnd > page) this.f64.fill(0, page * PAGE_WORDS, dirtyEnd * PAGE_WORDS);
+    if (zeroed && dirtyEnd > page) this.f64.fill(0, page * Page.WORDS, dirtyEnd * Page.WORDS);
     if (page + count > this.cleanFrom) this.cleanFrom = page + count;
     return page;
   }
@@ -150,7 +150,7 @@ export class Arena {
   /** Return pages to the arena; `poison` fills them so stale pointers into them show. */
   freePages(page: number, count: number, poison: boolean): void {
     this.space.fill(Space.Unused, page, page + count);
-    if (poison) this.poison(page * PAGE_WORDS, (page + count) * PAGE_WORDS);
+    if (poison) this.poison(page * Page.WORDS, (page + count) * Page.WORDS);
     let i = 0;
     while (i < this.freeRuns.length && this.freeRuns[i].page < page) i++;
     const run = { page, count };
@@ -181,7 +181,7 @@ export class Arena {
   /** Fill words [from, to) with an impossible header / recognisable value. */
   poison(from: number, to: number): void {
     // Both halves of every word: a poisoned header is impossible, a poisoned slot reads as NaN.
-    this.i32.fill(POISON_H0, 2 * from, 2 * to);
+    this.i32.fill(Header.POISON, 2 * from, 2 * to);
   }
 
   /** Number of pages of a space kind (for stats and tests). */

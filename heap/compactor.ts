@@ -13,7 +13,7 @@
 
 import { RootScanner } from "./api";
 import { Arena } from "./arena";
-import { FREE, LAYOUT_MASK, MARK, PAGE_SHIFT, Space } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Block, DeadObjectHook, LiveObjectHook, OldSpace } from "./oldspace";
 
@@ -44,9 +44,9 @@ export function compact(
     for (let p = block.start; p < block.end; ) {
       const h0 = i32[2 * p];
       const h1 = i32[2 * p + 1];
-      const words = h0 & FREE ? h1 : layouts.objectWords(h0 & LAYOUT_MASK, h1);
-      if (!(h0 & FREE)) {
-        if (h0 & MARK) {
+      const words = h0 & Header.FREE ? h1 : layouts.objectWords(h0 & Header.LAYOUT_MASK, h1);
+      if (!(h0 & Header.FREE)) {
+        if (h0 & Header.MARK) {
           while (cursor + words > small[toBlock].end) {
             toBlock++;
             cursor = small[toBlock].start;
@@ -60,7 +60,7 @@ export function compact(
           i32[2 * p + 1] = cursor;
           cursor += words;
           filled[toBlock] = cursor;
-          onLive(cursor - words, h0 & LAYOUT_MASK, words);
+          onLive(cursor - words, h0 & Header.LAYOUT_MASK, words);
         } else {
           onDead(p, h0);
         }
@@ -70,7 +70,7 @@ export function compact(
   }
 
   // 2. Update pointers (targets in small blocks carry their new address in h1).
-  const forward = (q: number): number => (q !== 0 && space[q >>> PAGE_SHIFT] === Space.OldSmall ? i32[2 * q + 1] : q);
+  const forward = (q: number): number => (q !== 0 && space[q >>> Page.SHIFT] === Space.OldSmall ? i32[2 * q + 1] : q);
   const updateSlots = (p: number, layoutId: number, length: number): void => {
     const layout = layouts.all[layoutId];
     if (layout.kind === LayoutKind.Fixed) {
@@ -85,12 +85,12 @@ export function compact(
     for (let p = block.start; p < block.end; ) {
       const h0 = i32[2 * p];
       let words: number;
-      if (!(h0 & FREE) && h0 & MARK) {
+      if (!(h0 & Header.FREE) && h0 & Header.MARK) {
         const length = lengths[n++];
-        words = layouts.objectWords(h0 & LAYOUT_MASK, length);
-        updateSlots(p, h0 & LAYOUT_MASK, length);
+        words = layouts.objectWords(h0 & Header.LAYOUT_MASK, length);
+        updateSlots(p, h0 & Header.LAYOUT_MASK, length);
       } else {
-        words = h0 & FREE ? i32[2 * p + 1] : layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
+        words = h0 & Header.FREE ? i32[2 * p + 1] : layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
       }
       p += words;
     }
@@ -98,7 +98,7 @@ export function compact(
   for (const b of old.blocks) {
     if (!b.large) continue;
     const h0 = i32[2 * b.start];
-    updateSlots(b.start, h0 & LAYOUT_MASK, i32[2 * b.start + 1]);
+    updateSlots(b.start, h0 & Header.LAYOUT_MASK, i32[2 * b.start + 1]);
   }
   if (roots) roots(forward);
 
@@ -108,15 +108,15 @@ export function compact(
     for (let p = block.start; p < block.end; ) {
       const h0 = i32[2 * p];
       let words: number;
-      if (!(h0 & FREE) && h0 & MARK) {
+      if (!(h0 & Header.FREE) && h0 & Header.MARK) {
         const length = lengths[n++];
-        words = layouts.objectWords(h0 & LAYOUT_MASK, length);
+        words = layouts.objectWords(h0 & Header.LAYOUT_MASK, length);
         const to = i32[2 * p + 1];
-        i32[2 * p] = h0 & ~MARK;
+        i32[2 * p] = h0 & ~Header.MARK;
         i32[2 * p + 1] = length;
         if (to !== p) f64.copyWithin(to, p, p + words);
       } else {
-        words = h0 & FREE ? i32[2 * p + 1] : layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
+        words = h0 & Header.FREE ? i32[2 * p + 1] : layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
       }
       p += words;
     }
@@ -146,5 +146,5 @@ export function compact(
 }
 
 function liveWordsOfLarge(i32: Int32Array, layouts: LayoutTable, b: Block): number {
-  return layouts.objectWords(i32[2 * b.start] & LAYOUT_MASK, i32[2 * b.start + 1]);
+  return layouts.objectWords(i32[2 * b.start] & Header.LAYOUT_MASK, i32[2 * b.start + 1]);
 }

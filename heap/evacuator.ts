@@ -5,10 +5,14 @@
 // This is the collector's hottest loop (a young pause is almost all spent here), so it is
 // written for V8: one long-lived object whose methods are always the same functions (so the
 // optimiser inlines forward → copyObject into scanObject, which per-collection closures defeat),
-// every table a flat typed array indexed by layout id or page, and pointers as int32.
+// every table a flat typed array indexed by layout id or page, pointers as int32, and the
+// state the loop advances (the to-space top, the old generation's bump region) held in this
+// object's own fields for the length of a collection rather than read through other objects.
+// Promotions by bump allocation form contiguous runs, which are scanned like the to-space
+// (address order, no per-object list).
 
 import { Arena } from "./arena";
-import { AGE_MASK, AGE_SHIFT, FORWARDED, LAYOUT_MASK, MARK, PAGE_SHIFT, Space } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { OldSpace } from "./oldspace";
 
@@ -26,13 +30,27 @@ export class Evacuator {
   private ptrStart = new Int32Array(0);
   private ptrMap = new Int32Array(0);
   private tenureAge = 0;
+  /** MARK while the old generation allocates black (incremental marking), else 0. */
+  private promotedMark = 0;
   toStart = 0;
   toEnd = 0;
   /** The to-space's bump pointer: [toStart, toTop) holds the objects copied there. */
   toTop = 0;
-  /** Objects promoted in this collection (their slots still to be scanned). */
-  promoted = new Int32Array(4096);
-  promotedCount = 0;
+  /**
+   * The old generation's bump region, taken over for the collection (end() hands it back):
+   * [runStart, bumpTop) are the objects promoted into it since the last scan of promotions.
+   */
+  private bumpTop = 0;
+  private bumpEnd = 0;
+  private runStart = 0;
+  /** Words promoted by bump allocation (the old generation counts the others itself). */
+  private bumpedWords = 0;
+  /**
+   * Promotions waiting to be scanned: runs [start, end) of promoted objects, as pairs (a closed
+   * bump run, or a single object the old generation's allocator placed).
+   */
+  private runs = new Int32Array(256);
+  private runCount = 0;
   promotedWords = 0;
 
   constructor(
@@ -50,85 +68,120 @@ export class Evacuator {
     this.ptrStart = this.layouts.ptrStart;
     this.ptrMap = this.layouts.ptrMap;
     this.tenureAge = tenureAge;
+    this.promotedMark = this.old.allocateBlack ? Header.MARK : 0;
     this.toStart = toStart;
     this.toEnd = toEnd;
     this.toTop = toStart;
-    this.promotedCount = 0;
+    this.bumpTop = this.runStart = this.old.bumpTop | 0;
+    this.bumpEnd = this.old.bumpEnd | 0;
+    this.bumpedWords = 0;
+    this.runCount = 0;
     this.promotedWords = 0;
+  }
+
+  /** Hand the bump region back to the old generation (after scanAll). */
+  end(): void {
+    this.old.bumpTop = this.bumpTop;
+    this.old.usedWords += this.bumpedWords;
+    this.old.sealBumpRegion();
   }
 
   /** Words of the object at p, header included. */
   objectWords(p: number): number {
     const i32 = this.i32;
-    const id = i32[2 * p] & LAYOUT_MASK;
+    const id = i32[2 * p] & Header.LAYOUT_MASK;
     const slots = this.fixedSlots[id];
     if (slots >= 0) return slots + 1;
     return this.kinds[id] === LayoutKind.Bytes ? 1 + ((i32[2 * p + 1] + 7) >>> 3) : 1 + i32[2 * p + 1];
   }
 
+  /**
+   * The new address of a root's referent. A root slot can be visited twice (the second time it
+   * already holds a to-space address); object slots never point into the to-space, so only
+   * roots need this check.
+   */
+  forwardRoot(ptr: number): number {
+    const p = ptr | 0;
+    if (p >= this.toStart && p < this.toEnd) return p;
+    return this.forward(p);
+  }
+
   /** The new address of whatever `ptr` points at (itself unless it is a young object). */
   forward(ptr: number): number {
-    const p = ptr | 0; // Ptrs are below 2^31: int32 arithmetic from here on
-    if (p === 0) return 0;
-    const kind = this.space[p >>> PAGE_SHIFT];
+    const p = ptr | 0; // Ptrs are below 2^31: int32 arithmetic from here on (null: page 0 is Reserved)
+    const kind = this.space[p >>> Page.SHIFT];
     if (kind !== Space.Eden && kind !== Space.Survivor) return p;
-    if (p >= this.toStart && p < this.toEnd) return p; // already copied (a root visited twice)
     const h0 = this.i32[2 * p];
-    return h0 & FORWARDED ? this.i32[2 * p + 1] : this.copyObject(p, h0);
+    return h0 & Header.FORWARDED ? this.i32[2 * p + 1] : this.copyObject(p, h0);
   }
 
   /** Copy young object p (header h0, not yet forwarded); leave its forwarding address behind. */
   private copyObject(p: number, h0: number): number {
     const f64 = this.f64;
     const i32 = this.i32;
-    const slots = this.fixedSlots[h0 & LAYOUT_MASK];
+    const slots = this.fixedSlots[h0 & Header.LAYOUT_MASK];
     const words = slots >= 0 ? slots + 1 : this.objectWords(p);
-    const age = ((h0 >>> AGE_SHIFT) & AGE_MASK) + 1;
+    const age = ((h0 >>> Header.AGE_SHIFT) & Header.AGE_MASK) + 1;
     let q = this.toTop;
     if (age < this.tenureAge && q + words <= this.toEnd) {
       this.toTop = q + words;
-      i32[2 * q] = (h0 & ~(AGE_MASK << AGE_SHIFT)) | (Math.min(age, AGE_MASK) << AGE_SHIFT);
-      i32[2 * q + 1] = i32[2 * p + 1];
-      for (let k = 1; k < words; k++) f64[q + k] = f64[p + k];
+      i32[2 * q] = (h0 & ~(Header.AGE_MASK << Header.AGE_SHIFT)) | (Math.min(age, Header.AGE_MASK) << Header.AGE_SHIFT);
+    } else if ((q = this.bumpTop) + words <= this.bumpEnd) {
+      // Promotion by inline bump allocation in the old generation's bump region.
+      this.bumpTop = q + words;
+      this.bumpedWords += words;
+      this.promotedWords += words;
+      i32[2 * q] = (h0 & Header.LAYOUT_MASK) | this.promotedMark;
     } else {
-      const old = this.old;
-      q = old.bumpTop;
-      if (q + words <= old.bumpEnd) {
-        // Promotion by inline bump allocation in the old generation's bump region.
-        old.bumpTop = q + words;
-        old.usedWords += words;
-        i32[2 * q] = (h0 & LAYOUT_MASK) | (old.allocateBlack ? MARK : 0);
-        i32[2 * q + 1] = i32[2 * p + 1];
-        for (let k = 1; k < words; k++) f64[q + k] = f64[p + k];
-        this.pushPromoted(q, words);
-      } else {
-        q = this.promote(p, h0, words);
-      }
+      return this.promote(p, h0, words);
     }
-    i32[2 * p] = h0 | FORWARDED;
+    i32[2 * q + 1] = i32[2 * p + 1];
+    for (let k = 1; k < words; k++) f64[q + k] = f64[p + k];
+    i32[2 * p] = h0 | Header.FORWARDED;
     i32[2 * p + 1] = q;
     return q;
   }
 
   /** Promotion when the bump region is used up: the old generation's allocator. */
   private promote(p: number, h0: number, words: number): number {
+    // The allocator may start a new bump region: close the current run and hand the region back.
+    this.closeRun();
+    this.old.bumpTop = this.bumpTop;
     const q = this.old.alloc(words);
     if (q === 0 || this.arena.f64 !== this.f64) throw new PromotionFailed();
     const preset = this.i32[2 * q]; // MARK when allocating black
     copyWords(this.f64, q, p, words);
-    this.i32[2 * q] = (h0 & LAYOUT_MASK) | preset;
-    this.pushPromoted(q, words);
+    this.i32[2 * q] = (h0 & Header.LAYOUT_MASK) | preset;
+    this.i32[2 * p] = h0 | Header.FORWARDED;
+    this.i32[2 * p + 1] = q;
+    this.promotedWords += words;
+    // Bumped from a new region, the object starts that region's run; else it is a run of its own.
+    const old = this.old;
+    if (q + words === old.bumpTop) this.runStart = q | 0;
+    else {
+      this.pushRun(q, q + words);
+      this.runStart = old.bumpTop | 0;
+    }
+    this.bumpTop = old.bumpTop | 0;
+    this.bumpEnd = old.bumpEnd | 0;
     return q;
   }
 
-  private pushPromoted(q: number, words: number): void {
-    if (this.promotedCount === this.promoted.length) {
-      const bigger = new Int32Array(this.promoted.length * 2);
-      bigger.set(this.promoted);
-      this.promoted = bigger;
+  /** Queue the promotions bumped since the last scan of them. */
+  private closeRun(): void {
+    if (this.bumpTop > this.runStart) this.pushRun(this.runStart, this.bumpTop);
+    this.runStart = this.bumpTop;
+  }
+
+  private pushRun(start: number, end: number): void {
+    if (2 * this.runCount + 2 > this.runs.length) {
+      const bigger = new Int32Array(this.runs.length * 2);
+      bigger.set(this.runs);
+      this.runs = bigger;
     }
-    this.promoted[this.promotedCount++] = q;
-    this.promotedWords += words;
+    this.runs[2 * this.runCount] = start;
+    this.runs[2 * this.runCount + 1] = end;
+    this.runCount++;
   }
 
   /**
@@ -138,25 +191,32 @@ export class Evacuator {
   scanObject(q: number): boolean {
     const f64 = this.f64;
     const i32 = this.i32;
-    const id = i32[2 * q] & LAYOUT_MASK;
-    const kind = this.kinds[id];
+    const space = this.space;
+    const id = i32[2 * q] & Header.LAYOUT_MASK;
+    let k = 0;
+    let end = 0;
+    let map = this.ptrMap;
+    if (this.fixedSlots[id] >= 0) {
+      k = this.ptrStart[id];
+      end = this.ptrStart[id + 1];
+    } else if (this.kinds[id] === LayoutKind.PointerArray) {
+      // A pointer array's slots 0..n-1, read through the identity map's stand-in below.
+      end = i32[2 * q + 1];
+      map = IDENTITY;
+    }
     const toStart = this.toStart;
     const toEnd = this.toEnd;
     let young = false;
-    if (kind === LayoutKind.Fixed) {
-      const ptrMap = this.ptrMap;
-      for (let k = this.ptrStart[id], end = this.ptrStart[id + 1]; k < end; k++) {
-        const a = q + 1 + ptrMap[k];
-        const v = this.forward(f64[a]);
-        f64[a] = v;
-        if (v >= toStart && v < toEnd) young = true;
-      }
-    } else if (kind === LayoutKind.PointerArray) {
-      for (let a = q + 1, end = q + 1 + i32[2 * q + 1]; a < end; a++) {
-        const v = this.forward(f64[a]);
-        f64[a] = v;
-        if (v >= toStart && v < toEnd) young = true;
-      }
+    for (; k < end; k++) {
+      const a = q + 1 + (map === IDENTITY ? k : map[k]);
+      // forward(), written out: this loop runs once per pointer slot of every survivor.
+      const p = f64[a] | 0;
+      const kind = space[p >>> Page.SHIFT];
+      if (kind !== Space.Eden && kind !== Space.Survivor) continue;
+      const h0 = i32[2 * p];
+      const v = h0 & Header.FORWARDED ? i32[2 * p + 1] : this.copyObject(p, h0);
+      f64[a] = v;
+      if (v >= toStart && v < toEnd) young = true;
     }
     return young;
   }
@@ -168,20 +228,28 @@ export class Evacuator {
    */
   scanAll(scanFrom: number, remember: (p: number) => void): void {
     let scan = scanFrom;
-    let pi = 0;
-    while (scan < this.toTop || pi < this.promotedCount) {
+    for (;;) {
       while (scan < this.toTop) {
         const words = this.objectWords(scan);
         this.scanObject(scan);
         scan += words;
       }
-      while (pi < this.promotedCount) {
-        const q = this.promoted[pi++];
+      this.closeRun();
+      if (this.runCount === 0) break;
+      // Scanning a run can copy and promote more (new runs): take the last run queued.
+      this.runCount--;
+      const end = this.runs[2 * this.runCount + 1];
+      for (let q = this.runs[2 * this.runCount]; q < end; ) {
+        const words = this.objectWords(q);
         if (this.scanObject(q)) remember(q);
+        q += words;
       }
     }
   }
 }
+
+/** Stands for "slot k is slot k" (pointer arrays) in scanObject's loop over a pointer map. */
+const IDENTITY = new Int32Array(0);
 
 function copyWords(f64: Float64Array, to: number, from: number, words: number): void {
   if (words <= 16) for (let k = 0; k < words; k++) f64[to + k] = f64[from + k];

@@ -14,23 +14,30 @@
 //
 // The slots follow the header: object p's slot i is word p + 1 + i.
 
-export const HEADER_WORDS = 1;
+// Const enums, not exported consts: TypeScript writes their values into the code that uses
+// them, where an imported const is a property load of the module object in the emitted
+// CommonJS (about 10% of the young collection's copy loop, measured).
 
-export const LAYOUT_MASK = 0xfffff;
-export const AGE_SHIFT = 20;
-export const AGE_MASK = 0xf;
-export const MARK = 1 << 24;
-export const FORWARDED = 1 << 25;
-export const REMEMBERED = 1 << 26;
-export const FREE = 1 << 27;
-
-/** A header no live object can have: an impossible layout id with every flag set. */
-export const POISON_H0 = 0x7fffffff;
+export const enum Header {
+  /** Words of the header: slot i of object p is word p + WORDS + i. */
+  WORDS = 1,
+  LAYOUT_MASK = 0xfffff,
+  AGE_SHIFT = 20,
+  AGE_MASK = 0xf,
+  MARK = 1 << 24,
+  FORWARDED = 1 << 25,
+  REMEMBERED = 1 << 26,
+  FREE = 1 << 27,
+  /** A header no live object can have: an impossible layout id with every flag set. */
+  POISON = 0x7fffffff,
+}
 
 /** Pages are the unit in which the arena hands out space to the generations (8 KiB). */
-export const PAGE_SHIFT = 10;
-export const PAGE_WORDS = 1 << PAGE_SHIFT;
-export const PAGE_BYTES = PAGE_WORDS * 8;
+export const enum Page {
+  SHIFT = 10,
+  WORDS = 1 << SHIFT,
+  BYTES = WORDS * 8,
+}
 
 /** What a page is used for (the page table is how the write barrier tells old from young). */
 export const enum Space {
@@ -43,7 +50,6 @@ export const enum Space {
   OldSmall = 4,
   /** Old generation, one large object on its own run of pages (never moved). */
   OldLarge = 5,
+  /** Space values at or above this are old: the write barrier's single check. */
+  FirstOld = OldSmall,
 }
-
-/** Space values at or above this are old: the write barrier's single check. */
-export const FIRST_OLD_SPACE = Space.OldSmall;

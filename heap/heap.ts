@@ -18,7 +18,7 @@ import { Arena, DEFAULT_RESERVE_BYTES } from "./arena";
 import { compact } from "./compactor";
 import { HeapExhaustedError } from "./errors";
 import { GCCounters } from "./gcstats";
-import { FIRST_OLD_SPACE, FREE, HEADER_WORDS, LAYOUT_MASK, MARK, PAGE_SHIFT } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Marker } from "./marker";
 import { defaultsFor, MODE_POLICY, ModePolicy, NEARLY_FULL } from "./modes";
@@ -157,7 +157,7 @@ export class GenerationalHeap implements ManagedHeap {
   }
 
   layoutOf(p: Ptr): number {
-    return this.i32[2 * p] & LAYOUT_MASK;
+    return this.i32[2 * p] & Header.LAYOUT_MASK;
   }
 
   layoutName(layout: number): string {
@@ -173,8 +173,8 @@ export class GenerationalHeap implements ManagedHeap {
   alloc(layout: number): Ptr {
     const n = this.layouts.fixedSlots[layout];
     const p = this.top;
-    if (n >= 0 && p + n + HEADER_WORDS <= this.edenEnd) {
-      this.top = p + n + HEADER_WORDS;
+    if (n >= 0 && p + n + Header.WORDS <= this.edenEnd) {
+      this.top = p + n + Header.WORDS;
       this.i32[2 * p] = layout;
       this.i32[2 * p + 1] = n;
       for (let k = p + 1; k <= p + n; k++) this.f64[k] = 0;
@@ -228,21 +228,21 @@ export class GenerationalHeap implements ManagedHeap {
   // ---------------------------------------------------------------- slots
 
   get(p: Ptr, i: number): number {
-    return this.f64[p + HEADER_WORDS + i];
+    return this.f64[p + Header.WORDS + i];
   }
 
   set(p: Ptr, i: number, v: number): void {
-    this.f64[p + HEADER_WORDS + i] = v;
+    this.f64[p + Header.WORDS + i] = v;
   }
 
   getPtr(p: Ptr, i: number): Ptr {
-    return this.f64[p + HEADER_WORDS + i];
+    return this.f64[p + Header.WORDS + i];
   }
 
   /** The write barrier: stores into young objects (the common case) cost one page-table check. */
   setPtr(p: Ptr, i: number, v: Ptr): void {
-    const a = p + HEADER_WORDS + i;
-    if (this.space[p >>> PAGE_SHIFT] >= FIRST_OLD_SPACE) this.barrierSlow(p, a, v);
+    const a = p + Header.WORDS + i;
+    if (this.space[p >>> Page.SHIFT] >= Space.FirstOld) this.barrierSlow(p, a, v);
     this.f64[a] = v;
   }
 
@@ -250,44 +250,44 @@ export class GenerationalHeap implements ManagedHeap {
     // SATB deletion barrier: the overwritten value stays alive for the marking in progress.
     if (this.phase === Phase.Marking) this.marker.grey(this.f64[a]);
     // Generational barrier: log the old object once if it now points into the nursery.
-    if (v !== 0 && this.space[v >>> PAGE_SHIFT] < FIRST_OLD_SPACE) this.remset.record(p);
+    if (v !== 0 && this.space[v >>> Page.SHIFT] < Space.FirstOld) this.remset.record(p);
   }
 
   /** api.ts `copySlots`: one block copy, then the generational barrier for the whole object. */
   copySlots(to: Ptr, from: Ptr): void {
-    const layout = this.i32[2 * from] & LAYOUT_MASK;
-    const words = this.layouts.objectWords(layout, this.i32[2 * from + 1]) - HEADER_WORDS;
-    this.f64.copyWithin(to + HEADER_WORDS, from + HEADER_WORDS, from + HEADER_WORDS + words);
+    const layout = this.i32[2 * from] & Header.LAYOUT_MASK;
+    const words = this.layouts.objectWords(layout, this.i32[2 * from + 1]) - Header.WORDS;
+    this.f64.copyWithin(to + Header.WORDS, from + Header.WORDS, from + Header.WORDS + words);
     // `to` is new: the values it had were 0 (nothing for the SATB barrier to keep). If it is old,
     // log it whenever it can hold pointers; the next young collection keeps it logged only if one
     // of them points young.
-    if (this.space[to >>> PAGE_SHIFT] >= FIRST_OLD_SPACE && this.layouts.all[layout].hasPointers) this.remset.record(to);
+    if (this.space[to >>> Page.SHIFT] >= Space.FirstOld && this.layouts.all[layout].hasPointers) this.remset.record(to);
   }
 
   /** The slot words (api.ts `slotWords`): replaced when the arena grows. */
   slotWords(): Float64Array {
     return this.f64;
   }
-  readonly slotOffset = HEADER_WORDS;
+  readonly slotOffset = Header.WORDS;
 
   getByte(p: Ptr, i: number): number {
-    return this.u8[(p + HEADER_WORDS) * 8 + i];
+    return this.u8[(p + Header.WORDS) * 8 + i];
   }
 
   setByte(p: Ptr, i: number, v: number): void {
-    this.u8[(p + HEADER_WORDS) * 8 + i] = v;
+    this.u8[(p + Header.WORDS) * 8 + i] = v;
   }
 
   allocString(text: string): Ptr {
     if (this.stringLayout < 0) this.stringLayout = this.defineArrayLayout({ name: "String", element: "byte" });
     const bytes = this.encoder.encode(text);
     const p = this.allocArray(this.stringLayout, bytes.length);
-    this.u8.set(bytes, (p + HEADER_WORDS) * 8);
+    this.u8.set(bytes, (p + Header.WORDS) * 8);
     return p;
   }
 
   readString(p: Ptr): string {
-    const start = (p + HEADER_WORDS) * 8;
+    const start = (p + Header.WORDS) * 8;
     // A copy: TextDecoder does not accept views of resizable buffers.
     return this.decoder.decode(this.u8.slice(start, start + this.i32[2 * p + 1]));
   }
@@ -480,7 +480,7 @@ export class GenerationalHeap implements ManagedHeap {
       this.marker.clear();
       this.old.allocateBlack = false;
       this.old.forEachChunk((p, h0) => {
-        if (!(h0 & FREE)) this.i32[2 * p] = h0 & ~MARK;
+        if (!(h0 & Header.FREE)) this.i32[2 * p] = h0 & ~Header.MARK;
       });
     } else if (this.phase === Phase.Sweeping) {
       const onDead = (p: number, h0: number) => this.onDead(p, h0);
@@ -545,7 +545,7 @@ export class GenerationalHeap implements ManagedHeap {
   private finishMarking(): void {
     this.old.allocateBlack = false;
     // Remembered objects found dead are about to be freed: forget them first.
-    const kept = this.remset.drain().filter((p) => (this.i32[2 * p] & MARK) !== 0);
+    const kept = this.remset.drain().filter((p) => (this.i32[2 * p] & Header.MARK) !== 0);
     for (const p of kept) this.remset.record(p);
     this.clearLiveCounts();
     this.old.beginSweep();
@@ -582,7 +582,7 @@ export class GenerationalHeap implements ManagedHeap {
   }
 
   private onDead(p: number, h0: number): void {
-    if (this.tensorLayouts !== 0 && this.layouts.holdsTensors[h0 & LAYOUT_MASK] !== 0) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
+    if (this.tensorLayouts !== 0 && this.layouts.holdsTensors[h0 & Header.LAYOUT_MASK] !== 0) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
   }
 
   private onLive(layout: number, words: number): void {

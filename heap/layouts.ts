@@ -2,7 +2,7 @@
 // never guesses whether a number is a pointer; it asks the layout.
 
 import { ArrayLayoutSpec, LayoutSpec, SlotKind } from "./api";
-import { HEADER_WORDS, LAYOUT_MASK } from "./header";
+import { Header } from "./header";
 
 export const enum LayoutKind {
   Fixed = 0,
@@ -91,7 +91,7 @@ export class LayoutTable {
 
   private add(layout: Layout): number {
     const id = layout.id;
-    if (id > LAYOUT_MASK) throw new RangeError(`heap: more than ${LAYOUT_MASK} layouts`);
+    if (id > Header.LAYOUT_MASK) throw new RangeError(`heap: more than ${Header.LAYOUT_MASK} layouts`);
     this.all.push(layout);
     if (id >= this.fixedSlots.length) {
       this.fixedSlots = grown(this.fixedSlots, this.fixedSlots.length * 2, -1);
@@ -118,9 +118,9 @@ export class LayoutTable {
   /** Words an object of this layout and length occupies, header included. */
   objectWords(id: number, length: number): number {
     const l = this.all[id];
-    if (l.kind === LayoutKind.Fixed) return HEADER_WORDS + l.slots;
-    if (l.kind === LayoutKind.Bytes) return HEADER_WORDS + ((length + 7) >>> 3);
-    return HEADER_WORDS + length;
+    if (l.kind === LayoutKind.Fixed) return Header.WORDS + l.slots;
+    if (l.kind === LayoutKind.Bytes) return Header.WORDS + ((length + 7) >>> 3);
+    return Header.WORDS + length;
   }
 }
 

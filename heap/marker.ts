@@ -26,7 +26,7 @@
 //    black; anything they point to was reachable when stored, hence reachable at the snapshot
 //    (and marked by the two rules above) or allocated during the cycle (black).
 
-import { FIRST_OLD_SPACE, LAYOUT_MASK, MARK, PAGE_SHIFT } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Arena } from "./arena";
 
@@ -55,11 +55,11 @@ export class Marker {
 
   /** Grey an old white object; anything else is left alone. */
   grey(p: number): void {
-    if (p === 0 || this.arena.space[p >>> PAGE_SHIFT] < FIRST_OLD_SPACE) return;
+    if (p === 0 || this.arena.space[p >>> Page.SHIFT] < Space.FirstOld) return;
     const i32 = this.arena.i32;
     const h0 = i32[2 * p];
-    if (h0 & MARK) return;
-    i32[2 * p] = h0 | MARK;
+    if (h0 & Header.MARK) return;
+    i32[2 * p] = h0 | Header.MARK;
     if (this.sp === this.stack.length) {
       const next = new Int32Array(this.stack.length * 2);
       next.set(this.stack);
@@ -71,7 +71,7 @@ export class Marker {
   /** Grey the old referents of object p (used for roots-like young objects at the snapshot). */
   greyChildren(p: number): void {
     const i32 = this.arena.i32;
-    const id = i32[2 * p] & LAYOUT_MASK;
+    const id = i32[2 * p] & Header.LAYOUT_MASK;
     const kind = this.layouts.kinds[id];
     if (kind === LayoutKind.Fixed) this.greyFixed(p, id);
     else if (kind === LayoutKind.PointerArray) this.greySlots(p, 0, i32[2 * p + 1]);
@@ -117,7 +117,7 @@ export class Marker {
         }
       } else {
         const p = this.stack[--this.sp];
-        const id = i32[2 * p] & LAYOUT_MASK;
+        const id = i32[2 * p] & Header.LAYOUT_MASK;
         const kind = kinds[id];
         if (kind === LayoutKind.Fixed) work += this.greyFixed(p, id) + 1;
         else if (kind === LayoutKind.PointerArray) {

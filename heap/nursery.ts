@@ -6,7 +6,7 @@
 
 import { RootScanner } from "./api";
 import { Arena } from "./arena";
-import { FORWARDED, LAYOUT_MASK, PAGE_SHIFT, PAGE_WORDS, Space } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { BLOCK_PAGES, OldSpace } from "./oldspace";
 import { Evacuator, PromotionFailed } from "./evacuator";
@@ -36,7 +36,7 @@ export class Nursery {
   private readonly evacuator: Evacuator;
   private remset: RememberedSet | null = null;
   /** The root scanner's visitor and the promoted-object callback, made once (not per collection). */
-  private readonly forwardRoot = (p: number): number => this.evacuator.forward(p);
+  private readonly forwardRoot = (p: number): number => this.evacuator.forwardRoot(p);
   private readonly rememberPromoted = (p: number): void => this.remset!.record(p);
 
   constructor(
@@ -51,7 +51,7 @@ export class Nursery {
   setup(bytes: number): boolean {
     for (const [page, count] of this.pages) this.arena.freePages(page, count, false);
     this.pages = [];
-    const totalPages = Math.max(3, Math.ceil(bytes / 8 / PAGE_WORDS));
+    const totalPages = Math.max(3, Math.ceil(bytes / 8 / Page.WORDS));
     const survivorPages = Math.max(1, Math.floor(totalPages / 10));
     const edenPages = Math.max(1, totalPages - 2 * survivorPages);
     const eden = this.arena.allocPages(edenPages, Space.Eden);
@@ -63,12 +63,12 @@ export class Nursery {
       [a, survivorPages],
       [b, survivorPages],
     ];
-    this.edenStart = this.top = eden * PAGE_WORDS;
-    this.edenEnd = (eden + edenPages) * PAGE_WORDS;
-    this.fromStart = this.fromTop = a * PAGE_WORDS;
-    this.fromEnd = (a + survivorPages) * PAGE_WORDS;
-    this.toStart = b * PAGE_WORDS;
-    this.toEnd = (b + survivorPages) * PAGE_WORDS;
+    this.edenStart = this.top = eden * Page.WORDS;
+    this.edenEnd = (eden + edenPages) * Page.WORDS;
+    this.fromStart = this.fromTop = a * Page.WORDS;
+    this.fromEnd = (a + survivorPages) * Page.WORDS;
+    this.toStart = b * Page.WORDS;
+    this.toEnd = (b + survivorPages) * Page.WORDS;
     return true;
   }
 
@@ -88,7 +88,7 @@ export class Nursery {
       [this.edenStart, this.top],
     ]) {
       for (let p = start; p < end; ) {
-        const words = this.layouts.objectWords(i32[2 * p] & LAYOUT_MASK, i32[2 * p + 1]);
+        const words = this.layouts.objectWords(i32[2 * p] & Header.LAYOUT_MASK, i32[2 * p + 1]);
         fn(p, words);
         p += words;
       }
@@ -112,7 +112,7 @@ export class Nursery {
     // arena's buffer, and so the evacuator's views, cannot be replaced during the evacuation.
     const youngWords = this.top - this.edenStart + (this.fromTop - this.fromStart);
     // (a block can waste up to one largest young object at its end: hence the 10%).
-    arena.ensureHeadroom(Math.ceil((youngWords * 1.1) / PAGE_WORDS) + 2 * BLOCK_PAGES);
+    arena.ensureHeadroom(Math.ceil((youngWords * 1.1) / Page.WORDS) + 2 * BLOCK_PAGES);
     const ev = this.evacuator;
     this.remset = remset;
     ev.begin(this.toStart, this.toEnd, tenureAge);
@@ -121,8 +121,8 @@ export class Nursery {
     const logged = remset.drain();
     for (let i = 0; i < logged.length; i++) if (ev.scanObject(logged[i])) remset.record(logged[i]);
     ev.scanAll(this.toStart, this.rememberPromoted);
+    ev.end();
 
-    this.old.sealBumpRegion();
     this.finalize(release);
 
     // Flip: the to-space holds the survivors; eden and the old from-space are free.
@@ -149,10 +149,10 @@ export class Nursery {
     const kept: number[] = [];
     for (const p of this.tensorHolders) {
       const h0 = i32[2 * p];
-      if (h0 & FORWARDED) {
+      if (h0 & Header.FORWARDED) {
         const q = i32[2 * p + 1];
         // Promoted holders are the old generation's sweeper's to finalize from now on.
-        if (space[q >>> PAGE_SHIFT] === Space.Survivor) kept.push(q);
+        if (space[q >>> Page.SHIFT] === Space.Survivor) kept.push(q);
         continue;
       }
       forEachTensor(this.layouts, f64, i32, p, release);
@@ -169,7 +169,7 @@ export function forEachTensor(
   p: number,
   fn: (id: number) => void,
 ): void {
-  const layout = layouts.all[i32[2 * p] & LAYOUT_MASK];
+  const layout = layouts.all[i32[2 * p] & Header.LAYOUT_MASK];
   if (!layout.hasTensors) return;
   if (layout.kind === LayoutKind.Fixed) {
     for (const s of layout.tensorSlots) {

@@ -8,7 +8,7 @@
 // words are linked through their first slot.
 
 import { Arena } from "./arena";
-import { FREE, HEADER_WORDS, LAYOUT_MASK, MARK, PAGE_WORDS, Space } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutTable } from "./layouts";
 
 export interface Block {
@@ -63,7 +63,7 @@ export class OldSpace {
   chunkWords(p: number): number {
     const i32 = this.arena.i32;
     const h0 = i32[2 * p];
-    return h0 & FREE ? i32[2 * p + 1] : this.layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
+    return h0 & Header.FREE ? i32[2 * p + 1] : this.layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
   }
 
   /**
@@ -74,7 +74,7 @@ export class OldSpace {
     const p = this.allocRaw(words);
     if (p !== 0) {
       this.usedWords += words;
-      this.arena.i32[2 * p] = this.allocateBlack ? MARK : 0;
+      this.arena.i32[2 * p] = this.allocateBlack ? Header.MARK : 0;
     }
     return p;
   }
@@ -139,7 +139,7 @@ export class OldSpace {
   /** Make [p, p + words) a free chunk and list it (one-word chunks stay unlisted until swept). */
   addFree(p: number, words: number): void {
     const i32 = this.arena.i32;
-    i32[2 * p] = FREE;
+    i32[2 * p] = Header.FREE;
     i32[2 * p + 1] = words;
     if (words < 2) return;
     const c = classOf(words);
@@ -156,7 +156,7 @@ export class OldSpace {
   private formatGap(from: number, to: number): void {
     if (from >= to) return;
     const i32 = this.arena.i32;
-    i32[2 * from] = FREE;
+    i32[2 * from] = Header.FREE;
     i32[2 * from + 1] = to - from;
   }
 
@@ -165,7 +165,7 @@ export class OldSpace {
     if (this.bumpTop < this.bumpEnd) this.addFree(this.bumpTop, this.bumpEnd - this.bumpTop);
     const page = this.arena.allocPages(BLOCK_PAGES, Space.OldSmall, false); // formatted below
     if (page < 0) return false;
-    const block = { start: page * PAGE_WORDS, end: (page + BLOCK_PAGES) * PAGE_WORDS, large: false, swept: true };
+    const block = { start: page * Page.WORDS, end: (page + BLOCK_PAGES) * Page.WORDS, large: false, swept: true };
     this.insertBlock(block);
     this.bumpTop = block.start;
     this.bumpEnd = block.end;
@@ -174,10 +174,10 @@ export class OldSpace {
   }
 
   private allocLarge(words: number): number {
-    const pages = Math.ceil(words / PAGE_WORDS);
+    const pages = Math.ceil(words / Page.WORDS);
     const page = this.arena.allocPages(pages, Space.OldLarge, false); // the caller writes header and slots
     if (page < 0) return 0;
-    const block = { start: page * PAGE_WORDS, end: (page + pages) * PAGE_WORDS, large: true, swept: true };
+    const block = { start: page * Page.WORDS, end: (page + pages) * Page.WORDS, large: true, swept: true };
     this.insertBlock(block);
     return block.start;
   }
@@ -214,10 +214,10 @@ export class OldSpace {
     if (block.large) {
       const p = block.start;
       const h0 = i32[2 * p];
-      const words = this.layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
-      if (h0 & MARK) {
-        i32[2 * p] = h0 & ~MARK;
-        onLive(p, h0 & LAYOUT_MASK, words);
+      const words = this.layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
+      if (h0 & Header.MARK) {
+        i32[2 * p] = h0 & ~Header.MARK;
+        onLive(p, h0 & Header.LAYOUT_MASK, words);
         return true;
       }
       onDead(p, h0);
@@ -229,16 +229,16 @@ export class OldSpace {
     let live = false;
     for (let p = block.start; p < block.end; ) {
       const h0 = i32[2 * p];
-      const words = h0 & FREE ? i32[2 * p + 1] : this.layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
-      if (h0 & FREE || !(h0 & MARK)) {
-        if (!(h0 & FREE)) {
+      const words = h0 & Header.FREE ? i32[2 * p + 1] : this.layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
+      if (h0 & Header.FREE || !(h0 & Header.MARK)) {
+        if (!(h0 & Header.FREE)) {
           onDead(p, h0);
           this.usedWords -= words;
         }
         if (freeStart < 0) freeStart = p;
       } else {
-        i32[2 * p] = h0 & ~MARK;
-        onLive(p, h0 & LAYOUT_MASK, words);
+        i32[2 * p] = h0 & ~Header.MARK;
+        onLive(p, h0 & Header.LAYOUT_MASK, words);
         live = true;
         if (freeStart >= 0) this.freeRun(freeStart, p);
         freeStart = -1;
@@ -261,8 +261,8 @@ export class OldSpace {
   releaseBlock(block: Block): void {
     const i = this.blocks.indexOf(block);
     if (i >= 0) this.blocks.splice(i, 1);
-    const page = block.start / PAGE_WORDS;
-    this.arena.freePages(page, (block.end - block.start) / PAGE_WORDS, this.poison);
+    const page = block.start / Page.WORDS;
+    this.arena.freePages(page, (block.end - block.start) / Page.WORDS, this.poison);
   }
 
   /** After compaction: the tail of the last used block becomes the bump region. */
@@ -284,9 +284,9 @@ export class OldSpace {
         const h0 = i32[2 * p];
         const words = block.large
           ? block.end - block.start
-          : h0 & FREE
+          : h0 & Header.FREE
             ? i32[2 * p + 1]
-            : this.layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]);
+            : this.layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]);
         if (words <= 0) throw new Error(`heap: corrupt chunk at word ${p} (size ${words})`);
         fn(p, h0, words, block);
         p += words;
@@ -296,4 +296,4 @@ export class OldSpace {
 }
 
 /** Objects above this many words go on page runs of their own. */
-export const LARGE_WORDS_LIMIT = 1024 + HEADER_WORDS;
+export const LARGE_WORDS_LIMIT = 1024 + Header.WORDS;

@@ -4,7 +4,7 @@
 // point into the young generation.
 
 import { Arena } from "./arena";
-import { REMEMBERED } from "./header";
+import { Header } from "./header";
 
 export class RememberedSet {
   entries: number[] = [];
@@ -14,8 +14,8 @@ export class RememberedSet {
   record(p: number): void {
     const i32 = this.arena.i32;
     const h0 = i32[2 * p];
-    if (h0 & REMEMBERED) return;
-    i32[2 * p] = h0 | REMEMBERED;
+    if (h0 & Header.REMEMBERED) return;
+    i32[2 * p] = h0 | Header.REMEMBERED;
     this.entries.push(p);
   }
 
@@ -23,7 +23,7 @@ export class RememberedSet {
   drain(): number[] {
     const taken = this.entries;
     const i32 = this.arena.i32;
-    for (const p of taken) i32[2 * p] &= ~REMEMBERED;
+    for (const p of taken) i32[2 * p] &= ~Header.REMEMBERED;
     this.entries = [];
     return taken;
   }
@@ -33,6 +33,6 @@ export class RememberedSet {
   }
 
   has(p: number): boolean {
-    return (this.arena.i32[2 * p] & REMEMBERED) !== 0 && this.entries.includes(p);
+    return (this.arena.i32[2 * p] & Header.REMEMBERED) !== 0 && this.entries.includes(p);
   }
 }

@@ -13,7 +13,7 @@
 // the model-based tests check that no reachable object is ever reclaimed.)
 
 import { Arena } from "./arena";
-import { FORWARDED, FREE, LAYOUT_MASK, MARK, PAGE_SHIFT, REMEMBERED, Space } from "./header";
+import { Header, Page, Space } from "./header";
 import { LayoutKind, LayoutTable } from "./layouts";
 import { Nursery } from "./nursery";
 import { OldSpace } from "./oldspace";
@@ -56,62 +56,62 @@ export function verifyHeap(
 
   const checkHeader = (p: number, words: number, where: string) => {
     const h0 = i32[2 * p];
-    if (h0 & FORWARDED) fail(`${where} object ${p} is still forwarded`);
-    if (!layouts.isValid(h0 & LAYOUT_MASK)) fail(`${where} object ${p} has invalid layout id ${h0 & LAYOUT_MASK}`);
+    if (h0 & Header.FORWARDED) fail(`${where} object ${p} is still forwarded`);
+    if (!layouts.isValid(h0 & Header.LAYOUT_MASK)) fail(`${where} object ${p} has invalid layout id ${h0 & Header.LAYOUT_MASK}`);
     if (i32[2 * p + 1] < 0) fail(`${where} object ${p} has negative length`);
     if (words < 1) fail(`${where} object ${p} has size ${words}`);
-    if (h0 & MARK && !markingInProgress) fail(`${where} object ${p} is marked outside a marking cycle`);
+    if (h0 & Header.MARK && !markingInProgress) fail(`${where} object ${p} is marked outside a marking cycle`);
     starts.add(p);
     objects.push(p);
   };
 
   nursery.forEachObject((p, words) => {
-    const sp = space[p >>> PAGE_SHIFT];
+    const sp = space[p >>> Page.SHIFT];
     if (sp !== Space.Eden && sp !== Space.Survivor) fail(`young object ${p} outside the nursery`);
-    if (i32[2 * p] & REMEMBERED) fail(`young object ${p} has the REMEMBERED bit`);
+    if (i32[2 * p] & Header.REMEMBERED) fail(`young object ${p} has the Header.REMEMBERED bit`);
     checkHeader(p, words, "young");
   });
   const [bumpFrom, bumpTo] = old.bumpRegion;
   if (scope === "young") {
     for (const r of remset.entries) {
       const h0 = i32[2 * r];
-      if (space[r >>> PAGE_SHIFT] < Space.OldSmall || h0 & FREE || !layouts.isValid(h0 & LAYOUT_MASK)) {
+      if (space[r >>> Page.SHIFT] < Space.OldSmall || h0 & Header.FREE || !layouts.isValid(h0 & Header.LAYOUT_MASK)) {
         fail(`remembered-set entry ${r} is not an old object`);
       }
       objects.push(r);
     }
   } else old.forEachChunk((p, h0, words, block) => {
-    const sp = space[p >>> PAGE_SHIFT];
+    const sp = space[p >>> Page.SHIFT];
     if (sp !== (block.large ? Space.OldLarge : Space.OldSmall)) fail(`old chunk ${p} on a page of space ${sp}`);
     if (p + words > block.end) fail(`old chunk ${p} (${words} words) runs past its block`);
-    if (h0 & FREE) return;
+    if (h0 & Header.FREE) return;
     if (bumpFrom <= p && p < bumpTo) fail(`object ${p} inside the bump region`);
     // While sweeping, unmarked objects in blocks not yet swept are dead, waiting to be freed:
     // their slots may point at objects already freed. Leaving them out of `starts` also
     // catches any live object that still points at one of them.
-    if (sweepingInProgress && !block.swept && !(h0 & MARK)) return;
-    checkHeader(p, layouts.objectWords(h0 & LAYOUT_MASK, i32[2 * p + 1]), "old");
+    if (sweepingInProgress && !block.swept && !(h0 & Header.MARK)) return;
+    checkHeader(p, layouts.objectWords(h0 & Header.LAYOUT_MASK, i32[2 * p + 1]), "old");
   });
 
   const isYoung = (v: number) => {
-    const sp = space[v >>> PAGE_SHIFT];
+    const sp = space[v >>> Page.SHIFT];
     return sp === Space.Eden || sp === Space.Survivor;
   };
   const checkPointer = (v: number, what: string) => {
     if (v === 0) return;
     if (!Number.isInteger(v) || v < 0 || v >= arena.committedBytes / 8) fail(`${what} holds ${v}, not an address`);
     if (starts.has(v)) return;
-    const sp = space[v >>> PAGE_SHIFT];
+    const sp = space[v >>> Page.SHIFT];
     if (scope === "young" && sp >= Space.OldSmall) {
       const h0 = i32[2 * v];
-      if (!(h0 & (FREE | FORWARDED)) && layouts.isValid(h0 & LAYOUT_MASK) && i32[2 * v + 1] >= 0) return;
+      if (!(h0 & (Header.FREE | Header.FORWARDED)) && layouts.isValid(h0 & Header.LAYOUT_MASK) && i32[2 * v + 1] >= 0) return;
     }
     fail(`${what} points at ${v}, which is not a live object header (space ${sp})`);
   };
 
   const remembered = new Set(remset.entries);
   for (const p of objects) {
-    const layout = layouts.all[i32[2 * p] & LAYOUT_MASK];
+    const layout = layouts.all[i32[2 * p] & Header.LAYOUT_MASK];
     const n = layout.kind === LayoutKind.Fixed ? layout.pointerSlots.length : layout.kind === LayoutKind.PointerArray ? i32[2 * p + 1] : 0;
     let pointsYoung = false;
     for (let k = 0; k < n; k++) {
