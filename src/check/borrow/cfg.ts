@@ -83,4 +83,10 @@ export interface Cfg {
   uses: Map<Binding, Span[]>;
   /** Where each binding goes out of scope (its block's `}`). */
   scopeEndSpan: Map<Binding, Span>;
+  /**
+   * In a method taking `&self`/`&mut self`: its other parameters that hold references. By Rust's
+   * elision rule the method's result borrows only `self`, so returning data borrowed from one of
+   * these is an error (E0621).
+   */
+  selfOnlyResult?: Binding[];
 }

@@ -14,6 +14,22 @@ import { builtinName, isTensor, stripRefs, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
+/** Does a written type contain a reference (`&T`, `Option<&mut T>`, ...)? */
+function mentionsRef(t: unknown): boolean {
+  if (!t || typeof t !== "object") return false;
+  if ((t as { kind?: string }).kind === "RefType") return true;
+  for (const [k, v] of Object.entries(t)) {
+    if (k === "span" || k === "res") continue;
+    if (Array.isArray(v) ? v.some(mentionsRef) : mentionsRef(v)) return true;
+  }
+  return false;
+}
+
+/** Does this method take `&self` or `&mut self`? */
+function refSelf(decl: A.FnDecl | null): boolean {
+  return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
+}
+
 function union(...cs: Carried[]): Carried {
   if (cs.length === 1) return cs[0];
   const loans: number[] = [];
@@ -87,6 +103,9 @@ export class Lowerer {
   readonly captured = new Set<Binding>();
   /** The temporaries of the statement being lowered (null outside any statement). */
   private stmtTemps: Binding[] | null = null;
+  private selfOnlyResult: Binding[] | undefined = undefined;
+  /** In a function returning a reference: the hidden holder of every returned borrow (see lowerFn). */
+  private returned: Binding | null = null;
   /** Node after which each statement is complete (for per-statement facts). */
   readonly stmtNodes = new Map<A.Stmt, number>();
 
@@ -206,6 +225,17 @@ export class Lowerer {
     this.openScope();
     if (selfBinding) this.declare(selfBinding, true, fn.selfParam ? fn.selfParam.span : fn.name.span);
     for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
+    if (fn.selfParam && (fn.selfParam.mode === "ref" || fn.selfParam.mode === "refMut")) {
+      this.selfOnlyResult = [];
+      for (const p of fn.params) if (p.pat.kind === "BindPat" && this.types.carriesLoans(p.pat.binding.ty ?? p.pat.ty)) this.selfOnlyResult.push(p.pat.binding);
+    }
+    if (fn.body && fn.ret && mentionsRef(fn.ret)) {
+      // The caller's borrow: whatever flows into the returned reference lives until the function
+      // returns, on every path from where it was created — NLL's "problem case #3" (a reference
+      // returned on one path keeps its place borrowed on the others).
+      this.returned = { name: "<returned>", mutable: false, span: fn.ret.span };
+      this.declare(this.returned, true, fn.ret.span);
+    }
     if (fn.body) {
       const c = this.blockInner(fn.body);
       this.ret(c, fn.body.tail ? fn.body.tail.span : fn.body.closeSpan);
@@ -241,6 +271,11 @@ export class Lowerer {
 
   private ret(c: Carried, span: Span): void {
     if (this.cur === null) return;
+    if (this.returned) {
+      this.flowInto(c, this.returned);
+      this.addUse(this.returned, span);
+      this.emit({ kind: "touch", binding: this.returned, span });
+    }
     this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody });
     this.link(this.cur, this.exitNode);
     this.cur = null;
@@ -262,6 +297,7 @@ export class Lowerer {
       varFlows: this.varFlows,
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
+      selfOnlyResult: this.selfOnlyResult,
     };
   }
 
@@ -714,7 +750,8 @@ export class Lowerer {
       if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
       cs.push(this.value(a, this.argMode(a, auto)));
     });
-    const result = this.keepIfCarries(e, union(EMPTY, ...cs));
+    // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
+    const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
     this.endTempsSince(first, result);
     return result;
   }
@@ -777,9 +814,10 @@ export class Lowerer {
       if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
       else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
     }
-    // A native method's result borrows only from its receiver (as Rust's signatures say: `get(&self, k: &K) -> Option<&V>`);
-    // a user method without lifetimes borrows from every reference argument too (LANGUAGE.md §4.2).
-    const receiverOnly = native && adj.autoref !== "none";
+    // A method taking `&self`/`&mut self` returns a borrow of its receiver only: Rust's elision rule,
+    // which native signatures spell out (`get(&self, k: &K) -> Option<&V>`) and user methods' bodies
+    // are checked against (E0621). Any other function borrows from every reference argument (LANGUAGE.md §4.2).
+    const receiverOnly = (native && adj.autoref !== "none") || refSelf(decl);
     const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
     this.endTempsSince(first, result);
     return result;

@@ -331,22 +331,9 @@ export class BodyChecker {
   }
 
   private conflict(n: number, p: Place, kind: Access, span: Span, self: number): void {
-    const masks = this.an.loanMasksByBase.get(p.base);
-    if (!masks) return;
-    // Only the loans of p's base that reach n, in ascending order: the row ANDed with the base's
-    // masks (a read or a shared borrow can only conflict with a mutable loan).
-    const pairs = kind === "read" || kind === "shared" ? masks.mut : masks.all;
-    const { data, at } = this.an.loans.before.row(n);
-    const off = this.an.loans.before.off;
-    for (let i = 0; i < pairs.length; i += 2) {
-      let bits = data[at + pairs[i]] & pairs[i + 1];
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const l = (pairs[i] << 5) + 31 - Math.clz32(low) - off;
-        if (this.conflictWith(n, p, kind, span, self, l)) return;
-      }
-    }
+    // Only the loans of p's base that reach n, in id order (a read or a shared borrow can only
+    // conflict with a mutable loan).
+    for (const l of this.an.reachingLoans(p.base, n, kind === "read" || kind === "shared")) if (this.conflictWith(n, p, kind, span, self, l)) return;
   }
 
   /** Reports the conflict of the access at n with reaching loan l if there is one; true when reported. */
@@ -524,9 +511,23 @@ export class BodyChecker {
   }
 
   /** E0515 / E0373: returning a borrow of a local. */
+  private checkReturnNotFromSelf(carried: { loans: number[]; vars: Binding[] }, loans: Set<number>, span: Span): boolean {
+    const params = new Set(this.cfg.selfOnlyResult);
+    const from = derivedFrom(this.cfg, [...carried.vars, ...[...loans].map((l) => this.cfg.loans[l].place.base)]);
+    const p = [...from].find((b) => params.has(b));
+    if (!p) return false;
+    const d = diag("E0621", `this method returns data borrowed from \`${p.name}\`, but its result may only borrow \`self\``, span, `returns data borrowed from \`${p.name}\``);
+    d.labels.push({ span: p.span, message: `\`${p.name}\` is a reference parameter` });
+    d.notes.push("a method taking `&self` or `&mut self` returns a reference that borrows `self` only, as in Rust; callers may change or drop the other arguments while they use the result");
+    d.help.push(`return an owned value instead (e.g. \`${p.name}.clone()\`), or make this a function without \`self\`, whose result borrows every reference parameter`);
+    this.report(d);
+    return true;
+  }
+
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
     for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
+    if (this.cfg.selfOnlyResult?.length && this.checkReturnNotFromSelf(carried, all, span)) return;
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
       if (hasDeref(loan.place)) continue;
@@ -565,6 +566,26 @@ export class BodyChecker {
       return;
     }
   }
+}
+
+/**
+ * E0621: a `&self`/`&mut self` method returns data borrowed from another parameter. Callers take
+ * its result to borrow only the receiver (Rust's elision rule), so this would outlive that borrow.
+ * The variables the returned value derives from are followed back through the body's flows.
+ */
+function derivedFrom(cfg: Cfg, vars: Binding[]): Set<Binding> {
+  const back = new Map<Binding, Binding[]>();
+  cfg.varFlows.forEach((tos, from) => {
+    for (const t of tos) {
+      const l = back.get(t) ?? [];
+      l.push(from);
+      back.set(t, l);
+    }
+  });
+  const seen = new Set<Binding>(vars);
+  const work = [...vars];
+  while (work.length) for (const f of back.get(work.pop()!) ?? []) if (!seen.has(f)) (seen.add(f), work.push(f));
+  return seen;
 }
 
 export type { Label };

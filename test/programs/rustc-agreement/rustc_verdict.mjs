@@ -24,7 +24,7 @@ const BORROW_CODES = new Set(["E0381", "E0382", "E0384", "E0499", "E0502", "E050
 //   - a struct or enum with reference fields gets one lifetime for all of them
 //     (`struct S<'a> { r: &'a T }`, and `impl S<'_>` for its methods).
 // The line structure is kept, so (code, line) pairs still match the STARK file.
-export function addLifetimes(rust) {
+export function addLifetimes(rust) { // on the STARK source, before translation
   const withRefs = new Set();
   rust = rust.replace(/\b(struct|enum)\s+([A-Z]\w*)\s*(<[^>{]*>)?\s*\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (all, kw, name, gen, body) => {
     if (!/&/.test(body)) return all;
@@ -48,7 +48,7 @@ export function addLifetimes(rust) {
 
 function rustcVerdict(src, work, stem) {
   const rs = join(work, `${stem}.rs`);
-  writeFileSync(rs, addLifetimes(toRust(src)));
+  writeFileSync(rs, toRust(addLifetimes(src)));
   const r = spawnSync("rustc", ["--edition", "2021", "--error-format=json", "-A", "warnings", "--emit=metadata", "-o", join(work, `${stem}.rmeta`), rs], { encoding: "utf8" });
   const out = [];
   const other = [];
