@@ -34,7 +34,7 @@ import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec, getMapOps } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
-import { Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
@@ -327,22 +327,35 @@ class FnGen {
     const c = this.c;
     const rt = this.rt;
     const params = Array.from({ length: cf.arity }, (_, i) => `p${i}`);
-    // A body that keeps nothing in frame slots (only scalar parameters and locals, no fallback)
-    // needs no frame: its `direct` entry takes the arguments as JS values, and `run` (for callers
-    // that built a frame) unpacks it. Otherwise `run` is the body and `direct` builds the frame.
+    // `direct` is the body, taking the arguments as JS values; `run` (for callers that built a
+    // frame) unpacks it. A body that keeps nothing in frame slots (only scalar parameters and
+    // locals, no fallback) needs no frame at all.
     const frameless = ctx.map.length === 0 && !this.lines.some((l) => /(?<![\w$.])f(?![\w$])/.test(l));
+    // Parameters that became JS variables take their argument; the others live in their slots.
     const paramLocals: string[] = [];
+    const inVariable = new Set<number>();
     for (const [b, name] of this.jsLocals) {
       const slot = ctx.slots.get(b);
-      if (slot !== undefined && slot < cf.arity) paramLocals.push(frameless ? `${name} = p${slot}` : `${name} = f[${slot}]`);
+      if (slot !== undefined && slot < cf.arity) {
+        paramLocals.push(`${name} = p${slot}`);
+        inVariable.add(slot);
+      }
     }
     // A body that reads no slot directly has no use for the slot array.
     const usesSlots = this.direct && this.lines.some((l) => l.includes("F["));
     const lines = usesSlots ? this.lines : this.lines.map((l) => l.split(", F = heap.slotWords()").join("").split("F = heap.slotWords();").join(""));
     const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps, usesSlots ? ["F"] : []);
     const pop = frameless ? "" : " rt.popFrame();";
+    // A body that needs its frame builds it itself in `direct` (from a pooled frame, pushed so
+    // the collector sees it) before its entry safepoint: parameters that became JS variables
+    // are taken from the arguments, the others stored into their slots.
+    const slotParams = params.flatMap((p, i) => (inVariable.has(i) ? [] : [`f[${i}] = ${p}`]));
+    const frameEntry = frameless
+      ? []
+      : [`  const f = pool.length !== 0 ? pool.pop() : new Array(${ctx.size});`, `  rt.pushFrame(f, map);`, slotParams.length ? `  ${slotParams.join("; ")};` : ""];
     const body = [
-      `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--;${pop} throw e; }`,
+      `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--; throw e; }`,
+      ...frameEntry,
       vars.length ? `  let ${vars.join(", ")};` : "",
       paramLocals.length ? `  ${paramLocals.join("; ")};` : "",
       `  let R;`,
@@ -359,38 +372,33 @@ class FnGen {
       `  rt.depth--;`,
     ];
     const fn = jsName(cf.name);
-    const src = frameless
-      ? [
-          `const direct = function ${fn}(${[...params, "callSpan"].join(", ")}) {`,
-          ...body,
-          `  return R;`,
-          `};`,
-          `const run = function ${fn}_frame(f, callSpan) {`,
-          ...params.map((p, i) => `  const ${p} = f[${i}];`),
-          `  rt.popFrame();`,
-          `  if (pool.length < 64) pool.push(f);`,
-          `  return direct(${[...params, "callSpan"].join(", ")});`,
-          `};`,
-          `return { run, direct };`,
-        ]
-      : [
-          `const run = function ${fn}(f, callSpan) {`,
-          ...body,
-          `  rt.popFrame();`,
-          `  if (pool.length < 64) { ${ctx.map.map((s) => `f[${s}] = undefined;`).join(" ")} pool.push(f); }`,
-          `  return R;`,
-          `};`,
-          `return { run, direct: null };`,
-        ];
-    const names = ["rt", "heap", "compiler", "name", "pool", ...this.consts.map((_, i) => `k${i}`)];
-    const values = [rt, rt.heap, c, cf.name, cf.pool, ...this.consts];
+    // `run` is for callers that filled and pushed a frame: it takes the arguments back out of it
+    // (nothing can collect in between) and releases it before calling `direct`.
+    const release = frameless ? "" : ` ${ctx.map.filter((s) => s < cf.arity).map((s) => `f[${s}] = undefined;`).join(" ")}`;
+    const src = [
+      `const direct = function ${fn}(${[...params, "callSpan"].join(", ")}) {`,
+      ...body,
+      frameless ? "" : `  rt.popFrame();`,
+      frameless ? "" : `  if (pool.length < 64) { ${ctx.map.map((s) => `f[${s}] = undefined;`).join(" ")} pool.push(f); }`,
+      `  return R;`,
+      `};`,
+      `const run = function ${fn}_frame(f, callSpan) {`,
+      ...params.map((p, i) => `  const ${p} = f[${i}];`),
+      `  rt.popFrame();`,
+      `  if (pool.length < 64) {${release} pool.push(f); }`,
+      `  return direct(${[...params, "callSpan"].join(", ")});`,
+      `};`,
+      `return { run, direct };`,
+    ];
+    const names = ["rt", "heap", "compiler", "name", "pool", "map", ...this.consts.map((_, i) => `k${i}`)];
+    const values = [rt, rt.heap, c, cf.name, cf.pool, ctx.map, ...this.consts];
     const text = src.join("\n");
     if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${text}\n`);
     cf.frameSize = ctx.size;
     cf.map = ctx.map;
-    const made = new Function(...names, text)(...values) as { run: CompiledFn["run"]; direct: CompiledFn["direct"] | null };
+    const made = new Function(...names, text)(...values) as { run: CompiledFn["run"]; direct: CompiledFn["direct"] };
     cf.run = made.run;
-    cf.direct = made.direct ?? directEntry(cf, rt);
+    cf.direct = made.direct;
   }
 
   // ───────────── statements ─────────────
@@ -583,10 +591,12 @@ class FnGen {
    * Evaluate a scrutinee where every arm can read it: a pointer in a hidden frame slot (a guard
    * or an arm test may collect), a scalar in a JS variable. Returns [the place, its slot or -1].
    */
-  private scrutinee(e: Expr): [string, number] {
+  private scrutinee(e: Expr, inlineTests: boolean): [string, number] {
     const t = this.typeOf(e);
     const v = this.expr(e, false);
-    if (reprOf(t) === SlotKind.Scalar) {
+    // Tests that only read the object's slots (no guard, no matcher) cannot collect: a pointer
+    // may wait in a JS variable while they run, and the arm bodies never read it.
+    if (reprOf(t) === SlotKind.Scalar || inlineTests) {
       const tv = this.tmp();
       this.emit(`${tv} = ${v};`);
       return [tv, -1];
@@ -601,6 +611,15 @@ class FnGen {
     // An enum variant's pattern compares the tag inline (as the matcher does: slot 0 of the object
     // the scrutinee points at); the matcher runs only when the tag matches and there is more to
     // match or bind. `None`, `Tree::Leaf`, `Shape::Line(_, _)` need no call at all.
+    return this.inlineTest(pat, place, t) ?? this.matcher(pat, place, t);
+  }
+
+  /**
+   * `pat`'s test and bindings read straight from the scrutinee's slots, or null when it needs the
+   * closure compiler's matcher (which may allocate). `_` always matches.
+   */
+  private inlineTest(pat: Pattern, place: string, t: Type): string | null {
+    if (pat.kind === "WildcardPat") return "true";
     const pt = pat.ty ? substitute(pat.ty, this.ctx.subst) : t;
     const at = baseType(pt);
     if (at.kind === "adt" && at.decl.kind === "EnumDecl" && reprOf(t) === SlotKind.Pointer) {
@@ -609,10 +628,10 @@ class FnGen {
         const rest = pat.kind === "TupleStructPat" ? pat.elems.some((x) => x.kind !== "WildcardPat" && x.kind !== "RestPat") : pat.kind === "StructPat";
         if (!rest) return `(${check})`;
         const binds = pat.kind === "TupleStructPat" ? this.variantBinds(pat.elems, at, pat.path.res.index, place) : null;
-        return `(${check} && ${binds ?? this.matcher(pat, place, t)})`;
+        return binds === null ? null : `(${check} && ${binds})`;
       }
     }
-    return this.matcher(pat, place, t);
+    return null;
   }
 
   /**
@@ -650,7 +669,8 @@ class FnGen {
   private match(e: Expr & { kind: "MatchExpr" }, target: Target): void {
     if (this.mapGetMatch(e, target)) return;
     const st = this.typeOf(e.scrutinee);
-    const [place, slot] = this.scrutinee(e.scrutinee);
+    const inlineTests = e.arms.every((arm) => !arm.guard && this.inlineTest(arm.pat, "x", st) !== null);
+    const [place, slot] = this.scrutinee(e.scrutinee, inlineTests);
     const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
     e.arms.forEach((arm, i) => {
       let cond = this.test(arm.pat, place, st);
@@ -741,7 +761,7 @@ class FnGen {
       return;
     }
     const st = this.typeOf(e.scrutinee);
-    const [place, slot] = this.scrutinee(e.scrutinee);
+    const [place, slot] = this.scrutinee(e.scrutinee, this.inlineTest(e.pat, "x", st) !== null);
     const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
     this.emit(`if (${this.test(e.pat, place, st)}) {`);
     this.nested(() => {
@@ -762,7 +782,7 @@ class FnGen {
     const loop = this.pushLoop(e.label?.name ?? null, null);
     this.emit(`${loop.js}: for (;; ${this.backEdge(e.span)}) {`);
     this.nested(() => {
-      const [place, slot] = this.scrutinee(e.scrutinee);
+      const [place, slot] = this.scrutinee(e.scrutinee, this.inlineTest(e.pat, "x", st) !== null);
       const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
       this.emit(`if (!(${this.test(e.pat, place, st)})) { ${release} break ${loop.js}; }`);
       if (release) this.emit(release);
@@ -1048,30 +1068,34 @@ class FnGen {
   }
 
   /**
-   * `f"{w}-{i % 1000}"`: the text is built as a JS string (each part read as it is reached; a
-   * String part is decoded at once, so no pointer is held across a later part) and then stored.
+   * `f"{w}-{i % 1000}"`: the UTF-8 is assembled in the runtime's scratch buffer, each part
+   * appended as it is reached (a String part's bytes are copied at once, so no pointer is held
+   * across a later part; an integer's digits are written there directly), then stored as one
+   * String (runtime.ts `fmtBegin` .. `fmtEnd`).
    */
   private fstring(e: Expr & { kind: "FStrLit" }): string | null {
     const rt = this.rt;
-    const pieces: string[] = [];
+    const mark = this.tmp();
+    const pieces: string[] = [`${mark} = rt.fmtBegin()`];
     for (const part of e.parts) {
       if (typeof part === "string") {
-        pieces.push(JSON.stringify(part));
+        pieces.push(`rt.fmtBytes(${this.k(this.emitting ? utf8Bytes(part) : null)})`);
         continue;
       }
       if (mayEscape(part.expr)) return null;
       const t = this.typeOf(part.expr);
       const bt = derefAll(t);
       const v = this.expr(part.expr, false);
-      if (!part.spec && t.kind === "int") pieces.push(`String(${v})`);
-      else if (!part.spec && bt.kind === "builtin" && bt.name === "String") pieces.push(`rt.str(${v})`);
+      if (!part.spec && t.kind === "int") pieces.push(`rt.fmtInt(${v})`);
+      else if (!part.spec && bt.kind === "builtin" && bt.name === "String") pieces.push(`rt.fmtStr(${v})`);
       else {
         const spec = part.spec;
         const format = this.emitting ? (x: Value) => formatWithSpec(rt, x, t, spec) : null;
-        pieces.push(`${this.k(format)}(${v})`);
+        pieces.push(`rt.fmtText(${this.k(format)}(${v}))`);
       }
     }
-    return this.allocating(`rt.newString(${pieces.length ? pieces.join(" + ") : '""'})`);
+    pieces.push(`rt.fmtEnd(${mark})`);
+    return this.allocating(`(${pieces.join(", ")})`);
   }
 
   private binary(e: Expr & { kind: "BinaryExpr" }): string | null {
