@@ -13,6 +13,7 @@ import { starkGrammar } from "./grammar";
 import { SyntaxErrorAt, isBlockLike } from "./astBuild";
 import { fastAcceptsStmts, fastParse, fastParseExpr, fastParseRepl, fastParseStoppedAt } from "./fastParser";
 import { bodyStatementChunks, tokenize, topLevelChunks, Token } from "./tokens";
+import { lifetimeDiagnostics } from "./lifetimes";
 import type * as ohm from "ohm-js";
 
 // semantics.ts and syntaxError.ts (≈ 50 KB) are needed only when the fast parser stops — on a
@@ -66,6 +67,10 @@ export function parse(file: SourceFile): { program: Program | null; diagnostics:
   // Unbalanced brackets and unterminated strings or comments are reported first, as rustc's
   // lexer does; no grammar needed (and no valid program has them).
   if (problem) return { program: null, diagnostics: [syntaxErrorModule().lexDiagnostic(file, problem)] };
+  // Rust's lifetimes: one diagnostic per item that writes them, all at once (a translated Rust
+  // program has them in many items, and each is the same mechanical fix).
+  const lifetimes = lifetimeDiagnostics(file, tokens);
+  if (lifetimes.length) return { program: null, diagnostics: lifetimes };
   const chunks = topLevelChunks(tokens, file.text.length);
   for (const [from, to] of chunks) {
     if (to < stoppedAt) continue; // parsed before the fast path stopped

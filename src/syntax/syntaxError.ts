@@ -12,6 +12,7 @@ import { error } from "../diagnostics";
 import type { SourceFile, Span } from "./ast";
 import { lineCol } from "./ast";
 import { describeToken, tokenize, Token, LexProblem } from "./tokens";
+import { isLifetime, lifetimeDiagnostics } from "./lifetimes";
 
 function sp(file: SourceFile, start: number, end: number): Span {
   return { file, start, end };
@@ -136,6 +137,12 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
   const foundText = describeToken(found);
   const foundSpan = found.kind === "eof" ? sp(file, found.start, found.start) : sp(file, found.start, found.end);
 
+  // `'a`, `&'a T`, `'static`: Rust's lifetimes (one diagnostic for the item they are in).
+  if (found.kind === "label" && isLifetime(tokens, tokens.indexOf(found))) {
+    const all = lifetimeDiagnostics(file, tokens);
+    const mine = all.find((d) => [d.primary.span, ...d.labels.map((l) => l.span)].some((s) => s.start === found.start));
+    if (mine ?? all[0]) return mine ?? all[0];
+  }
   // `b'a'` / `b"abc"`: Rust's byte literals.
   if ((found.kind === "char" || found.kind === "string") && prev && prev.text === "b" && prev.end === found.start) {
     const d = error("E0001", "STARK has no byte literals", sp(file, prev.start, found.end), "a byte literal in Rust, not in STARK");
