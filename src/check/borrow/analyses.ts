@@ -43,15 +43,9 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
   }
 }
 
-/** Ascending bit positions as flat (word, mask) pairs, one pair per word they touch. */
-function wordMasks(bits: number[]): Int32Array {
-  const out: number[] = [];
-  for (const bit of bits) {
-    const w = bit >>> 5;
-    if (out.length && out[out.length - 2] === w) out[out.length - 1] |= 1 << (bit & 31);
-    else out.push(w, 1 << (bit & 31));
-  }
-  return Int32Array.from(out);
+/** Per-node sets of loan ids. */
+export interface LoanSets {
+  has(node: number, loan: number): boolean;
 }
 
 export class BodyAnalysis {
@@ -62,7 +56,8 @@ export class BodyAnalysis {
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
   readonly moves: { before: SliceSets; after: SliceSets };
-  readonly loans: { before: SliceSets; after: SliceSets };
+  /** Which loans reach each point (`has(node, loanId)`). */
+  readonly loans: { before: LoanSets; after: LoanSets };
   /** Every holder (transitively through variable flows) of each loan. */
   readonly holders: Binding[][];
   /** Loans held only by one variable: killed when that variable is overwritten. */
@@ -70,12 +65,16 @@ export class BodyAnalysis {
   /** Loans by borrowed local, for conflict queries. */
   readonly loansByBase = new Map<Binding, number[]>();
   /**
-   * The loans of each borrowed local as (word, mask) pairs over the loans' bits in the combined
-   * forward state: a conflict check ANDs a node's row with them and visits only the loans that
-   * reach, instead of testing every loan the local ever had (quadratic in a long body).
-   * `mut` holds only the mutable loans (all a read or a shared borrow can conflict with).
+   * The loans analysis numbers its bits by borrowed local, not by loan id: each local's mutable
+   * loans, then its shared ones, take consecutive bits, so the loans of one local that reach a
+   * point are read off one range of the state (skipping empty parts whole) instead of testing
+   * every loan the local ever had (quadratic in a long body).
    */
-  readonly loanMasksByBase = new Map<Binding, { all: Int32Array; mut: Int32Array }>();
+  private readonly loanBit: Int32Array;
+  private readonly loanOfBit: Int32Array;
+  /** Per borrowed local: its mutable loans' bits are [lo, mid), its shared ones' [mid, hi). */
+  private readonly loanRange = new Map<Binding, { lo: number; mid: number; hi: number }>();
+  private loansSolved!: { before: SliceSets; after: SliceSets };
 
   constructor(readonly cfg: Cfg) {
     this.nB = cfg.bindings.length;
@@ -147,28 +146,40 @@ export class BodyAnalysis {
     });
 
     const nL = cfg.loans.length;
+    this.loanBit = new Int32Array(nL);
+    this.loanOfBit = new Int32Array(nL);
+    let bit = 0;
+    for (const [base, list] of this.loansByBase) {
+      const lo = bit;
+      for (const l of list) if (cfg.loans[l].mutable) this.loanOfBit[(this.loanBit[l] = bit++)] = l;
+      const mid = bit;
+      for (const l of list) if (!cfg.loans[l].mutable) this.loanOfBit[(this.loanBit[l] = bit++)] = l;
+      this.loanRange.set(base, { lo, mid, hi: bit });
+    }
+    const loanBit = this.loanBit;
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
     const holders = this.holders;
+    // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its statement.
     const loansAnalysis = new GenKill("forward", 2 * nL, cfg.nodes, (node, kill, gen) => {
       const a = node.action;
       if (a.kind === "borrow") {
-        gen(a.loan);
-        gen(nL + a.loan);
+        gen(loanBit[a.loan]);
+        gen(nL + loanBit[a.loan]);
       } else if (a.kind === "endTemps") {
         // A temporary loan no variable holds is dead for good once its statement is done: it
         // stops reaching too, so it does not ride along in every state to the end of the body.
         for (const l of a.loans) {
-          kill(nL + l);
-          if (holders[l].length === 0) kill(l);
+          kill(nL + loanBit[l]);
+          if (holders[l].length === 0) kill(loanBit[l]);
         }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
-        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) kill(l);
+        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) kill(loanBit[l]);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) kill(l);
+        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) kill(loanBit[l]);
       }
     });
 
@@ -176,11 +187,25 @@ export class BodyAnalysis {
     const [scope, moves, loans] = solveTogether(cfg.nodes, [scopeAnalysis, movesAnalysis, loansAnalysis]);
     this.scope = scope;
     this.moves = moves;
-    this.loans = loans;
-    for (const [base, list] of this.loansByBase) {
-      const masks = (ids: number[]) => wordMasks(ids.map((l) => loans.before.off + l));
-      this.loanMasksByBase.set(base, { all: masks(list), mut: masks(list.filter((l) => cfg.loans[l].mutable)) });
-    }
+    this.loansSolved = loans;
+    this.loans = {
+      before: { has: (node, l) => loans.before.has(node, loanBit[l]) },
+      after: { has: (node, l) => loans.after.has(node, loanBit[l]) },
+    };
+  }
+
+  /**
+   * The loans of local `base` that reach node n (only its mutable ones when `mutableOnly`: all a
+   * read or a shared borrow can conflict with), in id order.
+   */
+  reachingLoans(base: Binding, node: number, mutableOnly: boolean): number[] {
+    const out: number[] = [];
+    const r = this.loanRange.get(base);
+    if (!r) return out;
+    this.loansSolved.before.bitsIn(node, r.lo, mutableOnly ? r.mid : r.hi, out);
+    for (let i = 0; i < out.length; i++) out[i] = this.loanOfBit[out[i]];
+    if (!mutableOnly && out.length > 1) out.sort((x, y) => x - y);
+    return out;
   }
 
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {
@@ -251,15 +276,16 @@ export class BodyAnalysis {
 
   /** Does loan l reach the entry of node n (live or not)? The cheap first test before loanLive. */
   loanReaches(l: number, node: number): boolean {
-    return this.loans.before.has(node, l);
+    return this.loansSolved.before.has(node, this.loanBit[l]);
   }
 
   /** Is loan l live at the entry of node n (or its exit when `after`)? */
   loanLive(l: number, node: number, model: "lexical" | "nll", after = false): boolean {
     const nL = this.cfg.loans.length;
-    const st = after ? this.loans.after : this.loans.before;
-    if (!st.has(node, l)) return false;
-    if (st.has(node, nL + l)) return true;
+    const st = after ? this.loansSolved.after : this.loansSolved.before;
+    const bit = this.loanBit[l];
+    if (!st.has(node, bit)) return false;
+    if (st.has(node, nL + bit)) return true;
     for (const h of this.holders[l]) if (this.holderLive(h, node, model, after)) return true;
     return false;
   }

@@ -1,10 +1,17 @@
-// Bit sets and a worklist dataflow engine over a CFG (forward or backward, union at joins).
+// Bit sets and a worklist dataflow engine over a CFG (forward or backward, union at joins), for
+// gen/kill analyses.
 //
-// States are fixed-width Uint32Array bit sets, one per basic block (a node's state is replayed
-// from its block's on demand), so an analysis costs O(nodes × width/32) per pass and converges in
-// a few passes on reducible graphs.
+// Linear in the length of a body. The solver keeps one persistent set (bitTrie.ts) per basic
+// block and a block's effect as its net list of bits set or cleared, so visiting a block costs
+// its own effects plus the facts that differ between the states joined at its entry — not the
+// width of the state, which grows with the body. Queries are answered without storing or
+// replaying a state per node: "does bit b hold at node n" looks up the last effect on b in n's
+// block before n (each bit's effects are indexed by position), else the block's entry state; the
+// sets of bits in a range (a borrowed local's loans) come from a cursor that steps through a
+// block, as the checker visits it.
 
 import type { CfgNode } from "./cfg";
+import { trieApply, trieBitsIn, trieEquals, trieHas, trieLevels, trieToWords, trieUnion, TrieCursor, type Trie } from "./bitTrie";
 
 export class BitSet {
   readonly words: Uint32Array;
@@ -63,30 +70,18 @@ export class BitSet {
   }
 }
 
-export interface Analysis {
-  direction: "forward" | "backward";
-  width: number;
-  /**
-   * Apply the node's effect to `state` in place (for a backward analysis: from out to in). The
-   * analysis's bits start at `off` in `state` (0 unless solved together with others).
-   */
-  transfer(node: CfgNode, state: BitSet, off: number): void;
-}
-
 /**
- * An analysis whose effect at every node is "remove these bits, then add those", compiled once
- * into flat per-node lists: the solver visits nodes several times (and replays blocks for
- * queries), so the per-visit work is two short loops over an Int32Array — no Map lookups, no
- * closures, no allocation.
+ * A gen/kill analysis ("remove these bits, then add those" at every node), compiled once into a
+ * flat per-node list of effects: the solver and the queries read them many times, so that is two
+ * Int32Array reads per effect — no Map lookups, no closures, no allocation.
  */
-export class GenKill implements Analysis {
-  private readonly killStart: Int32Array;
-  private readonly kills: Int32Array;
-  private readonly genStart: Int32Array;
-  private readonly gens: Int32Array;
+export class GenKill {
+  /** Node k's effects are `ops[opStart[k] .. opStart[k + 1])`, each `bit * 2 + (set ? 1 : 0)`, its kills first. */
+  readonly opStart: Int32Array;
+  readonly ops: Int32Array;
   /**
-   * `effect(node, kill, gen)` reports the node's effect once; `kill`/`gen` take a bit index
-   * (without offset). All kills of a node apply before its gens.
+   * `effect(node, kill, gen)` reports the node's effect once; `kill`/`gen` take a bit index.
+   * All kills of a node apply before its gens.
    */
   constructor(
     readonly direction: "forward" | "backward",
@@ -95,33 +90,49 @@ export class GenKill implements Analysis {
     effect: (node: CfgNode, kill: (bit: number) => void, gen: (bit: number) => void) => void,
   ) {
     const n = nodes.length;
-    this.killStart = new Int32Array(n + 1);
-    this.genStart = new Int32Array(n + 1);
-    const kills: number[] = [];
+    this.opStart = new Int32Array(n + 1);
+    const ops: number[] = [];
     const gens: number[] = [];
-    const kill = (bit: number) => void kills.push(bit);
-    const gen = (bit: number) => void gens.push(bit);
+    const kill = (bit: number) => void ops.push(bit * 2);
+    const gen = (bit: number) => void gens.push(bit * 2 + 1);
     for (let k = 0; k < n; k++) {
-      this.killStart[k] = kills.length;
-      this.genStart[k] = gens.length;
+      this.opStart[k] = ops.length;
       effect(nodes[k], kill, gen);
+      for (const g of gens) ops.push(g);
+      gens.length = 0;
     }
-    this.killStart[n] = kills.length;
-    this.genStart[n] = gens.length;
-    this.kills = Int32Array.from(kills);
-    this.gens = Int32Array.from(gens);
+    this.opStart[n] = ops.length;
+    this.ops = Int32Array.from(ops);
   }
 
-  transfer(node: CfgNode, state: BitSet, off: number): void {
-    const w = state.words;
-    const id = node.id;
-    for (let k = this.killStart[id], end = this.killStart[id + 1]; k < end; k++) {
-      const bit = off + this.kills[k];
-      w[bit >>> 5] &= ~(1 << (bit & 31));
+  /** Several analyses of one direction as one, each in its own window of bits (at the returned offsets). */
+  static together(nodes: CfgNode[], analyses: GenKill[]): { combined: GenKill; offsets: number[] } {
+    const offsets: number[] = [];
+    let width = 0;
+    for (const a of analyses) {
+      offsets.push(width);
+      width += a.width;
     }
-    for (let k = this.genStart[id], end = this.genStart[id + 1]; k < end; k++) {
-      const bit = off + this.gens[k];
-      w[bit >>> 5] |= 1 << (bit & 31);
+    const combined = new GenKill(analyses[0].direction, width, nodes, (node, kill, gen) => {
+      for (let i = 0; i < analyses.length; i++) {
+        const { opStart, ops } = analyses[i];
+        for (let k = opStart[node.id], end = opStart[node.id + 1]; k < end; k++) {
+          const bit = offsets[i] + (ops[k] >>> 1);
+          if ((ops[k] & 1) !== 0) gen(bit);
+          else kill(bit);
+        }
+      }
+    });
+    return { combined, offsets };
+  }
+
+  /** Applies node k's effects to a dense set (from out to in for a backward analysis). */
+  applyTo(k: number, words: Uint32Array): void {
+    const ops = this.ops;
+    for (let i = this.opStart[k], end = this.opStart[k + 1]; i < end; i++) {
+      const bit = ops[i] >>> 1;
+      if ((ops[i] & 1) !== 0) words[bit >>> 5] |= 1 << (bit & 31);
+      else words[bit >>> 5] &= ~(1 << (bit & 31));
     }
   }
 }
@@ -135,8 +146,11 @@ export class SliceSets {
   has(node: number, bit: number): boolean {
     return this.sets.has(node, this.off + bit);
   }
-  row(node: number): { data: Uint32Array; at: number } {
-    return this.sets.row(node);
+  /** Appends this analysis's bits in [lo, hi) that hold at node n, ascending (see StateSets.bitsIn). */
+  bitsIn(node: number, lo: number, hi: number, out: number[]): void {
+    const start = out.length;
+    this.sets.bitsIn(node, this.off + lo, this.off + hi, out);
+    for (let i = start; i < out.length; i++) out[i] -= this.off;
   }
 }
 
@@ -144,21 +158,9 @@ export class SliceSets {
  * Solves several analyses of the same direction in one pass over the graph (one state made of
  * their windows side by side), which costs one traversal instead of one per analysis.
  */
-export function solveTogether(nodes: CfgNode[], analyses: Analysis[]): { before: SliceSets; after: SliceSets }[] {
-  const direction = analyses[0].direction;
-  const offsets: number[] = [];
-  let width = 0;
-  for (const a of analyses) {
-    offsets.push(width);
-    width += a.width;
-  }
-  const r = solve(nodes, {
-    direction,
-    width,
-    transfer(node, state) {
-      for (let i = 0; i < analyses.length; i++) analyses[i].transfer(node, state, offsets[i]);
-    },
-  });
+export function solveTogether(nodes: CfgNode[], analyses: GenKill[]): { before: SliceSets; after: SliceSets }[] {
+  const { combined, offsets } = GenKill.together(nodes, analyses);
+  const r = solve(nodes, combined);
   return offsets.map((off) => ({ before: new SliceSets(r.before, off), after: new SliceSets(r.after, off) }));
 }
 
@@ -166,130 +168,25 @@ export function solveTogether(nodes: CfgNode[], analyses: Analysis[]): { before:
 export interface StateSets {
   has(node: number, bit: number): boolean;
   /**
-   * Where one node's set lives (word `at` of `data` onward), for callers testing many bits of it.
-   * Valid only until the next query of the same solution (it may be a cursor's buffer).
+   * Appends the bits in [lo, hi) that hold at node n to `out`, ascending. Forward analyses only;
+   * cheapest when asked node after node through a block, as the checker does.
    */
-  row(node: number): { data: Uint32Array; at: number };
+  bitsIn(node: number, lo: number, hi: number, out: number[]): void;
   /** A copy of one node's set. */
   get(node: number): BitSet;
 }
 
-/**
- * The solution of one analysis stored per basic block (a chain of nodes with one way in and one
- * way out): one state per block, and a node's state replayed from its block's on demand. This
- * keeps memory at blocks × width instead of nodes × width (long bodies made it the main cost).
- * Backward analyses replay a whole block into a small cache (queries come in block order, so a
- * few cached replays serve almost all of them); forward ones keep a cursor (below).
- */
-class BlockSolution {
-  private readonly cache = new Map<number, Uint32Array>();
-  private readonly scratch: BitSet;
-  constructor(
-    private readonly nodes: CfgNode[],
-    private readonly a: Analysis,
-    private readonly W: number,
-    private readonly blockOf: Int32Array,
-    private readonly posIn: Int32Array,
-    private readonly blocks: number[][],
-    /** Forward: the state entering each block's first node; backward: leaving its last node. */
-    private readonly seed: Uint32Array,
-  ) {
-    this.scratch = new BitSet(a.width);
-    this.forward = a.direction === "forward";
-  }
-  private readonly forward: boolean;
-
-  /**
-   * States of block b at its (len + 1) boundaries (backward analyses): boundary k is before node
-   * k, boundary k+1 after it. An evicted replay's buffer is reused for the next one, so a long
-   * body does not allocate (and collect) a state per node.
-   */
-  private states(b: number): Uint32Array {
-    const cached = this.cache.get(b);
-    if (cached) return cached;
-    const W = this.W;
-    const list = this.blocks[b];
-    const len = list.length;
-    let buf: Uint32Array | undefined;
-    if (this.cache.size >= 8) {
-      const evicted = this.cache.keys().next().value as number;
-      const old = this.cache.get(evicted);
-      if (old) buf = new Uint32Array(old.buffer); // the whole allocation, not the view
-      this.cache.delete(evicted);
-      if (evicted === this.lastBlock) this.lastBlock = -1;
-    }
-    const st = buf && buf.length >= (len + 1) * W ? buf.subarray(0, (len + 1) * W) : new Uint32Array((len + 1) * W);
-    const sw = this.scratch.words;
-    st.set(this.seed.subarray(b * W, (b + 1) * W), len * W);
-    for (let k = len - 1; k >= 0; k--) {
-      for (let w = 0; w < W; w++) sw[w] = st[(k + 1) * W + w];
-      this.a.transfer(this.nodes[list[k]], this.scratch, 0);
-      st.set(sw, k * W);
-    }
-    this.cache.set(b, st);
-    return st;
-  }
-
-  private lastBlock = -1;
-  private lastStates: Uint32Array = new Uint32Array(0);
-
-  // Forward analyses answer queries from a cursor instead: the state at one boundary of one
-  // block, moved on by applying the nodes' effects. The checker asks in reverse postorder, so
-  // the cursor mostly steps forward one node at a time and a query costs O(1) amortized — no
-  // state per node is stored or copied, which made queries cost O(nodes × width) (quadratic in
-  // the length of a body, since the width grows with it too).
-  private curBlock = -1;
-  private curPos = 0;
-  private cursorState: BitSet | null = null;
-
-  /** The cursor's state at boundary `pos` of block b (valid until the next query). */
-  private at(b: number, pos: number): Uint32Array {
-    const W = this.W;
-    let cur = this.cursorState;
-    if (!cur) cur = this.cursorState = new BitSet(this.a.width);
-    const words = cur.words;
-    if (b !== this.curBlock || pos < this.curPos) {
-      for (let w = 0; w < W; w++) words[w] = this.seed[b * W + w];
-      this.curBlock = b;
-      this.curPos = 0;
-    }
-    const list = this.blocks[b];
-    while (this.curPos < pos) this.a.transfer(this.nodes[list[this.curPos++]], cur, 0);
-    return words;
-  }
-
-  row(node: number, after: boolean): { data: Uint32Array; at: number } {
-    const b = this.blockOf[node];
-    if (this.forward) return { data: this.at(b, this.posIn[node] + (after ? 1 : 0)), at: 0 };
-    if (b !== this.lastBlock) {
-      this.lastStates = this.states(b);
-      this.lastBlock = b;
-    }
-    return { data: this.lastStates, at: (this.posIn[node] + (after ? 1 : 0)) * this.W };
-  }
-
-  has(node: number, bit: number, after: boolean): boolean {
-    const b = this.blockOf[node];
-    if (this.forward) return (this.at(b, this.posIn[node] + (after ? 1 : 0))[bit >>> 5] & (1 << (bit & 31))) !== 0;
-    if (b !== this.lastBlock) {
-      this.lastStates = this.states(b);
-      this.lastBlock = b;
-    }
-    const at = this.posIn[node] + (after ? 1 : 0);
-    return (this.lastStates[at * this.W + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
-  }
-
-  get(node: number, after: boolean): BitSet {
-    const b = this.blockOf[node];
-    if (this.forward) return new BitSet(this.a.width, this.at(b, this.posIn[node] + (after ? 1 : 0)).slice());
-    const st = this.states(b);
-    const at = this.posIn[node] + (after ? 1 : 0);
-    return new BitSet(this.a.width, st.slice(at * this.W, (at + 1) * this.W));
-  }
+/** Basic blocks: maximal chains where each next node has the previous one as its only way in. */
+interface Blocks {
+  blockOf: Int32Array;
+  posIn: Int32Array;
+  blocks: number[][];
+  /** Where each block starts in the numbering of nodes block after block (the effect index's positions). */
+  blockStart: Int32Array;
 }
 
 /** Splits the graph into basic blocks: maximal chains where each next node has the previous one as its only way in. */
-function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array; blocks: number[][] } {
+function basicBlocks(nodes: CfgNode[]): Blocks {
   const n = nodes.length;
   const blockOf = new Int32Array(n).fill(-1);
   const posIn = new Int32Array(n);
@@ -314,34 +211,96 @@ function basicBlocks(nodes: CfgNode[]): { blockOf: Int32Array; posIn: Int32Array
   for (let i = 0; i < n; i++) if (blockOf[i] === -1 && !continues(i)) walk(i);
   // Nodes left over sit on a cycle of chain links with no way in (unreachable): any of them leads.
   for (let i = 0; i < n; i++) if (blockOf[i] === -1) walk(i);
-  return { blockOf, posIn, blocks };
+  const blockStart = new Int32Array(blocks.length + 1);
+  for (let b = 0; b < blocks.length; b++) blockStart[b + 1] = blockStart[b] + blocks[b].length;
+  return { blockOf, posIn, blocks, blockStart };
+}
+
+/** Blocks in reverse postorder from the entry's block (the unreachable ones after, in creation order). */
+function reversePostorder(succ: number[][], entry: number): number[] {
+  const nb = succ.length;
+  const seen = new Uint8Array(nb);
+  const post: number[] = [];
+  const stack: number[] = [entry];
+  const next: number[] = [0];
+  seen[entry] = 1;
+  while (stack.length) {
+    const top = stack.length - 1;
+    const b = stack[top];
+    const out = succ[b];
+    if (next[top] < out.length) {
+      const s = out[next[top]++];
+      if (!seen[s]) {
+        seen[s] = 1;
+        stack.push(s);
+        next.push(0);
+      }
+    } else {
+      post.push(b);
+      stack.pop();
+      next.pop();
+    }
+  }
+  post.reverse();
+  for (let b = 0; b < nb; b++) if (!seen[b]) post.push(b);
+  return post;
 }
 
 /**
- * Runs the analysis to a fixed point over basic blocks. Returns, per node, the state on entry
- * (forward: before the node's effect; backward: the "in" state, i.e. live before the node) and
- * on exit.
+ * Each block's net effect (forward: applying its nodes first to last; backward: last to first):
+ * the bits its nodes touch, each with the effect applied last, sorted by bit (what trieApply takes).
  */
-export function solve(nodes: CfgNode[], a: Analysis): { before: StateSets; after: StateSets } {
-  const W = (a.width + 31) >>> 5;
-  const { blockOf, posIn, blocks } = basicBlocks(nodes);
+function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops: Int32Array } {
+  const forward = a.direction === "forward";
+  const last = new Int32Array(a.width); // the net op of each bit in the current block
+  const stamp = new Int32Array(a.width).fill(-1);
+  const start = new Int32Array(blocks.length + 1);
+  const out: number[] = [];
+  const touched: number[] = [];
+  for (let b = 0; b < blocks.length; b++) {
+    start[b] = out.length;
+    const list = blocks[b];
+    for (let i = 0; i < list.length; i++) {
+      const k = list[forward ? i : list.length - 1 - i];
+      for (let j = a.opStart[k], end = a.opStart[k + 1]; j < end; j++) {
+        const bit = a.ops[j] >>> 1;
+        if (stamp[bit] !== b) {
+          stamp[bit] = b;
+          touched.push(bit);
+        }
+        last[bit] = a.ops[j];
+      }
+    }
+    touched.sort((x, y) => x - y);
+    for (const bit of touched) out.push(last[bit]);
+    touched.length = 0;
+  }
+  start[blocks.length] = out.length;
+  return { start, ops: Int32Array.from(out) };
+}
+
+/**
+ * Runs the analysis to a fixed point over basic blocks, visiting them in reverse postorder
+ * (postorder for a backward analysis). Returns, per node, the state on entry (forward: before the
+ * node's effect; backward: the "in" state, i.e. live before the node) and on exit.
+ */
+export function solve(nodes: CfgNode[], a: GenKill): { before: StateSets; after: StateSets } {
+  const bl = basicBlocks(nodes);
+  const { blockOf, blocks } = bl;
   const nb = blocks.length;
   const forward = a.direction === "forward";
+  const levels = trieLevels(a.width);
+  const succBlocks = blocks.map((list) => nodes[list[list.length - 1]].succ.map((x) => blockOf[x]));
+  const predBlocks = blocks.map((list) => nodes[list[0]].pred.map((x) => blockOf[x]));
+  // upstream: where a block's seed comes from; downstream: whom its result feeds.
+  const ups = forward ? predBlocks : succBlocks;
+  const downs = forward ? succBlocks : predBlocks;
+  const rpo = nb === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
+  const order = forward ? rpo : rpo.reverse();
+  const effects = blockEffects(a, blocks);
   // seed: forward — entering the block; backward — leaving it. result: the other end.
-  const seed = new Uint32Array(nb * W);
-  const result = new Uint32Array(nb * W);
-  const upstream = (b: number): number[] => {
-    const list = blocks[b];
-    const edge = forward ? nodes[list[0]].pred : nodes[list[list.length - 1]].succ;
-    return edge.map((x) => blockOf[x]);
-  };
-  const downstream = (b: number): number[] => {
-    const list = blocks[b];
-    const edge = forward ? nodes[list[list.length - 1]].succ : nodes[list[0]].pred;
-    return edge.map((x) => blockOf[x]);
-  };
-  const ups = blocks.map((_, b) => upstream(b));
-  const downs = blocks.map((_, b) => downstream(b));
+  const seed: Trie[] = new Array<Trie>(nb).fill(null);
+  const result: Trie[] = new Array<Trie>(nb).fill(null);
   let queue = new Int32Array(Math.max(16, nb * 2));
   let qHead = 0;
   let qTail = 0;
@@ -358,35 +317,127 @@ export function solve(nodes: CfgNode[], a: Analysis): { before: StateSets; after
     queue[qTail++] = x;
     queued[x] = 1;
   };
-  // Forward: blocks in creation order (close to reverse postorder); backward: the reverse.
-  const order = blocks.map((_, b) => b).sort((x, y) => (forward ? blocks[x][0] - blocks[y][0] : blocks[y][0] - blocks[x][0]));
   for (const b of order) push(b);
-  const scratch = new BitSet(a.width);
-  const sw = scratch.words;
   while (qHead < qTail) {
     const b = queue[qHead++];
     queued[b] = 0;
-    const base = b * W;
-    for (const u of ups[b]) {
-      const ub = u * W;
-      for (let w = 0; w < W; w++) seed[base + w] |= result[ub + w];
+    let entry: Trie = null;
+    for (const u of ups[b]) entry = trieUnion(entry, result[u], levels);
+    seed[b] = entry;
+    const exit = trieApply(entry, levels, effects.ops, effects.start[b], effects.start[b + 1]);
+    if (!trieEquals(exit, result[b], levels)) {
+      result[b] = exit;
+      for (const d of downs[b]) if (!queued[d]) push(d);
     }
-    for (let w = 0; w < W; w++) sw[w] = seed[base + w];
-    const list = blocks[b];
-    if (forward) for (let k = 0; k < list.length; k++) a.transfer(nodes[list[k]], scratch, 0);
-    else for (let k = list.length - 1; k >= 0; k--) a.transfer(nodes[list[k]], scratch, 0);
-    let changed = false;
-    for (let w = 0; w < W; w++) {
-      if (result[base + w] !== sw[w]) {
-        result[base + w] = sw[w];
-        changed = true;
+  }
+  const sol = new BlockSolution(a, bl, seed, levels);
+  return {
+    before: { has: (node, bit) => sol.has(node, bit, false), get: (node) => sol.get(node, false), bitsIn: (node, lo, hi, out) => sol.bitsIn(node, false, lo, hi, out) },
+    after: { has: (node, bit) => sol.has(node, bit, true), get: (node) => sol.get(node, true), bitsIn: (node, lo, hi, out) => sol.bitsIn(node, true, lo, hi, out) },
+  };
+}
+
+/**
+ * The solution of one analysis: a persistent set per basic block (its seed) and, per bit, the
+ * positions where some node sets or clears it, which answers a query about one bit at one node
+ * with a binary search instead of a replay of the block.
+ */
+class BlockSolution {
+  private readonly forward: boolean;
+  /** Bit b's effects are `effects[effStart[b] .. effStart[b + 1])`, each `position * 2 + (set ? 1 : 0)`, by position. */
+  private readonly effStart: Int32Array;
+  private readonly effects: Int32Array;
+  private readonly cursor: TrieCursor;
+  private curBlock = -1;
+  private curPos = 0;
+
+  constructor(
+    private readonly a: GenKill,
+    private readonly bl: Blocks,
+    /** Forward: the state entering each block's first node; backward: leaving its last node. */
+    private readonly seed: Trie[],
+    private readonly levels: number,
+  ) {
+    this.forward = a.direction === "forward";
+    this.cursor = new TrieCursor(levels);
+    const { ops, opStart } = a;
+    const effStart = new Int32Array(a.width + 1);
+    for (let i = 0; i < ops.length; i++) effStart[(ops[i] >>> 1) + 1]++;
+    for (let b = 0; b < a.width; b++) effStart[b + 1] += effStart[b];
+    const fill = effStart.slice(0, a.width);
+    const effects = new Int32Array(ops.length);
+    // Positions in block order, so each bit's list comes out sorted; a node's kills precede its
+    // gens, so among one node's effects on a bit the last one listed is the one that holds.
+    bl.blocks.forEach((list, b) => {
+      for (let i = 0; i < list.length; i++) {
+        const k = list[i];
+        const pos = bl.blockStart[b] + i;
+        for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) effects[fill[ops[j] >>> 1]++] = pos * 2 + (ops[j] & 1);
+      }
+    });
+    this.effStart = effStart;
+    this.effects = effects;
+  }
+
+  has(node: number, bit: number, after: boolean): boolean {
+    const b = this.bl.blockOf[node];
+    const first = this.bl.blockStart[b];
+    const at = first + this.bl.posIn[node] + (after ? 1 : 0); // the boundary asked about
+    const effects = this.effects;
+    let lo = this.effStart[bit];
+    let hi = this.effStart[bit + 1];
+    if (this.forward) {
+      // The last effect before the boundary, if it is in this block.
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (effects[mid] >>> 1 < at) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > this.effStart[bit] && effects[lo - 1] >>> 1 >= first) return (effects[lo - 1] & 1) !== 0;
+    } else {
+      // The first node at or after the boundary that touches the bit, if it is in this block.
+      const end = this.bl.blockStart[b + 1];
+      const stop = hi;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (effects[mid] >>> 1 < at) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < stop && effects[lo] >>> 1 < end) {
+        const pos = effects[lo] >>> 1;
+        while (lo + 1 < stop && effects[lo + 1] >>> 1 === pos) lo++;
+        return (effects[lo] & 1) !== 0;
       }
     }
-    if (changed) for (const d of downs[b]) if (!queued[d]) push(d);
+    return trieHas(this.seed[b], this.levels, bit);
   }
-  const sol = new BlockSolution(nodes, a, W, blockOf, posIn, blocks, seed);
-  return {
-    before: { has: (node, bit) => sol.has(node, bit, false), get: (node) => sol.get(node, false), row: (node) => sol.row(node, false) },
-    after: { has: (node, bit) => sol.has(node, bit, true), get: (node) => sol.get(node, true), row: (node) => sol.row(node, true) },
-  };
+
+  bitsIn(node: number, after: boolean, lo: number, hi: number, out: number[]): void {
+    if (!this.forward) throw new Error("bitsIn: forward analyses only");
+    const b = this.bl.blockOf[node];
+    const pos = this.bl.posIn[node] + (after ? 1 : 0);
+    const list = this.bl.blocks[b];
+    if (b !== this.curBlock || pos < this.curPos) {
+      this.cursor.reset(this.seed[b]);
+      this.curBlock = b;
+      this.curPos = 0;
+    }
+    const { ops, opStart } = this.a;
+    for (; this.curPos < pos; this.curPos++) {
+      const k = list[this.curPos];
+      for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) this.cursor.set(ops[j] >>> 1, (ops[j] & 1) !== 0);
+    }
+    trieBitsIn(this.cursor.root, this.levels, 0, lo, hi, out);
+  }
+
+  get(node: number, after: boolean): BitSet {
+    const b = this.bl.blockOf[node];
+    const set = new BitSet(this.a.width);
+    trieToWords(this.seed[b], this.levels, 0, set.words);
+    const list = this.bl.blocks[b];
+    const at = this.bl.posIn[node] + (after ? 1 : 0);
+    if (this.forward) for (let i = 0; i < at; i++) this.a.applyTo(list[i], set.words);
+    else for (let i = list.length - 1; i >= at; i--) this.a.applyTo(list[i], set.words);
+    return set;
+  }
 }
