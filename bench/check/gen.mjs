@@ -5,19 +5,7 @@
 // borrow checker's behaviour on a single long body (it must not be quadratic) shows up.
 //
 //   node bench/check/gen.mjs [LINES] > /tmp/big.stark      (default 10000 lines)
-
 //   node bench/check/gen.mjs --long BLOCKS > /tmp/long.stark  (only the long body, 11 lines per block)
-
-if (process.argv[2] === "--long") {
-  const blocks = Number(process.argv[3] ?? 200);
-  process.stdout.write([...longBody(blocks), "fn main() {", "    print(long_body());", "}"].join("\n") + "\n");
-  process.exit(0);
-}
-const target = Number(process.argv[2] ?? 10000);
-const out = [];
-out.push("struct Acc {", "    items: Vec<i32>,", "    total: i32,", "    name: String,", "}", "");
-out.push("fn consume(v: Vec<i32>) -> usize {", "    v.len()", "}", "");
-out.push("fn sum(v: &Vec<i32>) -> i32 {", "    let mut t = 0;", "    for x in v {", "        t += *x;", "    }", "    t", "}", "");
 
 // One function: about 40 lines.
 function fnBody(i) {
@@ -88,12 +76,26 @@ function longBody(blocks) {
   return lines;
 }
 
-const longBlocks = Math.max(10, Math.floor(target / 50));
-let i = 0;
-const reserve = longBlocks * 10 + 20;
-while (out.length < target - reserve) out.push(...fnBody(i++));
-out.push(...longBody(longBlocks));
-out.push("fn main() {", "    let mut t = 0;");
-for (let k = 0; k < Math.min(i, 50); k++) out.push(`    t += work_${k}(${k}, ${k % 2 === 0});`);
-out.push("    t += long_body();", "    print(t);", "}");
-process.stdout.write(out.join("\n") + "\n");
+function program(target) {
+  const out = [];
+  out.push("struct Acc {", "    items: Vec<i32>,", "    total: i32,", "    name: String,", "}", "");
+  out.push("fn consume(v: Vec<i32>) -> usize {", "    v.len()", "}", "");
+  out.push("fn sum(v: &Vec<i32>) -> i32 {", "    let mut t = 0;", "    for x in v {", "        t += *x;", "    }", "    t", "}", "");
+  const longBlocks = Math.max(10, Math.floor(target / 50));
+  let i = 0;
+  const reserve = longBlocks * 10 + 20;
+  while (out.length < target - reserve) out.push(...fnBody(i++));
+  out.push(...longBody(longBlocks));
+  out.push("fn main() {", "    let mut t = 0;");
+  for (let k = 0; k < Math.min(i, 50); k++) out.push(`    t += work_${k}(${k}, ${k % 2 === 0});`);
+  out.push("    t += long_body();", "    print(t);", "}");
+  return out;
+}
+
+// No process.exit after writing: on a pipe the write completes asynchronously, and exiting first
+// cut long programs short (a parse error in the timing scripts, on a loaded machine).
+const lines =
+  process.argv[2] === "--long"
+    ? [...longBody(Number(process.argv[3] ?? 200)), "fn main() {", "    print(long_body());", "}"]
+    : program(Number(process.argv[2] ?? 10000));
+process.stdout.write(lines.join("\n") + "\n");

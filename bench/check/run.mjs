@@ -13,13 +13,15 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const require = createRequire(import.meta.url);
+// STARK_DIST=path compares another build (e.g. a copy of dist/ from before a change) in the same conditions.
+const dist = process.env.STARK_DIST ?? join(root, "dist");
 const lines = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "10000";
 const text = execFileSync(process.execPath, [join(here, "gen.mjs"), lines], { encoding: "utf8", maxBuffer: 1 << 28 });
 
-const { makeSourceFile } = require(join(root, "dist/src/syntax/ast.js"));
-const { parse } = require(join(root, "dist/src/syntax/parser.js"));
-const { checkProgram, loadPrelude } = require(join(root, "dist/src/check/index.js"));
-const { checkBorrows } = require(join(root, "dist/src/check/borrow/index.js"));
+const { makeSourceFile } = require(join(dist, "src/syntax/ast.js"));
+const { parse } = require(join(dist, "src/syntax/parser.js"));
+const { checkProgram, loadPrelude } = require(join(dist, "src/check/index.js"));
+const { checkBorrows } = require(join(dist, "src/check/borrow/index.js"));
 
 loadPrelude(); // parsed and checked once per process: not part of a program's check time
 const ms = (t) => `${(Number(process.hrtime.bigint() - t) / 1e6).toFixed(1)} ms`;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // How the borrow check scales with the length of ONE function: the generator's long body at 1×,
-// 2× and 4× its length (200, 400, 800 blocks of 11 lines), both models, the median of several
-// interleaved runs, printed per line. A linear analysis keeps µs/line flat; a quadratic one
-// doubles it at each step.
+// 2×, 4× and 8× its length (200 to 1,600 blocks of 11 lines), both models, the median of several
+// interleaved runs, printed per line, and the slope of log(time) over log(lines) fitted across
+// the sizes: 1.0 is linear (µs/line flat), 2.0 quadratic (µs/line doubling at each step).
 //
 //   npm run build && node bench/check/scaling.mjs [RUNS]
 import { execFileSync } from "node:child_process";
@@ -13,14 +13,16 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const require = createRequire(import.meta.url);
-const { makeSourceFile } = require(join(root, "dist/src/syntax/ast.js"));
-const { parse } = require(join(root, "dist/src/syntax/parser.js"));
-const { checkProgram, loadPrelude } = require(join(root, "dist/src/check/index.js"));
-const { checkBorrows } = require(join(root, "dist/src/check/borrow/index.js"));
+// STARK_DIST=path compares another build (e.g. a copy of dist/ from before a change) in the same conditions.
+const dist = process.env.STARK_DIST ?? join(root, "dist");
+const { makeSourceFile } = require(join(dist, "src/syntax/ast.js"));
+const { parse } = require(join(dist, "src/syntax/parser.js"));
+const { checkProgram, loadPrelude } = require(join(dist, "src/check/index.js"));
+const { checkBorrows } = require(join(dist, "src/check/borrow/index.js"));
 
 const runs = Number(process.argv[2] ?? 5);
 loadPrelude();
-const sizes = [200, 400, 800].map((blocks, i) => {
+const sizes = [200, 400, 800, 1600].map((blocks, i) => {
   const text = execFileSync(process.execPath, [join(here, "gen.mjs"), "--long", String(blocks)], { encoding: "utf8" });
   const parsed = parse(makeSourceFile(`long${blocks}.stark`, text));
   return { scale: 2 ** i, lines: text.split("\n").length, program: parsed.program, checked: checkProgram(parsed.program) };
@@ -47,7 +49,23 @@ for (let r = 0; r < runs; r++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Least-squares slope of log(ms) over log(lines). */
+const slope = (points) => {
+  const xs = points.map((p) => Math.log(p.lines));
+  const ys = points.map((p) => Math.log(p.ms));
+  const mx = xs.reduce((a, b) => a + b) / xs.length;
+  const my = ys.reduce((a, b) => a + b) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return num / den;
+};
 for (const model of ["lexical", "nll"]) {
+  const cpu = sizes.map((s) => ({ lines: s.lines, ms: median(times.get(`${model} ${s.scale}`)) }));
+  const wall = sizes.map((s) => ({ lines: s.lines, ms: Math.min(...walls.get(`${model} ${s.scale}`)) }));
   for (const s of sizes) {
     const ms = median(times.get(`${model} ${s.scale}`));
     const best = Math.min(...walls.get(`${model} ${s.scale}`));
@@ -56,4 +74,5 @@ for (const model of ["lexical", "nll"]) {
         ` best wall ${best.toFixed(1).padStart(7)} ms, ${((1000 * best) / s.lines).toFixed(1).padStart(5)} µs/line`,
     );
   }
+  console.log(`${model.padEnd(7)} slope of log(time) over log(lines), 1× to 8×: cpu ${slope(cpu).toFixed(2)}, best wall ${slope(wall).toFixed(2)} (1.00 = linear)`);
 }
