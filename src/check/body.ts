@@ -3,6 +3,7 @@
 // captures.ts. Every expression gets its (possibly not yet resolved) `ty` here; finalize.ts
 // resolves them once the whole program is checked.
 
+import { rustEquivalent } from "./rust_names";
 import type { Diagnostic } from "../diagnostics";
 import { error } from "../diagnostics";
 import type {
@@ -1260,7 +1261,9 @@ export class BodyChecker {
         const first = p.segments[0];
         const d = error("E0433", `failed to resolve: use of undeclared type or module \`${first.name.name}\``, first.name.span, `use of undeclared type or module \`${first.name.name}\``);
         const close = closestName(first.name.name, this.env.visibleNames(cx.lower.scope));
-        if (close) d.help.push(`a type or module with a similar name exists: \`${close}\``);
+        const rust = rustEquivalent(first.name.name);
+        if (rust) d.help.push(rust);
+        else if (close) d.help.push(`a type or module with a similar name exists: \`${close}\``);
         return this.err(d);
       }
       const d = error("E0599", `no function or associated item named \`${name}\` found for ${describe(pe)} \`${prefix.join("::")}\` in the current scope`, last.name.span, `${describe(pe)} has no item named \`${name}\``);

@@ -2,6 +2,7 @@
 // computes function signatures and indexes impls for method lookup. Shared by the prelude and
 // every user program (the prelude's environment is the parent of each program's).
 
+import { rustEquivalent } from "./rust_names";
 import { constInt } from "./consteval";
 import type { Diagnostic } from "../diagnostics";
 import { error } from "../diagnostics";
@@ -491,7 +492,9 @@ export class Env {
     );
     const kinds = what === "trait" ? ["trait"] : ["struct", "enum", "trait", "builtin", "prim"];
     const close = closestName(name, this.visibleNames(scope).filter((n) => kinds.includes(this.lookup(scope, n)?.kind ?? "")));
-    if (close) d.help.push(`a ${what === "trait" ? "trait" : "type"} with a similar name exists: \`${close}\``);
+    const rust = rustEquivalent(name);
+    if (rust) d.help.push(rust);
+    else if (close) d.help.push(`a ${what === "trait" ? "trait" : "type"} with a similar name exists: \`${close}\``);
     this.diagnostics.push(d);
   }
 

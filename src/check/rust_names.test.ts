@@ -1,0 +1,26 @@
+// Rust std names STARK spells differently get a help naming STARK's counterpart.
+import { checkSource } from "./testing";
+
+test("HashMap as a type and as a path: E0412 and E0433, each with the `Map` help", () => {
+  const r = checkSource("use std::collections::HashMap;\nfn main() { let m: HashMap<String, i32> = HashMap::new(); }");
+  expect(r.codes).toEqual(["E0412", "E0433"]);
+  for (const d of r.diagnostics) expect(d.help).toEqual(["STARK's hash map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order)"]);
+});
+
+test("Rc<RefCell<T>> points to Gc<T>", () => {
+  const r = checkSource("fn main() { let shared = Rc::new(RefCell::new(5)); }");
+  expect(r.codes).toEqual(["E0433", "E0433"]);
+  expect(r.diagnostics[0].help[0]).toMatch(/^STARK's shared handle is `Gc<T>`.*`Rc<RefCell<T>>` is just `Gc<T>`$/);
+  expect(r.diagnostics[1].help[0]).toMatch(/`Rc<RefCell<T>>` is `Gc<T>`$/);
+});
+
+test("HashSet has no STARK set: the help shows the Map<T, bool> idiom", () => {
+  const r = checkSource("fn f(s: HashSet<i32>) {}");
+  expect(r.codes).toEqual(["E0412"]);
+  expect(r.diagnostics[0].help[0]).toMatch(/^STARK has no set type: a `Map<T, bool>`/);
+});
+
+test("other unknown names keep the similar-name help", () => {
+  const r = checkSource("fn f(v: Vec<Strng>) {}");
+  expect(r.diagnostics[0].help).toEqual(["a type with a similar name exists: `String`"]);
+});
