@@ -17,9 +17,11 @@ import type { EnumDecl, StructDecl } from "../syntax/ast";
 export type Value = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type Frame = Value[];
 
-/** String object slots: [len (Scalar), bytes (Pointer to a byte array)]. */
+/** String object slots: [len (Scalar), bytes (Pointer to a byte array), hash (Scalar)]. */
 export const STR_LEN = 0;
 export const STR_BYTES = 1;
+/** The FNV-1a hash of the bytes, or 0 until something asks for it (`strHash`); a mutation resets it. */
+export const STR_HASH = 2;
 /** Vec object slots: [len (Scalar), data (Pointer to an element array)]. */
 export const VEC_LEN = 0;
 export const VEC_DATA = 1;
@@ -56,6 +58,13 @@ export class Runtime {
 
   /** Handle scope for natives that call back into STARK code while holding pointers. */
   handles: Ptr[] = [];
+  /**
+   * The root stack of generated functions that need no frame array (codegen.ts): each call
+   * takes the window `roots[b .. b + n)` above `rootTop`, every entry a pointer or 0. Entries at
+   * and above `rootTop` are not roots (they may be stale).
+   */
+  readonly roots: Ptr[] = [];
+  rootTop = 0;
 
   // ── control-flow signal (break/continue/return without exceptions) ──
   /** 0 normal, 1 break, 2 continue, 3 return. */
@@ -107,7 +116,7 @@ export class Runtime {
     this.maxDepth = maxDepth;
     this.stackCheck = Math.min(STACK_CHECK_STEP, maxDepth);
     this.bytesLayout = heap.defineArrayLayout({ name: "String bytes", element: "byte" });
-    this.strLayout = this.fixed("String", [SlotKind.Scalar, SlotKind.Pointer], { kind: "builtin", name: "String", args: [] });
+    this.strLayout = this.fixed("String", [SlotKind.Scalar, SlotKind.Pointer, SlotKind.Scalar], { kind: "builtin", name: "String", args: [] });
     this.placeLayout = this.fixed("&mut place", [SlotKind.Pointer, SlotKind.Scalar], null);
     this.cellLayouts = [
       this.fixed("cell", [SlotKind.Scalar], null),
@@ -134,6 +143,8 @@ export class Runtime {
       const v = g[s];
       if (typeof v === "number" && v !== 0) g[s] = visit(v);
     }
+    const r = this.roots;
+    for (let i = 0; i < this.rootTop; i++) if (r[i] !== 0) r[i] = visit(r[i]);
     const h = this.handles;
     for (let i = 0; i < h.length; i++) if (h[i] !== 0) h[i] = visit(h[i]);
     for (const scan of this.extraRoots) scan(visit);
@@ -170,9 +181,13 @@ export class Runtime {
     return true;
   }
 
-  /** Start a new run at depth 0 (the REPL runs one input after another). */
+  /**
+   * Start a new run at depth 0 (the REPL runs one input after another), with no String being
+   * assembled (a panic in an f-string's part abandons the one it was building).
+   */
   resetDepth(): void {
     this.depth = 0;
+    this.scratchLen = 0;
     this.stackCheck = Math.min(STACK_CHECK_STEP, this.maxDepth);
   }
 
@@ -351,9 +366,16 @@ export class Runtime {
 
   // ───────────── strings ─────────────
   //
-  // A String is [len, bytes]: UTF-8 in a byte array whose capacity may exceed len. The hot
-  // helpers below read and write those bytes through a Uint8Array over the arena (`arenaBytes`)
-  // rather than a getByte/setByte call per byte; a heap without `slotWords` gets the per-byte path.
+  // A String is [len, bytes, hash]: UTF-8 in a byte array whose capacity may exceed len, and the
+  // FNV-1a hash of those bytes once something needed it (0 = not computed yet; every mutation
+  // resets it, so a String's hash is computed once however often it is looked up). The helpers
+  // read and write the bytes through a Uint8Array over the arena (`arenaBytes`) rather than a
+  // getByte/setByte call per byte; a heap without `slotWords` gets the per-byte path.
+  //
+  // Text built piece by piece (f-strings, `push` of a char, non-ASCII JS text) is assembled as
+  // UTF-8 in `scratch`, a buffer outside the managed heap, and copied into the arena once its
+  // length is known: no JS string and no managed object per piece. Allocation never collects, so
+  // a pointer read before an allocation is still valid after it; only the arena's views change.
 
   private bytesOf: Float64Array | null = null;
   private bytesView: Uint8Array | null = null;
@@ -378,6 +400,7 @@ export class Runtime {
     return (data + (this.heap.slotOffset ?? 0)) * 8;
   }
 
+  /** A String holding the JS text `s`. */
   newString(s: string): Ptr {
     const n = s.length;
     const h = this.heap;
@@ -401,47 +424,45 @@ export class Runtime {
       }
     }
     if (i < n) {
-      const bytes = utf8Encoder.encode(s);
-      return this.stringFromBytes(bytes, bytes.length);
+      const mark = this.fmtBegin();
+      this.fmtText(s);
+      return this.fmtEnd(mark);
     }
-    return this.wrapBytes(data, n);
+    return this.wrapBytes(data, n, 0);
   }
 
-  stringFromBytes(bytes: Uint8Array | number[], n: number): Ptr {
-    const h = this.heap;
-    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(data);
-      for (let i = 0; i < n; i++) u8[o + i] = bytes[i];
-    } else for (let i = 0; i < n; i++) h.setByte(data, i, bytes[i]);
-    return this.wrapBytes(data, n);
-  }
-
-  /** A copy of the String `p` (`.clone()`): same bytes, capacity trimmed to the length. */
+  /** A copy of the String `p` (`.clone()`): same bytes and hash, capacity trimmed to the length. */
   strClone(p: Ptr): Ptr {
     const h = this.heap;
-    this.handles.push(p);
     const n = h.get(p, STR_LEN);
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
-    p = this.handles.pop()!;
-    const from = h.getPtr(p, STR_BYTES);
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(from);
-      u8.copyWithin(this.byteOffset(data), o, o + n);
-    } else for (let i = 0; i < n; i++) h.setByte(data, i, h.getByte(from, i));
-    return this.wrapBytes(data, n);
+    this.copyBytes(h.getPtr(p, STR_BYTES), 0, data, 0, n);
+    return this.wrapBytes(data, n, h.get(p, STR_HASH));
   }
 
-  /** The String header around a filled byte array of `n` bytes. */
-  private wrapBytes(data: Ptr, n: number): Ptr {
+  /** The String header around a filled byte array of `n` bytes (`hash` 0 when not known). */
+  private wrapBytes(data: Ptr, n: number, hash: number): Ptr {
     const h = this.heap;
-    this.handles.push(data);
     const p = h.alloc(this.strLayout);
-    h.setPtr(p, STR_BYTES, this.handles.pop()!);
+    h.setPtr(p, STR_BYTES, data);
     h.set(p, STR_LEN, n);
+    h.set(p, STR_HASH, hash);
     return p;
+  }
+
+  /** Copy `n` bytes from byte array `from` (at byte `i`) to byte array `to` (at byte `j`). */
+  private copyBytes(from: Ptr, i: number, to: Ptr, j: number, n: number): void {
+    const u8 = this.arenaBytes();
+    if (!u8) {
+      const h = this.heap;
+      for (let k = 0; k < n; k++) h.setByte(to, j + k, h.getByte(from, i + k));
+      return;
+    }
+    const o = this.byteOffset(from) + i;
+    const d = this.byteOffset(to) + j;
+    // A plain loop for the short strings most are; copyWithin's call costs more below ~64 bytes.
+    if (n < 64) for (let k = 0; k < n; k++) u8[d + k] = u8[o + k];
+    else u8.copyWithin(d, o, o + n);
   }
 
   /** Decode a String object to a JS string (not cached: objects may move). */
@@ -490,53 +511,64 @@ export class Runtime {
 
   private strByBytes(data: Ptr, n: number): string {
     const h = this.heap;
-    let ascii = "";
-    let i = 0;
-    for (; i < n; i++) {
-      const b = h.getByte(data, i);
-      if (b >= 0x80) break;
-      ascii += String.fromCharCode(b);
-    }
-    if (i === n) return ascii;
-    const rest = new Uint8Array(n - i);
-    for (let j = i; j < n; j++) rest[j - i] = h.getByte(data, j);
-    return ascii + utf8Decoder.decode(rest);
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = h.getByte(data, i);
+    return utf8Decoder.decode(bytes);
   }
 
   strLen(p: Ptr): number {
     return this.heap.get(p, STR_LEN);
   }
 
-  /** Append UTF-8 bytes of `s` to the String object `p` (amortized doubling). */
-  strPush(p: Ptr, s: string): void {
-    const bytes = encodeUtf8(s);
+  /** Shorten String `p` to `n` bytes (`pop`, `clear`); `n` must be a char boundary. */
+  strTruncate(p: Ptr, n: number): void {
     const h = this.heap;
-    const m = bytes.length;
-    const data = this.reserveBytes(p, m);
-    const n = h.get(p, STR_LEN);
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(data) + n;
-      for (let i = 0; i < m; i++) u8[o + i] = bytes[i];
-    } else for (let i = 0; i < m; i++) h.setByte(data, n + i, bytes[i]);
-    h.set(p, STR_LEN, n + m);
+    h.set(p, STR_LEN, n);
+    h.set(p, STR_HASH, 0);
+  }
+
+  /** Append the UTF-8 of the JS text `s` to the String `p` (amortized doubling). */
+  strPush(p: Ptr, s: string): void {
+    const mark = this.fmtBegin();
+    this.fmtText(s);
+    this.appendScratch(p, mark);
+  }
+
+  /** `p.push(c)`: append the UTF-8 of code point `c`. */
+  strPushChar(p: Ptr, c: number): void {
+    const mark = this.fmtBegin();
+    this.fmtChar(c);
+    this.appendScratch(p, mark);
   }
 
   /** `p.push_str(&q)`: appends the bytes of String `q` to `p` without decoding them. */
   strAppend(p: Ptr, q: Ptr): void {
     const h = this.heap;
     const m = h.get(q, STR_LEN);
-    this.handles.push(q);
-    const data = this.reserveBytes(p, m);
-    q = this.handles.pop()!;
     const n = h.get(p, STR_LEN);
-    const from = h.getPtr(q, STR_BYTES);
+    // `p.push_str(&p)` cannot pass the borrow checker, but q may be p through a Gc handle: the
+    // bytes are read from q after the reserve, whose new array holds p's old bytes.
+    const data = this.reserveBytes(p, m);
+    this.copyBytes(h.getPtr(q, STR_BYTES), 0, data, n, m);
+    h.set(p, STR_LEN, n + m);
+    h.set(p, STR_HASH, 0);
+  }
+
+  /** Move the bytes assembled in `scratch` since `mark` to the end of String `p`. */
+  private appendScratch(p: Ptr, mark: number): void {
+    const h = this.heap;
+    const m = this.scratchLen - mark;
+    const data = this.reserveBytes(p, m);
+    const n = h.get(p, STR_LEN);
+    const buf = this.scratch;
     const u8 = this.arenaBytes();
     if (u8) {
-      const o = this.byteOffset(from);
-      u8.copyWithin(this.byteOffset(data) + n, o, o + m);
-    } else for (let i = 0; i < m; i++) h.setByte(data, n + i, h.getByte(from, i));
+      const o = this.byteOffset(data) + n;
+      for (let i = 0; i < m; i++) u8[o + i] = buf[mark + i];
+    } else for (let i = 0; i < m; i++) h.setByte(data, n + i, buf[mark + i]);
+    this.scratchLen = mark;
     h.set(p, STR_LEN, n + m);
+    h.set(p, STR_HASH, 0);
   }
 
   /** The byte array of String `p`, first grown (amortized doubling) to hold `extra` more bytes. */
@@ -546,15 +578,8 @@ export class Runtime {
     const data = h.getPtr(p, STR_BYTES);
     const cap = h.length(data);
     if (n + extra <= cap) return data;
-    this.handles.push(p);
     const next = h.allocArray(this.bytesLayout, Math.max(cap * 2, n + extra, 8));
-    p = this.handles.pop()!;
-    const old = h.getPtr(p, STR_BYTES);
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(old);
-      u8.copyWithin(this.byteOffset(next), o, o + n);
-    } else for (let i = 0; i < n; i++) h.setByte(next, i, h.getByte(old, i));
+    this.copyBytes(data, 0, next, 0, n);
     h.setPtr(p, STR_BYTES, next);
     return next;
   }
@@ -564,6 +589,9 @@ export class Runtime {
     const h = this.heap;
     const n = h.get(a, STR_LEN);
     if (n !== h.get(b, STR_LEN)) return false;
+    const ha = h.get(a, STR_HASH);
+    const hb = h.get(b, STR_HASH);
+    if (ha !== 0 && hb !== 0 && ha !== hb) return false;
     const da = h.getPtr(a, STR_BYTES);
     const db = h.getPtr(b, STR_BYTES);
     const u8 = this.arenaBytes();
@@ -577,18 +605,176 @@ export class Runtime {
     return true;
   }
 
-  /** FNV-1a over the bytes: from the contents, never the address, so it survives moves. */
+  /**
+   * Byte order, which for UTF-8 is Rust's `Ord` for `String` (code point order; comparing the
+   * decoded UTF-16 would put U+10000.. before U+E000..U+FFFF).
+   */
+  strCompare(a: Ptr, b: Ptr): number {
+    const h = this.heap;
+    const n = h.get(a, STR_LEN);
+    const m = h.get(b, STR_LEN);
+    const da = h.getPtr(a, STR_BYTES);
+    const db = h.getPtr(b, STR_BYTES);
+    const k = Math.min(n, m);
+    const u8 = this.arenaBytes();
+    const oa = u8 ? this.byteOffset(da) : 0;
+    const ob = u8 ? this.byteOffset(db) : 0;
+    for (let i = 0; i < k; i++) {
+      const x = u8 ? u8[oa + i] : h.getByte(da, i);
+      const y = u8 ? u8[ob + i] : h.getByte(db, i);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return n < m ? -1 : n > m ? 1 : 0;
+  }
+
+  /**
+   * FNV-1a over the bytes: from the contents, never the address, so it survives moves. Computed
+   * once and kept in the String until it changes.
+   */
   strHash(p: Ptr): number {
     const h = this.heap;
+    const known = h.get(p, STR_HASH);
+    if (known !== 0) return known;
     const n = h.get(p, STR_LEN);
     const d = h.getPtr(p, STR_BYTES);
-    let x = 0x811c9dc5;
+    let x = FNV_OFFSET;
     const u8 = this.arenaBytes();
     if (u8) {
       const o = this.byteOffset(d);
-      for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], 0x01000193);
-    } else for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), 0x01000193);
-    return x >>> 0;
+      for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], FNV_PRIME);
+    } else for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), FNV_PRIME);
+    const hash = x >>> 0;
+    h.set(p, STR_HASH, hash);
+    return hash;
+  }
+
+  // ── assembling a String: f-strings call fmtBegin, then the fmt* of each part, then fmtEnd ──
+
+  /** UTF-8 being assembled; `scratchLen` bytes are in use (several Strings at once, nested). */
+  private scratch = new Uint8Array(256);
+  private scratchLen = 0;
+
+  /**
+   * Start a String; returns the mark to give `fmtEnd`. Marks nest: a part that builds a String
+   * of its own (an f-string inside a call in a part) finishes it before the outer one goes on.
+   */
+  fmtBegin(): number {
+    return this.scratchLen;
+  }
+
+  /** `scratch` with room for `extra` more bytes. */
+  private scratchRoom(extra: number): Uint8Array {
+    const need = this.scratchLen + extra;
+    if (need > this.scratch.length) {
+      const next = new Uint8Array(Math.max(need, this.scratch.length * 2));
+      next.set(this.scratch.subarray(0, this.scratchLen));
+      this.scratch = next;
+    }
+    return this.scratch;
+  }
+
+  /** Append the bytes of String `p`. */
+  fmtStr(p: Ptr): void {
+    const h = this.heap;
+    const n = h.get(p, STR_LEN);
+    const data = h.getPtr(p, STR_BYTES);
+    const buf = this.scratchRoom(n);
+    const at = this.scratchLen;
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(data);
+      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
+      else buf.set(u8.subarray(o, o + n), at);
+    } else for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
+    this.scratchLen = at + n;
+  }
+
+  /** Append UTF-8 bytes (an f-string's literal text, encoded once by `utf8Bytes`). */
+  fmtBytes(b: Uint8Array): void {
+    const n = b.length;
+    const buf = this.scratchRoom(n);
+    const at = this.scratchLen;
+    for (let i = 0; i < n; i++) buf[at + i] = b[i];
+    this.scratchLen = at + n;
+  }
+
+  /** Append an integer's Display text (digits written here, no JS string up to 2^53). */
+  fmtInt(v: number): void {
+    if (!(v <= MAX_SAFE && v >= -MAX_SAFE)) {
+      // Beyond 2^53 the double's exact integer value, never an exponent (format.ts `intDisplay`).
+      this.fmtText(Number.isInteger(v) ? BigInt(v).toString() : String(v));
+      return;
+    }
+    const buf = this.scratchRoom(17);
+    let at = this.scratchLen;
+    if (v < 0) {
+      buf[at++] = 45; // '-'
+      v = -v;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    for (let i = at + digits - 1; i >= at; i--) {
+      const q = Math.floor(v / 10);
+      buf[i] = 48 + (v - q * 10);
+      v = q;
+    }
+    this.scratchLen = at + digits;
+  }
+
+  /** Append the UTF-8 of code point `c`. */
+  fmtChar(c: number): void {
+    const buf = this.scratchRoom(4);
+    this.scratchLen = putCodePoint(buf, this.scratchLen, c);
+  }
+
+  /** Append the UTF-8 of JS text (a lone surrogate becomes U+FFFD, as TextEncoder writes it). */
+  fmtText(s: string): void {
+    const n = s.length;
+    const buf = this.scratchRoom(3 * n); // at most 3 bytes per UTF-16 unit (4 per pair)
+    let at = this.scratchLen;
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        buf[at++] = c;
+        continue;
+      }
+      if (c >= 0xd800 && c < 0xe000) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c < 0xdc00 && d >= 0xdc00 && d < 0xe000) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+        } else c = 0xfffd;
+      }
+      at = putCodePoint(buf, at, c);
+    }
+    this.scratchLen = at;
+  }
+
+  /** The String of the bytes assembled since `mark` (its hash computed while copying them). */
+  fmtEnd(mark: number): Ptr {
+    const n = this.scratchLen - mark;
+    const h = this.heap;
+    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    const buf = this.scratch;
+    let x = FNV_OFFSET;
+    const u8 = this.arenaBytes();
+    if (u8) {
+      const o = this.byteOffset(data);
+      for (let i = 0; i < n; i++) {
+        const b = buf[mark + i];
+        u8[o + i] = b;
+        x = Math.imul(x ^ b, FNV_PRIME);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        h.setByte(data, i, buf[mark + i]);
+        x = Math.imul(x ^ buf[mark + i], FNV_PRIME);
+      }
+    }
+    this.scratchLen = mark;
+    // Do not keep a buffer once grown for one huge String.
+    if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(256);
+    return this.wrapBytes(data, n, x >>> 0);
   }
 
   // ───────────── vectors ─────────────
@@ -694,18 +880,36 @@ const SHORT_STRING = 24;
 /** Slots of the decoded-text cache for short ASCII strings (a power of two). */
 const RECENT_SHORT = 256;
 const recentShort: (string | undefined)[] = new Array(RECENT_SHORT).fill(undefined);
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** A scratch buffer grown past this is dropped once nothing is being assembled in it. */
+const SCRATCH_KEEP = 1 << 20;
 
-export function encodeUtf8(s: string): Uint8Array | number[] {
-  // ASCII fast path without a TextEncoder round trip.
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return utf8Encoder.encode(s);
-    out.push(c);
+/** Write the UTF-8 of code point `c` at `buf[at]`; returns the index after it. */
+function putCodePoint(buf: Uint8Array, at: number, c: number): number {
+  if (c < 0x80) buf[at++] = c;
+  else if (c < 0x800) {
+    buf[at++] = 0xc0 | (c >> 6);
+    buf[at++] = 0x80 | (c & 0x3f);
+  } else if (c < 0x10000) {
+    buf[at++] = 0xe0 | (c >> 12);
+    buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+    buf[at++] = 0x80 | (c & 0x3f);
+  } else {
+    buf[at++] = 0xf0 | (c >> 18);
+    buf[at++] = 0x80 | ((c >> 12) & 0x3f);
+    buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+    buf[at++] = 0x80 | (c & 0x3f);
   }
-  return out;
+  return at;
+}
+
+const utf8Encoder = new TextEncoder();
+/** The UTF-8 of `s` (an f-string's literal parts, encoded once when the f-string is compiled). */
+export function utf8Bytes(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
 }
 
 export type { StructDecl };
