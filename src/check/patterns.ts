@@ -99,6 +99,12 @@ function pat(ck: BodyChecker, p: Pattern, expected: Type, cx: BodyCx, mode: Mode
         return;
       }
       unifyScrutinee(ck, p, pe.t, target.ty);
+      // A scrutinee whose type is already an error (`o.as_mutt()`, reported there): its
+      // bindings are errors too, so their uses report nothing more (rustc's error type).
+      if (pe.t === ERR) {
+        for (const e of p.elems) pat(ck, e, ERR, cx, pe.mode);
+        return;
+      }
       const restAt = p.elems.findIndex((e) => e.kind === "RestPat");
       if (restAt < 0 && p.elems.length !== fields.length) {
         const s = (n: number) => (n === 1 ? "" : "s");
@@ -119,6 +125,10 @@ function pat(ck: BodyChecker, p: Pattern, expected: Type, cx: BodyCx, mode: Mode
         return;
       }
       unifyScrutinee(ck, p, pe.t, target.ty);
+      if (pe.t === ERR) {
+        for (const f of p.fields) pat(ck, f.pat, ERR, cx, pe.mode);
+        return;
+      }
       const fields = fieldsOf(target.decl, target.variant);
       const name = pathName(p.path);
       for (const f of p.fields) {
