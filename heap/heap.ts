@@ -136,7 +136,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.nursery = new Nursery(this.arena, this.layouts, this.old);
     this.remset = new RememberedSet(this.arena);
     this.marker = new Marker(this.arena, this.layouts);
-    if (!this.nursery.setup(this.cfg.youngGenSize)) throw new HeapExhaustedError(reserve, 0);
+    if (!this.nursery.setup(this.cfg.youngGenSize, this.policy.tenureAge > 1)) throw new HeapExhaustedError(reserve, 0);
     this.top = this.nursery.top;
     this.edenEnd = this.nursery.edenEnd;
     this.due = this.stress > 0;
@@ -437,7 +437,7 @@ export class GenerationalHeap implements ManagedHeap {
   private resizeNursery(): void {
     this.pendingResize = false;
     this.edenSizer.reset();
-    if (!this.nursery.setup(this.cfg.youngGenSize)) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
+    if (!this.nursery.setup(this.cfg.youngGenSize, this.policy.tenureAge > 1)) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
   }
 
   // ---------------------------------------------------------------- old collection
@@ -646,9 +646,11 @@ export class GenerationalHeap implements ManagedHeap {
     const next = { ...base, ...definedFields(config) };
     next.youngGenSize = Math.max(64 * 1024, Math.floor(next.youngGenSize));
     next.pauseTargetMs = Math.max(0.01, next.pauseTargetMs);
-    if (next.youngGenSize !== this.cfg.youngGenSize) this.pendingResize = true;
+    const policy = MODE_POLICY[next.mode];
+    // A new size, or survivor spaces where the old mode had none (or the reverse), is a new nursery.
+    if (next.youngGenSize !== this.cfg.youngGenSize || policy.tenureAge > 1 !== this.policy.tenureAge > 1) this.pendingResize = true;
     this.cfg = next;
-    this.policy = MODE_POLICY[next.mode];
+    this.policy = policy;
     this.arena.growthFactor = this.policy.compact ? 1.05 : 2;
     this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
     this.due = true;

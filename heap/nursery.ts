@@ -47,28 +47,35 @@ export class Nursery {
     this.evacuator = new Evacuator(arena, layouts, old);
   }
 
-  /** (Re)create the spaces: eden gets 80% of `bytes`, each survivor space 10%. Must be empty. */
-  setup(bytes: number): boolean {
+  /**
+   * (Re)create the spaces: eden gets 80% of `bytes`, each survivor space 10%; without survivor
+   * spaces (a mode that promotes at the first survival) eden gets all of it. Must be empty.
+   */
+  setup(bytes: number, survivors: boolean): boolean {
     for (const [page, count] of this.pages) this.arena.freePages(page, count, false);
     this.pages = [];
     const totalPages = Math.max(3, Math.ceil(bytes / 8 / Page.WORDS));
-    const survivorPages = Math.max(1, Math.floor(totalPages / 10));
+    const survivorPages = survivors ? Math.max(1, Math.floor(totalPages / 10)) : 0;
     const edenPages = Math.max(1, totalPages - 2 * survivorPages);
     const eden = this.arena.allocPages(edenPages, Space.Eden);
-    const a = this.arena.allocPages(survivorPages, Space.Survivor);
-    const b = this.arena.allocPages(survivorPages, Space.Survivor);
-    if (eden < 0 || a < 0 || b < 0) return false;
-    this.pages = [
-      [eden, edenPages],
-      [a, survivorPages],
-      [b, survivorPages],
-    ];
+    if (eden < 0) return false;
+    this.pages.push([eden, edenPages]);
     this.edenStart = this.top = eden * Page.WORDS;
     this.edenEnd = (eden + edenPages) * Page.WORDS;
-    this.fromStart = this.fromTop = a * Page.WORDS;
-    this.fromEnd = (a + survivorPages) * Page.WORDS;
-    this.toStart = b * Page.WORDS;
-    this.toEnd = (b + survivorPages) * Page.WORDS;
+    // Empty survivor spaces sit at eden's end: nothing is ever copied there.
+    let [a, b] = [this.edenEnd, this.edenEnd];
+    if (survivorPages > 0) {
+      const pa = this.arena.allocPages(survivorPages, Space.Survivor);
+      const pb = this.arena.allocPages(survivorPages, Space.Survivor);
+      if (pa < 0 || pb < 0) return false;
+      this.pages.push([pa, survivorPages], [pb, survivorPages]);
+      [a, b] = [pa * Page.WORDS, pb * Page.WORDS];
+    }
+    const survivorWords = survivorPages * Page.WORDS;
+    this.fromStart = this.fromTop = a;
+    this.fromEnd = a + survivorWords;
+    this.toStart = b;
+    this.toEnd = b + survivorWords;
     return true;
   }
 

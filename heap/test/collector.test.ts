@@ -30,7 +30,7 @@ function chainValues(heap: ReturnType<typeof createHeap>, p: Ptr): number[] {
 
 describe("young generation", () => {
   test("survivors are copied, dead objects reclaimed, and pointers in roots updated", () => {
-    const { heap, roots, node } = setup({ youngGenSize: 256 * 1024 }, { verify: true });
+    const { heap, roots, node } = setup({ mode: "LowLatency", youngGenSize: 256 * 1024 }, { verify: true });
     roots.push(node(1, node(2, node(3))));
     for (let i = 0; i < 1000; i++) node(i); // garbage
     const before = roots[0];
@@ -40,14 +40,52 @@ describe("young generation", () => {
     expect(heap.stats().youngUsed).toBe(3 * 4 * 8);
   });
 
-  test("objects are promoted after surviving tenure-age collections", () => {
-    const { heap, roots, node } = setup({ mode: "Throughput" }, { verify: true });
+  test("objects are promoted after surviving tenure-age collections (LowLatency: two)", () => {
+    const { heap, roots, node } = setup({ mode: "LowLatency" }, { verify: true });
     roots.push(node(7));
-    for (let i = 0; i < 3; i++) heap.collectYoung();
+    heap.collectYoung();
+    expect(heap.stats().youngUsed).toBe(32); // in a survivor space
+    expect(heap.stats().oldUsed).toBe(0);
+    heap.collectYoung();
+    heap.collectYoung();
     const s = heap.stats();
     expect(s.youngUsed).toBe(0);
     expect(s.oldUsed).toBe(32);
     expect(s.bytesPromoted).toBe(32);
+  });
+
+  test("Throughput promotes at the first survival, and its eden is the whole nursery", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput", youngGenSize: 256 * 1024 }, { verify: true });
+    roots.push(node(1, node(2)));
+    heap.collectYoung();
+    expect(heap.stats().youngUsed).toBe(0);
+    expect(heap.stats().oldUsed).toBe(64);
+    expect(chainValues(heap, roots[0])).toEqual([1, 2]);
+    // 8192 4-word nodes fill the 256 KiB eden exactly; the next one asks for a collection.
+    const before = heap.stats().youngCollections;
+    for (let i = 0; i < 8192; i++) node(i);
+    heap.safepoint();
+    expect(heap.stats().youngCollections).toBe(before);
+    node(0);
+    heap.safepoint();
+    expect(heap.stats().youngCollections).toBe(before + 1);
+  });
+
+  test("a mode change between promoting at once and ageing in survivor spaces rebuilds the nursery", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput", youngGenSize: 256 * 1024 }, { verify: true, poison: true });
+    roots.push(node(1, node(2)));
+    heap.configure({ mode: "LowLatency", youngGenSize: 256 * 1024 });
+    heap.safepoint(); // the resize: everything young is promoted
+    expect(chainValues(heap, roots[0])).toEqual([1, 2]);
+    roots.push(node(3));
+    heap.collectYoung();
+    expect(heap.stats().youngUsed).toBe(32); // survivor spaces exist again
+    heap.configure({ mode: "Throughput", youngGenSize: 256 * 1024 });
+    heap.safepoint();
+    expect(heap.stats().youngUsed).toBe(0);
+    expect(chainValues(heap, roots[0])).toEqual([1, 2]);
+    expect(chainValues(heap, roots[1])).toEqual([3]);
+    heap.verifyNow();
   });
 
   test("an old→young store after promotion is remembered and keeps the young object alive", () => {
