@@ -32,7 +32,7 @@ import { cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
 import { formatWithSpec } from "./format";
 import { ItemIndex, implSubst, traitNameOf } from "./items";
 import { NativeSite, NATIVES } from "./natives";
-import { Frame, Runtime, typeKeyShort, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { Frame, Runtime, typeKeyShort, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import {
   derefAll,
   EMPTY_SUBST,
@@ -908,44 +908,51 @@ export class Compiler {
     return false;
   }
 
+  /**
+   * The UTF-8 is assembled in the runtime's scratch buffer, each part appended as it is reached
+   * (runtime.ts `fmtBegin` .. `fmtEnd`): no JS string for the common parts.
+   */
   private compileFString(e: Expr & { kind: "FStrLit" }, ctx: FnCtx): Code {
     const rt = this.rt;
-    const parts: Code[] = [];
-    const exprs: Expr[] = [];
+    const parts: ((f: Frame) => void)[] = [];
     for (const part of e.parts) {
       if (typeof part === "string") {
-        parts.push(() => part);
+        const bytes = utf8Bytes(part);
+        parts.push(() => rt.fmtBytes(bytes));
         continue;
       }
       const code = this.compileOperand(part.expr, ctx);
       const t = this.typeOf(part.expr, ctx);
       const spec = part.spec;
       const temp = t.kind === "tensor" && !isPlaceExpr(part.expr);
-      exprs.push(part.expr);
       // Common parts without a spec skip the general formatter.
       const bt = derefAll(t);
       if (!spec && bt.kind === "int" && t.kind === "int") {
         parts.push((f) => {
           const v = code(f);
-          return Math.abs(v) < 1e21 ? String(v) : formatWithSpec(rt, v, t, null);
+          if (rt.ctl === 0) rt.fmtInt(v);
         });
         continue;
       }
       if (!spec && bt.kind === "builtin" && bt.name === "String") {
-        parts.push((f) => rt.str(code(f)));
+        parts.push((f) => {
+          const p = code(f);
+          if (rt.ctl === 0) rt.fmtStr(p);
+        });
         continue;
       }
       parts.push((f) => {
         const v = code(f);
         const s = formatWithSpec(rt, v, t, spec);
         if (temp) rt.freeTensor(v);
-        return s;
+        rt.fmtText(s);
       });
     }
     return (f) => {
-      let s = "";
-      for (let i = 0; i < parts.length; i++) s += parts[i](f);
-      return rt.newString(s);
+      const mark = rt.fmtBegin();
+      // A part that leaves early (`?`, `return`) ends the text; the caller drops it.
+      for (let i = 0; i < parts.length && rt.ctl === 0; i++) parts[i](f);
+      return rt.fmtEnd(mark);
     };
   }
 

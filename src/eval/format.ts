@@ -29,6 +29,15 @@ export function getMapOps(rt: Runtime, mapType: Type): MapOps {
   return ops;
 }
 
+/**
+ * An integer's Display text. Beyond 2^53 it is the double's exact integer value (`i64::MAX` is
+ * held as 2^63 and prints 9223372036854775808), never the shortest round-trip form JS prints
+ * (9223372036854776000) nor an exponent.
+ */
+export function intDisplay(v: number): string {
+  return Number.isSafeInteger(v) || !Number.isInteger(v) ? String(v) : BigInt(v).toString();
+}
+
 /** Whether `print(x)` / `{x}` shows this type in Display form (else Debug). */
 export function hasDisplay(t: Type): boolean {
   while (t.kind === "ref") t = t.inner;
@@ -66,8 +75,7 @@ let leafSpec: FormatSpec | null = null;
 function formatValueInner(rt: Runtime, v: Value, t: Type, debug: boolean, precision: number | null): string {
   switch (t.kind) {
     case "int":
-      // Beyond 2^53 print the double's exact integer value (`i64::MAX` → 9223372036854775808), never an exponent.
-      return Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+      return intDisplay(v);
     case "float": {
       const f32 = t.name === "f32";
       if (precision !== null) return floatFixed(f32 ? Math.fround(v) : v, precision);

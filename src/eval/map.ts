@@ -42,7 +42,7 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
       quickEq: true,
     };
   }
-  if (t.kind === "builtin" && t.name === "String") {
+  if (isString(t)) {
     return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b), quickEq: true };
   }
   // Structured keys (tuples, enums): hash and compare their Debug text.
@@ -82,6 +82,7 @@ export class MapOps {
     this.valArr = rt.arrayLayout(valType, "Map values");
     this.numArr = rt.arrayLayout({ kind: "int", name: "i64" }, "Map index");
     this.vkind = reprOf(valType);
+    this.strKeys = isString(keyType);
   }
 
   create(capacity = 8): Ptr {
@@ -129,32 +130,48 @@ export class MapOps {
 
   /**
    * The entry the last successful lookup found, in whichever map of this type: `m.get(&k)`
-   * followed by `m.insert(k, ..)` finds it again without hashing or probing. It is only a guess,
-   * confirmed by comparing the key stored there, so it can never be stale: keys are unique in a
+   * followed by `m.insert(k, ..)` finds it again without probing. It is only a guess, confirmed
+   * by the stored hash and then the stored key, so it can never be stale: keys are unique in a
    * map, and a live entry holding an equal key is the key's entry whatever happened in between.
    */
   private lastFound = -1;
 
+  /** The value the last `insert` replaced or `remove` took out; read it before anything else runs. */
+  previous: Value = undefined;
+
+  /** `String` keys: hashed and compared by the runtime's string helpers (the hash is cached in the String). */
+  private readonly strKeys: boolean;
+
+  private hashOf(key: Value): number {
+    return this.strKeys ? this.rt.strHash(key) : this.keys.hash(this.rt, key);
+  }
+
   /** Entry index of `key`, or -1. */
   find(m: Ptr, key: Value): number {
-    const e = this.recheckLast(m, key);
-    return e >= 0 ? e : this.findHashed(m, key, this.keys.hash(this.rt, key));
+    const hash = this.hashOf(key);
+    const e = this.recheckLast(m, key, hash);
+    return e >= 0 ? e : this.findHashed(m, key, hash);
   }
 
   /** `lastFound` if it is `key`'s entry in `m`, else -1. */
-  private recheckLast(m: Ptr, key: Value): number {
+  private recheckLast(m: Ptr, key: Value, hash: number): number {
     const e = this.lastFound;
     if (e < 0 || !this.keys.quickEq) return -1;
+    const h = this.rt.heap;
+    // A removed entry's hash is DELETED, which no key hashes to.
+    if (e >= h.get(m, USED) || h.get(h.getPtr(m, HASHES), e) !== hash) return -1;
+    return this.keyAtEquals(h.getPtr(m, KEYS), e, key) ? e : -1;
+  }
+
+  private keyAtEquals(keys: Ptr, e: number, key: Value): boolean {
     const rt = this.rt;
-    const h = rt.heap;
-    if (e >= h.get(m, USED) || h.get(h.getPtr(m, HASHES), e) === DELETED) return -1;
-    return this.keys.eq(rt, rt.load(h.getPtr(m, KEYS), e, this.keys.kind), key) ? e : -1;
+    if (this.strKeys) return rt.strEquals(rt.heap.getPtr(keys, e), key);
+    return this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key);
   }
 
   /** `find` with the key's hash already computed. */
   private findHashed(m: Ptr, key: Value, hash: number): number {
-    const rt = this.rt;
-    const h = rt.heap;
+    const h = this.rt.heap;
     const table = h.getPtr(m, TABLE);
     const mask = h.length(table) - 1;
     const hashes = h.getPtr(m, HASHES);
@@ -163,23 +180,23 @@ export class MapOps {
       const slot = h.get(table, i);
       if (slot === 0) return -1;
       const e = slot - 1;
-      if (h.get(hashes, e) === hash && this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key)) return (this.lastFound = e);
+      if (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key)) return (this.lastFound = e);
     }
   }
 
-  /** Insert or replace; returns the previous value's entry state: `{ had, old }`. */
-  insert(m: Ptr, key: Value, val: Value): { had: boolean; old: Value } {
+  /** Insert or replace; true when `key` was there, its old value then in `previous`. */
+  insert(m: Ptr, key: Value, val: Value): boolean {
     const rt = this.rt;
     const h = rt.heap;
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
     // the key) leaves it valid.
-    let e = this.recheckLast(m, key);
-    const hash = e >= 0 ? 0 : this.keys.hash(rt, key);
+    const hash = this.hashOf(key);
+    let e = this.recheckLast(m, key, hash);
     if (e < 0) e = this.findHashed(m, key, hash);
     if (e >= 0) {
-      const old = this.valAt(m, e);
+      this.previous = this.valAt(m, e);
       this.setValAt(m, e, val);
-      return { had: true, old };
+      return true;
     }
     // Keep key/val/map reachable across the allocations a resize makes.
     const base = rt.handles.length;
@@ -197,7 +214,8 @@ export class MapOps {
     this.link(m, hash, used);
     h.set(m, USED, used + 1);
     h.set(m, COUNT, h.get(m, COUNT) + 1);
-    return { had: false, old: undefined };
+    this.previous = undefined;
+    return false;
   }
 
   private link(m: Ptr, hash: number, e: number): void {
@@ -246,15 +264,16 @@ export class MapOps {
     for (let e = 0; e < j; e++) this.link(m, h.get(nh, e), e);
   }
 
-  /** Remove `key`; returns its value or `undefined` with had=false. */
-  remove(m: Ptr, key: Value): { had: boolean; old: Value } {
+  /** Remove `key`; true when it was there, its value then in `previous`. */
+  remove(m: Ptr, key: Value): boolean {
     const h = this.rt.heap;
     const e = this.find(m, key);
-    if (e < 0) return { had: false, old: undefined };
-    const old = this.valAt(m, e);
+    this.previous = undefined;
+    if (e < 0) return false;
+    this.previous = this.valAt(m, e);
     h.set(h.getPtr(m, HASHES), e, DELETED);
     h.set(m, COUNT, h.get(m, COUNT) - 1);
-    return { had: true, old };
+    return true;
   }
 
   /** Live entry indices in insertion order. */
@@ -271,6 +290,11 @@ export class MapOps {
     for (let e = 0; e < used; e++) if (this.isLive(m, e)) return e;
     return -1;
   }
+}
+
+function isString(t: Type): boolean {
+  while (t.kind === "ref") t = t.inner;
+  return t.kind === "builtin" && t.name === "String";
 }
 
 function mapName(t: Type): string {

@@ -28,7 +28,11 @@ describe("Map", () => {
     const m = ops.create();
     for (let i = 0; i < 100; i++) ops.insert(m, i * 7, i);
     expect(ops.len(m)).toBe(100);
-    for (let i = 0; i < 100; i += 2) expect(ops.remove(m, i * 7).old).toBe(i);
+    for (let i = 0; i < 100; i += 2) {
+      expect(ops.remove(m, i * 7)).toBe(true);
+      expect(ops.previous).toBe(i);
+    }
+    expect(ops.remove(m, 0)).toBe(false);
     expect(ops.len(m)).toBe(50);
     expect(ops.find(m, 14)).toBe(-1);
     ops.insert(m, 0, -1); // re-inserted keys go last
@@ -37,7 +41,8 @@ describe("Map", () => {
     expect(keys[keys.length - 1]).toBe(0);
     expect(keys.length).toBe(51);
     // Replacing a value keeps the entry's position.
-    expect(ops.insert(m, 7, 700)).toEqual({ had: true, old: 1 });
+    expect(ops.insert(m, 7, 700)).toBe(true);
+    expect(ops.previous).toBe(1);
     expect(ops.valAt(m, ops.find(m, 7))).toBe(700);
     expect(ops.entries(m).map((e) => ops.keyAt(m, e))[0]).toBe(7);
   });
@@ -104,12 +109,14 @@ describe("Map lookups that reuse the last entry found", () => {
     expect(ops.find(rt.handles[1], rt.newString("k8"))).toBe(-1);
     // get-then-insert on the same key replaces, in each map.
     expect(ops.find(rt.handles[0], rt.handles[2])).toBeGreaterThanOrEqual(0);
-    expect(ops.insert(rt.handles[0], rt.handles[2], 70)).toEqual({ had: true, old: 7 });
+    expect(ops.insert(rt.handles[0], rt.handles[2], 70)).toBe(true);
+    expect(ops.previous).toBe(7);
     expect(ops.len(rt.handles[0])).toBe(50);
     // Removed: the remembered entry no longer counts.
-    expect(ops.remove(rt.handles[0], rt.handles[2]).old).toBe(70);
+    expect(ops.remove(rt.handles[0], rt.handles[2])).toBe(true);
+    expect(ops.previous).toBe(70);
     expect(ops.find(rt.handles[0], rt.handles[2])).toBe(-1);
-    expect(ops.insert(rt.handles[0], rt.handles[2], 71).had).toBe(false);
+    expect(ops.insert(rt.handles[0], rt.handles[2], 71)).toBe(false);
     // Growth renumbers entries: lookups still land on the right values.
     for (let i = 50; i < 200; i++) ops.insert(rt.handles[0], rt.newString(`k${i}`), i);
     for (let i = 0; i < 200; i++) expect(ops.valAt(rt.handles[0], ops.find(rt.handles[0], rt.newString(`k${i}`)))).toBe(i === 7 ? 71 : i);

@@ -10,7 +10,7 @@ import type { DType, NestedNumbers, Tensor } from "../tensor/api";
 import { StarkPanic } from "../diagnostics";
 import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
-import { Runtime, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { Runtime, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
 import { deepClone, readPlace, valueCompare, valueEquals } from "./values";
 
@@ -408,7 +408,7 @@ N["String::from"] = (s) => (x) => (typeof x === "number" && s.argTypes[0]?.kind 
 N["String::len"] = (s) => (x) => s.rt.strLen(x);
 N["String::is_empty"] = (s) => (x) => s.rt.strLen(x) === 0;
 N["String::push_str"] = (s) => (x, y) => s.rt.strAppend(x, y);
-N["String::push"] = (s) => (x, c) => s.rt.strPush(x, String.fromCodePoint(c));
+N["String::push"] = (s) => (x, c) => s.rt.strPushChar(x, c);
 N["String::pop"] = (s) => {
   const opt = () => optionOf(s.rt, s.retType);
   return (x) => {
@@ -417,11 +417,11 @@ N["String::pop"] = (s) => {
     if (!text) return opt().none();
     const chars = [...text];
     const last = chars.pop()!;
-    rt.heap.set(x, STR_LEN, rt.strLen(x) - utf8Len(last));
+    rt.strTruncate(x, rt.strLen(x) - utf8Len(last));
     return opt().some(last.codePointAt(0));
   };
 };
-N["String::clear"] = (s) => (x) => s.rt.heap.set(x, STR_LEN, 0);
+N["String::clear"] = (s) => (x) => s.rt.strTruncate(x, 0);
 N["String::split"] = (s) => (x, sep) => {
   const text = s.rt.str(x);
   const parts = text.split(s.rt.str(sep));
@@ -801,9 +801,9 @@ N["Map::insert"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
   let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k, v) => {
-    const r = ops.insert(m, k, v);
+    const had = ops.insert(m, k, v);
     opt ??= optionOf(s.rt, s.retType);
-    return r.had ? opt.some(r.old) : opt.none();
+    return had ? opt.some(ops.previous) : opt.none();
   };
 };
 N["Map::get"] = (s) => {
@@ -833,9 +833,9 @@ N["Map::remove"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
   let opt: OptionBuilders | undefined; // built on first call: the type is final by then
   return (m, k) => {
-    const r = ops.remove(m, k);
+    const had = ops.remove(m, k);
     opt ??= optionOf(s.rt, s.retType);
-    return r.had ? opt.some(r.old) : opt.none();
+    return had ? opt.some(ops.previous) : opt.none();
   };
 };
 N["Map::clear"] = (s) => {

@@ -103,11 +103,7 @@ export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
       if (t.mutable && reprOf(t.inner) === SlotKind.Scalar) return valueCompare(rt, readPlace(rt, a), readPlace(rt, b), t.inner);
       return valueCompare(rt, a, b, t.inner);
     case "builtin":
-      if (t.name === "String") {
-        const x = rt.str(a);
-        const y = rt.str(b);
-        return x < y ? -1 : x > y ? 1 : 0;
-      }
+      if (t.name === "String") return rt.strCompare(a, b);
       if (t.name === "Duration") return a < b ? -1 : a > b ? 1 : 0;
       if (t.name === "Vec") {
         const h = rt.heap;

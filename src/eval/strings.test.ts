@@ -1,0 +1,175 @@
+// The String helpers of runtime.ts without the front end: the hash cached in the String (and
+// reset by every mutation), equality and ordering on the bytes, and assembling a String in the
+// scratch buffer (fmtBegin .. fmtEnd) from Strings, integers, chars and JS text — non-ASCII text
+// through each of them, on the arena view and on the per-byte path.
+
+import { createHeap } from "../../heap";
+import type { ManagedHeap } from "../../heap/api";
+import type { Type } from "../check/types";
+import type { TensorRuntime } from "../tensor/api";
+import { getMapOps, intDisplay } from "./format";
+import { Runtime, STR_HASH } from "./runtime";
+
+const I64: Type = { kind: "int", name: "i64" };
+const STR: Type = { kind: "builtin", name: "String", args: [] };
+
+const withoutView = (heap: ManagedHeap): ManagedHeap => Object.assign(Object.create(heap), { slotWords: undefined });
+const heaps: [string, () => ManagedHeap][] = [
+  ["arena view", () => createHeap({}, { stress: 1 })],
+  ["per byte", () => withoutView(createHeap({}, { stress: 1 }))],
+];
+
+function runtime(heap: ManagedHeap): Runtime {
+  return new Runtime(heap, {} as TensorRuntime, { types: new Map(), traits: new Map() }, { stdout: () => {}, stderr: () => {} });
+}
+
+/** What TextEncoder makes of `s`, decoded back: the text a String of `s` must hold. */
+const utf8RoundTrip = (s: string) => new TextDecoder().decode(new TextEncoder().encode(s));
+
+describe.each(heaps)("Strings (%s)", (_name, make) => {
+  test("the cached hash is the hash of the current bytes after every kind of mutation", () => {
+    const rt = runtime(make());
+    const fresh = (text: string) => rt.strHash(rt.newString(text));
+    const ascii = rt.newString("key");
+    expect(rt.heap.get(ascii, STR_HASH)).toBe(0); // not computed until asked for
+    expect(rt.strHash(ascii)).toBe(rt.heap.get(ascii, STR_HASH));
+    const s = rt.newString("ключ"); // non-ASCII text is assembled, which computes the hash
+    const h0 = rt.heap.get(s, STR_HASH);
+    expect(h0).not.toBe(0);
+    expect(rt.strHash(s)).toBe(h0);
+    const steps: [string, () => void][] = [
+      ["ключ-é", () => rt.strAppend(s, rt.newString("-é"))],
+      ["ключ-é🚀", () => rt.strPushChar(s, 0x1f680)],
+      ["ключ-é🚀ß!", () => rt.strPush(s, "ß!")],
+      ["ключ-é🚀ß", () => rt.strTruncate(s, rt.strLen(s) - 1)],
+      ["", () => rt.strTruncate(s, 0)],
+    ];
+    let before = h0;
+    for (const [text, change] of steps) {
+      change();
+      expect(rt.str(s)).toBe(text);
+      expect(rt.strHash(s)).toBe(fresh(text));
+      expect(rt.strHash(s)).not.toBe(before);
+      before = rt.strHash(s);
+    }
+    // A clone keeps the hash; assembling computes it while copying.
+    const c = rt.strClone(rt.newString("é"));
+    rt.strHash(c);
+    expect(rt.heap.get(rt.strClone(c), STR_HASH)).toBe(fresh("é"));
+    const m = rt.fmtBegin();
+    rt.fmtText("é");
+    expect(rt.heap.get(rt.fmtEnd(m), STR_HASH)).toBe(fresh("é"));
+  });
+
+  test("equality and ordering compare bytes; hashes only rule out", () => {
+    const rt = runtime(make());
+    const a = rt.newString("clé-1");
+    const b = rt.newString("clé-2");
+    rt.strHash(a);
+    rt.strHash(b);
+    expect(rt.strEquals(a, b)).toBe(false);
+    expect(rt.strEquals(a, rt.newString("clé-1"))).toBe(true); // one hash known, one not
+    // Same length, different bytes: precomposed é vs e + combining acute.
+    expect(rt.strEquals(rt.newString("é-"), rt.newString("e\u0301"))).toBe(false);
+    // Byte order is code point order: U+FF5E before U+1F680 (UTF-16 units would say otherwise).
+    expect(rt.strCompare(rt.newString("～"), rt.newString("🚀"))).toBe(-1);
+    expect(rt.strCompare(rt.newString("🚀"), rt.newString("～"))).toBe(1);
+    expect(rt.strCompare(rt.newString("ab"), rt.newString("abc"))).toBe(-1);
+    expect(rt.strCompare(rt.newString("é"), rt.newString("é"))).toBe(0);
+  });
+
+  test("assembling: Strings, literal bytes, integers, chars and JS text, nested", () => {
+    const rt = runtime(make());
+    const w = rt.newString("wörld");
+    const outer = rt.fmtBegin();
+    rt.fmtBytes(new TextEncoder().encode("«"));
+    rt.fmtStr(w);
+    rt.fmtInt(-42);
+    // A part that builds a String of its own finishes it before the outer one goes on.
+    const inner = rt.fmtBegin();
+    rt.fmtChar(0x1f680);
+    rt.fmtInt(0);
+    const innerStr = rt.fmtEnd(inner);
+    rt.fmtStr(innerStr);
+    rt.fmtText("»");
+    const s = rt.fmtEnd(outer);
+    expect(rt.str(innerStr)).toBe("🚀0");
+    expect(rt.str(s)).toBe("«wörld-42🚀0»");
+    expect(rt.strLen(s)).toBe(2 + 6 + 3 + 5 + 2);
+    expect(rt.str(rt.fmtEnd(rt.fmtBegin()))).toBe("");
+  });
+
+  test("integers are written as format.ts displays them, exactly beyond 2^53", () => {
+    const rt = runtime(make());
+    const values = [0, 7, -7, 9, 10, 99, 100, -1000, 123456789, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 1e21, -1e22];
+    for (const v of values) {
+      const m = rt.fmtBegin();
+      rt.fmtInt(v);
+      expect(rt.str(rt.fmtEnd(m))).toBe(intDisplay(v));
+    }
+    expect(intDisplay(2 ** 63)).toBe("9223372036854775808");
+    expect(intDisplay(-(2 ** 53 - 1))).toBe("-9007199254740991");
+  });
+
+  test("JS text is encoded as TextEncoder would, lone surrogates as U+FFFD", () => {
+    const rt = runtime(make());
+    for (const text of ["plain", "héllo 🚀", "\ud800x", "x\udc00", "\udc00\ud800", "😀😀", "€".repeat(500), "a".repeat(70000) + "ü"]) {
+      const m = rt.fmtBegin();
+      rt.fmtText(text);
+      expect(rt.str(rt.fmtEnd(m))).toBe(utf8RoundTrip(text));
+      expect(rt.str(rt.newString(text))).toBe(utf8RoundTrip(text));
+    }
+    // After a huge String the buffer starts small again and still works.
+    const m = rt.fmtBegin();
+    rt.fmtText("ok é");
+    expect(rt.str(rt.fmtEnd(m))).toBe("ok é");
+  });
+
+  test("a String abandoned by a panic is forgotten when the next run starts", () => {
+    const rt = runtime(make());
+    const m = rt.fmtBegin();
+    rt.fmtText("half of a Strïng");
+    void m; // the part after this panicked: fmtEnd never ran
+    rt.resetDepth();
+    const n = rt.fmtBegin();
+    expect(n).toBe(0);
+    rt.fmtText("whole");
+    expect(rt.str(rt.fmtEnd(n))).toBe("whole");
+  });
+
+  test("Map keys: assembled, literal and appended keys with non-ASCII text find the same entries", () => {
+    const heap = make();
+    const rt = runtime(heap);
+    const ops = getMapOps(rt, { kind: "builtin", name: "Map", args: [STR, I64] });
+    rt.handles.push(ops.create());
+    const words = ["ключ", "clé", "🚀", "e\u0301", "é"];
+    const assembled = (i: number) => {
+      const m = rt.fmtBegin();
+      rt.fmtText(words[i % 5]);
+      rt.fmtBytes(new Uint8Array([45]));
+      rt.fmtInt(i % 7);
+      return rt.fmtEnd(m);
+    };
+    for (let i = 0; i < 70; i++) {
+      const k = assembled(i);
+      const e = ops.find(rt.handles[0], k);
+      ops.insert(rt.handles[0], k, e < 0 ? 1 : ops.valAt(rt.handles[0], e) + 1);
+      heap.safepoint(); // stress: the map and its keys move at every step
+    }
+    const m = rt.handles[0];
+    expect(ops.len(m)).toBe(35);
+    expect(ops.valAt(m, ops.find(m, rt.newString("ключ-0")))).toBe(2);
+    expect(ops.find(m, rt.newString("e\u0301-3"))).toBeGreaterThanOrEqual(0);
+    expect(ops.find(m, rt.newString("é-3"))).toBeGreaterThanOrEqual(0);
+    expect(ops.find(m, rt.newString("e\u0301-3"))).not.toBe(ops.find(m, rt.newString("é-3")));
+    // A key grown by push_str after a successful lookup is looked up by its new bytes.
+    const k = rt.newString("🚀-");
+    rt.strPush(k, "2");
+    expect(ops.find(m, k)).toBeGreaterThanOrEqual(0);
+    rt.strAppend(k, rt.newString("ü"));
+    expect(ops.find(m, k)).toBe(-1);
+    rt.strTruncate(k, rt.strLen(k) - 2);
+    expect(ops.find(m, k)).toBeGreaterThanOrEqual(0);
+    rt.handles.length = 0;
+  });
+});
