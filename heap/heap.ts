@@ -121,7 +121,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.poison = options.poison ?? this.stress > 0;
     const reserve = options.reserveBytes ?? DEFAULT_RESERVE_BYTES;
     this.arena = new Arena(reserve);
-    this.arena.growthFactor = this.policy.compact ? 1.05 : 2;
+    this.setPolicy(this.policy);
     this.f64 = this.arena.f64;
     this.i32 = this.arena.i32;
     this.u8 = this.arena.u8;
@@ -389,14 +389,25 @@ export class GenerationalHeap implements ManagedHeap {
   private doYoung(reason: string): void {
     const t0 = this.pauseStart();
     const before = this.heapSize();
+    const { promotedWords } = this.emptyNursery(this.policy.tenureAge);
+    this.counters.youngCollections++;
+    this.finishPause("young", reason, t0, before, promotedWords * 8);
+    this.due = true; // the old generation may have grown past its trigger
+  }
+
+  /**
+   * Evacuate the nursery (tenureAge 0: promote everything, as a full collection does) and hand
+   * out its eden again, resized if a new size is pending: the opening of every collection.
+   */
+  private emptyNursery(tenureAge: number): EvacuationResult {
     const nursery = this.nursery;
     nursery.top = this.top;
     const edenUsed = this.top - nursery.edenStart;
     const fromWords = nursery.fromTop - nursery.fromStart;
     this.allocatedWordsBase += edenUsed;
-    const tenure = this.pendingResize ? 0 : this.policy.tenureAge;
-    const { promotedWords, survivedWords } = this.evacuate(tenure);
-    this.edenSizer.observe((cpuMicros() - this.cpuAtPause) / 1000, edenUsed, fromWords, promotedWords + survivedWords);
+    const result = this.evacuate(this.pendingResize ? 0 : tenureAge);
+    const copied = result.promotedWords + result.survivedWords;
+    this.edenSizer.observe((cpuMicros() - this.cpuAtPause) / 1000, edenUsed, fromWords, copied);
     if (this.pendingResize) this.resizeNursery();
     this.top = nursery.top;
     this.setEdenEnd();
@@ -404,9 +415,7 @@ export class GenerationalHeap implements ManagedHeap {
     this.externalRequested = false;
     this.externalSinceYoung = 0;
     this.allocationsAtLastGC = this.allocations;
-    this.counters.youngCollections++;
-    this.finishPause("young", reason, t0, before, promotedWords * 8);
-    this.due = true; // the old generation may have grown past its trigger
+    return result;
   }
 
   /**
@@ -447,28 +456,18 @@ export class GenerationalHeap implements ManagedHeap {
     this.abandonCycle();
     const t0 = this.pauseStart();
     const before = this.heapSize();
-    this.nursery.top = this.top;
-    this.allocatedWordsBase += this.top - this.nursery.edenStart;
-    const { promotedWords } = this.evacuate(0);
-    if (this.pendingResize) this.resizeNursery();
-    this.top = this.nursery.top;
-    this.setEdenEnd();
-    this.youngRequested = false;
-    this.allocationsAtLastGC = this.allocations;
+    const { promotedWords } = this.emptyNursery(0);
 
     if (this.rootScanner) this.rootScanner((p) => (this.marker.grey(p), p));
     this.marker.drain(Infinity);
     this.clearLiveCounts();
-    const onDead = (p: number, h0: number) => this.onDead(p, h0);
-    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
     let kind: GCEvent["kind"] = "full";
     if (this.policy.compact) {
-      compact(this.arena, this.layouts, this.old, this.rootScanner, onDead, onLive, this.poison);
+      compact(this.arena, this.layouts, this.old, this.rootScanner, this.deadObject, this.liveObject, this.poison);
       kind = "compact";
     } else {
       this.old.beginSweep();
-      for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
-      this.old.sweeping = false;
+      this.sweepRest();
     }
     this.endCycle();
     this.finishPause(kind, reason, t0, before, promotedWords * 8);
@@ -483,10 +482,7 @@ export class GenerationalHeap implements ManagedHeap {
         if (!(h0 & Header.FREE)) this.i32[2 * p] = h0 & ~Header.MARK;
       });
     } else if (this.phase === Phase.Sweeping) {
-      const onDead = (p: number, h0: number) => this.onDead(p, h0);
-      const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
-      for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
-      this.old.sweeping = false;
+      this.sweepRest();
     }
     this.phase = Phase.Idle;
   }
@@ -521,14 +517,12 @@ export class GenerationalHeap implements ManagedHeap {
       if (this.marker.drain(deadline, budget)) this.finishMarking();
       return this.finishPause("mark-slice", "mark", t0, before, 0);
     }
-    const onDead = (p: number, h0: number) => this.onDead(p, h0);
-    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
     // Stop before a block that would probably cross the deadline (at least one per slice).
     let swept = 0;
     let last = t0;
     for (const b of [...this.old.blocks]) {
       if (b.swept) continue;
-      this.old.sweepBlock(b, onDead, onLive);
+      this.old.sweepBlock(b, this.deadObject, this.liveObject);
       const now = performance.now();
       this.sweepBlockMs = Math.max(this.sweepBlockMs * 0.9, now - last);
       last = now;
@@ -560,12 +554,15 @@ export class GenerationalHeap implements ManagedHeap {
       this.marker.drain(Infinity);
       this.finishMarking();
     }
-    const onDead = (p: number, h0: number) => this.onDead(p, h0);
-    const onLive = (p: number, layout: number, words: number) => this.onLive(layout, words);
-    for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, onDead, onLive);
-    this.old.sweeping = false;
+    this.sweepRest();
     this.endCycle();
     this.finishPause("mark-slice", "finish cycle", t0, before, 0);
+  }
+
+  /** Sweep every block not swept yet in this cycle, and end the sweep. */
+  private sweepRest(): void {
+    for (const b of [...this.old.blocks]) if (!b.swept) this.old.sweepBlock(b, this.deadObject, this.liveObject);
+    this.old.sweeping = false;
   }
 
   private endCycle(): void {
@@ -580,6 +577,10 @@ export class GenerationalHeap implements ManagedHeap {
     }
     this.lastLive.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
   }
+
+  /** What sweeping and compaction report for each object (made once: they are called per object). */
+  private readonly deadObject = (p: number, h0: number): void => this.onDead(p, h0);
+  private readonly liveObject = (_p: number, layout: number, words: number): void => this.onLive(layout, words);
 
   private onDead(p: number, h0: number): void {
     if (this.tensorLayouts !== 0 && this.layouts.holdsTensors[h0 & Header.LAYOUT_MASK] !== 0) forEachTensor(this.layouts, this.f64, this.i32, p, this.releaseTensor);
@@ -650,10 +651,15 @@ export class GenerationalHeap implements ManagedHeap {
     // A new size, or survivor spaces where the old mode had none (or the reverse), is a new nursery.
     if (next.youngGenSize !== this.cfg.youngGenSize || policy.tenureAge > 1 !== this.policy.tenureAge > 1) this.pendingResize = true;
     this.cfg = next;
-    this.policy = policy;
-    this.arena.growthFactor = this.policy.compact ? 1.05 : 2;
+    this.setPolicy(policy);
     this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
     this.due = true;
+  }
+
+  /** The mode's policy, and the arena growth it implies (Memory mode grows in small steps). */
+  private setPolicy(policy: ModePolicy): void {
+    this.policy = policy;
+    this.arena.growthFactor = policy.compact ? 1.05 : 2;
   }
 
   config(): GCConfig {
