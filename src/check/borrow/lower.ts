@@ -10,19 +10,15 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, localPlace, project, type Place } from "./places";
-import { builtinName, isTensor, stripRefs, type TypeInfo } from "./typeinfo";
+import { builtinName, isTensor, mentionsRef, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
-/** Does a written type contain a reference (`&T`, `Option<&mut T>`, ...)? */
-function mentionsRef(t: unknown): boolean {
-  if (!t || typeof t !== "object") return false;
-  if ((t as { kind?: string }).kind === "RefType") return true;
-  for (const [k, v] of Object.entries(t)) {
-    if (k === "span" || k === "res") continue;
-    if (Array.isArray(v) ? v.some(mentionsRef) : mentionsRef(v)) return true;
-  }
-  return false;
+/** `&mut self` methods Rust defines on slices, which a Vec or an array reaches through a deref. */
+const SLICE_MUT_METHODS = new Set(["swap", "sort", "sort_by", "sort_by_key", "sort_unstable", "reverse", "iter_mut", "get_mut", "first_mut", "last_mut", "fill", "rotate_left", "rotate_right"]);
+
+function isSliceMutMethod(container: string | null, method: string): boolean {
+  return (container === "Vec" || container === "Array") && SLICE_MUT_METHODS.has(method);
 }
 
 /** Does this method take `&self` or `&mut self`? */
@@ -681,13 +677,13 @@ export class Lowerer {
       if (bn === "Vec" || bn === "Map") {
         const base = this.place(tgtInner.object);
         if (base) {
+          // `IndexMut::index_mut(&mut v, i)`: the Vec is borrowed before the index is evaluated (no
+          // two-phase borrow here), so `v[v.len() - 1] = x` conflicts, as in Rust.
           const d = this.autoDeref(base, this.ty(tgtInner.object));
+          const first = this.loans.length;
+          if (d.place) this.borrow(d.place, true, target.span, "autoref");
           this.value(tgtInner.index, "move");
-          if (d.place) {
-            const first = this.loans.length;
-            this.borrow(d.place, true, target.span, "autoref");
-            this.endTempsSince(first);
-          }
+          this.endTempsSince(first);
           return;
         }
       }
@@ -714,9 +710,16 @@ export class Lowerer {
     return !!p && p.ty.kind === "RefType";
   }
 
-  private argMode(arg: Expr, autoref: boolean): Mode {
+  /** Is parameter i declared by value (`x: T`), so an `&mut` argument moves into it instead of being reborrowed? */
+  private paramByValue(decl: A.FnDecl | null, nativeName: string | null, i: number): boolean {
+    if (decl) return i < decl.params.length && !this.paramIsRef(decl, i);
+    return nativeName !== null && nativeParamByValue(nativeName, i);
+  }
+
+  /** An `&mut` argument is reborrowed where the parameter is a reference, and moved into a generic `T`, as in Rust. */
+  private argMode(arg: Expr, autoref: boolean, byValue = false): Mode {
     if (autoref && this.ty(arg)?.kind !== "ref") return "autoref";
-    return "arg";
+    return byValue ? "move" : "arg";
   }
 
   private call(e: A.CallExpr): Carried {
@@ -748,7 +751,7 @@ export class Lowerer {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i);
       if (nativeName && !isDrop && (nativeName === "print" || nativeName === "eprint" || isTensor(this.ty(a)))) auto = true;
       if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
-      cs.push(this.value(a, this.argMode(a, auto)));
+      cs.push(this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i))));
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
     const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
@@ -769,6 +772,7 @@ export class Lowerer {
     const recvPlace0 = this.place(e.receiver);
     let recvCarried: Carried = EMPTY;
     let pendingMut: Place | null = null;
+    let earlyMut: Carried | null = null;
     let recvInner = recvTy;
     if (recvPlace0) {
       const d = this.autoDeref(recvPlace0, recvTy, adj.derefs);
@@ -780,6 +784,9 @@ export class Lowerer {
         if (this.types.carriesLoans(recvInner)) recvCarried = union(recvCarried, { loans: [], vars: [d.place.base] });
       } else if (adj.autoref === "refMut") {
         pendingMut = d.place; // two-phase borrow: activated after the arguments
+        // Except for a slice method reached through a Vec's or array's deref (`v.swap(0, v.len() - 1)`):
+        // Rust has no two-phase borrow through that adjustment, so the arguments see `v` borrowed.
+        if (isSliceMutMethod(d.ty?.kind === "array" ? "Array" : builtinName(d.ty), e.method.name)) earlyMut = this.borrow(d.place, true, e.receiver.span, "autoref");
       } else {
         const t = recvInner;
         if (this.types.isCopy(t) || t?.kind === "ref") {
@@ -805,10 +812,10 @@ export class Lowerer {
     e.args.forEach((a, i) => {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i) || keyBorrow;
       if (native && (recvTensor || isTensor(this.ty(a))) && isTensor(this.ty(a))) auto = true;
-      cs.push(this.value(a, this.argMode(a, auto)));
+      cs.push(this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i))));
     });
     if (pendingMut) {
-      const lc = this.borrow(pendingMut, true, e.receiver.span, "autoref");
+      const lc = earlyMut ?? this.borrow(pendingMut, true, e.receiver.span, "autoref");
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
       if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
@@ -818,6 +825,10 @@ export class Lowerer {
     // which native signatures spell out (`get(&self, k: &K) -> Option<&V>`) and user methods' bodies
     // are checked against (E0621). Any other function borrows from every reference argument (LANGUAGE.md §4.2).
     const receiverOnly = (native && adj.autoref !== "none") || refSelf(decl);
+    // A native result whose type names no reference (`Iter::next(&mut self) -> Option<T>`, `pop`,
+    // `take`) does not borrow the receiver; it carries only what the receiver holds.
+    const borrowsReceiver = res?.kind === "native" ? nativeResultBorrowsReceiver(res.name) : !decl?.ret || mentionsRef(decl.ret);
+    if (native && adj.autoref !== "none" && !borrowsReceiver) recvCarried = { loans: [], vars: recvCarried.vars };
     const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
     this.endTempsSince(first, result);
     return result;

@@ -262,8 +262,12 @@ export class BodyChecker {
 
   /** E0596: `&mut` of something not mutable. Returns true when reported. */
   private checkMutability(n: number, p: Place, span: Span): boolean {
+    // Behind any `&` on the way (`**rr` with `rr: &&mut Vec`), the place cannot be borrowed mutably.
     let lastDeref = -1;
-    for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
+    for (let i = 0; i < p.proj.length; i++) {
+      const pr = p.proj[i];
+      if (pr.kind === "deref" && (lastDeref < 0 || pr.mutable === false)) lastDeref = i;
+    }
     if (lastDeref >= 0) {
       const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;
@@ -289,7 +293,10 @@ export class BodyChecker {
   /** E0384 / E0594: assignment to an immutable binding or through a `&`. Returns true when reported. */
   private checkAssignMutability(n: number, p: Place, span: Span, throughBox: boolean): boolean {
     let lastDeref = -1;
-    for (let i = 0; i < p.proj.length; i++) if (p.proj[i].kind === "deref") lastDeref = i;
+    for (let i = 0; i < p.proj.length; i++) {
+      const pr = p.proj[i];
+      if (pr.kind === "deref" && (lastDeref < 0 || pr.mutable === false)) lastDeref = i;
+    }
     if (lastDeref >= 0) {
       const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;

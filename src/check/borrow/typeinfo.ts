@@ -2,7 +2,8 @@
 // type can carry a borrow (a reference, an iterator over a borrowed collection, a closure that
 // captured by reference, an `Option<&T>` ...).
 
-import type { EnumDecl, GenericParam, StructDecl } from "../../syntax/ast";
+import type { EnumDecl, FnDecl, GenericParam, Item, StructDecl } from "../../syntax/ast";
+import { loadPrelude } from "../index";
 import { isCopy, type Type } from "../types";
 
 export type CopyAdt = (decl: StructDecl | EnumDecl, args: Type[]) => boolean;
@@ -108,4 +109,72 @@ export function isTensor(t: Type | undefined): boolean {
 export function builtinName(t: Type | undefined): string | null {
   const s = stripRefs(t);
   return s && s.kind === "builtin" ? s.name : null;
+}
+
+/**
+ * Does a written type contain a reference (`&T`, `Option<&mut T>`, ...)? `Iter<T>` counts as one:
+ * it stands for Rust's iterator types, which borrow what they iterate (`Chars<'_>`, `Split<'_>`).
+ */
+export function mentionsRef(t: unknown): boolean {
+  if (!t || typeof t !== "object") return false;
+  const k = (t as { kind?: string }).kind;
+  if (k === "RefType") return true;
+  if (k === "PathType" && (t as { segments: { name: { name: string } }[] }).segments[0]?.name.name === "Iter") return true;
+  for (const [k, v] of Object.entries(t)) {
+    if (k === "span" || k === "res") continue;
+    if (Array.isArray(v) ? v.some(mentionsRef) : mentionsRef(v)) return true;
+  }
+  return false;
+}
+
+/** What the borrow checker reads from a native's prelude declaration. */
+interface NativeSig {
+  /** Its result names a reference: it borrows from the receiver (Rust's elision rule). */
+  resultBorrows: boolean;
+  /** Which parameters (after `self`) are declared as references. */
+  refParams: boolean[];
+}
+
+let nativeSigs: Map<string, NativeSig> | null = null;
+
+/** The prelude's body-less declarations by the name the checker resolves natives to (`Iter::next`, `std::mem::swap`). */
+function nativeSig(name: string): NativeSig | undefined {
+  if (!nativeSigs) {
+    const sigs = new Map<string, NativeSig>();
+    const add = (prefix: string, fn: FnDecl) => {
+      if (!fn.body) sigs.set(prefix + fn.name.name, { resultBorrows: !!fn.ret && mentionsRef(fn.ret), refParams: fn.params.map((p) => p.ty.kind === "RefType") });
+    };
+    const walk = (items: readonly unknown[], prefix: string) => {
+      for (const item of items as Item[]) {
+        if (item.kind === "ModDecl") walk(item.items, `${prefix}${item.name.name}::`);
+        else if (item.kind === "FnDecl") add(prefix, item);
+        else if (item.kind === "ImplDecl" && !item.trait && item.target.kind === "PathType") {
+          const target = item.target.segments.map((seg) => seg.name.name).join("::");
+          for (const m of item.methods) add(`${target}::`, m);
+        }
+      }
+    };
+    walk(loadPrelude().program.body, "");
+    nativeSigs = sigs;
+  }
+  return nativeSigs.get(name);
+}
+
+/**
+ * Does the native method `name` return something borrowed from its receiver? Only where its
+ * declared result names a reference: `get_mut(&mut self, ..) -> Option<&mut T>` does,
+ * `next(&mut self) -> Option<T>` and `pop(&mut self) -> Option<T>` do not. A name the prelude
+ * does not declare is taken to borrow (the safe answer).
+ */
+export function nativeResultBorrowsReceiver(name: string): boolean {
+  return nativeSig(name)?.resultBorrows ?? true;
+}
+
+/**
+ * Is parameter i of the native `name` known to be declared by value (a generic `T`, as in
+ * `push(&mut self, value: T)`)? Then an `&mut` argument moves into it instead of being reborrowed.
+ */
+export function nativeParamByValue(name: string, i: number): boolean {
+  const sig = nativeSig(name);
+  return !!sig && i < sig.refParams.length && !sig.refParams[i];
 }
