@@ -27,10 +27,10 @@ function bitsOf(t: Trie, levels: number, width: number): number[] {
 describe("bit tries", () => {
   it("needs one more level per 32× width", () => {
     expect(trieLevels(1)).toBe(0);
-    expect(trieLevels(1024)).toBe(0);
-    expect(trieLevels(1025)).toBe(1);
-    expect(trieLevels(32 * 1024)).toBe(1);
-    expect(trieLevels(32 * 1024 + 1)).toBe(2);
+    expect(trieLevels(512)).toBe(0);
+    expect(trieLevels(513)).toBe(1);
+    expect(trieLevels(32 * 512)).toBe(1);
+    expect(trieLevels(32 * 512 + 1)).toBe(2);
   });
 
   for (const width of [40, 5000, 70000]) {
@@ -81,11 +81,11 @@ describe("bit tries", () => {
 
   it("lists only the bits of a range", () => {
     const levels = trieLevels(70000);
-    const bits = [0, 31, 32, 1023, 1024, 40000, 65000, 69999];
+    const bits = [0, 31, 32, 511, 512, 1023, 1024, 40000, 65000, 69999];
     const t = trieApply(null, levels, Int32Array.from(bits.map((b) => b * 2 + 1)), 0, bits.length);
     const out: number[] = [];
     trieBitsIn(t, levels, 0, 31, 40001, out);
-    expect(out).toEqual([31, 32, 1023, 1024, 40000]);
+    expect(out).toEqual([31, 32, 511, 512, 1023, 1024, 40000]);
   });
 
   it("a cursor writes in place without changing the set it started from", () => {

@@ -1,4 +1,4 @@
-// Persistent bit sets: a bit set stored as a 32-way trie of 1024-bit leaves, never changed in
+// Persistent bit sets: a bit set stored as a 32-way trie of 512-bit leaves, never changed in
 // place once built. Updating a few bits copies only the path to them and shares the rest, so the
 // dataflow solver can keep one state per basic block without paying for the whole width of the
 // state at every block: two states that differ in a handful of facts share all the other leaves,
@@ -8,12 +8,18 @@
 // The empty set is `null`, and no subtree is ever empty (an update that clears a leaf or an inner
 // node returns null for it), so equal sets have the same shape and `null` means "no bits".
 
-/** A leaf holds 32 words (bits 0..1023 of its range); an inner node 32 children. */
+/**
+ * A leaf holds 16 words (bits 0..511 of its range); an inner node 32 children. 16 words = 64
+ * bytes is the largest typed array V8 keeps on its own heap: a bigger one gets a separately
+ * allocated backing store, several times as costly to create and to collect.
+ */
 export type TrieNode = Int32Array | TrieInner;
 type TrieInner = (TrieNode | null)[];
 export type Trie = TrieNode | null;
 
-const LEAF_SHIFT = 10; // bits per leaf = 1 << LEAF_SHIFT
+const LEAF_SHIFT = 9; // bits per leaf = 1 << LEAF_SHIFT
+const LEAF_WORDS = 16;
+const WORD_MASK = LEAF_WORDS - 1;
 
 /** How many inner levels a trie needs for `width` bits (0: the root is a leaf). */
 export function trieLevels(width: number): number {
@@ -30,14 +36,14 @@ function childShift(level: number): number {
 export function trieHas(root: Trie, levels: number, bit: number): boolean {
   let n = root;
   for (let level = levels; n !== null; level--) {
-    if (level === 0) return ((n as Int32Array)[(bit >>> 5) & 31] & (1 << (bit & 31))) !== 0;
+    if (level === 0) return ((n as Int32Array)[(bit >>> 5) & WORD_MASK] & (1 << (bit & 31))) !== 0;
     n = (n as TrieInner)[(bit >>> childShift(level)) & 31];
   }
   return false;
 }
 
 function leafIsEmpty(leaf: Int32Array): boolean {
-  for (let w = 0; w < 32; w++) if (leaf[w] !== 0) return false;
+  for (let w = 0; w < LEAF_WORDS; w++) if (leaf[w] !== 0) return false;
   return true;
 }
 
@@ -58,13 +64,13 @@ export function trieApply(n: Trie, level: number, ops: Int32Array, from: number,
     for (let i = from; i < to; i++) {
       const op = ops[i];
       const bit = op >>> 1;
-      const w = (bit >>> 5) & 31;
+      const w = (bit >>> 5) & WORD_MASK;
       const m = 1 << (bit & 31);
       const src = out ?? leaf;
       const cur = src === null ? 0 : src[w];
       const next = (op & 1) !== 0 ? cur | m : cur & ~m;
       if (next !== cur) {
-        if (out === null) out = leaf === null ? new Int32Array(32) : leaf.slice();
+        if (out === null) out = leaf === null ? new Int32Array(LEAF_WORDS) : leaf.slice();
         out[w] = next;
       }
     }
@@ -98,7 +104,7 @@ export function trieUnion(a: Trie, b: Trie, level: number): Trie {
     const la = a as Int32Array;
     const lb = b as Int32Array;
     let out: Int32Array | null = null;
-    for (let w = 0; w < 32; w++) {
+    for (let w = 0; w < LEAF_WORDS; w++) {
       const v = la[w] | lb[w];
       if (v !== la[w]) {
         if (out === null) out = la.slice();
@@ -106,7 +112,7 @@ export function trieUnion(a: Trie, b: Trie, level: number): Trie {
       }
     }
     if (out === null) return a;
-    for (let w = 0; w < 32; w++) if (out[w] !== lb[w]) return out;
+    for (let w = 0; w < LEAF_WORDS; w++) if (out[w] !== lb[w]) return out;
     return b; // a ⊆ b
   }
   const ia = a as TrieInner;
@@ -130,7 +136,7 @@ export function trieEquals(a: Trie, b: Trie, level: number): boolean {
   if (level === 0) {
     const la = a as Int32Array;
     const lb = b as Int32Array;
-    for (let w = 0; w < 32; w++) if (la[w] !== lb[w]) return false;
+    for (let w = 0; w < LEAF_WORDS; w++) if (la[w] !== lb[w]) return false;
     return true;
   }
   for (let c = 0; c < 32; c++) if (!trieEquals((a as TrieInner)[c], (b as TrieInner)[c], level - 1)) return false;
@@ -143,7 +149,7 @@ export function trieBitsIn(n: Trie, level: number, base: number, lo: number, hi:
   if (level === 0) {
     const leaf = n as Int32Array;
     const first = Math.max(0, (lo - base) >> 5);
-    const last = Math.min(31, (hi - 1 - base) >> 5);
+    const last = Math.min(WORD_MASK, (hi - 1 - base) >> 5);
     for (let w = first; w <= last; w++) {
       let v = leaf[w];
       while (v !== 0) {
@@ -167,7 +173,7 @@ export function trieToWords(n: Trie, level: number, base: number, out: Uint32Arr
   if (level === 0) {
     const leaf = n as Int32Array;
     const w0 = base >>> 5;
-    for (let w = 0; w < 32 && w0 + w < out.length; w++) out[w0 + w] |= leaf[w];
+    for (let w = 0; w < LEAF_WORDS && w0 + w < out.length; w++) out[w0 + w] |= leaf[w];
     return;
   }
   const span = 2 ** childShift(level);
@@ -198,10 +204,10 @@ export class TrieCursor {
     if (level === 0) {
       let leaf = n as Int32Array | null;
       if (leaf === null || !this.owned.has(leaf)) {
-        leaf = leaf === null ? new Int32Array(32) : leaf.slice();
+        leaf = leaf === null ? new Int32Array(LEAF_WORDS) : leaf.slice();
         this.owned.add(leaf);
       }
-      const w = (bit >>> 5) & 31;
+      const w = (bit >>> 5) & WORD_MASK;
       if (on) leaf[w] |= 1 << (bit & 31);
       else leaf[w] &= ~(1 << (bit & 31));
       return leaf;

@@ -102,28 +102,42 @@ export class GenKill {
       gens.length = 0;
     }
     this.opStart[n] = ops.length;
-    this.ops = Int32Array.from(ops);
+    this.ops = new Int32Array(ops);
   }
 
   /** Several analyses of one direction as one, each in its own window of bits (at the returned offsets). */
-  static together(nodes: CfgNode[], analyses: GenKill[]): { combined: GenKill; offsets: number[] } {
+  static together(analyses: GenKill[]): { combined: GenKill; offsets: number[] } {
     const offsets: number[] = [];
     let width = 0;
     for (const a of analyses) {
       offsets.push(width);
       width += a.width;
     }
-    const combined = new GenKill(analyses[0].direction, width, nodes, (node, kill, gen) => {
+    const n = analyses[0].opStart.length - 1;
+    const opStart = new Int32Array(n + 1);
+    const ops = new Int32Array(analyses.reduce((sum, a) => sum + a.ops.length, 0));
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      opStart[k] = at;
+      // Kills before gens within each analysis is all the order there is: the windows are disjoint.
       for (let i = 0; i < analyses.length; i++) {
-        const { opStart, ops } = analyses[i];
-        for (let k = opStart[node.id], end = opStart[node.id + 1]; k < end; k++) {
-          const bit = offsets[i] + (ops[k] >>> 1);
-          if ((ops[k] & 1) !== 0) gen(bit);
-          else kill(bit);
-        }
+        const a = analyses[i];
+        const shift = offsets[i] * 2;
+        for (let j = a.opStart[k], end = a.opStart[k + 1]; j < end; j++) ops[at++] = a.ops[j] + shift;
       }
-    });
-    return { combined, offsets };
+    }
+    opStart[n] = at;
+    return { combined: GenKill.compiled(analyses[0].direction, width, opStart, ops), offsets };
+  }
+
+  /** An analysis from effect lists already compiled (no per-node callback to run). */
+  static compiled(direction: "forward" | "backward", width: number, opStart: Int32Array, ops: Int32Array): GenKill {
+    const a = Object.create(GenKill.prototype) as { -readonly [K in keyof GenKill]: GenKill[K] };
+    a.direction = direction;
+    a.width = width;
+    a.opStart = opStart;
+    a.ops = ops;
+    return a as GenKill;
   }
 
   /** Applies node k's effects to a dense set (from out to in for a backward analysis). */
@@ -159,7 +173,7 @@ export class SliceSets {
  * their windows side by side), which costs one traversal instead of one per analysis.
  */
 export function solveTogether(nodes: CfgNode[], analyses: GenKill[]): { before: SliceSets; after: SliceSets }[] {
-  const { combined, offsets } = GenKill.together(nodes, analyses);
+  const { combined, offsets } = GenKill.together(analyses);
   const r = solve(nodes, combined);
   return offsets.map((off) => ({ before: new SliceSets(r.before, off), after: new SliceSets(r.after, off) }));
 }
@@ -183,6 +197,20 @@ interface Blocks {
   blocks: number[][];
   /** Where each block starts in the numbering of nodes block after block (the effect index's positions). */
   blockStart: Int32Array;
+  succBlocks: number[][];
+  predBlocks: number[][];
+  /** Reverse postorder from the entry's block. */
+  rpo: number[];
+}
+
+// The blocks of a graph, computed once for the several analyses solved over it (a CFG's nodes
+// do not change once it is built).
+const blocksCache = new WeakMap<CfgNode[], Blocks>();
+
+function blocksOf(nodes: CfgNode[]): Blocks {
+  let bl = blocksCache.get(nodes);
+  if (!bl) blocksCache.set(nodes, (bl = basicBlocks(nodes)));
+  return bl;
 }
 
 /** Splits the graph into basic blocks: maximal chains where each next node has the previous one as its only way in. */
@@ -213,7 +241,10 @@ function basicBlocks(nodes: CfgNode[]): Blocks {
   for (let i = 0; i < n; i++) if (blockOf[i] === -1) walk(i);
   const blockStart = new Int32Array(blocks.length + 1);
   for (let b = 0; b < blocks.length; b++) blockStart[b + 1] = blockStart[b] + blocks[b].length;
-  return { blockOf, posIn, blocks, blockStart };
+  const succBlocks = blocks.map((list) => nodes[list[list.length - 1]].succ.map((x) => blockOf[x]));
+  const predBlocks = blocks.map((list) => nodes[list[0]].pred.map((x) => blockOf[x]));
+  const rpo = blocks.length === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
+  return { blockOf, posIn, blocks, blockStart, succBlocks, predBlocks, rpo };
 }
 
 /** Blocks in reverse postorder from the entry's block (the unreachable ones after, in creation order). */
@@ -276,7 +307,7 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
     touched.length = 0;
   }
   start[blocks.length] = out.length;
-  return { start, ops: Int32Array.from(out) };
+  return { start, ops: new Int32Array(out) };
 }
 
 /**
@@ -285,18 +316,15 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
  * node's effect; backward: the "in" state, i.e. live before the node) and on exit.
  */
 export function solve(nodes: CfgNode[], a: GenKill): { before: StateSets; after: StateSets } {
-  const bl = basicBlocks(nodes);
-  const { blockOf, blocks } = bl;
+  const bl = blocksOf(nodes);
+  const { blocks, succBlocks, predBlocks, rpo } = bl;
   const nb = blocks.length;
   const forward = a.direction === "forward";
   const levels = trieLevels(a.width);
-  const succBlocks = blocks.map((list) => nodes[list[list.length - 1]].succ.map((x) => blockOf[x]));
-  const predBlocks = blocks.map((list) => nodes[list[0]].pred.map((x) => blockOf[x]));
   // upstream: where a block's seed comes from; downstream: whom its result feeds.
   const ups = forward ? predBlocks : succBlocks;
   const downs = forward ? succBlocks : predBlocks;
-  const rpo = nb === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
-  const order = forward ? rpo : rpo.reverse();
+  const order = forward ? rpo : [...rpo].reverse();
   const effects = blockEffects(a, blocks);
   // seed: forward — entering the block; backward — leaving it. result: the other end.
   const seed: Trie[] = new Array<Trie>(nb).fill(null);
