@@ -1258,6 +1258,17 @@ export class BodyChecker {
       const prefix = p.segments.slice(0, -1).map((s) => s.name.name);
       const pe = prefix[0] === "Self" ? { kind: "prim" as const, name: "Self" } : this.env.resolveModPath(prefix, cx.lower.scope);
       if (!pe) {
+        // `std::collections::HashMap::new()`: blame the first segment that does not resolve.
+        let known = 0;
+        while (known + 1 < prefix.length && this.env.resolveModPath(prefix.slice(0, known + 1), cx.lower.scope)) known++;
+        if (known > 0) {
+          const seg = p.segments[known].name;
+          const parent = prefix.slice(0, known).join("::");
+          const d = error("E0433", `failed to resolve: could not find \`${seg.name}\` in \`${parent}\``, seg.span, `could not find \`${seg.name}\` in \`${parent}\``);
+          const rust = rustEquivalent(seg.name);
+          if (rust) d.help.push(rust);
+          return this.err(d);
+        }
         const first = p.segments[0];
         const d = error("E0433", `failed to resolve: use of undeclared type or module \`${first.name.name}\``, first.name.span, `use of undeclared type or module \`${first.name.name}\``);
         const close = closestName(first.name.name, this.env.visibleNames(cx.lower.scope));

@@ -24,3 +24,11 @@ test("other unknown names keep the similar-name help", () => {
   const r = checkSource("fn f(v: Vec<Strng>) {}");
   expect(r.diagnostics[0].help).toEqual(["a type with a similar name exists: `String`"]);
 });
+
+test("a path through std names the segment that is missing, with STARK's counterpart", () => {
+  const r = checkSource("fn main() { let m: Map<i32, i32> = std::collections::HashMap::new(); let x = std::f33::consts::PI; }");
+  expect(r.codes).toEqual(["E0433", "E0433"]);
+  expect(r.diagnostics[0].message).toBe("failed to resolve: could not find `HashMap` in `std::collections`");
+  expect(r.diagnostics[0].help).toEqual(["STARK's hash map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order)"]);
+  expect(r.diagnostics[1].message).toBe("failed to resolve: could not find `f33` in `std`");
+});
