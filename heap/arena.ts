@@ -212,5 +212,5 @@ function newBuffer(bytes: number, maxBytes: number): ArrayBuffer | SharedArrayBu
 
 function canGrowInPlace(buffer: ArrayBuffer | SharedArrayBuffer, bytes: number): buffer is GrowableSharedArrayBuffer {
   const b = buffer as GrowableSharedArrayBuffer;
-  return b instanceof SharedArrayBuffer && b.growable === true && bytes <= b.maxByteLength;
+  return growable() && b instanceof SharedArrayBuffer && b.growable === true && bytes <= b.maxByteLength;
 }
