@@ -73,8 +73,15 @@ interface Obligation {
   span: Span;
 }
 
+/** `v[a..b]`, `s[..]`: an index expression whose index is written as a range. */
+function isRangeIndex(e: Expr): e is import("../syntax/ast").IndexExpr {
+  return e.kind === "IndexExpr" && e.index.kind === "RangeExpr";
+}
+
 export class BodyChecker {
   readonly diagnostics: Diagnostic[];
+  /** Range index expressions that are borrowed (`&v[1..3]`) or a method's receiver: slices. */
+  private readonly borrowedSlices = new WeakSet<Expr>();
   /** Every node given a `ty`, resolved by finalize. */
   readonly typedExprs: Expr[] = [];
   readonly typedPats: Pattern[] = [];
@@ -226,6 +233,15 @@ export class BodyChecker {
     if (x.kind === "ref" && a.kind === "ref") {
       const xi = inf.shallow(x.inner);
       if (xi.kind === "dyn") return this.satisfies(inf.shallow(a.inner), xi.trait);
+      // Unsizing: `&Vec<T>` / `&[T; N]` (also behind `&`, `Box`) where `&[T]` is expected.
+      if (xi.kind === "builtin" && xi.name === "Slice" && (!x.mutable || a.mutable)) {
+        let inner: Type | null = inf.shallow(a.inner);
+        for (let i = 0; i < 4 && inner; i++) {
+          const el = inner.kind === "array" ? inner.elem : inner.kind === "builtin" && inner.name === "Vec" ? inner.args[0] : null;
+          if (el) return inf.tryUnify(el, xi.args[0]);
+          inner = this.derefOnce(inner);
+        }
+      }
       // Deref coercion: `&Box<T>` / `&Gc<T>` / `&&T` where `&T` is expected.
       if (!x.mutable || a.mutable) {
         let inner: Type | null = inf.shallow(a.inner);
@@ -340,6 +356,7 @@ export class BodyChecker {
       case "UnaryExpr":
         return this.unary(e, cx);
       case "RefExpr": {
+        if (isRangeIndex(e.operand)) this.borrowedSlices.add(e.operand);
         const x = expected ? inf.shallow(expected) : null;
         const inner = this.expr(e.operand, x && x.kind === "ref" ? x.inner : null, cx);
         if (inner === ERR) return ERR;
@@ -658,7 +675,7 @@ export class BodyChecker {
       const inner = inf.shallow(t.inner);
       const mk = (x: Type): Type => ({ kind: "ref", mutable: t.mutable, inner: x });
       const kind = t.mutable ? "refMut" : "ref";
-      if (inner.kind === "builtin" && inner.name === "Vec") return { kind, item: mk(inner.args[0]) };
+      if (inner.kind === "builtin" && (inner.name === "Vec" || inner.name === "Slice")) return { kind, item: mk(inner.args[0]) };
       if (inner.kind === "array") return { kind, item: mk(inner.elem) };
       if (inner.kind === "builtin" && inner.name === "Map") return { kind, item: { kind: "tuple", elems: [{ kind: "ref", mutable: false, inner: inner.args[0] }, mk(inner.args[1])] } };
       if (inner.kind === "builtin" && (inner.name === "Iter" || inner.name === "Range")) return { kind: inner.name === "Range" ? "range" : "iterator", item: inner.args[0] };
@@ -1121,14 +1138,17 @@ export class BodyChecker {
   }
 
   /**
-   * `v[1..3]`, `&s[2..]`: Rust's slices. STARK has no slice types yet, so the checker stops here
-   * with what to write instead, rather than letting the program run into a wrong index.
+   * `v[1..3]`, `s[2..]`: the elements in a range, `[T]` (or the text, `str`, which STARK types as
+   * `String`). That type has no size of its own, so it is only written borrowed — `&v[1..3]`,
+   * `&mut v[..]`, or as a method's receiver (`v[1..].len()`); anywhere else it is Rust's E0277.
    */
   private rangeIndex(e: import("../syntax/ast").IndexExpr, t: Type): Type {
-    const what = show(this.inf, t);
-    const d = error("E0608", `slicing with a range is not supported in STARK: cannot index ${what} by a range`, e.span, "slices (`&v[a..b]`) do not exist in STARK");
-    if (t.kind === "builtin" && t.name === "String") d.help.push("`s.substring(start, end)` returns that part as a new String");
-    else d.help.push("iterate over that part: `v.iter().skip(start).take(end - start)` (add `.collect()` for a new Vec)");
+    const sliced: Type = t.kind === "builtin" && t.name === "String" ? STRING : { kind: "builtin", name: "Slice", args: [t.kind === "array" ? t.elem : (t as Type & { kind: "builtin" }).args[0]] };
+    if (this.borrowedSlices.has(e)) return sliced;
+    const shown = sliced.kind === "builtin" && sliced.name === "String" ? "`str`" : show(this.inf, sliced);
+    const d = error("E0277", `the size for values of type ${shown} cannot be known at compilation time`, e.span, "doesn't have a size known at compile-time");
+    const text = e.span.file.text.slice(e.span.start, e.span.end);
+    d.help.push(`consider borrowing here: \`&${text}\``);
     return this.err(d);
   }
 
@@ -1152,12 +1172,12 @@ export class BodyChecker {
       return t.args[1];
     }
     const it = this.expr(e.index, isRange ? { kind: "builtin", name: "Range", args: [USIZE] } : USIZE, cx);
-    if (isRange && (t.kind === "array" || (t.kind === "builtin" && (t.name === "Vec" || t.name === "String")))) return this.rangeIndex(e, t);
+    if (isRange && (t.kind === "array" || (t.kind === "builtin" && (t.name === "Vec" || t.name === "String" || t.name === "Slice")))) return this.rangeIndex(e, t);
     const idx = this.stripRefs(it);
     if (idx !== ERR && !isRange && !(idx.kind === "int" || inf.varKind(idx) === "int")) {
       this.err(error("E0277", `the type ${show(inf, t)} cannot be indexed by ${show(inf, idx)}`, e.index.span, "indices must be integers (`usize`)"));
     }
-    if (t.kind === "builtin" && t.name === "Vec") return isRange ? t : t.args[0];
+    if (t.kind === "builtin" && (t.name === "Vec" || t.name === "Slice")) return isRange ? t : t.args[0];
     if (t.kind === "array") return isRange ? { kind: "builtin", name: "Vec", args: [t.elem] } : t.elem;
     if (t.kind === "tensor") return { kind: "tensor", dtype: t.dtype, shape: t.shape && t.shape.length > 1 && !isRange ? t.shape.slice(1) : null };
     if (t.kind === "builtin" && t.name === "String" && isRange) return STRING;
@@ -1692,6 +1712,8 @@ export class BodyChecker {
 
   private methodCall(e: MethodCallExpr, expected: Type | null, cx: BodyCx): Type {
     const inf = this.inf;
+    // `v[1..3].len()`: the method borrows the slice (autoref), as `&v[1..3]` would.
+    if (isRangeIndex(e.receiver)) this.borrowedSlices.add(e.receiver);
     const recv = this.expr(e.receiver, null, cx);
     if (recv === ERR) {
       for (const a of e.args) this.expr(a, null, cx);

@@ -208,7 +208,7 @@ export class Env {
       nativePrefix = blanketBound;
     } else {
       target = this.lower(tp, { scope, generics, selfTy: null });
-      const base = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : "Self";
+      const base = tp.kind === "PathType" ? tp.segments[tp.segments.length - 1].name.name : tp.kind === "SliceType" ? "Slice" : "Self";
       nativePrefix = qualify(scope.path, base);
     }
     if (decl.assocTypes) resolveSelfAssocTypes(decl);

@@ -43,6 +43,10 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
   for (let step = 0; step < 16; step++) {
     const hit = lookupOn(ck, t, name, cx, false);
     if (hit) return withAdjust(hit, derefs);
+    // A Vec or an array derefs to a slice: `v.windows(2)`, `arr.split_at(1)`.
+    const asSlice = sliceOf(t);
+    const sliceHit = asSlice && lookupOn(ck, asSlice, name, cx, false);
+    if (sliceHit) return withAdjust(sliceHit, derefs);
     const d = ck.derefOnce(t);
     if (!d) break;
     t = d;
@@ -62,6 +66,13 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
     const hit = lookupOn(ck, asIter, name, cx, false);
     if (hit) return withAdjust(hit, n);
   }
+  return null;
+}
+
+/** `[T]` for a `Vec<T>` or `[T; N]`, whose methods it also has. */
+function sliceOf(t: Type): Type | null {
+  if (t.kind === "array") return { kind: "builtin", name: "Slice", args: [t.elem] };
+  if (t.kind === "builtin" && t.name === "Vec") return { kind: "builtin", name: "Slice", args: [t.args[0]] };
   return null;
 }
 

@@ -916,7 +916,7 @@ class FnGen {
       case "IndexExpr": {
         const ot = baseType(this.typeOf(target.object));
         const isVec = ot.kind === "builtin" && ot.name === "Vec";
-        if (!isVec && ot.kind !== "array") return asStmt();
+        if ((!isVec && ot.kind !== "array") || target.index.kind === "RangeExpr") return asStmt();
         const kind = reprOf(tt);
         if (kind === SlotKind.Tensor || (tt.kind === "tuple" && isScalar)) return asStmt();
         if (kind === SlotKind.Pointer && (op !== null || mayGC(target.index))) return asStmt();
@@ -1020,7 +1020,8 @@ class FnGen {
         if (valueCtx && needsCopyOnRead(t)) return null;
         const ot = baseType(this.typeOf(e.object));
         const isVec = ot.kind === "builtin" && ot.name === "Vec";
-        if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor) return null;
+        // A range index is a slice (slices.ts), left to the closure compiler.
+        if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor || e.index.kind === "RangeExpr") return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
         // The index first: it may call (and collect); the object's address is read after it.
@@ -1194,7 +1195,7 @@ class FnGen {
         if (reprOf(t) !== SlotKind.Pointer || mayGC(e.index)) return null;
         const ot = baseType(this.typeOf(e.object));
         const isVec = ot.kind === "builtin" && ot.name === "Vec";
-        if (!isVec && ot.kind !== "array") return null;
+        if ((!isVec && ot.kind !== "array") || e.index.kind === "RangeExpr") return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
         const i = this.tryExpr(e.index, true);

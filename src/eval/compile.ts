@@ -49,6 +49,7 @@ import {
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
 import { binaryOperatorMethod, compoundAssignMethod, negMethod } from "./operators";
+import { compileRangeIndex, located, locateSlice } from "./slices";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
@@ -1282,6 +1283,13 @@ export class Compiler {
     const obj = this.compileOperand(e.object, ctx);
     const idx = this.compileExpr(e.index, ctx);
     const span = e.span;
+    if (e.index.kind === "RangeExpr" && ot.kind !== "tensor") {
+      // `&v[a..b]`, `&s[..]`: a slice view, or a String's bytes (slices.ts).
+      const r = e.index;
+      const bounds = { start: r.start ? this.compileExpr(r.start, ctx) : null, end: r.end ? this.compileExpr(r.end, ctx) : null, inclusive: r.inclusive };
+      const rangeSpill = mayGC(e.index) ? ctx.newSlot(SlotKind.Pointer) : -1;
+      return { get: compileRangeIndex(rt, ot, obj, bounds, rangeSpill, span), set: () => undefined, ref: null, kind };
+    }
     const spill = kind !== undefined && mayGC(e.index);
     const spillSlot = spill ? ctx.newSlot(SlotKind.Pointer) : -1;
     if (ot.kind === "tensor") {
@@ -1318,10 +1326,11 @@ export class Compiler {
       };
     }
     const isVec = ot.kind === "builtin" && ot.name === "Vec";
+    const isSlice = ot.kind === "builtin" && ot.name === "Slice";
     const isBool = t.kind === "bool";
     const objSlot = LOCAL_SLOT.get(obj);
     const idxSlot = LOCAL_SLOT.get(idx);
-    const fastGet: Code | null = spill
+    const fastGet: Code | null = spill || isSlice
       ? null
       : isVec && kind !== SlotKind.Tensor && objSlot !== undefined && idxSlot !== undefined
         ? tagVecIndex(
@@ -1368,6 +1377,12 @@ export class Compiler {
       } else {
         o = obj(f);
         i = idx(f);
+      }
+      if (isSlice) {
+        const d = locateSlice(rt, o);
+        if (!(i >= 0 && i < located.len)) rt.indexPanic(located.len, i, span);
+        scratchIndex = located.start + i;
+        return d;
       }
       const len = isVec ? heap.get(o, VEC_LEN) : heap.length(o);
       if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
@@ -2794,7 +2809,12 @@ export class Compiler {
       return this.freeReceiverAfter(code, recv, ctx);
     }
     const target = this.resolveMethodCall(e, ctx, selfT, selfArgType, argTypes, retType);
-    if (target === null) return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    if (target === null) {
+      // `x.clone()` on a `T: Clone` that is a number or a builtin here: the standard trait's native.
+      const native = res.kind === "dyn" ? `${res.trait.name.name}::${res.method}` : "";
+      if (NATIVES[native]) return this.nativeCall(native, [e.receiver, ...e.args], [selfArgType, ...argTypes], retType, ctx, e.span, e as unknown as { autoref?: boolean[] }, recv);
+      return () => rt.panic("P0105", `internal: no implementation of \`${e.method.name}\` for this type`, e.span);
+    }
     if ("dyn" in target) return this.dynCall(e, target.dyn, target.trait, recv, argTypes, ctx);
     const cf = target;
     const selfCode = this.receiverForUserMethod(recv, selfT, adjust.autoref);

@@ -9,6 +9,7 @@ import type { Tensor } from "../tensor/api";
 import { MapOps, keyOpsFor } from "./map";
 import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed } from "./numfmt";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { located, locateSlice } from "./sliceview";
 import { reprOf, typeKey } from "./typeinfo";
 
 const mapOpsCache = new WeakMap<Runtime, Map<string, MapOps>>();
@@ -170,6 +171,15 @@ function formatBuiltin(rt: Runtime, v: Value, t: Type & { kind: "builtin" }, deb
       const data = h.getPtr(v, VEC_DATA);
       const parts: string[] = [];
       for (let i = 0; i < n; i++) parts.push(formatValue(rt, rt.load(data, i, k), elem, true, precision));
+      return `[${parts.join(", ")}]`;
+    }
+    case "Slice": {
+      const elem = t.args[0];
+      const k = reprOf(elem);
+      const data = locateSlice(rt, v);
+      const { start, len } = located;
+      const parts: string[] = [];
+      for (let i = 0; i < len; i++) parts.push(formatValue(rt, rt.load(data, start + i, k), elem, true, precision));
       return `[${parts.join(", ")}]`;
     }
     case "Map":

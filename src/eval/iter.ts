@@ -11,6 +11,7 @@ import type { Span } from "../syntax/ast";
 import { getMapOps } from "./format";
 import type { MapOps } from "./map";
 import { Frame, Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { located, locateSlice, newView } from "./sliceview";
 import { reprOf } from "./typeinfo";
 import { deepClone } from "./values";
 
@@ -47,6 +48,12 @@ export type IterKind =
   | "take"
   | "skip"
   | "stepBy"
+  /** Over a slice value (view, Vec or array; see sliceview.ts): by value / as `&mut` places. */
+  | "slice"
+  | "sliceMut"
+  /** `s.windows(n)` / `s.chunks(n)`: views of the slice in SRC, size in EXTRA, length in N. */
+  | "windows"
+  | "chunks"
   | "cloned"
   | "empty"
   /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
@@ -139,6 +146,11 @@ export function makeIter(rt: Runtime, t: Type, mode: string, _span: Span | null,
       const b = h.get(v, 1);
       return newIter(rt, d, a, h.get(v, 2) ? b + 1 : b, 0, 0, 0, 0, 1);
     };
+  }
+  if (base.kind === "builtin" && base.name === "Slice") {
+    const elem = base.args[0];
+    const d = registerDesc(rt, { kind: mutRef && reprOf(elem) === SlotKind.Scalar ? "sliceMut" : "slice", elem, elemKind: reprOf(elem) });
+    return (v) => newIter(rt, d, 0, 0, v);
   }
   if ((base.kind === "builtin" && base.name === "Vec") || base.kind === "array") {
     const elem = base.kind === "array" ? base.elem : base.args[0];
@@ -272,6 +284,24 @@ export function next(rt: Runtime, it: Ptr): Next {
       rt.store(tup, 1, d.tupleKinds![1], d.tupleKinds![1] === SlotKind.Pointer ? rt.handles[base + 1] : val);
       rt.handles.length = base;
       return tup;
+    }
+    case "slice":
+    case "sliceMut": {
+      const data = locateSlice(rt, h.getPtr(it, SRC));
+      const i = h.get(it, I);
+      if (i >= located.len) return DONE;
+      h.set(it, I, i + 1);
+      if (d.kind === "sliceMut") return rt.newPlace(data, located.start + i);
+      return rt.load(data, located.start + i, d.elemKind);
+    }
+    case "windows":
+    case "chunks": {
+      const i = h.get(it, I);
+      const n = h.get(it, N);
+      const size = h.get(it, EXTRA);
+      if (d.kind === "windows" ? i + size > n : i >= n) return DONE;
+      h.set(it, I, d.kind === "windows" ? i + 1 : i + size);
+      return newView(rt, h.getPtr(it, SRC), i, Math.min(size, n - i));
     }
     case "chars":
     case "bytes": {

@@ -9,7 +9,7 @@ import type * as A from "../../syntax/ast";
 import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
-import { hasDeref, localPlace, project, type Place } from "./places";
+import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
 import { builtinName, isTensor, mentionsRef, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
@@ -1015,14 +1015,22 @@ export class Lowerer {
     for (const cap of caps) {
       const b = cap.binding;
       if (!this.tracked(b)) continue;
-      const paths = capturedFieldPaths(e.body, b);
+      // A `move` closure takes a reference variable whole (Rust truncates its capture at the deref).
+      const paths = cap.mode === "move" && b.ty?.kind === "ref" ? null : capturedFieldPaths(e.body, b);
       if (paths) {
-        // Edition 2021: a closure that uses only fields of a struct captures those fields.
-        for (const fp of paths) out.push(this.capturePlace(fp.place, fp.ty, fp.span, cap.mode, e.span));
+        // Edition 2021: a closure that uses only fields of a struct captures those fields, also
+        // through a reference (`|x| self.total += x` captures `(*self).total`), each by `&mut`
+        // where the body writes it.
+        const written = writtenPlaces(cfg, b);
+        for (const fp of paths) {
+          const mode = b.ty?.kind === "ref" && written.some((w) => overlaps(w, fp.place)) ? "refMut" : cap.mode;
+          out.push(this.capturePlace(fp.place, fp.ty, fp.span, mode, e.span));
+        }
         continue;
       }
-      const p = localPlace(b);
       const carries = this.types.carriesLoans(b.ty);
+      // Mutating through a `&mut` variable captures what it points to (`*r`), not `r` itself.
+      const p = cap.mode === "refMut" && b.ty?.kind === "ref" && b.ty.mutable ? project(localPlace(b), { kind: "deref", mutable: true }) : localPlace(b);
       if (cap.mode === "ref" || cap.mode === "refMut") {
         const l = this.newLoan(p, cap.mode === "refMut", cap.span, "capture", e.span);
         this.addUse(b, cap.span);
@@ -1194,9 +1202,22 @@ export class Lowerer {
  * Null when the body uses `b` itself, or `b` is not an owned struct or tuple. A path stops at the
  * first field whose container is not an owned struct/tuple; paths under another one are merged.
  */
+/** The places rooted at `b` that a closure body assigns or borrows mutably. */
+function writtenPlaces(cfg: Cfg, b: Binding): Place[] {
+  const out: Place[] = [];
+  for (const n of cfg.nodes) {
+    const a = n.action;
+    if (a.kind === "assign" && a.place.base === b) out.push(a.place);
+    if (a.kind === "borrow" && cfg.loans[a.loan].mutable && cfg.loans[a.loan].place.base === b) out.push(cfg.loans[a.loan].place);
+  }
+  return out;
+}
+
 function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | undefined; span: Span }[] | null {
   const owned = (t: Type | undefined) => !!t && ((t.kind === "adt" && t.decl.kind === "StructDecl") || t.kind === "tuple");
-  if (!owned(b.ty)) return null;
+  // A reference to a struct or tuple (`self` in a `&self`/`&mut self` method) is followed through its deref.
+  const viaRef = b.ty?.kind === "ref" && owned(b.ty.inner);
+  if (!owned(b.ty) && !viaRef) return null;
   const found: { place: Place; ty: Type | undefined; span: Span }[] = [];
   let whole = false;
   // The path of a field chain rooted at `b`, or null when the chain is rooted elsewhere; `stopped`
@@ -1204,7 +1225,11 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
   type Chain = { place: Place; ty: Type | undefined; stopped: boolean };
   const chain = (e: Expr): Chain | null => {
     if (e.kind === "ParenExpr") return chain(e.expr);
-    if (e.kind === "PathExpr") return e.res && (e.res.kind === "local" || e.res.kind === "global") && e.res.binding === b ? { place: localPlace(b), ty: b.ty, stopped: false } : null;
+    if (e.kind === "PathExpr") {
+      if (!e.res || (e.res.kind !== "local" && e.res.kind !== "global") || e.res.binding !== b) return null;
+      const t = b.ty;
+      return viaRef && t?.kind === "ref" ? { place: project(localPlace(b), { kind: "deref", mutable: t.mutable }), ty: t.inner, stopped: false } : { place: localPlace(b), ty: t, stopped: false };
+    }
     if (e.kind !== "FieldExpr" && e.kind !== "TupleFieldExpr") return null;
     const inner = chain(e.object);
     if (!inner) return null;
@@ -1222,7 +1247,7 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
     if (o.kind === "FieldExpr" || o.kind === "TupleFieldExpr") {
       const c = chain(o);
       if (c) {
-        if (c.place.proj.length === 0) whole = true;
+        if (c.place.proj.length === (viaRef ? 1 : 0)) whole = true;
         else found.push({ place: c.place, ty: c.ty, span: o.span });
         return;
       }

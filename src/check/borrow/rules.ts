@@ -354,7 +354,7 @@ export class BodyChecker {
       if (loan.place.proj.length > p.proj.length && next && next.kind === "deref") return false;
     }
     if (!this.an.loanLive(l, n, this.model)) return false;
-    this.reportConflict(n, p, kind, span, loan);
+    this.reportConflict(n, p, kind, span, loan, self >= 0 ? this.cfg.loans[self] : undefined);
     if (l === self) {
       const d = this.diags[this.diags.length - 1];
       const what = loan.mutable ? "mutably borrowed" : "borrowed";
@@ -363,11 +363,30 @@ export class BodyChecker {
     return true;
   }
 
-  private reportConflict(n: number, p: Place, kind: Access, span: Span, loan: Loan): void {
+  private reportConflict(n: number, p: Place, kind: Access, span: Span, loan: Loan, created?: Loan): void {
     const name = placeToString(p);
     const lname = placeToString(loan.place);
     let d: Diagnostic;
     let laterMsg = "borrow later used here";
+    if (created && uniqueCapture(created) && created !== loan) {
+      // A closure mutating through a `&mut` needs unique access to what it points to (rustc's E0500).
+      d = diag("E0500", `closure requires unique access to \`${name}\` but it is already borrowed`, created.closureSpan ?? span, "closure construction occurs here");
+      d.labels.push({ span: loan.span, message: "borrow occurs here" });
+      if (created.closureSpan && span.start !== created.closureSpan.start) d.labels.push({ span, message: `second borrow occurs due to use of \`${name}\` in closure` });
+      this.storyOfLoan(d, n, loan, "first borrow later used here", span);
+      this.addPermissions(d, n, p, kind);
+      this.report(d);
+      return;
+    }
+    if (uniqueCapture(loan) && (kind === "mut" || kind === "shared") && created !== loan) {
+      const how = kind === "mut" ? "mutable" : "immutable";
+      d = diag("E0501", `cannot borrow \`${name}\` as ${how} because previous closure requires unique access`, span, "borrow occurs here");
+      d.labels.push({ span: loan.closureSpan ?? loan.span, message: "closure construction occurs here" });
+      this.storyOfLoan(d, n, loan, "first borrow later used here", span);
+      this.addPermissions(d, n, p, kind);
+      this.report(d);
+      return;
+    }
     switch (kind) {
       case "mut":
         if (loan.mutable) {
@@ -593,6 +612,11 @@ function derivedFrom(cfg: Cfg, vars: Binding[]): Set<Binding> {
   const work = [...vars];
   while (work.length) for (const f of back.get(work.pop()!) ?? []) if (!seen.has(f)) (seen.add(f), work.push(f));
   return seen;
+}
+
+/** A closure's mutable capture of a place behind a `&mut` (`|| r.push(1)` captures `*r`): Rust calls it a unique borrow. */
+function uniqueCapture(l: Loan): boolean {
+  return l.origin === "capture" && l.mutable && hasDeref(l.place);
 }
 
 export type { Label };
