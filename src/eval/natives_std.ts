@@ -356,6 +356,47 @@ N["Vec::binary_search"] = (s) => {
   };
 };
 
+N["Vec::sort_by_key"] = (s) => {
+  const elem = typeArg(s.argTypes[0]);
+  const k = reprOf(elem);
+  const keyType = keyTypeOf(s);
+  const kk = reprOf(keyType);
+  return (v, f) => {
+    const rt = s.rt;
+    const h = rt.heap;
+    const n = h.get(v, VEC_LEN);
+    // Pointers (the Vec, the closure, managed elements and keys) wait in the handle scope while
+    // `f` runs, since it may collect; the handle scope holds only pointers, scalars stay in JS.
+    const b = rt.handles.length;
+    rt.handles.push(v, f);
+    const elems: Value[] = [];
+    for (let i = 0; i < n; i++) {
+      const x = rt.load(h.getPtr(v, VEC_DATA), i, k);
+      if (k === SlotKind.Pointer) rt.handles.push(x);
+      else elems.push(x);
+    }
+    const elemAt = (i: number) => (k === SlotKind.Pointer ? rt.handles[b + 2 + i] : elems[i]);
+    const keys: Value[] = [];
+    for (let i = 0; i < n; i++) {
+      const key = s.call(rt.handles[b + 1], [elemAt(i)]);
+      if (kk === SlotKind.Pointer) rt.handles.push(key);
+      else keys.push(key);
+    }
+    const keyAt = (i: number) => (kk === SlotKind.Pointer ? rt.handles[b + 2 + (k === SlotKind.Pointer ? n : 0) + i] : keys[i]);
+    const order = [...Array(n).keys()].sort((x, y) => valueCompare(rt, keyAt(x), keyAt(y), keyType) || x - y);
+    const sorted = order.map(elemAt);
+    const d = h.getPtr(rt.handles[b], VEC_DATA);
+    for (let i = 0; i < n; i++) rt.store(d, i, k, sorted[i]);
+    rt.handles.length = b;
+  };
+};
+
+/** The key type `K` of a `sort_by_key` site: the return type of its closure argument. */
+function keyTypeOf(s: NativeSite): Type {
+  const f = s.argTypes[1] ? derefAll(s.argTypes[1]) : UNIT;
+  return f.kind === "fn" ? f.ret : I64;
+}
+
 /** `Ok(n)` / `Err(n)` builders for a `Result<usize, usize>`. */
 function resultBuilders(rt: Runtime, t: Type): [(v: Value) => Ptr, (v: Value) => Ptr] {
   const at = derefAll(t) as Type & { kind: "adt" };
