@@ -14,8 +14,8 @@ export const MODE_DEFAULTS: Record<GCModeName, GCConfig> = {
   // Promotion at the first survival (tenureAge 1 in MODE_POLICY), so no survivor spaces and
   // eden is the whole nursery: an object that survives a collection has outlived 32 MiB of
   // allocation and is most likely long-lived, and every extra copy of long-lived data is what a
-  // large nursery makes expensive (binary-trees 16 through the API: 4.2% of the CPU time in
-  // pauses against 4.9% promoting at the second survival).
+  // large nursery makes expensive (binary-trees 16 through the API, median of 3 interleaved
+  // runs: 4.3% of the CPU time in pauses, against 4.8% promoting at the second survival).
   Throughput: {
     mode: "Throughput",
     maxHeapSize: null,
