@@ -222,7 +222,7 @@ export class BodyChecker {
     const a = inf.shallow(actual);
     const x = inf.shallow(expected);
     // &mut T → &T
-    if (a.kind === "ref" && x.kind === "ref" && a.mutable && !x.mutable) return inf.tryUnify(a.inner, x.inner);
+    if (a.kind === "ref" && x.kind === "ref" && a.mutable && !x.mutable && inf.tryUnify(a.inner, x.inner)) return true;
     // Box<S> → Box<dyn Trait>, S → dyn Trait (an `impl Trait` parameter)
     if (a.kind === "builtin" && x.kind === "builtin" && a.name === x.name && (a.name === "Box" || a.name === "Gc")) {
       const ai = inf.shallow(a.args[0]);
@@ -1099,10 +1099,7 @@ export class BodyChecker {
   }
 
   fieldType(adt: { decl: StructDecl | EnumDecl; args: Type[] }, variant: number, index: number): Type {
-    const f = this.env.fields(adt.decl)[variant][index];
-    const sub = new Map<string, Type>();
-    adt.decl.generics.forEach((g, i) => sub.set(g.name, adt.args[i]));
-    return substitute(f, sub);
+    return this.env.instantiatedFields(adt.decl, adt.args, variant)[index];
   }
 
   private field(e: import("../syntax/ast").FieldExpr, cx: BodyCx): Type {

@@ -565,6 +565,17 @@ export class Env {
   }
 
   /** Field types of a struct (index 0) or of each enum variant, with generics as params. */
+  /**
+   * The fields of variant `variant` (0 for a struct) of `decl` instantiated with `args`. Every
+   * caller substitutes field types through here, so a missing type argument — only possible after
+   * an error such as E0107 — means one thing everywhere: ERR, which reports nothing further.
+   */
+  instantiatedFields(decl: StructDecl | EnumDecl, args: Type[], variant: number): Type[] {
+    const sub = new Map<string, Type>();
+    decl.generics.forEach((g, i) => sub.set(g.name, args[i] ?? ERR));
+    return (this.fields(decl)[variant] ?? []).map((f) => substitute(f, sub));
+  }
+
   fields(decl: StructDecl | EnumDecl): Type[][] {
     const cached = this.fieldTypes.get(decl) ?? this.parent?.fieldTypes.get(decl);
     if (cached) return cached;
@@ -593,9 +604,7 @@ export class Env {
       if (!this.derivesOf(decl).has("Copy")) return false;
       if (seen.has(decl)) return true;
       seen.add(decl);
-      const sub = new Map<string, Type>();
-      decl.generics.forEach((g, i) => sub.set(g.name, args[i] ?? ERR));
-      return this.fields(decl).every((fs) => fs.every((f) => isCopy(substitute(f, sub), copyAdt)));
+      return this.fields(decl).every((_, v) => this.instantiatedFields(decl, args, v).every((f) => isCopy(f, copyAdt)));
     };
     const r = this.inf.resolve(t);
     // An unresolved literal is a number, and numbers are Copy.

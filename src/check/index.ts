@@ -289,13 +289,7 @@ export class CheckSession {
     for (let i = firstClosure; i < ck.closures.length; i++) bodies.push({ kind: "closure", expr: ck.closures[i] });
 
     const diagnostics = [...(this.prelude.diagnostics.length ? this.prelude.diagnostics : []), ...this.env.diagnostics.slice(firstDiag)];
-    const structFieldTypes = (decl: StructDecl, args: Type[]): Type[] => {
-      const sub = new Map<string, Type>();
-      decl.generics.forEach((g, i) => {
-        if (args[i]) sub.set(g.name, args[i]);
-      });
-      return (this.env.fields(decl)[0] ?? []).map((t) => substitute(t, sub));
-    };
+    const structFieldTypes = (decl: StructDecl, args: Type[]): Type[] => this.env.instantiatedFields(decl, args, 0);
     return { diagnostics, bodies, isCopy: this.env.isCopy, structFieldTypes };
   }
 
