@@ -1,5 +1,22 @@
-#!/usr/bin/env node
+#!/bin/sh
+':' //; s=$0; [ -L "$s" ] && s=$(readlink -f "$s" 2>/dev/null); case $s in */*) ;; *) s=./$s ;; esac
+':' //; d=${s%/*}/../dist/snapshot; n=$(command -v node) || n=node
+':' //; u=; [ -f "$d/stark.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
+':' //; [ "$u" ] && { ! [ -f "$d/cpu" ] || grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null; } && exec "$n" --snapshot-blob "$d/stark.blob" -- "$@"
+':' //; exec node "$0" "$@"
 "use strict";
-// Entry point of the `stark` command; the CLI itself is compiled TypeScript in dist/.
+// Entry point of the `stark` command, both a shell script and JavaScript.
+//
+// As a shell script (how `stark` and `npx stark` run it, by its first line) it starts node from
+// the V8 start-up snapshot `npm run build` made (scripts/snapshot/): the CLI's modules already
+// loaded and the prelude already read. Node refuses a snapshot made by another node binary, with
+// other V8 flags or on a CPU with other features, and exits; so the snapshot is used only when
+// the node on the PATH is the binary that built it (same file and mtime as dist/snapshot/node
+// and node.stamp), NODE_OPTIONS is empty and the CPU's feature flags are those of the build
+// (dist/snapshot/cpu). Otherwise, or with STARK_NO_SNAPSHOT set, node runs this file. The
+// snapshot itself starts this file's way when dist/ changed since it was built.
+//
+// As JavaScript (`node bin/stark.js`; the shell lines above are string statements and comments)
+// it loads the CLI from dist/ with the V8 code cache.
 require("./code-cache");
 require("../dist/src/cli/main.js").main(process.argv.slice(2));

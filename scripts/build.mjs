@@ -2,7 +2,8 @@
 // The whole build, run by `npm install` (prepare) and `npm test`:
 // 1. TypeScript -> dist/ (type-checks everything),
 // 2. every build step that a folder declares in a `build.mjs` of its own (the wasm kernels),
-// 3. the grammar and prelude are copied beside the compiled code.
+// 3. the grammar and prelude are copied beside the compiled code,
+// 4. the V8 start-up snapshot of the CLI (scripts/snapshot/build.mjs; its failure only costs speed).
 import { execFileSync } from "node:child_process";
 import { existsSync, cpSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -32,6 +33,9 @@ for (const asset of ["src/syntax/stark.ohm", "stdlib/prelude.stark"]) {
   mkdirSync(dirname(to), { recursive: true });
   cpSync(from, to);
 }
+
+// Last, as it loads the compiled modules and the assets: the start-up snapshot `stark` starts from.
+run(process.execPath, [join(root, "scripts/snapshot/build.mjs")]);
 
 if (failed) {
   console.error("build: TypeScript reported errors (see above)");

@@ -4,7 +4,12 @@
 // STARK/CPython. Also checks that both print the same thing, and times `stark run
 // examples/hello.stark` against `node -e 0` (start-up cost), which each row also shows subtracted.
 //
-//   npm run bench:interp [-- --runs 5] [-- NAME...]
+// STARK runs the way a user runs the `stark` command: `bin/stark.js run NAME.stark`, executed
+// through its `#!/bin/sh` line, which starts node from the start-up snapshot when it can
+// (scripts/snapshot/; the first line of output says whether it did). `--plain` times `node
+// bin/stark.js` instead, the path without the snapshot. Python runs as `python3 NAME.py`.
+//
+//   npm run bench:interp [-- --runs 5] [-- --plain] [-- NAME...]
 
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -13,15 +18,20 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const stark = join(root, "bin/stark.js");
+const launcher = join(root, "bin/stark.js");
 
 const argv = process.argv.slice(2);
 let runs = 5;
+let plain = false;
 const only = [];
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--runs") runs = Number(argv[++i]);
+  else if (argv[i] === "--plain") plain = true;
   else only.push(argv[i]);
 }
+/** The command and leading arguments of `stark`. */
+const [starkCmd, ...starkPrefix] = plain ? [process.execPath, launcher] : [launcher];
+const stark = (...args) => [starkCmd, [...starkPrefix, ...args]];
 
 function time(cmd, args, cwd) {
   const t0 = process.hrtime.bigint();
@@ -43,7 +53,15 @@ function median(cmd, args, cwd) {
 
 const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
 const havePython = python.status === 0;
-console.log(`node ${process.version}${havePython ? `, ${python.stdout.trim()}` : ", no python3 (ratios skipped)"}; median of ${runs} runs\n`);
+const probe = spawnSync(...stark("run", join(root, "examples/hello.stark")), { encoding: "utf8", env: { ...process.env, STARK_SNAPSHOT_DEBUG: "1" } });
+const firstLine = (probe.stderr ?? "").split("\n")[0];
+const how = plain
+  ? "node bin/stark.js (no snapshot)"
+  : firstLine === "snapshot: used"
+    ? "bin/stark.js (start-up snapshot)"
+    : `bin/stark.js WITHOUT the snapshot (${firstLine.startsWith("snapshot: ") ? firstLine.slice(10) : "none built, NODE_OPTIONS set, or another node or CPU"})`;
+console.log(`node ${process.version}${havePython ? `, ${python.stdout.trim()}` : ", no python3 (ratios skipped)"}; median of ${runs} runs`);
+console.log(`stark: ${how}\n`);
 
 const names = readdirSync(here)
   .filter((f) => f.endsWith(".stark"))
@@ -53,11 +71,11 @@ const names = readdirSync(here)
 // Start-up (loading the CLI, checking the prelude) is part of every STARK time: measured once
 // here so each row can also show what the program itself took.
 const hello = join(root, "examples/hello.stark");
-const startup = existsSync(hello) ? median(process.execPath, [stark, "run", hello], root).ms : 0;
+const startup = existsSync(hello) ? median(...stark("run", hello), root).ms : 0;
 
 const rows = [];
 for (const name of names) {
-  const s = median(process.execPath, [stark, "run", `${name}.stark`], here);
+  const s = median(...stark("run", `${name}.stark`), here);
   const row = { program: name, stark_ms: s.ms.toFixed(0), after_startup_ms: Math.max(0, s.ms - startup).toFixed(0) };
   if (s.last.status !== 0) row.note = `stark exit ${s.last.status}: ${s.last.err.split("\n")[0]}`;
   if (havePython && existsSync(join(here, `${name}.py`))) {

@@ -1,0 +1,186 @@
+// The module loader inside the start-up snapshot (see scripts/snapshot/build.mjs, which wraps
+// this file together with the bundled dist/ modules into dist/snapshot/bundle.js).
+//
+// While the snapshot is being built, Node lets a script `require` only built-in modules, so the
+// bundle carries every dist/ module the CLI can load as a function, and this loader gives each
+// one the CommonJS environment it would have had: `exports`, `module`, a `require` that maps its
+// relative requests to other bundled modules, and its real `__filename`/`__dirname` (the
+// prelude, the grammar recipe, the wasm kernels and docs/errors are found beside them, as on
+// the normal path). Anything else (yargs, ohm-js, csv-parse, node: modules loaded late) is
+// loaded at run time through `Module.createRequire`, exactly as the normal path loads it.
+//
+// Bound by the bundle: BUILD (the build's root, stamps and module lists) and MODULES
+// (key → [wrapper function, {request: key}]).
+
+/* global BUILD, MODULES */
+const nodeFs = require("node:fs");
+const nodePath = require("node:path");
+const NodeModule = require("node:module");
+const v8 = require("node:v8");
+const builtinRequire = require;
+
+/** True while the snapshot is built; false once a process starts from it. */
+let building = v8.startupSnapshot.isBuildingSnapshot();
+/** key → the module record ({ exports, ... }) of every module evaluated so far. */
+const evaluated = new Map();
+/** filename → a `require` of Node's own loader, for requests the bundle does not hold. */
+const hostRequires = new Map();
+
+const filenameOf = (key) => nodePath.join(BUILD.root, key);
+
+function hostRequire(filename, request) {
+  if (building) {
+    // Only built-in modules can be loaded while the snapshot is built.
+    if (NodeModule.isBuiltin(request)) return builtinRequire(request);
+    throw new Error(`snapshot: '${request}' (required by ${filename}) can only be loaded at run time`);
+  }
+  let req = hostRequires.get(filename);
+  if (!req) hostRequires.set(filename, (req = NodeModule.createRequire(filename)));
+  return req(request);
+}
+
+function evaluate(key) {
+  const done = evaluated.get(key);
+  if (done) return done.exports;
+  const [wrapper, requests] = MODULES[key];
+  const filename = filenameOf(key);
+  const dirname = nodePath.dirname(filename);
+  const module = { id: filename, filename, path: dirname, exports: {}, loaded: false };
+  const require = (request) => {
+    const target = requests[request];
+    return target === undefined ? hostRequire(filename, request) : load(target);
+  };
+  require.resolve = (request) => {
+    const target = requests[request];
+    return target === undefined ? NodeModule.createRequire(filename).resolve(request) : filenameOf(target);
+  };
+  module.require = require;
+  // Registered before it runs, so that a cycle sees the partly filled exports, as in Node.
+  evaluated.set(key, module);
+  wrapper.call(module.exports, module.exports, require, module, filename, dirname);
+  module.loaded = true;
+  return module.exports;
+}
+
+/**
+ * `require` of a bundled module. A module that creates per-process state the snapshot cannot
+ * hold when it loads (BUILD.runTimeOnly: the tensor runtime's WebAssembly memory and kernels)
+ * is, while building, a stand-in that evaluates the module on first use — which is at run time.
+ */
+function load(key) {
+  if (building && BUILD.runTimeOnly.includes(key) && !evaluated.has(key)) return runTimeStandIn(key);
+  return evaluate(key);
+}
+
+function runTimeStandIn(key) {
+  const real = () => {
+    if (building) throw new Error(`snapshot: ${key} was used while building; it must load at run time`);
+    return evaluate(key);
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_, name) => real()[name],
+      has: (_, name) => name in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, name) => {
+        const d = Reflect.getOwnPropertyDescriptor(real(), name);
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
+}
+
+/**
+ * Why this snapshot must not run here, or null. It holds the dist/ modules and the prelude as
+ * they were at build time, with their paths: a moved installation or a rebuilt dist/ (tsc alone
+ * does not rebuild the blob) falls back to the normal path.
+ */
+function staleReason(root) {
+  if (root !== BUILD.root) return `built for ${BUILD.root}, run from ${root}`;
+  for (const [key, size, mtimeMs] of BUILD.stamps) {
+    let s;
+    try {
+      s = nodeFs.statSync(filenameOf(key));
+    } catch {
+      return `${key} is missing`;
+    }
+    if (s.size !== size || s.mtimeMs !== mtimeMs) return `${key} changed since the snapshot was built`;
+  }
+  return null;
+}
+
+/**
+ * The installation this process was started for: the launcher passes ROOT/dist/snapshot/stark.blob.
+ * A blob started from elsewhere by hand belongs to the installation that built it.
+ */
+function installationRoot() {
+  const i = process.execArgv.indexOf("--snapshot-blob");
+  const blob = i >= 0 ? process.execArgv[i + 1] : null;
+  try {
+    const root = nodeFs.realpathSync(nodePath.resolve(blob, "../../.."));
+    if (nodeFs.existsSync(nodePath.join(root, "bin", "code-cache.js"))) return root;
+  } catch {
+    /* no such path */
+  }
+  return BUILD.root;
+}
+
+/** Today's path without the snapshot: the code cache and the dist/ modules from disk. */
+function startNormally(root, argv) {
+  const req = NodeModule.createRequire(nodePath.join(root, "bin", "stark.js"));
+  req("./code-cache.js");
+  req("../dist/src/cli/main.js").main(argv);
+}
+
+function main() {
+  building = false;
+  const argv = process.argv.slice(1);
+  const root = installationRoot();
+  let cli;
+  try {
+    const why = staleReason(root);
+    if (why) throw new Error(why);
+    cli = evaluate(BUILD.main);
+  } catch (e) {
+    if (process.env.STARK_SNAPSHOT_DEBUG) process.stderr.write(`snapshot: not used (${e && e.message}); starting normally\n`);
+    startNormally(root, argv);
+    return;
+  }
+  if (process.env.STARK_SNAPSHOT_DEBUG) process.stderr.write("snapshot: used\n");
+  cli.main(argv);
+}
+
+/**
+ * Compiles and runs the warm-up program (scripts/snapshot/warm-up.stark) as `stark run` would,
+ * output discarded: V8 keeps in the snapshot the bytecode of every function that ran, so a
+ * run does not compile the parser, checker and evaluator again. Running programs one after
+ * another in a process is what the test pool does all day; the state left behind is the
+ * prelude with the bodies this program used already checked, as a later program would have
+ * left it. Its heap is garbage once it returns; the tensor runtime is not touched.
+ */
+function warmUp() {
+  const { modules, name, text } = BUILD.warmUp;
+  const { compile } = evaluate(modules.pipeline);
+  const { makeSourceFile } = evaluate(modules.ast);
+  const { run } = evaluate(modules.eval);
+  const { createHeap } = evaluate(modules.heap);
+  const compiled = compile(makeSourceFile(name, text), { borrowck: "lexical" });
+  const errors = compiled.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new Error(`snapshot: the warm-up program does not compile: ${errors[0].code} ${errors[0].message}`);
+  const noTensors = new Proxy({}, { get: () => { throw new Error("snapshot: the warm-up program must not use tensors"); } });
+  const ignore = () => {};
+  const { panic } = run(compiled.program, { heap: createHeap({}, { stress: 0, verify: false }), tensors: noTensors, stdout: ignore, stderr: ignore, args: [] });
+  if (panic) throw new Error(`snapshot: the warm-up program panicked: ${panic.message}`);
+}
+
+if (building) {
+  // Prime the snapshot with what every run repeats: evaluating the modules `stark run` loads,
+  // reading the prelude (parsed, its items collected; bodies are checked on first use) and
+  // compiling the functions a run calls. Nothing per-run is kept: no heap arena, tensor
+  // memory, argv, env, clock or tty.
+  for (const key of BUILD.prime) evaluate(key);
+  evaluate(BUILD.prelude).loadPrelude();
+  warmUp();
+  v8.startupSnapshot.setDeserializeMainFunction(main);
+}
