@@ -47,7 +47,8 @@ type Op =
   | { op: "safepoint" }
   | { op: "young" }
   | { op: "full" }
-  | { op: "boundary" };
+  | { op: "boundary" }
+  | { op: "mode"; mode: GCModeName };
 
 const root = fc.integer({ min: 0, max: ROOTS - 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -65,6 +66,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: "young" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "full" as const }) },
   { weight: 1, arbitrary: fc.constant({ op: "boundary" as const }) },
+  // gc::configure to another mode mid-program: its policy takes over at the next safepoint
+  // (between modes with and without survivor spaces, a new nursery; an incremental cycle in
+  // progress finished stop-the-world).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("mode" as const), mode: fc.constantFrom(...MODES) }) },
 );
 
 function runProgram(mode: GCModeName, stress: number, youngGenSize: number, ops: Op[]): void {
@@ -251,6 +256,11 @@ function runProgram(mode: GCModeName, stress: number, youngGenSize: number, ops:
       case "full":
         heap.collectFull();
         check(true);
+        break;
+      case "mode":
+        heap.configure({ mode: o.mode, youngGenSize });
+        heap.safepoint();
+        check(false);
         break;
     }
   }
