@@ -74,7 +74,9 @@ export function placeToString(p: Place): string {
     if (pr.kind === "deref") derefPending++;
     else if (pr.kind === "field") {
       derefPending = 0; // field access auto-derefs, as users write it
-      s += "." + pr.name;
+      const dot = pr.name.indexOf(".");
+      // A variant's field (`Variant.i`, from a pattern) reads as rustc writes it: `(x as Variant).i`.
+      s = dot < 0 ? `${s}.${pr.name}` : `(${s} as ${pr.name.slice(0, dot)}).${pr.name.slice(dot + 1)}`;
     } else {
       derefPending = 0;
       s += "[..]";
