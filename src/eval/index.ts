@@ -151,7 +151,7 @@ export function declaredNatives(prelude: Program): string[] {
       else if (it.kind === "ModDecl") visit(it.items, prefix ? `${prefix}::${it.name.name}` : it.name.name);
       else if (it.kind === "ImplDecl" && !it.trait) {
         const t = it.target;
-        let name = t.kind === "PathType" ? t.segments[t.segments.length - 1].name.name : "?";
+        let name = t.kind === "PathType" ? t.segments[t.segments.length - 1].name.name : t.kind === "SliceType" ? "Slice" : "?";
         // Blanket impls `impl<T: Bound> T` are named by the bound.
         const g = it.generics.find((x) => x.name === name);
         if (g && g.bounds[0] && g.bounds[0].kind === "PathType") name = g.bounds[0].segments[0].name.name;

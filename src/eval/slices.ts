@@ -140,6 +140,27 @@ function runsOf(s: Parameters<NativeFactory>[0], kind: "windows" | "chunks") {
   };
 }
 
+/** `s.split_at(mid)` / `s.split_at_mut(mid)`: two views, `[..mid]` and `[mid..]`. */
+function splitAt(s: Parameters<NativeFactory>[0]) {
+  const tt = derefAll(s.retType) as Type & { kind: "tuple" };
+  return (v: Value, mid: number) => {
+    const rt = s.rt;
+    locateSlice(rt, v);
+    const len = located.len;
+    if (mid > len) rt.panic("P0103", "mid > len", s.span);
+    rt.handles.push(v);
+    const left = newView(rt, v, 0, mid);
+    rt.handles.push(left);
+    const right = newView(rt, rt.handles[rt.handles.length - 2], mid, len - mid);
+    rt.handles.push(right);
+    const pair = rt.heap.alloc(rt.tupleLayout(tt));
+    rt.heap.setPtr(pair, 1, rt.handles.pop()!);
+    rt.heap.setPtr(pair, 0, rt.handles.pop()!);
+    rt.handles.pop();
+    return pair;
+  };
+}
+
 const SLICE_NATIVES: Record<string, NativeFactory> = {
   "Slice::len": (s) => (v) => {
     locateSlice(s.rt, v);
@@ -172,25 +193,8 @@ const SLICE_NATIVES: Record<string, NativeFactory> = {
       for (let i = 0; i < len; i++) rt.store(d, start + i, k, vals[i]);
     };
   },
-  "Slice::split_at": (s) => {
-    const tt = derefAll(s.retType) as Type & { kind: "tuple" };
-    return (v, mid) => {
-      const rt = s.rt;
-      locateSlice(rt, v);
-      const len = located.len;
-      if (mid > len) rt.panic("P0103", "mid > len", s.span);
-      rt.handles.push(v);
-      const left = newView(rt, v, 0, mid);
-      rt.handles.push(left);
-      const right = newView(rt, rt.handles[rt.handles.length - 2], mid, len - mid);
-      rt.handles.push(right);
-      const pair = rt.heap.alloc(rt.tupleLayout(tt));
-      rt.heap.setPtr(pair, 1, rt.handles.pop()!);
-      rt.heap.setPtr(pair, 0, rt.handles.pop()!);
-      rt.handles.pop();
-      return pair;
-    };
-  },
+  "Slice::split_at": (s) => splitAt(s),
+  "Slice::split_at_mut": (s) => splitAt(s),
   "Slice::iter": (s) => {
     const mk = makeIter(s.rt, s.argTypes[0], "ref", s.span);
     return (v) => mk(v);

@@ -7,6 +7,7 @@ import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
 import { getMapOps } from "./format";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { located, locateSlice } from "./sliceview";
 import { reprOf } from "./typeinfo";
 
 /** Object fields of an aggregate value of type `t` as [kind, type] per slot (tag excluded). */
@@ -21,6 +22,16 @@ function aggregateSlots(rt: Runtime, v: Value, t: Type): { start: number; kinds:
     return { start, kinds: l.kinds.slice(start, start + types.length), types };
   }
   return null;
+}
+
+/** The elements a slice value (view, Vec or array) shows, read before comparing (which may nest). */
+function sliceItems(rt: Runtime, p: Value, elem: Type): Value[] {
+  const data = locateSlice(rt, p);
+  const { start, len } = located;
+  const k = reprOf(elem);
+  const out: Value[] = [];
+  for (let i = 0; i < len; i++) out.push(rt.load(data, start + i, k));
+  return out;
 }
 
 export function valueEquals(rt: Runtime, a: Value, b: Value, t: Type): boolean {
@@ -44,6 +55,10 @@ export function valueEquals(rt: Runtime, a: Value, b: Value, t: Type): boolean {
     case "builtin":
       if (t.name === "String") return rt.strEquals(a, b);
       if (t.name === "Duration") return a === b;
+      if (t.name === "Slice") {
+        const [xs, ys] = [sliceItems(rt, a, t.args[0]), sliceItems(rt, b, t.args[0])];
+        return xs.length === ys.length && xs.every((x, i) => valueEquals(rt, x, ys[i], t.args[0]));
+      }
       if (t.name === "Vec") {
         const h = rt.heap;
         const n = h.get(a, VEC_LEN);
@@ -105,6 +120,14 @@ export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
     case "builtin":
       if (t.name === "String") return rt.strCompare(a, b);
       if (t.name === "Duration") return a < b ? -1 : a > b ? 1 : 0;
+      if (t.name === "Slice") {
+        const [xs, ys] = [sliceItems(rt, a, t.args[0]), sliceItems(rt, b, t.args[0])];
+        for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+          const c = valueCompare(rt, xs[i], ys[i], t.args[0]);
+          if (c) return c;
+        }
+        return xs.length < ys.length ? -1 : xs.length > ys.length ? 1 : 0;
+      }
       if (t.name === "Vec") {
         const h = rt.heap;
         const n = h.get(a, VEC_LEN);
