@@ -1,8 +1,9 @@
 #!/bin/sh
 ':' //; s=$0; [ -L "$s" ] && s=$(readlink -f "$s" 2>/dev/null); case $s in */*) ;; *) s=./$s ;; esac
-':' //; d=${s%/*}/../dist/snapshot; n=$(command -v node) || n=node
+':' //; d=${s%/*}/../dist/snapshot; n=; IFS=:; for p in $PATH; do [ -f "${p:-.}/node" ] && [ -x "${p:-.}/node" ] && n=${p:-.}/node && break; done; unset IFS
 ':' //; u=; [ -f "$d/stark.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
-':' //; [ "$u" ] && { ! [ -f "$d/cpu" ] || grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null; } && exec "$n" --snapshot-blob "$d/stark.blob" -- "$@"
+':' //; [ "$u" ] && [ -f "$d/cpu" ] && { b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null; [ "$b" ] && [ -f "$d/cpu-ok-$b" ] || { grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null && { [ -z "$b" ] || { : >"$d/cpu-ok-$b"; } 2>/dev/null; true; }; } || u=; }
+':' //; [ "$u" ] && exec "$n" --snapshot-blob "$d/stark.blob" -- "$@"
 ':' //; exec node "$0" "$@"
 "use strict";
 // Entry point of the `stark` command, both a shell script and JavaScript.
@@ -13,8 +14,10 @@
 // other V8 flags or on a CPU with other features, and exits; so the snapshot is used only when
 // the node on the PATH is the binary that built it (same file and mtime as dist/snapshot/node
 // and node.stamp), NODE_OPTIONS is empty and the CPU's feature flags are those of the build
-// (dist/snapshot/cpu). Otherwise, or with STARK_NO_SNAPSHOT set, node runs this file. The
-// snapshot itself starts this file's way when dist/ changed since it was built.
+// (dist/snapshot/cpu; a match is remembered per boot in dist/snapshot/cpu-ok-BOOTID, to spare
+// a grep at every start). Otherwise, or with STARK_NO_SNAPSHOT set, node runs this file. The
+// snapshot itself starts this file's way when dist/ changed since it was built. The shell
+// lines run no other program, but readlink for a symlinked launcher and grep once per boot.
 //
 // As JavaScript (`node bin/stark.js`; the shell lines above are string statements and comments)
 // it loads the CLI from dist/ with the V8 code cache.

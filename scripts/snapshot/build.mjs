@@ -16,7 +16,7 @@
 // Any failure here only costs speed: the build goes on and says so.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -155,8 +155,11 @@ function markCpu() {
   if (line) writeFileSync(join(outDir, "cpu"), line + "\n");
 }
 
+/** Removes the blob and its markers, including the launcher's per-boot CPU matches (cpu-ok-*). */
 function removeBlob() {
-  for (const f of ["stark.blob", "node", "node.stamp", "cpu"]) rmSync(join(outDir, f), { force: true });
+  for (const f of readdirSync(outDir)) {
+    if (f === "stark.blob" || f === "node" || f === "node.stamp" || f === "cpu" || f.startsWith("cpu-ok-")) rmSync(join(outDir, f), { force: true });
+  }
 }
 
 function main() {

@@ -5,7 +5,7 @@
 // snapshot built for it, so that a rebuild of the shared dist/ cannot make it stale midway.
 
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -110,6 +110,14 @@ describe("a process started from the snapshot", () => {
     expect({ status: fromSnapshot.status, stdout: fromSnapshot.stdout, stderr: fromSnapshot.stderr }).toEqual(normal);
   });
 
+  test("the launcher also finds the snapshot through a symlink (node_modules/.bin/stark, a global install)", () => {
+    const link = join(parent, "stark-link");
+    symlinkSync(join(root, "bin/stark.js"), link);
+    const r = spawnSync(link, ["run", "hello.stark"], { cwd: parent, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", STARK_SNAPSHOT_DEBUG: "1" } });
+    expect(r.stderr).toBe("snapshot: used\n");
+    expect(r.stdout).toBe(viaNode(["run", "hello.stark"]).stdout);
+  });
+
   test("every run starts from the same state (no run leaves anything behind for the next)", () => {
     const first = viaLauncher(["run", "hello.stark"]);
     const second = viaLauncher(["run", "hello.stark"]);
@@ -134,6 +142,8 @@ describe("falling back to the normal path", () => {
 
   test("on a CPU with other features than the build's", () => {
     const cpu = join(root, "dist/snapshot/cpu");
+    // The launcher remembers a match per boot (cpu-ok-BOOTID); a new blob starts without one.
+    for (const f of readdirSync(join(root, "dist/snapshot"))) if (f.startsWith("cpu-ok-")) rmSync(join(root, "dist/snapshot", f));
     renameSync(cpu, `${cpu}.real`);
     try {
       writeFileSync(cpu, "flags\t\t: fpu an-imaginary-feature\n");
