@@ -21,6 +21,12 @@ function isSliceMutMethod(container: string | null, method: string): boolean {
   return (container === "Vec" || container === "Array") && SLICE_MUT_METHODS.has(method);
 }
 
+/** A place without its variant-field projections (`opt.Some.0` → `opt`): what a move out of a variant moves. */
+function wholeVariant(p: Place): Place {
+  const i = p.proj.findIndex((x) => x.kind === "field" && x.name.includes("."));
+  return i < 0 ? p : { base: p.base, proj: p.proj.slice(0, i) };
+}
+
 /** Does this method take `&self` or `&mut self`? */
 function refSelf(decl: A.FnDecl | null): boolean {
   return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
@@ -981,8 +987,11 @@ export class Lowerer {
       this.openScope();
       // In a guarded arm the bindings are references while the guard runs (as in Rust); they move after it.
       this.patternMoves = arm.guard ? "deferred" : "normal";
+      const armFirst = this.loans.length;
       this.bindPatternFrom(arm.pat, src, carried, e.scrutinee.span);
       this.patternMoves = "normal";
+      // The arm's `ref` bindings hold their borrows from here; as temporaries they end now.
+      if (!arm.guard) this.endTempsSince(armFirst);
       prevGuard = null;
       if (arm.guard) {
         this.value(arm.guard, "move");
@@ -1121,6 +1130,7 @@ export class Lowerer {
           // Second pass over a guarded arm's pattern: the by-value moves happen once the guard passed.
           const t = b.ty ?? pat.ty;
           if (src && init && pat.byRef === "none" && byRefMode === "none" && !this.types.isCopy(t)) {
+            src = wholeVariant(src);
             this.addUse(src.base, pat.span);
             this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
           }
@@ -1137,6 +1147,7 @@ export class Lowerer {
         if (mode !== "none") {
           c = this.borrow(src, mode === "refMut", pat.span, "pattern");
         } else {
+          src = wholeVariant(src);
           const t = b.ty ?? pat.ty;
           const carries = this.types.carriesLoans(t);
           if (this.types.isCopy(t) || this.patternMoves === "deferred") this.read(src, pat.span);
@@ -1167,7 +1178,10 @@ export class Lowerer {
           s = this.autoDeref(s, pat.ty).place;
         }
         const isVariant = pat.kind === "TupleStructPat" || pat.kind === "StructPat" ? pat.path.res?.kind === "variant" || pat.path.res === undefined : false;
-        const sub = (name: string): Place | null => (s ? (isVariant ? s : project(s, { kind: "field", name })) : null);
+        // A variant's fields are places of their own for borrows (`Y(ref mut a, _)` and `Y(_, ref mut b)`
+        // do not overlap), named `Variant.i`; moves out of a variant stay moves of the whole value.
+        const variant = isVariant && (pat.kind === "TupleStructPat" || pat.kind === "StructPat") ? pat.path.segments[pat.path.segments.length - 1].name.name : "";
+        const sub = (name: string): Place | null => (s ? (isVariant ? project(s, { kind: "field", name: `${variant}.${name}` }) : project(s, { kind: "field", name })) : null);
         if (pat.kind === "TuplePat" || pat.kind === "TupleStructPat") {
           let idx = 0;
           for (const el of pat.elems) {

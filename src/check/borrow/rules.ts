@@ -118,12 +118,18 @@ export class BodyChecker {
   private checkMoves(n: number): boolean {
     const acc = this.accessOf(n);
     if (!acc) return false;
-    const { place, kind } = acc;
+    const { place } = acc;
+    let kind = acc.kind;
     if (!this.cfg.bindingIndex.has(place.base)) return false;
     let sites = this.an.movedSites(place, n);
-    if (kind === "write") {
+    if (kind === "write" && hasDeref(place)) {
+      // `*r = v` writes where `r` points: a use of the reference `r`, an error once `r` was moved.
+      const d = place.proj.findIndex((p) => p.kind === "deref");
+      sites = this.an.movedSites({ base: place.base, proj: place.proj.slice(0, d) }, n);
+      kind = "read";
+    } else if (kind === "write") {
       // Assigning a whole place revives it; assigning part of a moved/uninitialized value does not.
-      if (place.proj.length === 0 || hasDeref(place)) return false;
+      if (place.proj.length === 0) return false;
       sites = sites.filter((s) => s.path.proj.length < place.proj.length);
       if (!sites.length) return false;
     }
@@ -368,6 +374,13 @@ export class BodyChecker {
     const lname = placeToString(loan.place);
     let d: Diagnostic;
     let laterMsg = "borrow later used here";
+    if (created && uniqueCapture(created) && uniqueCapture(loan)) {
+      d = diag("E0524", `two closures require unique access to \`${name}\` at the same time`, created.closureSpan ?? span, "second closure is constructed here");
+      d.labels.push({ span: loan.closureSpan ?? loan.span, message: created === loan ? "first closure is constructed here, in the previous iteration of the loop" : "first closure is constructed here" });
+      this.storyOfLoan(d, n, loan, "first borrow later used here", span);
+      this.report(d);
+      return;
+    }
     if (created && uniqueCapture(created) && created !== loan) {
       // A closure mutating through a `&mut` needs unique access to what it points to (rustc's E0500).
       d = diag("E0500", `closure requires unique access to \`${name}\` but it is already borrowed`, created.closureSpan ?? span, "closure construction occurs here");
