@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The managed-heap benchmarks (issue 4, item 7), from dist/ (run `npm run build` first):
-//   node bench/gc/run.mjs [--quick]      (--quick: depth 16 only, skip depth 18)
+//   node bench/gc/run.mjs [--quick] [--runs N]
+//      --quick: depth 16 only, skip depth 18;
+//      --runs N: run each measurement N times (interleaved) and report the median of every
+//                figure (default 1; on a shared machine one run's pauses can be another
+//                process's doing)
 //
 // 1. raw allocation rate through the heap API (mitata + a timed loop), and the cost of one young
 //    collection of a full 1 MiB nursery (young_copy.mjs);
@@ -21,6 +25,8 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const quick = process.argv.includes("--quick");
+const runsArg = process.argv.indexOf("--runs");
+const RUNS = runsArg >= 0 ? Math.max(1, Number(process.argv[runsArg + 1])) : 1;
 if (!existsSync(join(root, "dist/heap/index.js"))) {
   console.error("bench/gc: dist/heap is missing; run `npm run build` first");
   process.exit(2);
@@ -39,12 +45,43 @@ function measure(cmd, args) {
   return { ...JSON.parse(jsonLine), childCpuMs };
 }
 
+/** The median of each numeric figure over several runs' results (same shape; the rest from the first). */
+function medianOf(results) {
+  const ok = results.filter((r) => !r.error);
+  if (ok.length === 0) return results[0];
+  const merge = (vals) => {
+    const first = vals[0];
+    if (typeof first === "number") {
+      const xs = vals.filter((v) => typeof v === "number").sort((a, b) => a - b);
+      return xs[Math.floor((xs.length - 1) / 2)];
+    }
+    if (first && typeof first === "object" && !Array.isArray(first)) {
+      return Object.fromEntries(Object.keys(first).map((k) => [k, merge(vals.map((v) => v?.[k]))]));
+    }
+    return first;
+  };
+  return { ...merge(ok), runs: ok.length };
+}
+
+/** `measure` RUNS times, interleaved with the other measurements of a round, reported as medians. */
+function measureRuns(list) {
+  const rounds = [];
+  for (let i = 0; i < RUNS; i++) rounds.push(list.map(([cmd, args]) => measure(cmd, args)));
+  return list.map((_, j) => medianOf(rounds.map((round) => round[j])));
+}
+
 const f = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? "-" : Number(x).toFixed(d));
 const results = { when: new Date().toISOString(), loadavg: loadavg(), node: process.version };
-console.log(`# managed-heap benchmarks  (node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})\n`);
+console.log(
+  `# managed-heap benchmarks  (node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}` +
+    `${RUNS > 1 ? `; medians of ${RUNS} interleaved runs` : ""})\n`,
+);
 
 // 1. Raw allocation.
-const alloc = measure(process.execPath, [join(here, "alloc_rate.mjs")]);
+const [alloc, youngCopy] = measureRuns([
+  [process.execPath, [join(here, "alloc_rate.mjs")]],
+  [process.execPath, [join(here, "young_copy.mjs"), String(1 << 20), "300"]],
+]);
 results.alloc = alloc;
 console.log("## raw allocation through the heap API (2-slot objects, safepoint every 1000)");
 console.log(
@@ -53,7 +90,6 @@ console.log(
 );
 
 // 1b. One young collection of a full 1 MiB nursery (the worst case of LowLatency's young pause).
-const youngCopy = measure(process.execPath, [join(here, "young_copy.mjs"), String(1 << 20), "300"]);
 results.youngCopy = youngCopy;
 console.log("## young collection copying a full 1 MiB nursery (LowLatency; 70% of eden live)");
 console.log(
@@ -65,10 +101,12 @@ console.log(
 const MODES = ["Throughput", "LowLatency", "Memory", "Training", "Inference"];
 const runs = [];
 for (const depth of quick ? [16] : [16, 18]) {
-  const py = measure("python3", [join(here, "binary_trees.py"), String(depth)]);
-  const plain = measure(process.execPath, [join(here, "binary_trees_node.mjs"), String(depth)]);
   const modes = depth === 16 ? MODES : ["Throughput"];
-  const heapRuns = modes.map((m) => measure(process.execPath, [join(here, "binary_trees_heap.mjs"), String(depth), m]));
+  const [py, plain, ...heapRuns] = measureRuns([
+    ["python3", [join(here, "binary_trees.py"), String(depth)]],
+    [process.execPath, [join(here, "binary_trees_node.mjs"), String(depth)]],
+    ...modes.map((m) => [process.execPath, [join(here, "binary_trees_heap.mjs"), String(depth), m]]),
+  ]);
   runs.push({ depth, py, plain, heapRuns });
   console.log(`## binary-trees depth ${depth}`);
   console.log(`  CPython    wall ${f(py.wallMs, 0)} ms  cpu ${f(py.cpuMs, 0)} ms`);
