@@ -34,7 +34,7 @@ import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec, getMapOps } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
-import { utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
@@ -90,7 +90,7 @@ export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx:
     }
     throw e;
   }
-  const gen = new FnGen(c, ctx, scan.frameBound);
+  const gen = new FnGen(c, ctx, scan.frameBound, scan.fallbacks === 0);
   gen.fnBody(body);
   gen.install(cf);
   codegenStats.generated++;
@@ -162,11 +162,18 @@ class FnGen {
   private loopCount = 0;
   private readonly loops: Loop[] = [];
   private readonly temps: string[] = [];
+  /** Fallbacks (closure-compiled code run on the frame) generated; pass 1 counts them. */
+  fallbacks = 0;
 
+  /**
+   * @param rooted No fallback reads the frame (pass 1 found none): the slots are a window of the
+   * runtime's root stack (`S[b + i]`, see install) instead of a frame array.
+   */
   constructor(
     private readonly c: Compiler,
     private readonly ctx: FnCtx,
     frameBound: Set<Binding> | null,
+    private readonly rooted = false,
   ) {
     this.rt = c.rt;
     this.emitting = frameBound !== null;
@@ -268,7 +275,17 @@ class FnGen {
     }
     let slot = this.ctx.slots.get(b);
     if (slot === undefined) slot = this.c.declare(this.ctx, b);
-    return `f[${slot}]`;
+    return this.slot(slot);
+  }
+
+  /** Frame slot `i` as a JS place. */
+  private slot(i: number): string {
+    return this.rooted ? `S[b + ${i}]` : `f[${i}]`;
+  }
+
+  /** A statement (expression) emptying slot `i`: it no longer keeps its object alive. */
+  private clearSlot(i: number): string {
+    return this.rooted ? `S[b + ${i}] = 0` : `f[${i}] = undefined`;
   }
 
   /** A local read: null when the binding is not a plain local (cells, globals). */
@@ -278,6 +295,7 @@ class FnGen {
 
   /** Record the bindings a fallback mentions; in pass 2 none of them may have become a JS variable. */
   private noteFallback(root: unknown): void {
+    this.fallbacks++;
     if (!this.emitting) {
       bindingsIn(root, this.frameBound);
       return;
@@ -328,9 +346,15 @@ class FnGen {
     const rt = this.rt;
     const params = Array.from({ length: cf.arity }, (_, i) => `p${i}`);
     // `direct` is the body, taking the arguments as JS values; `run` (for callers that built a
-    // frame) unpacks it. A body that keeps nothing in frame slots (only scalar parameters and
-    // locals, no fallback) needs no frame at all.
-    const frameless = ctx.map.length === 0 && !this.lines.some((l) => /(?<![\w$.])f(?![\w$])/.test(l));
+    // frame) unpacks it. Where the body keeps what its slots hold:
+    //   "none"   nothing in slots (only scalar parameters and locals, no fallback): no frame;
+    //   "roots"  pointers only, and no fallback reads the frame: a window S[b .. b + size) of the
+    //            runtime's root stack, taken and given back by moving rt.rootTop (no frame array,
+    //            no pool, nothing to clear on the way out: entries above rootTop are not roots);
+    //   "frame"  a frame array from the pool, pushed on rt.frames with its pointer map.
+    const mentionsFrame = this.lines.some((l) => /(?<![\w$.])f(?![\w$])/.test(l));
+    const storage = ctx.map.length === 0 && !mentionsFrame ? "none" : this.rooted ? "roots" : "frame";
+    if (storage === "roots" && mentionsFrame) throw new Error(`codegen: ${cf.name} uses its frame but keeps its slots on the root stack`);
     // Parameters that became JS variables take their argument; the others live in their slots.
     const paramLocals: string[] = [];
     const inVariable = new Set<number>();
@@ -345,17 +369,22 @@ class FnGen {
     const usesSlots = this.direct && this.lines.some((l) => l.includes("F["));
     const lines = usesSlots ? this.lines : this.lines.map((l) => l.split(", F = heap.slotWords()").join("").split("F = heap.slotWords();").join(""));
     const vars = [...this.jsLocals.values()].map((v) => `${v} = 0`).concat(this.temps, usesSlots ? ["F"] : []);
-    const pop = frameless ? "" : " rt.popFrame();";
-    // A body that needs its frame builds it itself in `direct` (from a pooled frame, pushed so
-    // the collector sees it) before its entry safepoint: parameters that became JS variables
-    // are taken from the arguments, the others stored into their slots.
-    const slotParams = params.flatMap((p, i) => (inVariable.has(i) ? [] : [`f[${i}] = ${p}`]));
-    const frameEntry = frameless
-      ? []
-      : [`  const f = pool.length !== 0 ? pool.pop() : new Array(${ctx.size});`, `  rt.pushFrame(f, map);`, slotParams.length ? `  ${slotParams.join("; ")};` : ""];
+    // The slots are set up before the entry safepoint: parameters kept in slots are stored, and
+    // (on the root stack, whose entries may be stale) every other slot is emptied.
+    let entry: string[] = [];
+    let exit = "";
+    if (storage === "frame") {
+      const slotParams = params.flatMap((p, i) => (inVariable.has(i) ? [] : [`f[${i}] = ${p}`]));
+      entry = [`  const f = pool.length !== 0 ? pool.pop() : new Array(${ctx.size});`, `  rt.pushFrame(f, map);`, slotParams.length ? `  ${slotParams.join("; ")};` : ""];
+      exit = " rt.popFrame();";
+    } else if (storage === "roots") {
+      const init = Array.from({ length: ctx.size }, (_, i) => `S[b + ${i}] = ${i < cf.arity && !inVariable.has(i) ? `p${i}` : "0"}`);
+      entry = [`  const b = rt.rootTop;`, `  rt.rootTop = b + ${ctx.size};`, `  ${init.join("; ")};`];
+      exit = " rt.rootTop = b;";
+    }
     const body = [
       `  if (++rt.depth > rt.stackCheck && !rt.deeper()) { const e = compiler.stackOverflow(callSpan); rt.depth--; throw e; }`,
-      ...frameEntry,
+      ...entry,
       vars.length ? `  let ${vars.join(", ")};` : "",
       paramLocals.length ? `  ${paramLocals.join("; ")};` : "",
       `  let R;`,
@@ -366,20 +395,19 @@ class FnGen {
       ...lines.map((l) => "  " + l),
       `    }`,
       `  } catch (e) {`,
-      `    rt.depth--;${pop}`,
+      `    rt.depth--;${exit}`,
       `    throw compiler.addTraceFrame(e, name, callSpan);`,
       `  }`,
-      `  rt.depth--;`,
+      `  rt.depth--;${exit}`,
     ];
     const fn = jsName(cf.name);
     // `run` is for callers that filled and pushed a frame: it takes the arguments back out of it
     // (nothing can collect in between) and releases it before calling `direct`.
-    const release = frameless ? "" : ` ${ctx.map.filter((s) => s < cf.arity).map((s) => `f[${s}] = undefined;`).join(" ")}`;
+    const release = ctx.map.filter((s) => s < cf.arity).map((s) => ` f[${s}] = undefined;`).join("");
     const src = [
       `const direct = function ${fn}(${[...params, "callSpan"].join(", ")}) {`,
       ...body,
-      frameless ? "" : `  rt.popFrame();`,
-      frameless ? "" : `  if (pool.length < 64) { ${ctx.map.map((s) => `f[${s}] = undefined;`).join(" ")} pool.push(f); }`,
+      storage === "frame" ? `  if (pool.length < 64) { ${ctx.map.map((s) => `f[${s}] = undefined;`).join(" ")} pool.push(f); }` : "",
       `  return R;`,
       `};`,
       `const run = function ${fn}_frame(f, callSpan) {`,
@@ -390,8 +418,8 @@ class FnGen {
       `};`,
       `return { run, direct };`,
     ];
-    const names = ["rt", "heap", "compiler", "name", "pool", "map", ...this.consts.map((_, i) => `k${i}`)];
-    const values = [rt, rt.heap, c, cf.name, cf.pool, ctx.map, ...this.consts];
+    const names = ["rt", "heap", "compiler", "name", "pool", "map", "S", ...this.consts.map((_, i) => `k${i}`)];
+    const values = [rt, rt.heap, c, cf.name, cf.pool, ctx.map, rt.roots, ...this.consts];
     const text = src.join("\n");
     if (process.env.STARK_CODEGEN_DUMP) process.stderr.write(`// ${cf.name}\n${text}\n`);
     cf.frameSize = ctx.size;
@@ -409,6 +437,7 @@ class FnGen {
       case "ItemStmt":
         return;
       case "ExprStmt":
+        if (s.semi && (this.mapInsertStmt(s.expr) || this.pushStrStmt(s.expr))) return;
         this.into(s.expr, null);
         return;
       case "LetStmt": {
@@ -602,8 +631,8 @@ class FnGen {
       return [tv, -1];
     }
     const slot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
-    this.emit(`f[${slot}] = ${v};`);
-    return [`f[${slot}]`, slot];
+    this.emit(`${this.slot(slot)} = ${v};`);
+    return [this.slot(slot), slot];
   }
 
   /** `m(f, value, 0, -1)`: does the value match (binding its variables)? Matchers may allocate. */
@@ -671,7 +700,7 @@ class FnGen {
     const st = this.typeOf(e.scrutinee);
     const inlineTests = e.arms.every((arm) => !arm.guard && this.inlineTest(arm.pat, "x", st) !== null);
     const [place, slot] = this.scrutinee(e.scrutinee, inlineTests);
-    const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+    const release = slot >= 0 ? `${this.clearSlot(slot)};` : "";
     e.arms.forEach((arm, i) => {
       let cond = this.test(arm.pat, place, st);
       if (arm.guard) cond = `${cond} && ${this.expr(arm.guard, true)}`;
@@ -733,6 +762,54 @@ class FnGen {
     };
   }
 
+  /**
+   * `m.insert(k, v);` with the result unused, on a map in a local: `MapOps.insert` directly,
+   * without the native's `Option` of the replaced value. The key and value are computed in
+   * order (a pointer key is not held across a value that may collect), then the map is read.
+   * Not for tensor values: dropping that `Option` is what frees the replaced tensor.
+   */
+  private mapInsertStmt(e: Expr): boolean {
+    const call = unwrapParens(e);
+    if (call.kind !== "MethodCallExpr" || call.res?.kind !== "native" || call.res.name !== "Map::insert" || call.args.length !== 2) return false;
+    const recv = unwrapParens(call.receiver);
+    if (recv.kind !== "PathExpr" || recv.res?.kind !== "local" || this.isCelled(recv.res.binding)) return false;
+    if (call.args.some((a) => mayEscape(a)) || (call as unknown as { autoref?: boolean[] }).autoref?.some(Boolean)) return false;
+    const rt0 = this.typeOf(call.receiver);
+    const mt = rt0.kind === "ref" ? rt0.inner : rt0;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || reprOf(mt.args[1]) === SlotKind.Tensor) return false;
+    if (reprOf(mt.args[0]) !== SlotKind.Scalar && mayGC(call.args[1])) return false;
+    const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
+    const [key, val] = call.args.map((a) => {
+      const t = this.tmp();
+      this.emit(`${t} = ${this.expr(a, true)};`);
+      // The map keeps the key and value: a local moved in stops being a root (Compiler.movedSlot).
+      const moved = this.emitting ? this.c.movedSlot(a, this.ctx) : -1;
+      if (moved >= 0) this.emit(`${this.clearSlot(moved)};`);
+      return t;
+    });
+    this.emit(`${this.k(ops)}.insert(${this.expr(recv, false)}, ${key}, ${val});`);
+    this.emit(`${key} = undefined;`);
+    this.emit(`${val} = undefined;`);
+    this.reloadSlots();
+    return true;
+  }
+
+  /** `s.push_str(&t);` on a String in a local: `rt.strAppend` directly (the argument first, then `s`). */
+  private pushStrStmt(e: Expr): boolean {
+    const call = unwrapParens(e);
+    if (call.kind !== "MethodCallExpr" || call.res?.kind !== "native" || call.res.name !== "String::push_str" || call.args.length !== 1) return false;
+    const recv = unwrapParens(call.receiver);
+    if (recv.kind !== "PathExpr" || recv.res?.kind !== "local" || this.isCelled(recv.res.binding) || mayEscape(call.args[0])) return false;
+    const st = derefAll(this.typeOf(call.receiver));
+    if (st.kind !== "builtin" || st.name !== "String") return false;
+    const arg = this.tmp();
+    this.emit(`${arg} = ${this.expr(call.args[0], false)};`);
+    this.emit(`rt.strAppend(${this.expr(recv, false)}, ${arg});`);
+    this.emit(`${arg} = undefined;`);
+    this.reloadSlots();
+    return true;
+  }
+
   private mapGetMatch(e: Expr & { kind: "MatchExpr" }, target: Target): boolean {
     if (e.arms.some((arm) => arm.guard)) return false;
     const cond = this.mapGetLookup(e.scrutinee, e.arms.map((arm) => arm.pat));
@@ -762,7 +839,7 @@ class FnGen {
     }
     const st = this.typeOf(e.scrutinee);
     const [place, slot] = this.scrutinee(e.scrutinee, this.inlineTest(e.pat, "x", st) !== null);
-    const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+    const release = slot >= 0 ? `${this.clearSlot(slot)};` : "";
     this.emit(`if (${this.test(e.pat, place, st)}) {`);
     this.nested(() => {
       if (release) this.emit(release);
@@ -783,7 +860,7 @@ class FnGen {
     this.emit(`${loop.js}: for (;; ${this.backEdge(e.span)}) {`);
     this.nested(() => {
       const [place, slot] = this.scrutinee(e.scrutinee, this.inlineTest(e.pat, "x", st) !== null);
-      const release = slot >= 0 ? `f[${slot}] = undefined;` : "";
+      const release = slot >= 0 ? `${this.clearSlot(slot)};` : "";
       this.emit(`if (!(${this.test(e.pat, place, st)})) { ${release} break ${loop.js}; }`);
       if (release) this.emit(release);
       this.into(e.body, null);
@@ -819,7 +896,7 @@ class FnGen {
     const base = this.ptrBase(src);
     if (base === null) return false;
     const vecSlot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
-    const v = `f[${vecSlot}]`;
+    const v = this.slot(vecSlot);
     const prev = this.tmp();
     const i = this.tmp();
     const line = lineCol(u.span.file, u.span.start).line;
@@ -1287,13 +1364,13 @@ class FnGen {
         return t;
       }
       const slot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
-      parts.push(`f[${slot}] = ${this.expr(x, true)}`);
-      return `f[${slot}]`;
+      parts.push(`${this.slot(slot)} = ${this.expr(x, true)}`);
+      return String(slot);
     });
     vals.forEach((v, i) => {
       if (!spilled[i]) return;
       const t = this.tmp();
-      parts.push(`${t} = ${v}`, `${v} = undefined`);
+      parts.push(`${t} = ${this.slot(Number(v))}`, this.clearSlot(Number(v)));
       vals[i] = t;
     });
     const o = this.tmp();
@@ -1341,7 +1418,7 @@ class FnGen {
     const moved = this.emitting && !autoref?.[0] && argTypes[0].kind !== "ref" ? this.c.movedSlot(args[0], this.ctx) : -1;
     if (moved < 0) return v;
     const t = this.tmp();
-    return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
+    return `(${t} = ${v}, ${this.clearSlot(moved)}, ${t})`;
   }
 
   /**
@@ -1361,7 +1438,7 @@ class FnGen {
         const moved = this.emitting && receiver === undefined && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
         if (moved < 0) return v;
         const t = this.tmp();
-        return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
+        return `(${t} = ${v}, ${this.clearSlot(moved)}, ${t})`;
       });
       return this.allocating(`${C}.direct(${[...vals, this.k(span)].join(", ")})`);
     }
@@ -1371,7 +1448,7 @@ class FnGen {
       parts.push(`${nf}[${i}] = ${this.expr(a, valueForm(i))}`);
       // A by-value argument moved out of a local: the local stops being a root (Compiler.movedSlot).
       const moved = this.emitting && receiver === undefined && !autoref?.[i] && argTypes[i].kind !== "ref" ? this.c.movedSlot(a, this.ctx) : -1;
-      if (moved >= 0) parts.push(`f[${moved}] = undefined`);
+      if (moved >= 0) parts.push(`${this.clearSlot(moved)}`);
     });
     return this.allocating(`(${parts.join(", ")}, ${C}.run(${nf}, ${this.k(span)}))`);
   }
@@ -1382,9 +1459,9 @@ class FnGen {
     const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
     if (res.kind !== "native") return this.userMethodCall(e, adjust);
     const name = res.name;
-    if (name === "Vec::len" && e.args.length === 0) {
+    if ((name === "Vec::len" || name === "String::len") && e.args.length === 0) {
       const base = this.ptrBase(e.receiver);
-      return base === null ? null : this.load(base, VEC_LEN);
+      return base === null ? null : this.load(base, name === "Vec::len" ? VEC_LEN : STR_LEN);
     }
     // Float math (`x.sqrt()`, `a.max(b)`): pure natives of scalars, called directly.
     if (name.startsWith("Float::") && adjust.derefs === 0 && adjust.autoref === "none") {
@@ -1453,7 +1530,7 @@ class FnGen {
       const moved = moves && this.emitting ? this.c.movedSlot(a, this.ctx) : -1;
       if (moved < 0) return v;
       const t = this.tmp();
-      return `(${t} = ${v}, f[${moved}] = undefined, ${t})`;
+      return `(${t} = ${v}, ${this.clearSlot(moved)}, ${t})`;
     });
     const call = vals.length <= 3 ? `${this.k(NATIVE_CALLS[vals.length])}(${[this.k(impl), this.k(span), ...vals].join(", ")})` : `${this.k(nativeN)}(${this.k(impl)}, ${this.k(span)}, [${vals.join(", ")}])`;
     return this.allocating(call);

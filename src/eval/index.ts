@@ -73,6 +73,7 @@ export class Session {
   run(program: Program, callMain = true): RunResult {
     const rt = this.rt;
     rt.fp = 0;
+    rt.rootTop = 0;
     rt.handles.length = 0;
     rt.ctl = 0;
     rt.resetDepth();
