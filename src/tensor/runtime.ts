@@ -27,12 +27,18 @@ function checkDtype(dtype: DType | undefined): DType {
 
 export class Runtime implements TensorRuntime {
   readonly storage: TensorStorage;
-  readonly kernels: Kernels | null;
   private gen = new MersenneTwister(DEFAULT_SEED);
+  /** The wasm kernels, compiled on first use: most programs use no tensor, and compiling costs every start ≈ 4 ms. */
+  private loadedKernels: Kernels | null | undefined;
 
-  constructor(options: RuntimeOptions = {}) {
+  constructor(private readonly options: RuntimeOptions = {}) {
     this.storage = new TensorStorage();
-    this.kernels = options.kernels === false ? null : loadKernels(this.storage, options.relaxed !== false);
+    if (options.kernels === false) this.loadedKernels = null;
+  }
+
+  get kernels(): Kernels | null {
+    if (this.loadedKernels === undefined) this.loadedKernels = loadKernels(this.storage, this.options.relaxed !== false);
+    return this.loadedKernels;
   }
 
   /** A new contiguous tensor with uninitialized contents. */
