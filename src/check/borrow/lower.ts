@@ -834,7 +834,12 @@ export class Lowerer {
     // A native result whose type names no reference (`Iter::next(&mut self) -> Option<T>`, `pop`,
     // `take`) does not borrow the receiver; it carries only what the receiver holds.
     const borrowsReceiver = res?.kind === "native" ? nativeResultBorrowsReceiver(res.name) : !decl?.ret || mentionsRef(decl.ret);
-    if (native && adj.autoref !== "none" && !borrowsReceiver) recvCarried = { loans: [], vars: recvCarried.vars };
+    if (native && adj.autoref !== "none" && !borrowsReceiver) {
+      // Drop only the receiver's own autoref loan: a temporary receiver (`v.iter().find(..)`) still
+      // carries what it borrows.
+      const own = new Set(this.loans.slice(first).filter((l) => l.origin === "autoref" && l.span === e.receiver.span).map((l) => l.id));
+      recvCarried = { loans: recvCarried.loans.filter((l) => !own.has(l)), vars: recvCarried.vars };
+    }
     const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
     this.endTempsSince(first, result);
     return result;
@@ -1198,7 +1203,14 @@ export class Lowerer {
         break;
       }
       case "RefPat": {
-        const s = src ? this.autoDeref(src, pat.ty, 1).place : null;
+        let s = src ? this.autoDeref(src, pat.ty, 1).place : null;
+        if (!s && init && pat.ty?.kind === "ref" && this.patternMoves !== "movesOnly") {
+          // `|&s|`, `for &s in &v`, `let &s = &x`: the reference is a value, not a place; a hidden
+          // binding stands for it, so a by-value binding inside moves out of a borrow (E0507).
+          const referent: Binding = { name: "<reference>", mutable: false, span: pat.span, ty: pat.ty };
+          this.declare(referent, true, pat.span);
+          s = project(localPlace(referent), { kind: "deref", mutable: pat.ty.mutable });
+        }
         this.bindPattern(pat.pat, s, carried, init, "none");
         break;
       }

@@ -237,10 +237,19 @@ export class BodyChecker {
   private checkMoveOutOfBorrow(n: number, p: Place, span: Span, ty: Type, structUpdate = false, from?: Span): boolean {
     if (!hasDeref(p) && !hasIndex(p)) return false;
     const name = placeToString(p);
-    const reason = `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
+    // `|&s|`, `for &s in &v`: the reference has no name; the binding that takes the value does.
+    const hidden = p.base.name === "<reference>";
+    const reason = `move occurs because \`${hidden ? text(span) : name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
     let msg: string;
     const di = p.proj.findIndex((x) => x.kind === "deref" || x.kind === "index");
     const first = p.proj[di];
+    if (hidden) {
+      const d = diag("E0507", `cannot move out of a ${first.kind === "deref" && first.mutable ? "mutable" : "shared"} reference`, from ?? span, from ? "the value is moved out of here" : reason);
+      if (from) d.labels.push({ span, message: `data moved here; ${reason}` });
+      d.help.push(`consider removing the \`&\` from the pattern, so that \`${text(span)}\` is a reference`);
+      this.report(d);
+      return true;
+    }
     if (first.kind === "index") {
       const container = p.proj.slice(0, di).length === 0 && p.base.ty ? typeToString(p.base.ty) : placeToString({ base: p.base, proj: p.proj.slice(0, di) });
       msg = `cannot move out of index of \`${container}\``;
