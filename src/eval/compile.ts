@@ -127,8 +127,8 @@ function constInt(e: Expr): number | null {
   if (e.kind === "ParenExpr") return constInt(e.expr);
   return null;
 }
-/** Natives of the managed containers: a by-value argument is stored, not borrowed. */
-export const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter)::/;
+/** Natives that keep a by-value argument (a container's element, `mem::replace`'s new value): stored, not borrowed. */
+export const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter|map::Entry|std::mem)::/;
 const I64: Type = { kind: "int", name: "i64" };
 
 /** Per function (or closure) compilation state. */
@@ -2430,11 +2430,15 @@ export class Compiler {
     const layout = rt.fixed("closure", [SlotKind.Scalar, ...getters.map(() => SlotKind.Pointer)], null);
     const id = this.closureCodes.length;
     const pro = prologue;
+    // Frames of finished calls, reused as a function's are (CompiledFn.pool): released with
+    // every pointer slot cleared.
+    const pool: Frame[] = [];
+    const map = cctx.map;
     this.closureCodes.push({
       name: "<closure>",
       invoke: (clo, args, span) => {
-        const fr = new Array(cctx.size);
-        rt.pushFrame(fr, cctx.map);
+        const fr = pool.length !== 0 ? pool.pop()! : new Array(cctx.size);
+        rt.pushFrame(fr, map);
         for (let i = 0; i < args.length; i++) fr[i] = args[i];
         for (let i = 0; i < n; i++) fr[capSlots[i]] = heap.getPtr(clo, 1 + i);
         if (++rt.depth > rt.stackCheck && !rt.deeper()) {
@@ -2458,6 +2462,10 @@ export class Compiler {
         } finally {
           rt.depth--;
           rt.popFrame();
+          if (pool.length < 64) {
+            for (let i = 0; i < map.length; i++) fr[map[i]] = undefined;
+            pool.push(fr);
+          }
         }
       },
     });
@@ -2961,7 +2969,14 @@ export class Compiler {
     // Tensor temporaries passed to a borrowing native are freed after the call — but not those
     // a container native takes by value to keep (`v.push(Tensor::ones(..))`, `Box::new(t)`).
     const keeps = (i: number) => argTypes[i] !== undefined && argTypes[i].kind !== "ref" && STORING_NATIVE.test(name);
-    const temps = argExprs.map((a, i) => derefAll(argTypes[i] ?? UNIT_T).kind === "tensor" && !isPlaceExpr(a) && name !== "drop" && !(name === "Tensor::concat") && !keeps(i));
+    // A tensor reached through a reference a call returned (`v.get_mut(0).unwrap().add_(1.0)`) is
+    // not a temporary: it belongs to its container (`&f(x)` of an owned result still is one).
+    const viaReference = (a: Expr): boolean => {
+      a = unwrapParens(a);
+      while (a.kind === "RefExpr") a = unwrapParens(a.operand);
+      return this.typeOf(a, ctx).kind === "ref";
+    };
+    const temps = argExprs.map((a, i) => derefAll(argTypes[i] ?? UNIT_T).kind === "tensor" && !isPlaceExpr(a) && !viaReference(a) && name !== "drop" && !(name === "Tensor::concat") && !keeps(i));
     const codes = argExprs.map((a, i) =>
       i === 0 && recvCode
         ? recvCode
