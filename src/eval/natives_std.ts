@@ -214,9 +214,11 @@ function entrySite(s: NativeSite) {
 
 N["map::Entry::or_insert"] = (s) => {
   const x = entrySite(s);
+  const tensorValue = reprOf(typeArg(derefAll(s.argTypes[0] ?? UNIT), 1)) === SlotKind.Tensor;
   return (entry, v) => {
     let e = x.find(entry);
     if (e < 0) e = x.insert(entry, v);
+    else if (tensorValue) s.rt.freeTensor(v); // the unused default is dropped, as in Rust
     return x.refTo(entry, e);
   };
 };
