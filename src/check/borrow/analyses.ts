@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { GenKill, solve, solveTogether, type SliceSets, type StateSets } from "./dataflow";
+import { GenKill, solve, solveTogether, type SliceSets, type Solved } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 export interface MoveSite {
@@ -51,7 +51,7 @@ export interface LoanSets {
 export class BodyAnalysis {
   readonly nB: number;
   readonly scope: { before: SliceSets; after: SliceSets };
-  readonly live: { before: StateSets; after: StateSets };
+  readonly live: Solved;
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
@@ -76,7 +76,15 @@ export class BodyAnalysis {
   private readonly loanRange = new Map<Binding, { lo: number; mid: number; hi: number }>();
   private loansSolved!: { before: SliceSets; after: SliceSets };
 
-  constructor(readonly cfg: Cfg) {
+  /**
+   * `model`: the liveness rule the checker will ask about. Under "nll" a third window of the loans
+   * analysis drops a loan where its only holder dies, so that conflict checks enumerate the loans
+   * that may be live, not every loan that still reaches (all of a long body's dead borrows).
+   */
+  constructor(
+    readonly cfg: Cfg,
+    private readonly model: "lexical" | "nll" = "lexical",
+  ) {
     this.nB = cfg.bindings.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const nB = this.nB;
@@ -160,27 +168,36 @@ export class BodyAnalysis {
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
     const holders = this.holders;
-    // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its statement.
-    const loansAnalysis = new GenKill("forward", 2 * nL, cfg.nodes, (node, kill, gen) => {
+    const deaths = model === "nll" ? this.holderDeaths() : null;
+    // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its
+    // statement; under NLL, bit 2nL + loanBit[l]: it reaches and its holder has not died since.
+    const C = 2 * nL;
+    const loansAnalysis = new GenKill("forward", deaths ? 3 * nL : 2 * nL, cfg.nodes, (node, kill, gen) => {
+      const reachKill = (l: number) => {
+        kill(loanBit[l]);
+        if (deaths) kill(C + loanBit[l]);
+      };
       const a = node.action;
       if (a.kind === "borrow") {
         gen(loanBit[a.loan]);
         gen(nL + loanBit[a.loan]);
+        if (deaths) gen(C + loanBit[a.loan]);
       } else if (a.kind === "endTemps") {
         // A temporary loan no variable holds is dead for good once its statement is done: it
         // stops reaching too, so it does not ride along in every state to the end of the body.
         for (const l of a.loans) {
           kill(nL + loanBit[l]);
-          if (holders[l].length === 0) kill(loanBit[l]);
+          if (holders[l].length === 0) reachKill(l);
         }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
-        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) kill(loanBit[l]);
+        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) reachKill(l);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) kill(loanBit[l]);
+        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) reachKill(l);
       }
+      for (const l of deaths?.[node.id] ?? []) kill(C + loanBit[l]);
     });
 
     // The three forward analyses share one traversal.
@@ -202,10 +219,50 @@ export class BodyAnalysis {
     const out: number[] = [];
     const r = this.loanRange.get(base);
     if (!r) return out;
-    this.loansSolved.before.bitsIn(node, r.lo, mutableOnly ? r.mid : r.hi, out);
+    const hi = mutableOnly ? r.mid : r.hi;
+    const st = this.loansSolved.before;
+    if (this.model === "nll") {
+      // The loans whose holder may still be live, and those still temporaries (live regardless).
+      const nL = this.cfg.loans.length;
+      st.bitsIn(node, 2 * nL + r.lo, 2 * nL + hi, out);
+      st.bitsIn(node, nL + r.lo, nL + hi, out);
+      for (let i = 0; i < out.length; i++) out[i] = this.loanOfBit[out[i] % nL];
+      if (out.length > 1) return [...new Set(out)].sort((x, y) => x - y);
+      return out;
+    }
+    st.bitsIn(node, r.lo, hi, out);
     for (let i = 0; i < out.length; i++) out[i] = this.loanOfBit[out[i]];
     if (!mutableOnly && out.length > 1) out.sort((x, y) => x - y);
     return out;
+  }
+
+  /**
+   * Under NLL, the nodes where the only holder of a loan dies, and the loans that die there: its
+   * last uses (live before, not after) and the entries of branches it is not live into. A holder
+   * dead here and live again later is assigned in between, which kills its old loans anyway —
+   * except an assignment in the statement that made the loan (`r = if c { &v } else { &w }` in a
+   * loop), where the old analysis let last iteration's `&v` ride along on the `&w` path; dropping
+   * it there, as rustc does, is the one way this window can differ from "reaches".
+   */
+  private holderDeaths(): (number[] | undefined)[] {
+    const cfg = this.cfg;
+    const deaths: (number[] | undefined)[] = new Array(cfg.nodes.length);
+    const die = (node: number, b: Binding) => {
+      const loans = this.soleHeld.get(b);
+      if (!loans) return;
+      const list = (deaths[node] ??= []);
+      for (const l of loans) list.push(l);
+    };
+    for (const node of cfg.nodes) {
+      for (const b of nodeUses(cfg, node)) {
+        const i = cfg.bindingIndex.get(b);
+        if (i !== undefined && this.soleHeld.has(b) && !this.live.after.has(node.id, i)) die(node.id, b);
+      }
+    }
+    this.live.branchDeaths((node, i) => {
+      if (!this.live.after.has(node, i)) die(node, cfg.bindings[i]);
+    });
+    return deaths;
   }
 
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {

@@ -167,6 +167,26 @@ export function trieBitsIn(n: Trie, level: number, base: number, lo: number, hi:
   for (let c = first; c <= last; c++) trieBitsIn((n as TrieInner)[c], level - 1, base + c * span, lo, hi, out);
 }
 
+/** Appends the bits of a that are not in b to `out` (b's shared subtrees are skipped whole). */
+export function trieDiff(a: Trie, b: Trie, level: number, base: number, out: number[]): void {
+  if (a === null || a === b) return;
+  if (level === 0) {
+    const la = a as Int32Array;
+    const lb = b as Int32Array | null;
+    for (let w = 0; w < LEAF_WORDS; w++) {
+      let v = lb === null ? la[w] : la[w] & ~lb[w];
+      while (v !== 0) {
+        const low = v & -v;
+        v ^= low;
+        out.push(base + (w << 5) + 31 - Math.clz32(low));
+      }
+    }
+    return;
+  }
+  const span = 2 ** childShift(level);
+  for (let c = 0; c < 32; c++) trieDiff((a as TrieInner)[c], b === null ? null : (b as TrieInner)[c], level - 1, base + c * span, out);
+}
+
 /** ORs the set into dense words (word i holds bits 32i..32i+31), `base` being n's first bit. */
 export function trieToWords(n: Trie, level: number, base: number, out: Uint32Array): void {
   if (n === null) return;

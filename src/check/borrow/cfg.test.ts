@@ -150,3 +150,65 @@ fn main() {
     }
   });
 });
+
+describe("loans a conflict check visits", () => {
+  // Each `rK` dies at its last use, so under NLL the push conflicts with none of them; a conflict
+  // check must not visit them all either (that made a long body quadratic).
+  const src = [
+    "fn main() {",
+    "    let mut v = vec![1];",
+    "    let mut n = 0;",
+    ...[0, 1, 2, 3].flatMap((k) => [`    let r${k} = &v;`, `    n += r${k}.len();`, `    v.push(${k});`]),
+    "    let keep = &v;",
+    "    let mut i = 0;",
+    "    while i < 2 {",
+    "        if i == 0 {",
+    "            n += keep.len();",
+    "        }",
+    "        i += 1;",
+    "    }",
+    "    print(n);",
+    "}",
+  ].join("\n");
+
+  it("under NLL: only loans whose holder may be live, or still temporaries of their statement", () => {
+    const facts = bodyOf(src, "main", "nll");
+    const { cfg, analysis } = facts;
+    const v = cfg.bindings.find((b) => b.name === "v")!;
+    const pushes = cfg.nodes.filter((n) => n.action.kind === "borrow" && cfg.loans[n.action.loan].mutable && cfg.loans[n.action.loan].place.base === v);
+    expect(pushes).toHaveLength(4);
+    for (const n of pushes) {
+      const visited = analysis.reachingLoans(v, n.id, false);
+      // Still reaching: every earlier `&v` (nothing reassigns or drops the rK before the end).
+      const reaching = cfg.loans.filter((l) => l.place.base === v && analysis.loanReaches(l.id, n.id)).map((l) => l.id);
+      expect(reaching.length).toBeGreaterThan(visited.length);
+      // Visited: exactly the live ones — here none of the earlier borrows, only the push's own.
+      const live = cfg.loans.filter((l) => l.place.base === v && analysis.loanLive(l.id, n.id, "nll")).map((l) => l.id);
+      expect(visited.filter((l) => analysis.loanLive(l, n.id, "nll"))).toEqual(live);
+      expect(visited.every((l) => cfg.loans[l].mutable || !analysis.loanReaches(l, n.id) || analysis.loanLive(l, n.id, "nll"))).toBe(true);
+    }
+    // `keep` is live around the loop until its last iteration, though it dies on the if's other arm
+    // (a death on a branch): its loan is visited inside the loop and not after it.
+    const keepLoan = cfg.loans.find((l) => l.place.base === v && !l.mutable && cfg.loanHolders.get(l.id)?.has(cfg.bindings.find((b) => b.name === "keep")!))!;
+    const on = (name: string) =>
+      cfg.nodes.filter((n) => {
+        const a = n.action;
+        const base = a.kind === "read" || a.kind === "move" || a.kind === "assign" ? a.place.base : a.kind === "borrow" ? cfg.loans[a.loan].place.base : null;
+        return base?.name === name;
+      });
+    const print = on("n").pop()!;
+    expect(analysis.loanReaches(keepLoan.id, print.id)).toBe(true);
+    expect(analysis.reachingLoans(v, print.id, false)).not.toContain(keepLoan.id);
+    const inLoop = on("i").find((n) => n.loopDepth > 0)!;
+    expect(analysis.reachingLoans(v, inLoop.id, false)).toContain(keepLoan.id);
+  });
+
+  it("under the lexical rule: every loan that reaches (its holder is in scope)", () => {
+    const { cfg, analysis } = bodyOf(src.replace(/    v\.push\(\d\);\n/g, ""), "main", "lexical");
+    const v = cfg.bindings.find((b) => b.name === "v")!;
+    const last = cfg.nodes.length - 1;
+    const reaching = cfg.loans.filter((l) => l.place.base === v && analysis.loanReaches(l.id, last)).map((l) => l.id);
+    expect(reaching.length).toBeGreaterThan(3);
+    expect(analysis.reachingLoans(v, last, false)).toEqual(reaching);
+  });
+});

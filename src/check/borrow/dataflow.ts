@@ -11,7 +11,7 @@
 // block, as the checker visits it.
 
 import type { CfgNode } from "./cfg";
-import { trieApply, trieBitsIn, trieEquals, trieHas, trieLevels, trieToWords, trieUnion, TrieCursor, type Trie } from "./bitTrie";
+import { trieApply, trieBitsIn, trieDiff, trieEquals, trieHas, trieLevels, trieToWords, trieUnion, TrieCursor, type Trie } from "./bitTrie";
 
 export class BitSet {
   readonly words: Uint32Array;
@@ -190,6 +190,18 @@ export interface StateSets {
   get(node: number): BitSet;
 }
 
+/** A solved analysis. */
+export interface Solved {
+  before: StateSets;
+  after: StateSets;
+  /**
+   * Backward analyses: every bit that holds leaving a branching node but not entering one of its
+   * successors, reported with that successor (for liveness: where a variable dies on one way
+   * out of a branch). Costs the bits reported, not the width of the states.
+   */
+  branchDeaths(report: (node: number, bit: number) => void): void;
+}
+
 /** Basic blocks: maximal chains where each next node has the previous one as its only way in. */
 interface Blocks {
   blockOf: Int32Array;
@@ -315,7 +327,7 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
  * (postorder for a backward analysis). Returns, per node, the state on entry (forward: before the
  * node's effect; backward: the "in" state, i.e. live before the node) and on exit.
  */
-export function solve(nodes: CfgNode[], a: GenKill): { before: StateSets; after: StateSets } {
+export function solve(nodes: CfgNode[], a: GenKill): Solved {
   const bl = blocksOf(nodes);
   const { blocks, succBlocks, predBlocks, rpo } = bl;
   const nb = blocks.length;
@@ -360,6 +372,18 @@ export function solve(nodes: CfgNode[], a: GenKill): { before: StateSets; after:
   }
   const sol = new BlockSolution(a, bl, seed, levels);
   return {
+    branchDeaths(report) {
+      if (forward) throw new Error("branchDeaths: backward analyses only");
+      const found: number[] = [];
+      for (let p = 0; p < nb; p++) {
+        if (succBlocks[p].length < 2) continue;
+        for (const s of succBlocks[p]) {
+          found.length = 0;
+          trieDiff(seed[p], result[s], levels, 0, found);
+          for (const bit of found) report(blocks[s][0], bit);
+        }
+      }
+    },
     before: { has: (node, bit) => sol.has(node, bit, false), get: (node) => sol.get(node, false), bitsIn: (node, lo, hi, out) => sol.bitsIn(node, false, lo, hi, out) },
     after: { has: (node, bit) => sol.has(node, bit, true), get: (node) => sol.get(node, true), bitsIn: (node, lo, hi, out) => sol.bitsIn(node, true, lo, hi, out) },
   };

@@ -80,7 +80,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
   };
   const runLowered = (name: string, l: Lowerer, cfg: Cfg): void => {
     try {
-      const analysis = new BodyAnalysis(cfg);
+      const analysis = new BodyAnalysis(cfg, options.model);
       const checker = new BodyChecker(cfg, analysis, options.model);
       diagnostics.push(...checker.run());
       bodies.push(makeFacts(name, cfg, analysis, l.stmtNodes, options.model));
