@@ -716,6 +716,18 @@ export class BodyChecker {
 
   // ───────────── closures ─────────────
 
+  /**
+   * The arguments of a call already reported (unknown method or function, wrong count): checked
+   * for their own errors, with a closure's parameters and result typed as errors, so that its body
+   * reports nothing the failed call caused (`v.sort_by_kee(|x| -x)` is one E0599, as in rustc).
+   */
+  private argsOfFailedCall(args: Expr[], cx: BodyCx): void {
+    for (const a of args) {
+      const closure = a.kind === "ClosureExpr" ? a : null;
+      this.expr(a, closure ? { kind: "fn", callKind: "Fn", params: closure.params.map(() => ERR), ret: ERR } : null, cx);
+    }
+  }
+
   private closure(e: ClosureExpr, expected: Type | null, cx: BodyCx): Type {
     const inf = this.inf;
     let x = expected ? inf.shallow(expected) : null;
@@ -1414,7 +1426,14 @@ export class BodyChecker {
     // `Tensor::concat(vec![a, b], 0)`: with neither a turbofish nor an expected tensor type, the
     // tensors passed fix `Self` (as in Rust); a call that leaves it open gets `Tensor` (f32).
     const inferSelf = pt.kind === "tensor" && pt !== xt && !prefix[prefix.length - 1].args && !hit.sig.selfMode && hit.sig.params.some(mentionsSelf);
-    const selfTy = inferSelf ? inf.fresh() : pt.kind === "tensor" ? pt : hit.selfTy;
+    // `let x: i32 = Default::default();`: a trait's function named through the trait takes its
+    // `Self` from inference (the expected type), and the evaluator calls that type's impl.
+    const traitSelf = pt.kind === "dyn" && !hit.sig.selfMode && e.res.kind === "fn" ? inf.fresh() : null;
+    if (traitSelf && e.res.kind === "fn" && pt.kind === "dyn") {
+      e.res.selfTy = traitSelf;
+      this.obligations.push({ ty: traitSelf, trait: pt.trait, span: e.span });
+    }
+    const selfTy = traitSelf ?? (inferSelf ? inf.fresh() : pt.kind === "tensor" ? pt : hit.selfTy);
     const inst = this.instantiate(hit.sig, hit.sub, last.args, selfTy, cx, e.span);
     const params = hit.sig.selfMode ? [selfParamType(hit.sig.selfMode, selfTy!), ...inst.params] : inst.params;
     const fnTy: Type = { kind: "fn", callKind: "ptr", params, ret: inst.ret };
@@ -1533,7 +1552,7 @@ export class BodyChecker {
       callee = { ty: t, what: "function", sig: null, declSpan: null, autoref: false };
     }
     if (!callee || callee.ty === ERR) {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       return ERR;
     }
     let ft = inf.shallow(callee.ty);
@@ -1545,7 +1564,7 @@ export class BodyChecker {
       ft = inf.shallow(ft);
     }
     if (ft.kind !== "fn") {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       return this.err(error("E0618", `expected function, found ${show(inf, ft)}`, e.callee.span, `call expression requires function`));
     }
     // Tensor::<f32, [2, 3]>::zeros(): the shape comes from the type.
@@ -1553,7 +1572,7 @@ export class BodyChecker {
       return ft.ret;
     }
     if (ft.params.length !== e.args.length) {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       return this.arityError(e.callee.span, callee.what, ft.params.length, e.args.length, callee.declSpan, e.span);
     }
     // The expected type flows into the arguments first (closure parameter types, literals).
@@ -1713,13 +1732,13 @@ export class BodyChecker {
     if (isRangeIndex(e.receiver)) this.borrowedSlices.add(e.receiver);
     const recv = this.expr(e.receiver, null, cx);
     if (recv === ERR) {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       return ERR;
     }
     const name = e.method.name;
     const hit = probeMethod(this, recv, name, cx);
     if (!hit) {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       const rt = inf.shallow(recv);
       if (rt.kind === "var" && inf.varKind(rt) === "any") return this.err(error("E0282", "type annotations needed", e.receiver.span, "type must be known at this point"));
       return this.noMethod(e, recv, cx);
@@ -1753,7 +1772,7 @@ export class BodyChecker {
     e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);
     if (inst.params.length !== e.args.length) {
-      for (const a of e.args) this.expr(a, null, cx);
+      this.argsOfFailedCall(e.args, cx);
       return this.arityError(e.method.span, "method", inst.params.length, e.args.length, hit.decl.name.span, e.span);
     }
     const qual = hit.res.kind === "native" ? hit.res.name : "";

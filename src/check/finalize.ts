@@ -33,7 +33,17 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
   }
   for (let i = from.exprs; i < ck.typedExprs.length; i++) {
     const e = ck.typedExprs[i];
+    if (e.kind === "PathExpr" && e.res?.kind === "fn" && e.res.selfTy) {
+      const self = inf.resolve(e.res.selfTy);
+      if (self.kind === "var" && inf.varKind(self) === "any") {
+        const d = error("E0282", "type annotations needed", e.span, "cannot infer the type that implements this trait");
+        d.help.push("give the result a type: `let x: i32 = Default::default();`, or name the type: `i32::default()`");
+        ck.diagnostics.push(d);
+      }
+    }
     if (e.ty) e.ty = inf.finish(e.ty);
+    // `Default::default()`: the `Self` inference chose for a trait function named through the trait.
+    if (e.kind === "PathExpr" && e.res?.kind === "fn" && e.res.selfTy) e.res.selfTy = inf.finish(e.res.selfTy);
   }
   for (let i = from.coercions; i < ck.coercions.length; i++) {
     const e = ck.coercions[i];

@@ -117,3 +117,16 @@ describe("operator traits on generic parameters", () => {
     expect(assign?.method?.kind).toBe("fn");
   });
 });
+
+describe("trait functions named through the trait", () => {
+  test("Default::default() takes Self from the expected type and records it for the evaluator", () => {
+    const r = checkSource("fn main() { let x: i64 = Default::default(); }");
+    expect(r.codes).toEqual([]);
+    const callee = exprsOf(r.program, "PathExpr").find((p) => p.res?.kind === "fn" && p.res.selfTy);
+    expect(callee && callee.res?.kind === "fn" ? show(callee.res.selfTy) : "").toBe("i64");
+  });
+
+  test("with nothing to say which type, it is E0282", () => {
+    expect(checkSource("fn main() { let x = Default::default(); }").codes).toEqual(["E0282"]);
+  });
+});
