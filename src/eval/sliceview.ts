@@ -13,12 +13,20 @@ const VIEW_LEN = 2;
 
 const viewLayouts = new WeakMap<Runtime, number>();
 
+// The last runtime asked about, and its view layout: one comparison on the hot path instead of a
+// WeakMap lookup (a process normally has one runtime).
+let lastRt: Runtime | null = null;
+let lastId = -1;
+
 export function viewLayout(rt: Runtime): number {
+  if (rt === lastRt) return lastId;
   let id = viewLayouts.get(rt);
   if (id === undefined) {
     id = rt.fixed("slice view", [SlotKind.Pointer, SlotKind.Scalar, SlotKind.Scalar], null);
     viewLayouts.set(rt, id);
   }
+  lastRt = rt;
+  lastId = id;
   return id;
 }
 
