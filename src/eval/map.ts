@@ -4,7 +4,8 @@
 // `keys`/`vals`/`hashes` columns in insertion order; `table` is an open-addressing index
 // (linear probing) holding entry+1, 0 = empty. A removed entry keeps its table slot as a
 // tombstone and gets hash -1. Hashes are computed from the key's contents (never its address),
-// so they stay valid when the collector moves objects.
+// so they stay valid when the collector moves objects. A probe compares the stored hash before
+// the key; a String key carries its hash (runtime.ts), so looking it up hashes nothing.
 
 import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
@@ -24,8 +25,6 @@ export interface KeyOps {
   kind: SlotKind;
   hash(rt: Runtime, k: Value): number;
   eq(rt: Runtime, a: Value, b: Value): boolean;
-  /** Whether `eq` is cheap enough to try a guessed entry first (not for keys compared as Debug text). */
-  quickEq: boolean;
 }
 
 export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
@@ -39,11 +38,10 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
         return (Math.imul(n | 0, 0x9e3779b1) ^ Math.floor(n / 4294967296)) >>> 0;
       },
       eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : a === b),
-      quickEq: true,
     };
   }
   if (isString(t)) {
-    return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b), quickEq: true };
+    return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b) };
   }
   // Structured keys (tuples, enums): hash and compare their Debug text.
   return {
@@ -55,7 +53,6 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
       return x >>> 0;
     },
     eq: (_rt, a, b) => debugKey(a) === debugKey(b),
-    quickEq: false,
   };
 }
 
@@ -128,14 +125,6 @@ export class MapOps {
     this.rt.store(h.getPtr(m, VALS), e, this.vkind, v);
   }
 
-  /**
-   * The entry the last successful lookup found, in whichever map of this type: `m.get(&k)`
-   * followed by `m.insert(k, ..)` finds it again without probing. It is only a guess, confirmed
-   * by the stored hash and then the stored key, so it can never be stale: keys are unique in a
-   * map, and a live entry holding an equal key is the key's entry whatever happened in between.
-   */
-  private lastFound = -1;
-
   /** The value the last `insert` replaced or `remove` took out; read it before anything else runs. */
   previous: Value = undefined;
 
@@ -148,19 +137,7 @@ export class MapOps {
 
   /** Entry index of `key`, or -1. */
   find(m: Ptr, key: Value): number {
-    const hash = this.hashOf(key);
-    const e = this.recheckLast(m, key, hash);
-    return e >= 0 ? e : this.findHashed(m, key, hash);
-  }
-
-  /** `lastFound` if it is `key`'s entry in `m`, else -1. */
-  private recheckLast(m: Ptr, key: Value, hash: number): number {
-    const e = this.lastFound;
-    if (e < 0 || !this.keys.quickEq) return -1;
-    const h = this.rt.heap;
-    // A removed entry's hash is DELETED, which no key hashes to.
-    if (e >= h.get(m, USED) || h.get(h.getPtr(m, HASHES), e) !== hash) return -1;
-    return this.keyAtEquals(h.getPtr(m, KEYS), e, key) ? e : -1;
+    return this.findHashed(m, key, this.hashOf(key));
   }
 
   private keyAtEquals(keys: Ptr, e: number, key: Value): boolean {
@@ -180,7 +157,7 @@ export class MapOps {
       const slot = h.get(table, i);
       if (slot === 0) return -1;
       const e = slot - 1;
-      if (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key)) return (this.lastFound = e);
+      if (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key)) return e;
     }
   }
 
@@ -191,8 +168,7 @@ export class MapOps {
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
     // the key) leaves it valid.
     const hash = this.hashOf(key);
-    let e = this.recheckLast(m, key, hash);
-    if (e < 0) e = this.findHashed(m, key, hash);
+    const e = this.findHashed(m, key, hash);
     if (e >= 0) {
       this.previous = this.valAt(m, e);
       this.setValAt(m, e, val);

@@ -89,9 +89,9 @@ describe("Vec", () => {
   });
 });
 
-describe("Map lookups that reuse the last entry found", () => {
+describe("Map lookups across maps, removal, growth and edited keys", () => {
   const STRING: Type = { kind: "builtin", name: "String", args: [] };
-  test("a guessed entry is confirmed by its key: other maps, removal, growth and edited keys", () => {
+  test("an entry is found by its key alone: other maps, removal, growth and edited keys", () => {
     const rt = runtime(createHeap({}, { stress: 1 }));
     const ops = getMapOps(rt, mapOf(STRING, I64));
     const a = ops.create();

@@ -74,6 +74,8 @@ export class Runtime {
 
   // ── output ──
   private out = "";
+  /** `std::env::args()` after the program's path: the arguments given after `--`. */
+  programArgs: string[] = [];
   private readonly writeOut: (s: string) => void;
   readonly writeErr: (s: string) => void;
 
@@ -379,6 +381,8 @@ export class Runtime {
 
   private bytesOf: Float64Array | null = null;
   private bytesView: Uint8Array | null = null;
+  /** The same memory as 4-byte words, for comparing byte arrays (which start on a word boundary). */
+  private quadsView: Int32Array | null = null;
 
   /**
    * The arena as bytes, or null if the heap has no slot view. Re-read after anything that can
@@ -391,6 +395,7 @@ export class Runtime {
     if (w !== this.bytesOf) {
       this.bytesOf = w;
       this.bytesView = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+      this.quadsView = new Int32Array(w.buffer, w.byteOffset, w.byteLength >> 2);
     }
     return this.bytesView;
   }
@@ -596,9 +601,13 @@ export class Runtime {
     const db = h.getPtr(b, STR_BYTES);
     const u8 = this.arenaBytes();
     if (u8) {
+      // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
+      const q = this.quadsView!;
       const oa = this.byteOffset(da);
       const ob = this.byteOffset(db);
-      for (let i = 0; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
+      const whole = n & ~3;
+      for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
+      for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
       return true;
     }
     for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
