@@ -167,6 +167,11 @@ export class BodyAnalysis {
     const loanBit = this.loanBit;
     const soleHeld = this.soleHeld;
     const loanStmt = cfg.loans.map((l) => l.stmt);
+    // The loans of places behind a reference held in each variable (`*cur`, `(*cur).next`).
+    const derefLoans = new Map<Binding, number[]>();
+    cfg.loans.forEach((l) => {
+      if (l.place.proj.some((p) => p.kind === "deref")) (derefLoans.get(l.place.base) ?? derefLoans.set(l.place.base, []).get(l.place.base)!).push(l.id);
+    });
     const holders = this.holders;
     const deaths = model === "nll" ? this.holderDeaths() : null;
     // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its
@@ -192,6 +197,10 @@ export class BodyAnalysis {
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
         for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) reachKill(l);
+        // Overwriting (or declaring anew) a reference ends the loans taken through it (`cur = &mut
+        // node.next` walking a list): what they borrow is no longer reached through `b`; rustc
+        // kills them too.
+        for (const l of derefLoans.get(b) ?? []) reachKill(l);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
