@@ -36,6 +36,7 @@ import { formatWithSpec, getMapOps } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
 import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
+import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
 /** Thrown while generating: this function stays with the closure compiler. */
@@ -1097,6 +1098,13 @@ class FnGen {
         if (valueCtx && needsCopyOnRead(t)) return null;
         const ot = baseType(this.typeOf(e.object));
         const isVec = ot.kind === "builtin" && ot.name === "Vec";
+        if (ot.kind === "builtin" && ot.name === "Slice" && reprOf(t) === SlotKind.Scalar && e.index.kind !== "RangeExpr") {
+          // `xs[i]` of a `&[T]` of numbers: the index first (it may collect), then the slice's element.
+          const base = this.ptrBase(e.object);
+          if (base === null) return null;
+          const ti = this.tmp();
+          return `(${ti} = ${this.expr(e.index, true)}, ${this.k(sliceScalarAt)}(rt, ${base}, ${ti}, ${this.k(e.span)}))`;
+        }
         // A range index is a slice (slices.ts), left to the closure compiler.
         if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor || e.index.kind === "RangeExpr") return null;
         const base = this.ptrBase(e.object);

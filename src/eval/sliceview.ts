@@ -5,6 +5,7 @@
 // import cycle.
 
 import { Ptr, SlotKind } from "../../heap/api";
+import type { Span } from "../syntax/ast";
 import { Runtime, VEC_DATA, VEC_LEN } from "./runtime";
 
 const VIEW_TARGET = 0;
@@ -79,4 +80,11 @@ export function newView(rt: Runtime, base: Ptr, offset: number, len: number): Pt
   h.set(v, VIEW_START, start);
   h.set(v, VIEW_LEN, len);
   return v;
+}
+
+/** Element `i` of a slice of scalars, bounds-checked against the slice (the JavaScript tier's `xs[i]`). */
+export function sliceScalarAt(rt: Runtime, p: Ptr, i: number, span: Span): number {
+  const data = locateSlice(rt, p);
+  if (!(i >= 0 && i < located.len)) rt.indexPanic(located.len, i, span);
+  return rt.heap.get(data, located.start + i);
 }
