@@ -28,6 +28,11 @@ describe("parseFastArgs", () => {
     });
   });
 
+  test("run FILE -- ARGS: everything after `--` is the program's", () => {
+    expect(parseFastArgs(["run", "a.stark", "x", "--", "--gc-trace", "007"])).toMatchObject({ file: "a.stark", args: ["x", "--gc-trace", "007"], gcTrace: false });
+    expect(parseFastArgs(["check", "a.stark", "--", "x"])).toBeNull();
+  });
+
   test("check, with and without --explain-ownership", () => {
     expect(parseFastArgs(["check", "a.stark"])).toEqual({ command: "check", file: "a.stark", format: "text", borrowck: "lexical", explainOwnership: false });
     expect(parseFastArgs(["check", "--explain-ownership", "a.stark"])).toMatchObject({ explainOwnership: true });
@@ -41,7 +46,6 @@ describe("parseFastArgs", () => {
     [["repl"]],
     [[]],
     [["run", "a.stark", "-x"]],
-    [["run", "a.stark", "--", "--gc-trace"]],
     [["run", "--gc-stress", "lots", "a.stark"]],
     [["run", "--gc-stress", "a.stark"]],
     [["run", "--format", "yaml", "a.stark"]],
@@ -62,6 +66,8 @@ describe("runCli reads a command line the same with or without the fast path", (
   const program = join(dir, "panics.stark");
   writeFileSync(program, "fn main() {\n    let mut v: Vec<i64> = Vec::new();\n    for i in 0..1000 { v.push(i); }\n    print(v.len());\n    print(v[1000]);\n}\n");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const echo = join(dir, "echo.stark");
+  writeFileSync(echo, "fn main() {\n    for a in std::env::args().skip(1) {\n        print(f\"[{a}]\");\n    }\n}\n");
   const broken = join(dir, "broken.stark");
   writeFileSync(broken, "fn main() { let x: i32 = \"no\"; }\n");
 
@@ -84,6 +90,7 @@ describe("runCli reads a command line the same with or without the fast path", (
     [["run", broken]],
     [["run", join(dir, "missing.stark")]],
     [["check", "--explain-ownership", program]],
+    [["run", echo, "a", "--", "007", "--gc-trace", "two words"]],
   ])("%j", (argv) => {
     const [fast, viaYargs] = runBoth(argv);
     expect(fast.code).toBe(viaYargs.code);
@@ -92,4 +99,20 @@ describe("runCli reads a command line the same with or without the fast path", (
     const untimed = (s: string) => s.replace(/@[\d.]+s .*$/gm, "@");
     expect(untimed(fast.stderr)).toBe(untimed(viaYargs.stderr));
   });
+});
+
+test("std::env::args() sees the program's path, then the arguments before and after `--`", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stark-envargs-"));
+  try {
+    const echo = join(dir, "echo.stark");
+    writeFileSync(echo, "fn main() {\n    let args: Vec<String> = std::env::args().collect();\n    print(args.len());\n    for a in args.iter().skip(1) {\n        print(f\"[{a}]\");\n    }\n    print(args[0].ends_with(\"echo.stark\"));\n}\n");
+    for (const yargsOnly of [false, true]) {
+      let stdout = "";
+      const code = runCli(["run", echo, "a", "--", "007", "--gc-trace", "two words"], { stdout: (s) => (stdout += s), stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, stdinIsTTY: false, env: { NO_COLOR: "1" } }, { yargsOnly });
+      expect(code).toBe(0);
+      expect(stdout).toBe("5\n[a]\n[007]\n[--gc-trace]\n[two words]\ntrue\n");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

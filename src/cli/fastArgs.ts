@@ -50,8 +50,14 @@ const COMMAND_FLAGS: Record<"run" | "check", Record<string, FlagKind>> = {
 export function parseFastArgs(argv: readonly string[]): FastRun | FastCheck | null {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  let afterDashes: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
+    // `stark run FILE -- ARGS`: everything after `--` is the program's, even `--gc-trace`.
+    if (token === "--" && positionals.length >= 2) {
+      afterDashes = argv.slice(i + 1);
+      break;
+    }
     if (!token.startsWith("-")) {
       positionals.push(token);
       continue;
@@ -83,13 +89,13 @@ export function parseFastArgs(argv: readonly string[]): FastRun | FastCheck | nu
   const borrowck = (flags.get("borrowck") as "lexical" | "nll" | undefined) ?? "lexical";
   const number = (name: string) => (flags.has(name) ? Number(flags.get(name)) : undefined);
   if (command === "check") {
-    if (rest.length) return null;
+    if (rest.length || afterDashes.length) return null;
     return { command, file, format, borrowck, explainOwnership: flags.has("explain-ownership") };
   }
   return {
     command,
     file,
-    args: rest,
+    args: [...rest, ...afterDashes],
     format,
     borrowck,
     gcTrace: flags.has("gc-trace"),

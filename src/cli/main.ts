@@ -142,6 +142,7 @@ export function runCli(argv: string[], io: Io, options: CliOptions = {}): number
 
   const parseWithYargs = () =>
     loadYargs()(argv)
+    .parserConfiguration({ "populate--": true })
     .scriptName("stark")
     .usage("$0 <command> [options]")
     .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "how diagnostics are printed" })
@@ -165,7 +166,8 @@ export function runCli(argv: string[], io: Io, options: CliOptions = {}): number
           file: common.file,
           format: common.format,
           borrowck: common.borrowck,
-          args: (a.args as string[]).map(String),
+          // `stark run FILE -- ARGS`: yargs keeps what follows `--` apart ("populate--").
+          args: [...(a.args as string[]), ...((a["--"] as string[] | undefined) ?? [])].map(String),
           unchecked: Boolean(a.unchecked),
           gcTrace: Boolean(a["gc-trace"]),
           gcStress: a["gc-stress"] as number | undefined,

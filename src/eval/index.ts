@@ -64,6 +64,7 @@ export class Session {
     const tensors = options.tensors ?? defaultTensors();
     this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? Infinity);
     this.compiler = new Compiler(this.rt, this.items);
+    this.rt.programArgs = options.args ?? [];
   }
 
   /**

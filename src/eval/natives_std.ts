@@ -1,4 +1,4 @@
-// Natives of the standard-library breadth Rust programs reach for: `std::mem::{swap, replace}`,
+// Natives of the standard-library breadth Rust programs reach for: `std::mem::{swap, replace}`, `std::env::args`,
 // `Map::entry` and its `map::Entry` methods, and the `Vec` methods `drain`, `split_off`,
 // `binary_search`, `swap_remove`. Registered with `registerNatives` like the ML library's; the
 // prelude (`stdlib/prelude.stark`) declares them.
@@ -161,6 +161,27 @@ N["std::mem::replace"] = (s) => {
 function tensorsUnsupported(s: NativeSite): never {
   return s.rt.panic("P0105", `\`${s.name}\` cannot exchange tensors yet; move them through a local instead (\`let t = a; a = b; b = t;\`)`, s.span);
 }
+
+// ───────────── std::env ─────────────
+
+N["std::env::args"] = (s) => {
+  const STRING: Type = { kind: "builtin", name: "String", args: [] };
+  const vecT: Type = { kind: "builtin", name: "Vec", args: [STRING] };
+  const intoIter = makeIter(s.rt, vecT, "intoIter", s.span);
+  return () => {
+    const rt = s.rt;
+    const all = [s.span.file.name, ...rt.programArgs];
+    const b = rt.handles.length;
+    rt.handles.push(rt.newVec(vecT, STRING, all.length));
+    for (const a of all) {
+      const str = rt.newString(a);
+      rt.vecPush(rt.handles[b], SlotKind.Pointer, str, STRING);
+    }
+    const v = rt.handles[b];
+    rt.handles.length = b;
+    return intoIter(v);
+  };
+};
 
 // ───────────── Map::entry ─────────────
 
