@@ -12,7 +12,7 @@
 // `&s[a..b]` of a String is the text of those bytes as a new String (STARK types `str` as
 // `String`), after Rust's checks: in range, in order, on char boundaries.
 
-import type { Ptr } from "../../heap/api";
+import { SlotKind, type Ptr } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Span } from "../syntax/ast";
 import { newIter, makeIter, registerDesc } from "./iter";
@@ -191,6 +191,28 @@ const SLICE_NATIVES: Record<string, NativeFactory> = {
       // Array.prototype.sort is stable, as Rust's `sort` is.
       vals.sort((a, b) => valueCompare(rt, a, b, elem));
       for (let i = 0; i < len; i++) rt.store(d, start + i, k, vals[i]);
+    };
+  },
+  "Slice::sort_by": (s) => {
+    const k = reprOf(elemOf(s.argTypes[0]));
+    return (v, cmp) => {
+      const rt = s.rt;
+      // The comparator is STARK code and may collect: the slice, the closure and pointer
+      // elements wait in the handle scope, and the slice is located again afterwards.
+      const b = rt.handles.length;
+      rt.handles.push(v, cmp);
+      const d0 = locateSlice(rt, v);
+      const { start, len } = located;
+      const vals: Value[] = [];
+      for (let i = 0; i < len; i++) vals.push(rt.load(d0, start + i, k));
+      if (k === SlotKind.Pointer) rt.handles.push(...vals);
+      const val = (i: number) => (k === SlotKind.Pointer ? rt.handles[b + 2 + i] : vals[i]);
+      const order = [...Array(len).keys()];
+      order.sort((x, y) => rt.heap.get(s.call(rt.handles[b + 1], [val(x), val(y)]), 0) - 1);
+      const sorted = order.map(val);
+      const d = locateSlice(rt, rt.handles[b]);
+      for (let i = 0; i < len; i++) rt.store(d, located.start + i, k, sorted[i]);
+      rt.handles.length = b;
     };
   },
   "Slice::split_at": (s) => splitAt(s),
