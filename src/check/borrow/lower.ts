@@ -101,6 +101,9 @@ export class Lowerer {
   /** Fn-kind of closures stored directly in a variable (`let f = || ...`). */
   private readonly closureKinds = new Map<Binding, ClosureKind>();
   private lastClosureKind: ClosureKind | null = null;
+  private lastClosureCopy = false;
+  /** Variables holding a Copy closure (see closure()): passing one copies it. */
+  private readonly copyClosures = new Set<Binding>();
   /** In a closure body: the variables it captured. */
   readonly captured = new Set<Binding>();
   /** The temporaries of the statement being lowered (null outside any statement). */
@@ -380,6 +383,7 @@ export class Lowerer {
     if (simple) {
       const bp = s.pat as A.BindPat;
       if (s.init.kind === "ClosureExpr" && this.lastClosureKind) this.closureKinds.set(bp.binding, this.lastClosureKind);
+      if (s.init.kind === "ClosureExpr" && this.lastClosureCopy) this.copyClosures.add(bp.binding);
       this.declare(bp.binding, true, bp.span);
       this.flowInto(carried, bp.binding);
     } else this.bindPatternFrom(s.pat, src, carried, s.init.span);
@@ -476,7 +480,7 @@ export class Lowerer {
       const c = this.borrow(project(p, { kind: "deref", mutable: true }), true, e.span, "reborrow");
       return { loans: c.loans, vars: [p.base] };
     }
-    if (this.types.isCopy(t)) {
+    if (this.types.isCopy(t) || (p.proj.length === 0 && this.copyClosures.has(p.base))) {
       this.read(p, e.span);
       return { loans: [], vars };
     }
@@ -1025,6 +1029,8 @@ export class Lowerer {
     this.closures.push({ expr: e, lowerer: sub, cfg });
     const moveCaptured = new Set(caps.filter((c) => c.mode === "move").map((c) => c.binding));
     this.lastClosureKind = closureKind(cfg, moveCaptured);
+    // As in Rust, a closure is Copy when everything it captures is: shared borrows and copied values.
+    this.lastClosureCopy = this.lastClosureKind !== "FnOnce" && caps.every((c) => c.mode === "ref" || ((c.mode === "move" || c.mode === "copy") && this.types.isCopy(c.binding.ty)));
     const out: Carried[] = [];
     for (const cap of caps) {
       const b = cap.binding;
