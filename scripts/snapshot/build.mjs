@@ -26,8 +26,11 @@ const outDir = join(root, "dist", "snapshot");
 const BLOB = join(outDir, "stark.blob");
 const MAIN = "dist/src/cli/main.js";
 const PRELUDE_CHECKER = "dist/src/check/index.js";
-/** Modules that create per-process state when they load (WebAssembly memory and kernels). */
-const RUN_TIME_ONLY = ["dist/src/tensor/index.js"];
+/**
+ * Modules evaluated only at run time: the tensor runtime creates its WebAssembly memory when it
+ * loads, and wasm.ts reads `globalThis.WebAssembly`, which the snapshot builder does not have.
+ */
+const RUN_TIME_ONLY = ["dist/src/tensor/index.js", "dist/src/tensor/wasm.js"];
 /** What the warm-up run uses: compile as the CLI does, run on a fresh heap. */
 const WARM_UP_MODULES = {
   pipeline: "dist/src/cli/pipeline.js",

@@ -180,6 +180,8 @@ if (building) {
   // compiling the functions a run calls. Nothing per-run is kept: no heap arena, tensor
   // memory, argv, env, clock or tty.
   for (const key of BUILD.prime) evaluate(key);
+  // What a run-time-only module requires is ordinary code: only the module's own body waits.
+  for (const key of BUILD.runTimeOnly) for (const dependency of Object.values(MODULES[key][1])) load(dependency);
   evaluate(BUILD.prelude).loadPrelude();
   warmUp();
   v8.startupSnapshot.setDeserializeMainFunction(main);

@@ -25,6 +25,9 @@ function install(parent: string): string {
 }
 
 const PROGRAMS: Record<string, string> = {
+  // The tensor runtime and its wasm kernels load at run time, never into the snapshot.
+  "tensors.stark":
+    "fn main() {\n    let a = Tensor::from([[1.0, 2.0], [3.0, 4.0]]);\n    let b = Tensor::rand([2, 2]);\n    print(a.matmul(&a));\n    print(b);\n    let c = Tensor::ones([2, 3]);\n    print(Tensor::concat(vec![a, c], 0));\n}\n",
   "hello.stark": 'print("Hello, STARK!");\nfn main() {\n    let v = vec![1, 2, 3];\n    print(f"{v:?} has {v.len()} items");\n    print(Some("tiny"));\n}\n',
   "panic.stark": "fn get(v: &Vec<i32>, i: usize) -> i32 {\n    v[i]\n}\nfn main() {\n    let v = vec![1, 2];\n    print(get(&v, 1));\n    print(get(&v, 5));\n}\n",
   "type_error.stark": 'fn main() {\n    let x: i32 = "five";\n    print(x);\n}\n',
@@ -67,6 +70,7 @@ describe("a process started from the snapshot", () => {
     ["a program", ["run", "hello.stark"], 0],
     ["a panic with its STARK trace", ["run", "panic.stark"], 101],
     ["a type error", ["run", "type_error.stark"], 1],
+    ["tensors (seeded rand, kernels, a P0401 panic)", ["run", "tensors.stark"], 101],
     ["a syntax error (Ohm loads at run time)", ["check", "syntax_error.stark"], 1],
     ["a borrow error as JSON lines", ["check", "--format", "json", "borrow_error.stark"], 1],
     ["program arguments after the file", ["run", "hello.stark", "a", "c d"], 0],
