@@ -166,6 +166,11 @@ export class BodyAnalysis {
     }
     const loanBit = this.loanBit;
     const soleHeld = this.soleHeld;
+    // Loans held by several variables, by each of them.
+    const sharedHeld = new Map<Binding, number[]>();
+    this.holders.forEach((hs, l) => {
+      if (hs.length > 1) for (const h of hs) (sharedHeld.get(h) ?? sharedHeld.set(h, []).get(h)!).push(l);
+    });
     const loanStmt = cfg.loans.map((l) => l.stmt);
     // The loans of places behind a reference held in each variable (`*cur`, `(*cur).next`).
     const derefLoans = new Map<Binding, number[]>();
@@ -205,6 +210,11 @@ export class BodyAnalysis {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
         for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) reachKill(l);
+        // So is a loan all of whose holders leave scope here (`let a = &v; let b = a;` in one block).
+        if (a.bindings.length > 1) {
+          const ending = new Set(a.bindings);
+          for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? []) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) reachKill(l);
+        }
       }
       for (const l of deaths?.[node.id] ?? []) kill(C + loanBit[l]);
     });

@@ -211,4 +211,17 @@ describe("loans a conflict check visits", () => {
     expect(reaching.length).toBeGreaterThan(3);
     expect(analysis.reachingLoans(v, last, false)).toEqual(reaching);
   });
+
+  it("a loan whose holders all leave scope together stops reaching there", () => {
+    const src = ["fn main() {", "    let mut v = vec![1];", "    {", "        let a = &v;", "        let b = a;", "        print(b.len());", "    }", "    v.push(2);", "}"].join("\n");
+    for (const model of ["lexical", "nll"] as const) {
+      const { cfg, analysis } = bodyOf(src, "main", model);
+      const v = cfg.bindings.find((b) => b.name === "v")!;
+      const shared = cfg.loans.find((l) => l.place.base === v && !l.mutable && (cfg.loanHolders.get(l.id)?.size ?? 0) > 0)!;
+      expect(analysis.holders[shared.id].map((h) => h.name).sort()).toEqual(["a", "b"]);
+      const push = cfg.nodes.find((n) => n.action.kind === "borrow" && cfg.loans[n.action.loan].mutable)!;
+      expect(analysis.loanReaches(shared.id, push.id)).toBe(false);
+      expect(analysis.reachingLoans(v, push.id, false)).not.toContain(shared.id);
+    }
+  });
 });
