@@ -1,4 +1,4 @@
-// Bit sets and a worklist dataflow engine over a CFG (forward or backward, union at joins), for
+// A worklist dataflow engine over a CFG (forward or backward, union at joins), for
 // gen/kill analyses.
 //
 // Linear in the length of a body. The solver keeps one persistent set (bitTrie.ts) per basic
@@ -13,6 +13,7 @@
 import type { CfgNode } from "./cfg";
 import { trieApply, trieBitsIn, trieDiff, trieEquals, trieHas, trieLevels, trieToWords, trieUnion, TrieCursor, type Trie } from "./bitTrie";
 
+/** A dense bit set: what `StateSets.get` returns (one node's whole state, for tests and tools). */
 export class BitSet {
   readonly words: Uint32Array;
   constructor(readonly size: number, words?: Uint32Array) {
@@ -26,35 +27,6 @@ export class BitSet {
   }
   delete(i: number): void {
     this.words[i >>> 5] &= ~(1 << (i & 31));
-  }
-  clone(): BitSet {
-    return new BitSet(this.size, this.words.slice());
-  }
-  /** this |= other; returns whether anything changed. */
-  unionWith(other: BitSet): boolean {
-    let changed = false;
-    const a = this.words;
-    const b = other.words;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i] | b[i];
-      if (v !== a[i]) {
-        a[i] = v;
-        changed = true;
-      }
-    }
-    return changed;
-  }
-  equals(other: BitSet): boolean {
-    const a = this.words;
-    const b = other.words;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  copyFrom(other: BitSet): void {
-    this.words.set(other.words);
-  }
-  clear(): void {
-    this.words.fill(0);
   }
   *[Symbol.iterator](): IterableIterator<number> {
     const w = this.words;
