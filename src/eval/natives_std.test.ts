@@ -1,0 +1,47 @@
+// natives_std.ts behaviour that an annotated program cannot show: tensor storage freed (the
+// corpus runs share one tensor runtime, so their live counts are not their own).
+import { compile } from "../cli/pipeline";
+import { makeSourceFile } from "../syntax/ast";
+import { Runtime as TensorRuntime } from "../tensor";
+import { run } from "./index";
+
+function runWithTensors(src: string): { stdout: string; live: number } {
+  const tensors = new TensorRuntime();
+  const compiled = compile(makeSourceFile("t.stark", src), { borrowck: "nll" });
+  expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  let stdout = "";
+  const r = run(compiled.program!, { tensors, stdout: (s) => (stdout += s), stderr: () => {} });
+  expect(r.panic).toBeNull();
+  return { stdout, live: tensors.memoryStats().liveTensors };
+}
+
+test("an or_insert default that is not needed is dropped; the stored tensor is not", () => {
+  const { stdout, live } = runWithTensors(`
+    let mut grads: Map<String, Tensor> = Map::new();
+    for name in ["w", "b", "w", "w"] {
+        grads.entry(name).or_insert(Tensor::zeros([2])).add_(1.0);
+    }
+    print(grads.get("w").unwrap());
+    print(tensor::memory_stats().live_tensors);
+  `);
+  expect(stdout).toBe("tensor([3., 3.])\n2\n");
+  expect(live).toBe(2);
+});
+
+test("a tensor updated through get_mut or last_mut stays alive in its Vec", () => {
+  const { stdout } = runWithTensors(`
+    let mut layers = vec![Tensor::ones([2]), Tensor::ones([2])];
+    layers.get_mut(0).unwrap().add_(1.0);
+    layers.last_mut().unwrap().mul_(5.0);
+    print(layers);
+  `);
+  expect(stdout).toBe("[tensor([2., 2.]), tensor([5., 5.])]\n");
+});
+
+test("mem::swap of tensors panics with the rewrite instead of exchanging them", () => {
+  const tensors = new TensorRuntime();
+  const compiled = compile(makeSourceFile("t.stark", "let mut a = Tensor::zeros([1]);\nlet mut b = Tensor::ones([1]);\nstd::mem::swap(&mut a, &mut b);\n"), { borrowck: "nll" });
+  const r = run(compiled.program!, { tensors, stdout: () => {}, stderr: () => {} });
+  expect(r.panic?.code).toBe("P0105");
+  expect(r.panic?.message).toContain("let t = a; a = b; b = t;");
+});
