@@ -27,6 +27,13 @@ function wholeVariant(p: Place): Place {
   return i < 0 ? p : { base: p.base, proj: p.proj.slice(0, i) };
 }
 
+/** Is `x op= y` on this type a call of an operator trait (a String, a user type, a generic `T`)? Numbers and tensors are built in. */
+function overloadedOperand(t: Type | undefined): boolean {
+  if (!t) return false;
+  if (t.kind === "adt" || t.kind === "param") return true;
+  return t.kind === "builtin" && t.name === "String";
+}
+
 /** Does this method take `&self` or `&mut self`? */
 function refSelf(decl: A.FnDecl | null): boolean {
   return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
@@ -680,6 +687,25 @@ export class Lowerer {
     const target = e.target;
     // Vec/Map `v[i] = x` goes through IndexMut: a mutable borrow of the collection.
     const tgtInner = target.kind === "ParenExpr" ? target.expr : target;
+    if (compound && overloadedOperand(this.ty(target))) {
+      const p = this.place(target);
+      if (p) {
+        // `x += y` on a String or a user type calls `add_assign(&mut x, y)` with a two-phase
+        // borrow: `x` is reserved (may be read, not moved) while `y` is evaluated, then borrowed
+        // mutably — so `x += x` moves a borrowed value (E0505), and an immutable `x` is E0596.
+        const first = this.loans.length;
+        this.borrow(p, false, target.span, "autoref");
+        const firstNode = this.nodes.length;
+        this.value(e.value, "move");
+        // Activation (the reservation ends, `y`'s borrows are still there: `s += &s` conflicts);
+        // when `y` moved `x` the move is the error already (rustc's borrow came first).
+        this.emit({ kind: "endTemps", loans: [first] });
+        const movedTarget = this.nodes.slice(firstNode).some((n) => n.action.kind === "move" && overlaps(n.action.place, p));
+        if (!movedTarget) this.borrow(p, true, target.span, "autoref");
+        this.endTempsSince(first);
+        return;
+      }
+    }
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
     const c = this.value(e.value, valueMode);
     if (tgtInner.kind === "IndexExpr") {

@@ -315,7 +315,12 @@ export class BodyChecker {
     if (lastDeref >= 0) {
       const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;
-      const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
+      // In a closure, writing through a captured `&` is first a mutable capture of what it points
+      // to, which rustc reports as the borrow (E0596).
+      const inClosure = this.cfg.captured.has(p.base);
+      const d = inClosure
+        ? diag("E0596", `cannot borrow \`${placeToString(p)}\` as mutable, as it is behind a \`&\` reference`, span, "cannot borrow as mutable")
+        : diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
       this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
