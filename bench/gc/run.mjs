@@ -99,15 +99,23 @@ console.log(
 
 // 2./3. binary-trees.
 const MODES = ["Throughput", "LowLatency", "Memory", "Training", "Inference"];
+// Also measured under `node --single-threaded`, where V8 runs no compiler or GC threads: the
+// process's CPU time is then the main thread's, and a pause's CPU figure holds no other thread's
+// work (see README.md, "Last run").
+const MAIN_THREAD_MODES = ["Throughput", "LowLatency"];
 const runs = [];
 for (const depth of quick ? [16] : [16, 18]) {
   const modes = depth === 16 ? MODES : ["Throughput"];
-  const [py, plain, ...heapRuns] = measureRuns([
+  const mainThreadModes = depth === 16 ? MAIN_THREAD_MODES : [];
+  const [py, plain, ...rest] = measureRuns([
     ["python3", [join(here, "binary_trees.py"), String(depth)]],
     [process.execPath, [join(here, "binary_trees_node.mjs"), String(depth)]],
     ...modes.map((m) => [process.execPath, [join(here, "binary_trees_heap.mjs"), String(depth), m]]),
+    ...mainThreadModes.map((m) => [process.execPath, ["--single-threaded", join(here, "binary_trees_heap.mjs"), String(depth), m]]),
   ]);
-  runs.push({ depth, py, plain, heapRuns });
+  const heapRuns = rest.slice(0, modes.length);
+  const mainThreadRuns = rest.slice(modes.length);
+  runs.push({ depth, py, plain, heapRuns, mainThreadRuns });
   console.log(`## binary-trees depth ${depth}`);
   console.log(`  CPython    wall ${f(py.wallMs, 0)} ms  cpu ${f(py.cpuMs, 0)} ms`);
   console.log(`  plain Node wall ${f(plain.wallMs, 0)} ms  cpu ${f(plain.cpuMs, 0)} ms`);
@@ -136,6 +144,17 @@ for (const depth of quick ? [16] : [16, 18]) {
           `${f(r.maxLiveBytes / 1048576, 2)} MiB = ${f(r.peakArenaBytes / r.maxLiveBytes, 2)}× (target <= 1.5×)`,
       );
     }
+  }
+  if (mainThreadRuns.length) console.log("  main thread only (node --single-threaded):");
+  for (const r of mainThreadRuns) {
+    if (r.error) {
+      console.log(`    ${r.error}`);
+      continue;
+    }
+    console.log(
+      `             ${r.mode.padEnd(11)} GC share ${f(r.gcCpuShare * 100)}% of CPU, young p99/max ${f(r.byKind.young?.cpuP99Ms, 2)}/${f(r.byKind.young?.cpuMaxMs, 2)} ms CPU` +
+        (r.byKind["mark-slice"] ? `, old-slice p99 ${f(r.byKind["mark-slice"].cpuP99Ms, 2)} ms CPU` : ""),
+    );
   }
   console.log("");
 }
