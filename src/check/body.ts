@@ -791,8 +791,21 @@ export class BodyChecker {
     return this.err(error("E0600", `cannot apply unary operator \`!\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `!`"));
   }
 
-  /** The user impl of an operator trait (`impl Add for V`) for `t`, if any. */
-  private operatorImpl(t: Type, traitName: string, method: string): { decl: FnDecl; impl: ImplInfo; ret: Type; param: Type | null } | null {
+  /**
+   * The user impl of an operator trait (`impl Add for V`) for `t`, if any. With the right
+   * operand's type `rhs`, the impl whose parameter takes it: `impl Mul<f64> for V` for `v * 2.0`
+   * and `impl Mul for V` for `v * w` live side by side (else the first impl, for its error).
+   */
+  private operatorImpl(t: Type, traitName: string, method: string, rhs?: Type): { decl: FnDecl; impl: ImplInfo; ret: Type; param: Type | null } | null {
+    if (rhs) {
+      const all = this.operatorImpls(t, traitName, method);
+      return all.find((m) => m.param && this.inf.tryUnify(m.param, rhs)) ?? all[0] ?? null;
+    }
+    return this.operatorImpls(t, traitName, method)[0] ?? null;
+  }
+
+  private operatorImpls(t: Type, traitName: string, method: string): { decl: FnDecl; impl: ImplInfo; ret: Type; param: Type | null }[] {
+    const out: { decl: FnDecl; impl: ImplInfo; ret: Type; param: Type | null }[] = [];
     for (const impl of this.env.implsFor(headKey(t))) {
       if (!impl.trait || impl.trait.name.name !== traitName) continue;
       const decl = impl.methods.get(method);
@@ -802,9 +815,9 @@ export class BodyChecker {
       if (!this.inf.tryUnify(substitute(impl.target, sub), t)) continue;
       sub.set("Self", t);
       const sig = this.env.sig(decl);
-      return { decl, impl, ret: substitute(sig.ret, sub), param: sig.params[0] ? substitute(sig.params[0], sub) : null };
+      out.push({ decl, impl, ret: substitute(sig.ret, sub), param: sig.params[0] ? substitute(sig.params[0], sub) : null });
     }
-    return null;
+    return out;
   }
 
   private binary(e: BinaryExpr, cx: BodyCx): Type {
@@ -860,7 +873,8 @@ export class BodyChecker {
     // Tensor arithmetic (operands are borrowed; LANGUAGE.md §6).
     if (l.kind === "tensor" || r.kind === "tensor") return this.tensorOp(e, l, r);
     if (op === "@") return this.opError(e, l, r);
-    if (this.isNumeric(l) || this.isNumeric(r) || (l.kind === "var" && r.kind === "var")) {
+    // `v * 2.0` on a user type or a generic T is its operator trait's business, not arithmetic.
+    if (this.isNumeric(l) || (this.isNumeric(r) && l.kind !== "adt" && l.kind !== "param") || (l.kind === "var" && r.kind === "var")) {
       if (op === "<<" || op === ">>") {
         if (!(l.kind === "int" || inf.varKind(l) === "int")) return this.opError(e, l, r);
         return l;
@@ -884,7 +898,7 @@ export class BodyChecker {
     const traitName = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Rem" }[op as "+"];
     if (traitName && l.kind === "param") return this.paramOperator(e, l, r, traitName, cx);
     if (traitName) {
-      const m = this.operatorImpl(l, traitName, traitName.toLowerCase());
+      const m = this.operatorImpl(l, traitName, traitName.toLowerCase(), r);
       if (m) {
         if (m.param && !inf.unify(m.param, r)) return this.err(mismatch(inf, e.right.span, m.param, r));
         e.method = { kind: "fn", decl: m.decl, impl: m.impl.decl, selfMode: "value" };
@@ -908,7 +922,9 @@ export class BodyChecker {
       last.help.push(`consider restricting type parameter \`${l.name}\` with trait \`${traitName}\`: \`${l.name}: std::ops::${traitName}<Output = ${l.name}>\``);
       return d;
     }
-    if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
+    // The right operand is the bound's `Rhs` (`T: Mul<f64, Output = T>`), by default T itself.
+    const rhs = cx.assocBindings?.get(`${l.name}:${traitName}:Rhs`) ?? l;
+    if (!inf.unify(rhs, r)) return this.err(mismatch(inf, e.right.span, rhs, r));
     return this.boundOutput(e, l, traitName, cx);
   }
 
@@ -1042,7 +1058,7 @@ export class BodyChecker {
     } else if (traitName) {
       // `impl AddAssign for V` is called with `&mut` of the target; without it, STARK also accepts
       // `a += b` as `a = a + b` through `impl Add`.
-      const assign = this.operatorImpl(l, `${traitName}Assign`, `${traitName.toLowerCase()}_assign`);
+      const assign = this.operatorImpl(l, `${traitName}Assign`, `${traitName.toLowerCase()}_assign`, r);
       if (assign) {
         if (assign.param && !inf.unify(assign.param, r)) this.err(mismatch(inf, e.value.span, assign.param, r));
         e.method = { kind: "fn", decl: assign.decl, impl: assign.impl.decl, selfMode: "refMut" };

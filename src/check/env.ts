@@ -539,7 +539,10 @@ export class Env {
           const e = owner.resolveTypePath(b, cx.scope);
           if (e && e.kind === "trait") {
             list.push(e.decl);
-            for (const bd of b.segments[b.segments.length - 1].bindings ?? []) assocBindings.set(`${g.name}:${e.decl.name.name}:${bd.name.name}`, owner.lower(bd.ty, cx));
+            const seg = b.segments[b.segments.length - 1];
+            for (const bd of seg.bindings ?? []) assocBindings.set(`${g.name}:${e.decl.name.name}:${bd.name.name}`, owner.lower(bd.ty, cx));
+            // An operator bound's right operand: `T: Mul<f64>` (Rust's `Rhs`, by default Self).
+            if (seg.args?.length === 1 && OPERATOR_TRAITS.has(e.decl.name.name)) assocBindings.set(`${g.name}:${e.decl.name.name}:Rhs`, owner.lower(seg.args[0], cx));
           } else if (!e) owner.unknownType(b, cx.scope, "trait");
         }
         bounds.set(g.name, list);

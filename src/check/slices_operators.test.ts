@@ -109,6 +109,18 @@ describe("operator traits on generic parameters", () => {
     expect(checkSource(`fn f<T: Add<Output = T>>(a: T) -> T { a } fn main() { let s = f(String::new()); }`).codes).toEqual([]);
   });
 
+  test("impls for different right operands are told apart by the right operand's type", () => {
+    const r = checkSource(`#[derive(Clone, Copy)] struct V { x: f64 }
+      impl Mul<f64> for V { type Output = V; fn mul(self, k: f64) -> V { V { x: self.x * k } } }
+      impl Mul for V { type Output = f64; fn mul(self, o: V) -> f64 { self.x * o.x } }
+      fn scale<T: Mul<f64, Output = T>>(a: T) -> T { a * 2.0 }
+      fn main() { let v = V { x: 1.0 }; let s = v * 2.0; let d = v * v; let t = scale(v); }`);
+    expect(r.codes).toEqual([]);
+    expect(typeOfBinding(r.program, "s")).toBe("V");
+    expect(typeOfBinding(r.program, "d")).toBe("f64");
+    expect(typeOfBinding(r.program, "t")).toBe("V");
+  });
+
   test("impl AddAssign is recorded on a += b", () => {
     const r = checkSource(`struct P { x: i32 } impl AddAssign for P { fn add_assign(&mut self, o: P) { self.x += o.x; } }
       fn main() { let mut a = P { x: 1 }; a += P { x: 2 }; }`);

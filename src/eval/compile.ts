@@ -1498,7 +1498,7 @@ export class Compiler {
     if (e.method) return this.operatorCall(e.method, [e.left, e.right], ctx, span);
     const lt = derefAll(this.typeOf(e.left, ctx));
     // `a + b` on `T: Add<Output = T>` in an instantiation where T is a user type.
-    const generic = binaryOperatorMethod(this.items, lt, op);
+    const generic = binaryOperatorMethod(this.items, lt, op, this.typeOf(e.right, ctx));
     if (generic) return this.operatorCall(generic, [e.left, e.right], ctx, span);
     const rtT = derefAll(this.typeOf(e.right, ctx));
     if (op === "&&" || op === "||") {
@@ -1893,7 +1893,7 @@ export class Compiler {
     const op = e.op.slice(0, -1);
     const bt = derefAll(tt);
     const vt = derefAll(this.typeOf(e.value, ctx));
-    const userOp = e.method ? { method: e.method, inPlace: true } : compoundAssignMethod(this.items, bt, e.op);
+    const userOp = e.method ? { method: e.method, inPlace: true } : compoundAssignMethod(this.items, bt, e.op, vt);
     if (userOp) {
       // `a += b` through `impl AddAssign` (called with `&mut a`) or `impl Add` (`a = a + b`).
       const target: Expr = userOp.inPlace ? { kind: "RefExpr", span: e.target.span, mutable: true, operand: e.target, ty: { kind: "ref", mutable: true, inner: tt } } : e.target;
