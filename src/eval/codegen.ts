@@ -1527,6 +1527,8 @@ class FnGen {
    * that may collect.
    */
   private nativeCall(name: string, argExprs: Expr[], argTypes: Type[], retType: Type, span: Span, autoref: boolean[] | undefined, recv: string | null): string | null {
+    // Exchanging two variables' contents is the closure compiler's (Compiler.memExchange).
+    if (name === "std::mem::swap" || name === "std::mem::replace") return null;
     if (argExprs.some((a) => mayEscape(a))) return null;
     if (argExprs.some((_, i) => reprOf(argTypes[i]) !== SlotKind.Scalar && argExprs.slice(i + 1).some((a) => mayGC(a)))) return null;
     const impl = this.emitting ? this.c.native(name, this.c.nativeSite(name, span, argTypes, retType, this.ctx)) : null;

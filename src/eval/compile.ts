@@ -2953,6 +2953,41 @@ export class Compiler {
     return factory(site);
   }
 
+  /**
+   * `std::mem::swap(&mut a, &mut b)` / `std::mem::replace(&mut a, v)` on variables: exchange what
+   * the variables hold. The natives receive the values, not the variables: for a managed value they
+   * exchange the objects' contents, which cannot stand for a `Gc` handle, a reference or a tensor
+   * (objects others share); a variable can be rebound whatever its type. Null otherwise.
+   */
+  private memExchange(name: string, argExprs: Expr[], argTypes: Type[], ctx: FnCtx): Code | null {
+    if (name !== "std::mem::swap" && name !== "std::mem::replace") return null;
+    const variable = (e: Expr) => {
+      e = unwrapParens(e);
+      if (e.kind !== "RefExpr" || !e.mutable) return null;
+      const p = unwrapParens(e.operand);
+      return p.kind === "PathExpr" && (p.res?.kind === "local" || p.res?.kind === "global") ? this.compilePlace(p, ctx) : null;
+    };
+    const a = variable(argExprs[0]);
+    if (!a) return null;
+    if (name === "std::mem::swap") {
+      const b = variable(argExprs[1]);
+      if (!b) return null;
+      return (f) => {
+        const x = a.get(f);
+        a.set(f, b.get(f));
+        b.set(f, x);
+        return undefined;
+      };
+    }
+    const src = this.moveArg(argExprs[1], ctx, this.nativeArgCode(argExprs[1], ctx, argTypes[1]));
+    return (f) => {
+      const v = src(f);
+      const old = a.get(f);
+      a.set(f, v);
+      return old;
+    };
+  }
+
   private nativeCall(
     name: string,
     argExprs: Expr[],
@@ -2963,6 +2998,8 @@ export class Compiler {
     _node: { autoref?: boolean[] },
     recvCode?: Code,
   ): Code {
+    const exchange = this.memExchange(name, argExprs, argTypes, ctx);
+    if (exchange) return exchange;
     const rt = this.rt;
     const site = this.nativeSite(name, span, argTypes, retType, ctx);
     const impl = this.native(name, site);

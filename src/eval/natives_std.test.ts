@@ -38,9 +38,33 @@ test("a tensor updated through get_mut or last_mut stays alive in its Vec", () =
   expect(stdout).toBe("[tensor([2., 2.]), tensor([5., 5.])]\n");
 });
 
-test("mem::swap of tensors panics with the rewrite instead of exchanging them", () => {
+test("mem::swap and mem::replace of tensor, Gc and reference variables rebind the variables", () => {
+  const { stdout, live } = runWithTensors(`
+    let mut a = Tensor::zeros([1]);
+    let mut b = Tensor::ones([1]);
+    std::mem::swap(&mut a, &mut b);
+    let old = std::mem::replace(&mut a, Tensor::full([1], 5.0));
+    print(f"{a} {b} {old}");
+    let mut g = Gc::new(vec![1]);
+    let mut h = Gc::new(vec![2]);
+    let alias = g;
+    std::mem::swap(&mut g, &mut h);
+    print(f"{g:?} {h:?} {alias:?}");
+    let v1 = vec![1];
+    let v2 = vec![2];
+    let mut r = &v1;
+    let mut s = &v2;
+    std::mem::swap(&mut r, &mut s);
+    print(f"{r:?} {s:?} {v1:?} {v2:?}");
+  `);
+  expect(stdout).toBe("tensor([5.]) tensor([0.]) tensor([1.])\n[2] [1] [1]\n[2] [1] [1] [2]\n");
+  expect(live).toBe(3);
+});
+
+test("mem::swap of tensor fields panics with the rewrite instead of exchanging them", () => {
   const tensors = new TensorRuntime();
-  const compiled = compile(makeSourceFile("t.stark", "let mut a = Tensor::zeros([1]);\nlet mut b = Tensor::ones([1]);\nstd::mem::swap(&mut a, &mut b);\n"), { borrowck: "nll" });
+  const src = "struct P { a: Tensor, b: Tensor }\nlet mut p = P { a: Tensor::zeros([1]), b: Tensor::ones([1]) };\nstd::mem::swap(&mut p.a, &mut p.b);\n";
+  const compiled = compile(makeSourceFile("t.stark", src), { borrowck: "nll" });
   const r = run(compiled.program!, { tensors, stdout: () => {}, stderr: () => {} });
   expect(r.panic?.code).toBe("P0105");
   expect(r.panic?.message).toContain("let t = a; a = b; b = t;");
