@@ -108,7 +108,21 @@ function bundle(modules) {
   }
   parts.push("};");
   parts.push(readFileSync(join(root, "scripts/snapshot/runtime.js"), "utf8"));
-  return parts.join("\n");
+  return asciiOnly(parts.join("\n"));
+}
+
+/**
+ * V8 keeps the bundle's source in the snapshot (functions compile from it), as two bytes a
+ * character if any character is not ASCII: the comments' dashes and arrows alone doubled it to
+ * 3 MB. Each non-ASCII character becomes a \uXXXX escape, which means the same character in a
+ * string, template, regular expression or identifier and is inert in a comment. A character
+ * after a backslash or outside the BMP would need more care; the bundle then has none to check.
+ */
+function asciiOnly(text) {
+  return text.replace(/[^\x00-\x7f]/g, (c, at) => {
+    if (text[at - 1] === "\\" || (c >= "\ud800" && c <= "\udfff")) throw new Error(`cannot escape the character at ${at} of the bundle`);
+    return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+  });
 }
 
 /** Starts a process from the blob on a tiny program: it must take the snapshot path and succeed. */
