@@ -106,7 +106,8 @@ fn main() {}`, "f");
     v.push(v.len());
 }`);
     const borrows = cfg.nodes.filter((n) => n.action.kind === "borrow").map((n) => (n.action.kind === "borrow" ? cfg.loans[n.action.loan] : null)!);
-    expect(borrows.map((l) => l.mutable)).toEqual([false, true]);
+    // The receiver is reserved first (a shared-like loan), `v.len()` borrows shared, then the `&mut` activates.
+    expect(borrows.map((l) => [l.origin, l.mutable])).toEqual([["reservation", false], ["autoref", false], ["autoref", true]]);
   });
 });
 

@@ -15,7 +15,8 @@ export interface Loan {
   /** The statement that created it: a loan not stored in a variable ends with that statement. */
   stmt: number;
   /** How the borrow arose, for the wording of diagnostics. */
-  origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter";
+  /** "reservation": the first phase of a two-phase `&mut` receiver (`v.push(..)` while its arguments run): conflicts like a shared borrow, reported as the `&mut` it becomes. */
+  origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter" | "reservation";
   /** For captures: the closure expression's span (E0373 points at it). */
   closureSpan?: Span;
 }

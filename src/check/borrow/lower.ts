@@ -809,6 +809,7 @@ export class Lowerer {
     let recvCarried: Carried = EMPTY;
     let pendingMut: Place | null = null;
     let earlyMut: Carried | null = null;
+    let reservation = -1;
     let recvInner = recvTy;
     if (recvPlace0) {
       const d = this.autoDeref(recvPlace0, recvTy, adj.derefs);
@@ -819,10 +820,11 @@ export class Lowerer {
         recvCarried = this.borrow(d.place, false, e.receiver.span, "autoref");
         if (this.types.carriesLoans(recvInner)) recvCarried = union(recvCarried, { loans: [], vars: [d.place.base] });
       } else if (adj.autoref === "refMut") {
-        pendingMut = d.place; // two-phase borrow: activated after the arguments
+        pendingMut = d.place; // two-phase borrow: reserved now (reads allowed), activated after the arguments
         // Except for a slice method reached through a Vec's or array's deref (`v.swap(0, v.len() - 1)`):
         // Rust has no two-phase borrow through that adjustment, so the arguments see `v` borrowed.
         if (isSliceMutMethod(d.ty?.kind === "array" ? "Array" : builtinName(d.ty), e.method.name)) earlyMut = this.borrow(d.place, true, e.receiver.span, "autoref");
+        else reservation = this.borrow(d.place, false, e.receiver.span, "reservation").loans[0];
       } else {
         const t = recvInner;
         if (this.types.isCopy(t) || t?.kind === "ref") {
@@ -851,6 +853,7 @@ export class Lowerer {
       cs.push(this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i))));
     });
     if (pendingMut) {
+      if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });
       const lc = earlyMut ?? this.borrow(pendingMut, true, e.receiver.span, "autoref");
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.

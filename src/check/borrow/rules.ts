@@ -216,7 +216,8 @@ export class BodyChecker {
         const l = this.cfg.loans[a.loan];
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
         if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
-        this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
+        // A two-phase reservation is checked when it is activated (the `&mut` after the arguments).
+        if (l.origin !== "reservation") this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
         break;
       }
       case "assign":
@@ -416,7 +417,7 @@ export class BodyChecker {
     }
     switch (kind) {
       case "mut":
-        if (loan.mutable) {
+        if (loan.mutable || loan.origin === "reservation") {
           d = diag("E0499", `cannot borrow \`${name}\` as mutable more than once at a time`, span, "second mutable borrow occurs here");
           d.labels.push({ span: loan.span, message: "first mutable borrow occurs here" });
           laterMsg = "first borrow later used here";
