@@ -2954,10 +2954,11 @@ export class Compiler {
   }
 
   /**
-   * `std::mem::swap(&mut a, &mut b)` / `std::mem::replace(&mut a, v)` on variables: exchange what
-   * the variables hold. The natives receive the values, not the variables: for a managed value they
-   * exchange the objects' contents, which cannot stand for a `Gc` handle, a reference or a tensor
-   * (objects others share); a variable can be rebound whatever its type. Null otherwise.
+   * `std::mem::swap(&mut a, &mut b)` / `std::mem::replace(&mut a, v)` on variables and struct or
+   * tuple fields: exchange what they hold. The natives receive the values, not the places: for a
+   * managed value they exchange the objects' contents, which cannot stand for a `Gc` handle, a
+   * reference or a tensor (objects others share); a place can be rebound whatever its type.
+   * Null otherwise (elements, reference parameters: the natives).
    */
   private memExchange(name: string, argExprs: Expr[], argTypes: Type[], ctx: FnCtx): Code | null {
     if (name !== "std::mem::swap" && name !== "std::mem::replace") return null;
@@ -2965,7 +2966,8 @@ export class Compiler {
       e = unwrapParens(e);
       if (e.kind !== "RefExpr" || !e.mutable) return null;
       const p = unwrapParens(e.operand);
-      return p.kind === "PathExpr" && (p.res?.kind === "local" || p.res?.kind === "global") ? this.compilePlace(p, ctx) : null;
+      if (p.kind === "PathExpr" && (p.res?.kind === "local" || p.res?.kind === "global")) return this.compilePlace(p, ctx);
+      return p.kind === "FieldExpr" || p.kind === "TupleFieldExpr" ? this.fieldSlot(p, ctx) : null;
     };
     const a = variable(argExprs[0]);
     if (!a) return null;
@@ -2986,6 +2988,26 @@ export class Compiler {
       a.set(f, v);
       return old;
     };
+  }
+
+  /**
+   * A struct or tuple field of a place (`self.front`, `pair.0`) read and written as a raw slot:
+   * storing a tensor here does not free the one it replaces (the exchange keeps both). Null for
+   * anything else.
+   */
+  private fieldSlot(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, ctx: FnCtx): { get: Code; set: Setter } | null {
+    if (!isPlaceExpr(e.object)) return null;
+    const ot = baseType(this.typeOf(e.object, ctx));
+    let slot: number;
+    if (ot.kind === "tuple") slot = e.kind === "TupleFieldExpr" ? e.index : Number(e.field.name);
+    else if (ot.kind === "adt" && ot.decl.kind === "StructDecl") {
+      const decl = ot.decl;
+      slot = e.kind === "TupleFieldExpr" ? e.index : (e.index ?? decl.fields.findIndex((fd) => fd.name.name === e.field.name));
+    } else return null;
+    const rt = this.rt;
+    const kind = reprOf(this.typeOf(e, ctx));
+    const obj = this.compileOperand(e.object, ctx);
+    return { get: (f) => rt.load(obj(f), slot, kind), set: (f, v) => rt.store(obj(f), slot, kind, v) };
   }
 
   private nativeCall(

@@ -61,11 +61,21 @@ test("mem::swap and mem::replace of tensor, Gc and reference variables rebind th
   expect(live).toBe(3);
 });
 
-test("mem::swap of tensor fields panics with the rewrite instead of exchanging them", () => {
+test("mem::swap of tensor fields exchanges them; through reference parameters it panics saying what to exchange instead", () => {
+  const { stdout, live } = runWithTensors(`
+    struct Buffers { cur: Tensor, next: Tensor }
+    let mut b = Buffers { cur: Tensor::zeros([1]), next: Tensor::ones([1]) };
+    std::mem::swap(&mut b.cur, &mut b.next);
+    let old = std::mem::replace(&mut b.next, Tensor::full([1], 7.0));
+    print(f"{b.cur} {b.next} {old}");
+  `);
+  expect(stdout).toBe("tensor([1.]) tensor([7.]) tensor([0.])\n");
+  expect(live).toBe(3);
+
   const tensors = new TensorRuntime();
-  const src = "struct P { a: Tensor, b: Tensor }\nlet mut p = P { a: Tensor::zeros([1]), b: Tensor::ones([1]) };\nstd::mem::swap(&mut p.a, &mut p.b);\n";
+  const src = "fn flip(a: &mut Tensor, b: &mut Tensor) { std::mem::swap(a, b); }\nlet mut x = Tensor::zeros([1]);\nlet mut y = Tensor::ones([1]);\nflip(&mut x, &mut y);\n";
   const compiled = compile(makeSourceFile("t.stark", src), { borrowck: "nll" });
   const r = run(compiled.program!, { tensors, stdout: () => {}, stderr: () => {} });
   expect(r.panic?.code).toBe("P0105");
-  expect(r.panic?.message).toContain("let t = a; a = b; b = t;");
+  expect(r.panic?.message).toContain("exchange the variables or fields that hold them");
 });

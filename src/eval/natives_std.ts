@@ -9,6 +9,8 @@
 //   object itself — so swapping or replacing the value behind it exchanges the objects'
 //   contents, slot by slot (objects of one static type have one layout);
 // * T a tensor: the `Tensor` object (not exchanged here: see `tensorsUnsupported`).
+// `swap`/`replace` of variables and fields never get here: the compiler rebinds them
+// (`Compiler.memExchange`), whatever their type.
 
 import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
@@ -86,7 +88,7 @@ function exchangeKinds(s: NativeSite, t: Type, a: Ptr, b: Ptr): SlotKind[] {
   const kinds = contentKinds(s.rt, t, a);
   if (kinds && h.layoutOf(a) === h.layoutOf(b) && h.length(a) === h.length(b)) return kinds;
   const what = t.kind === "builtin" && t.name === "Gc" ? "`Gc` handles" : t.kind === "ref" ? "references" : "values of different concrete types";
-  return s.rt.panic("P0105", `\`${s.name}\` cannot exchange ${what} yet; swap them through a local instead (\`let t = a; a = b; b = t;\`)`, s.span);
+  return s.rt.panic("P0105", `\`${s.name}\` cannot exchange ${what} behind references or in elements yet; exchange the variables or fields that hold them (\`std::mem::swap(&mut x, &mut y)\`)`, s.span);
 }
 
 /** The tensor fields of a managed value hold handles; moving a value between objects keeps them. */
@@ -156,10 +158,11 @@ N["std::mem::replace"] = (s) => {
 
 /**
  * A tensor is an object with identity: frames, the handle table and autograd refer to it, so its
- * state is not moved between objects here; the program is told how to write the exchange.
+ * state is not moved between objects here. Swapping tensor variables or fields is compiled as a
+ * rebinding (`Compiler.memExchange`); only tensors reached through references or elements get here.
  */
 function tensorsUnsupported(s: NativeSite): never {
-  return s.rt.panic("P0105", `\`${s.name}\` cannot exchange tensors yet; move them through a local instead (\`let t = a; a = b; b = t;\`)`, s.span);
+  return s.rt.panic("P0105", `\`${s.name}\` cannot exchange tensors behind references or in elements yet; exchange the variables or fields that hold them (\`std::mem::swap(&mut x, &mut y)\`)`, s.span);
 }
 
 // ───────────── std::env ─────────────
