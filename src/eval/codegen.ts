@@ -15,15 +15,22 @@
 // nested in a loop) is left entirely to the closure compiler.
 //
 // GC safety is the closure compiler's rule: collection happens only at safepoints (calls, loop
-// back-edges), and every pointer the generated code holds across one is in a rooted frame slot.
+// back-edges), and every pointer the generated code holds across one is in a rooted slot.
 // Pointer values are never kept in JS variables across anything that may reach a safepoint:
-// a place's object is read last (after the value and the index, which may call), call
-// arguments go straight into the callee's frame, which is pushed (rooted) before they are
-// evaluated, and pointer locals always live in the frame.
+// a place's object is read last (after the value and the index, which may call), a call's
+// pointer argument followed by one that may collect goes straight into the callee's frame,
+// pushed (rooted) before the arguments are evaluated, and pointer locals always live in slots.
 //
-// The generated function replaces `CompiledFn.run` and keeps its contract: the caller has filled
-// and pushed the frame; the function checks the depth, polls the safepoint, pops the frame,
-// returns it to the pool and adds its STARK trace frame to a panic passing through.
+// Where the slots are: a body that no fallback reads (the closure compiler's code indexes a frame
+// array) keeps them in a window of the runtime's root stack, `S[b + i]`, taken at entry by moving
+// `rt.rootTop` and given back by moving it again — no frame array, no pool, nothing to clear,
+// since the collector scans only below `rootTop`. Other bodies build a frame from the pool and
+// push it on `rt.frames` with their pointer map; a body with no pointer slots needs neither.
+//
+// The generated `direct(args..., callSpan)` is the body: it checks the depth, sets up its slots
+// (parameters in slots stored, every other root-stack entry emptied) before the entry safepoint,
+// and adds its STARK trace frame to a panic passing through. `run(frame, callSpan)`, for callers
+// that filled and pushed a frame, takes the arguments out of it, releases it and calls `direct`.
 //
 // Set STARK_CODEGEN=0 in the environment to run everything through the closure compiler.
 
@@ -428,6 +435,7 @@ class FnGen {
     const made = new Function(...names, text)(...values) as { run: CompiledFn["run"]; direct: CompiledFn["direct"] };
     cf.run = made.run;
     cf.direct = made.direct;
+    cf.generated = true;
   }
 
   // ───────────── statements ─────────────
@@ -918,7 +926,7 @@ class FnGen {
     this.emit(`} finally {`);
     this.reloadSlots();
     this.emit(`  heap.set(${v}, ${VEC_ITERATING}, ${prev});`);
-    this.emit(`  ${v} = undefined;`);
+    this.emit(`  ${this.clearSlot(vecSlot)};`);
     this.emit(`}`);
     if (target !== null) this.emit(`${target} = undefined;`);
     return true;

@@ -94,6 +94,8 @@ export interface CompiledFn {
    * `direct(arg0, ..., argN-1, callSpan)`. Set once the function is compiled.
    */
   direct?: (...argsThenSpan: Value[]) => Value;
+  /** The body is generated JavaScript (codegen.ts): `direct` is the body itself, no frame needed. */
+  generated?: boolean;
 }
 
 /** A callable value's code: closures, fn pointers to named functions, constructors. */
@@ -2521,6 +2523,39 @@ export class Compiler {
     const rt = this.rt;
     const n = args.length;
     const escapes = argExprs.some((a) => mayEscape(a));
+    void kinds;
+    void ctx;
+    // A generated callee (codegen.ts) takes its arguments as values through `direct`, with no
+    // frame built here — unless an argument after the first may reach a safepoint: an earlier
+    // one (a pointer, or a scalar boxed for `dyn`) would wait unrooted.
+    const laterMayGC = argExprs.slice(1).some((a) => mayGC(a));
+    const framed = this.framedCall(cf, args, escapes, span);
+    if (!escapes && !laterMayGC) {
+      if (n === 0) return (f) => (cf.generated ? cf.direct!(span) : framed(f));
+      if (n === 1) {
+        const a0 = args[0];
+        return (f) => (cf.generated ? cf.direct!(a0(f), span) : framed(f));
+      }
+      if (n === 2) {
+        const a0 = args[0];
+        const a1 = args[1];
+        return (f) => (cf.generated ? cf.direct!(a0(f), a1(f), span) : framed(f));
+      }
+      return (f) => {
+        if (!cf.generated) return framed(f);
+        const vals: Value[] = [];
+        for (let i = 0; i < n; i++) vals.push(args[i](f));
+        vals.push(span);
+        return cf.direct!(...vals);
+      };
+    }
+    return framed;
+  }
+
+  /** A call that builds the callee's frame, pushed (a root) before the arguments are evaluated into it. */
+  private framedCall(cf: CompiledFn, args: Code[], escapes: boolean, span: Span): Code {
+    const rt = this.rt;
+    const n = args.length;
     if (!escapes) {
       if (n === 0)
         return () => {
@@ -2555,8 +2590,6 @@ export class Compiler {
         return cf.run(nf, span);
       };
     }
-    void kinds;
-    void ctx;
     return (f) => {
       const nf = (cf.pool.pop() ?? new Array(cf.frameSize));
       rt.pushFrame(nf, cf.map);
