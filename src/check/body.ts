@@ -73,6 +73,17 @@ interface Obligation {
   span: Span;
 }
 
+/** The element type of a `[T]`, `Vec<T>` or `[T; N]`. */
+function sliceElement(t: Type): Type | null {
+  if (t.kind === "array") return t.elem;
+  if (t.kind === "builtin" && (t.name === "Slice" || t.name === "Vec")) return t.args[0];
+  return null;
+}
+
+function isSliceType(t: Type): boolean {
+  return t.kind === "builtin" && t.name === "Slice";
+}
+
 /** `v[a..b]`, `s[..]`: an index expression whose index is written as a range. */
 function isRangeIndex(e: Expr): e is import("../syntax/ast").IndexExpr {
   return e.kind === "IndexExpr" && e.index.kind === "RangeExpr";
@@ -828,6 +839,10 @@ export class BodyChecker {
       this.expect(e.right, BOOL, cx);
       return BOOL;
     }
+    // A comparison reads its operands in place (Rust's `PartialEq::eq(&a, &b)`): `v[1..] == [2, 3]`.
+    if (["==", "!=", "<", "<=", ">", ">="].includes(op)) {
+      for (const side of [e.left, e.right]) if (isRangeIndex(side)) this.borrowedSlices.add(side);
+    }
     const lraw = this.expr(e.left, null, cx);
     const rraw = this.expr(e.right, this.isNumeric(inf.shallow(lraw)) ? null : null, cx);
     if (lraw === ERR || rraw === ERR) return ERR;
@@ -841,6 +856,13 @@ export class BodyChecker {
     const cmp = op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
     if (cmp) {
       if (l.kind === "tensor" || r.kind === "tensor") return this.opError(e, l, r);
+      // `&v[..2] == &[1, 2]`, `s == v`: a slice equals a slice, Vec or array of the same elements.
+      const le = sliceElement(l);
+      const re = sliceElement(r);
+      if ((op === "==" || op === "!=") && le && re && (isSliceType(l) || isSliceType(r))) {
+        if (!inf.unify(le, re)) return this.err(mismatch(inf, e.right.span, l, r));
+        return BOOL;
+      }
       if (!inf.unify(l, r)) return this.err(mismatch(inf, e.right.span, l, r));
       const lt = inf.shallow(l);
       if (lt.kind === "adt" && (op === "==" || op === "!=")) {

@@ -49,6 +49,11 @@ describe("slices", () => {
     expect(r.diagnostics[0].help).toEqual(["consider borrowing here: `&v[1..]`"]);
   });
 
+  test("a slice compares (==, !=) with a slice, Vec or array of the same element type, read in place", () => {
+    expect(checkSource("fn main() { let v = vec![1]; let a = v[..] == [1]; let b = &v[..] != &v; let c = v == v[..]; }").codes).toEqual([]);
+    expect(checkSource(`fn main() { let v = vec![1]; let a = v[..] == ["x"]; }`).codes).toEqual(["E0308"]);
+  });
+
   test("a slice has no Vec-only methods", () => {
     const r = checkSource("fn main() { let mut v = vec![1]; let s = &mut v[..]; s.push(2); }");
     expect(r.codes).toEqual(["E0599"]);

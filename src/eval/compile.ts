@@ -1546,16 +1546,18 @@ export class Compiler {
         return x;
       };
     }
+    // A slice compared with a Vec or an array: compare both as slices (valueEquals reads either).
+    const eqT = rtT.kind === "builtin" && rtT.name === "Slice" ? rtT : lt;
     switch (op) {
       case "==":
         return (f) => {
           const [x, y] = both(f);
-          return valueEquals(rt, x, y, lt);
+          return valueEquals(rt, x, y, eqT);
         };
       case "!=":
         return (f) => {
           const [x, y] = both(f);
-          return !valueEquals(rt, x, y, lt);
+          return !valueEquals(rt, x, y, eqT);
         };
       case "<":
         return (f) => {
