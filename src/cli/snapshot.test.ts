@@ -78,6 +78,8 @@ describe("a process started from the snapshot", () => {
     ["a missing file", ["run", "nope.stark"], 2],
     ["stark explain", ["explain", "E0382"], 0],
     ["--gc-stress", ["run", "--gc-stress", "1", "gc.stark"], 0],
+    ["--explain-ownership (src/teach loads at run time)", ["check", "--explain-ownership", "borrow_error.stark"], 1],
+    ["--unchecked", ["run", "--unchecked", "borrow_error.stark"], 101],
   ];
 
   test.each(cases)("prints what the normal path prints: %s", (_, args, status) => {
