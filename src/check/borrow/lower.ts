@@ -116,6 +116,8 @@ export class Lowerer {
   /** The temporaries of the statement being lowered (null outside any statement). */
   private stmtTemps: Binding[] | null = null;
   private selfOnlyResult: Binding[] | undefined = undefined;
+  /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
+  private extendedRef: Expr | null = null;
   /** In a function returning a reference: the hidden holder of every returned borrow (see lowerFn). */
   private returned: Binding | null = null;
   /** Node after which each statement is complete (for per-statement facts). */
@@ -375,6 +377,8 @@ export class Lowerer {
     let carried = EMPTY;
     // `let r: &mut T = other;` is a coercion site: the `&mut` is reborrowed, not moved (as in Rust).
     const reborrow = s.ty?.kind === "RefType" && s.ty.mutable;
+    const initInner = s.init.kind === "ParenExpr" ? s.init.expr : s.init;
+    this.extendedRef = initInner.kind === "RefExpr" ? initInner : null;
     if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
@@ -657,6 +661,12 @@ export class Lowerer {
       if (this.types.carriesLoans(this.ty(e.operand)) && !c.vars.includes(p.base)) c.vars.push(p.base);
       return c;
     }
+    // `&make()` outside a `let` initializer: the temporary is freed at the end of the statement,
+    // so a reference to it still held there is E0716 (`r = &String::from("x");`, `v.push(&make())`).
+    if (e !== this.extendedRef) {
+      const temp = this.borrowTemporary(e.operand, e.mutable);
+      if (temp) return temp;
+    }
     // `&temp`: the temporary lives as long as the reference; it carries what the operand carries.
     return this.value(e.operand, "move");
   }
@@ -770,7 +780,9 @@ export class Lowerer {
     } else {
       const cp = this.place(callee);
       if (cp) {
-        const t = stripRefs(this.ty(callee));
+        let t = stripRefs(this.ty(callee));
+        // A boxed closure (`Box<dyn FnMut()>`) is called through the Box like the closure itself.
+        if (t?.kind === "builtin" && t.name === "Box" && t.args.length) t = t.args[0];
         const direct = this.ty(callee)?.kind !== "ref";
         const known = cp.proj.length === 0 ? this.closureKinds.get(cp.base) : undefined;
         const kind = known === "FnOnce" || (t && t.kind === "fn" && t.callKind === "FnOnce") ? "FnOnce" : known === "FnMut" || (t && t.kind === "fn" && t.callKind === "FnMut") ? "FnMut" : "Fn";
@@ -979,7 +991,8 @@ export class Lowerer {
       this.bindPattern(e.pat, null, elem, true);
     }
     this.block(e.body);
-    this.closeScope(e.body.closeSpan, false);
+    // The pattern's bindings die at the end of each iteration: a borrow of one kept longer is E0597.
+    this.closeScope(e.body.closeSpan, true);
     this.link(this.cur, head);
     this.loops.pop();
     this.loopDepth--;
