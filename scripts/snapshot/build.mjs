@@ -146,8 +146,9 @@ function markNode() {
   const node = realpathSync(process.execPath);
   const link = join(outDir, "node");
   const stampFile = join(outDir, "node.stamp");
-  rmSync(link, { force: true });
-  symlinkSync(node, link);
+  // Made beside and renamed into place, as two builds may run at once.
+  symlinkSync(node, `${link}.${process.pid}.tmp`);
+  renameSync(`${link}.${process.pid}.tmp`, link);
   writeFileSync(stampFile, `${process.version} ${process.arch} ${node}\n`);
   // `touch -r` copies the mtime to the nanosecond, as the shell's -nt/-ot compare it; utimes
   // through Node rounds it to a double.
