@@ -51,7 +51,6 @@ export interface LoanSets {
 export class BodyAnalysis {
   readonly nB: number;
   readonly scope: { before: SliceSets; after: SliceSets };
-  readonly live: Solved;
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
   readonly siteOfNode = new Map<number, number>();
@@ -101,25 +100,6 @@ export class BodyAnalysis {
         }
       }
     });
-
-    // Definitions kill, then uses gen (a node that reads and writes x keeps x live).
-    this.live = solve(
-      cfg.nodes,
-      new GenKill("backward", nB, cfg.nodes, (node, kill, gen) => {
-        const a = node.action;
-        if (a.kind === "declare") {
-          const i = idx(a.binding);
-          if (i !== undefined) kill(i);
-        } else if (a.kind === "assign" && !a.compound && a.place.proj.length === 0) {
-          const i = idx(a.place.base);
-          if (i !== undefined) kill(i);
-        }
-        for (const b of nodeUses(cfg, node)) {
-          const i = idx(b);
-          if (i !== undefined) gen(i);
-        }
-      }),
-    );
 
     // Move sites.
     for (const node of cfg.nodes) {
@@ -282,6 +262,38 @@ export class BodyAnalysis {
       if (!this.live.after.has(node, i)) die(node, cfg.bindings[i]);
     });
     return deaths;
+  }
+
+  /**
+   * Which bindings may still be used later (backward). Solved on first use: the NLL rule needs it
+   * everywhere, the lexical rule only to word a diagnostic, so a clean lexical check skips it.
+   */
+  get live(): Solved {
+    return (this.liveSolved ??= this.solveLiveness());
+  }
+  private liveSolved: Solved | undefined;
+
+  private solveLiveness(): Solved {
+    const cfg = this.cfg;
+    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    // Definitions kill, then uses gen (a node that reads and writes x keeps x live).
+    return solve(
+      cfg.nodes,
+      new GenKill("backward", this.nB, cfg.nodes, (node, kill, gen) => {
+        const a = node.action;
+        if (a.kind === "declare") {
+          const i = idx(a.binding);
+          if (i !== undefined) kill(i);
+        } else if (a.kind === "assign" && !a.compound && a.place.proj.length === 0) {
+          const i = idx(a.place.base);
+          if (i !== undefined) kill(i);
+        }
+        for (const b of nodeUses(cfg, node)) {
+          const i = idx(b);
+          if (i !== undefined) gen(i);
+        }
+      }),
+    );
   }
 
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {

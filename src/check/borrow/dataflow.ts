@@ -4,11 +4,11 @@
 // Linear in the length of a body. The solver keeps one persistent set (bitTrie.ts) per basic
 // block and a block's effect as its net list of bits set or cleared, so visiting a block costs
 // its own effects plus the facts that differ between the states joined at its entry — not the
-// width of the state, which grows with the body. Queries are answered without storing or
-// replaying a state per node: "does bit b hold at node n" looks up the last effect on b in n's
-// block before n (each bit's effects are indexed by position), else the block's entry state; the
-// sets of bits in a range (a borrowed local's loans) come from a cursor that steps through a
-// block, as the checker visits it.
+// width of the state, which grows with the body. Queries store no state per node: a forward
+// analysis answers from a cursor that steps through a block as the checker visits it (one node's
+// effects per step, copying a trie path on its first write); a query behind the cursor, and every
+// query of a backward analysis, looks up the bit's nearest effect in the block (each bit's effects
+// are indexed by position, a binary search) or else reads the block's boundary state.
 
 import type { CfgNode } from "./cfg";
 import { trieApply, trieBitsIn, trieDiff, trieEquals, trieHas, trieLevels, trieToWords, trieUnion, TrieCursor, type Trie } from "./bitTrie";
@@ -368,9 +368,12 @@ export function solve(nodes: CfgNode[], a: GenKill): Solved {
  */
 class BlockSolution {
   private readonly forward: boolean;
-  /** Bit b's effects are `effects[effStart[b] .. effStart[b + 1])`, each `position * 2 + (set ? 1 : 0)`, by position. */
-  private readonly effStart: Int32Array;
-  private readonly effects: Int32Array;
+  /**
+   * Bit b's effects are `effects[effStart[b] .. effStart[b + 1])`, each `position * 2 + (set ? 1
+   * : 0)`, by position. Built on the first query the cursor cannot answer.
+   */
+  private effStart: Int32Array | null = null;
+  private effects: Int32Array | null = null;
   private readonly cursor: TrieCursor;
   private curBlock = -1;
   private curPos = 0;
@@ -384,6 +387,10 @@ class BlockSolution {
   ) {
     this.forward = a.direction === "forward";
     this.cursor = new TrieCursor(levels);
+  }
+
+  private buildIndex(): void {
+    const { a, bl } = this;
     const { ops, opStart } = a;
     const effStart = new Int32Array(a.width + 1);
     for (let i = 0; i < ops.length; i++) effStart[(ops[i] >>> 1) + 1]++;
@@ -403,13 +410,40 @@ class BlockSolution {
     this.effects = effects;
   }
 
+  /**
+   * Moves the cursor (forward analyses) to boundary `pos` of block b, from the block's entry
+   * state if it is elsewhere or past that point. The checker asks node after node, so this is
+   * mostly one node's effects.
+   */
+  private moveCursor(b: number, pos: number): void {
+    if (b !== this.curBlock || pos < this.curPos) {
+      this.cursor.reset(this.seed[b]);
+      this.curBlock = b;
+      this.curPos = 0;
+    }
+    const list = this.bl.blocks[b];
+    const { ops, opStart } = this.a;
+    for (; this.curPos < pos; this.curPos++) {
+      const k = list[this.curPos];
+      for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) this.cursor.set(ops[j] >>> 1, (ops[j] & 1) !== 0);
+    }
+  }
+
   has(node: number, bit: number, after: boolean): boolean {
     const b = this.bl.blockOf[node];
+    const pos = this.bl.posIn[node] + (after ? 1 : 0); // the boundary asked about, in the block
+    // Forward, at or ahead of the cursor (or in another block): step the cursor there.
+    if (this.forward && (b !== this.curBlock || pos >= this.curPos)) {
+      this.moveCursor(b, pos);
+      return trieHas(this.cursor.root, this.levels, bit);
+    }
+    if (this.effects === null) this.buildIndex();
+    const effects = this.effects!;
+    const effStart = this.effStart!;
     const first = this.bl.blockStart[b];
-    const at = first + this.bl.posIn[node] + (after ? 1 : 0); // the boundary asked about
-    const effects = this.effects;
-    let lo = this.effStart[bit];
-    let hi = this.effStart[bit + 1];
+    const at = first + pos;
+    let lo = effStart[bit];
+    let hi = effStart[bit + 1];
     if (this.forward) {
       // The last effect before the boundary, if it is in this block.
       while (lo < hi) {
@@ -417,7 +451,7 @@ class BlockSolution {
         if (effects[mid] >>> 1 < at) lo = mid + 1;
         else hi = mid;
       }
-      if (lo > this.effStart[bit] && effects[lo - 1] >>> 1 >= first) return (effects[lo - 1] & 1) !== 0;
+      if (lo > effStart[bit] && effects[lo - 1] >>> 1 >= first) return (effects[lo - 1] & 1) !== 0;
     } else {
       // The first node at or after the boundary that touches the bit, if it is in this block.
       const end = this.bl.blockStart[b + 1];
@@ -438,19 +472,7 @@ class BlockSolution {
 
   bitsIn(node: number, after: boolean, lo: number, hi: number, out: number[]): void {
     if (!this.forward) throw new Error("bitsIn: forward analyses only");
-    const b = this.bl.blockOf[node];
-    const pos = this.bl.posIn[node] + (after ? 1 : 0);
-    const list = this.bl.blocks[b];
-    if (b !== this.curBlock || pos < this.curPos) {
-      this.cursor.reset(this.seed[b]);
-      this.curBlock = b;
-      this.curPos = 0;
-    }
-    const { ops, opStart } = this.a;
-    for (; this.curPos < pos; this.curPos++) {
-      const k = list[this.curPos];
-      for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) this.cursor.set(ops[j] >>> 1, (ops[j] & 1) !== 0);
-    }
+    this.moveCursor(this.bl.blockOf[node], this.bl.posIn[node] + (after ? 1 : 0));
     trieBitsIn(this.cursor.root, this.levels, 0, lo, hi, out);
   }
 
