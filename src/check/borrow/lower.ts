@@ -27,6 +27,19 @@ function wholeVariant(p: Place): Place {
   return i < 0 ? p : { base: p.base, proj: p.proj.slice(0, i) };
 }
 
+/** Does this place expression index a Vec or Map (`Index::index`, not an array's built-in indexing)? */
+function overloadedIndex(e: Expr, ty: (e: Expr) => Type | undefined): boolean {
+  for (let x: Expr = e; ; ) {
+    if (x.kind === "ParenExpr") x = x.expr;
+    else if (x.kind === "FieldExpr" || x.kind === "TupleFieldExpr") x = x.object;
+    else if (x.kind === "IndexExpr") {
+      const n = builtinName(ty(x.object));
+      if (n === "Vec" || n === "Map") return true;
+      x = x.object;
+    } else return false;
+  }
+}
+
 /** Is `x op= y` on this type a call of an operator trait (a String, a user type, a generic `T`)? Numbers and tensors are built in. */
 function overloadedOperand(t: Type | undefined): boolean {
   if (!t) return false;
@@ -492,6 +505,14 @@ export class Lowerer {
       return { loans: c.loans, vars: [p.base] };
     }
     if (this.types.isCopy(t) || (p.proj.length === 0 && this.copyClosures.has(p.base))) {
+      const i = p.proj.findIndex((x) => x.kind === "index");
+      if (i >= 0 && overloadedIndex(e, this.ty.bind(this))) {
+        // `v[i]` on a Vec is `*Index::index(&v, i)`: a shared borrow of `v` (E0502 while `v` is
+        // mutably borrowed, where a plain read of an array element is E0503).
+        const l = this.borrow({ base: p.base, proj: p.proj.slice(0, i) }, false, e.span, "autoref").loans[0];
+        this.emit({ kind: "endTemps", loans: [l] }); // the element is copied out at once
+        return { loans: [], vars };
+      }
       this.read(p, e.span);
       return { loans: [], vars };
     }
@@ -835,7 +856,9 @@ export class Lowerer {
         pendingMut = d.place; // two-phase borrow: reserved now (reads allowed), activated after the arguments
         // Except for a slice method reached through a Vec's or array's deref (`v.swap(0, v.len() - 1)`):
         // Rust has no two-phase borrow through that adjustment, so the arguments see `v` borrowed.
-        if (isSliceMutMethod(d.ty?.kind === "array" ? "Array" : builtinName(d.ty), e.method.name)) earlyMut = this.borrow(d.place, true, e.receiver.span, "autoref");
+        // So is a receiver reached through `IndexMut` (`grid[0].push(grid[1][0])`).
+        const viaIndexMut = d.place.proj.some((x) => x.kind === "index");
+        if (viaIndexMut || isSliceMutMethod(d.ty?.kind === "array" ? "Array" : builtinName(d.ty), e.method.name)) earlyMut = this.borrow(d.place, true, e.receiver.span, "autoref");
         else reservation = this.borrow(d.place, false, e.receiver.span, "reservation").loans[0];
       } else {
         const t = recvInner;
@@ -867,6 +890,12 @@ export class Lowerer {
     if (pendingMut) {
       if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });
       const lc = earlyMut ?? this.borrow(pendingMut, true, e.receiver.span, "autoref");
+      // The call uses its arguments after the activation: a borrow one of them holds is live there
+      // (`self.record(v)` with `v` from `self.map.get(..)` conflicts, as in Rust).
+      for (const c of cs) for (const v of c.vars) {
+        this.addUse(v, e.span);
+        this.emit({ kind: "touch", binding: v, span: e.span });
+      }
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
       if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
