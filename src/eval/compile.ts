@@ -48,7 +48,7 @@ import {
 } from "./typeinfo";
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
-import { binaryOperatorMethod, compoundAssignMethod, negMethod } from "./operators";
+import { binaryOperatorMethod, compoundAssignMethod, negMethod, partialEqMethod } from "./operators";
 import { compileRangeIndex, located, locateSlice } from "./slices";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
@@ -1497,8 +1497,18 @@ export class Compiler {
     const rt = this.rt;
     const op = e.op;
     const span = e.span;
-    if (e.method) return this.operatorCall(e.method, [e.left, e.right], ctx, span);
+    if (e.method && op !== "==" && op !== "!=") return this.operatorCall(e.method, [e.left, e.right], ctx, span);
     const lt = derefAll(this.typeOf(e.left, ctx));
+    // A user `PartialEq::eq`: recorded by the checker, or (`a == b` on a generic T) this
+    // instantiation's; `!=` is its negation.
+    const eq = op === "==" || op === "!=" ? (e.method ?? partialEqMethod(this.items, lt)) : null;
+    if (eq) {
+      const call = this.operatorCall(eq, [e.left, e.right], ctx, span);
+      return op === "==" ? call : (f) => {
+        const r = call(f);
+        return rt.ctl !== 0 ? r : !r;
+      };
+    }
     // `a + b` on `T: Add<Output = T>` in an instantiation where T is a user type.
     const generic = binaryOperatorMethod(this.items, lt, op, this.typeOf(e.right, ctx));
     if (generic) return this.operatorCall(generic, [e.left, e.right], ctx, span);

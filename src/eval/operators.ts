@@ -19,7 +19,7 @@ const BINARY_TRAITS: Partial<Record<BinaryOp, [trait: string, method: string]>> 
 };
 
 /** The method `method` of an impl of `trait` for `t` whose (first) parameter takes `rhs`; else the first impl. */
-function findOperator(items: ItemIndex, t: Type, trait: string, method: string, rhs: Type | null, selfMode: "value" | "refMut"): MethodRes | null {
+function findOperator(items: ItemIndex, t: Type, trait: string, method: string, rhs: Type | null, selfMode: "value" | "ref" | "refMut"): MethodRes | null {
   const name = typeName(t);
   if (name === null) return null;
   let first: MethodRes | null = null;
@@ -42,6 +42,12 @@ export function binaryOperatorMethod(items: ItemIndex, t: Type, op: BinaryOp, rh
   const tr = BINARY_TRAITS[op];
   if (!tr || t.kind !== "adt") return null;
   return findOperator(items, t, tr[0], tr[1], rhs, "value");
+}
+
+/** A user `impl PartialEq` (`fn eq(&self, other: &Self)`) that `a == b` and `a != b` call for `t`. */
+export function partialEqMethod(items: ItemIndex, t: Type): MethodRes | null {
+  if (t.kind !== "adt") return null;
+  return findOperator(items, t, "PartialEq", "eq", null, "ref");
 }
 
 /** The user `Neg` impl `-a` calls for `a` of concrete type `t`. */
