@@ -162,11 +162,11 @@ export class BodyAnalysis {
     // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its
     // statement; under NLL, bit 2nL + loanBit[l]: it reaches and its holder has not died since.
     const C = 2 * nL;
+    const killReach = (kill: (bit: number) => void, l: number) => {
+      kill(loanBit[l]);
+      if (deaths) kill(C + loanBit[l]);
+    };
     const loansAnalysis = new GenKill("forward", deaths ? 3 * nL : 2 * nL, cfg.nodes, (node, kill, gen) => {
-      const reachKill = (l: number) => {
-        kill(loanBit[l]);
-        if (deaths) kill(C + loanBit[l]);
-      };
       const a = node.action;
       if (a.kind === "borrow") {
         gen(loanBit[a.loan]);
@@ -177,23 +177,23 @@ export class BodyAnalysis {
         // stops reaching too, so it does not ride along in every state to the end of the body.
         for (const l of a.loans) {
           kill(nL + loanBit[l]);
-          if (holders[l].length === 0) reachKill(l);
+          if (holders[l].length === 0) killReach(kill, l);
         }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
-        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) reachKill(l);
+        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) killReach(kill, l);
         // Overwriting (or declaring anew) a reference ends the loans taken through it (`cur = &mut
         // node.next` walking a list): what they borrow is no longer reached through `b`; rustc
         // kills them too.
-        for (const l of derefLoans.get(b) ?? []) reachKill(l);
+        for (const l of derefLoans.get(b) ?? []) killReach(kill, l);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) reachKill(l);
+        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) killReach(kill, l);
         // So is a loan all of whose holders leave scope here (`let a = &v; let b = a;` in one block).
         if (a.bindings.length > 1) {
           const ending = new Set(a.bindings);
-          for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? []) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) reachKill(l);
+          for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? []) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) killReach(kill, l);
         }
       }
       for (const l of deaths?.[node.id] ?? []) kill(C + loanBit[l]);
