@@ -91,6 +91,9 @@ console.table(rows);
 if (existsSync(hello)) {
   const n = median(process.execPath, ["-e", "0"], root);
   console.log(`\nstart-up: stark run examples/hello.stark ${startup.toFixed(0)} ms, node -e 0 ${n.ms.toFixed(0)} ms, ratio ${(startup / n.ms).toFixed(2)}`);
+  if (process.env.NODE_EXTRA_CA_CERTS && !plain) {
+    console.log("(NODE_EXTRA_CA_CERTS is set: `node -e 0` parses those certificates at start, the stark launcher drops the variable)");
+  }
   console.log("after_startup_ms: the STARK time less that start-up (the program's own run time, roughly)");
 }
 console.log("\ntarget: every ratio <= 0.5 (twice as fast as CPython), start-up ratio <= 2");
