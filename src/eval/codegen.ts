@@ -98,7 +98,10 @@ export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx:
     }
     throw e;
   }
-  const gen = new FnGen(c, ctx, scan.frameBound, scan.fallbacks === 0);
+  // The root stack pays off for call-heavy bodies (a frame array costs more to set up than a
+  // window); in a loop, V8 reads a frame array's slots faster (nbody: 0.30 s with frames, 0.36 s
+  // with the window), so a body with loops keeps its frame.
+  const gen = new FnGen(c, ctx, scan.frameBound, scan.fallbacks === 0 && scan.loopCount === 0);
   gen.fnBody(body);
   gen.install(cf);
   codegenStats.generated++;
@@ -167,7 +170,7 @@ class FnGen {
   /** The heap offers `slotWords` (see load). */
   private readonly direct: boolean;
   private readonly offset: number;
-  private loopCount = 0;
+  loopCount = 0;
   private readonly loops: Loop[] = [];
   private readonly temps: string[] = [];
   /** Fallbacks (closure-compiled code run on the frame) generated; pass 1 counts them. */
