@@ -757,6 +757,17 @@ export class Lowerer {
     }
     const p = this.place(target);
     if (!p) {
+      const refTy = tgtInner.kind === "DerefExpr" ? this.ty(tgtInner.operand) : undefined;
+      if (tgtInner.kind === "DerefExpr" && refTy?.kind === "ref") {
+        // `*m.get(k).unwrap() += 1`: writing through a reference that is a value, not a place; a
+        // hidden binding holds it so the write is checked like `*r = v` (E0594 through a `&`).
+        // (It holds no loans: the reference's own borrows end with the statement, as temporaries.)
+        this.value(tgtInner.operand, "move");
+        const referent: Binding = { name: "<reference>", mutable: false, span: tgtInner.operand.span, ty: refTy };
+        this.declare(referent, true, tgtInner.operand.span);
+        this.emit({ kind: "assign", place: project(localPlace(referent), { kind: "deref", mutable: refTy.mutable }), span: e.span, isLet: false, compound });
+        return;
+      }
       this.value(target, "move");
       return;
     }

@@ -321,7 +321,9 @@ export class BodyChecker {
       const inClosure = this.cfg.captured.has(p.base);
       const d = inClosure
         ? diag("E0596", `cannot borrow \`${placeToString(p)}\` as mutable, as it is behind a \`&\` reference`, span, "cannot borrow as mutable")
-        : diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
+        : p.base.name === "<reference>"
+          ? diag("E0594", "cannot assign to data in a `&` reference", span, "cannot assign")
+          : diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
       this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
