@@ -46,6 +46,7 @@ export class BodyChecker {
    * and the event that removed the rest. An addition to the three-event story, never instead of it.
    */
   private addPermissions(d: Diagnostic, n: number, p: Place, access: PermAccess): void {
+    if (p.base.name === "<reference>") return; // a hidden binding (a reference that is a value) has no name to tell
     const note = permissionNote(this.cfg, this.an, this.model, p, n, access, access === "shared" || access === "mut" ? methodAfter(d.primary.span) : undefined);
     if (note) d.notes.push(note);
   }
