@@ -10,8 +10,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Diagnostic } from "../diagnostics";
-import type { ClosureExpr, FnDecl, ImplDecl, Item, Program, Stmt, StructDecl, EnumDecl } from "../syntax/ast";
+import { error, type Diagnostic } from "../diagnostics";
+import type { ClosureExpr, FnDecl, ImplDecl, Item, Program, Stmt, StructDecl, EnumDecl, VariantDecl } from "../syntax/ast";
 import { makeSourceFile } from "../syntax/ast";
 import { parsePrelude } from "./prelude-cache";
 import { BodyChecker, type BodyCx } from "./body";
@@ -203,6 +203,39 @@ function forEachFn(list: (Item | Stmt)[], f: (decl: FnDecl, impl: ImplDecl | nul
   }
 }
 
+/**
+ * Each variant's discriminant, recorded on it for the evaluator: an explicit one (`A = 1`,
+ * `B = BASE * 2`) is an integer constant expression, the others one more than the previous
+ * (Rust's rule). Two variants with one value are rustc's E0081.
+ */
+function enumDiscriminants(ck: BodyChecker, decl: EnumDecl, cx: BodyCx, scope: ModuleScope): void {
+  const first = new Map<number, VariantDecl>();
+  let next = 0;
+  for (const v of decl.variants) {
+    let value = next;
+    if (v.discriminant) {
+      ck.expect(v.discriminant, { kind: "int", name: "isize" }, cx);
+      const c = ck.env.constValue(v.discriminant, scope);
+      if (c === null) {
+        const d = error("E0435", "a discriminant must be a constant", v.discriminant.span, "not known before the program runs");
+        d.notes.push("a discriminant is an integer literal, a `const` item or arithmetic on them");
+        ck.err(d);
+      } else value = c;
+    }
+    v.value = value;
+    next = value + 1;
+    const earlier = first.get(value);
+    if (!earlier) {
+      first.set(value, v);
+      continue;
+    }
+    const d = error("E0081", `discriminant value \`${value}\` assigned more than once`, decl.name.span, "");
+    d.labels.push({ span: earlier.discriminant?.span ?? earlier.name.span, message: `\`${value}\` assigned here` });
+    d.labels.push({ span: v.discriminant?.span ?? v.name.span, message: `\`${value}\` assigned here` });
+    ck.err(d);
+  }
+}
+
 /** Struct field defaults and consts: checked as standalone expressions. */
 function checkDefaults(ck: BodyChecker, list: (Item | Stmt)[], scope: ModuleScope): void {
   const cxFor = (s: ModuleScope): BodyCx => {
@@ -216,8 +249,7 @@ function checkDefaults(ck: BodyChecker, list: (Item | Stmt)[], scope: ModuleScop
         if (f.default) ck.expect(f.default, fields[i], cxFor(scope), { span: f.ty.span, label: "expected due to this" });
       });
     } else if (it.kind === "EnumDecl") {
-      // Explicit discriminants (`enum E { A = 1 }`) are integer constant expressions.
-      for (const v of it.variants) if (v.discriminant) ck.expect(v.discriminant, { kind: "int", name: "isize" }, cxFor(scope));
+      enumDiscriminants(ck, it, cxFor(scope), scope);
     } else if (it.kind === "ConstDecl") {
       const cx = cxFor(scope);
       const t = it.ty ? ck.env.lower(it.ty, cx.lower) : null;

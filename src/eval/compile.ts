@@ -106,29 +106,11 @@ export interface ClosureCode {
 
 const UNIT_T: Type = { kind: "tuple", elems: [] };
 
-/** Each variant's discriminant: the explicit `= n`, else one more than the previous (Rust's rule). */
+/** Each variant's discriminant, as the checker computed it (`VariantDecl.value`). */
 function enumDiscriminants(decl: EnumDecl): number[] {
-  const out: number[] = [];
-  let next = 0;
-  for (const v of decl.variants) {
-    const explicit = v.discriminant ? constInt(v.discriminant) : null;
-    const d = explicit ?? next;
-    out.push(d);
-    next = d + 1;
-  }
-  return out;
+  return decl.variants.map((v, i) => v.value ?? i);
 }
 
-/** The value of an integer literal, possibly negated or parenthesised; null for anything else. */
-function constInt(e: Expr): number | null {
-  if (e.kind === "IntLit") return Number(e.value);
-  if (e.kind === "UnaryExpr" && e.op === "-") {
-    const v = constInt(e.operand);
-    return v === null ? null : -v;
-  }
-  if (e.kind === "ParenExpr") return constInt(e.expr);
-  return null;
-}
 /** Natives that keep a by-value argument (a container's element, `mem::replace`'s new value): stored, not borrowed. */
 export const STORING_NATIVE = /^(Vec|Map|Box|Gc|LRUCache|Iter|map::Entry|std::mem)::/;
 const I64: Type = { kind: "int", name: "i64" };

@@ -116,6 +116,8 @@ export interface VariantDecl {
   /** `enum E { A = 1 }` */
   discriminant: Expr | null;
   span: Span;
+  /** Set by the checker: the variant's value as an integer (the explicit one, else the previous plus one). */
+  value?: number;
 }
 
 export interface EnumDecl {
