@@ -43,6 +43,9 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
   }
 }
 
+/** The fewest loans for which an NLL body gets the window of loans whose holder has not died. */
+export const DEATH_WINDOW_FROM = 128;
+
 /** Per-node sets of loan ids. */
 export interface LoanSets {
   has(node: number, loan: number): boolean;
@@ -74,16 +77,23 @@ export class BodyAnalysis {
   /** Per borrowed local: its mutable loans' bits are [lo, mid), its shared ones' [mid, hi). */
   private readonly loanRange = new Map<Binding, { lo: number; mid: number; hi: number }>();
   private loansSolved!: { before: SliceSets; after: SliceSets };
+  /** Whether the loans analysis has the NLL window of loans whose holder has not died. */
+  private readonly deathWindow: boolean;
 
   /**
-   * `model`: the liveness rule the checker will ask about. Under "nll" a third window of the loans
-   * analysis drops a loan where its only holder dies, so that conflict checks enumerate the loans
-   * that may be live, not every loan that still reaches (all of a long body's dead borrows).
+   * `model`: the liveness rule the checker will ask about. Under "nll", in a body with at least
+   * `deathWindowFrom` loans, a third window of the loans analysis drops a loan where its only
+   * holder dies, so that conflict checks enumerate the loans that may be live, not every loan that
+   * still reaches (all of a long body's dead borrows). A small body does without: listing all its
+   * reaching loans is cheap, and the window's cost (a cold `stark check` of many small functions
+   * paid ~20% more for it) is not.
    */
   constructor(
     readonly cfg: Cfg,
-    private readonly model: "lexical" | "nll" = "lexical",
+    model: "lexical" | "nll" = "lexical",
+    { deathWindowFrom = DEATH_WINDOW_FROM }: { deathWindowFrom?: number } = {},
   ) {
+    this.deathWindow = model === "nll" && cfg.loans.length >= deathWindowFrom;
     this.nB = cfg.bindings.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const nB = this.nB;
@@ -158,7 +168,7 @@ export class BodyAnalysis {
       if (l.place.proj.some((p) => p.kind === "deref")) (derefLoans.get(l.place.base) ?? derefLoans.set(l.place.base, []).get(l.place.base)!).push(l.id);
     });
     const holders = this.holders;
-    const deaths = model === "nll" ? this.holderDeaths() : null;
+    const deaths = this.deathWindow ? this.holderDeaths() : null;
     // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its
     // statement; under NLL, bit 2nL + loanBit[l]: it reaches and its holder has not died since.
     const C = 2 * nL;
@@ -220,7 +230,7 @@ export class BodyAnalysis {
     if (!r) return out;
     const hi = mutableOnly ? r.mid : r.hi;
     const st = this.loansSolved.before;
-    if (this.model === "nll") {
+    if (this.deathWindow) {
       // The loans whose holder may still be live, and those still temporaries (live regardless).
       const nL = this.cfg.loans.length;
       st.bitsIn(node, 2 * nL + r.lo, 2 * nL + hi, out);

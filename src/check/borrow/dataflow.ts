@@ -269,29 +269,30 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
   const forward = a.direction === "forward";
   const last = new Int32Array(a.width); // the net op of each bit in the current block
   const stamp = new Int32Array(a.width).fill(-1);
+  const touched = new Int32Array(a.width);
   const start = new Int32Array(blocks.length + 1);
-  const out: number[] = [];
-  const touched: number[] = [];
+  const out = new Int32Array(a.ops.length); // a block's net ops are at most its ops
+  let n = 0;
   for (let b = 0; b < blocks.length; b++) {
-    start[b] = out.length;
+    start[b] = n;
     const list = blocks[b];
+    let nt = 0;
     for (let i = 0; i < list.length; i++) {
       const k = list[forward ? i : list.length - 1 - i];
       for (let j = a.opStart[k], end = a.opStart[k + 1]; j < end; j++) {
         const bit = a.ops[j] >>> 1;
         if (stamp[bit] !== b) {
           stamp[bit] = b;
-          touched.push(bit);
+          touched[nt++] = bit;
         }
         last[bit] = a.ops[j];
       }
     }
-    touched.sort((x, y) => x - y);
-    for (const bit of touched) out.push(last[bit]);
-    touched.length = 0;
+    if (nt > 1) touched.subarray(0, nt).sort(); // typed arrays sort numerically, natively
+    for (let i = 0; i < nt; i++) out[n++] = last[touched[i]];
   }
-  start[blocks.length] = out.length;
-  return { start, ops: new Int32Array(out) };
+  start[blocks.length] = n;
+  return { start, ops: out };
 }
 
 /**
