@@ -535,7 +535,9 @@ class TopLevelState {
         else if (a.kind === "assign") accesses.push({ base: a.place.base, kind: a.compound ? "compound" : "assign", at: stmtOf(a.span) });
         else if (a.kind === "borrow") {
           const l = cfg.loans[a.loan];
-          if (l) accesses.push({ base: l.place.base, kind: l.mutable ? "mut" : "shared", at: stmtOf(a.span) });
+          // A two-phase reservation (`v.push(..)` before its arguments run) is checked as the
+          // `&mut` it becomes, so it is not a shared access of its own.
+          if (l && l.origin !== "reservation") accesses.push({ base: l.place.base, kind: l.mutable ? "mut" : "shared", at: stmtOf(a.span) });
         }
       }
       for (const loan of cfg.loans) {
