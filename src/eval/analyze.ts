@@ -165,6 +165,17 @@ export function patternBindings(p: Pattern): Binding[] {
   return out;
 }
 
+/** Whether a pattern binds by reference anywhere (`ref x`, `(_, ref mut last)`). */
+export function bindsByRef(p: Pattern): boolean {
+  let found = false;
+  const visit = (n: Node): void => {
+    if (n.kind === "BindPat" && n.byRef !== "none") found = true;
+    else forEachChild(n, visit);
+  };
+  visit(p as unknown as Node);
+  return found;
+}
+
 /** The binding of `self` in a method body (the checker resolves `self` as a local). */
 export function findSelfBinding(body: unknown): Binding | null {
   let found: Binding | null = null;

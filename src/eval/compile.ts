@@ -28,7 +28,7 @@ import type {
   StructDecl,
 } from "../syntax/ast";
 import type { Tensor } from "../tensor/api";
-import { cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
+import { bindsByRef, cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
 import { formatWithSpec } from "./format";
 import { ItemIndex, implSubst, traitNameOf } from "./items";
 import { NativeSite, NATIVES } from "./natives";
@@ -589,8 +589,10 @@ export class Compiler {
         return code;
       }
       case "LetStmt": {
-        const init = s.init ? this.compileExpr(s.init, ctx) : null;
         const pat = s.pat;
+        // A pattern that binds by reference reads its parts in place, as `match` does: a Copy
+        // aggregate must not be copied first (`let (_, ref mut last) = t; *last = 2;` writes t.1).
+        const init = !s.init ? null : bindsByRef(pat) ? this.compileOperand(s.init, ctx) : this.compileExpr(s.init, ctx);
         if (pat.kind === "BindPat" && pat.byRef === "none" && !pat.sub) {
           const set = this.initBinding(ctx, pat.binding);
           if (init && s.init) {
