@@ -174,7 +174,7 @@ function newVecFrom(rt: Runtime, vecType: Type, elem: Type, vals: Value[]): Ptr 
 }
 
 /** A Vec<String> of JS strings, built with each new String rooted in the handle scope. */
-function stringVec(rt: Runtime, parts: string[]): Ptr {
+export function stringVec(rt: Runtime, parts: string[]): Ptr {
   const st: Type = { kind: "builtin", name: "String", args: [] };
   const vt: Type = { kind: "builtin", name: "Vec", args: [st] };
   const base = rt.handles.length;

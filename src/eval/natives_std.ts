@@ -16,7 +16,7 @@ import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { getMapOps } from "./format";
 import { makeIter } from "./iter";
-import { NativeFactory, NativeSite, registerNatives } from "./natives";
+import { NativeFactory, NativeSite, registerNatives, stringVec } from "./natives";
 import { Runtime, STR_BYTES, STR_HASH, STR_LEN, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
@@ -171,19 +171,7 @@ N["std::env::args"] = (s) => {
   const STRING: Type = { kind: "builtin", name: "String", args: [] };
   const vecT: Type = { kind: "builtin", name: "Vec", args: [STRING] };
   const intoIter = makeIter(s.rt, vecT, "intoIter", s.span);
-  return () => {
-    const rt = s.rt;
-    const all = [s.span.file.name, ...rt.programArgs];
-    const b = rt.handles.length;
-    rt.handles.push(rt.newVec(vecT, STRING, all.length));
-    for (const a of all) {
-      const str = rt.newString(a);
-      rt.vecPush(rt.handles[b], SlotKind.Pointer, str, STRING);
-    }
-    const v = rt.handles[b];
-    rt.handles.length = b;
-    return intoIter(v);
-  };
+  return () => intoIter(stringVec(s.rt, [s.span.file.name, ...s.rt.programArgs]));
 };
 
 // ───────────── Map::entry ─────────────
