@@ -43,7 +43,7 @@ export class Evacuator {
   private bumpTop = 0;
   private bumpEnd = 0;
   private runStart = 0;
-  /** Words promoted by bump allocation (the old generation counts the others itself). */
+  /** Words promoted by bump allocation (the old generation counts the others itself); end() adds them to promotedWords. */
   private bumpedWords = 0;
   /**
    * Promotions waiting to be scanned: runs [start, end) of promoted objects, as pairs (a closed
@@ -83,6 +83,7 @@ export class Evacuator {
   end(): void {
     this.old.bumpTop = this.bumpTop;
     this.old.usedWords += this.bumpedWords;
+    this.promotedWords += this.bumpedWords;
     this.old.sealBumpRegion();
   }
 
@@ -130,7 +131,6 @@ export class Evacuator {
       // Promotion by inline bump allocation in the old generation's bump region.
       this.bumpTop = q + words;
       this.bumpedWords += words;
-      this.promotedWords += words;
       i32[2 * q] = (h0 & Header.LAYOUT_MASK) | this.promotedMark;
     } else {
       return this.promote(p, h0, words);
