@@ -49,7 +49,8 @@ import {
 import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
 import { binaryOperatorMethod, compoundAssignMethod, negMethod, partialEqMethod } from "./operators";
-import { compileRangeIndex, located, locateSlice } from "./slices";
+import { compileRangeIndex } from "./slices";
+import { located, locateSlice } from "./sliceview";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
 import { lineCol } from "../syntax/ast";
 
@@ -1267,7 +1268,6 @@ export class Compiler {
     const heap = rt.heap;
     const ot = baseType(this.typeOf(e.object, ctx));
     const obj = this.compileOperand(e.object, ctx);
-    const idx = this.compileExpr(e.index, ctx);
     const span = e.span;
     if (e.index.kind === "RangeExpr" && ot.kind !== "tensor") {
       // `&v[a..b]`, `&s[..]`: a slice view, or a String's bytes (slices.ts).
@@ -1276,6 +1276,7 @@ export class Compiler {
       const rangeSpill = mayGC(e.index) ? ctx.newSlot(SlotKind.Pointer) : -1;
       return { get: compileRangeIndex(rt, ot, obj, bounds, rangeSpill, span), set: () => undefined, ref: null, kind };
     }
+    const idx = this.compileExpr(e.index, ctx);
     const spill = kind !== undefined && mayGC(e.index);
     const spillSlot = spill ? ctx.newSlot(SlotKind.Pointer) : -1;
     if (ot.kind === "tensor") {

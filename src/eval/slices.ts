@@ -22,8 +22,6 @@ import { located, locateSlice, newView } from "./sliceview";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
 
-export { located, locateSlice, newView } from "./sliceview";
-
 /**
  * The checked bounds of `[a..b]` (`a`/`b` null when not written) over `len` items, with Rust's
  * panics (`range end index 5 out of range for slice of length 3`).
@@ -41,7 +39,7 @@ function rangeBounds(rt: Runtime, a: number | null, b: number | null, inclusive:
 }
 
 /** `base[a..b]` of a Vec, array or slice: a view. */
-export function sliceRange(rt: Runtime, base: Ptr, a: number | null, b: number | null, inclusive: boolean, span: Span): Ptr {
+function sliceRange(rt: Runtime, base: Ptr, a: number | null, b: number | null, inclusive: boolean, span: Span): Ptr {
   locateSlice(rt, base);
   const [start, end] = rangeBounds(rt, a, b, inclusive, located.len, span);
   return newView(rt, base, start, end - start);
@@ -51,7 +49,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** `s[a..b]` of a String: the bytes' text, as a new String, with Rust's panics (out of bounds, order, char boundaries). */
-export function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, inclusive: boolean, span: Span): Ptr {
+function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, inclusive: boolean, span: Span): Ptr {
   const text = rt.str(s);
   const bytes = encoder.encode(text);
   // Rust shows at most 256 bytes of the string, cut at a char boundary.
