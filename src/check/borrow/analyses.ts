@@ -15,6 +15,9 @@ import type { Cfg, CfgNode } from "./cfg";
 import { GenKill, solve, solveTogether, type SliceSets, type Solved } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
+/** The empty list a per-node lookup falls back to (one shared array, not a new one per node). */
+const NONE: readonly number[] = [];
+
 export interface MoveSite {
   id: number;
   node: number;
@@ -191,22 +194,22 @@ export class BodyAnalysis {
         }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
-        for (const l of soleHeld.get(b) ?? []) if (loanStmt[l] !== node.stmt) killReach(kill, l);
+        for (const l of soleHeld.get(b) ?? NONE) if (loanStmt[l] !== node.stmt) killReach(kill, l);
         // Overwriting (or declaring anew) a reference ends the loans taken through it (`cur = &mut
         // node.next` walking a list): what they borrow is no longer reached through `b`; rustc
         // kills them too.
-        for (const l of derefLoans.get(b) ?? []) killReach(kill, l);
+        for (const l of derefLoans.get(b) ?? NONE) killReach(kill, l);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? []) killReach(kill, l);
+        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? NONE) killReach(kill, l);
         // So is a loan all of whose holders leave scope here (`let a = &v; let b = a;` in one block).
         if (a.bindings.length > 1) {
           const ending = new Set(a.bindings);
-          for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? []) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) killReach(kill, l);
+          for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? NONE) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) killReach(kill, l);
         }
       }
-      for (const l of deaths?.[node.id] ?? []) kill(C + loanBit[l]);
+      for (const l of deaths?.[node.id] ?? NONE) kill(C + loanBit[l]);
     });
 
     // The three forward analyses share one traversal.
@@ -332,7 +335,7 @@ export class BodyAnalysis {
           break;
         }
         case "declare": {
-          for (const id of sitesByBinding.get(a.binding) ?? []) kill(id);
+          for (const id of sitesByBinding.get(a.binding) ?? NONE) kill(id);
           const i = idx(a.binding);
           if (a.init) {
             if (i !== undefined) gen(nS + i);
@@ -345,7 +348,7 @@ export class BodyAnalysis {
         }
         case "assign": {
           if (!hasDeref(a.place) && !hasIndex(a.place)) {
-            for (const id of sitesByBinding.get(a.place.base) ?? []) if (isPrefix(a.place, sites[id].path)) kill(id);
+            for (const id of sitesByBinding.get(a.place.base) ?? NONE) if (isPrefix(a.place, sites[id].path)) kill(id);
             if (a.place.proj.length === 0) {
               const i = idx(a.place.base);
               if (i !== undefined) gen(nS + i);
@@ -355,7 +358,7 @@ export class BodyAnalysis {
         }
         case "scopeEnd":
           for (const b of a.bindings) {
-            for (const id of sitesByBinding.get(b) ?? []) kill(id);
+            for (const id of sitesByBinding.get(b) ?? NONE) kill(id);
             const i = idx(b);
             if (i !== undefined) kill(nS + i);
           }
@@ -390,14 +393,16 @@ export class BodyAnalysis {
 
   /** Move sites that may have moved (part of) `p` before node n. */
   movedSites(p: Place, node: number): MoveSite[] {
-    const mp = movePath(p);
-    const out: MoveSite[] = [];
-    for (const id of this.sitesByBinding.get(p.base) ?? []) {
+    // Asked at every access: most places were never moved, so nothing is allocated for them.
+    let mp: Place | null = null;
+    let out: MoveSite[] | null = null;
+    for (const id of this.sitesByBinding.get(p.base) ?? NONE) {
       if (!this.moves.before.has(node, id)) continue;
       const s = this.sites[id];
-      if (isPrefix(s.path, mp) || isPrefix(mp, s.path)) out.push(s);
+      mp ??= movePath(p);
+      if (isPrefix(s.path, mp) || isPrefix(mp, s.path)) (out ??= []).push(s);
     }
-    return out;
+    return out ?? [];
   }
 
   maybeAssigned(b: Binding, node: number): boolean {

@@ -77,20 +77,29 @@ export class BodyChecker {
   private rpo(): number[] {
     const nodes = this.cfg.nodes;
     const seen = new Uint8Array(nodes.length);
+    // The DFS stack as two flat arrays (node, index of the next successor to explore): a straight
+    // body is as deep as it is long, and an object per frame was garbage per node.
+    const stackNode = new Int32Array(nodes.length);
+    const stackNext = new Int32Array(nodes.length);
     const post: number[] = [];
-    const stack: { n: number; i: number }[] = [{ n: this.cfg.entry, i: nodes[this.cfg.entry].succ.length - 1 }];
+    stackNode[0] = this.cfg.entry;
+    stackNext[0] = nodes[this.cfg.entry].succ.length - 1;
+    let depth = 1;
     seen[this.cfg.entry] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.i < 0) {
-        post.push(top.n);
-        stack.pop();
+    while (depth > 0) {
+      const top = depth - 1;
+      const n = stackNode[top];
+      if (stackNext[top] < 0) {
+        post.push(n);
+        depth--;
         continue;
       }
-      const s = nodes[top.n].succ[top.i--];
+      const s = nodes[n].succ[stackNext[top]--];
       if (!seen[s]) {
         seen[s] = 1;
-        stack.push({ n: s, i: nodes[s].succ.length - 1 });
+        stackNode[depth] = s;
+        stackNext[depth] = nodes[s].succ.length - 1;
+        depth++;
       }
     }
     return post.reverse();
