@@ -37,7 +37,7 @@ import { ERR, substitute } from "./infer";
 import { probeMethod, findAssocFn, type MethodHit } from "./methods";
 import { checkPattern } from "./patterns";
 import { closestName, ModuleScope as ModuleScopeClass, type ItemEntry, type ModuleScope } from "./scope";
-import type { Type } from "./types";
+import { vecOrArrayElement, type Type } from "./types";
 
 export const UNIT: Type = { kind: "tuple", elems: [] };
 const BOOL: Type = { kind: "bool" };
@@ -73,14 +73,18 @@ interface Obligation {
   span: Span;
 }
 
+/** The bounds that give a generic parameter `==` (`PartialEq`) or `<` (`PartialOrd`). */
+const IMPLIED_BY = {
+  PartialOrd: ["PartialOrd", "Ord", "Number", "Integer", "Float"],
+  PartialEq: ["PartialEq", "Eq", "PartialOrd", "Ord", "Number", "Integer", "Float", "Hash"],
+};
+
 /** The element type of a `[T]`, `Vec<T>` or `[T; N]`. */
 function sliceElement(t: Type): Type | null {
-  if (t.kind === "array") return t.elem;
-  if (t.kind === "builtin" && (t.name === "Slice" || t.name === "Vec")) return t.args[0];
-  return null;
+  return isSliceType(t) ? t.args[0] : vecOrArrayElement(t);
 }
 
-function isSliceType(t: Type): boolean {
+function isSliceType(t: Type): t is Type & { kind: "builtin" } {
   return t.kind === "builtin" && t.name === "Slice";
 }
 
@@ -248,7 +252,7 @@ export class BodyChecker {
       if (xi.kind === "builtin" && xi.name === "Slice" && (!x.mutable || a.mutable)) {
         let inner: Type | null = inf.shallow(a.inner);
         for (let i = 0; i < 4 && inner; i++) {
-          const el = inner.kind === "array" ? inner.elem : inner.kind === "builtin" && inner.name === "Vec" ? inner.args[0] : null;
+          const el = vecOrArrayElement(inner);
           if (el) return inf.tryUnify(el, xi.args[0]);
           inner = this.derefOnce(inner);
         }
@@ -839,12 +843,14 @@ export class BodyChecker {
       this.expect(e.right, BOOL, cx);
       return BOOL;
     }
+    const cmp = op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
     // A comparison reads its operands in place (Rust's `PartialEq::eq(&a, &b)`): `v[1..] == [2, 3]`.
-    if (["==", "!=", "<", "<=", ">", ">="].includes(op)) {
-      for (const side of [e.left, e.right]) if (isRangeIndex(side)) this.borrowedSlices.add(side);
+    if (cmp) {
+      if (isRangeIndex(e.left)) this.borrowedSlices.add(e.left);
+      if (isRangeIndex(e.right)) this.borrowedSlices.add(e.right);
     }
     const lraw = this.expr(e.left, null, cx);
-    const rraw = this.expr(e.right, this.isNumeric(inf.shallow(lraw)) ? null : null, cx);
+    const rraw = this.expr(e.right, null, cx);
     if (lraw === ERR || rraw === ERR) return ERR;
     let l = this.stripRefs(lraw);
     const r = this.stripRefs(rraw);
@@ -853,7 +859,6 @@ export class BodyChecker {
       inf.unify(l, r);
       l = inf.shallow(l);
     }
-    const cmp = op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=";
     if (cmp) {
       if (l.kind === "tensor" || r.kind === "tensor") return this.opError(e, l, r);
       // `&v[..2] == &[1, 2]`, `s == v`: a slice equals a slice, Vec or array of the same elements.
@@ -962,11 +967,7 @@ export class BodyChecker {
 
   /** Whether generic parameter `name` is bounded by `trait` (directly, or through `Ord`/`Eq` or a STARK number bound). */
   private paramHasBound(name: string, trait: string, cx: BodyCx): boolean {
-    const implied: Record<string, string[]> = {
-      PartialOrd: ["PartialOrd", "Ord", "Number", "Integer", "Float"],
-      PartialEq: ["PartialEq", "Eq", "PartialOrd", "Ord", "Number", "Integer", "Float", "Hash"],
-    };
-    const ok = implied[trait] ?? [trait];
+    const ok = trait === "PartialOrd" || trait === "PartialEq" ? IMPLIED_BY[trait] : [trait];
     const seen = new Set<TraitDecl>();
     const visit = (t: TraitDecl): boolean => {
       if (seen.has(t)) return false;

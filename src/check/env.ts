@@ -567,7 +567,6 @@ export class Env {
     return sig;
   }
 
-  /** Field types of a struct (index 0) or of each enum variant, with generics as params. */
   /**
    * The fields of variant `variant` (0 for a struct) of `decl` instantiated with `args`. Every
    * caller substitutes field types through here, so a missing type argument — only possible after
@@ -579,6 +578,7 @@ export class Env {
     return (this.fields(decl)[variant] ?? []).map((f) => substitute(f, sub));
   }
 
+  /** Field types of a struct (index 0) or of each enum variant, with generics as params. */
   fields(decl: StructDecl | EnumDecl): Type[][] {
     const cached = this.fieldTypes.get(decl) ?? this.parent?.fieldTypes.get(decl);
     if (cached) return cached;

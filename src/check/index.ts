@@ -18,7 +18,7 @@ import { BodyChecker, type BodyCx } from "./body";
 import { Env } from "./env";
 import { finalize, markOf } from "./finalize";
 import { Frame, Locals } from "./frames";
-import { Infer, substitute } from "./infer";
+import { Infer } from "./infer";
 import { ModuleScope } from "./scope";
 import type { Type } from "./types";
 

@@ -7,7 +7,7 @@ import type { FnDecl, MethodRes, SelfMode, TraitDecl } from "../syntax/ast";
 import type { BodyChecker, BodyCx } from "./body";
 import { headKey, type FnSig, type ImplInfo } from "./env";
 import { substitute } from "./infer";
-import type { Type } from "./types";
+import { vecOrArrayElement, type Type } from "./types";
 
 export interface MethodHit {
   decl: FnDecl;
@@ -71,9 +71,8 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
 
 /** `[T]` for a `Vec<T>` or `[T; N]`, whose methods it also has. */
 function sliceOf(t: Type): Type | null {
-  if (t.kind === "array") return { kind: "builtin", name: "Slice", args: [t.elem] };
-  if (t.kind === "builtin" && t.name === "Vec") return { kind: "builtin", name: "Slice", args: [t.args[0]] };
-  return null;
+  const elem = vecOrArrayElement(t);
+  return elem && { kind: "builtin", name: "Slice", args: [elem] };
 }
 
 /** `Type::name` — an associated function or method named through its type. */

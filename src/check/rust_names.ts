@@ -2,7 +2,7 @@
 // line reaches for `HashMap` or `Rc<RefCell<T>>`, and "cannot find type `HashMap`" alone does not
 // say what to write instead. The help names STARK's counterpart (LANGUAGE.md §3, §4.6).
 
-const EQUIVALENTS: Record<string, string> = {
+const EQUIVALENTS = new Map<string, string>(Object.entries({
   HashMap: "STARK's hash map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order)",
   BTreeMap: "STARK's map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order, not key order: sort its keys to visit them in order)",
   HashSet: "STARK has no set type: a `Map<T, bool>` does the job (`insert(x, true)`, `contains_key(&x)`, `keys()`)",
@@ -12,9 +12,9 @@ const EQUIVALENTS: Record<string, string> = {
   Arc: "STARK's shared handle is `Gc<T>`: `Gc::new(value)` gives a Copy handle to a managed object",
   RefCell: "a `Gc<T>` is mutable through its handles, with conflicting access caught at run time as `RefCell` does: `Rc<RefCell<T>>` is `Gc<T>`",
   Cell: "a `Gc<T>` is mutable through its handles: `Rc<Cell<T>>` is `Gc<T>`",
-};
+}));
 
 /** The help for a Rust name STARK has under another name, or null. */
 export function rustEquivalent(name: string): string | null {
-  return EQUIVALENTS[name] || null;
+  return EQUIVALENTS.get(name) ?? null;
 }

@@ -94,6 +94,13 @@ export function isCopy(t: Type, copyAdt: (decl: StructDecl | EnumDecl, args: Typ
 }
 
 /** Rust-style rendering for diagnostics: `Vec<i32>`, `&mut Tensor`, `Option<String>`, `fn(i32) -> i32`. */
+/** The element type of a `Vec<T>` or `[T; N]`: what its `[T]` view holds (both deref to slices). */
+export function vecOrArrayElement(t: Type): Type | null {
+  if (t.kind === "array") return t.elem;
+  if (t.kind === "builtin" && t.name === "Vec") return t.args[0];
+  return null;
+}
+
 export function typeToString(t: Type): string {
   switch (t.kind) {
     case "int":

@@ -35,7 +35,7 @@ function role(tokens: Token[], k: number): string {
 }
 
 interface Item {
-  /** Token index of the item keyword (`fn`, `struct`, ...) and of its first token (`pub`, `#`). */
+  /** Token index of the item keyword (`fn`, `struct`, ...); 0 when no item keyword precedes. */
   keyword: number;
   lifetimes: number[];
 }

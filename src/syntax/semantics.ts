@@ -303,6 +303,7 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
       return decorate(item.ast(), attrs, pub, span(this));
     },
     TraitItem(_kw, name, generics, _colon, bounds, where, _lb, members, _rb) {
+      const all = many<FnDecl | AssocTypeDecl>(members);
       const t: TraitDecl = {
         kind: "TraitDecl",
         span: span(this),
@@ -310,9 +311,9 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
         isPub: false,
         generics: applyWhere(opt<GenericParam[]>(generics) ?? [], where),
         supertraits: opt<TypeExpr[]>(bounds) ?? [],
-        methods: many<FnDecl | AssocTypeDecl>(members).filter((m): m is FnDecl => m.kind === "FnDecl"),
+        methods: all.filter((m): m is FnDecl => m.kind === "FnDecl"),
       };
-      const assoc = many<FnDecl | AssocTypeDecl>(members).filter((m): m is AssocTypeDecl => m.kind === "AssocTypeDecl");
+      const assoc = all.filter((m): m is AssocTypeDecl => m.kind === "AssocTypeDecl");
       if (assoc.length) t.assocTypes = assoc;
       return t;
     },
