@@ -80,6 +80,7 @@ export class MapOps {
     this.numArr = rt.arrayLayout({ kind: "int", name: "i64" }, "Map index");
     this.vkind = reprOf(valType);
     this.strKeys = isString(keyType);
+    this.memoKeys = this.strKeys || this.keys.kind === SlotKind.Scalar;
   }
 
   create(capacity = 8): Ptr {
@@ -146,6 +147,21 @@ export class MapOps {
     return this.keys.eq(rt, rt.load(keys, e, this.keys.kind), key);
   }
 
+  /**
+   * The last probe, for an `insert` of the same key right after a `get` or `contains_key` (the
+   * shape of every word count): the entry found, or -1 and the empty table slot that ended the
+   * probe. It stands for `probeKey` in `probeMap` only while `rt.contentEpoch` is unchanged — no
+   * collection moved anything, no String's bytes and no Map's entries changed since. Only scalar
+   * and String keys are remembered: a structured key's fields can change without a bump.
+   */
+  private probeMap: Ptr = 0;
+  private probeKey: Value = undefined;
+  private probeHash = 0;
+  private probeEntry = -1;
+  private probeSlot = 0;
+  private probeEpoch = -1;
+  private readonly memoKeys: boolean;
+
   /** `find` with the key's hash already computed. */
   private findHashed(m: Ptr, key: Value, hash: number): number {
     const h = this.rt.heap;
@@ -155,9 +171,18 @@ export class MapOps {
     const keys = h.getPtr(m, KEYS);
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const slot = h.get(table, i);
-      if (slot === 0) return -1;
       const e = slot - 1;
-      if (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key)) return e;
+      if (slot === 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) {
+        this.probeSlot = i;
+        if (this.memoKeys) {
+          this.probeMap = m;
+          this.probeKey = key;
+          this.probeHash = hash;
+          this.probeEntry = e;
+          this.probeEpoch = this.rt.contentEpoch;
+        }
+        return e;
+      }
     }
   }
 
@@ -166,19 +191,31 @@ export class MapOps {
     const rt = this.rt;
     const h = rt.heap;
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
-    // the key) leaves it valid.
-    const hash = this.hashOf(key);
-    const e = this.findHashed(m, key, hash);
+    // the key) leaves it valid. A `get` of the same key just before has done the probe.
+    let hash: number;
+    let e: number;
+    if (this.probeEpoch === rt.contentEpoch && this.probeMap === m && this.probeKey === key) {
+      hash = this.probeHash;
+      e = this.probeEntry;
+    } else {
+      hash = this.hashOf(key);
+      e = this.findHashed(m, key, hash);
+    }
     if (e >= 0) {
       this.previous = this.valAt(m, e);
       this.setValAt(m, e, val);
       return true;
     }
+    let slot = this.probeSlot;
+    rt.contentEpoch++;
     // Keep key/val/map reachable across the allocations a resize makes.
     const base = rt.handles.length;
     rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
     let used = h.get(m, USED);
-    if (used >= h.length(h.getPtr(m, KEYS))) this.grow(base);
+    if (used >= h.length(h.getPtr(m, KEYS))) {
+      this.grow(base);
+      slot = -1; // a new table: probe it again
+    }
     m = rt.handles[base];
     if (this.keys.kind === SlotKind.Pointer) key = rt.handles[base + 1];
     if (this.vkind === SlotKind.Pointer) val = rt.handles[base + 2];
@@ -187,7 +224,8 @@ export class MapOps {
     rt.store(h.getPtr(m, KEYS), used, this.keys.kind, key);
     rt.store(h.getPtr(m, VALS), used, this.vkind, val);
     h.set(h.getPtr(m, HASHES), used, hash);
-    this.link(m, hash, used);
+    if (slot >= 0) h.set(h.getPtr(m, TABLE), slot, used + 1);
+    else this.link(m, hash, used);
     h.set(m, USED, used + 1);
     h.set(m, COUNT, h.get(m, COUNT) + 1);
     this.previous = undefined;
@@ -247,6 +285,7 @@ export class MapOps {
     this.previous = undefined;
     if (e < 0) return false;
     this.previous = this.valAt(m, e);
+    this.rt.contentEpoch++;
     h.set(h.getPtr(m, HASHES), e, DELETED);
     h.set(m, COUNT, h.get(m, COUNT) - 1);
     return true;

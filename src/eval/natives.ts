@@ -842,6 +842,7 @@ N["Map::clear"] = (s) => {
   const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
   return (m) => {
     const fresh = ops.create();
+    s.rt.contentEpoch++;
     for (let i = 0; i < 6; i++) {
       if (i < 2) s.rt.heap.set(m, i, s.rt.heap.get(fresh, i));
       else s.rt.heap.setPtr(m, i, s.rt.heap.getPtr(fresh, i));

@@ -109,6 +109,13 @@ export class Runtime {
    */
   stackCheck: number;
 
+  /**
+   * Bumped by every collection (objects move), every change to a String's bytes and every
+   * structural change to a Map (an entry added or removed, contents exchanged). A Map probe
+   * remembered under one value (`MapOps`) is reused only while this holds still.
+   */
+  contentEpoch = 0;
+
   constructor(heap: ManagedHeap, tensors: TensorRuntime, scope: TypeScope, io: { stdout: (s: string) => void; stderr: (s: string) => void }, maxDepth = Infinity) {
     this.heap = heap;
     this.tensors = tensors;
@@ -132,6 +139,7 @@ export class Runtime {
   // ───────────── roots ─────────────
 
   private scanRoots(visit: (p: Ptr) => Ptr): void {
+    this.contentEpoch++;
     for (let i = 0; i < this.fp; i++) {
       const f = this.frames[i];
       const m = this.frameMaps[i];
@@ -190,6 +198,7 @@ export class Runtime {
   resetDepth(): void {
     this.depth = 0;
     this.scratchLen = 0;
+    this.hashFrom = -1;
     this.stackCheck = Math.min(STACK_CHECK_STEP, this.maxDepth);
   }
 
@@ -530,6 +539,7 @@ export class Runtime {
     const h = this.heap;
     h.set(p, STR_LEN, n);
     h.set(p, STR_HASH, 0);
+    this.contentEpoch++;
   }
 
   /** Append the UTF-8 of the JS text `s` to the String `p` (amortized doubling). */
@@ -557,6 +567,7 @@ export class Runtime {
     this.copyBytes(h.getPtr(q, STR_BYTES), 0, data, n, m);
     h.set(p, STR_LEN, n + m);
     h.set(p, STR_HASH, 0);
+    this.contentEpoch++;
   }
 
   /** Move the bytes assembled in `scratch` since `mark` to the end of String `p`. */
@@ -572,8 +583,10 @@ export class Runtime {
       for (let i = 0; i < m; i++) u8[o + i] = buf[mark + i];
     } else for (let i = 0; i < m; i++) h.setByte(data, n + i, buf[mark + i]);
     this.scratchLen = mark;
+    this.hashFrom = -1;
     h.set(p, STR_LEN, n + m);
     h.set(p, STR_HASH, 0);
+    this.contentEpoch++;
   }
 
   /** The byte array of String `p`, first grown (amortized doubling) to hold `extra` more bytes. */
@@ -662,13 +675,26 @@ export class Runtime {
   /** UTF-8 being assembled; `scratchLen` bytes are in use (several Strings at once, nested). */
   private scratch = new Uint8Array(256);
   private scratchLen = 0;
+  /**
+   * The FNV-1a state over `scratch[hashFrom .. hashedTo)`, kept while the parts are written so
+   * that `fmtEnd` hashes only what is left (text and chars) and a String part whose hash is known
+   * at the start costs no hashing at all: FNV-1a's state after some bytes is their hash. Valid for
+   * the String begun at `hashFrom`; -1 once the scratch shrank (a nested String ended) since.
+   */
+  private hashFrom = -1;
+  private hashedTo = 0;
+  private hashState = 0;
 
   /**
    * Start a String; returns the mark to give `fmtEnd`. Marks nest: a part that builds a String
    * of its own (an f-string inside a call in a part) finishes it before the outer one goes on.
    */
   fmtBegin(): number {
-    return this.scratchLen;
+    const at = this.scratchLen;
+    this.hashFrom = at;
+    this.hashedTo = at;
+    this.hashState = FNV_OFFSET;
+    return at;
   }
 
   /** `scratch` with room for `extra` more bytes. */
@@ -696,6 +722,20 @@ export class Runtime {
       else buf.set(u8.subarray(o, o + n), at);
     } else for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
     this.scratchLen = at + n;
+    if (at === this.hashedTo) {
+      const known = h.get(p, STR_HASH);
+      if (at === this.hashFrom && known !== 0) this.hashState = known;
+      else this.hashScratch(at, at + n);
+      this.hashedTo = at + n;
+    }
+  }
+
+  /** Continue `hashState` over `scratch[from .. to)`. */
+  private hashScratch(from: number, to: number): void {
+    const buf = this.scratch;
+    let x = this.hashState;
+    for (let i = from; i < to; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+    this.hashState = x;
   }
 
   /** Append UTF-8 bytes (an f-string's literal text, encoded once by `utf8Bytes`). */
@@ -703,7 +743,16 @@ export class Runtime {
     const n = b.length;
     const buf = this.scratchRoom(n);
     const at = this.scratchLen;
-    for (let i = 0; i < n; i++) buf[at + i] = b[i];
+    if (at === this.hashedTo) {
+      let x = this.hashState;
+      for (let i = 0; i < n; i++) {
+        const c = b[i];
+        buf[at + i] = c;
+        x = Math.imul(x ^ c, FNV_PRIME);
+      }
+      this.hashState = x;
+      this.hashedTo = at + n;
+    } else for (let i = 0; i < n; i++) buf[at + i] = b[i];
     this.scratchLen = at + n;
   }
 
@@ -715,7 +764,8 @@ export class Runtime {
       return;
     }
     const buf = this.scratchRoom(17);
-    let at = this.scratchLen;
+    const start = this.scratchLen;
+    let at = start;
     if (v < 0) {
       buf[at++] = 45; // '-'
       v = -v;
@@ -728,6 +778,10 @@ export class Runtime {
       v = q;
     }
     this.scratchLen = at + digits;
+    if (start === this.hashedTo) {
+      this.hashScratch(start, at + digits);
+      this.hashedTo = at + digits;
+    }
   }
 
   /** Append the UTF-8 of code point `c`. */
@@ -759,28 +813,27 @@ export class Runtime {
     this.scratchLen = at;
   }
 
-  /** The String of the bytes assembled since `mark` (its hash computed while copying them). */
+  /** The String of the bytes assembled since `mark`, with its hash. */
   fmtEnd(mark: number): Ptr {
     const n = this.scratchLen - mark;
     const h = this.heap;
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
     const buf = this.scratch;
-    let x = FNV_OFFSET;
+    // The parts hashed themselves as they were written, unless a nested String ended between.
+    if (this.hashFrom !== mark) {
+      this.hashState = FNV_OFFSET;
+      this.hashedTo = mark;
+    }
+    this.hashScratch(this.hashedTo, mark + n);
+    const x = this.hashState;
     const u8 = this.arenaBytes();
     if (u8) {
       const o = this.byteOffset(data);
-      for (let i = 0; i < n; i++) {
-        const b = buf[mark + i];
-        u8[o + i] = b;
-        x = Math.imul(x ^ b, FNV_PRIME);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        h.setByte(data, i, buf[mark + i]);
-        x = Math.imul(x ^ buf[mark + i], FNV_PRIME);
-      }
-    }
+      if (n < 64) for (let i = 0; i < n; i++) u8[o + i] = buf[mark + i];
+      else u8.set(buf.subarray(mark, mark + n), o);
+    } else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     this.scratchLen = mark;
+    this.hashFrom = -1;
     // Do not keep a buffer once grown for one huge String.
     if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(256);
     return this.wrapBytes(data, n, x >>> 0);
