@@ -96,6 +96,7 @@ function loadAll(rt: Runtime, p: Ptr, kinds: SlotKind[]): Value[] {
   return kinds.map((k, i) => (k === SlotKind.Tensor ? rt.heap.get(p, i) : rt.load(p, i, k)));
 }
 function storeAll(rt: Runtime, p: Ptr, kinds: SlotKind[], vals: Value[]): void {
+  rt.contentEpoch++; // a String's bytes or a Map's entries may change under the same address
   kinds.forEach((k, i) => (k === SlotKind.Tensor ? rt.heap.set(p, i, vals[i] as number) : rt.store(p, i, k, vals[i])));
 }
 
