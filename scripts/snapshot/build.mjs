@@ -5,6 +5,11 @@
 // 1. Bundle: every dist/ module the CLI can reach through relative `require`s (static or lazy)
 //    becomes one function in dist/snapshot/bundle.js, with scripts/snapshot/runtime.js as its
 //    loader — a snapshot can only be built from a script that requires built-in modules.
+//    A probe run of that bundle in a plain process primes as the builder will (step 2) and
+//    lists the modules priming evaluated; the bundle is then written again with only their
+//    source, without comments and indentation (trivia.mjs): V8 keeps the bundle's text in the
+//    snapshot, and every start pays for its pages. The other modules (ML, REPL, teaching views,
+//    the syntax-error explainer, the tensor runtime) are compiled from dist/ on first use.
 // 2. `node --snapshot-blob dist/snapshot/stark.blob --build-snapshot bundle.js` evaluates the
 //    modules every run loads, reads the prelude and runs warm-up.stark (so that the functions
 //    a run calls are compiled), then V8 serializes the heap, bytecode included.
@@ -20,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripTrivia } from "./trivia.mjs";
 
 const root = realpathSync(join(dirname(fileURLToPath(import.meta.url)), "..", ".."));
 const outDir = join(root, "dist", "snapshot");
@@ -81,8 +87,10 @@ function stamp(key) {
   return [key, s.size, s.mtimeMs];
 }
 
-function bundle(modules) {
+/** The bundle's text; `kept` (keys) are bundled with their source, the rest by their requests only. */
+function bundle(modules, { probe, kept }) {
   const build = {
+    probe,
     root,
     main: MAIN,
     prelude: PRELUDE_CHECKER,
@@ -102,9 +110,13 @@ function bundle(modules) {
     "const MODULES = {",
   ];
   for (const [key, { source, requests }] of modules) {
+    if (kept && !kept.has(key)) {
+      parts.push(`${JSON.stringify(key)}: [null, ${JSON.stringify(requests)}],`);
+      continue;
+    }
     // The source map comment would point at a file beside the bundle that does not exist.
     const body = source.replace(/^\/\/# sourceMappingURL=.*$/m, "");
-    parts.push(`${JSON.stringify(key)}: [function (exports, require, module, __filename, __dirname) {\n${body}\n}, ${JSON.stringify(requests)}],`);
+    parts.push(`${JSON.stringify(key)}: [function (exports, require, module, __filename, __dirname) {\n${kept ? stripTrivia(body, key) : body}\n}, ${JSON.stringify(requests)}],`);
   }
   parts.push("};");
   parts.push(readFileSync(join(root, "scripts/snapshot/runtime.js"), "utf8"));
@@ -123,6 +135,19 @@ function asciiOnly(text) {
     if (text[at - 1] === "\\" || (c >= "\ud800" && c <= "\udfff")) throw new Error(`cannot escape the character at ${at} of the bundle`);
     return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
   });
+}
+
+/** The modules priming evaluates, from a plain process running the whole bundle as a probe. */
+function probe(bundlePath, modules) {
+  const probePath = `${bundlePath}.${process.pid}.probe.js`;
+  writeFileSync(probePath, bundle(modules, { probe: true, kept: null }));
+  try {
+    const r = spawnSync(process.execPath, [probePath], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`the probe run exited ${r.status}: ${(r.stderr || "").slice(0, 2000)}`);
+    return new Set(JSON.parse(r.stdout));
+  } finally {
+    rmSync(probePath, { force: true });
+  }
 }
 
 /** Starts a process from the blob on a tiny program: it must take the snapshot path and succeed. */
@@ -187,7 +212,8 @@ function main() {
   const t0 = Date.now();
   const bundlePath = join(outDir, "bundle.js");
   const modules = collectModules();
-  writeFileSync(`${bundlePath}.${process.pid}.tmp`, bundle(modules));
+  const kept = probe(bundlePath, modules);
+  writeFileSync(`${bundlePath}.${process.pid}.tmp`, bundle(modules, { probe: false, kept }));
   renameSync(`${bundlePath}.${process.pid}.tmp`, bundlePath);
 
   const tmpBlob = `${BLOB}.${process.pid}.tmp`;

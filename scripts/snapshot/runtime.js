@@ -10,17 +10,26 @@
 // loaded at run time through `Module.createRequire`, exactly as the normal path loads it.
 //
 // Bound by the bundle: BUILD (the build's root, stamps and module lists) and MODULES
-// (key → [wrapper function, {request: key}]).
+// (key → [wrapper function, {request: key}]). A module the snapshot's priming does not evaluate
+// (the ML library, the REPL, the teaching views, the syntax-error explainer, the tensor runtime)
+// has no wrapper in the bundle, only its requests: its source is read from dist/ and compiled
+// on first use, so the snapshot does not carry its text, while it still shares the bundled
+// modules' instances (one `values`, one `diagnostics`...) with everything else.
 
 /* global BUILD, MODULES */
 const nodeFs = require("node:fs");
 const nodePath = require("node:path");
 const NodeModule = require("node:module");
 const v8 = require("node:v8");
+const vm = require("node:vm");
 const builtinRequire = require;
 
-/** True while the snapshot is built; false once a process starts from it. */
-let building = v8.startupSnapshot.isBuildingSnapshot();
+/**
+ * True while the snapshot is built, and in the build's probe run (BUILD.probe: a plain process
+ * that primes as the builder would and lists the modules that priming evaluated); false once a
+ * process starts from the snapshot.
+ */
+let building = BUILD.probe || v8.startupSnapshot.isBuildingSnapshot();
 /** key → the module record ({ exports, ... }) of every module evaluated so far. */
 const evaluated = new Map();
 /** filename → a `require` of Node's own loader, for requests the bundle does not hold. */
@@ -42,8 +51,9 @@ function hostRequire(filename, request) {
 function evaluate(key) {
   const done = evaluated.get(key);
   if (done) return done.exports;
-  const [wrapper, requests] = MODULES[key];
+  const [bundled, requests] = MODULES[key];
   const filename = filenameOf(key);
+  const wrapper = bundled || compileFromDisk(filename);
   const dirname = nodePath.dirname(filename);
   const module = { id: filename, filename, path: dirname, exports: {}, loaded: false };
   const require = (request) => {
@@ -60,6 +70,12 @@ function evaluate(key) {
   wrapper.call(module.exports, module.exports, require, module, filename, dirname);
   module.loaded = true;
   return module.exports;
+}
+
+/** The CommonJS wrapper of a module left out of the bundle (the stamps say it is unchanged). */
+function compileFromDisk(filename) {
+  const source = nodeFs.readFileSync(filename, "utf8");
+  return vm.compileFunction(source, ["exports", "require", "module", "__filename", "__dirname"], { filename });
 }
 
 /**
@@ -184,5 +200,6 @@ if (building) {
   for (const key of BUILD.runTimeOnly) for (const dependency of Object.values(MODULES[key][1])) load(dependency);
   evaluate(BUILD.prelude).loadPrelude();
   warmUp();
-  v8.startupSnapshot.setDeserializeMainFunction(main);
+  if (BUILD.probe) process.stdout.write(JSON.stringify([...evaluated.keys()]));
+  else v8.startupSnapshot.setDeserializeMainFunction(main);
 }

@@ -5,7 +5,7 @@
 // snapshot built for it, so that a rebuild of the shared dist/ cannot make it stale midway.
 
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -28,6 +28,9 @@ const PROGRAMS: Record<string, string> = {
   // The tensor runtime and its wasm kernels load at run time, never into the snapshot.
   "tensors.stark":
     "fn main() {\n    let a = Tensor::from([[1.0, 2.0], [3.0, 4.0]]);\n    let b = Tensor::rand([2, 2]);\n    print(a.matmul(&a));\n    print(b);\n    let c = Tensor::ones([2, 3]);\n    print(Tensor::concat(vec![a, c], 0));\n}\n",
+  // The ML library is compiled from dist/ on first use, sharing the bundled modules' instances.
+  "ml.stark":
+    "fn main() {\n    let model = Gc::new(nn::Linear::new(2, 1));\n    let mut w = model.weight();\n    torch::no_grad(|| w.fill_(0.5));\n    let x = Tensor::from([[1.0, 3.0]]);\n    let y = model.forward(&x);\n    y.sum().backward();\n    let mut opt = optim::SGD::new(model.parameters(), 0.1);\n    opt.step();\n    print(w);\n    let v: Vec<i64> = vec![1, 2];\n    print(v[3]);\n}\n",
   "hello.stark": 'print("Hello, STARK!");\nfn main() {\n    let v = vec![1, 2, 3];\n    print(f"{v:?} has {v.len()} items");\n    print(Some("tiny"));\n}\n',
   "panic.stark": "fn get(v: &Vec<i32>, i: usize) -> i32 {\n    v[i]\n}\nfn main() {\n    let v = vec![1, 2];\n    print(get(&v, 1));\n    print(get(&v, 5));\n}\n",
   "type_error.stark": 'fn main() {\n    let x: i32 = "five";\n    print(x);\n}\n',
@@ -80,6 +83,7 @@ describe("a process started from the snapshot", () => {
     ["--gc-stress", ["run", "--gc-stress", "1", "gc.stark"], 0],
     ["--explain-ownership (src/teach loads at run time)", ["check", "--explain-ownership", "borrow_error.stark"], 1],
     ["--unchecked", ["run", "--unchecked", "borrow_error.stark"], 101],
+    ["the ML library (compiled from dist/ on first use) and a panic after it", ["run", "ml.stark"], 101],
   ];
 
   test.each(cases)("prints what the normal path prints: %s", (_, args, status) => {
@@ -88,6 +92,27 @@ describe("a process started from the snapshot", () => {
     expect(fromSnapshot.snapshot).toBe(true);
     expect(normal.status).toBe(status);
     expect({ status: fromSnapshot.status, stdout: fromSnapshot.stdout, stderr: fromSnapshot.stderr }).toEqual(normal);
+  });
+
+  test("the bundle carries the source of the modules priming evaluated only, line for line without comments", () => {
+    const bundle = readFileSync(join(root, "dist/snapshot/bundle.js"), "utf8");
+    // Left out: compiled from dist/ on first use.
+    for (const lazy of ["dist/src/ml/nn.js", "dist/src/repl/engine.js", "dist/src/teach/unchecked.js", "dist/src/syntax/syntaxError.js"]) {
+      expect(bundle).toContain(`"${lazy}": [null, {`);
+    }
+    const key = "dist/src/cli/pipeline.js";
+    const start = bundle.indexOf(`"${key}": [function (exports, require, module, __filename, __dirname) {\n`);
+    expect(start).toBeGreaterThan(0);
+    const body = bundle.slice(bundle.indexOf("\n", start) + 1).split("\n");
+    const original = readFileSync(join(root, key), "utf8").replace(/^\/\/# sourceMappingURL=.*$/m, "").split("\n");
+    // The same lines hold the same code, so a JavaScript stack trace keeps its line numbers.
+    const code = (line: string) => line.replace(/\/\/.*$|\s+/g, "");
+    for (let i = 0; i < original.length; i++) {
+      const kept = original[i].trim();
+      if (kept.startsWith("//") || kept.startsWith("*") || kept.startsWith("/*")) expect(body[i].trim()).toBe("");
+      else if (!original[i].includes("//")) expect(code(body[i])).toBe(code(original[i]));
+    }
+    expect(original.some((line) => line.trim().startsWith("//"))).toBe(true);
   });
 
   test("the panic's trace names STARK functions, not JavaScript", () => {
