@@ -99,6 +99,42 @@ describe.each(heaps)("Strings (%s)", (_name, make) => {
     expect(rt.str(rt.fmtEnd(rt.fmtBegin()))).toBe("");
   });
 
+  test("the hash of an assembled String is the hash of its bytes, whatever the parts and nesting", () => {
+    const rt = runtime(make());
+    const fresh = (text: string) => rt.strHash(rt.newString(text));
+    const hashOf = (p: number) => rt.heap.get(p, STR_HASH);
+    const w = rt.newString("wörld");
+    rt.strHash(w); // known: a leading String part then costs no hashing
+    const cases: [string, () => void][] = [
+      ["wörld-7", () => (rt.fmtStr(w), rt.fmtBytes(new TextEncoder().encode("-")), rt.fmtInt(7))],
+      ["x:wörld", () => (rt.fmtText("x:"), rt.fmtStr(w))],
+      ["wörld🚀12", () => (rt.fmtStr(w), rt.fmtChar(0x1f680), rt.fmtInt(12))],
+      // A part that builds a String of its own before the outer one wrote anything begins at
+      // the same mark and leaves its hashed bytes past the outer's end: the outer's later parts
+      // must not continue that hash when they reach the same offset.
+      ["abcdef5", () => {
+        const inner = rt.fmtBegin();
+        rt.fmtStr(w);
+        rt.fmtEnd(inner);
+        rt.fmtText("abcdef");
+        rt.fmtInt(5);
+      }],
+      ["0wörld", () => {
+        rt.fmtInt(0);
+        const inner = rt.fmtBegin();
+        rt.fmtStr(w);
+        rt.fmtStr(rt.fmtEnd(inner));
+      }],
+    ];
+    for (const [text, parts] of cases) {
+      const m = rt.fmtBegin();
+      parts();
+      const s = rt.fmtEnd(m);
+      expect(rt.str(s)).toBe(text);
+      expect(hashOf(s)).toBe(fresh(text));
+    }
+  });
+
   test("integers are written as format.ts displays them, exactly beyond 2^53", () => {
     const rt = runtime(make());
     const values = [0, 7, -7, 9, 10, 99, 100, -1000, 123456789, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 1e21, -1e22];
