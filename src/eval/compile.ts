@@ -57,6 +57,14 @@ import { lineCol } from "../syntax/ast";
 export type Code = (f: Frame) => Value;
 export type Setter = (f: Frame, v: Value) => void;
 
+/** A place `mem::swap`/`mem::replace` rebinds (Compiler.memExchange): a variable, or a field whose object `obj` first evaluates into frame slot `held`. */
+interface ExchangePlace {
+  obj: Code | null;
+  held: number;
+  get: Code;
+  set: Setter;
+}
+
 /**
  * Run-time tracking for `stark run --unchecked` (src/teach/unchecked.ts), set on a Compiler
  * before anything is compiled. It wraps the code of expressions, of writes to bindings and of
@@ -2992,40 +3000,55 @@ export class Compiler {
    */
   private memExchange(name: string, argExprs: Expr[], argTypes: Type[], ctx: FnCtx): Code | null {
     if (name !== "std::mem::swap" && name !== "std::mem::replace") return null;
-    const variable = (e: Expr) => {
+    const variable = (e: Expr): ExchangePlace | null => {
       e = unwrapParens(e);
       if (e.kind !== "RefExpr" || !e.mutable) return null;
       const p = unwrapParens(e.operand);
-      if (p.kind === "PathExpr" && (p.res?.kind === "local" || p.res?.kind === "global")) return this.compilePlace(p, ctx);
+      if (p.kind === "PathExpr" && (p.res?.kind === "local" || p.res?.kind === "global")) {
+        const place = this.compilePlace(p, ctx);
+        return { obj: null, held: -1, get: place.get, set: place.set };
+      }
       return p.kind === "FieldExpr" || p.kind === "TupleFieldExpr" ? this.fieldSlot(p, ctx) : null;
     };
     const a = variable(argExprs[0]);
     if (!a) return null;
+    // A field's object is evaluated once, in argument order (`&mut v[next()].x` calls next once),
+    // and waits in its frame slot (a root) while the other argument is evaluated.
+    const aObj = a.obj;
+    const aHeld = a.held;
     if (name === "std::mem::swap") {
       const b = variable(argExprs[1]);
       if (!b) return null;
+      const bObj = b.obj;
+      const bHeld = b.held;
       return (f) => {
+        if (aObj) f[aHeld] = aObj(f);
+        if (bObj) f[bHeld] = bObj(f);
         const x = a.get(f);
         a.set(f, b.get(f));
         b.set(f, x);
+        if (aObj) f[aHeld] = undefined;
+        if (bObj) f[bHeld] = undefined;
         return undefined;
       };
     }
     const src = this.moveArg(argExprs[1], ctx, this.nativeArgCode(argExprs[1], ctx, argTypes[1]));
     return (f) => {
+      if (aObj) f[aHeld] = aObj(f);
       const v = src(f);
       const old = a.get(f);
       a.set(f, v);
+      if (aObj) f[aHeld] = undefined;
       return old;
     };
   }
 
   /**
    * A struct or tuple field of a place (`self.front`, `pair.0`) read and written as a raw slot:
-   * storing a tensor here does not free the one it replaces (the exchange keeps both). Null for
-   * anything else.
+   * storing a tensor here does not free the one it replaces (the exchange keeps both). The
+   * object, once `obj` has put it in frame slot `held`, is read from there. Null for anything else.
    */
-  private fieldSlot(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, ctx: FnCtx): { get: Code; set: Setter } | null {
+  private fieldSlot(e: Expr & { kind: "FieldExpr" | "TupleFieldExpr" }, ctx: FnCtx): ExchangePlace | null {
     if (!isPlaceExpr(e.object)) return null;
     const ot = baseType(this.typeOf(e.object, ctx));
     let slot: number;
@@ -3037,7 +3060,8 @@ export class Compiler {
     const rt = this.rt;
     const kind = reprOf(this.typeOf(e, ctx));
     const obj = this.compileOperand(e.object, ctx);
-    return { get: (f) => rt.load(obj(f), slot, kind), set: (f, v) => rt.store(obj(f), slot, kind, v) };
+    const held = ctx.newSlot(SlotKind.Pointer);
+    return { obj, held, get: (f) => rt.load(f[held], slot, kind), set: (f, v) => rt.store(f[held], slot, kind, v) };
   }
 
   private nativeCall(
