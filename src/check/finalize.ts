@@ -33,6 +33,8 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
   }
   for (let i = from.exprs; i < ck.typedExprs.length; i++) {
     const e = ck.typedExprs[i];
+    // `Default::default()`: the `Self` inference chose for a trait function named through the trait
+    // (checked before `finish` below defaults an unconstrained variable to `()`).
     if (e.kind === "PathExpr" && e.res?.kind === "fn" && e.res.selfTy) {
       const self = inf.resolve(e.res.selfTy);
       if (self.kind === "var" && inf.varKind(self) === "any") {
@@ -40,10 +42,9 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
         d.help.push("give the result a type: `let x: i32 = Default::default();`, or name the type: `i32::default()`");
         ck.diagnostics.push(d);
       }
+      e.res.selfTy = inf.finish(e.res.selfTy);
     }
     if (e.ty) e.ty = inf.finish(e.ty);
-    // `Default::default()`: the `Self` inference chose for a trait function named through the trait.
-    if (e.kind === "PathExpr" && e.res?.kind === "fn" && e.res.selfTy) e.res.selfTy = inf.finish(e.res.selfTy);
   }
   for (let i = from.coercions; i < ck.coercions.length; i++) {
     const e = ck.coercions[i];

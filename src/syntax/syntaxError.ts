@@ -140,8 +140,8 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
   // `'a`, `&'a T`, `'static`: Rust's lifetimes (one diagnostic for the item they are in).
   if (found.kind === "label" && isLifetime(tokens, tokens.indexOf(found))) {
     const all = lifetimeDiagnostics(file, tokens);
-    const mine = all.find((d) => [d.primary.span, ...d.labels.map((l) => l.span)].some((s) => s.start === found.start));
-    if (mine ?? all[0]) return mine ?? all[0];
+    const mine = all.find((d) => [d.primary.span, ...d.labels.map((l) => l.span)].some((s) => s.start === found.start)) ?? all[0];
+    if (mine) return mine;
   }
   // `b'a'` / `b"abc"`: Rust's byte literals.
   if ((found.kind === "char" || found.kind === "string") && prev && prev.text === "b" && prev.end === found.start) {
