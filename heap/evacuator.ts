@@ -97,21 +97,15 @@ export class Evacuator {
   }
 
   /**
-   * The new address of a root's referent. A root slot can be visited twice (the second time it
-   * already holds a to-space address); object slots never point into the to-space, so only
-   * roots need this check.
+   * The new address of a root's referent (itself unless it is a young object). A root slot can
+   * be visited twice (the second time it already holds a to-space address); object slots never
+   * point into the to-space, so only roots need that check (scanObject forwards them inline).
    */
   forwardRoot(ptr: number): number {
-    const p = ptr | 0;
-    if (p >= this.toStart && p < this.toEnd) return p;
-    return this.forward(p);
-  }
-
-  /** The new address of whatever `ptr` points at (itself unless it is a young object). */
-  forward(ptr: number): number {
     const p = ptr | 0; // Ptrs are below 2^31: int32 arithmetic from here on (null: page 0 is Reserved)
     const kind = this.space[p >>> Page.SHIFT];
     if (kind !== Space.Eden && kind !== Space.Survivor) return p;
+    if (p >= this.toStart && p < this.toEnd) return p;
     const h0 = this.i32[2 * p];
     return h0 & Header.FORWARDED ? this.i32[2 * p + 1] : this.copyObject(p, h0);
   }
@@ -209,7 +203,8 @@ export class Evacuator {
     let young = false;
     for (; k < end; k++) {
       const a = q + 1 + (map === IDENTITY ? k : map[k]);
-      // forward(), written out: this loop runs once per pointer slot of every survivor.
+      // forwardRoot() without the to-space check, written out: this loop runs once per pointer
+      // slot of every survivor.
       const p = f64[a] | 0;
       const kind = space[p >>> Page.SHIFT];
       if (kind !== Space.Eden && kind !== Space.Survivor) continue;
