@@ -613,16 +613,20 @@ export class Runtime {
     const da = h.getPtr(a, STR_BYTES);
     const db = h.getPtr(b, STR_BYTES);
     const u8 = this.arenaBytes();
-    if (u8) {
-      // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
-      const q = this.quadsView!;
-      const oa = this.byteOffset(da);
-      const ob = this.byteOffset(db);
-      const whole = n & ~3;
-      for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
-      for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
-      return true;
-    }
+    if (!u8) return this.bytesEqualByByte(da, db, n);
+    // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
+    const q = this.quadsView!;
+    const oa = this.byteOffset(da);
+    const ob = this.byteOffset(db);
+    const whole = n & ~3;
+    for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
+    for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
+    return true;
+  }
+
+  /** `strEquals` on a heap without a slot view (kept out of it so that it stays small to inline). */
+  private bytesEqualByByte(da: Ptr, db: Ptr, n: number): boolean {
+    const h = this.heap;
     for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
     return true;
   }
