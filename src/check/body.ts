@@ -1191,7 +1191,7 @@ export class BodyChecker {
    * `&mut v[..]`, or as a method's receiver (`v[1..].len()`); anywhere else it is Rust's E0277.
    */
   private rangeIndex(e: import("../syntax/ast").IndexExpr, t: Type): Type {
-    const sliced: Type = t.kind === "builtin" && t.name === "String" ? STRING : { kind: "builtin", name: "Slice", args: [t.kind === "array" ? t.elem : (t as Type & { kind: "builtin" }).args[0]] };
+    const sliced: Type = t.kind === "builtin" && t.name === "String" ? STRING : { kind: "builtin", name: "Slice", args: [sliceElement(t)!] };
     if (this.borrowedSlices.has(e)) return sliced;
     const shown = sliced.kind === "builtin" && sliced.name === "String" ? "`str`" : show(this.inf, sliced);
     const d = error("E0277", `the size for values of type ${shown} cannot be known at compilation time`, e.span, "doesn't have a size known at compile-time");
@@ -1225,10 +1225,10 @@ export class BodyChecker {
     if (idx !== ERR && !isRange && !(idx.kind === "int" || inf.varKind(idx) === "int")) {
       this.err(error("E0277", `the type ${show(inf, t)} cannot be indexed by ${show(inf, idx)}`, e.index.span, "indices must be integers (`usize`)"));
     }
-    if (t.kind === "builtin" && (t.name === "Vec" || t.name === "Slice")) return isRange ? t : t.args[0];
-    if (t.kind === "array") return isRange ? { kind: "builtin", name: "Vec", args: [t.elem] } : t.elem;
+    // (A range into a Vec, slice, array or String was rangeIndex's above.)
+    if (t.kind === "builtin" && (t.name === "Vec" || t.name === "Slice")) return t.args[0];
+    if (t.kind === "array") return t.elem;
     if (t.kind === "tensor") return { kind: "tensor", dtype: t.dtype, shape: t.shape && t.shape.length > 1 && !isRange ? t.shape.slice(1) : null };
-    if (t.kind === "builtin" && t.name === "String" && isRange) return STRING;
     if (t.kind === "var" && inf.varKind(t) === "any") return this.err(error("E0282", "type annotations needed", e.object.span, "type must be known at this point"));
     return this.err(error("E0608", `cannot index into a value of type ${show(inf, t)}`, e.span, ""));
   }
