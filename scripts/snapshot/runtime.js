@@ -67,6 +67,8 @@ function evaluate(key) {
   module.require = require;
   // Registered before it runs, so that a cycle sees the partly filled exports, as in Node.
   evaluated.set(key, module);
+  // A module body runs once: without this reference its bytecode need not stay in the snapshot.
+  MODULES[key][0] = null;
   wrapper.call(module.exports, module.exports, require, module, filename, dirname);
   module.loaded = true;
   return module.exports;
