@@ -178,8 +178,9 @@ export interface Solved {
 interface Blocks {
   blockOf: Int32Array;
   posIn: Int32Array;
-  blocks: number[][];
-  /** Where each block starts in the numbering of nodes block after block (the effect index's positions). */
+  /** The nodes block after block, first to last in each: block b is `order[blockStart[b] .. blockStart[b + 1])`. */
+  order: Int32Array;
+  /** Where each block starts in `order` (the effect index's positions). */
   blockStart: Int32Array;
   succBlocks: number[][];
   predBlocks: number[][];
@@ -223,12 +224,17 @@ function basicBlocks(nodes: CfgNode[]): Blocks {
   for (let i = 0; i < n; i++) if (blockOf[i] === -1 && !continues(i)) walk(i);
   // Nodes left over sit on a cycle of chain links with no way in (unreachable): any of them leads.
   for (let i = 0; i < n; i++) if (blockOf[i] === -1) walk(i);
+  // Kept flat: one list per block would be a retained object per block of a long body.
   const blockStart = new Int32Array(blocks.length + 1);
-  for (let b = 0; b < blocks.length; b++) blockStart[b + 1] = blockStart[b] + blocks[b].length;
+  const order = new Int32Array(n);
+  for (let b = 0; b < blocks.length; b++) {
+    blockStart[b + 1] = blockStart[b] + blocks[b].length;
+    order.set(blocks[b], blockStart[b]);
+  }
   const succBlocks = blocks.map((list) => nodes[list[list.length - 1]].succ.map((x) => blockOf[x]));
   const predBlocks = blocks.map((list) => nodes[list[0]].pred.map((x) => blockOf[x]));
   const rpo = blocks.length === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
-  return { blockOf, posIn, blocks, blockStart, succBlocks, predBlocks, rpo };
+  return { blockOf, posIn, order, blockStart, succBlocks, predBlocks, rpo };
 }
 
 /** Blocks in reverse postorder from the entry's block (the unreachable ones after, in creation order). */
@@ -265,24 +271,26 @@ function reversePostorder(succ: number[][], entry: number): number[] {
  * Each block's net effect (forward: applying its nodes first to last; backward: last to first):
  * the bits its nodes touch, each with the effect applied last, sorted by bit (what trieApply takes).
  */
-function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops: Int32Array } {
+function blockEffects(a: GenKill, bl: Blocks): { start: Int32Array; ops: Int32Array } {
   const forward = a.direction === "forward";
-  const last = new Int32Array(a.width); // the net op of each bit in the current block
-  const stamp = new Int32Array(a.width).fill(-1);
-  const touched = new Int32Array(a.width);
-  const start = new Int32Array(blocks.length + 1);
+  const { order, blockStart } = bl;
+  const nb = blockStart.length - 1;
+  const { last, stamp, touched, base } = effectScratch(a.width, nb);
+  const start = new Int32Array(nb + 1);
   const out = new Int32Array(a.ops.length); // a block's net ops are at most its ops
   let n = 0;
-  for (let b = 0; b < blocks.length; b++) {
+  for (let b = 0; b < nb; b++) {
     start[b] = n;
-    const list = blocks[b];
+    const first = blockStart[b];
+    const len = blockStart[b + 1] - first;
+    const mark = base + b;
     let nt = 0;
-    for (let i = 0; i < list.length; i++) {
-      const k = list[forward ? i : list.length - 1 - i];
+    for (let i = 0; i < len; i++) {
+      const k = order[first + (forward ? i : len - 1 - i)];
       for (let j = a.opStart[k], end = a.opStart[k + 1]; j < end; j++) {
         const bit = a.ops[j] >>> 1;
-        if (stamp[bit] !== b) {
-          stamp[bit] = b;
+        if (stamp[bit] !== mark) {
+          stamp[bit] = mark;
           touched[nt++] = bit;
         }
         last[bit] = a.ops[j];
@@ -291,8 +299,33 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
     if (nt > 1) touched.subarray(0, nt).sort(); // typed arrays sort numerically, natively
     for (let i = 0; i < nt; i++) out[n++] = last[touched[i]];
   }
-  start[blocks.length] = n;
+  start[nb] = n;
   return { start, ops: out };
+}
+
+// blockEffects's scratch arrays, as wide as the widest analysis so far, kept across analyses and
+// bodies (three arrays of the state's width per analysis were most of its allocation). A block's
+// stamp is `base + b`, with base moved past every block of the previous call, so the stamps left
+// by earlier calls never match and nothing is cleared between calls.
+let scratchLast = new Int32Array(0);
+let scratchStamp = new Int32Array(0);
+let scratchTouched = new Int32Array(0);
+let scratchBase = 0;
+
+function effectScratch(width: number, blocks: number): { last: Int32Array; stamp: Int32Array; touched: Int32Array; base: number } {
+  if (scratchLast.length < width) {
+    const size = Math.max(width, scratchLast.length * 2);
+    scratchLast = new Int32Array(size);
+    scratchStamp = new Int32Array(size).fill(-1);
+    scratchTouched = new Int32Array(size);
+    scratchBase = 0;
+  } else if (scratchBase + blocks >= 0x7fffffff) {
+    scratchStamp.fill(-1);
+    scratchBase = 0;
+  }
+  const base = scratchBase;
+  scratchBase += blocks;
+  return { last: scratchLast, stamp: scratchStamp, touched: scratchTouched, base };
 }
 
 /**
@@ -302,15 +335,15 @@ function blockEffects(a: GenKill, blocks: number[][]): { start: Int32Array; ops:
  */
 export function solve(nodes: CfgNode[], a: GenKill): Solved {
   const bl = blocksOf(nodes);
-  const { blocks, succBlocks, predBlocks, rpo } = bl;
-  const nb = blocks.length;
+  const { blockStart, succBlocks, predBlocks, rpo } = bl;
+  const nb = blockStart.length - 1;
   const forward = a.direction === "forward";
   const levels = trieLevels(a.width);
   // upstream: where a block's seed comes from; downstream: whom its result feeds.
   const ups = forward ? predBlocks : succBlocks;
   const downs = forward ? succBlocks : predBlocks;
   const order = forward ? rpo : [...rpo].reverse();
-  const effects = blockEffects(a, blocks);
+  const effects = blockEffects(a, bl);
   // seed: forward — entering the block; backward — leaving it. result: the other end.
   const seed: Trie[] = new Array<Trie>(nb).fill(null);
   const result: Trie[] = new Array<Trie>(nb).fill(null);
@@ -353,7 +386,7 @@ export function solve(nodes: CfgNode[], a: GenKill): Solved {
         for (const s of succBlocks[p]) {
           found.length = 0;
           trieDiff(seed[p], result[s], levels, 0, found);
-          for (const bit of found) report(blocks[s][0], bit);
+          for (const bit of found) report(bl.order[blockStart[s]], bit);
         }
       }
     },
@@ -400,13 +433,11 @@ class BlockSolution {
     const effects = new Int32Array(ops.length);
     // Positions in block order, so each bit's list comes out sorted; a node's kills precede its
     // gens, so among one node's effects on a bit the last one listed is the one that holds.
-    bl.blocks.forEach((list, b) => {
-      for (let i = 0; i < list.length; i++) {
-        const k = list[i];
-        const pos = bl.blockStart[b] + i;
-        for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) effects[fill[ops[j] >>> 1]++] = pos * 2 + (ops[j] & 1);
-      }
-    });
+    const order = bl.order;
+    for (let pos = 0; pos < order.length; pos++) {
+      const k = order[pos];
+      for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) effects[fill[ops[j] >>> 1]++] = pos * 2 + (ops[j] & 1);
+    }
     this.effStart = effStart;
     this.effects = effects;
   }
@@ -422,10 +453,11 @@ class BlockSolution {
       this.curBlock = b;
       this.curPos = 0;
     }
-    const list = this.bl.blocks[b];
+    const { order, blockStart } = this.bl;
+    const first = blockStart[b];
     const { ops, opStart } = this.a;
     for (; this.curPos < pos; this.curPos++) {
-      const k = list[this.curPos];
+      const k = order[first + this.curPos];
       for (let j = opStart[k], end = opStart[k + 1]; j < end; j++) this.cursor.set(ops[j] >>> 1, (ops[j] & 1) !== 0);
     }
   }
@@ -481,10 +513,11 @@ class BlockSolution {
     const b = this.bl.blockOf[node];
     const set = new BitSet(this.a.width);
     trieToWords(this.seed[b], this.levels, 0, set.words);
-    const list = this.bl.blocks[b];
+    const { order, blockStart } = this.bl;
+    const first = blockStart[b];
     const at = this.bl.posIn[node] + (after ? 1 : 0);
-    if (this.forward) for (let i = 0; i < at; i++) this.a.applyTo(list[i], set.words);
-    else for (let i = list.length - 1; i >= at; i--) this.a.applyTo(list[i], set.words);
+    if (this.forward) for (let i = 0; i < at; i++) this.a.applyTo(order[first + i], set.words);
+    else for (let i = blockStart[b + 1] - first - 1; i >= at; i--) this.a.applyTo(order[first + i], set.words);
     return set;
   }
 }

@@ -182,9 +182,10 @@ export class Lowerer {
   }
 
   private addUse(b: Binding, span: Span): void {
-    let l = this.uses.get(b);
-    if (!l) this.uses.set(b, (l = []));
-    l.push(span);
+    const l = this.uses.get(b);
+    // `[span]`, not a push onto `[]`: most bindings have a use or two, and the list lives as long as the body's facts.
+    if (!l) this.uses.set(b, [span]);
+    else l.push(span);
   }
 
   private newLoan(place: Place, mutable: boolean, span: Span, origin: Loan["origin"], closureSpan?: Span): number {
@@ -232,14 +233,14 @@ export class Lowerer {
     const s = this.scopes.pop()!;
     if (s.bindings.length === 0) return;
     for (const b of s.bindings) this.scopeEndSpan.set(b, span);
-    this.emit({ kind: "scopeEnd", bindings: s.bindings, span, reportDangling });
+    this.emit({ kind: "scopeEnd", bindings: compact(s.bindings), span, reportDangling });
   }
 
   private endTempsSince(firstLoan: number, keep: Carried = EMPTY): void {
     if (this.loans.length <= firstLoan) return;
     const ended: number[] = [];
     for (let l = firstLoan; l < this.loans.length; l++) if (!keep.loans.includes(l)) ended.push(l);
-    if (ended.length) this.emit({ kind: "endTemps", loans: ended });
+    if (ended.length) this.emit({ kind: "endTemps", loans: compact(ended) });
   }
 
   private ty(e: Expr): Type | undefined {
@@ -351,7 +352,7 @@ export class Lowerer {
     if (this.stmtTemps.length) {
       // The statement's temporaries are freed at its end (its last character, the `;`).
       const end = { file: s.span.file, start: Math.max(s.span.start, s.span.end - 1), end: s.span.end };
-      this.emit({ kind: "scopeEnd", bindings: this.stmtTemps, span: end, reportDangling: true, temporaries: true });
+      this.emit({ kind: "scopeEnd", bindings: compact(this.stmtTemps), span: end, reportDangling: true, temporaries: true });
     }
     this.stmtTemps = outerTemps;
     if (this.cur !== null) this.stmtNodes.set(s, this.cur);
@@ -1400,4 +1401,12 @@ function addEdge(node: CfgNode, side: "succ" | "pred", x: number): void {
   const list = node[side];
   if (list.length === 0) node[side] = [x];
   else list.push(x);
+}
+
+/**
+ * A list grown by pushes, copied to its exact length where an action keeps it: the first push
+ * onto `[]` reserves 17 slots, and actions live as long as the body's facts.
+ */
+function compact<T>(list: T[]): T[] {
+  return list.length === 1 ? [list[0]] : list.slice();
 }
