@@ -727,9 +727,17 @@ export class Runtime {
     } else for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
     this.scratchLen = at + n;
     if (at === this.hashedTo) {
-      const known = h.get(p, STR_HASH);
-      if (at === this.hashFrom && known !== 0) this.hashState = known;
-      else this.hashScratch(at, at + n);
+      if (at !== this.hashFrom) this.hashScratch(at, at + n);
+      else {
+        // The first part: the state after it is the String's own hash, which is kept in the
+        // String, so the next f-string that starts with it (a word in a loop) hashes nothing.
+        const known = h.get(p, STR_HASH);
+        if (known !== 0) this.hashState = known;
+        else {
+          this.hashScratch(at, at + n);
+          h.set(p, STR_HASH, this.hashState >>> 0);
+        }
+      }
       this.hashedTo = at + n;
     }
   }
