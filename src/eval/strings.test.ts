@@ -133,6 +133,16 @@ describe.each(heaps)("Strings (%s)", (_name, make) => {
       expect(rt.str(s)).toBe(text);
       expect(hashOf(s)).toBe(fresh(text));
     }
+    // A leading String part not hashed yet keeps the hash computed on the way; a later part does not.
+    const word = rt.newString("tensor");
+    const later = rt.newString("arena");
+    expect(hashOf(word)).toBe(0);
+    const m = rt.fmtBegin();
+    rt.fmtStr(word);
+    rt.fmtStr(later);
+    expect(hashOf(rt.fmtEnd(m))).toBe(fresh("tensorarena"));
+    expect(hashOf(word)).toBe(fresh("tensor"));
+    expect(hashOf(later)).toBe(0);
   });
 
   test("integers are written as format.ts displays them, exactly beyond 2^53", () => {
