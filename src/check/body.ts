@@ -1467,9 +1467,9 @@ export class BodyChecker {
     const inferSelf = pt.kind === "tensor" && pt !== xt && !prefix[prefix.length - 1].args && !hit.sig.selfMode && hit.sig.params.some(mentionsSelf);
     // `let x: i32 = Default::default();`: a trait's function named through the trait takes its
     // `Self` from inference (the expected type), and the evaluator calls that type's impl.
-    const traitSelf = pt.kind === "dyn" && !hit.sig.selfMode && e.res.kind === "fn" ? inf.fresh() : null;
-    if (traitSelf && e.res.kind === "fn" && pt.kind === "dyn") {
-      e.res.selfTy = traitSelf;
+    let traitSelf: Type | null = null;
+    if (pt.kind === "dyn" && !hit.sig.selfMode && e.res.kind === "fn") {
+      traitSelf = e.res.selfTy = inf.fresh();
       this.obligations.push({ ty: traitSelf, trait: pt.trait, span: e.span });
     }
     const selfTy = traitSelf ?? (inferSelf ? inf.fresh() : pt.kind === "tensor" ? pt : hit.selfTy);
