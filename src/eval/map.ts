@@ -6,6 +6,8 @@
 // tombstone and gets hash -1. Hashes are computed from the key's contents (never its address),
 // so they stay valid when the collector moves objects. A probe compares the stored hash before
 // the key; a String key carries its hash (runtime.ts), so looking it up hashes nothing.
+// The last probe is remembered for an `insert` of the same key that follows a `get` (see
+// `probeMap`), valid while `rt.contentEpoch` holds.
 
 import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
