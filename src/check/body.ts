@@ -1087,7 +1087,11 @@ export class BodyChecker {
         e.method = { kind: "fn", decl: assign.decl, impl: assign.impl.decl, selfMode: "refMut" };
         return UNIT;
       }
-      if (this.operatorImpl(l, traitName, traitName.toLowerCase())) return UNIT;
+      const add = this.operatorImpl(l, traitName, traitName.toLowerCase(), r);
+      if (add) {
+        if (add.param && !inf.unify(add.param, r)) this.err(mismatch(inf, e.value.span, add.param, r));
+        return UNIT;
+      }
     }
     const d = error("E0368", `binary assignment operation \`${e.op}\` cannot be applied to type ${show(inf, l)}`, e.target.span, `cannot use \`${e.op}\` on type ${show(inf, l)}`);
     if (traitName && l.kind === "param") d.help.push(`consider restricting type parameter \`${l.name}\` with trait \`${traitName}Assign\`: \`${l.name}: std::ops::${traitName}Assign\``);

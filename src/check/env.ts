@@ -303,7 +303,7 @@ export class Env {
 
   /** Names the standard library gives meaning without a declaration. */
   private builtinEntry(name: string): ItemEntry | undefined {
-    if (name in BUILTIN_ARITY || name === "Tensor" || name === "Array") return { kind: "builtin", name: name as BuiltinName | "Tensor" | "Array" };
+    if (Object.hasOwn(BUILTIN_ARITY, name) || name === "Tensor" || name === "Array") return { kind: "builtin", name: name as BuiltinName | "Tensor" | "Array" };
     if (PRIMS.has(name)) return { kind: "prim", name };
     return undefined;
   }
