@@ -17,6 +17,7 @@ import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 /** The empty list a per-node lookup falls back to (one shared array, not a new one per node). */
 const NONE: readonly number[] = [];
+const NONE_B: readonly Binding[] = [];
 
 export interface MoveSite {
   id: number;
@@ -115,7 +116,10 @@ export class BodyAnalysis {
     });
 
     // Move sites.
-    for (const node of cfg.nodes) {
+    // Indexed loops over the nodes here and in the rules: this runs once per body, often before V8
+    // optimizes it, and an unoptimized for-of allocates an iterator result per node.
+    for (let k = 0; k < cfg.nodes.length; k++) {
+      const node = cfg.nodes[k];
       const a = node.action;
       if (a.kind === "move" && !hasDeref(a.place) && !hasIndex(a.place)) this.addSite(node.id, movePath(a.place), "move");
       else if (a.kind === "declare" && !a.init) this.addSite(node.id, { base: a.binding, proj: [] }, "uninit");
@@ -123,16 +127,23 @@ export class BodyAnalysis {
     const movesAnalysis = this.movesAnalysis();
 
     // Holders of loans, closed over variable flows.
+    // Visited bindings are stamped with the loan's id + 1 (one array for all loans, not a Set each).
+    const seenFor = new Int32Array(this.nB);
+    const stack: Binding[] = [];
     this.holders = cfg.loans.map((l) => {
-      const out = new Set<Binding>();
-      const stack = [...(cfg.loanHolders.get(l.id) ?? [])];
+      const direct = cfg.loanHolders.get(l.id);
+      if (!direct) return [];
+      const out: Binding[] = [];
+      for (const b of direct) stack.push(b);
       while (stack.length) {
         const b = stack.pop()!;
-        if (out.has(b)) continue;
-        out.add(b);
-        for (const n of cfg.varFlows.get(b) ?? []) stack.push(n);
+        const i = cfg.bindingIndex.get(b);
+        if (i === undefined ? out.includes(b) : seenFor[i] === l.id + 1) continue;
+        if (i !== undefined) seenFor[i] = l.id + 1;
+        out.push(b);
+        for (const n of cfg.varFlows.get(b) ?? NONE_B) stack.push(n);
       }
-      return [...out];
+      return out.length === 1 ? [out[0]] : out; // most loans have one holder: a one-slot list, kept with the analysis
     });
     this.holders.forEach((hs, l) => {
       if (hs.length === 1) {
@@ -194,7 +205,8 @@ export class BodyAnalysis {
         }
       } else if ((a.kind === "assign" && !a.compound && a.place.proj.length === 0) || a.kind === "declare") {
         const b = a.kind === "assign" ? a.place.base : a.binding;
-        for (const l of soleHeld.get(b) ?? NONE) if (loanStmt[l] !== node.stmt) killReach(kill, l);
+        const sole = soleHeld.get(b) ?? NONE;
+        for (let i = 0; i < sole.length; i++) if (loanStmt[sole[i]] !== node.stmt) killReach(kill, sole[i]);
         // Overwriting (or declaring anew) a reference ends the loans taken through it (`cur = &mut
         // node.next` walking a list): what they borrow is no longer reached through `b`; rustc
         // kills them too.
@@ -202,14 +214,18 @@ export class BodyAnalysis {
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).
-        for (const b of a.bindings) for (const l of soleHeld.get(b) ?? NONE) killReach(kill, l);
+        for (let j = 0; j < a.bindings.length; j++) {
+          const sole = soleHeld.get(a.bindings[j]) ?? NONE;
+          for (let i = 0; i < sole.length; i++) killReach(kill, sole[i]);
+        }
         // So is a loan all of whose holders leave scope here (`let a = &v; let b = a;` in one block).
         if (a.bindings.length > 1) {
           const ending = new Set(a.bindings);
           for (const b of a.bindings) for (const l of sharedHeld.get(b) ?? NONE) if (holders[l][0] === b && holders[l].every((h) => ending.has(h))) killReach(kill, l);
         }
       }
-      for (const l of deaths?.[node.id] ?? NONE) kill(C + loanBit[l]);
+      const dying = deaths?.[node.id] ?? NONE;
+      for (let i = 0; i < dying.length; i++) kill(C + loanBit[dying[i]]);
     });
 
     // The three forward analyses share one traversal.

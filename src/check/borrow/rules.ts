@@ -63,7 +63,9 @@ export class BodyChecker {
    * per set of moves that reach it, as rustc does, so one move does not cascade into many errors.
    */
   run(): Diagnostic[] {
-    for (const n of this.rpo()) {
+    const order = this.rpo();
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i];
       // An assignment into a moved or uninitialized value is reported once, as that.
       if (this.checkMoves(n) && this.cfg.nodes[n].action.kind === "assign") continue;
       this.checkNode(n);
