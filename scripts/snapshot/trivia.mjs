@@ -18,7 +18,7 @@ try {
 }
 
 /** The tokens of a module: [full start, start, text] each (its trivia is text[full start, start)). */
-export function tokensOf(text, fileName) {
+function tokensOf(text, fileName) {
   // JSDoc comments are left unparsed (trivia, like any comment), which also spares time.
   const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode?.ParseNone };
   const file = ts.createSourceFile(fileName, text, options, false, ts.ScriptKind.JS);
@@ -54,8 +54,7 @@ export function stripTrivia(text, fileName) {
     out += text.slice(at, from);
     const trivia = text.slice(from, to);
     const lines = trivia.split("\n").length - 1;
-    // A #! line or a JSDoc type cast has no meaning in a bundled module body; ASI is kept, as
-    // every line break stays.
+    // Every line break stays, so automatic semicolon insertion reads the code as before.
     out += lines ? "\n".repeat(lines) : from === 0 ? "" : " ";
     at = to;
   }
