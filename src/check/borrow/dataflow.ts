@@ -42,6 +42,17 @@ export class BitSet {
   }
 }
 
+let opsScratch: Int32Array = new Int32Array(1024);
+let gensScratch: Int32Array = new Int32Array(64);
+/** Set while a GenKill is being compiled: one compiled from inside another's callback gets fresh arrays. */
+let compiling = false;
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /**
  * A gen/kill analysis ("remove these bits, then add those" at every node), compiled once into a
  * flat per-node list of effects: the solver and the queries read them many times, so that is two
@@ -62,19 +73,44 @@ export class GenKill {
     effect: (node: CfgNode, kill: (bit: number) => void, gen: (bit: number) => void) => void,
   ) {
     const n = nodes.length;
-    this.opStart = new Int32Array(n + 1);
-    const ops: number[] = [];
-    const gens: number[] = [];
-    const kill = (bit: number) => void ops.push(bit * 2);
-    const gen = (bit: number) => void gens.push(bit * 2 + 1);
-    for (let k = 0; k < n; k++) {
-      this.opStart[k] = ops.length;
-      effect(nodes[k], kill, gen);
-      for (const g of gens) ops.push(g);
-      gens.length = 0;
+    const opStart = new Int32Array(n + 1);
+    // The effects are written into scratch arrays shared by every analysis (grown by doubling,
+    // never shrunk) and copied out at their exact length: growing a fresh list per analysis left
+    // its copies behind as garbage.
+    const nested = compiling;
+    compiling = true;
+    let ops = nested ? new Int32Array(1024) : opsScratch;
+    let gens = nested ? new Int32Array(64) : gensScratch;
+    let no = 0;
+    let ng = 0;
+    const kill = (bit: number) => {
+      if (no === ops.length) ops = grown(ops);
+      ops[no++] = bit * 2;
+    };
+    const gen = (bit: number) => {
+      if (ng === gens.length) gens = grown(gens);
+      gens[ng++] = bit * 2 + 1;
+    };
+    try {
+      for (let k = 0; k < n; k++) {
+        opStart[k] = no;
+        effect(nodes[k], kill, gen);
+        for (let i = 0; i < ng; i++) {
+          if (no === ops.length) ops = grown(ops);
+          ops[no++] = gens[i];
+        }
+        ng = 0;
+      }
+    } finally {
+      if (!nested) {
+        opsScratch = ops; // keep the grown arrays for the next analysis
+        gensScratch = gens;
+        compiling = false;
+      }
     }
-    this.opStart[n] = ops.length;
-    this.ops = new Int32Array(ops);
+    opStart[n] = no;
+    this.opStart = opStart;
+    this.ops = ops.slice(0, no);
   }
 
   /** Several analyses of one direction as one, each in its own window of bits (at the returned offsets). */
