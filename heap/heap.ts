@@ -81,6 +81,8 @@ export class GenerationalHeap implements ManagedHeap {
   private pendingResize = false;
   /** Old-generation bytes at which the next old collection starts. */
   private oldTrigger: number;
+  /** Old-generation bytes (with external ones) live after the last old collection; 0 before the first. */
+  private liveAfterOld = 0;
   /** Words allocated before the current eden contents (bytesAllocated = 8 × this + eden use). */
   private allocatedWordsBase = 0;
   private allocationsAtLastGC = 0;
@@ -568,8 +570,8 @@ export class GenerationalHeap implements ManagedHeap {
   private endCycle(): void {
     this.phase = Phase.Idle;
     this.counters.fullCollections++;
-    const live = this.old.usedWords * 8 + this.externalBytes;
-    this.oldTrigger = Math.max(this.policy.minOldTrigger, live * this.policy.growthFactor);
+    this.liveAfterOld = this.old.usedWords * 8 + this.externalBytes;
+    this.oldTrigger = this.triggerAfter(this.liveAfterOld);
     this.lastLive = [];
     for (let id = 0; id < this.liveCount.length; id++) {
       if (this.liveCount[id] === 0) continue;
@@ -652,8 +654,16 @@ export class GenerationalHeap implements ManagedHeap {
     if (next.youngGenSize !== this.cfg.youngGenSize || policy.tenureAge > 1 !== this.policy.tenureAge > 1) this.pendingResize = true;
     this.cfg = next;
     this.setPolicy(policy);
-    this.oldTrigger = Math.max(this.policy.minOldTrigger, this.oldTrigger);
+    // The trigger follows the new mode's policy from the live data of the last old collection:
+    // kept from the old mode, Throughput's 32 MiB minimum let a program switched to Memory mode
+    // grow to 32 MiB before its first compaction (binary-trees 16: a 32 MiB peak over 19.5 live).
+    this.oldTrigger = this.triggerAfter(this.liveAfterOld);
     this.due = true;
+  }
+
+  /** Where the next old collection starts, given the bytes live after the last one. */
+  private triggerAfter(liveBytes: number): number {
+    return Math.max(this.policy.minOldTrigger, liveBytes * this.policy.growthFactor);
   }
 
   /** The mode's policy, and the arena growth it implies (Memory mode grows in small steps). */

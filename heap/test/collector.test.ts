@@ -285,6 +285,26 @@ describe("old generation", () => {
   });
 });
 
+  test("a heap switched to Memory mode collects the old generation at Memory's trigger, not the previous mode's", () => {
+    // Throughput waits for 32 MiB of old generation; Memory starts at 512 KiB and 1.25× live.
+    const { heap, roots, node } = setup({ mode: "Throughput" });
+    heap.configure({ mode: "Memory" });
+    roots.push(0, 0);
+    let peak = 0;
+    for (let i = 0; i < 200000; i++) {
+      // A 4 MiB list kept, and as much garbage promoted with it then dropped, 256 KiB at a time.
+      const k = i < 131072 ? 0 : 1;
+      roots[k] = node(i, roots[k]);
+      if (i % 8192 === 8191) roots[1] = 0;
+      heap.safepoint();
+      peak = Math.max(peak, heap.heapSize());
+    }
+    const s = heap.stats();
+    expect(s.fullCollections).toBeGreaterThan(0);
+    expect(chainValues(heap, roots[0]).length).toBe(131072);
+    expect(peak).toBeLessThan(1.5 * 131072 * 32 + MODE_DEFAULTS.Memory.youngGenSize);
+  });
+
 describe("limits, modes and reporting", () => {
   test("exceeding maxHeapSize after a full collection throws HeapExhaustedError with sizes", () => {
     const { heap, roots, node } = setup({ mode: "Throughput", maxHeapSize: 2 << 20, youngGenSize: 256 * 1024 });
