@@ -61,7 +61,7 @@ function variantIndex(t: Type, name: string): number {
 const optionCache = new WeakMap<Runtime, WeakMap<Type, ReturnType<typeof makeOption>>>();
 
 /** Builders of `Some(v)`/`None` for an Option type (memoized per type object: natives call this per call). */
-function optionOf(rt: Runtime, t: Type) {
+export function optionOf(rt: Runtime, t: Type) {
   let byType = optionCache.get(rt);
   if (!byType) optionCache.set(rt, (byType = new WeakMap()));
   let o = byType.get(t);
