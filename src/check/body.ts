@@ -1718,6 +1718,16 @@ export class BodyChecker {
         }
         return;
       }
+      // An iterator parameter of the prelude (`zip(other: Iter<U>)`, `chain`) takes anything a
+      // `for` loop walks, as Rust's `IntoIterator` does: `a.iter().zip(&b)`, `.chain(0..3)`.
+      if (p.kind === "builtin" && p.name === "Iter" && sig && sig.paramSpans[i - offset]?.file.name.startsWith("<prelude")) {
+        const at = this.expr(a, null, cx);
+        if (at === ERR) return;
+        const it = this.iterItem(at);
+        if (it && it.kind !== "iterator" && inf.tryUnify(it.item, p.args[0])) return;
+        this.coerce(a, at, p, origin);
+        return;
+      }
       if (sig && isTensorDataParam(sig, params[i], this)) {
         this.tensorData(a, cx);
         return;
@@ -1851,9 +1861,39 @@ export class BodyChecker {
       if (l.kind === "tensor" && r.kind === "tensor") return this.matmulShape(e, l, r);
       return ret;
     }
+    if (qual === "Iter::flatten") this.unifyIterItem(e.receiver, this.iterSelfItem(hit), inst.sub.get("U")!);
     if (expected && !e.typeArgs) inf.tryUnify(ret, expected);
     e.autoref = this.checkArgs(e.args, inst.params, hit.sig.autoref, hit.sig, cx);
+    if (qual === "Iter::flat_map" && e.args[0]) this.unifyIterItem(e.args[0], inst.sub.get("I")!, inst.sub.get("U")!);
+    if (qual === "Iter::partition") {
+      const c = inst.sub.get("C")!;
+      const item = inf.shallow(this.iterSelfItem(hit));
+      const vec: Type = { kind: "builtin", name: "Vec", args: [item] };
+      // Rust's Vec<T> also extends from &T items when T is Copy (numbers, bool, char here).
+      const copied = item.kind === "ref" ? inf.shallow(item.inner) : null;
+      const fromRefs = copied && ["int", "float", "bool", "char"].includes(copied.kind) && inf.tryUnify(c, { kind: "builtin", name: "Vec", args: [copied] });
+      if (!fromRefs && !inf.tryUnify(c, vec)) this.err(error("E0277", `a collection of type ${show(inf, c)} cannot be built from an iterator`, e.method.span, `partition into ${show(inf, vec)}`));
+    }
     return ret;
+  }
+
+  /** The item type `T` of the `Iter<T>` an iterator method was found on. */
+  private iterSelfItem(hit: MethodHit): Type {
+    const self = this.inf.shallow(hit.selfTy);
+    return self.kind === "builtin" && self.args[0] ? self.args[0] : ERR;
+  }
+
+  /**
+   * `flat_map`'s closure result / `flatten`'s items: `item` becomes what a `for` loop over a
+   * value of type `source` yields (E0277 when it is not iterable, as rustc says).
+   */
+  private unifyIterItem(at: Expr, source: Type, item: Type): void {
+    const inf = this.inf;
+    const src = inf.shallow(source);
+    if (src === ERR || (src.kind === "var" && inf.varKind(src) === "any")) return;
+    const it = this.iterItem(src);
+    if (it) inf.unify(item, it.item);
+    else this.err(error("E0277", `\`${show(inf, src)}\` is not an iterator`, at.span, `\`${show(inf, src)}\` is not an iterator`));
   }
 }
 

@@ -21,6 +21,7 @@ import { Runtime } from "./runtime";
 // The ML library's natives (nn::, optim::, Dataset::, torch::) register themselves on import.
 import "./natives_ml";
 import "./natives_std";
+import "./iter_adapters";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */

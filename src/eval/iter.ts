@@ -55,6 +55,14 @@ export type IterKind =
   | "windows"
   | "chunks"
   | "cloned"
+  /** `take_while` / `skip_while` / `map_while` (closure in FN; I: 1 once the predicate has decided). */
+  | "takeWhile"
+  | "skipWhile"
+  | "mapWhile"
+  /** `inspect`: calls FN with each item, then yields it. */
+  | "inspect"
+  /** `flat_map` (closure in FN) / `flatten` (no FN): the outer iterator in INNER, the current inner one in INNER2. */
+  | "flatMap"
   | "empty"
   /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
   | "native";
@@ -70,6 +78,8 @@ export interface IterDesc {
   tupleKinds?: SlotKind[];
   call?: (clo: Ptr, args: Value[]) => Value;
   isArray?: boolean;
+  /** kind "flatMap": turns an item (after FN, if any) into an iterator over it. */
+  innerIter?: (v: Value) => Ptr;
   /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
   nativeNext?: (id: number) => Next;
   /** kind "native": releases what the native iterator holds open (a file) when a loop leaves it early. */
@@ -335,6 +345,18 @@ export function next(rt: Runtime, it: Ptr): Next {
   }
 }
 
+/**
+ * Runs `f` (a STARK call that may collect) while item `x` stays rooted; returns `f`'s result and
+ * `x` as it is after the call (moved, if it is a managed object).
+ */
+function keepAcross(rt: Runtime, d: IterDesc, x: Value, f: () => Value): { result: Value; item: Value } {
+  const ptr = d.elemKind === SlotKind.Pointer;
+  rt.handles.push(ptr ? x : 0);
+  const result = f();
+  const item = ptr ? rt.handles.pop()! : (rt.handles.pop(), x);
+  return { result, item };
+}
+
 function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
   const h = rt.heap;
   const base = rt.handles.length;
@@ -423,6 +445,56 @@ function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
         const x = next(rt, h.getPtr(self(), INNER));
         if (x === DONE) return DONE;
         return deepClone(rt, x, d.elem);
+      }
+      case "takeWhile": {
+        if (h.get(self(), I) === 1) return DONE;
+        const x = next(rt, h.getPtr(self(), INNER));
+        if (x === DONE) return DONE;
+        const y = keepAcross(rt, d, x, () => d.call!(h.getPtr(self(), FN), [x]));
+        if (y.result) return y.item;
+        h.set(self(), I, 1);
+        return DONE;
+      }
+      case "skipWhile": {
+        for (;;) {
+          const x = next(rt, h.getPtr(self(), INNER));
+          if (x === DONE || h.get(self(), I) === 1) return x;
+          const y = keepAcross(rt, d, x, () => d.call!(h.getPtr(self(), FN), [x]));
+          if (!y.result) {
+            h.set(self(), I, 1);
+            return y.item;
+          }
+        }
+      }
+      case "mapWhile": {
+        if (h.get(self(), I) === 1) return DONE;
+        const x = next(rt, h.getPtr(self(), INNER));
+        if (x === DONE) return DONE;
+        const opt = d.call!(h.getPtr(self(), FN), [x]);
+        // Option: tag 1 = Some, payload in slot 1 (as filter_map).
+        if (h.get(opt, 0) === 1) return rt.load(opt, 1, d.elemKind);
+        h.set(self(), I, 1);
+        return DONE;
+      }
+      case "inspect": {
+        const x = next(rt, h.getPtr(self(), INNER));
+        if (x === DONE) return DONE;
+        return keepAcross(rt, d, x, () => d.call!(h.getPtr(self(), FN), [x])).item;
+      }
+      case "flatMap": {
+        for (;;) {
+          const cur = h.getPtr(self(), INNER2);
+          if (cur !== 0) {
+            const y = next(rt, cur);
+            if (y !== DONE) return y;
+            h.setPtr(self(), INNER2, 0);
+          }
+          const x = next(rt, h.getPtr(self(), INNER));
+          if (x === DONE) return DONE;
+          const fn = h.getPtr(self(), FN);
+          const v = fn !== 0 ? d.call!(fn, [x]) : x;
+          h.setPtr(self(), INNER2, d.innerIter!(v));
+        }
       }
     }
     return DONE;

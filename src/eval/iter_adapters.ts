@@ -1,0 +1,169 @@
+// Iterator adapters and consumers beyond the core set in natives.ts: `take_while`, `skip_while`,
+// `map_while`, `inspect`, `flat_map`, `flatten` (lazy, as in Rust: each pulls from its source
+// only when asked, so side effects in closures interleave as they do in Rust), and
+// `max_by_key`, `min_by_key`, `max_by`, `min_by`, `partition`. Registered with
+// `registerNatives`; the prelude declares them on `Iter<T>` (and a range receiver reaches them
+// too). The lazy ones are iterator kinds of iter.ts.
+
+import { SlotKind } from "../../heap/api";
+import type { Type } from "../check/types";
+import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
+import { NativeFactory, NativeSite, optionOf, registerNatives } from "./natives";
+import { Value } from "./runtime";
+import { derefAll, reprOf } from "./typeinfo";
+import { valueCompare } from "./values";
+
+const N: Record<string, NativeFactory> = {};
+const I64: Type = { kind: "int", name: "i64" };
+
+/** The item type of an Iter/Range/collection type (behind references). */
+function itemOf(t: Type | undefined): Type {
+  const b = derefAll(t ?? I64);
+  if (b.kind === "builtin" && b.args[0]) return b.args[0];
+  if (b.kind === "array") return b.elem;
+  return I64;
+}
+
+/** What a closure argument returns (`impl FnMut(T) -> I`: the I). */
+function closureRet(t: Type | undefined): Type {
+  const b = derefAll(t ?? I64);
+  return b.kind === "fn" ? b.ret : I64;
+}
+
+function source(s: NativeSite): (v: Value) => number {
+  return makeIter(s.rt, s.argTypes[0], "iterator", s.span);
+}
+
+/** A lazy adapter: a new iterator of `kind` over the receiver, holding the closure (if any). */
+function lazy(kind: IterDesc["kind"], extra: (s: NativeSite) => Partial<IterDesc> = () => ({})): NativeFactory {
+  return (s) => {
+    const toIter = source(s);
+    const item = itemOf(s.argTypes[0]);
+    const out = itemOf(s.retType);
+    const d = registerDesc(s.rt, { kind, elem: item, elemKind: reprOf(kind === "mapWhile" || kind === "flatMap" ? out : item), call: s.call, ...extra(s) });
+    return (it: Value, fn: Value = 0) => {
+      const rt = s.rt;
+      const b = rt.handles.length;
+      rt.handles.push(fn);
+      const inner = toIter(it);
+      const r = newIter(rt, d, 0, 0, 0, rt.handles[b], inner);
+      rt.handles.length = b;
+      return r;
+    };
+  };
+}
+
+/** Calls `each` for every item of the receiver, with the closure argument kept rooted. */
+function consume(s: NativeSite, it: Value, fn: Value, each: (x: Value, call: (args: Value[]) => Value) => boolean | void): void {
+  const rt = s.rt;
+  const b = rt.handles.length;
+  rt.handles.push(fn);
+  rt.handles.push(source(s)(it));
+  try {
+    for (;;) {
+      const x = next(rt, rt.handles[b + 1]);
+      if (x === DONE) return;
+      if (each(x, (args) => s.call(rt.handles[b], args)) === false) return;
+    }
+  } finally {
+    rt.handles.length = b;
+  }
+}
+
+/**
+ * `max_by_key` / `min_by_key` / `max_by` / `min_by`. Rust keeps the last of equal maxima and
+ * the first of equal minima. The best item and its key stay rooted across the closure calls.
+ */
+function best(sign: 1 | -1, byKey: boolean): NativeFactory {
+  return (s) => {
+    const item = itemOf(s.argTypes[0]);
+    const ik = reprOf(item);
+    const keyType = closureRet(s.argTypes[1]);
+    const kk = reprOf(keyType);
+    return (it, fn) => {
+      const rt = s.rt;
+      const b = rt.handles.length;
+      rt.handles.push(0, 0); // the best item, its key (pointers only)
+      let found = false;
+      let bestItem: Value = 0;
+      let bestKey: Value = 0;
+      try {
+        consume(s, it, fn, (x, call) => {
+          rt.handles.push(ik === SlotKind.Pointer ? x : 0);
+          const item = () => (ik === SlotKind.Pointer ? rt.handles[rt.handles.length - 1] : x);
+          let better: boolean;
+          let key: Value = 0;
+          if (byKey) {
+            key = call([x]);
+            const cur = found ? (kk === SlotKind.Pointer ? rt.handles[b + 1] : bestKey) : 0;
+            better = !found || (sign > 0 ? valueCompare(rt, key, cur, keyType) >= 0 : valueCompare(rt, key, cur, keyType) < 0);
+          } else {
+            const cur = found ? (ik === SlotKind.Pointer ? rt.handles[b] : bestItem) : 0;
+            // compare(new, best): Ordering tag 0 Less, 1 Equal, 2 Greater.
+            better = !found || (() => {
+              const o = rt.heap.get(call([item(), cur]), 0) - 1;
+              return sign > 0 ? o >= 0 : o < 0;
+            })();
+          }
+          const x2 = item();
+          rt.handles.pop();
+          if (better) {
+            found = true;
+            bestItem = x2;
+            bestKey = key;
+            if (ik === SlotKind.Pointer) rt.handles[b] = x2;
+            if (kk === SlotKind.Pointer) rt.handles[b + 1] = key;
+          }
+        });
+        const opt = optionOf(rt, s.retType);
+        return found ? opt.some(ik === SlotKind.Pointer ? rt.handles[b] : bestItem) : opt.none();
+      } finally {
+        rt.handles.length = b;
+      }
+    };
+  };
+}
+
+/** `partition(pred)`: two Vecs, the items the predicate keeps and the others, in order. */
+const partition: NativeFactory = (s) => {
+  const pair = derefAll(s.retType) as Type & { kind: "tuple" };
+  const vt = pair.elems[0];
+  const elem = itemOf(vt);
+  const k = reprOf(elem);
+  return (it, fn) => {
+    const rt = s.rt;
+    const b = rt.handles.length;
+    rt.handles.push(rt.newVec(vt, elem, 8));
+    rt.handles.push(rt.newVec(vt, elem, 8));
+    try {
+      consume(s, it, fn, (x, call) => {
+        rt.handles.push(k === SlotKind.Pointer ? x : 0);
+        const keep = call([x]);
+        const y = k === SlotKind.Pointer ? rt.handles.pop()! : (rt.handles.pop(), x);
+        rt.vecPush(rt.handles[keep ? b : b + 1], k, y, elem);
+      });
+      const t = rt.heap.alloc(rt.tupleLayout(pair));
+      rt.heap.setPtr(t, 0, rt.handles[b]);
+      rt.heap.setPtr(t, 1, rt.handles[b + 1]);
+      return t;
+    } finally {
+      rt.handles.length = b;
+    }
+  };
+};
+
+for (const prefix of ["Iter", "Range"]) {
+  N[`${prefix}::take_while`] = lazy("takeWhile");
+  N[`${prefix}::skip_while`] = lazy("skipWhile");
+  N[`${prefix}::map_while`] = lazy("mapWhile");
+  N[`${prefix}::inspect`] = lazy("inspect");
+  N[`${prefix}::flat_map`] = lazy("flatMap", (s) => ({ innerIter: makeIter(s.rt, closureRet(s.argTypes[1]), "intoIter", s.span) }));
+  N[`${prefix}::flatten`] = lazy("flatMap", (s) => ({ innerIter: makeIter(s.rt, itemOf(s.argTypes[0]), "intoIter", s.span) }));
+  N[`${prefix}::max_by_key`] = best(1, true);
+  N[`${prefix}::min_by_key`] = best(-1, true);
+  N[`${prefix}::max_by`] = best(1, false);
+  N[`${prefix}::min_by`] = best(-1, false);
+  N[`${prefix}::partition`] = partition;
+}
+
+registerNatives(N);
