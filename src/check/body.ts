@@ -1832,10 +1832,23 @@ export class BodyChecker {
     let ret = inst.ret;
     // Iterator special cases (see the top of stdlib/prelude.stark).
     if (qual === "Iter::collect") {
-      const item = (inf.shallow(hit.selfTy) as { args: Type[] }).args[0];
+      let item = (inf.shallow(hit.selfTy) as { args: Type[] }).args[0];
       const c = inst.sub.get("C")!;
       if (!e.typeArgs && expected) inf.tryUnify(c, expected);
-      const ct = inf.shallow(c);
+      let ct = inf.shallow(c);
+      // Into `Result<C, E>` from `Result<T, E>` items (the first Err, else C collected from the
+      // Ok values), into `Option<C>` from `Option<T>` items: C follows the rules below.
+      const outer = ct.kind === "adt" && ct.decl.span.file.name === "<prelude>" && (ct.decl.name.name === "Result" || ct.decl.name.name === "Option") ? ct : null;
+      if (outer) {
+        const it = inf.shallow(item);
+        if (it.kind === "adt" && it.decl === outer.decl && (outer.args.length < 2 || inf.tryUnify(it.args[1], outer.args[1]))) {
+          item = it.args[0];
+          ct = inf.shallow(outer.args[0]);
+        } else {
+          this.err(error("E0277", `a value of type ${show(inf, outer)} cannot be built from an iterator over elements of type ${show(inf, it)}`, e.method.span, `collecting into ${show(inf, outer)} needs ${outer.decl.name.name} items`));
+          return c;
+        }
+      }
       if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });
       else if (ct.kind === "builtin" && ct.name === "Vec") {
         // `Vec<&str>` from String items: STARK's strings are all `String`, so `&str` accepts them.

@@ -22,6 +22,7 @@ import { Runtime } from "./runtime";
 import "./natives_ml";
 import "./natives_std";
 import "./iter_adapters";
+import "./int_methods";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */

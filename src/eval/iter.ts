@@ -63,6 +63,11 @@ export type IterKind =
   | "inspect"
   /** `flat_map` (closure in FN) / `flatten` (no FN): the outer iterator in INNER, the current inner one in INNER2. */
   | "flatMap"
+  /**
+   * `collect` into Result/Option: yields the Ok/Some payloads of the items in INNER; at the first
+   * Err/None it stops and keeps that item in FN (the residual the caller returns).
+   */
+  | "unwrapWhile"
   | "empty"
   /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
   | "native";
@@ -80,6 +85,8 @@ export interface IterDesc {
   isArray?: boolean;
   /** kind "flatMap": turns an item (after FN, if any) into an iterator over it. */
   innerIter?: (v: Value) => Ptr;
+  /** kind "unwrapWhile": the payload of an Ok/Some item, or DONE for an Err/None. */
+  unwrap?: (item: Ptr) => Next;
   /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
   nativeNext?: (id: number) => Next;
   /** kind "native": releases what the native iterator holds open (a file) when a loop leaves it early. */
@@ -480,6 +487,14 @@ function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
         const x = next(rt, h.getPtr(self(), INNER));
         if (x === DONE) return DONE;
         return keepAcross(rt, d, x, () => d.call!(h.getPtr(self(), FN), [x])).item;
+      }
+      case "unwrapWhile": {
+        if (h.getPtr(self(), FN) !== 0) return DONE;
+        const x = next(rt, h.getPtr(self(), INNER));
+        if (x === DONE) return DONE;
+        const y = d.unwrap!(x);
+        if (y === DONE) h.setPtr(self(), FN, x);
+        return y;
       }
       case "flatMap": {
         for (;;) {

@@ -1,14 +1,15 @@
 // Iterator adapters and consumers beyond the core set in natives.ts: `take_while`, `skip_while`,
 // `map_while`, `inspect`, `flat_map`, `flatten` (lazy, as in Rust: each pulls from its source
 // only when asked, so side effects in closures interleave as they do in Rust), and
-// `max_by_key`, `min_by_key`, `max_by`, `min_by`, `partition`. Registered with
+// `max_by_key`, `min_by_key`, `max_by`, `min_by`, `partition`; and `collect` into `Result` /
+// `Option`, which wraps the core `collect`. Registered with
 // `registerNatives`; the prelude declares them on `Iter<T>` (and a range receiver reaches them
 // too). The lazy ones are iterator kinds of iter.ts.
 
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
-import { NativeFactory, NativeSite, optionOf, registerNatives } from "./natives";
+import { NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
 import { Value } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
@@ -166,4 +167,70 @@ for (const prefix of ["Iter", "Range"]) {
   N[`${prefix}::partition`] = partition;
 }
 
+// ── collect into Result / Option ──
+
+/** The layout, variant tag and payload slot of `variant` of the Option/Result type `t`. */
+function variantOf(rt: NativeSite["rt"], t: Type, variant: string) {
+  const at = derefAll(t) as Type & { kind: "adt" };
+  const l = rt.adtLayout(at);
+  const tag = at.decl.kind === "EnumDecl" ? at.decl.variants.findIndex((v) => v.name.name === variant) : 0;
+  const off = l.offsets[tag];
+  return { layout: l.layout, tag, off, kind: l.kinds[off] ?? SlotKind.Scalar };
+}
+
+/**
+ * `collect()` into `Result<C, E>` / `Option<C>` (Rust's `FromIterator` for them): C is
+ * collected, by the core `collect`, from the Ok/Some payloads; the first Err/None item stops
+ * the iteration and is the result instead (so a closure before it runs no further).
+ */
+const coreCollect = NATIVES["Iter::collect"];
+function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }): NativeImpl {
+  const rt = s.rt;
+  const isResult = outer.decl.name.name === "Result";
+  const itemType = itemOf(s.argTypes[0]);
+  const good = variantOf(rt, itemType, isResult ? "Ok" : "Some");
+  const bad = variantOf(rt, itemType, isResult ? "Err" : "None");
+  const payload = (derefAll(itemType) as Type & { kind: "adt" }).args[0];
+  const innerType: Type = { kind: "builtin", name: "Iter", args: [payload] };
+  const collectInner = coreCollect({ ...s, argTypes: [innerType], retType: outer.args[0] });
+  const toIter = source(s);
+  const d = registerDesc(rt, {
+    kind: "unwrapWhile",
+    elem: payload,
+    elemKind: reprOf(payload),
+    unwrap: (x) => (rt.heap.get(x, 0) === good.tag ? rt.load(x, good.off, good.kind) : DONE),
+  });
+  const okOut = variantOf(rt, outer, isResult ? "Ok" : "Some");
+  const errOut = variantOf(rt, outer, isResult ? "Err" : "None");
+  return (it) => {
+    const h = rt.heap;
+    const b = rt.handles.length;
+    try {
+      rt.handles.push(newIter(rt, d, 0, 0, 0, 0, toIter(it)));
+      rt.handles.push(collectInner(rt.handles[b]));
+      const residual = h.getPtr(rt.handles[b], 5 /* FN */);
+      if (residual !== 0) {
+        const p = h.alloc(errOut.layout);
+        h.set(p, 0, errOut.tag);
+        if (isResult) rt.store(p, errOut.off, errOut.kind, rt.load(h.getPtr(rt.handles[b], 5), bad.off, bad.kind));
+        return p;
+      }
+      const p = h.alloc(okOut.layout);
+      h.set(p, 0, okOut.tag);
+      rt.store(p, okOut.off, okOut.kind, rt.handles[b + 1]);
+      return p;
+    } finally {
+      rt.handles.length = b;
+    }
+  };
+}
+for (const prefix of ["Iter", "Range"]) {
+  const core = NATIVES[`${prefix}::collect`];
+  N[`${prefix}::collect`] = (s) => {
+    const target = derefAll(s.retType);
+    const prelude = target.kind === "adt" && target.decl.span.file.name === "<prelude>";
+    if (prelude && (target.decl.name.name === "Result" || target.decl.name.name === "Option")) return collectShortCircuit(s, target);
+    return core(s);
+  };
+}
 registerNatives(N);

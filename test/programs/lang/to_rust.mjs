@@ -208,7 +208,7 @@ export function toRust(src) {
   const body = translate(src)
     // An operator impl written without `type Output` (STARK infers it as Self) gains Rust's.
     .replace(/\bimpl\s+(Add|Sub|Mul|Div|Rem|Neg)\s+for\s+(\w+)\s*\{(?!\s*type\s+Output)/g, "impl std::ops::$1 for $2 { type Output = $2;")
-    .replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, 'match ($1).as_str() {$2"');
+    .replace(/\bmatch\s+([^{}\n]+?)\s*\{(\s*)"/g, (m, scrut, ws) => (/\.as_str\(\)$/.test(scrut) ? m : `match (${scrut}).as_str() {${ws}"`));
   return (
     "#[allow(unused, non_snake_case, unreachable_code, dead_code)] fn __stark_top() { " + body +
     `\n${hasMain ? "main();" : ""}\n}\nfn main() { __stark_top(); }\n` + SHIM
@@ -271,6 +271,10 @@ impl<'a, K: PartialEq, V> MapEntry<'a, K, V> {
     fn or_default(self) -> &'a mut V where V: Default { self.or_insert_with_key(|_| V::default()) }
     fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self { if let Some(i) = self.index() { f(&mut self.map.entries[i].1); } self }
     fn key(&self) -> &K { &self.key }
+}
+// collect() into a Map: a repeated key keeps its first position and takes the last value.
+impl<K: PartialEq, V> FromIterator<(K, V)> for Map<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(it: I) -> Self { let mut m = Map::new(); for (k, v) in it { m.insert(k, v); } m }
 }
 impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for Map<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { f.debug_map().entries(self.entries.iter().map(|(k, v)| (k, v))).finish() }

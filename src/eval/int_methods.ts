@@ -1,0 +1,164 @@
+// Rust's explicit-overflow integer methods: `wrapping_*`, `checked_*`, `saturating_*`,
+// `overflowing_*`, `rem_euclid` / `div_euclid`, bit counts and `is_power_of_two`. Plain
+// arithmetic panics on overflow (P0101); these are how a program says what it wants instead.
+//
+// Every result is computed exactly with BigInt against the type's real range (i64 is
+// -2^63..2^63-1), then returned as a JS number; a result that a double cannot hold exactly
+// (beyond ±2^53 and not a representable value) panics P0101, as the `as` casts do
+// (LANGUAGE.md: integers are exact within ±2^53 and wherever still exactly representable).
+// Registered with `registerNatives`; the prelude declares them on `impl<I: Integer> I`.
+
+import { SlotKind } from "../../heap/api";
+import type { IntName, Type } from "../check/types";
+import { NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
+import { Value } from "./runtime";
+import { derefAll } from "./typeinfo";
+
+const N: Record<string, NativeFactory> = {};
+
+interface IntInfo {
+  name: IntName;
+  bits: number;
+  signed: boolean;
+  min: bigint;
+  max: bigint;
+}
+
+const BITS: Record<IntName, number> = { i8: 8, i16: 16, i32: 32, i64: 64, isize: 64, u8: 8, u16: 16, u32: 32, u64: 64, usize: 64 };
+
+function intInfo(s: NativeSite): IntInfo {
+  const t = derefAll(s.argTypes[0] ?? { kind: "int", name: "i32" });
+  const name: IntName = t.kind === "int" ? t.name : "i32";
+  const bits = BITS[name];
+  const signed = name[0] === "i";
+  const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+  const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  return { name, bits, signed, min, max };
+}
+
+function wrapTo(t: IntInfo, v: bigint): bigint {
+  return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
+}
+
+/** The JS number for an in-range result; P0101 when a double cannot hold it exactly. */
+function toNumber(s: NativeSite, t: IntInfo, v: bigint): number {
+  const n = Number(v);
+  // The type's MIN and MAX are held as the doubles its constants are (i64::MAX is 2^63).
+  if (BigInt(n) !== v && v !== t.min && v !== t.max) s.rt.panic("P0101", `integer overflow: the result ${v} (${t.name}) is outside the exactly representable range (±2^53)`, s.span);
+  return n;
+}
+
+type Op = (a: bigint, b: bigint) => bigint | null; // null: undefined result (division by zero, ...)
+
+const ADD: Op = (a, b) => a + b;
+const SUB: Op = (a, b) => a - b;
+const MUL: Op = (a, b) => a * b;
+const DIV: Op = (a, b) => (b === 0n ? null : a / b);
+const REM: Op = (a, b) => (b === 0n ? null : a % b);
+const POW: Op = (a, b) => a ** b;
+
+/** `checked_*`: None when the exact result leaves the type (or is undefined). */
+function checked(op: Op, unary = false): NativeFactory {
+  return (s) => {
+    const t = intInfo(s);
+    return (a: Value, b: Value = 0) => {
+      const opt = optionOf(s.rt, s.retType);
+      const r = op(BigInt(a), unary ? 0n : BigInt(b));
+      return r === null || r < t.min || r > t.max ? opt.none() : opt.some(toNumber(s, t, r));
+    };
+  };
+}
+
+/** `wrapping_*`: the exact result taken modulo 2^bits. */
+function wrapping(op: Op, unary = false): NativeFactory {
+  return (s) => {
+    const t = intInfo(s);
+    return (a: Value, b: Value = 0) => {
+      const r = op(BigInt(a), unary ? 0n : BigInt(b));
+      if (r === null) return s.rt.panic("P0102", "attempt to divide by zero", s.span);
+      return toNumber(s, t, wrapTo(t, r));
+    };
+  };
+}
+
+/** `saturating_*`: the exact result clamped to the type's range. */
+function saturating(op: Op): NativeFactory {
+  return (s) => {
+    const t = intInfo(s);
+    return (a: Value, b: Value) => {
+      const r = op(BigInt(a), BigInt(b))!;
+      return toNumber(s, t, r < t.min ? t.min : r > t.max ? t.max : r);
+    };
+  };
+}
+
+/** `overflowing_*`: (the wrapped result, whether it overflowed). */
+function overflowing(op: Op): NativeFactory {
+  return (s) => {
+    const t = intInfo(s);
+    const tuple = derefAll(s.retType) as Type & { kind: "tuple" };
+    return (a: Value, b: Value) => {
+      const r = op(BigInt(a), BigInt(b))!;
+      const w = wrapTo(t, r);
+      const p = s.rt.heap.alloc(s.rt.tupleLayout(tuple));
+      s.rt.store(p, 0, SlotKind.Scalar, toNumber(s, t, w));
+      s.rt.store(p, 1, SlotKind.Scalar, w !== r ? 1 : 0);
+      return p;
+    };
+  };
+}
+
+for (const [name, op] of [["add", ADD], ["sub", SUB], ["mul", MUL], ["div", DIV], ["rem", REM], ["pow", POW]] as const) {
+  N[`Integer::checked_${name}`] = checked(op);
+  N[`Integer::wrapping_${name}`] = wrapping(op);
+  if (name !== "div" && name !== "rem") N[`Integer::saturating_${name}`] = saturating(op);
+  if (name === "add" || name === "sub" || name === "mul") N[`Integer::overflowing_${name}`] = overflowing(op);
+}
+N["Integer::checked_neg"] = checked((a) => -a, true);
+N["Integer::checked_abs"] = checked((a) => (a < 0n ? -a : a), true);
+N["Integer::wrapping_neg"] = wrapping((a) => -a, true);
+N["Integer::wrapping_abs"] = wrapping((a) => (a < 0n ? -a : a), true);
+
+/** `rem_euclid` / `div_euclid`: the remainder is never negative; P0102 for zero, P0101 for MIN / -1. */
+function euclid(wantRem: boolean): NativeFactory {
+  return (s) => {
+    const t = intInfo(s);
+    return (a: Value, b: Value): number => {
+      if (b === 0) return s.rt.panic("P0102", wantRem ? "attempt to calculate the remainder with a divisor of zero" : "attempt to divide by zero", s.span);
+      const x = BigInt(a);
+      const y = BigInt(b);
+      let r = x % y;
+      if (r < 0n) r += y < 0n ? -y : y;
+      const q = (x - r) / y;
+      if (q > t.max) return s.rt.panic("P0101", wantRem ? "attempt to calculate the remainder with overflow" : "attempt to divide with overflow", s.span);
+      return toNumber(s, t, wantRem ? r : q);
+    };
+  };
+}
+N["Integer::rem_euclid"] = euclid(true);
+N["Integer::div_euclid"] = euclid(false);
+
+/** The value's bits as an unsigned BigInt of the type's width (two's complement for negatives). */
+function bitsOf(t: IntInfo, a: Value): bigint {
+  return BigInt.asUintN(t.bits, BigInt(a));
+}
+const bitFn = (f: (bits: bigint, t: IntInfo) => number | boolean): NativeFactory => (s) => {
+  const t = intInfo(s);
+  return ((a: Value) => f(bitsOf(t, a), t)) as NativeImpl;
+};
+const ones = (v: bigint): number => v.toString(2).split("").filter((c) => c === "1").length;
+N["Integer::count_ones"] = bitFn((v) => ones(v));
+N["Integer::count_zeros"] = bitFn((v, t) => t.bits - ones(v));
+N["Integer::leading_zeros"] = bitFn((v, t) => (v === 0n ? t.bits : t.bits - v.toString(2).length));
+N["Integer::trailing_zeros"] = bitFn((v, t) => {
+  if (v === 0n) return t.bits;
+  let n = 0;
+  while ((v & 1n) === 0n) {
+    v >>= 1n;
+    n++;
+  }
+  return n;
+});
+N["Integer::is_power_of_two"] = bitFn((v) => v !== 0n && (v & (v - 1n)) === 0n);
+
+registerNatives(N);
