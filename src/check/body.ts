@@ -275,6 +275,8 @@ export class BodyChecker {
   satisfies(t: Type, trait: TraitDecl): boolean {
     t = this.inf.shallow(t);
     const name = trait.name.name;
+    // Floats are PartialEq/PartialOrd only (NaN): no total order or equality, as in Rust.
+    if ((name === "Ord" || name === "Eq") && this.isPreludeTrait(trait) && this.hasFloat(t)) return false;
     if (t.kind === "var" || t === ERR) return true;
     if (t.kind === "dyn") return t.trait === trait || t.trait.supertraits.some((s) => s.kind === "PathType" && s.segments[s.segments.length - 1].name.name === name);
     if (t.kind === "param") return true;
@@ -283,6 +285,19 @@ export class BodyChecker {
     if (name === "Copy" && this.isPreludeTrait(trait)) return this.env.isCopy(t);
     if (MARKER_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.markerHolds(name, t);
     if (OPERATOR_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.primitiveOperator(name, t);
+    return false;
+  }
+
+  /** Whether a float is part of the value (behind references, in tuples, arrays, Vec, Option, ...). */
+  private hasFloat(t: Type, depth = 0): boolean {
+    t = this.inf.shallow(t);
+    if (t.kind === "float" || (t.kind === "var" && this.inf.varKind(t) === "float")) return true;
+    if (depth > 8) return false;
+    if (t.kind === "ref") return this.hasFloat(t.inner, depth + 1);
+    if (t.kind === "tuple") return t.elems.some((x) => this.hasFloat(x, depth + 1));
+    if (t.kind === "array") return this.hasFloat(t.elem, depth + 1);
+    if (t.kind === "builtin" && t.name !== "Gc") return t.args.some((x) => this.hasFloat(x, depth + 1));
+    if (t.kind === "adt" && t.decl.span.file.name === "<prelude>") return t.args.some((x) => this.hasFloat(x, depth + 1));
     return false;
   }
 

@@ -27,7 +27,16 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
     if (t.kind === "var" && inf.varKind(t) === "any") continue;
     if (t === ERR) continue;
     if (!ck.satisfies(t, o.trait)) {
-      const d = error("E0277", `the trait bound ${show(inf, t).slice(0, -1)}: ${o.trait.name.name}\` is not satisfied`, o.span, `the trait \`${o.trait.name.name}\` is not implemented for ${show(inf, t)}`);
+      // rustc names the type without its references (`f64: Ord` for a `&f64` item).
+      let shown = t;
+      while (shown.kind === "ref") shown = inf.resolve(shown.inner);
+      const ty = show(inf, shown).replace(/^`|`$/g, "");
+      const d = error("E0277", `the trait bound \`${ty}: ${o.trait.name.name}\` is not satisfied`, o.span, `the trait \`${o.trait.name.name}\` is not implemented for \`${ty}\``);
+      const name = o.trait.name.name;
+      if ((name === "Ord" || name === "Eq") && o.trait.span.file.name === "<prelude>") {
+        d.notes.push(`floats are only \`Partial${name}\`: NaN is neither smaller nor larger than any number (nor equal to itself)`);
+        d.help.push(name === "Ord" ? "compare with `partial_cmp`, e.g. `v.sort_by(|a, b| a.partial_cmp(b).unwrap())`, or use `a.max(b)` / `a.min(b)` on floats" : "compare with `==`, which floats support, or keep the values as integers");
+      }
       ck.diagnostics.push(d);
     }
   }
