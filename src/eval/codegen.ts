@@ -60,6 +60,8 @@ interface Loop {
   js: string;
   /** Where `break value` stores its value (a `loop` in value position). */
   result: string | null;
+  /** How many blocks were open (`scopes`) where the loop starts: a jump out of it ends the others. */
+  scopeDepth: number;
 }
 
 /** Where `into` puts the value of an expression: a JS place, or nowhere. */
@@ -167,6 +169,10 @@ class FnGen {
   /** Pass 1 collects these; pass 2 keeps them in frame slots. */
   readonly frameBound: Set<Binding>;
   private readonly emitting: boolean;
+  /** The function's own block (its slots are released on return, not emptied at its end). */
+  private fnBlock: BlockExpr | null = null;
+  /** The blocks open at the point being generated, innermost last (without the function's own). */
+  private readonly scopes: BlockExpr[] = [];
   private tmpCount = 0;
   /** The heap offers `slotWords` (see load). */
   private readonly direct: boolean;
@@ -349,6 +355,7 @@ class FnGen {
   // ───────────── the function ─────────────
 
   fnBody(body: BlockExpr): void {
+    this.fnBlock = body;
     this.into(body, "R");
   }
 
@@ -502,11 +509,18 @@ class FnGen {
     switch (u.kind) {
       case "BlockExpr": {
         this.emit(`{`);
+        // The block's managed `let`s are dropped at its end, or where a break or continue leaves
+        // it: their slots stop being roots (see scopeSlots). The function's own block needs
+        // nothing: its slots are released on return.
+        const scoped = u !== this.fnBlock;
+        if (scoped) this.scopes.push(u);
         this.nested(() => {
           for (const s of u.stmts) this.stmt(s);
           if (u.tail) this.into(u.tail, target);
           else if (target !== null) this.emit(`${target} = undefined;`);
+          if (scoped) this.endScopes(this.scopes.length - 1);
         });
+        if (scoped) this.scopes.pop();
         this.emit(`}`);
         return;
       }
@@ -590,11 +604,13 @@ class FnGen {
           if (loop.result === null) this.into(u.value, null);
           else this.into(u.value, loop.result);
         }
+        this.endScopes(loop.scopeDepth);
         this.emit(`break ${loop.js};`);
         return;
       }
       case "ContinueExpr": {
         const loop = this.findLoop(u.label?.name ?? null);
+        this.endScopes(loop.scopeDepth);
         this.emit(`continue ${loop.js};`);
         return;
       }
@@ -937,9 +953,15 @@ class FnGen {
   }
 
   private pushLoop(label: string | null, result: string | null): Loop {
-    const loop = { label, js: `L${this.loopCount++}`, result };
+    const loop = { label, js: `L${this.loopCount++}`, result, scopeDepth: this.scopes.length };
     this.loops.push(loop);
     return loop;
+  }
+
+  /** Empty the managed `let` slots of the open blocks from `scopes[from]` in (declared so far). */
+  private endScopes(from: number): void {
+    if (!this.emitting) return;
+    for (let i = this.scopes.length - 1; i >= from; i--) for (const slot of this.c.scopeSlots(this.scopes[i], this.ctx)) this.emit(`${this.clearSlot(slot)};`);
   }
 
   private findLoop(label: string | null): Loop {

@@ -276,7 +276,7 @@ export class Compiler {
       }
       if (done) return;
     }
-    const code = this.unchecked === null ? this.compileBlock(body, ctx) : this.unchecked.body(this.compileBlock(body, ctx), body.span);
+    const code = this.unchecked === null ? this.compileBlock(body, ctx, true) : this.unchecked.body(this.compileBlock(body, ctx, true), body.span);
     // Tensor parameters are owned by the callee: dropped at return unless moved out.
     const tensorParams = this.tensorSlotsOfParams(ctx, decl);
     cf.frameSize = ctx.size;
@@ -527,7 +527,7 @@ export class Compiler {
 
   // ───────────────────────────── statements and blocks ─────────────────────────────
 
-  compileBlock(b: BlockExpr, ctx: FnCtx): Code {
+  compileBlock(b: BlockExpr, ctx: FnCtx, fnBody = false): Code {
     const rt = this.rt;
     const codes = b.stmts.map((s) => this.compileStmt(s, ctx));
     const tail = b.tail ? this.compileExpr(b.tail, ctx) : null;
@@ -540,8 +540,11 @@ export class Compiler {
         if (t.kind === "tensor" && ctx !== this.globalCtx) drops.unshift(this.varAccess(ctx, bind).get);
       }
     }
+    // ... and the slots of its managed ones are emptied (a function's own block needs none: its
+    // frame is released on return).
+    const cleared = fnBody ? [] : this.scopeSlots(b, ctx);
     const n = codes.length;
-    if (drops.length === 0) {
+    if (drops.length === 0 && cleared.length === 0) {
       if (n === 0) return tail ?? (() => undefined);
       if (n === 1 && !tail) {
         const c0 = codes[0];
@@ -563,6 +566,7 @@ export class Compiler {
         const t = d(f) as Tensor | null;
         if (t && t !== keep) rt.freeTensor(t);
       }
+      for (let i = 0; i < cleared.length; i++) f[cleared[i]] = undefined;
     };
     return (f) => {
       for (let i = 0; i < n; i++) {
@@ -576,6 +580,28 @@ export class Compiler {
       dropAll(f, rt.ctl !== 0 ? rt.ctlValue : v);
       return v;
     };
+  }
+
+  /**
+   * The frame slots of block `b`'s `let` bindings that hold managed objects, emptied when the
+   * block ends. Rust drops a binding's value at the end of its block; a slot left holding it
+   * would keep it alive as a GC root until the slot is next written (in binary-trees, each
+   * loop iteration's dead tree was copied by the young collections of the next one) and show
+   * it as live in `gc::stats()`. Not for `--unchecked` (its tracker reads moved and dropped
+   * values back from their slots), globals, or bindings kept in cells (closures share those).
+   */
+  scopeSlots(b: BlockExpr, ctx: FnCtx): number[] {
+    if (this.unchecked !== null || ctx === this.globalCtx) return [];
+    const out: number[] = [];
+    for (const s of b.stmts) {
+      if (s.kind !== "LetStmt") continue;
+      for (const bind of collectBindPats(s.pat)) {
+        if (bind.global || ctx.cells.has(bind)) continue;
+        const slot = ctx.slots.get(bind);
+        if (slot !== undefined && reprOf(this.bindingType(ctx, bind)) === SlotKind.Pointer) out.push(slot);
+      }
+    }
+    return out;
   }
 
   compileStmt(s: Stmt, ctx: FnCtx): Code {
