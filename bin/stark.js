@@ -3,7 +3,7 @@
 ':' //; d=${s%/*}/../dist/snapshot; n=; IFS=:; for p in $PATH; do [ -f "${p:-.}/node" ] && [ -x "${p:-.}/node" ] && n=${p:-.}/node && break; done; unset IFS
 ':' //; u=; [ -f "$d/stark.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
 ':' //; [ "$u" ] && [ -f "$d/cpu" ] && { b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null; [ "$b" ] && [ -f "$d/cpu-ok-$b" ] || { grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null && { [ -z "$b" ] || { : >"$d/cpu-ok-$b"; } 2>/dev/null; true; }; } || u=; }
-':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && exec "$n" --snapshot-blob "$d/stark.blob" -- "$@"
+':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && { read -r f <"$d/flags"; } 2>/dev/null && exec "$n" $f --snapshot-blob "$d/stark.blob" -- "$@"
 ':' //; exec node "$0" "$@"
 "use strict";
 // Entry point of the `stark` command, both a shell script and JavaScript.
@@ -15,7 +15,8 @@
 // the node on the PATH is the binary that built it (same file and mtime as dist/snapshot/node
 // and node.stamp), NODE_OPTIONS is empty and the CPU's feature flags are those of the build
 // (dist/snapshot/cpu; a match is remembered per boot in dist/snapshot/cpu-ok-BOOTID, to spare
-// a grep at every start). Otherwise, or with STARK_NO_SNAPSHOT set, node runs this file. The
+// a grep at every start). Node is started with the V8 flags the blob was built with
+// (dist/snapshot/flags, one line). Otherwise, or with STARK_NO_SNAPSHOT set, node runs this file. The
 // snapshot itself starts this file's way when dist/ changed since it was built. The shell
 // lines run no other program, but readlink for a symlinked launcher and grep once per boot.
 //

@@ -15,8 +15,9 @@
 //    a run calls are compiled), then V8 serializes the heap, bytecode included.
 // 3. The blob is tried once; if it does not start, it is removed and `stark` starts normally.
 // 4. The launcher (bin/stark.js) uses the blob only where node would accept it: with the node
-//    binary it was built by (dist/snapshot/node links to it, node.stamp has its mtime) and on a
-//    CPU with the same features (dist/snapshot/cpu).
+//    binary it was built by (dist/snapshot/node links to it, node.stamp has its mtime), on a
+//    CPU with the same features (dist/snapshot/cpu) and with the V8 flags it was built with
+//    (dist/snapshot/flags, V8_FLAGS below).
 //
 // Any failure here only costs speed: the build goes on and says so.
 
@@ -44,6 +45,18 @@ const WARM_UP_MODULES = {
   eval: "dist/src/eval/index.js",
   heap: "dist/heap/index.js",
 };
+/**
+ * V8 flags the blob is built and started with (node refuses a blob under other flags; the
+ * launcher reads them from dist/snapshot/flags). Each was measured on `stark run hello.stark`
+ * with callgrind (README.md of src/cli):
+ * --no-rehash-snapshot: keep the hash seed the blob was built with instead of drawing a new one
+ *   and rehashing every string and hash table of the heap at each start (≈ 17 M instructions of
+ *   ≈ 208 M). A seed fixed per installation only matters against hash flooding by untrusted
+ *   input, which a STARK program run from the command line does not take.
+ * --no-sparkplug: no baseline compiles of the functions a short run calls a few times (≈ 20 M);
+ *   hot code still goes to TurboFan, and the interpreter benchmarks stay within ±3 %.
+ */
+const V8_FLAGS = ["--no-rehash-snapshot", "--no-sparkplug"];
 /** Files read while priming, besides the modules: a change to them makes the blob stale. */
 const PRIMED_FILES = ["dist/stdlib/prelude.stark"];
 
@@ -155,7 +168,7 @@ function tryBlob(blob) {
   const program = join(tmpdir(), `stark-snapshot-probe-${process.pid}.stark`);
   writeFileSync(program, 'let greeting = "ok";\nprint(f"{greeting}");\n');
   try {
-    const r = spawnSync(process.execPath, ["--snapshot-blob", blob, "--", "run", program], {
+    const r = spawnSync(process.execPath, [...V8_FLAGS, "--snapshot-blob", blob, "--", "run", program], {
       encoding: "utf8",
       env: { ...process.env, STARK_SNAPSHOT_DEBUG: "1" },
     });
@@ -201,7 +214,7 @@ function markCpu() {
 /** Removes the blob and its markers, including the launcher's per-boot CPU matches (cpu-ok-*). */
 function removeBlob() {
   for (const f of readdirSync(outDir)) {
-    if (f === "stark.blob" || f === "node" || f === "node.stamp" || f === "cpu" || f.startsWith("cpu-ok-")) rmSync(join(outDir, f), { force: true });
+    if (["stark.blob", "flags", "node", "node.stamp", "cpu"].includes(f) || f.startsWith("cpu-ok-")) rmSync(join(outDir, f), { force: true });
   }
 }
 
@@ -217,7 +230,7 @@ function main() {
   renameSync(`${bundlePath}.${process.pid}.tmp`, bundlePath);
 
   const tmpBlob = `${BLOB}.${process.pid}.tmp`;
-  const built = spawnSync(process.execPath, ["--snapshot-blob", tmpBlob, "--build-snapshot", bundlePath], { cwd: root, encoding: "utf8" });
+  const built = spawnSync(process.execPath, [...V8_FLAGS, "--snapshot-blob", tmpBlob, "--build-snapshot", bundlePath], { cwd: root, encoding: "utf8" });
   const failure = built.status !== 0 ? `node --build-snapshot exited ${built.status}: ${(built.stderr || "").slice(0, 2000)}` : tryBlob(tmpBlob);
   if (failure) {
     rmSync(tmpBlob, { force: true });
@@ -225,6 +238,7 @@ function main() {
     return;
   }
   renameSync(tmpBlob, BLOB);
+  writeFileSync(join(outDir, "flags"), V8_FLAGS.join(" ") + "\n");
   markNode();
   markCpu();
   const mb = (statSync(BLOB).size / (1 << 20)).toFixed(1);

@@ -241,6 +241,20 @@ describe("falling back to the normal path", () => {
     }
   });
 
+  test("without the file of the V8 flags the blob was built with (node would refuse other flags)", () => {
+    const flags = join(root, "dist/snapshot/flags");
+    expect(readFileSync(flags, "utf8")).toMatch(/^(--[a-z0-9-]+( --[a-z0-9-]+)*)?\n$/);
+    renameSync(flags, `${flags}.away`);
+    try {
+      const r = viaLauncher(["run", "panic.stark"]);
+      expect(r.snapshot).toBe(false);
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual(expected());
+    } finally {
+      renameSync(`${flags}.away`, flags);
+    }
+    expect(viaLauncher(["run", "hello.stark"]).snapshot).toBe(true);
+  });
+
   test("when there is no snapshot", () => {
     const blob = join(root, "dist/snapshot/stark.blob");
     renameSync(blob, `${blob}.away`);
