@@ -289,7 +289,7 @@ export class BodyChecker {
   }
 
   /** Whether a float is part of the value (behind references, in tuples, arrays, Vec, Option, ...). */
-  private hasFloat(t: Type, depth = 0): boolean {
+  hasFloat(t: Type, depth = 0): boolean {
     t = this.inf.shallow(t);
     if (t.kind === "float" || (t.kind === "var" && this.inf.varKind(t) === "float")) return true;
     if (depth > 8) return false;
@@ -608,6 +608,7 @@ export class BodyChecker {
         }
         checkPattern(this, s.pat, declared ?? t, cx);
         if (!s.elseBlock && t !== ERR) checkIrrefutableLet(this, s.pat, declared ?? t);
+        if (s.init?.kind === "ClosureExpr" && s.pat.kind === "BindPat" && s.pat.byRef === "none" && !s.pat.sub) s.pat.binding.closureInit = s.init;
         return false;
       }
       case "ExprStmt": {

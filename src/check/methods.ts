@@ -161,7 +161,8 @@ function lookupBlanket(ck: BodyChecker, t: Type, name: string, staticOk: boolean
     const decl = impl.methods.get(name);
     if (!decl || (!staticOk && !decl.selfParam)) continue;
     const bound = impl.blanketBound!;
-    const holds = ["Integer", "Float", "Number", "Scalar"].includes(bound) ? ck.markerHolds(bound, t) : true;
+    // Floats are not Ord/Eq (NaN): no `cmp` on them, as in Rust.
+    const holds = ["Integer", "Float", "Number", "Scalar"].includes(bound) ? ck.markerHolds(bound, t) : bound === "Ord" || bound === "Eq" ? !ck.hasFloat(t) : true;
     if (!holds) continue;
     const sub = new Map<string, Type>();
     sub.set((impl.target as { name: string }).name, t);

@@ -1084,6 +1084,8 @@ class FnGen {
         if (res.kind === "local" || res.kind === "global") {
           const t = this.typeOf(e);
           if (valueCtx && needsCopyOnRead(t)) return null;
+          // A Copy closure read by value is copied (the closure compiler's compilePath).
+          if (valueCtx && t.kind === "fn" && this.c.isCopyClosure(res.binding, this.ctx)) return null;
           return this.localRead(res.binding);
         }
         if (res.kind === "variant" && this.typeOf(e).kind !== "fn") {

@@ -111,6 +111,13 @@ export interface CompiledFn {
 export interface ClosureCode {
   name: string;
   invoke: (clo: number, args: Value[], span: Span | null) => Value;
+  /**
+   * A closure literal's captures, in slot order: the cell's slot kind where the closure owns
+   * the cell (a `move` or copied capture), null where it shares the variable's cell.
+   */
+  ownedCells?: (SlotKind | null)[];
+  /** Per capture: its value is a Copy managed object (a tuple, array, Copy struct) to duplicate. */
+  copiedObjects?: boolean[];
 }
 
 const UNIT_T: Type = { kind: "tuple", elems: [] };
@@ -996,6 +1003,10 @@ export class Compiler {
         if (valueCtx && needsCopyOnRead(t)) {
           const g = acc.get;
           return (f) => shallowCopy(rt, g(f));
+        }
+        if (valueCtx && t.kind === "fn" && this.isCopyClosure(res.binding, ctx)) {
+          const g = acc.get;
+          return (f) => this.copyClosure(g(f));
         }
         if (valueCtx && t.kind === "tensor" && acc.cell === null) {
           // Moving a tensor out of a variable: the variable no longer owns it.
@@ -2450,11 +2461,17 @@ export class Compiler {
     e.params.forEach((p, i) => this.bindParamPattern(cctx, p.pat, i, prologue));
     const body = this.unchecked === null ? this.compileExpr(e.body, cctx) : this.unchecked.body(this.compileExpr(e.body, cctx), e.body.span);
     // Captured cells, from the enclosing frame, in capture order.
+    const ownedCells: (SlotKind | null)[] = [];
+    const copiedObjects: boolean[] = [];
     const getters = cctx.captureOrder.map((b) => {
       const acc = this.varAccess(ctx, b);
       const mode = e.captures?.find((c) => c.binding === b)?.mode ?? (e.isMove ? "move" : "ref");
       const copyIn = mode === "move" || mode === "copy";
       const kind = reprOf(this.bindingType(ctx, b));
+      ownedCells.push(copyIn || !acc.cell ? kind : null);
+      copiedObjects.push(needsCopyOnRead(this.bindingType(ctx, b)));
+      // A Copy tuple/array/struct moved in is the closure's own copy (writes inside stay inside).
+      if (copyIn && needsCopyOnRead(this.bindingType(ctx, b))) return (f: Frame) => rt.newCell(kind, shallowCopy(rt, acc.get(f)));
       if (copyIn) return (f: Frame) => rt.newCell(kind, acc.get(f));
       return acc.cell ?? ((f: Frame) => rt.newCell(kind, acc.get(f)));
     });
@@ -2469,6 +2486,8 @@ export class Compiler {
     const map = cctx.map;
     this.closureCodes.push({
       name: "<closure>",
+      ownedCells,
+      copiedObjects,
       invoke: (clo, args, span) => {
         const fr = pool.length !== 0 ? pool.pop()! : new Array(cctx.size);
         rt.pushFrame(fr, map);
@@ -2519,6 +2538,44 @@ export class Compiler {
       rt.handles.length = base;
       return p;
     };
+  }
+
+  /**
+   * Whether `b` holds a Copy closure: a closure literal that captures only shared references and
+   * Copy values (the borrow checker's rule, as Rust's). Reading it by value copies it.
+   */
+  isCopyClosure(b: Binding, ctx: FnCtx | null): boolean {
+    const c = b.closureInit;
+    if (!c || !c.captures || c.captures.length === 0) return false;
+    return c.captures.every((cap) => cap.mode === "ref" || ((cap.mode === "move" || cap.mode === "copy") && isCopyType(ctx ? this.bindingType(ctx, cap.binding) : (cap.binding.ty ?? UNIT_T))));
+  }
+
+  /** A copy of a Copy closure: the same code, its own cells for the state it owns. */
+  copyClosure(clo: number): number {
+    const rt = this.rt;
+    const h = rt.heap;
+    const code = this.closureCodes[h.get(clo, 0)];
+    const owned = code.ownedCells;
+    if (!owned) return clo;
+    const base = rt.handles.length;
+    rt.handles.push(clo);
+    for (let i = 0; i < owned.length; i++) {
+      const k = owned[i];
+      if (k === null) {
+        rt.handles.push(h.getPtr(rt.handles[base], 1 + i));
+        continue;
+      }
+      let v = rt.load(h.getPtr(rt.handles[base], 1 + i), 0, k);
+      if (code.copiedObjects?.[i]) v = shallowCopy(rt, v);
+      rt.handles.push(k === SlotKind.Pointer ? v : 0);
+      const cell = rt.newCell(k, k === SlotKind.Pointer ? rt.handles[rt.handles.length - 1] : v);
+      rt.handles[rt.handles.length - 1] = cell;
+    }
+    const p = h.alloc(h.layoutOf(rt.handles[base]));
+    h.set(p, 0, h.get(rt.handles[base], 0));
+    for (let i = 0; i < owned.length; i++) h.setPtr(p, 1 + i, rt.handles[base + 1 + i]);
+    rt.handles.length = base;
+    return p;
   }
 
   /** Call a callable value (closure, fn pointer, constructor) with evaluated arguments. */

@@ -23,6 +23,7 @@ import "./natives_ml";
 import "./natives_std";
 import "./iter_adapters";
 import "./int_methods";
+import "./ordering";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */

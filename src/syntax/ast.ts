@@ -491,6 +491,12 @@ export interface Binding {
   captured?: boolean;
   /** checker: true for top-level `let` bindings (live in the global frame). */
   global?: boolean;
+  /**
+   * checker: the closure a `let` initialized it with. When that closure is Copy (it captures
+   * only shared references and Copy values), reading the variable by value copies the closure
+   * and the state it owns, as in Rust (`let mut c = counter;` then `c()` leaves `counter` as it was).
+   */
+  closureInit?: ClosureExpr;
 }
 
 export type UnaryOp = "-" | "!";
