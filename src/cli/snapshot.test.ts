@@ -115,6 +115,17 @@ describe("a process started from the snapshot", () => {
     expect(original.some((line) => line.trim().startsWith("//"))).toBe(true);
   });
 
+  test("the blob leaves out Node's code caches of its built-in modules (read at every start, used by none of a run's modules)", () => {
+    // The list is last in the blob: an empty one is a zero count (scripts/snapshot/blob.mjs).
+    const blob = readFileSync(join(root, "dist/snapshot/stark.blob"));
+    expect(blob.subarray(blob.length - 8)).toEqual(Buffer.alloc(8));
+    // The ML library loads at run time with built-in modules no bundled module needs (node:zlib).
+    const r = viaLauncher(["run", "ml.stark"]);
+    expect(r.snapshot).toBe(true);
+    expect(r.stdout).toBe(viaNode(["run", "ml.stark"]).stdout);
+    expect(r.stdout).toContain("tensor([[0.4000, 0.2000]])");
+  });
+
   test("the panic's trace names STARK functions, not JavaScript", () => {
     const r = viaLauncher(["run", "panic.stark"]);
     expect(r.stderr).toMatch(/get/);
