@@ -1088,6 +1088,13 @@ export class Lowerer {
       if (arm.guard) {
         this.value(arm.guard, "move");
         prevGuard = this.cur;
+        // When the guard fails, the arm's bindings go out of scope on the way to the next arm
+        // (without this, the borrows they hold stayed live on that path under the lexical model).
+        const bound = this.scopes[this.scopes.length - 1].bindings;
+        if (bound.length) {
+          prevGuard = this.newNode({ kind: "scopeEnd", bindings: [...bound], span: arm.guard.span, reportDangling: false });
+          this.link(this.cur, prevGuard);
+        }
         this.patternMoves = "movesOnly";
         this.bindPatternFrom(arm.pat, src, carried, e.scrutinee.span);
         this.patternMoves = "normal";
