@@ -106,6 +106,12 @@ export class BodyChecker {
   /** Expressions with `coercedTo` set, resolved by finalize. */
   readonly coercions: Expr[] = [];
   readonly obligations: Obligation[] = [];
+  /**
+   * `collect()` calls whose collection type was still open where they were checked (a closure's
+   * result, typed later by the code around it): Vec of the item unless something fixed it by
+   * the end (finalize.ts), as Rust infers `.map(|r| r.iter().collect()).collect::<Vec<String>>()`.
+   */
+  readonly openCollects: { collection: Type; item: Type }[] = [];
   /** Or-pattern alternatives after the first reuse the first alternative's bindings' slots. */
   orBindings: Map<string, Binding> | null = null;
   /** Literal expressions whose `ty` must be checked for range after inference. */
@@ -1865,7 +1871,8 @@ export class BodyChecker {
           return c;
         }
       }
-      if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });
+      if (ct.kind === "var" && expected && inf.shallow(expected).kind === "var" && !outer) this.openCollects.push({ collection: ct, item });
+      else if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });
       else if (ct.kind === "builtin" && ct.name === "Vec") {
         // `Vec<&str>` from String items: STARK's strings are all `String`, so `&str` accepts them.
         const el = inf.shallow(ct.args[0]);

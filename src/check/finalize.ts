@@ -12,15 +12,20 @@ export interface FinalizeMark {
   bindings: number;
   obligations: number;
   coercions: number;
+  openCollects: number;
 }
 
 export function markOf(ck: BodyChecker): FinalizeMark {
-  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length, coercions: ck.coercions.length };
+  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length, coercions: ck.coercions.length, openCollects: ck.openCollects.length };
 }
 
 /** Resolves everything recorded since `from` (the whole program when from is all zeros). */
 export function finalize(ck: BodyChecker, from: FinalizeMark): void {
   const inf = ck.inf;
+  for (let i = from.openCollects; i < ck.openCollects.length; i++) {
+    const { collection, item } = ck.openCollects[i];
+    if (inf.resolve(collection).kind === "var") inf.unify(collection, { kind: "builtin", name: "Vec", args: [item] });
+  }
   for (let i = from.obligations; i < ck.obligations.length; i++) {
     const o = ck.obligations[i];
     const t = inf.resolve(o.ty);
