@@ -740,20 +740,29 @@ export class Lowerer {
     }
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
     const c = this.value(e.value, valueMode);
-    if (tgtInner.kind === "IndexExpr") {
-      const bn = builtinName(this.ty(tgtInner.object));
-      if (bn === "Vec" || bn === "Map") {
-        const base = this.place(tgtInner.object);
-        if (base) {
-          // `IndexMut::index_mut(&mut v, i)`: the Vec is borrowed before the index is evaluated (no
-          // two-phase borrow here), so `v[v.len() - 1] = x` conflicts, as in Rust.
-          const d = this.autoDeref(base, this.ty(tgtInner.object));
-          const first = this.loans.length;
-          if (d.place) this.borrow(d.place, true, target.span, "autoref");
-          this.value(tgtInner.index, "move");
-          this.endTempsSince(first);
-          return;
-        }
+    // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
+    let indexed: A.IndexExpr | null = null;
+    for (let x: Expr = tgtInner; ; ) {
+      if (x.kind === "ParenExpr") x = x.expr;
+      else if (x.kind === "FieldExpr" || x.kind === "TupleFieldExpr") x = x.object;
+      else if (x.kind === "IndexExpr") {
+        const bn = builtinName(this.ty(x.object));
+        if (bn === "Vec" || bn === "Map") indexed = x;
+        x = x.object;
+      } else break;
+    }
+    if (indexed) {
+      const base = this.place(indexed.object);
+      if (base) {
+        // `IndexMut::index_mut(&mut v, i)`: the Vec is borrowed before the index is evaluated (no
+        // two-phase borrow here), so `v[v.len() - 1] = x` conflicts, as in Rust; a write to a
+        // field of an element borrows the whole Vec too (E0502, not E0506, while `&v[0]` lives).
+        const d = this.autoDeref(base, this.ty(indexed.object));
+        const first = this.loans.length;
+        if (d.place) this.borrow(d.place, true, target.span, "autoref");
+        this.value(indexed.index, "move");
+        this.endTempsSince(first);
+        return;
       }
     }
     const p = this.place(target);
