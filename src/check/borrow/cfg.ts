@@ -19,6 +19,8 @@ export interface Loan {
   origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter" | "reservation";
   /** For captures: the closure expression's span (E0373 points at it). */
   closureSpan?: Span;
+  /** The `&mut` a two-phase reservation becomes once the call's arguments are evaluated. */
+  activation?: boolean;
 }
 
 /** Where borrows flow: a value carries the loans created while computing it and those held by the variables it was derived from. */

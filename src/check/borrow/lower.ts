@@ -910,7 +910,11 @@ export class Lowerer {
     });
     if (pendingMut) {
       if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });
-      const lc = earlyMut ?? this.borrow(pendingMut, true, e.receiver.span, "autoref");
+      let lc = earlyMut;
+      if (!lc) {
+        lc = this.borrow(pendingMut, true, e.receiver.span, "autoref");
+        this.loans[lc.loans[0]].activation = true;
+      }
       // The call uses its arguments after the activation: a borrow one of them holds is live there
       // (`self.record(v)` with `v` from `self.map.get(..)` conflicts, as in Rust).
       for (const c of cs) for (const v of c.vars) {

@@ -24,6 +24,8 @@ type Access = "read" | "write" | "compound" | "move" | "shared" | "mut";
 
 export class BodyChecker {
   readonly diags: Diagnostic[] = [];
+  /** Places whose two-phase reservation conflicted (see checkNode "borrow"). */
+  private readonly reservationErrors = new Set<string>();
   private readonly seen = new Set<string>();
   private readonly loansOfVar = new Map<Binding, number[]>();
 
@@ -229,7 +231,18 @@ export class BodyChecker {
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
         if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
         // A two-phase reservation is checked when it is activated (the `&mut` after the arguments).
-        if (l.origin !== "reservation") this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
+        if (l.origin === "reservation") break;
+        const before = this.diags.length;
+        this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
+        if (l.activation && this.diags.length > before) {
+          // rustc checks the reservation itself as a shared access: a conflict with a mutable
+          // loan (E0499) is its error there; a conflict with a shared loan (E0502) is found at
+          // the activation, and rustc reports none of those for a place whose reservation
+          // already conflicted (its `reservation_error_reported`).
+          const key = placeToString(l.place);
+          if (this.diags[before].code === "E0499") this.reservationErrors.add(key);
+          else if (this.diags[before].code === "E0502" && this.reservationErrors.has(key)) this.diags.length = before;
+        }
         break;
       }
       case "assign":
