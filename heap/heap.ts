@@ -449,6 +449,10 @@ export class GenerationalHeap implements ManagedHeap {
     this.pendingResize = false;
     this.edenSizer.reset();
     if (!this.nursery.setup(this.cfg.youngGenSize, this.policy.tenureAge > 1)) throw new HeapExhaustedError(this.limitBytes(), this.heapSize());
+    // A smaller nursery takes the lowest free pages: what the old one held past them is given
+    // back when nothing lies beyond it (a program that switches modes as it starts: the
+    // default Throughput nursery's 32 MiB stayed in the arena of a Memory-mode run).
+    this.arena.shrink();
   }
 
   // ---------------------------------------------------------------- old collection

@@ -285,6 +285,20 @@ describe("old generation", () => {
   });
 });
 
+  test("a smaller nursery gives the arena back what the larger one held (a program switching modes as it starts)", () => {
+    const { heap, roots, node } = setup({ mode: "Throughput" }, { verify: true });
+    expect(heap.stats().heapCommitted).toBeGreaterThanOrEqual(MODE_DEFAULTS.Throughput.youngGenSize);
+    heap.configure({ mode: "Memory" });
+    heap.safepoint(); // the nursery is rebuilt here
+    expect(heap.stats().heapCommitted).toBeLessThan(2 * MODE_DEFAULTS.Memory.youngGenSize);
+    roots.push(0);
+    for (let i = 0; i < 20000; i++) {
+      roots[0] = node(i, roots[0]);
+      heap.safepoint();
+    }
+    expect(chainValues(heap, roots[0]).length).toBe(20000);
+  });
+
   test("a heap switched to Memory mode collects the old generation at Memory's trigger, not the previous mode's", () => {
     // Throughput waits for 32 MiB of old generation; Memory starts at 512 KiB and 1.25× live.
     const { heap, roots, node } = setup({ mode: "Throughput" });
