@@ -779,15 +779,15 @@ class FnGen {
     const value = this.tmp();
     const argT = this.typeOf(call.args[0]);
     this.emit(`${key} = ${this.expr(call.args[0], argT.kind !== "ref")};`);
-    const map = this.expr(recv, false);
-    this.emit(`${found} = ${this.k(ops)}.find(${map}, ${key});`);
-    this.emit(`${value} = ${found} >= 0 ? ${this.k(ops)}.valAt(${map}, ${found}) : undefined;`);
+    // `MapOps.get`: the value (a number or a pointer), or undefined when the key is not there.
+    this.emit(`${value} = ${this.k(ops)}.get(${this.expr(recv, false)}, ${key});`);
+    this.emit(`${found} = ${value} !== undefined;`);
     this.emit(`${key} = undefined;`);
     return (p) => {
-      if (p.kind === "PathPat") return `${found} < 0`;
+      if (p.kind === "PathPat") return `!${found}`;
       if (p.kind !== "TupleStructPat") return "true";
       const x = p.elems[0];
-      return x.kind === "BindPat" ? `${found} >= 0 && (${this.local(x.binding)} = ${value}, ${value} = undefined, true)` : `${found} >= 0`;
+      return x.kind === "BindPat" ? `${found} && (${this.local(x.binding)} = ${value}, ${value} = undefined, true)` : found;
     };
   }
 

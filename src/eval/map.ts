@@ -120,8 +120,14 @@ export class MapOps {
     return this.rt.load(h.getPtr(m, KEYS), e, this.keys.kind);
   }
   valAt(m: Ptr, e: number): Value {
-    const h = this.rt.heap;
-    return this.rt.load(h.getPtr(m, VALS), e, this.vkind);
+    const rt = this.rt;
+    // A number or a pointer is the slot's word.
+    if (this.vkind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
+      const W = rt.slotWords!;
+      const b = rt.slotBase;
+      return W[W[m + b + VALS] + b + e];
+    }
+    return rt.load(rt.heap.getPtr(m, VALS), e, this.vkind);
   }
   setValAt(m: Ptr, e: number, v: Value): void {
     const h = this.rt.heap;
@@ -141,6 +147,16 @@ export class MapOps {
   /** Entry index of `key`, or -1. */
   find(m: Ptr, key: Value): number {
     return this.findHashed(m, key, this.hashOf(key));
+  }
+
+  /**
+   * The value of `key`, or `undefined` when it is not there: `find` and `valAt` in one call, for
+   * generated code that binds the value at once (`match m.get(&k) { Some(n) => .. }`). Not for
+   * tensor values (a tensor in a frame is its object, not the slot's handle).
+   */
+  get(m: Ptr, key: Value): Value {
+    const e = this.findHashed(m, key, this.hashOf(key));
+    return e < 0 ? undefined : this.valAt(m, e);
   }
 
   private keyAtEquals(keys: Ptr, e: number, key: Value): boolean {
@@ -166,32 +182,53 @@ export class MapOps {
 
   /** `find` with the key's hash already computed. */
   private findHashed(m: Ptr, key: Value, hash: number): number {
-    const h = this.rt.heap;
-    const table = h.getPtr(m, TABLE);
-    const mask = h.length(table) - 1;
-    const hashes = h.getPtr(m, HASHES);
-    const keys = h.getPtr(m, KEYS);
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slot = h.get(table, i);
-      const e = slot - 1;
-      if (slot === 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) {
-        this.probeSlot = i;
-        if (this.memoKeys) {
-          this.probeMap = m;
-          this.probeKey = key;
-          this.probeHash = hash;
-          this.probeEntry = e;
-          this.probeEpoch = this.rt.contentEpoch;
+    const rt = this.rt;
+    const h = rt.heap;
+    let i: number;
+    let e: number;
+    if (this.keys.kind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
+      // The table, hashes and keys read from the slot words; a String key compared by
+      // `strEquals` (length, cached hash, then the bytes four at a time).
+      const W = rt.slotWords!;
+      const b = rt.slotBase;
+      const table = W[m + b + TABLE];
+      const mask = h.length(table) - 1;
+      const t = table + b;
+      const hashes = W[m + b + HASHES] + b;
+      const keys = W[m + b + KEYS] + b;
+      const str = this.strKeys;
+      for (i = hash & mask; ; i = (i + 1) & mask) {
+        e = W[t + i] - 1;
+        if (e < 0) break;
+        if (W[hashes + e] === hash) {
+          const k = W[keys + e];
+          if (k === key || (str ? rt.strEquals(k, key) : this.keys.eq(rt, k, key))) break;
         }
-        return e;
+      }
+    } else {
+      const table = h.getPtr(m, TABLE);
+      const mask = h.length(table) - 1;
+      const hashes = h.getPtr(m, HASHES);
+      const keys = h.getPtr(m, KEYS);
+      for (i = hash & mask; ; i = (i + 1) & mask) {
+        e = h.get(table, i) - 1;
+        if (e < 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) break;
       }
     }
+    this.probeSlot = i;
+    if (this.memoKeys) {
+      this.probeMap = m;
+      this.probeKey = key;
+      this.probeHash = hash;
+      this.probeEntry = e;
+      this.probeEpoch = rt.contentEpoch;
+    }
+    return e;
   }
 
   /** Insert or replace; true when `key` was there, its old value then in `previous`. */
   insert(m: Ptr, key: Value, val: Value): boolean {
     const rt = this.rt;
-    const h = rt.heap;
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
     // the key) leaves it valid. A `get` of the same key just before has done the probe.
     let hash: number;
@@ -203,35 +240,51 @@ export class MapOps {
       hash = this.hashOf(key);
       e = this.findHashed(m, key, hash);
     }
-    if (e >= 0) {
-      this.previous = this.valAt(m, e);
+    const found = e >= 0;
+    if (!found) e = this.append(m, key, val, hash);
+    // Replacing and adding share this tail, so that V8 optimizing `insert` while only one of
+    // them has run (a word count adds its first keys, then only replaces) has seen every
+    // operation it compiles: an unseen one would deoptimize it at the first replacement.
+    if (this.vkind === SlotKind.Tensor) {
+      this.previous = found ? this.valAt(m, e) : undefined;
       this.setValAt(m, e, val);
-      return true;
+      return found;
     }
+    const h = rt.heap;
+    const vals = h.getPtr(m, VALS);
+    const old = h.get(vals, e);
+    if (this.vkind === SlotKind.Scalar) h.set(vals, e, typeof val === "boolean" ? (val ? 1 : 0) : val === undefined ? 0 : val);
+    else h.setPtr(vals, e, val ?? 0);
+    this.previous = found ? old : undefined;
+    return found;
+  }
+
+  /**
+   * A new entry for `key` (its value slot still 0), in the table slot that ended the probe just
+   * made (`probeSlot`) unless the columns had to grow; returns its index.
+   */
+  private append(m: Ptr, key: Value, val: Value, hash: number): number {
+    const rt = this.rt;
+    const h = rt.heap;
     let slot = this.probeSlot;
     rt.contentEpoch++;
-    // Keep key/val/map reachable across the allocations a resize makes.
-    const base = rt.handles.length;
-    rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
     let used = h.get(m, USED);
     if (used >= h.length(h.getPtr(m, KEYS))) {
+      // Keep key/val/map reachable across the allocations a resize makes.
+      const base = rt.handles.length;
+      rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
       this.grow(base);
+      rt.handles.length = base;
       slot = -1; // a new table: probe it again
+      used = h.get(m, USED);
     }
-    m = rt.handles[base];
-    if (this.keys.kind === SlotKind.Pointer) key = rt.handles[base + 1];
-    if (this.vkind === SlotKind.Pointer) val = rt.handles[base + 2];
-    rt.handles.length = base;
-    used = h.get(m, USED);
     rt.store(h.getPtr(m, KEYS), used, this.keys.kind, key);
-    rt.store(h.getPtr(m, VALS), used, this.vkind, val);
     h.set(h.getPtr(m, HASHES), used, hash);
     if (slot >= 0) h.set(h.getPtr(m, TABLE), slot, used + 1);
     else this.link(m, hash, used);
     h.set(m, USED, used + 1);
     h.set(m, COUNT, h.get(m, COUNT) + 1);
-    this.previous = undefined;
-    return false;
+    return used;
   }
 
   private link(m: Ptr, hash: number, e: number): void {

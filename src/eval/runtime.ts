@@ -123,6 +123,7 @@ export class Runtime {
     this.writeOut = io.stdout;
     this.writeErr = io.stderr;
     this.maxDepth = maxDepth;
+    this.slotBase = heap.slotOffset ?? 0;
     this.stackCheck = Math.min(STACK_CHECK_STEP, maxDepth);
     this.bytesLayout = heap.defineArrayLayout({ name: "String bytes", element: "byte" });
     this.strLayout = this.fixed("String", [SlotKind.Scalar, SlotKind.Pointer, SlotKind.Scalar], { kind: "builtin", name: "String", args: [] });
@@ -388,30 +389,44 @@ export class Runtime {
   // length is known: no JS string and no managed object per piece. Allocation never collects, so
   // a pointer read before an allocation is still valid after it; only the arena's views change.
 
-  private bytesOf: Float64Array | null = null;
+  /**
+   * The arena's slot words (`ManagedHeap.slotWords`) as of the last `arenaBytes()`: the string
+   * and Map helpers read a String's length, bytes and hash, and write its scalar slots, here
+   * rather than through a heap call per slot (pointer slots still go through `setPtr`, the
+   * write barrier). Slot `i` of object `p` is `slotWords[p + slotBase + i]`.
+   */
+  slotWords: Float64Array | null = null;
+  /** `ManagedHeap.slotOffset`: the words between an object's address and its slot 0. */
+  readonly slotBase: number;
   private bytesView: Uint8Array | null = null;
   /** The same memory as 4-byte words, for comparing byte arrays (which start on a word boundary). */
   private quadsView: Int32Array | null = null;
 
   /**
-   * The arena as bytes, or null if the heap has no slot view. Re-read after anything that can
-   * allocate: growing the arena replaces its views.
+   * The arena as bytes, or null if the heap has no slot view; `slotWords` is then current too.
+   * Re-read after anything that can allocate: growing the arena replaces its views.
    */
-  private arenaBytes(): Uint8Array | null {
+  arenaBytes(): Uint8Array | null {
     const h = this.heap;
     if (!h.slotWords) return null;
     const w = h.slotWords();
-    if (w !== this.bytesOf) {
-      this.bytesOf = w;
-      this.bytesView = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-      this.quadsView = new Int32Array(w.buffer, w.byteOffset, w.byteLength >> 2);
-    }
+    if (w !== this.slotWords) this.takeViews(w);
     return this.bytesView;
+  }
+
+  /**
+   * New views over a grown arena. Out of line: every string and Map helper calls `arenaBytes`,
+   * and V8 would otherwise compile the typed-array constructions into each of them.
+   */
+  private takeViews(w: Float64Array): void {
+    this.slotWords = w;
+    this.bytesView = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+    this.quadsView = new Int32Array(w.buffer, w.byteOffset, w.byteLength >> 2);
   }
 
   /** Offset in `arenaBytes()` of byte 0 of the byte array `data`. */
   private byteOffset(data: Ptr): number {
-    return (data + (this.heap.slotOffset ?? 0)) * 8;
+    return (data + this.slotBase) * 8;
   }
 
   /** A String holding the JS text `s`. */
@@ -559,10 +574,34 @@ export class Runtime {
   /** `p.push_str(&q)`: appends the bytes of String `q` to `p` without decoding them. */
   strAppend(p: Ptr, q: Ptr): void {
     const h = this.heap;
+    let u8 = this.arenaBytes();
+    if (!u8) return this.strAppendByBytes(p, q);
+    let W = this.slotWords!;
+    const b = this.slotBase;
+    const m = W[q + b + STR_LEN];
+    const n = W[p + b + STR_LEN];
+    let data = W[p + b + STR_BYTES];
+    if (n + m > h.length(data)) {
+      data = this.growBytes(p, n + m);
+      u8 = this.arenaBytes()!;
+      W = this.slotWords!;
+    }
+    // `p.push_str(&p)` cannot pass the borrow checker, but q may be p through a Gc handle: the
+    // bytes are read from q after the growth, whose new array holds p's old bytes.
+    const o = (W[q + b + STR_BYTES] + b) * 8;
+    const d = (data + b) * 8 + n;
+    if (m < 64) for (let k = 0; k < m; k++) u8[d + k] = u8[o + k];
+    else u8.copyWithin(d, o, o + m);
+    W[p + b + STR_LEN] = n + m;
+    W[p + b + STR_HASH] = 0;
+    this.contentEpoch++;
+  }
+
+  /** `strAppend` on a heap without a slot view. */
+  private strAppendByBytes(p: Ptr, q: Ptr): void {
+    const h = this.heap;
     const m = h.get(q, STR_LEN);
     const n = h.get(p, STR_LEN);
-    // `p.push_str(&p)` cannot pass the borrow checker, but q may be p through a Gc handle: the
-    // bytes are read from q after the reserve, whose new array holds p's old bytes.
     const data = this.reserveBytes(p, m);
     this.copyBytes(h.getPtr(q, STR_BYTES), 0, data, n, m);
     h.set(p, STR_LEN, n + m);
@@ -592,18 +631,44 @@ export class Runtime {
   /** The byte array of String `p`, first grown (amortized doubling) to hold `extra` more bytes. */
   private reserveBytes(p: Ptr, extra: number): Ptr {
     const h = this.heap;
-    const n = h.get(p, STR_LEN);
+    const need = h.get(p, STR_LEN) + extra;
     const data = h.getPtr(p, STR_BYTES);
-    const cap = h.length(data);
-    if (n + extra <= cap) return data;
-    const next = h.allocArray(this.bytesLayout, Math.max(cap * 2, n + extra, 8));
-    this.copyBytes(data, 0, next, 0, n);
+    return need <= h.length(data) ? data : this.growBytes(p, need);
+  }
+
+  /** Give String `p` a new byte array for at least `need` bytes (amortized doubling), its bytes copied. */
+  private growBytes(p: Ptr, need: number): Ptr {
+    const h = this.heap;
+    const data = h.getPtr(p, STR_BYTES);
+    const next = h.allocArray(this.bytesLayout, Math.max(h.length(data) * 2, need, 8));
+    this.copyBytes(data, 0, next, 0, h.get(p, STR_LEN));
     h.setPtr(p, STR_BYTES, next);
     return next;
   }
 
   strEquals(a: Ptr, b: Ptr): boolean {
     if (a === b) return true;
+    const u8 = this.arenaBytes();
+    if (!u8) return this.strEqualsByByte(a, b);
+    const W = this.slotWords!;
+    const s = this.slotBase;
+    const n = W[a + s + STR_LEN];
+    if (n !== W[b + s + STR_LEN]) return false;
+    const ha = W[a + s + STR_HASH];
+    const hb = W[b + s + STR_HASH];
+    if (ha !== 0 && hb !== 0 && ha !== hb) return false;
+    // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
+    const q = this.quadsView!;
+    const oa = (W[a + s + STR_BYTES] + s) * 8;
+    const ob = (W[b + s + STR_BYTES] + s) * 8;
+    const whole = n & ~3;
+    for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
+    for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
+    return true;
+  }
+
+  /** `strEquals` on a heap without a slot view (kept out of it so that it stays small to inline). */
+  private strEqualsByByte(a: Ptr, b: Ptr): boolean {
     const h = this.heap;
     const n = h.get(a, STR_LEN);
     if (n !== h.get(b, STR_LEN)) return false;
@@ -612,21 +677,6 @@ export class Runtime {
     if (ha !== 0 && hb !== 0 && ha !== hb) return false;
     const da = h.getPtr(a, STR_BYTES);
     const db = h.getPtr(b, STR_BYTES);
-    const u8 = this.arenaBytes();
-    if (!u8) return this.bytesEqualByByte(da, db, n);
-    // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
-    const q = this.quadsView!;
-    const oa = this.byteOffset(da);
-    const ob = this.byteOffset(db);
-    const whole = n & ~3;
-    for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
-    for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
-    return true;
-  }
-
-  /** `strEquals` on a heap without a slot view (kept out of it so that it stays small to inline). */
-  private bytesEqualByByte(da: Ptr, db: Ptr, n: number): boolean {
-    const h = this.heap;
     for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
     return true;
   }
@@ -658,17 +708,28 @@ export class Runtime {
    * once and kept in the String until it changes.
    */
   strHash(p: Ptr): number {
+    const u8 = this.arenaBytes();
+    if (!u8) return this.strHashByByte(p);
+    const W = this.slotWords!;
+    const s = p + this.slotBase;
+    const known = W[s + STR_HASH];
+    if (known !== 0) return known;
+    const n = W[s + STR_LEN];
+    const o = (W[s + STR_BYTES] + this.slotBase) * 8;
+    let x = FNV_OFFSET;
+    for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], FNV_PRIME);
+    return (W[s + STR_HASH] = x >>> 0);
+  }
+
+  /** `strHash` on a heap without a slot view. */
+  private strHashByByte(p: Ptr): number {
     const h = this.heap;
     const known = h.get(p, STR_HASH);
     if (known !== 0) return known;
     const n = h.get(p, STR_LEN);
     const d = h.getPtr(p, STR_BYTES);
     let x = FNV_OFFSET;
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(d);
-      for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], FNV_PRIME);
-    } else for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), FNV_PRIME);
+    for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), FNV_PRIME);
     const hash = x >>> 0;
     h.set(p, STR_HASH, hash);
     return hash;
@@ -714,32 +775,59 @@ export class Runtime {
 
   /** Append the bytes of String `p`. */
   fmtStr(p: Ptr): void {
+    const u8 = this.arenaBytes();
+    if (!u8) return this.fmtStrByByte(p);
+    const W = this.slotWords!;
+    const s = p + this.slotBase;
+    const n = W[s + STR_LEN];
+    const o = (W[s + STR_BYTES] + this.slotBase) * 8;
+    const at = this.scratchLen;
+    const buf = at + n <= this.scratch.length ? this.scratch : this.scratchRoom(n);
+    this.scratchLen = at + n;
+    if (at !== this.hashedTo) {
+      // The running hash was voided (a nested String ended inside this one's parts): copy only.
+      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
+      else buf.set(u8.subarray(o, o + n), at);
+      return;
+    }
+    this.hashedTo = at + n;
+    // The first part: the state after it is the String's own hash, which is kept in the
+    // String, so the next f-string that starts with it (a word in a loop) hashes nothing.
+    const known = at === this.hashFrom ? W[s + STR_HASH] : 0;
+    if (known !== 0 || n >= 64) {
+      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
+      else buf.set(u8.subarray(o, o + n), at);
+      if (known !== 0) this.hashState = known;
+      else this.hashScratch(at, at + n);
+    } else {
+      let x = this.hashState;
+      for (let i = 0; i < n; i++) {
+        const c = u8[o + i];
+        buf[at + i] = c;
+        x = Math.imul(x ^ c, FNV_PRIME);
+      }
+      this.hashState = x;
+    }
+    if (at === this.hashFrom && known === 0) W[s + STR_HASH] = this.hashState >>> 0;
+  }
+
+  /** `fmtStr` on a heap without a slot view. */
+  private fmtStrByByte(p: Ptr): void {
     const h = this.heap;
     const n = h.get(p, STR_LEN);
     const data = h.getPtr(p, STR_BYTES);
     const buf = this.scratchRoom(n);
     const at = this.scratchLen;
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(data);
-      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
-      else buf.set(u8.subarray(o, o + n), at);
-    } else for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
+    for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
     this.scratchLen = at + n;
-    if (at === this.hashedTo) {
-      if (at !== this.hashFrom) this.hashScratch(at, at + n);
-      else {
-        // The first part: the state after it is the String's own hash, which is kept in the
-        // String, so the next f-string that starts with it (a word in a loop) hashes nothing.
-        const known = h.get(p, STR_HASH);
-        if (known !== 0) this.hashState = known;
-        else {
-          this.hashScratch(at, at + n);
-          h.set(p, STR_HASH, this.hashState >>> 0);
-        }
-      }
-      this.hashedTo = at + n;
+    if (at !== this.hashedTo) return;
+    const known = at === this.hashFrom ? h.get(p, STR_HASH) : 0;
+    if (known !== 0) this.hashState = known;
+    else {
+      this.hashScratch(at, at + n);
+      if (at === this.hashFrom) h.set(p, STR_HASH, this.hashState >>> 0);
     }
+    this.hashedTo = at + n;
   }
 
   /** Continue `hashState` over `scratch[from .. to)`. */
@@ -775,24 +863,37 @@ export class Runtime {
       this.fmtText(Number.isInteger(v) ? BigInt(v).toString() : String(v));
       return;
     }
-    const buf = this.scratchRoom(17);
     const start = this.scratchLen;
+    const buf = start + 17 <= this.scratch.length ? this.scratch : this.scratchRoom(17);
     let at = start;
     if (v < 0) {
       buf[at++] = 45; // '-'
       v = -v;
     }
     let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    for (let i = at + digits - 1; i >= at; i--) {
-      const q = Math.floor(v / 10);
-      buf[i] = 48 + (v - q * 10);
-      v = q;
+    if (v < 2147483648) {
+      // Integer division while the value fits 32 bits (most do): no float floor per digit.
+      for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+      for (let i = at + digits - 1; i >= at; i--) {
+        const q = (v / 10) | 0;
+        buf[i] = 48 + v - q * 10;
+        v = q;
+      }
+    } else {
+      for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+      for (let i = at + digits - 1; i >= at; i--) {
+        const q = Math.floor(v / 10);
+        buf[i] = 48 + (v - q * 10);
+        v = q;
+      }
     }
-    this.scratchLen = at + digits;
+    const end = at + digits;
+    this.scratchLen = end;
     if (start === this.hashedTo) {
-      this.hashScratch(start, at + digits);
-      this.hashedTo = at + digits;
+      let x = this.hashState;
+      for (let i = start; i < end; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+      this.hashState = x;
+      this.hashedTo = end;
     }
   }
 
@@ -827,28 +928,47 @@ export class Runtime {
 
   /** The String of the bytes assembled since `mark`, with its hash. */
   fmtEnd(mark: number): Ptr {
-    const n = this.scratchLen - mark;
+    const end = this.scratchLen;
+    const n = end - mark;
     const h = this.heap;
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    const p = h.alloc(this.strLayout);
     const buf = this.scratch;
     // The parts hashed themselves as they were written, unless a nested String ended between.
+    let x = this.hashState;
+    let from = this.hashedTo;
     if (this.hashFrom !== mark) {
-      this.hashState = FNV_OFFSET;
-      this.hashedTo = mark;
+      x = FNV_OFFSET;
+      from = mark;
     }
-    this.hashScratch(this.hashedTo, mark + n);
-    const x = this.hashState;
-    const u8 = this.arenaBytes();
-    if (u8) {
-      const o = this.byteOffset(data);
-      if (n < 64) for (let i = 0; i < n; i++) u8[o + i] = buf[mark + i];
-      else u8.set(buf.subarray(mark, mark + n), o);
-    } else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     this.scratchLen = mark;
     this.hashFrom = -1;
+    const u8 = this.arenaBytes();
+    if (u8 && n < 64) {
+      // Copy and finish the hash in one pass (the bytes before `from` are hashed already).
+      const W = this.slotWords!;
+      const b = this.slotBase;
+      const o = (data + b) * 8 - mark;
+      for (let i = mark; i < from; i++) u8[o + i] = buf[i];
+      for (let i = from; i < end; i++) {
+        const c = buf[i];
+        u8[o + i] = c;
+        x = Math.imul(x ^ c, FNV_PRIME);
+      }
+      W[p + b + STR_LEN] = n;
+      W[p + b + STR_HASH] = x >>> 0;
+      h.setPtr(p, STR_BYTES, data);
+      return p;
+    }
+    for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+    if (u8) u8.set(buf.subarray(mark, end), this.byteOffset(data));
+    else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     // Do not keep a buffer once grown for one huge String.
     if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(256);
-    return this.wrapBytes(data, n, x >>> 0);
+    h.set(p, STR_LEN, n);
+    h.set(p, STR_HASH, x >>> 0);
+    h.setPtr(p, STR_BYTES, data);
+    return p;
   }
 
   // ───────────── vectors ─────────────
