@@ -5,6 +5,7 @@
 
 import { existsSync, readFileSync, statSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
+import { setFlagsFromString } from "node:v8";
 import type { Argv } from "yargs";
 import { makeSourceFile } from "../syntax/ast";
 import { Diagnostic, StarkPanic } from "../diagnostics";
@@ -263,6 +264,13 @@ function writeFd(fd: number, text: string): void {
 }
 
 export function main(argv: string[]): void {
+  // `stark check` is one pass over the program and then the process exits: V8's optimizing
+  // compiler (TurboFan) would spend more compiling the checker's hot functions than they save in
+  // that pass (checking a 10,000-line program took half the CPU with it off; see
+  // bench/check/README.md). Baseline code (Sparkplug) still runs. Not for `run`, whose program
+  // needs the interpreter optimized, and set only here, on the real process, not in runCli,
+  // which tests drive in-process.
+  if (argv.find((a) => !a.startsWith("-")) === "check") setFlagsFromString("--max-opt=1");
   // Output is buffered and written once at exit or when large, so printing in a loop is cheap.
   let out = "";
   const flush = () => {
