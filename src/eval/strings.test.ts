@@ -145,6 +145,87 @@ describe.each(heaps)("Strings (%s)", (_name, make) => {
     expect(hashOf(later)).toBe(0);
   });
 
+  test("long parts (64 bytes and more) are copied and hashed like short ones, first or later", () => {
+    const rt = runtime(make());
+    const fresh = (text: string) => rt.strHash(rt.newString(text));
+    const long = "ä".repeat(40); // 80 bytes
+    const cases: [string, boolean][] = [
+      [long, false],
+      [long, true], // its hash known: the running state starts from it
+    ];
+    for (const [text, known] of cases) {
+      const w = rt.newString(text);
+      if (known) rt.strHash(w);
+      const m = rt.fmtBegin();
+      rt.fmtStr(w);
+      rt.fmtBytes(new TextEncoder().encode("|"));
+      rt.fmtStr(w);
+      rt.fmtInt(-2147483649); // beyond 32 bits: the float path
+      const s = rt.fmtEnd(m);
+      expect(rt.str(s)).toBe(`${text}|${text}-2147483649`);
+      expect(rt.heap.get(s, STR_HASH)).toBe(fresh(`${text}|${text}-2147483649`));
+      expect(rt.heap.get(w, STR_HASH)).toBe(fresh(text)); // a first part keeps the hash it computed
+    }
+  });
+
+  test("push_str grows a String made by an f-string, also by its own bytes", () => {
+    const rt = runtime(make());
+    const fresh = (text: string) => rt.strHash(rt.newString(text));
+    const m = rt.fmtBegin();
+    rt.fmtText("ü");
+    rt.fmtInt(1);
+    const s = rt.fmtEnd(m); // its byte array holds exactly its 3 bytes
+    let text = "ü1";
+    for (const part of ["", "-", "ß", "🚀".repeat(20)]) {
+      rt.strAppend(s, rt.newString(part));
+      text += part;
+      expect(rt.str(s)).toBe(text);
+      expect(rt.strHash(s)).toBe(fresh(text));
+    }
+    rt.strAppend(s, s); // only through a Gc handle in STARK, but it must hold
+    expect(rt.str(s)).toBe(text + text);
+    expect(rt.strHash(s)).toBe(fresh(text + text));
+  });
+
+  test("Map values: get is find and valAt in one call; insert replaces or adds and keeps the old value", () => {
+    const heap = make();
+    const rt = runtime(heap);
+    for (const [vt, vals] of [
+      [I64, [5, -7, 2 ** 40]],
+      [STR, ["a", "ключ", ""]],
+      [{ kind: "bool", name: "bool" } as Type, [true, false, true]],
+    ] as [Type, unknown[]][]) {
+      const ops = getMapOps(rt, { kind: "builtin", name: "Map", args: [STR, vt] });
+      const value = (v: unknown) => (typeof v === "string" ? rt.newString(v) : v);
+      const read = (v: unknown) => (vt === STR ? rt.str(v as number) : vt.kind === "bool" ? v === 1 : v);
+      rt.handles.push(ops.create());
+      const key = (i: number) => rt.newString(`k${i}`);
+      // Adds only, then replaces only: both leave the value where get finds it.
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 20; i++) {
+          const k = key(i);
+          const had = ops.get(rt.handles[0], k);
+          expect(had === undefined).toBe(round === 0);
+          expect(ops.insert(rt.handles[0], k, value(vals[round]))).toBe(round > 0);
+          if (round > 0) expect(read(ops.previous)).toEqual(vals[round - 1]);
+          else expect(ops.previous).toBeUndefined();
+          heap.safepoint();
+        }
+      }
+      const m = rt.handles[0];
+      expect(ops.len(m)).toBe(20);
+      expect(read(ops.get(m, key(13)))).toEqual(vals[2]);
+      expect(ops.get(m, key(20))).toBeUndefined();
+      // Removed, then missing, then added again with a fresh value.
+      expect(ops.remove(m, key(13))).toBe(true);
+      expect(ops.get(m, key(13))).toBeUndefined();
+      expect(ops.insert(m, key(13), value(vals[0]))).toBe(false);
+      expect(read(ops.get(m, key(13)))).toEqual(vals[0]);
+      expect(ops.len(m)).toBe(20);
+      rt.handles.length = 0;
+    }
+  });
+
   test("integers are written as format.ts displays them, exactly beyond 2^53", () => {
     const rt = runtime(make());
     const values = [0, 7, -7, 9, 10, 99, 100, -1000, 123456789, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 1e21, -1e22];
