@@ -1154,7 +1154,13 @@ export class Lowerer {
       const carries = this.types.carriesLoans(b.ty);
       // Mutating through a `&mut` variable captures what it points to (`*r`), not `r` itself.
       const p = cap.mode === "refMut" && b.ty?.kind === "ref" && b.ty.mutable ? project(localPlace(b), { kind: "deref", mutable: true }) : localPlace(b);
-      if (cap.mode === "ref" || cap.mode === "refMut") {
+      if (cap.mode === "ref" && b.ty?.kind === "ref" && !b.ty.mutable) {
+        // Reading through a `&T` variable (`|m| people.get(m)`): Rust 2021 captures `*people`, a
+        // shared reborrow as long-lived as the reference itself, so the closure holds what the
+        // reference holds and no borrow of the variable (returning its result is no E0373/E0515).
+        this.read(p, cap.span);
+        out.push({ loans: [], vars: [b] });
+      } else if (cap.mode === "ref" || cap.mode === "refMut") {
         const l = this.newLoan(p, cap.mode === "refMut", cap.span, "capture", e.span);
         this.addUse(b, cap.span);
         this.emit({ kind: "borrow", loan: l, span: cap.span });
