@@ -41,25 +41,17 @@ const PRELUDE_CHECKER = "dist/src/check/index.js";
  * loads, and wasm.ts reads `globalThis.WebAssembly`, which the snapshot builder does not have.
  */
 const RUN_TIME_ONLY = ["dist/src/tensor/index.js", "dist/src/tensor/wasm.js"];
-/** What the warm-up run uses: compile as the CLI does, run on a fresh heap. */
-const WARM_UP_MODULES = {
-  pipeline: "dist/src/cli/pipeline.js",
-  ast: "dist/src/syntax/ast.js",
-  eval: "dist/src/eval/index.js",
-  heap: "dist/heap/index.js",
-};
 /**
  * V8 flags the blob is built and started with (node refuses a blob under other flags; the
- * launcher reads them from dist/snapshot/flags). Each was measured on `stark run hello.stark`
- * with callgrind (README.md of src/cli):
+ * launcher reads them from dist/snapshot/flags). Measured on `stark run hello.stark` with
+ * callgrind (README.md of src/cli):
  * --no-rehash-snapshot: keep the hash seed the blob was built with instead of drawing a new one
  *   and rehashing every string and hash table of the heap at each start (≈ 17 M instructions of
  *   ≈ 208 M). A seed fixed per installation only matters against hash flooding by untrusted
  *   input, which a STARK program run from the command line does not take.
- * --no-sparkplug: no baseline compiles of the functions a short run calls a few times (≈ 20 M);
- *   hot code still goes to TurboFan, and the interpreter benchmarks stay within ±3 %.
+ * (Sparkplug is turned off per command at run time, by runtime.js: see `main` there.)
  */
-const V8_FLAGS = ["--no-rehash-snapshot", "--no-sparkplug"];
+const V8_FLAGS = ["--no-rehash-snapshot"];
 /** Files read while priming, besides the modules: a change to them makes the blob stale. */
 const PRIMED_FILES = ["dist/stdlib/prelude.stark"];
 
@@ -113,11 +105,7 @@ function bundle(modules, { probe, kept }) {
     prime: [MAIN],
     runTimeOnly: RUN_TIME_ONLY,
     stamps: [...modules.keys(), ...PRIMED_FILES].map(stamp),
-    warmUp: {
-      name: "warm-up.stark",
-      text: readFileSync(join(root, "scripts/snapshot/warm-up.stark"), "utf8"),
-      modules: WARM_UP_MODULES,
-    },
+    warmUp: "scripts/snapshot/warm-up.stark",
   };
   const parts = [
     '"use strict";',

@@ -7,8 +7,7 @@ import { checkProgram, CheckResult } from "../check";
 import { checkBorrows } from "../check/borrow";
 import { run } from "../eval";
 import { createHeap, GCEvent, HeapExhaustedError } from "../../heap";
-import { tensorRuntime } from "../tensor";
-import { DEFAULT_SEED } from "../tensor/random";
+import { RunTensors } from "./runTensors";
 import { writeFileSync } from "node:fs";
 import type { HeapRecorder as HeapRecorderType } from "../teach/heapReport";
 
@@ -67,13 +66,12 @@ export function execute(compiled: Compiled, options: RunOptions): { panic: Stark
     heap.onEvent((e) => options.stderr(gcTraceLine(++n, e)));
   }
   const report = options.heapReport ? loadHeapReport() : null;
-  const recorder: HeapRecorderType | null = report ? new report.HeapRecorder(() => tensorRuntime.memoryStats().liveBytes) : null;
+  // The tensor runtime loads when the program first uses it, reset to this run's limit and seed.
+  const tensors = new RunTensors(options.maxTensorMemory ?? null);
+  const recorder: HeapRecorderType | null = report ? new report.HeapRecorder(() => tensors.memoryStats().liveBytes) : null;
   if (recorder) heap.onEvent(recorder.record);
-  // Every run starts from the same state, so runs repeat (and several runs in one process agree).
-  tensorRuntime.setLimit(options.maxTensorMemory ?? null);
-  tensorRuntime.manualSeed(DEFAULT_SEED);
   try {
-    const result = run(compiled.program, { heap, tensors: tensorRuntime, stdout: options.stdout, stderr: options.stderr, args: options.args });
+    const result = run(compiled.program, { heap, tensors, stdout: options.stdout, stderr: options.stderr, args: options.args });
     if (recorder && report && options.heapReport) {
       // Live objects by type are counted by a full collection: take one for the table, after
       // the time series is copied so that it does not show up as the program's own.
@@ -86,7 +84,7 @@ export function execute(compiled: Compiled, options: RunOptions): { panic: Stark
         config: heap.config(),
         stats,
         live: heap.liveByLayout(),
-        tensors: tensorRuntime.memoryStats(),
+        tensors: tensors.memoryStats(),
       });
       writeFileSync(options.heapReport, html);
     }
