@@ -3176,7 +3176,9 @@ export class Compiler {
     const codes = argExprs.map((a, i) =>
       i === 0 && recvCode
         ? recvCode
-        : name === "drop" || (argTypes[i] && argTypes[i].kind !== "ref" && !isCopyType(argTypes[i]) && reprOf(argTypes[i]) === SlotKind.Tensor && name === "Tensor::concat")
+        : // A tensor variable a container keeps (`v.push(t)`) is moved: its slot no longer owns
+          // it, so the end of its block does not free what the container now holds.
+          (keeps(i) && argTypes[i].kind === "tensor") || name === "drop" || (argTypes[i] && argTypes[i].kind !== "ref" && !isCopyType(argTypes[i]) && reprOf(argTypes[i]) === SlotKind.Tensor && name === "Tensor::concat")
           ? this.compileExpr(a, ctx)
           : argTypes[i] && argTypes[i].kind === "ref"
             ? this.compileOperand(a, ctx)
