@@ -14,13 +14,18 @@ import type { Type } from "../check/types";
 import { Runtime, Value } from "./runtime";
 import { reprOf } from "./typeinfo";
 
-const COUNT = 0;
-const USED = 1;
-const KEYS = 2;
-const VALS = 3;
-const HASHES = 4;
-const TABLE = 5;
-const DELETED = -1;
+/** Header slots, and the hash of a removed entry. A `const enum` is compiled to literals. */
+const enum Slot {
+  Count = 0,
+  Used = 1,
+  Keys = 2,
+  Vals = 3,
+  Hashes = 4,
+  Table = 5,
+}
+const enum Hash {
+  Deleted = -1,
+}
 
 /** How keys of one static type are hashed and compared. */
 export interface KeyOps {
@@ -96,28 +101,28 @@ export class MapOps {
     rt.handles.push(h.allocArray(this.numArr, cap / 2));
     rt.handles.push(h.allocArray(this.numArr, cap));
     const m = h.alloc(this.header);
-    h.setPtr(m, KEYS, rt.handles[base]);
-    h.setPtr(m, VALS, rt.handles[base + 1]);
-    h.setPtr(m, HASHES, rt.handles[base + 2]);
-    h.setPtr(m, TABLE, rt.handles[base + 3]);
+    h.setPtr(m, Slot.Keys, rt.handles[base]);
+    h.setPtr(m, Slot.Vals, rt.handles[base + 1]);
+    h.setPtr(m, Slot.Hashes, rt.handles[base + 2]);
+    h.setPtr(m, Slot.Table, rt.handles[base + 3]);
     rt.handles.length = base;
     return m;
   }
 
   len(m: Ptr): number {
-    return this.rt.heap.get(m, COUNT);
+    return this.rt.heap.get(m, Slot.Count);
   }
   /** Entries ever appended (live or removed); iterate 0..used and skip `!isLive`. */
   used(m: Ptr): number {
-    return this.rt.heap.get(m, USED);
+    return this.rt.heap.get(m, Slot.Used);
   }
   isLive(m: Ptr, e: number): boolean {
     const h = this.rt.heap;
-    return h.get(h.getPtr(m, HASHES), e) !== DELETED;
+    return h.get(h.getPtr(m, Slot.Hashes), e) !== Hash.Deleted;
   }
   keyAt(m: Ptr, e: number): Value {
     const h = this.rt.heap;
-    return this.rt.load(h.getPtr(m, KEYS), e, this.keys.kind);
+    return this.rt.load(h.getPtr(m, Slot.Keys), e, this.keys.kind);
   }
   valAt(m: Ptr, e: number): Value {
     const rt = this.rt;
@@ -125,13 +130,13 @@ export class MapOps {
     if (this.vkind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
       const W = rt.slotWords!;
       const b = rt.slotBase;
-      return W[W[m + b + VALS] + b + e];
+      return W[(W[(m | 0) + b + Slot.Vals] | 0) + b + (e | 0)];
     }
-    return rt.load(rt.heap.getPtr(m, VALS), e, this.vkind);
+    return rt.load(rt.heap.getPtr(m, Slot.Vals), e, this.vkind);
   }
   setValAt(m: Ptr, e: number, v: Value): void {
     const h = this.rt.heap;
-    this.rt.store(h.getPtr(m, VALS), e, this.vkind, v);
+    this.rt.store(h.getPtr(m, Slot.Vals), e, this.vkind, v);
   }
 
   /** The value the last `insert` replaced or `remove` took out; read it before anything else runs. */
@@ -191,25 +196,36 @@ export class MapOps {
       // `strEquals` (length, cached hash, then the bytes four at a time).
       const W = rt.slotWords!;
       const b = rt.slotBase;
-      const table = W[m + b + TABLE];
+      const s = (m | 0) + b;
+      const table = W[s + Slot.Table] | 0;
       const mask = h.length(table) - 1;
       const t = table + b;
-      const hashes = W[m + b + HASHES] + b;
-      const keys = W[m + b + KEYS] + b;
-      const str = this.strKeys;
-      for (i = hash & mask; ; i = (i + 1) & mask) {
-        e = W[t + i] - 1;
-        if (e < 0) break;
-        if (W[hashes + e] === hash) {
-          const k = W[keys + e];
-          if (k === key || (str ? rt.strEquals(k, key) : this.keys.eq(rt, k, key))) break;
+      const hashes = (W[s + Slot.Hashes] | 0) + b;
+      const keys = (W[s + Slot.Keys] | 0) + b;
+      if (this.strKeys) {
+        for (i = hash & mask; ; i = (i + 1) & mask) {
+          e = (W[t + i] | 0) - 1;
+          if (e < 0) break;
+          if (W[hashes + e] === hash) {
+            const k = W[keys + e] | 0;
+            if (k === key || rt.strEquals(k, key)) break;
+          }
+        }
+      } else {
+        for (i = hash & mask; ; i = (i + 1) & mask) {
+          e = (W[t + i] | 0) - 1;
+          if (e < 0) break;
+          if (W[hashes + e] === hash) {
+            const k = W[keys + e];
+            if (k === key || this.keys.eq(rt, k, key)) break;
+          }
         }
       }
     } else {
-      const table = h.getPtr(m, TABLE);
+      const table = h.getPtr(m, Slot.Table);
       const mask = h.length(table) - 1;
-      const hashes = h.getPtr(m, HASHES);
-      const keys = h.getPtr(m, KEYS);
+      const hashes = h.getPtr(m, Slot.Hashes);
+      const keys = h.getPtr(m, Slot.Keys);
       for (i = hash & mask; ; i = (i + 1) & mask) {
         e = h.get(table, i) - 1;
         if (e < 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) break;
@@ -251,7 +267,7 @@ export class MapOps {
       return found;
     }
     const h = rt.heap;
-    const vals = h.getPtr(m, VALS);
+    const vals = h.getPtr(m, Slot.Vals);
     const old = h.get(vals, e);
     if (this.vkind === SlotKind.Scalar) h.set(vals, e, typeof val === "boolean" ? (val ? 1 : 0) : val === undefined ? 0 : val);
     else h.setPtr(vals, e, val ?? 0);
@@ -268,28 +284,28 @@ export class MapOps {
     const h = rt.heap;
     let slot = this.probeSlot;
     rt.contentEpoch++;
-    let used = h.get(m, USED);
-    if (used >= h.length(h.getPtr(m, KEYS))) {
+    let used = h.get(m, Slot.Used);
+    if (used >= h.length(h.getPtr(m, Slot.Keys))) {
       // Keep key/val/map reachable across the allocations a resize makes.
       const base = rt.handles.length;
       rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
       this.grow(base);
       rt.handles.length = base;
       slot = -1; // a new table: probe it again
-      used = h.get(m, USED);
+      used = h.get(m, Slot.Used);
     }
-    rt.store(h.getPtr(m, KEYS), used, this.keys.kind, key);
-    h.set(h.getPtr(m, HASHES), used, hash);
-    if (slot >= 0) h.set(h.getPtr(m, TABLE), slot, used + 1);
+    rt.store(h.getPtr(m, Slot.Keys), used, this.keys.kind, key);
+    h.set(h.getPtr(m, Slot.Hashes), used, hash);
+    if (slot >= 0) h.set(h.getPtr(m, Slot.Table), slot, used + 1);
     else this.link(m, hash, used);
-    h.set(m, USED, used + 1);
-    h.set(m, COUNT, h.get(m, COUNT) + 1);
+    h.set(m, Slot.Used, used + 1);
+    h.set(m, Slot.Count, h.get(m, Slot.Count) + 1);
     return used;
   }
 
   private link(m: Ptr, hash: number, e: number): void {
     const h = this.rt.heap;
-    const table = h.getPtr(m, TABLE);
+    const table = h.getPtr(m, Slot.Table);
     const mask = h.length(table) - 1;
     let i = hash & mask;
     while (h.get(table, i) !== 0) i = (i + 1) & mask;
@@ -301,8 +317,8 @@ export class MapOps {
     const rt = this.rt;
     const h = rt.heap;
     let m = rt.handles[base];
-    const count = h.get(m, COUNT);
-    const oldCap = h.length(h.getPtr(m, KEYS));
+    const count = h.get(m, Slot.Count);
+    const oldCap = h.length(h.getPtr(m, Slot.Keys));
     const cap = count * 2 >= oldCap ? oldCap * 2 : oldCap;
     const b2 = rt.handles.length;
     rt.handles.push(h.allocArray(this.keyArr, cap));
@@ -312,24 +328,24 @@ export class MapOps {
     m = rt.handles[base];
     const [nk, nv, nh, nt] = rt.handles.slice(b2);
     rt.handles.length = b2;
-    const ok = h.getPtr(m, KEYS);
-    const ov = h.getPtr(m, VALS);
-    const oh = h.getPtr(m, HASHES);
-    const used = h.get(m, USED);
+    const ok = h.getPtr(m, Slot.Keys);
+    const ov = h.getPtr(m, Slot.Vals);
+    const oh = h.getPtr(m, Slot.Hashes);
+    const used = h.get(m, Slot.Used);
     let j = 0;
     for (let e = 0; e < used; e++) {
       const hash = h.get(oh, e);
-      if (hash === DELETED) continue;
+      if (hash === Hash.Deleted) continue;
       rt.store(nk, j, this.keys.kind, rt.load(ok, e, this.keys.kind));
       rt.store(nv, j, this.vkind, rt.load(ov, e, this.vkind));
       h.set(nh, j, hash);
       j++;
     }
-    h.setPtr(m, KEYS, nk);
-    h.setPtr(m, VALS, nv);
-    h.setPtr(m, HASHES, nh);
-    h.setPtr(m, TABLE, nt);
-    h.set(m, USED, j);
+    h.setPtr(m, Slot.Keys, nk);
+    h.setPtr(m, Slot.Vals, nv);
+    h.setPtr(m, Slot.Hashes, nh);
+    h.setPtr(m, Slot.Table, nt);
+    h.set(m, Slot.Used, j);
     for (let e = 0; e < j; e++) this.link(m, h.get(nh, e), e);
   }
 
@@ -341,8 +357,8 @@ export class MapOps {
     if (e < 0) return false;
     this.previous = this.valAt(m, e);
     this.rt.contentEpoch++;
-    h.set(h.getPtr(m, HASHES), e, DELETED);
-    h.set(m, COUNT, h.get(m, COUNT) - 1);
+    h.set(h.getPtr(m, Slot.Hashes), e, Hash.Deleted);
+    h.set(m, Slot.Count, h.get(m, Slot.Count) - 1);
     return true;
   }
 

@@ -30,6 +30,25 @@ export const VEC_DATA = 1;
  * can only come through another `Gc` handle (the borrow checker rules out the rest): P0301.
  */
 export const VEC_ITERATING = 2;
+/**
+ * The same slot numbers for this file's own code. TypeScript compiles the use of an exported
+ * `const` inside its own module to a property load from `exports`, which V8 does not fold: in
+ * the optimized string helpers those loads, and the float arithmetic on slot indices they
+ * forced, were most of the instructions. A `const enum` member is compiled to its literal.
+ */
+const enum Slot {
+  StrLen = 0,
+  StrBytes = 1,
+  StrHash = 2,
+  VecLen = 0,
+  VecData = 1,
+}
+/** FNV-1a (32-bit): the hash of a String's bytes. */
+const enum Fnv {
+  /** 0x811c9dc5 as an int32 (the state is kept as Math.imul leaves it; `>>> 0` ends it). */
+  Offset = -2128831035,
+  Prime = 0x01000193,
+}
 
 /** Layout facts for a struct or enum instantiation. */
 export interface AdtLayout {
@@ -463,19 +482,19 @@ export class Runtime {
   /** A copy of the String `p` (`.clone()`): same bytes and hash, capacity trimmed to the length. */
   strClone(p: Ptr): Ptr {
     const h = this.heap;
-    const n = h.get(p, STR_LEN);
+    const n = h.get(p, Slot.StrLen);
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
-    this.copyBytes(h.getPtr(p, STR_BYTES), 0, data, 0, n);
-    return this.wrapBytes(data, n, h.get(p, STR_HASH));
+    this.copyBytes(h.getPtr(p, Slot.StrBytes), 0, data, 0, n);
+    return this.wrapBytes(data, n, h.get(p, Slot.StrHash));
   }
 
   /** The String header around a filled byte array of `n` bytes (`hash` 0 when not known). */
   private wrapBytes(data: Ptr, n: number, hash: number): Ptr {
     const h = this.heap;
     const p = h.alloc(this.strLayout);
-    h.setPtr(p, STR_BYTES, data);
-    h.set(p, STR_LEN, n);
-    h.set(p, STR_HASH, hash);
+    h.setPtr(p, Slot.StrBytes, data);
+    h.set(p, Slot.StrLen, n);
+    h.set(p, Slot.StrHash, hash);
     return p;
   }
 
@@ -497,8 +516,8 @@ export class Runtime {
   /** Decode a String object to a JS string (not cached: objects may move). */
   str(p: Ptr): string {
     const h = this.heap;
-    const n = h.get(p, STR_LEN);
-    const data = h.getPtr(p, STR_BYTES);
+    const n = h.get(p, Slot.StrLen);
+    const data = h.getPtr(p, Slot.StrBytes);
     const u8 = this.arenaBytes();
     if (!u8) return this.strByBytes(data, n);
     const o = this.byteOffset(data);
@@ -546,14 +565,14 @@ export class Runtime {
   }
 
   strLen(p: Ptr): number {
-    return this.heap.get(p, STR_LEN);
+    return this.heap.get(p, Slot.StrLen);
   }
 
   /** Shorten String `p` to `n` bytes (`pop`, `clear`); `n` must be a char boundary. */
   strTruncate(p: Ptr, n: number): void {
     const h = this.heap;
-    h.set(p, STR_LEN, n);
-    h.set(p, STR_HASH, 0);
+    h.set(p, Slot.StrLen, n);
+    h.set(p, Slot.StrHash, 0);
     this.contentEpoch++;
   }
 
@@ -578,9 +597,11 @@ export class Runtime {
     if (!u8) return this.strAppendByBytes(p, q);
     let W = this.slotWords!;
     const b = this.slotBase;
-    const m = W[q + b + STR_LEN];
-    const n = W[p + b + STR_LEN];
-    let data = W[p + b + STR_BYTES];
+    p |= 0;
+    q |= 0;
+    const m = W[q + b + Slot.StrLen] | 0;
+    const n = W[p + b + Slot.StrLen] | 0;
+    let data = W[p + b + Slot.StrBytes] | 0;
     if (n + m > h.length(data)) {
       data = this.growBytes(p, n + m);
       u8 = this.arenaBytes()!;
@@ -588,24 +609,24 @@ export class Runtime {
     }
     // `p.push_str(&p)` cannot pass the borrow checker, but q may be p through a Gc handle: the
     // bytes are read from q after the growth, whose new array holds p's old bytes.
-    const o = (W[q + b + STR_BYTES] + b) * 8;
+    const o = ((W[q + b + Slot.StrBytes] | 0) + b) * 8;
     const d = (data + b) * 8 + n;
     if (m < 64) for (let k = 0; k < m; k++) u8[d + k] = u8[o + k];
     else u8.copyWithin(d, o, o + m);
-    W[p + b + STR_LEN] = n + m;
-    W[p + b + STR_HASH] = 0;
+    W[p + b + Slot.StrLen] = n + m;
+    W[p + b + Slot.StrHash] = 0;
     this.contentEpoch++;
   }
 
   /** `strAppend` on a heap without a slot view. */
   private strAppendByBytes(p: Ptr, q: Ptr): void {
     const h = this.heap;
-    const m = h.get(q, STR_LEN);
-    const n = h.get(p, STR_LEN);
+    const m = h.get(q, Slot.StrLen);
+    const n = h.get(p, Slot.StrLen);
     const data = this.reserveBytes(p, m);
-    this.copyBytes(h.getPtr(q, STR_BYTES), 0, data, n, m);
-    h.set(p, STR_LEN, n + m);
-    h.set(p, STR_HASH, 0);
+    this.copyBytes(h.getPtr(q, Slot.StrBytes), 0, data, n, m);
+    h.set(p, Slot.StrLen, n + m);
+    h.set(p, Slot.StrHash, 0);
     this.contentEpoch++;
   }
 
@@ -614,7 +635,7 @@ export class Runtime {
     const h = this.heap;
     const m = this.scratchLen - mark;
     const data = this.reserveBytes(p, m);
-    const n = h.get(p, STR_LEN);
+    const n = h.get(p, Slot.StrLen);
     const buf = this.scratch;
     const u8 = this.arenaBytes();
     if (u8) {
@@ -623,26 +644,26 @@ export class Runtime {
     } else for (let i = 0; i < m; i++) h.setByte(data, n + i, buf[mark + i]);
     this.scratchLen = mark;
     this.hashFrom = -1;
-    h.set(p, STR_LEN, n + m);
-    h.set(p, STR_HASH, 0);
+    h.set(p, Slot.StrLen, n + m);
+    h.set(p, Slot.StrHash, 0);
     this.contentEpoch++;
   }
 
   /** The byte array of String `p`, first grown (amortized doubling) to hold `extra` more bytes. */
   private reserveBytes(p: Ptr, extra: number): Ptr {
     const h = this.heap;
-    const need = h.get(p, STR_LEN) + extra;
-    const data = h.getPtr(p, STR_BYTES);
+    const need = h.get(p, Slot.StrLen) + extra;
+    const data = h.getPtr(p, Slot.StrBytes);
     return need <= h.length(data) ? data : this.growBytes(p, need);
   }
 
   /** Give String `p` a new byte array for at least `need` bytes (amortized doubling), its bytes copied. */
   private growBytes(p: Ptr, need: number): Ptr {
     const h = this.heap;
-    const data = h.getPtr(p, STR_BYTES);
+    const data = h.getPtr(p, Slot.StrBytes);
     const next = h.allocArray(this.bytesLayout, Math.max(h.length(data) * 2, need, 8));
-    this.copyBytes(data, 0, next, 0, h.get(p, STR_LEN));
-    h.setPtr(p, STR_BYTES, next);
+    this.copyBytes(data, 0, next, 0, h.get(p, Slot.StrLen));
+    h.setPtr(p, Slot.StrBytes, next);
     return next;
   }
 
@@ -652,15 +673,17 @@ export class Runtime {
     if (!u8) return this.strEqualsByByte(a, b);
     const W = this.slotWords!;
     const s = this.slotBase;
-    const n = W[a + s + STR_LEN];
-    if (n !== W[b + s + STR_LEN]) return false;
-    const ha = W[a + s + STR_HASH];
-    const hb = W[b + s + STR_HASH];
+    a |= 0;
+    b |= 0;
+    const n = W[a + s + Slot.StrLen] | 0;
+    if (n !== W[b + s + Slot.StrLen]) return false;
+    const ha = W[a + s + Slot.StrHash];
+    const hb = W[b + s + Slot.StrHash];
     if (ha !== 0 && hb !== 0 && ha !== hb) return false;
     // Four bytes at a time (as integers: the bytes are not valid doubles), then the rest.
     const q = this.quadsView!;
-    const oa = (W[a + s + STR_BYTES] + s) * 8;
-    const ob = (W[b + s + STR_BYTES] + s) * 8;
+    const oa = ((W[a + s + Slot.StrBytes] | 0) + s) * 8;
+    const ob = ((W[b + s + Slot.StrBytes] | 0) + s) * 8;
     const whole = n & ~3;
     for (let i = 0; i < whole; i += 4) if (q[(oa + i) >> 2] !== q[(ob + i) >> 2]) return false;
     for (let i = whole; i < n; i++) if (u8[oa + i] !== u8[ob + i]) return false;
@@ -670,13 +693,13 @@ export class Runtime {
   /** `strEquals` on a heap without a slot view (kept out of it so that it stays small to inline). */
   private strEqualsByByte(a: Ptr, b: Ptr): boolean {
     const h = this.heap;
-    const n = h.get(a, STR_LEN);
-    if (n !== h.get(b, STR_LEN)) return false;
-    const ha = h.get(a, STR_HASH);
-    const hb = h.get(b, STR_HASH);
+    const n = h.get(a, Slot.StrLen);
+    if (n !== h.get(b, Slot.StrLen)) return false;
+    const ha = h.get(a, Slot.StrHash);
+    const hb = h.get(b, Slot.StrHash);
     if (ha !== 0 && hb !== 0 && ha !== hb) return false;
-    const da = h.getPtr(a, STR_BYTES);
-    const db = h.getPtr(b, STR_BYTES);
+    const da = h.getPtr(a, Slot.StrBytes);
+    const db = h.getPtr(b, Slot.StrBytes);
     for (let i = 0; i < n; i++) if (h.getByte(da, i) !== h.getByte(db, i)) return false;
     return true;
   }
@@ -687,10 +710,10 @@ export class Runtime {
    */
   strCompare(a: Ptr, b: Ptr): number {
     const h = this.heap;
-    const n = h.get(a, STR_LEN);
-    const m = h.get(b, STR_LEN);
-    const da = h.getPtr(a, STR_BYTES);
-    const db = h.getPtr(b, STR_BYTES);
+    const n = h.get(a, Slot.StrLen);
+    const m = h.get(b, Slot.StrLen);
+    const da = h.getPtr(a, Slot.StrBytes);
+    const db = h.getPtr(b, Slot.StrBytes);
     const k = Math.min(n, m);
     const u8 = this.arenaBytes();
     const oa = u8 ? this.byteOffset(da) : 0;
@@ -711,27 +734,27 @@ export class Runtime {
     const u8 = this.arenaBytes();
     if (!u8) return this.strHashByByte(p);
     const W = this.slotWords!;
-    const s = p + this.slotBase;
-    const known = W[s + STR_HASH];
+    const s = (p | 0) + this.slotBase;
+    const known = W[s + Slot.StrHash];
     if (known !== 0) return known;
-    const n = W[s + STR_LEN];
-    const o = (W[s + STR_BYTES] + this.slotBase) * 8;
-    let x = FNV_OFFSET;
-    for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], FNV_PRIME);
-    return (W[s + STR_HASH] = x >>> 0);
+    const n = W[s + Slot.StrLen] | 0;
+    const o = ((W[s + Slot.StrBytes] | 0) + this.slotBase) * 8;
+    let x = Fnv.Offset;
+    for (let i = 0; i < n; i++) x = Math.imul(x ^ u8[o + i], Fnv.Prime);
+    return (W[s + Slot.StrHash] = x >>> 0);
   }
 
   /** `strHash` on a heap without a slot view. */
   private strHashByByte(p: Ptr): number {
     const h = this.heap;
-    const known = h.get(p, STR_HASH);
+    const known = h.get(p, Slot.StrHash);
     if (known !== 0) return known;
-    const n = h.get(p, STR_LEN);
-    const d = h.getPtr(p, STR_BYTES);
-    let x = FNV_OFFSET;
-    for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), FNV_PRIME);
+    const n = h.get(p, Slot.StrLen);
+    const d = h.getPtr(p, Slot.StrBytes);
+    let x = Fnv.Offset;
+    for (let i = 0; i < n; i++) x = Math.imul(x ^ h.getByte(d, i), Fnv.Prime);
     const hash = x >>> 0;
-    h.set(p, STR_HASH, hash);
+    h.set(p, Slot.StrHash, hash);
     return hash;
   }
 
@@ -758,7 +781,7 @@ export class Runtime {
     const at = this.scratchLen;
     this.hashFrom = at;
     this.hashedTo = at;
-    this.hashState = FNV_OFFSET;
+    this.hashState = Fnv.Offset;
     return at;
   }
 
@@ -778,9 +801,9 @@ export class Runtime {
     const u8 = this.arenaBytes();
     if (!u8) return this.fmtStrByByte(p);
     const W = this.slotWords!;
-    const s = p + this.slotBase;
-    const n = W[s + STR_LEN];
-    const o = (W[s + STR_BYTES] + this.slotBase) * 8;
+    const s = (p | 0) + this.slotBase;
+    const n = W[s + Slot.StrLen] | 0;
+    const o = ((W[s + Slot.StrBytes] | 0) + this.slotBase) * 8;
     const at = this.scratchLen;
     const buf = at + n <= this.scratch.length ? this.scratch : this.scratchRoom(n);
     this.scratchLen = at + n;
@@ -793,39 +816,39 @@ export class Runtime {
     this.hashedTo = at + n;
     // The first part: the state after it is the String's own hash, which is kept in the
     // String, so the next f-string that starts with it (a word in a loop) hashes nothing.
-    const known = at === this.hashFrom ? W[s + STR_HASH] : 0;
+    const known = at === this.hashFrom ? W[s + Slot.StrHash] : 0;
     if (known !== 0 || n >= 64) {
       if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
       else buf.set(u8.subarray(o, o + n), at);
-      if (known !== 0) this.hashState = known;
+      if (known !== 0) this.hashState = known | 0;
       else this.hashScratch(at, at + n);
     } else {
       let x = this.hashState;
       for (let i = 0; i < n; i++) {
         const c = u8[o + i];
         buf[at + i] = c;
-        x = Math.imul(x ^ c, FNV_PRIME);
+        x = Math.imul(x ^ c, Fnv.Prime);
       }
       this.hashState = x;
     }
-    if (at === this.hashFrom && known === 0) W[s + STR_HASH] = this.hashState >>> 0;
+    if (at === this.hashFrom && known === 0) W[s + Slot.StrHash] = this.hashState >>> 0;
   }
 
   /** `fmtStr` on a heap without a slot view. */
   private fmtStrByByte(p: Ptr): void {
     const h = this.heap;
-    const n = h.get(p, STR_LEN);
-    const data = h.getPtr(p, STR_BYTES);
+    const n = h.get(p, Slot.StrLen);
+    const data = h.getPtr(p, Slot.StrBytes);
     const buf = this.scratchRoom(n);
     const at = this.scratchLen;
     for (let i = 0; i < n; i++) buf[at + i] = h.getByte(data, i);
     this.scratchLen = at + n;
     if (at !== this.hashedTo) return;
-    const known = at === this.hashFrom ? h.get(p, STR_HASH) : 0;
-    if (known !== 0) this.hashState = known;
+    const known = at === this.hashFrom ? h.get(p, Slot.StrHash) : 0;
+    if (known !== 0) this.hashState = known | 0;
     else {
       this.hashScratch(at, at + n);
-      if (at === this.hashFrom) h.set(p, STR_HASH, this.hashState >>> 0);
+      if (at === this.hashFrom) h.set(p, Slot.StrHash, this.hashState >>> 0);
     }
     this.hashedTo = at + n;
   }
@@ -834,7 +857,7 @@ export class Runtime {
   private hashScratch(from: number, to: number): void {
     const buf = this.scratch;
     let x = this.hashState;
-    for (let i = from; i < to; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+    for (let i = from; i < to; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
     this.hashState = x;
   }
 
@@ -848,7 +871,7 @@ export class Runtime {
       for (let i = 0; i < n; i++) {
         const c = b[i];
         buf[at + i] = c;
-        x = Math.imul(x ^ c, FNV_PRIME);
+        x = Math.imul(x ^ c, Fnv.Prime);
       }
       this.hashState = x;
       this.hashedTo = at + n;
@@ -891,7 +914,7 @@ export class Runtime {
     this.scratchLen = end;
     if (start === this.hashedTo) {
       let x = this.hashState;
-      for (let i = start; i < end; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+      for (let i = start; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
       this.hashState = x;
       this.hashedTo = end;
     }
@@ -938,7 +961,7 @@ export class Runtime {
     let x = this.hashState;
     let from = this.hashedTo;
     if (this.hashFrom !== mark) {
-      x = FNV_OFFSET;
+      x = Fnv.Offset;
       from = mark;
     }
     this.scratchLen = mark;
@@ -953,21 +976,21 @@ export class Runtime {
       for (let i = from; i < end; i++) {
         const c = buf[i];
         u8[o + i] = c;
-        x = Math.imul(x ^ c, FNV_PRIME);
+        x = Math.imul(x ^ c, Fnv.Prime);
       }
-      W[p + b + STR_LEN] = n;
-      W[p + b + STR_HASH] = x >>> 0;
-      h.setPtr(p, STR_BYTES, data);
+      W[p + b + Slot.StrLen] = n;
+      W[p + b + Slot.StrHash] = x >>> 0;
+      h.setPtr(p, Slot.StrBytes, data);
       return p;
     }
-    for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], FNV_PRIME);
+    for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
     if (u8) u8.set(buf.subarray(mark, end), this.byteOffset(data));
     else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     // Do not keep a buffer once grown for one huge String.
     if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(256);
-    h.set(p, STR_LEN, n);
-    h.set(p, STR_HASH, x >>> 0);
-    h.setPtr(p, STR_BYTES, data);
+    h.set(p, Slot.StrLen, n);
+    h.set(p, Slot.StrHash, x >>> 0);
+    h.setPtr(p, Slot.StrBytes, data);
     return p;
   }
 
@@ -982,34 +1005,34 @@ export class Runtime {
     const data = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(capacity, 4));
     this.handles.push(data);
     const v = h.alloc(this.vecLayout(vecType));
-    h.setPtr(v, VEC_DATA, this.handles.pop()!);
+    h.setPtr(v, Slot.VecData, this.handles.pop()!);
     return v;
   }
 
   vecPush(v: Ptr, kind: SlotKind, x: Value, elem: Type): void {
     const h = this.heap;
-    const n = h.get(v, VEC_LEN);
-    let data = h.getPtr(v, VEC_DATA);
+    const n = h.get(v, Slot.VecLen);
+    let data = h.getPtr(v, Slot.VecData);
     if (n >= h.length(data)) data = this.vecGrow(v, n + 1, elem);
     this.store(data, n, kind, x);
-    h.set(v, VEC_LEN, n + 1);
+    h.set(v, Slot.VecLen, n + 1);
   }
 
   /** Ensure capacity for `need` elements; returns the (possibly new) data array. */
   vecGrow(v: Ptr, need: number, elem: Type): Ptr {
     const h = this.heap;
-    let data = h.getPtr(v, VEC_DATA);
+    let data = h.getPtr(v, Slot.VecData);
     const cap = h.length(data);
     if (need <= cap) return data;
     const kind = reprOf(elem);
     this.handles.push(v);
     const next = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(cap * 2, need, 4));
     v = this.handles.pop()!;
-    data = h.getPtr(v, VEC_DATA);
-    const n = h.get(v, VEC_LEN);
+    data = h.getPtr(v, Slot.VecData);
+    const n = h.get(v, Slot.VecLen);
     if (kind === SlotKind.Pointer) for (let i = 0; i < n; i++) h.setPtr(next, i, h.getPtr(data, i));
     else for (let i = 0; i < n; i++) h.set(next, i, h.get(data, i));
-    h.setPtr(v, VEC_DATA, next);
+    h.setPtr(v, Slot.VecData, next);
     return next;
   }
 
@@ -1075,8 +1098,6 @@ const SHORT_STRING = 24;
 const RECENT_SHORT = 256;
 const recentShort: (string | undefined)[] = new Array(RECENT_SHORT).fill(undefined);
 const utf8Decoder = new TextDecoder();
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** A scratch buffer grown past this is dropped once nothing is being assembled in it. */
 const SCRATCH_KEEP = 1 << 20;
