@@ -727,6 +727,8 @@ export class BodyChecker {
     let result: Type | null = expected;
     let resultSpan: Span | null = null;
     let anyNonNever = false;
+    // Earlier arms that fit: an arm disagreeing with them is rustc's "`match` arms have incompatible types".
+    const earlier: Span[] = [];
     for (const arm of e.arms) {
       const inner = this.child(cx);
       checkPattern(this, arm.pat, st, inner);
@@ -736,16 +738,19 @@ export class BodyChecker {
       if (!result) {
         result = t;
         resultSpan = arm.body.span;
+        earlier.push(arm.body.span);
       } else if (!this.fits(arm.body, t, result)) {
         const d = mismatch(inf, arm.body.span, result, t);
-        if (!expected) {
+        if (earlier.length) {
           d.message = "`match` arms have incompatible types";
-          if (resultSpan) d.labels.push({ span: resultSpan, message: "this is found to be of the expected type" });
+          const shown = show(inf, result);
+          for (const sp of earlier.slice(0, 3)) d.labels.push({ span: sp, message: `this is found to be of type ${shown}` });
         }
         this.err(d);
-      }
+      } else earlier.push(arm.body.span);
       anyNonNever = true;
     }
+    void resultSpan;
     if (st !== ERR) checkExhaustive(this, e, st);
     if (!anyNonNever) return expected && e.arms.length ? expected : { kind: "never" };
     return result ?? UNIT;
@@ -1374,7 +1379,7 @@ export class BodyChecker {
       const d = error("E0599", `no function or associated item named \`${name}\` found for ${describe(pe)} \`${prefix.join("::")}\` in the current scope`, last.name.span, `${describe(pe)} has no item named \`${name}\``);
       return this.err(d);
     }
-    const isType = /^[A-Z]/.test(name) && what !== "value";
+    const isType = /^[A-Z]/.test(name) && what !== "value" && !what.startsWith("function");
     const d = error("E0425", `cannot find ${what} \`${name}\` in this scope`, last.name.span, "not found in this scope");
     if (isType) d.code = "E0422";
     // A field of `self` used without `self.` (rustc's hint).
@@ -1402,7 +1407,7 @@ export class BodyChecker {
    * Resolves a path used as a value; sets `res`. For callables, also returns the signature so a
    * call can check arguments with autoref and report E0061 in the right words.
    */
-  resolveValuePath(e: PathExpr, expected: Type | null, cx: BodyCx): Callee | null {
+  resolveValuePath(e: PathExpr, expected: Type | null, cx: BodyCx, asCallee = false): Callee | null {
     const inf = this.inf;
     const segs = e.segments;
     const first = segs[0].name.name;
@@ -1418,7 +1423,8 @@ export class BodyChecker {
       }
       const entry = this.env.lookup(cx.lower.scope, first);
       if (!entry) {
-        this.unresolved(e, cx, "value");
+        // rustc's words: `foo(1)` names a function, `Foo(1)` a function, tuple struct or variant.
+        this.unresolved(e, cx, !asCallee ? "value" : /^[A-Z]/.test(first) ? "function, tuple struct or tuple variant" : "function");
         return null;
       }
       return this.valueEntry(e, entry, segs[0].args, expected, cx);
@@ -1609,7 +1615,7 @@ export class BodyChecker {
     const inf = this.inf;
     let callee: Callee | null;
     if (e.callee.kind === "PathExpr") {
-      callee = this.resolveValuePath(e.callee, expected, cx);
+      callee = this.resolveValuePath(e.callee, expected, cx, true);
       e.callee.ty = callee ? callee.ty : ERR;
       this.typedExprs.push(e.callee);
     } else {
