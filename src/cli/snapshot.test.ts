@@ -172,6 +172,20 @@ describe("a process started from the snapshot", () => {
     }
   });
 
+  test("the launcher asks glibc for huge pages for the blob's buffers, unless GLIBC_TUNABLES is set", () => {
+    // The shell's trace (sh -x) shows what the launcher exported before it started node.
+    const { GLIBC_TUNABLES: _, ...environment } = process.env;
+    const traced = (env: NodeJS.ProcessEnv) =>
+      spawnSync("sh", ["-x", join(root, "bin/stark.js"), "run", "hello.stark"], { cwd: parent, encoding: "utf8", env: { ...environment, NODE_OPTIONS: "", ...env } });
+    const own = traced({});
+    expect(own.stderr).toMatch(/^\+ export GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1$/m);
+    expect(own.stdout).toContain("Hello, STARK!");
+    const users = traced({ GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" });
+    expect(users.stderr).not.toMatch(/export GLIBC_TUNABLES/);
+    expect(users.stderr).toMatch(/--snapshot-blob/);
+    expect(users.stdout).toBe(own.stdout);
+  });
+
   test("every run starts from the same state (no run leaves anything behind for the next)", () => {
     const first = viaLauncher(["run", "hello.stark"]);
     const second = viaLauncher(["run", "hello.stark"]);
