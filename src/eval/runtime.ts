@@ -881,6 +881,31 @@ export class Runtime {
 
   /** Append an integer's Display text (digits written here, no JS string up to 2^53). */
   fmtInt(v: number): void {
+    if (!(v >= 0 && v <= 0x7fffffff)) return this.fmtWideInt(v);
+    // 0 ..= 2^31 - 1, the counters and indices most f-strings print: int32 arithmetic (V8 turns
+    // the division by 10 into a multiplication) and the digit count by comparisons.
+    let n = v | 0;
+    const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    const start = this.scratchLen;
+    const end = start + digits;
+    const buf = end <= this.scratch.length ? this.scratch : this.scratchRoom(digits);
+    for (let i = end - 1; i > start; i--) {
+      const q = (n / 10) | 0;
+      buf[i] = 48 + n - q * 10;
+      n = q;
+    }
+    buf[start] = 48 + n;
+    this.scratchLen = end;
+    if (start === this.hashedTo) {
+      let x = this.hashState;
+      for (let i = start; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
+      this.hashState = x;
+      this.hashedTo = end;
+    }
+  }
+
+  /** `fmtInt` of a negative integer, one of 2^31 or more, or one beyond 2^53. */
+  private fmtWideInt(v: number): void {
     if (!(v <= MAX_SAFE && v >= -MAX_SAFE)) {
       // Beyond 2^53 the double's exact integer value, never an exponent (format.ts `intDisplay`).
       this.fmtText(Number.isInteger(v) ? BigInt(v).toString() : String(v));

@@ -228,7 +228,8 @@ describe.each(heaps)("Strings (%s)", (_name, make) => {
 
   test("integers are written as format.ts displays them, exactly beyond 2^53", () => {
     const rt = runtime(make());
-    const values = [0, 7, -7, 9, 10, 99, 100, -1000, 123456789, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 1e21, -1e22];
+    const values = [0, 7, -7, 9, 10, 99, 100, -1000, 123456789, 999999999, 1000000000, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 1e21, -1e22];
+    for (let d = 1, p = 1; d <= 10; d++, p *= 10) values.push(p, p - 1, 3 * p + 7); // every digit count
     for (const v of values) {
       const m = rt.fmtBegin();
       rt.fmtInt(v);
