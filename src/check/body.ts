@@ -1891,9 +1891,15 @@ export class BodyChecker {
       }
       return c;
     }
-    if ((qual === "Iter::sum" || qual === "Iter::product") && !e.typeArgs) {
+    if (qual === "Iter::sum" || qual === "Iter::product") {
       const t = inf.shallow(ret);
       ret = t.kind === "ref" ? t.inner : t;
+      // `sum::<i32>()`: the turbofish names the result (the items, references removed, must be it).
+      if (e.typeArgs?.length === 1 && e.typeArgs[0].kind !== "ShapeType") {
+        const named = this.env.lower(e.typeArgs[0], cx.lower);
+        if (!inf.tryUnify(ret, named)) this.err(error("E0277", `a value of type ${show(inf, named)} cannot be made by summing an iterator over elements of type ${show(inf, t)}`, e.method.span, `value of type ${show(inf, named)} cannot be made by summing`));
+        ret = named;
+      }
     }
     if (qual === "Tensor::matmul") {
       const other = e.args[0];

@@ -41,6 +41,7 @@ const UNSUPPORTED = [
 const STR_ARG_METHODS = new Set([
   "push_str", "contains", "split", "join", "starts_with", "ends_with", "replace", "find", "expect", "expect_err",
   "strip_prefix", "strip_suffix", "trim_matches", "splitn", "rsplit", "matches", "eq_ignore_ascii_case",
+  "split_once", "rsplit_once", "rfind", "trim_start_matches", "trim_end_matches",
 ]);
 
 function unsupportedReason(src) {
