@@ -12,7 +12,7 @@
 
 import type { Binding } from "../../syntax/ast";
 import type { Cfg, CfgNode } from "./cfg";
-import { GenKill, solve, solveTogether, type SliceSets, type Solved } from "./dataflow";
+import { GenKill, solve, solveTogether, type Effect, type SliceSets, type Solved } from "./dataflow";
 import { hasDeref, hasIndex, isPrefix, movePath, type Place } from "./places";
 
 /** The empty list a per-node lookup falls back to (one shared array, not a new one per node). */
@@ -102,7 +102,7 @@ export class BodyAnalysis {
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const nB = this.nB;
 
-    const scopeAnalysis = new GenKill("forward", nB, cfg.nodes, (node, kill, gen) => {
+    const scopeAnalysis: Effect = (node, kill, gen) => {
       const a = node.action;
       if (a.kind === "declare") {
         const i = idx(a.binding);
@@ -113,7 +113,7 @@ export class BodyAnalysis {
           if (i !== undefined) kill(i);
         }
       }
-    });
+    };
 
     // Move sites.
     // Indexed loops over the nodes here and in the rules: this runs once per body, often before V8
@@ -190,7 +190,7 @@ export class BodyAnalysis {
       kill(loanBit[l]);
       if (deaths) kill(C + loanBit[l]);
     };
-    const loansAnalysis = new GenKill("forward", deaths ? 3 * nL : 2 * nL, cfg.nodes, (node, kill, gen) => {
+    const loansAnalysis: Effect = (node, kill, gen) => {
       const a = node.action;
       if (a.kind === "borrow") {
         gen(loanBit[a.loan]);
@@ -226,10 +226,14 @@ export class BodyAnalysis {
       }
       const dying = deaths?.[node.id] ?? NONE;
       for (let i = 0; i < dying.length; i++) kill(C + loanBit[dying[i]]);
-    });
+    };
 
     // The three forward analyses share one traversal.
-    const [scope, moves, loans] = solveTogether(cfg.nodes, [scopeAnalysis, movesAnalysis, loansAnalysis]);
+    const [scope, moves, loans] = solveTogether(cfg.nodes, "forward", [
+      { width: nB, effect: scopeAnalysis },
+      movesAnalysis,
+      { width: deaths ? 3 * nL : 2 * nL, effect: loansAnalysis },
+    ]);
     this.scope = scope;
     this.moves = moves;
     this.loansSolved = loans;
@@ -334,15 +338,15 @@ export class BodyAnalysis {
     this.sitesByBinding.set(path.base, l);
   }
 
-  /** The move/initialization analysis: move sites and never-initialized declarations that may reach each point. */
-  private movesAnalysis(): GenKill {
+  /** The move/initialization analysis (forward): move sites and never-initialized declarations that may reach each point. */
+  private movesAnalysis(): { width: number; effect: Effect } {
     const cfg = this.cfg;
     const nS = this.sites.length;
     const idx = (b: Binding) => cfg.bindingIndex.get(b);
     const sitesByBinding = this.sitesByBinding;
     const sites = this.sites;
     const siteOfNode = this.siteOfNode;
-    return new GenKill("forward", nS + this.nB, cfg.nodes, (node, kill, gen) => {
+    const effect: Effect = (node, kill, gen) => {
       const a = node.action;
       switch (a.kind) {
         case "move": {
@@ -380,7 +384,8 @@ export class BodyAnalysis {
           }
           break;
       }
-    });
+    };
+    return { width: nS + this.nB, effect };
   }
 
   /** Is binding b live at the entry of node n under the given rule? */

@@ -125,8 +125,11 @@ describe("GenKill", () => {
       if (node.id === 1) gen(0), kill(0), kill(1);
       if (node.id === 2) kill(0);
     };
-    const other = new GenKill("forward", 3, nodes, (node, _kill, gen) => node.id === 2 && gen(2));
-    const [first, second] = solveTogether(nodes, [other, new GenKill("forward", 2, nodes, effect)]);
+    const other = (node: CfgNode, _kill: (b: number) => void, gen: (b: number) => void) => node.id === 2 && gen(2);
+    const [first, second] = solveTogether(nodes, "forward", [
+      { width: 3, effect: other },
+      { width: 2, effect },
+    ]);
     expect(second.before.off).toBe(3);
     expect(second.after.has(0, 0) && second.after.has(0, 1)).toBe(true);
     expect(second.after.has(1, 0)).toBe(true);

@@ -54,6 +54,61 @@ function grown(a: Int32Array): Int32Array {
 }
 
 /**
+ * Runs each effect at every node, part i's bits shifted by offsets[i]; per node, part after
+ * part, each part's kills before its gens (the windows are disjoint, so that is all the order
+ * there is). The effects are written into scratch arrays shared by every analysis (grown by
+ * doubling, never shrunk) and copied out at their exact length: growing a fresh list per
+ * analysis left its copies behind as garbage.
+ */
+function compileEffects(nodes: CfgNode[], effects: Effect[], offsets: number[]): { opStart: Int32Array; ops: Int32Array } {
+  const n = nodes.length;
+  const opStart = new Int32Array(n + 1);
+  const nested = compiling;
+  compiling = true;
+  let ops = nested ? new Int32Array(1024) : opsScratch;
+  let gens = nested ? new Int32Array(64) : gensScratch;
+  let no = 0;
+  let ng = 0;
+  let shift = 0;
+  const kill = (bit: number) => {
+    if (no === ops.length) ops = grown(ops);
+    ops[no++] = (bit + shift) * 2;
+  };
+  const gen = (bit: number) => {
+    if (ng === gens.length) gens = grown(gens);
+    gens[ng++] = (bit + shift) * 2 + 1;
+  };
+  try {
+    for (let k = 0; k < n; k++) {
+      opStart[k] = no;
+      const node = nodes[k];
+      for (let p = 0; p < effects.length; p++) {
+        shift = offsets[p];
+        effects[p](node, kill, gen);
+        for (let i = 0; i < ng; i++) {
+          if (no === ops.length) ops = grown(ops);
+          ops[no++] = gens[i];
+        }
+        ng = 0;
+      }
+    }
+  } finally {
+    if (!nested) {
+      opsScratch = ops; // keep the grown arrays for the next analysis
+      gensScratch = gens;
+      compiling = false;
+    }
+  }
+  opStart[n] = no;
+  return { opStart, ops: ops.slice(0, no) };
+}
+
+/** One node's effect: `kill`/`gen` take a bit index; all kills of a node apply before its gens. */
+export type Effect = (node: CfgNode, kill: (bit: number) => void, gen: (bit: number) => void) => void;
+
+const noEffect: Effect = () => {};
+
+/**
  * A gen/kill analysis ("remove these bits, then add those" at every node), compiled once into a
  * flat per-node list of effects: the solver and the queries read them many times, so that is two
  * Int32Array reads per effect — no Map lookups, no closures, no allocation.
@@ -62,90 +117,37 @@ export class GenKill {
   /** Node k's effects are `ops[opStart[k] .. opStart[k + 1])`, each `bit * 2 + (set ? 1 : 0)`, its kills first. */
   readonly opStart: Int32Array;
   readonly ops: Int32Array;
-  /**
-   * `effect(node, kill, gen)` reports the node's effect once; `kill`/`gen` take a bit index.
-   * All kills of a node apply before its gens.
-   */
+  /** `effect(node, kill, gen)` reports the node's effect once (`compiled`: effect lists already made, as by GenKill.joint). */
   constructor(
     readonly direction: "forward" | "backward",
     readonly width: number,
     nodes: CfgNode[],
-    effect: (node: CfgNode, kill: (bit: number) => void, gen: (bit: number) => void) => void,
+    effect: Effect,
+    compiled?: { opStart: Int32Array; ops: Int32Array },
   ) {
-    const n = nodes.length;
-    const opStart = new Int32Array(n + 1);
-    // The effects are written into scratch arrays shared by every analysis (grown by doubling,
-    // never shrunk) and copied out at their exact length: growing a fresh list per analysis left
-    // its copies behind as garbage.
-    const nested = compiling;
-    compiling = true;
-    let ops = nested ? new Int32Array(1024) : opsScratch;
-    let gens = nested ? new Int32Array(64) : gensScratch;
-    let no = 0;
-    let ng = 0;
-    const kill = (bit: number) => {
-      if (no === ops.length) ops = grown(ops);
-      ops[no++] = bit * 2;
-    };
-    const gen = (bit: number) => {
-      if (ng === gens.length) gens = grown(gens);
-      gens[ng++] = bit * 2 + 1;
-    };
-    try {
-      for (let k = 0; k < n; k++) {
-        opStart[k] = no;
-        effect(nodes[k], kill, gen);
-        for (let i = 0; i < ng; i++) {
-          if (no === ops.length) ops = grown(ops);
-          ops[no++] = gens[i];
-        }
-        ng = 0;
-      }
-    } finally {
-      if (!nested) {
-        opsScratch = ops; // keep the grown arrays for the next analysis
-        gensScratch = gens;
-        compiling = false;
-      }
-    }
-    opStart[n] = no;
-    this.opStart = opStart;
-    this.ops = ops.slice(0, no);
+    const c = compiled ?? compileEffects(nodes, [effect], [0]);
+    this.opStart = c.opStart;
+    this.ops = c.ops;
   }
 
-  /** Several analyses of one direction as one, each in its own window of bits (at the returned offsets). */
-  static together(analyses: GenKill[]): { combined: GenKill; offsets: number[] } {
+  /**
+   * Several analyses of one direction compiled as one, each in its own window of bits (at the
+   * returned offsets): one pass over the nodes, no per-analysis lists to merge afterwards.
+   */
+  static joint(direction: "forward" | "backward", nodes: CfgNode[], parts: { width: number; effect: Effect }[]): { combined: GenKill; offsets: number[] } {
     const offsets: number[] = [];
     let width = 0;
-    for (const a of analyses) {
+    for (let i = 0; i < parts.length; i++) {
       offsets.push(width);
-      width += a.width;
+      width += parts[i].width;
     }
-    const n = analyses[0].opStart.length - 1;
-    const opStart = new Int32Array(n + 1);
-    const ops = new Int32Array(analyses.reduce((sum, a) => sum + a.ops.length, 0));
-    let at = 0;
-    for (let k = 0; k < n; k++) {
-      opStart[k] = at;
-      // Kills before gens within each analysis is all the order there is: the windows are disjoint.
-      for (let i = 0; i < analyses.length; i++) {
-        const a = analyses[i];
-        const shift = offsets[i] * 2;
-        for (let j = a.opStart[k], end = a.opStart[k + 1]; j < end; j++) ops[at++] = a.ops[j] + shift;
-      }
-    }
-    opStart[n] = at;
-    return { combined: GenKill.compiled(analyses[0].direction, width, opStart, ops), offsets };
-  }
-
-  /** An analysis from effect lists already compiled (no per-node callback to run). */
-  static compiled(direction: "forward" | "backward", width: number, opStart: Int32Array, ops: Int32Array): GenKill {
-    const a = Object.create(GenKill.prototype) as { -readonly [K in keyof GenKill]: GenKill[K] };
-    a.direction = direction;
-    a.width = width;
-    a.opStart = opStart;
-    a.ops = ops;
-    return a as GenKill;
+    const { opStart, ops } = compileEffects(
+      nodes,
+      parts.map((p) => p.effect),
+      offsets,
+    );
+    // Through the constructor, so every GenKill has one shape (the solver's property reads stay monomorphic).
+    return { combined: new GenKill(direction, width, nodes, noEffect, { opStart, ops }), offsets };
   }
 
   /** Applies node k's effects to a dense set (from out to in for a backward analysis). */
@@ -178,10 +180,11 @@ export class SliceSets {
 
 /**
  * Solves several analyses of the same direction in one pass over the graph (one state made of
- * their windows side by side), which costs one traversal instead of one per analysis.
+ * their windows side by side), which costs one traversal instead of one per analysis; their
+ * effects are compiled together too (GenKill.joint).
  */
-export function solveTogether(nodes: CfgNode[], analyses: GenKill[]): { before: SliceSets; after: SliceSets }[] {
-  const { combined, offsets } = GenKill.together(analyses);
+export function solveTogether(nodes: CfgNode[], direction: "forward" | "backward", parts: { width: number; effect: Effect }[]): { before: SliceSets; after: SliceSets }[] {
+  const { combined, offsets } = GenKill.joint(direction, nodes, parts);
   const r = solve(nodes, combined);
   return offsets.map((off) => ({ before: new SliceSets(r.before, off), after: new SliceSets(r.after, off) }));
 }

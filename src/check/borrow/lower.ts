@@ -158,7 +158,8 @@ export class Lowerer {
 
   private newNode(action: Action): number {
     const id = this.nodes.length;
-    this.nodes.push({ id, action, succ: [], pred: [], loopDepth: this.loopDepth, stmt: this.stmt });
+    // NO_EDGES is shared: addEdge replaces it with a list of its own at the first edge.
+    this.nodes.push({ id, action, succ: NO_EDGES, pred: NO_EDGES, loopDepth: this.loopDepth, stmt: this.stmt });
     return id;
   }
 
@@ -423,7 +424,8 @@ export class Lowerer {
   }
 
   private blockInner(b: A.BlockExpr): Carried {
-    for (const s of b.stmts) this.statement(s);
+    const stmts = b.stmts;
+    for (let i = 0; i < stmts.length; i++) this.statement(stmts[i]);
     return b.tail ? this.value(b.tail, "move") : EMPTY;
   }
 
@@ -936,8 +938,9 @@ export class Lowerer {
     if (native && adj.autoref !== "none" && !borrowsReceiver) {
       // Drop only the receiver's own autoref loan: a temporary receiver (`v.iter().find(..)`) still
       // carries what it borrows.
-      const own = new Set(this.loans.slice(first).filter((l) => l.origin === "autoref" && l.span === e.receiver.span).map((l) => l.id));
-      recvCarried = { loans: recvCarried.loans.filter((l) => !own.has(l)), vars: recvCarried.vars };
+      const loans = this.loans;
+      const own = (id: number) => id >= first && loans[id].origin === "autoref" && loans[id].span === e.receiver.span;
+      if (recvCarried.loans.some(own)) recvCarried = { loans: recvCarried.loans.filter((l) => !own(l)), vars: recvCarried.vars };
     }
     const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
     this.endTempsSince(first, result);
@@ -1423,6 +1426,9 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
  * as `[x]` holds one slot, where pushing onto `[]` reserves 17 (V8's first growth), and the
  * nodes of a long body live until its check ends, so that is most of the graph's memory.
  */
+/** A node's edges before it has any (never pushed onto: see addEdge). */
+const NO_EDGES: number[] = [];
+
 function addEdge(node: CfgNode, side: "succ" | "pred", x: number): void {
   const list = node[side];
   if (list.length === 0) node[side] = [x];

@@ -32,6 +32,20 @@ export class TypeInfo {
       if (t.kind === "tuple") return t.elems.every((e) => this.isCopy(e));
       if (t.kind === "array") return this.isCopy(t.elem);
     }
+    switch (t.kind) {
+      // Answers that depend on nothing but the type's own head: the checker's predicate would
+      // resolve (deep-copy) the type first and give the same answer. Asked at every use of a place.
+      case "int":
+      case "float":
+      case "bool":
+      case "char":
+      case "never":
+      case "ref":
+      case "builtin":
+      case "fn":
+      case "tensor":
+        return isCopy(t, this.copyAdt);
+    }
     if (this.isCopyType) return this.isCopyType(t);
     return isCopy(t, this.copyAdt);
   }
@@ -49,8 +63,17 @@ export class TypeInfo {
     return holds;
   }
 
+  private readonly enumRefs = new Map<EnumDecl, boolean>();
+
   /** An enum with a variant field written as a reference type (`Token::Word(&String)`) carries borrows. */
   private enumHoldsRefs(decl: EnumDecl): boolean {
+    // Asked for every `Option<T>` value: the walk over the declaration's fields is done once.
+    let known = this.enumRefs.get(decl);
+    if (known === undefined) this.enumRefs.set(decl, (known = this.enumFieldsMentionRefs(decl)));
+    return known;
+  }
+
+  private enumFieldsMentionRefs(decl: EnumDecl): boolean {
     const hasRef = (x: unknown, d: number): boolean => {
       if (!x || typeof x !== "object" || d > 12) return false;
       if (Array.isArray(x)) return x.some((y) => hasRef(y, d + 1));
@@ -72,13 +95,13 @@ export class TypeInfo {
       case "builtin":
         if (t.name === "Iter") return true;
         if (t.name === "Gc") return false;
-        return t.args.some((a) => this.carriesLoans(a, depth + 1));
+        return this.anyCarries(t.args, depth + 1);
       case "adt":
-        if (t.args.some((a) => this.carriesLoans(a, depth + 1))) return true;
+        if (this.anyCarries(t.args, depth + 1)) return true;
         if (t.decl.kind === "EnumDecl") return this.enumHoldsRefs(t.decl);
         return this.structHoldsRefs(t.decl, t.args, depth);
       case "tuple":
-        return t.elems.some((a) => this.carriesLoans(a, depth + 1));
+        return this.anyCarries(t.elems, depth + 1);
       case "array":
         return this.carriesLoans(t.elem, depth + 1);
       case "dyn":
@@ -86,6 +109,12 @@ export class TypeInfo {
       default:
         return false;
     }
+  }
+
+  /** An indexed loop, not `.some(closure)`: asked for nearly every expression the lowering visits. */
+  private anyCarries(ts: Type[], depth: number): boolean {
+    for (let i = 0; i < ts.length; i++) if (this.carriesLoans(ts[i], depth)) return true;
+    return false;
   }
 }
 
@@ -117,12 +146,22 @@ export function builtinName(t: Type | undefined): string | null {
  */
 export function mentionsRef(t: unknown): boolean {
   if (!t || typeof t !== "object") return false;
+  // Asked at every call of a user method (its declared result): each written type is walked once.
+  let known = mentionsRefMemo.get(t);
+  if (known === undefined) mentionsRefMemo.set(t, (known = typeMentionsRef(t)));
+  return known;
+}
+
+const mentionsRefMemo = new WeakMap<object, boolean>();
+
+function typeMentionsRef(t: unknown): boolean {
+  if (!t || typeof t !== "object") return false;
   const k = (t as { kind?: string }).kind;
   if (k === "RefType") return true;
   if (k === "PathType" && (t as { segments: { name: { name: string } }[] }).segments[0]?.name.name === "Iter") return true;
   for (const [k, v] of Object.entries(t)) {
     if (k === "span" || k === "res") continue;
-    if (Array.isArray(v) ? v.some(mentionsRef) : mentionsRef(v)) return true;
+    if (Array.isArray(v) ? v.some(typeMentionsRef) : typeMentionsRef(v)) return true;
   }
   return false;
 }
