@@ -761,7 +761,16 @@ export class Runtime {
   // ── assembling a String: f-strings call fmtBegin, then the fmt* of each part, then fmtEnd ──
 
   /** UTF-8 being assembled; `scratchLen` bytes are in use (several Strings at once, nested). */
-  private scratch = new Uint8Array(256);
+  private scratch: Uint8Array = new Uint8Array(256);
+  /**
+   * The same memory as 4-byte words. A String's bytes start on a word boundary in the arena, and
+   * the bytes of a String being assembled at the start of the buffer (the usual, unnested case)
+   * on one here, so those copies move four bytes at a time. (V8 reloads a typed array's length
+   * and base after every loop back-edge, which costs more than the byte moved.) The buffer's
+   * length is a multiple of 8, and a byte array's words cover its bytes rounded up to 8, so a
+   * copy may move up to 3 bytes past the end of what it copies, never past either object.
+   */
+  private scratchQuads: Int32Array = new Int32Array(this.scratch.buffer);
   private scratchLen = 0;
   /**
    * The FNV-1a state over `scratch[hashFrom .. hashedTo)`, kept while the parts are written so
@@ -787,13 +796,18 @@ export class Runtime {
 
   /** `scratch` with room for `extra` more bytes. */
   private scratchRoom(extra: number): Uint8Array {
-    const need = this.scratchLen + extra;
+    const need = this.scratchLen + extra + 3; // room for a 4-byte copy's last word
     if (need > this.scratch.length) {
-      const next = new Uint8Array(Math.max(need, this.scratch.length * 2));
+      const next = new Uint8Array(Math.max((need + 7) & ~7, this.scratch.length * 2));
       next.set(this.scratch.subarray(0, this.scratchLen));
-      this.scratch = next;
+      this.setScratch(next);
     }
     return this.scratch;
+  }
+
+  private setScratch(buf: Uint8Array): void {
+    this.scratch = buf;
+    this.scratchQuads = new Int32Array(buf.buffer);
   }
 
   /** Append the bytes of String `p`. */
@@ -805,33 +819,31 @@ export class Runtime {
     const n = W[s + Slot.StrLen] | 0;
     const o = ((W[s + Slot.StrBytes] | 0) + this.slotBase) * 8;
     const at = this.scratchLen;
-    const buf = at + n <= this.scratch.length ? this.scratch : this.scratchRoom(n);
-    this.scratchLen = at + n;
-    if (at !== this.hashedTo) {
-      // The running hash was voided (a nested String ended inside this one's parts): copy only.
-      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
-      else buf.set(u8.subarray(o, o + n), at);
-      return;
-    }
-    this.hashedTo = at + n;
+    const buf = at + n + 3 <= this.scratch.length ? this.scratch : this.scratchRoom(n);
+    if (n >= 64) buf.set(u8.subarray(o, o + n), at);
+    else if ((at & 3) === 0) {
+      const q = this.quadsView!;
+      const sq = this.scratchQuads;
+      const from = o >> 2;
+      const to = at >> 2;
+      for (let i = 0, words = (n + 3) >> 2; i < words; i++) sq[to + i] = q[from + i];
+    } else for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
+    const end = at + n;
+    this.scratchLen = end;
+    if (at !== this.hashedTo) return; // the running hash was voided (a nested String ended inside this one's parts)
+    this.hashedTo = end;
     // The first part: the state after it is the String's own hash, which is kept in the
     // String, so the next f-string that starts with it (a word in a loop) hashes nothing.
-    const known = at === this.hashFrom ? W[s + Slot.StrHash] : 0;
-    if (known !== 0 || n >= 64) {
-      if (n < 64) for (let i = 0; i < n; i++) buf[at + i] = u8[o + i];
-      else buf.set(u8.subarray(o, o + n), at);
-      if (known !== 0) this.hashState = known | 0;
-      else this.hashScratch(at, at + n);
-    } else {
-      let x = this.hashState;
-      for (let i = 0; i < n; i++) {
-        const c = u8[o + i];
-        buf[at + i] = c;
-        x = Math.imul(x ^ c, Fnv.Prime);
-      }
-      this.hashState = x;
+    const first = at === this.hashFrom;
+    const known = first ? W[s + Slot.StrHash] : 0;
+    if (known !== 0) {
+      this.hashState = known | 0;
+      return;
     }
-    if (at === this.hashFrom && known === 0) W[s + Slot.StrHash] = this.hashState >>> 0;
+    let x = this.hashState;
+    for (let i = at; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
+    this.hashState = x;
+    if (first) W[s + Slot.StrHash] = x >>> 0;
   }
 
   /** `fmtStr` on a heap without a slot view. */
@@ -993,16 +1005,18 @@ export class Runtime {
     this.hashFrom = -1;
     const u8 = this.arenaBytes();
     if (u8 && n < 64) {
-      // Copy and finish the hash in one pass (the bytes before `from` are hashed already).
       const W = this.slotWords!;
       const b = this.slotBase;
-      const o = (data + b) * 8 - mark;
-      for (let i = mark; i < from; i++) u8[o + i] = buf[i];
-      for (let i = from; i < end; i++) {
-        const c = buf[i];
-        u8[o + i] = c;
-        x = Math.imul(x ^ c, Fnv.Prime);
-      }
+      const o = (data + b) * 8;
+      if ((mark & 3) === 0) {
+        const q = this.quadsView!;
+        const sq = this.scratchQuads;
+        const to = o >> 2;
+        const at = mark >> 2;
+        for (let i = 0, words = (n + 3) >> 2; i < words; i++) q[to + i] = sq[at + i];
+      } else for (let i = 0; i < n; i++) u8[o + i] = buf[mark + i];
+      // The bytes before `from` are hashed already.
+      for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
       W[p + b + Slot.StrLen] = n;
       W[p + b + Slot.StrHash] = x >>> 0;
       h.setPtr(p, Slot.StrBytes, data);
@@ -1012,7 +1026,7 @@ export class Runtime {
     if (u8) u8.set(buf.subarray(mark, end), this.byteOffset(data));
     else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     // Do not keep a buffer once grown for one huge String.
-    if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(256);
+    if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.setScratch(new Uint8Array(256));
     h.set(p, Slot.StrLen, n);
     h.set(p, Slot.StrHash, x >>> 0);
     h.setPtr(p, Slot.StrBytes, data);

@@ -168,6 +168,36 @@ describe.each(heaps)("Strings (%s)", (_name, make) => {
     }
   });
 
+  test("Strings of every short length, assembled at every offset of the buffer, hold exactly their bytes", () => {
+    const rt = runtime(make());
+    const fresh = (text: string) => rt.strHash(rt.newString(text));
+    const alphabet = "abcdéfghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.:;!?";
+    for (let len = 0; len <= 70; len++) {
+      const text = alphabet.slice(0, len);
+      const part = rt.newString(text);
+      for (let offset = 0; offset < 8; offset++) {
+        // An outer String holding `offset` bytes, so the inner one starts at that offset.
+        const outer = rt.fmtBegin();
+        rt.fmtText("#".repeat(offset));
+        const inner = rt.fmtBegin();
+        rt.fmtStr(part);
+        rt.fmtInt(len);
+        const s = rt.fmtEnd(inner);
+        rt.fmtStr(s);
+        const whole = rt.fmtEnd(outer);
+        expect(rt.str(s)).toBe(`${text}${len}`);
+        expect(rt.str(whole)).toBe(`${"#".repeat(offset)}${text}${len}`);
+        expect(rt.strHash(s)).toBe(fresh(`${text}${len}`));
+        // Bytes past the length (a 4-byte copy's tail) never count: equal to the same text made
+        // another way, and after growing, still exactly the grown text.
+        expect(rt.strEquals(s, rt.newString(`${text}${len}`))).toBe(true);
+        rt.strAppend(s, rt.newString("+"));
+        expect(rt.str(s)).toBe(`${text}${len}+`);
+        expect(rt.strEquals(s, rt.newString(`${text}${len}+`))).toBe(true);
+      }
+    }
+  });
+
   test("push_str grows a String made by an f-string, also by its own bytes", () => {
     const rt = runtime(make());
     const fresh = (text: string) => rt.strHash(rt.newString(text));
