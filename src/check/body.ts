@@ -1748,7 +1748,8 @@ export class BodyChecker {
       }
       // An iterator parameter of the prelude (`zip(other: Iter<U>)`, `chain`) takes anything a
       // `for` loop walks, as Rust's `IntoIterator` does: `a.iter().zip(&b)`, `.chain(0..3)`.
-      if (p.kind === "builtin" && p.name === "Iter" && sig && sig.paramSpans[i - offset]?.file.name.startsWith("<prelude")) {
+      const declaredIter = sig?.params[i - offset];
+      if (p.kind === "builtin" && p.name === "Iter" && declaredIter?.kind === "builtin" && declaredIter.name === "Iter" && sig!.paramSpans[i - offset]?.file.name.startsWith("<prelude")) {
         const at = this.expr(a, null, cx);
         if (at === ERR) return;
         const it = this.iterItem(at);

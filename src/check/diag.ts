@@ -72,6 +72,10 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
     const text = span.file.text.slice(span.start, span.end);
     if (/^'.*'$/.test(text)) d.help.push(`if you meant to write a string literal, use double quotes: \`"${text.slice(1, -1)}"\``);
   }
+  const f = inf.shallow(found);
+  if (e.kind === "builtin" && e.name === "Iter" && f.kind === "builtin" && (f.name === "Range" || f.name === "Vec")) {
+    d.help.push(`an \`Iter\` value is made with \`.into_iter()\` (or \`.iter()\` to borrow the elements of a Vec)`);
+  }
   if (e.kind === "float" && inf.varKind(inf.shallow(found)) === "int") {
     const text = span.file.text.slice(span.start, span.end);
     if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);

@@ -391,6 +391,9 @@ export class Env {
     if (seg.fnSugar) return this.fnSugar(seg.name.name, seg.fnSugar, cx);
     const e = this.resolveTypePath(b, cx.scope);
     if (e && e.kind === "trait") return { kind: "dyn", trait: e.decl };
+    // Rust's `impl Iterator<Item = T>` (also `dyn`, behind a Box) is STARK's iterator type `Iter<T>`.
+    const item = seg.bindings?.find((bd) => bd.name.name === "Item");
+    if (!e && b.segments.length === 1 && seg.name.name === "Iterator" && item) return { kind: "builtin", name: "Iter", args: [this.lower(item.ty, cx)] };
     this.unknownType(b, cx.scope, isImpl ? "trait" : "trait");
     return ERR;
   }
