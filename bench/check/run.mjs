@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Times parse, type check and borrow check (lexical and NLL) of a generated 10,000-line program.
 //
-//   npm run build && node bench/check/run.mjs [LINES] [--nll-first]
+//   npm run build && node bench/check/run.mjs [LINES] [--nll-first] [--turbofan]
 //
 // Uses the compiled dist/ (no ts-node). Prints one line per phase; the target for checking
-// (types + borrows) is under 0.5 s.
+// (types + borrows) is under 0.5 s. Runs with V8's optimizing compiler off, as `stark check` does
+// (src/cli/main.ts); `--turbofan` leaves it on, as in `stark run` and the test suite.
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+
+if (!process.argv.includes("--turbofan")) setFlagsFromString("--max-opt=1");
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
