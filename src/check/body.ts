@@ -1850,6 +1850,10 @@ export class BodyChecker {
 
   private applyMethod(e: MethodCallExpr, hit: MethodHit, expected: Type | null, cx: BodyCx, recv: Type): Type {
     const inf = this.inf;
+    // A method called on a trait object of a trait that cannot be one: rustc reports E0038 here too.
+    const recvBase = this.stripRefs(recv);
+    const dynTrait = recvBase.kind === "dyn" ? recvBase.trait : recvBase.kind === "builtin" && recvBase.name === "Box" && recvBase.args[0] && inf.shallow(recvBase.args[0]).kind === "dyn" ? (inf.shallow(recvBase.args[0]) as { trait: TraitDecl }).trait : null;
+    if (dynTrait) this.env.checkDynCompatible(dynTrait, e.method.span);
     e.res = hit.res;
     e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);

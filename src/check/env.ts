@@ -390,12 +390,62 @@ export class Env {
     const seg = b.segments[b.segments.length - 1];
     if (seg.fnSugar) return this.fnSugar(seg.name.name, seg.fnSugar, cx);
     const e = this.resolveTypePath(b, cx.scope);
-    if (e && e.kind === "trait") return { kind: "dyn", trait: e.decl };
+    if (e && e.kind === "trait") {
+      if (!isImpl) this.checkDynCompatible(e.decl, b.span);
+      return { kind: "dyn", trait: e.decl };
+    }
     // Rust's `impl Iterator<Item = T>` (also `dyn`, behind a Box) is STARK's iterator type `Iter<T>`.
     const item = seg.bindings?.find((bd) => bd.name.name === "Item");
     if (!e && b.segments.length === 1 && seg.name.name === "Iterator" && item) return { kind: "builtin", name: "Iter", args: [this.lower(item.ty, cx)] };
     this.unknownType(b, cx.scope, isImpl ? "trait" : "trait");
     return ERR;
+  }
+
+  /**
+   * rustc's E0038 where a trait is used as a type (`dyn Shape`, `Box<dyn Shape>`, a bare trait
+   * name): a trait object cannot call an associated function without `self`, a generic method
+   * (also one with an `impl Trait` parameter), or one taking or returning `Self`, unless the
+   * method says `where Self: Sized`; nor be a trait that requires `Sized` (`Clone`, `Copy`).
+   */
+  checkDynCompatible(trait: TraitDecl, at: Span): void {
+    const why = this.dynIncompatibility(trait);
+    if (!why) return;
+    const key = `${at.file.name}:${at.start}`;
+    if (this.dynReported.has(key)) return;
+    this.dynReported.add(key);
+    const name = trait.name.name;
+    const d = error("E0038", `the trait \`${name}\` is not dyn compatible`, at, `\`${name}\` is not dyn compatible`);
+    d.notes.push(`\`${name}\` cannot be used as a trait object ${why.reason}`);
+    d.labels.push({ span: why.span, message: "...because of this" });
+    d.help.push(why.help ?? `add \`where Self: Sized\` to that method to leave it out of \`dyn ${name}\`, or take a generic \`T: ${name}\` instead of \`dyn ${name}\``);
+    this.diagnostics.push(d);
+  }
+
+  private readonly dynReported = new Set<string>();
+  private readonly dynChecked = new Map<TraitDecl, { reason: string; span: Span; help?: string } | null>();
+
+  private dynIncompatibility(trait: TraitDecl): { reason: string; span: Span; help?: string } | null {
+    const known = this.dynChecked.get(trait) ?? this.parent?.dynChecked.get(trait);
+    if (known !== undefined) return known;
+    let why: { reason: string; span: Span; help?: string } | null = null;
+    for (const m of trait.methods) {
+      if (m.selfSized) continue;
+      const fn = `\`${m.name.name}\``;
+      if (!m.selfParam) why = { reason: `because the associated function ${fn} has no \`self\` parameter`, span: m.name.span };
+      else if (m.generics.length > 0 || m.params.some((p) => p.ty.kind === "ImplTraitType")) why = { reason: `because the method ${fn} has generic type parameters`, span: m.name.span };
+      else if (m.ret && mentionsSelf(m.ret)) why = { reason: `because the method ${fn} returns \`Self\``, span: m.ret.span };
+      else {
+        const p = m.params.find((x) => mentionsSelf(x.ty));
+        if (p) why = { reason: `because the method ${fn} takes \`Self\` in a parameter`, span: p.ty.span };
+      }
+      if (why) break;
+    }
+    if (!why) {
+      const sized = trait.supertraits.find((t) => t.kind === "PathType" && ["Sized", "Clone", "Copy", "Default"].includes(t.segments[t.segments.length - 1].name.name));
+      if (sized) why = { reason: `because it requires \`Self: Sized\` (through \`${(sized as PathType).segments[(sized as PathType).segments.length - 1].name.name}\`)`, span: sized.span, help: `use a generic \`T: ${trait.name.name}\` instead of a trait object` };
+    }
+    this.dynChecked.set(trait, why);
+    return why;
   }
 
   private fnSugar(name: string, sugar: { params: TypeExpr[]; ret: TypeExpr | null }, cx: LowerCx): Type {
@@ -436,6 +486,7 @@ export class Env {
       case "enum":
         return { kind: "adt", decl: entry.decl, args: this.fitArgs(args, entry.decl.generics.length, te, entry.decl.name.name) };
       case "trait":
+        this.checkDynCompatible(entry.decl, te.span);
         return { kind: "dyn", trait: entry.decl };
       default:
         this.diagnostics.push(error("E0573", `expected type, found ${describe(entry)} \`${pathText(te)}\``, te.span, "not a type"));
@@ -749,4 +800,21 @@ export function describe(e: ItemEntry): string {
 
 export function pathText(t: PathType): string {
   return t.segments.map((s) => s.name.name).join("::");
+}
+
+/** Whether a written type mentions `Self` (E0038: a method taking or returning `Self`). */
+function mentionsSelf(t: TypeExpr): boolean {
+  switch (t.kind) {
+    case "PathType":
+      return t.segments.some((s, i) => (i === 0 && s.name.name === "Self") || (s.args ?? []).some(mentionsSelf));
+    case "RefType":
+      return mentionsSelf(t.inner);
+    case "TupleType":
+      return t.elems.some(mentionsSelf);
+    case "ArrayType":
+    case "SliceType":
+      return mentionsSelf(t.elem);
+    default:
+      return false;
+  }
 }

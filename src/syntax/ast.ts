@@ -81,6 +81,8 @@ export interface FnDecl {
   ret: TypeExpr | null;
   /** null for a signature without a body (trait methods, native prelude declarations). */
   body: BlockExpr | null;
+  /** `where Self: Sized`: the method is left out of the trait's `dyn` type (rustc's E0038 rules). */
+  selfSized?: true;
   /** checker: number of frame slots (params + locals + evaluator temporaries reserved by the checker). */
   frameSize?: number;
   /** checker: the binding of `self` in a method with a body (always slot 0). */

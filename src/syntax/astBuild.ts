@@ -149,11 +149,22 @@ export function promoteTail(stmts: Stmt[], tail: Expr | null): Expr | null {
 export function applyWherePreds(generics: GenericParam[], preds: { ty: TypeExpr; bounds: TypeExpr[]; span: Span }[]): GenericParam[] {
   for (const p of preds) {
     const name = p.ty.kind === "PathType" && p.ty.segments.length === 1 ? p.ty.segments[0].name.name : null;
+    // `where Self: Sized` on a trait method (it keeps the trait usable as `dyn`): see selfSized.
+    if (name === "Self" && isSizedOnly(p.bounds)) continue;
     const g = name ? generics.find((x) => x.name === name) : undefined;
     if (g) g.bounds.push(...p.bounds);
     else throw new SyntaxErrorAt("a `where` clause can only bound the item's own type parameters", p.span);
   }
   return generics;
+}
+
+function isSizedOnly(bounds: TypeExpr[]): boolean {
+  return bounds.length > 0 && bounds.every((b) => b.kind === "PathType" && b.segments.length === 1 && b.segments[0].name.name === "Sized");
+}
+
+/** Whether a `where` clause says `Self: Sized` (FnDecl.selfSized). */
+export function selfSized(preds: { ty: TypeExpr; bounds: TypeExpr[] }[]): boolean {
+  return preds.some((p) => p.ty.kind === "PathType" && p.ty.segments.length === 1 && p.ty.segments[0].name.name === "Self" && isSizedOnly(p.bounds));
 }
 
 export function pathPat(path: PathExpr): Pattern {

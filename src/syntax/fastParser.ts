@@ -18,7 +18,7 @@ import type {
   Span, Stmt, StructDecl, TraitDecl, TypeExpr, TypeSegment, UseDecl, VariantDecl, ClosureParam, MatchArm,
 } from "./ast";
 import {
-  applyWherePreds, blockExpr, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
+  applyWherePreds, selfSized, blockExpr, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
   OpTail, pathPat, SyntaxErrorAt,
 } from "./astBuild";
 import { parseFormatSpec, splitInterpolation } from "./fstring";
@@ -531,7 +531,7 @@ class Parser {
     if (!this.eat(";")) body = this.block();
     return {
       kind: "FnDecl", span: this.span(s, this.end), name, attrs: [], isPub: false, generics: applyWherePreds(generics, preds),
-      selfParam, params, ret, body,
+      selfParam, params, ret, body, ...(selfSized(preds) ? { selfSized: true as const } : {}),
     };
   }
 

@@ -14,7 +14,7 @@ import type {
 } from "./ast";
 import { splitInterpolation, parseFormatSpec } from "./fstring";
 import {
-  SyntaxErrorAt, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, makeBindPat, pathPat,
+  SyntaxErrorAt, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, selfSized, makeBindPat, pathPat,
   numberFields, isPathLikeName,
 } from "./astBuild";
 
@@ -174,6 +174,7 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
         ret: opt(ret),
         body: body.ast(),
       };
+      if (selfSized(opt<{ ty: TypeExpr; bounds: TypeExpr[]; span: Span }[]>(where) ?? [])) fn.selfSized = true;
       return fn;
     },
     FnBody_block(b) {
