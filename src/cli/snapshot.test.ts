@@ -178,7 +178,7 @@ describe("a process started from the snapshot", () => {
     const traced = (env: NodeJS.ProcessEnv) =>
       spawnSync("sh", ["-x", join(root, "bin/stark.js"), "run", "hello.stark"], { cwd: parent, encoding: "utf8", env: { ...environment, NODE_OPTIONS: "", ...env } });
     const own = traced({});
-    expect(own.stderr).toMatch(/^\+ export GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1$/m);
+    expect(own.stderr).toMatch(/^\+ export GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1:glibc\.malloc\.mmap_threshold=33554432$/m);
     expect(own.stdout).toContain("Hello, STARK!");
     const users = traced({ GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" });
     expect(users.stderr).not.toMatch(/export GLIBC_TUNABLES/);
