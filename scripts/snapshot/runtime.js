@@ -137,7 +137,10 @@ function installationRoot() {
   const i = process.execArgv.indexOf("--snapshot-blob");
   const blob = i >= 0 ? process.execArgv[i + 1] : null;
   try {
-    const root = nodeFs.realpathSync(nodePath.resolve(blob, "../../.."));
+    const path = nodePath.resolve(blob, "../../..");
+    // Usually the launcher names the build's own path: no realpath (a system call per component).
+    if (path === BUILD.root) return path;
+    const root = nodeFs.realpathSync(path);
     if (nodeFs.existsSync(nodePath.join(root, "bin", "code-cache.js"))) return root;
   } catch {
     /* no such path */
