@@ -242,38 +242,49 @@ function basicBlocks(nodes: CfgNode[]): Blocks {
   const n = nodes.length;
   const blockOf = new Int32Array(n).fill(-1);
   const posIn = new Int32Array(n);
-  const blocks: number[][] = [];
+  // The nodes are written block after block straight into `order` (no list per block).
+  const order = new Int32Array(n);
+  const starts: number[] = [];
+  let placed = 0;
+  // Does x continue its only predecessor's block?
   const continues = (x: number) => {
     const p = nodes[x].pred;
     return x !== 0 && p.length === 1 && p[0] !== x && nodes[p[0]].succ.length === 1;
   };
   const walk = (leader: number) => {
-    const list: number[] = [];
+    const b = starts.length;
+    starts.push(placed);
     let x = leader;
-    for (;;) {
-      blockOf[x] = blocks.length;
-      posIn[x] = list.length;
-      list.push(x);
+    for (let pos = 0; ; pos++) {
+      blockOf[x] = b;
+      posIn[x] = pos;
+      order[placed++] = x;
       const s = nodes[x].succ;
       if (s.length !== 1 || blockOf[s[0]] !== -1 || !continues(s[0])) break;
       x = s[0];
     }
-    blocks.push(list);
   };
   for (let i = 0; i < n; i++) if (blockOf[i] === -1 && !continues(i)) walk(i);
   // Nodes left over sit on a cycle of chain links with no way in (unreachable): any of them leads.
   for (let i = 0; i < n; i++) if (blockOf[i] === -1) walk(i);
-  // Kept flat: one list per block would be a retained object per block of a long body.
-  const blockStart = new Int32Array(blocks.length + 1);
-  const order = new Int32Array(n);
-  for (let b = 0; b < blocks.length; b++) {
-    blockStart[b + 1] = blockStart[b] + blocks[b].length;
-    order.set(blocks[b], blockStart[b]);
+  const nb = starts.length;
+  const blockStart = new Int32Array(nb + 1);
+  blockStart.set(starts);
+  blockStart[nb] = n;
+  const succBlocks: number[][] = new Array(nb);
+  const predBlocks: number[][] = new Array(nb);
+  for (let b = 0; b < nb; b++) {
+    succBlocks[b] = blocksOfNodes(nodes[order[blockStart[b + 1] - 1]].succ, blockOf);
+    predBlocks[b] = blocksOfNodes(nodes[order[blockStart[b]]].pred, blockOf);
   }
-  const succBlocks = blocks.map((list) => nodes[list[list.length - 1]].succ.map((x) => blockOf[x]));
-  const predBlocks = blocks.map((list) => nodes[list[0]].pred.map((x) => blockOf[x]));
-  const rpo = blocks.length === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
+  const rpo = nb === 0 ? [] : reversePostorder(succBlocks, blockOf[0]);
   return { blockOf, posIn, order, blockStart, succBlocks, predBlocks, rpo };
+}
+
+function blocksOfNodes(xs: number[], blockOf: Int32Array): number[] {
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = blockOf[xs[i]];
+  return out;
 }
 
 /** Blocks in reverse postorder from the entry's block (the unreachable ones after, in creation order). */
