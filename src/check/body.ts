@@ -1162,12 +1162,39 @@ export class BodyChecker {
         const d = error("E0277", `the \`?\` operator can only be used on \`${enumName}\`s in a function that returns \`${enumName}\``, e.span, `cannot use the \`?\` operator in a function that returns ${show(inf, ret)}`);
         return this.err(d);
       }
-      if (enumName === "Result" && ret.kind === "adt" && !inf.unify(t.args[1], ret.args[1])) {
-        return this.err(mismatch(inf, e.expr.span, ret.args[1], t.args[1]));
+      if (enumName === "Result" && ret.kind === "adt" && !inf.tryUnify(t.args[1], ret.args[1])) {
+        // An `impl From<E> for F` converts the error (rustc's `?` desugaring calls `From::from`).
+        const conv = this.fromImpl(ret.args[1], t.args[1]);
+        if (conv) {
+          e.fromFn = conv;
+          return t.args[0];
+        }
+        const target = show(inf, ret.args[1]);
+        const d = error("E0277", `\`?\` couldn't convert the error to ${target}`, e.span, `the trait \`From<${show(inf, t.args[1]).replace(/^`|`$/g, "")}>\` is not implemented for ${target}`);
+        d.notes.push("the question mark operation (`?`) converts the error with `From::from`");
+        d.help.push(`convert it yourself with \`.map_err(..)\`, or write \`impl From<${show(inf, t.args[1]).replace(/^`|`$/g, "")}> for ${target.replace(/^`|`$/g, "")}\``);
+        return this.err(d);
       }
       return t.args[0];
     }
     return this.err(error("E0277", `the \`?\` operator can only be applied to values that implement \`Try\``, e.span, `the \`?\` operator cannot be applied to type ${show(inf, t)}`));
+  }
+
+  /** The user `impl From<source> for target` (non-generic impls), for `?` on a `Result`. */
+  private fromImpl(target: Type, source: Type): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
+    const inf = this.inf;
+    const key = headKey(inf.shallow(target));
+    if (key === null) return null;
+    for (const info of this.env.implsFor(key)) {
+      if (!info.trait || info.trait.name.name !== "From" || !this.isPreludeTrait(info.trait) || info.generics.length > 0) continue;
+      const tr = info.decl.trait;
+      const arg = tr && tr.kind === "PathType" ? tr.segments[tr.segments.length - 1].args?.[0] : undefined;
+      const from = info.methods.get("from");
+      if (!arg || !from) continue;
+      const argTy = this.env.lower(arg, { scope: info.scope, generics: new Map(), selfTy: target });
+      if (inf.tryUnify(argTy, source) && inf.tryUnify(info.target, target)) return { decl: from, impl: info.decl };
+    }
+    return null;
   }
 
   // ───────────── places ─────────────

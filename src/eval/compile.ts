@@ -872,7 +872,7 @@ export class Compiler {
       case "CastExpr":
         return this.compileCast(e.expr, this.typeOf(e.expr, ctx), this.typeOf(e, ctx), ctx, e.span);
       case "TryExpr":
-        return this.compileTry(e.expr, ctx);
+        return this.compileTry(e.expr, ctx, e.fromFn ?? null, e.span);
     }
   }
 
@@ -2098,7 +2098,7 @@ export class Compiler {
     };
   }
 
-  private compileTry(inner: Expr, ctx: FnCtx): Code {
+  private compileTry(inner: Expr, ctx: FnCtx, fromFn: { decl: FnDecl; impl: ImplDecl } | null = null, span: Span | null = null): Code {
     const rt = this.rt;
     const heap = rt.heap;
     const x = this.compileExpr(inner, ctx);
@@ -2130,11 +2130,29 @@ export class Compiler {
     const errOff = l.offsets[errIdx];
     const okK = l.kinds[okOff];
     const errK = l.kinds[errOff];
+    // `impl From<E> for F`: the Err value goes through `F::from` (held in a frame slot, a root,
+    // while the call runs).
+    let convert: ((f: Frame, e: Value) => Value) | null = null;
+    if (fromFn) {
+      const cf = this.getFn(fromFn.decl, fromFn.impl, new Map());
+      const slot = ctx.newSlot(errK === SlotKind.Pointer ? SlotKind.Pointer : SlotKind.Scalar);
+      const call = this.directCall(cf, [(f) => f[slot]], [inner], [errK], ctx, span ?? inner.span);
+      convert = (f, e) => {
+        f[slot] = e;
+        const r = call(f);
+        f[slot] = undefined;
+        return r;
+      };
+    }
     return (f) => {
       const v = x(f);
       if (rt.ctl !== 0) return undefined;
       if (heap.get(v, 0) === okIdx) return rt.load(v, okOff, okK);
-      const errVal = rt.load(v, errOff, errK);
+      let errVal = rt.load(v, errOff, errK);
+      if (convert) {
+        errVal = convert(f, errVal);
+        if (rt.ctl !== 0) return undefined;
+      }
       const rtType = derefAll(retType);
       const rl = rt.adtLayout((rtType.kind === "adt" ? rtType : t) as Type & { kind: "adt" });
       const out = heap.alloc(rl.layout);

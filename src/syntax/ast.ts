@@ -790,6 +790,8 @@ export interface CastExpr extends ExprBase {
 export interface TryExpr extends ExprBase {
   kind: "TryExpr";
   expr: Expr;
+  /** checker: the user `From::from` that converts the `Err` value into the function's error type. */
+  fromFn?: { decl: FnDecl; impl: ImplDecl };
 }
 
 /** `(e)` — kept so spans and diagnostics match the source; semantically transparent. */
