@@ -60,7 +60,8 @@ export class BodyAnalysis {
   readonly scope: { before: SliceSets; after: SliceSets };
   readonly sites: MoveSite[] = [];
   readonly sitesByBinding = new Map<Binding, number[]>();
-  readonly siteOfNode = new Map<number, number>();
+  /** The move site at each node, plus one (0: none); an array, as the moves analysis asks at every node. */
+  private readonly siteAt: Int32Array;
   readonly moves: { before: SliceSets; after: SliceSets };
   /** Which loans reach each point (`has(node, loanId)`). */
   readonly loans: { before: LoanSets; after: LoanSets };
@@ -99,17 +100,18 @@ export class BodyAnalysis {
   ) {
     this.deathWindow = model === "nll" && cfg.loans.length >= deathWindowFrom;
     this.nB = cfg.bindings.length;
-    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    this.siteAt = new Int32Array(cfg.nodes.length);
+    const bindingIndex = cfg.bindingIndex;
     const nB = this.nB;
 
     const scopeAnalysis: Effect = (node, kill, gen) => {
       const a = node.action;
       if (a.kind === "declare") {
-        const i = idx(a.binding);
+        const i = bindingIndex.get(a.binding);
         if (i !== undefined) gen(i);
       } else if (a.kind === "scopeEnd") {
-        for (const b of a.bindings) {
-          const i = idx(b);
+        for (let j = 0; j < a.bindings.length; j++) {
+          const i = bindingIndex.get(a.bindings[j]);
           if (i !== undefined) kill(i);
         }
       }
@@ -308,21 +310,21 @@ export class BodyAnalysis {
 
   private solveLiveness(): Solved {
     const cfg = this.cfg;
-    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    const bindingIndex = cfg.bindingIndex;
     // Definitions kill, then uses gen (a node that reads and writes x keeps x live).
     return solve(
       cfg.nodes,
       new GenKill("backward", this.nB, cfg.nodes, (node, kill, gen) => {
         const a = node.action;
         if (a.kind === "declare") {
-          const i = idx(a.binding);
+          const i = bindingIndex.get(a.binding);
           if (i !== undefined) kill(i);
         } else if (a.kind === "assign" && !a.compound && a.place.proj.length === 0) {
-          const i = idx(a.place.base);
+          const i = bindingIndex.get(a.place.base);
           if (i !== undefined) kill(i);
         }
         for (const b of nodeUses(cfg, node)) {
-          const i = idx(b);
+          const i = bindingIndex.get(b);
           if (i !== undefined) gen(i);
         }
       }),
@@ -332,7 +334,7 @@ export class BodyAnalysis {
   private addSite(node: number, path: Place, kind: MoveSite["kind"]): void {
     const id = this.sites.length;
     this.sites.push({ id, node, path, kind });
-    this.siteOfNode.set(node, id);
+    this.siteAt[node] = id + 1;
     const l = this.sitesByBinding.get(path.base) ?? [];
     l.push(id);
     this.sitesByBinding.set(path.base, l);
@@ -342,27 +344,27 @@ export class BodyAnalysis {
   private movesAnalysis(): { width: number; effect: Effect } {
     const cfg = this.cfg;
     const nS = this.sites.length;
-    const idx = (b: Binding) => cfg.bindingIndex.get(b);
+    const bindingIndex = cfg.bindingIndex;
     const sitesByBinding = this.sitesByBinding;
     const sites = this.sites;
-    const siteOfNode = this.siteOfNode;
+    const siteAt = this.siteAt;
     const effect: Effect = (node, kill, gen) => {
       const a = node.action;
       switch (a.kind) {
         case "move": {
-          const site = siteOfNode.get(node.id);
-          if (site !== undefined) gen(site);
+          const site = siteAt[node.id] - 1;
+          if (site >= 0) gen(site);
           break;
         }
         case "declare": {
           for (const id of sitesByBinding.get(a.binding) ?? NONE) kill(id);
-          const i = idx(a.binding);
+          const i = bindingIndex.get(a.binding);
           if (a.init) {
             if (i !== undefined) gen(nS + i);
           } else {
             if (i !== undefined) kill(nS + i);
-            const site = siteOfNode.get(node.id);
-            if (site !== undefined) gen(site);
+            const site = siteAt[node.id] - 1;
+            if (site >= 0) gen(site);
           }
           break;
         }
@@ -370,7 +372,7 @@ export class BodyAnalysis {
           if (!hasDeref(a.place) && !hasIndex(a.place)) {
             for (const id of sitesByBinding.get(a.place.base) ?? NONE) if (isPrefix(a.place, sites[id].path)) kill(id);
             if (a.place.proj.length === 0) {
-              const i = idx(a.place.base);
+              const i = bindingIndex.get(a.place.base);
               if (i !== undefined) gen(nS + i);
             }
           }
@@ -379,7 +381,7 @@ export class BodyAnalysis {
         case "scopeEnd":
           for (const b of a.bindings) {
             for (const id of sitesByBinding.get(b) ?? NONE) kill(id);
-            const i = idx(b);
+            const i = bindingIndex.get(b);
             if (i !== undefined) kill(nS + i);
           }
           break;
