@@ -33,7 +33,7 @@ import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
 import { Frame, Locals } from "./frames";
-import { ERR, substitute } from "./infer";
+import { ERR, substitute, type Infer } from "./infer";
 import { probeMethod, findAssocFn, type MethodHit } from "./methods";
 import { checkPattern } from "./patterns";
 import { closestName, ModuleScope as ModuleScopeClass, type ItemEntry, type ModuleScope } from "./scope";
@@ -112,6 +112,8 @@ export class BodyChecker {
    * the end (finalize.ts), as Rust infers `.map(|r| r.iter().collect()).collect::<Vec<String>>()`.
    */
   readonly openCollects: { collection: Type; item: Type }[] = [];
+  /** `x.into()` calls whose target type was still open where they were checked (see `into`). */
+  readonly openIntos: { e: MethodCallExpr; from: Type; to: Type }[] = [];
   /** Or-pattern alternatives after the first reuse the first alternative's bindings' slots. */
   orBindings: Map<string, Binding> | null = null;
   /** Literal expressions whose `ty` must be checked for range after inference. */
@@ -1943,6 +1945,7 @@ export class BodyChecker {
     }
     if (qual === "Iter::flatten") this.unifyIterItem(e.receiver, this.iterSelfItem(hit), inst.sub.get("U")!);
     if (expected && !e.typeArgs) inf.tryUnify(ret, expected);
+    if (qual === "Into::into") return this.into(e, hit.selfTy, ret);
     e.autoref = this.checkArgs(e.args, inst.params, hit.sig.autoref, hit.sig, cx);
     if (qual === "Iter::flat_map" && e.args[0]) this.unifyIterItem(e.args[0], inst.sub.get("I")!, inst.sub.get("U")!);
     if (qual === "Iter::partition") {
@@ -1955,6 +1958,41 @@ export class BodyChecker {
       if (!fromRefs && !inf.tryUnify(c, vec)) this.err(error("E0277", `a collection of type ${show(inf, c)} cannot be built from an iterator`, e.method.span, `partition into ${show(inf, vec)}`));
     }
     return ret;
+  }
+
+  /**
+   * `x.into()` into the type the context asks for: `x`'s own type, a number widened without
+   * loss (Rust's `From` impls between numbers), or through a user `impl From<X> for Y`.
+   */
+  private into(e: MethodCallExpr, from: Type, to: Type): Type {
+    const dst = this.inf.shallow(to);
+    // Not known yet (a closure's result typed by the code around it): settled by finalize.
+    if (dst.kind === "var" && this.inf.varKind(dst) === "any") {
+      this.openIntos.push({ e, from, to });
+      return to;
+    }
+    return this.settleInto(e, from, to);
+  }
+
+  /** `into()` once its target type is known (E0282 when it never was). */
+  settleInto(e: MethodCallExpr, from: Type, to: Type): Type {
+    const inf = this.inf;
+    const src = inf.shallow(from);
+    const dst = inf.shallow(to);
+    if (dst.kind === "var" && inf.varKind(dst) === "any") {
+      const d = error("E0282", "type annotations needed", e.method.span, "cannot infer the type `into` converts to");
+      d.help.push("give the result a type: `let y: Meters = x.into();`");
+      return this.err(d);
+    }
+    if (inf.tryUnify(src, dst)) return to;
+    if (losslessNumber(inf, src, dst)) return to;
+    const conv = this.fromImpl(dst, src);
+    if (conv) {
+      e.intoFrom = conv;
+      return to;
+    }
+    const shown = show(inf, dst).replace(/^`|`$/g, "");
+    return this.err(error("E0277", `the trait bound \`${shown}: From<${show(inf, src).replace(/^`|`$/g, "")}>\` is not satisfied`, e.method.span, `the trait \`From<${show(inf, src).replace(/^`|`$/g, "")}>\` is not implemented for \`${shown}\``));
   }
 
   /** The item type `T` of the `Iter<T>` an iterator method was found on. */
@@ -2064,3 +2102,19 @@ function broadcastShape(a: (number | string)[], b: (number | string)[]): (number
 }
 
 export type { ImplDecl };
+
+const INT_BITS: Record<string, [number, boolean]> = { i8: [8, true], i16: [16, true], i32: [32, true], i64: [64, true], isize: [64, true], u8: [8, false], u16: [16, false], u32: [32, false], u64: [64, false], usize: [64, false] };
+
+/** Rust's `From` impls between numbers: an integer into a wider one (or a float that holds it exactly), f32 into f64. */
+function losslessNumber(inf: Infer, from: Type, to: Type): boolean {
+  from = inf.shallow(from);
+  to = inf.shallow(to);
+  if (from.kind === "float" && to.kind === "float") return from.name === "f32" && to.name === "f64";
+  if (from.kind !== "int") return false;
+  const [fb, fs] = INT_BITS[from.name];
+  if (to.kind === "float") return fb <= (to.name === "f64" ? 32 : 16) && !(from.name === "isize" || from.name === "usize");
+  if (to.kind !== "int") return false;
+  const [tb, ts] = INT_BITS[to.name];
+  if (from.name === "usize" || from.name === "isize" || to.name === "usize" || to.name === "isize") return (from.name === "u8" || from.name === "u16") && to.name === "usize" || (from.name === "u8" || from.name === "i8" || from.name === "i16") && to.name === "isize";
+  return fs === ts ? tb > fb : !fs && ts && tb > fb;
+}

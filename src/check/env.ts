@@ -31,7 +31,7 @@ const STD_MODULES = new Set(["ops", "cmp", "fmt", "default", "clone", "marker", 
 /** The operator traits (stdlib/prelude.stark): numbers implement them all, `String` `Add`. */
 export const OPERATOR_TRAITS = new Set(["Add", "Sub", "Mul", "Div", "Rem", "Neg", "AddAssign", "SubAssign", "MulAssign", "DivAssign", "RemAssign"]);
 /** Standard traits every type satisfies in STARK (Copy is checked separately). */
-export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default"]);
+export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default", "Into"]);
 
 const BUILTIN_ARITY: Record<string, number> = {
   String: 0, Vec: 1, Map: 2, Box: 1, LRUCache: 2, Gc: 1, Iter: 1, Range: 1, Duration: 0,

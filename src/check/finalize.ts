@@ -13,10 +13,11 @@ export interface FinalizeMark {
   obligations: number;
   coercions: number;
   openCollects: number;
+  openIntos: number;
 }
 
 export function markOf(ck: BodyChecker): FinalizeMark {
-  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length, coercions: ck.coercions.length, openCollects: ck.openCollects.length };
+  return { exprs: ck.typedExprs.length, pats: ck.typedPats.length, bindings: ck.bindings.length, obligations: ck.obligations.length, coercions: ck.coercions.length, openCollects: ck.openCollects.length, openIntos: ck.openIntos.length };
 }
 
 /** Resolves everything recorded since `from` (the whole program when from is all zeros). */
@@ -25,6 +26,10 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
   for (let i = from.openCollects; i < ck.openCollects.length; i++) {
     const { collection, item } = ck.openCollects[i];
     if (inf.resolve(collection).kind === "var") inf.unify(collection, { kind: "builtin", name: "Vec", args: [item] });
+  }
+  for (let i = from.openIntos; i < ck.openIntos.length; i++) {
+    const { e, from: src, to } = ck.openIntos[i];
+    ck.settleInto(e, src, to);
   }
   for (let i = from.obligations; i < ck.obligations.length; i++) {
     const o = ck.obligations[i];

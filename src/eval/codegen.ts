@@ -1168,6 +1168,8 @@ class FnGen {
       case "StructLitExpr":
         return this.structLit(e);
       case "MethodCallExpr":
+        // `x.into()` through a user `From` impl: the closure compiler's call of `from`.
+        if (e.intoFrom) return null;
         return this.methodCall(e);
       case "IfExpr": {
         // A conditional expression whose branches are plain expressions.

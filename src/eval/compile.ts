@@ -2949,6 +2949,12 @@ export class Compiler {
     if (!res) return () => rt.panic("P0105", `internal: unresolved method \`${e.method.name}\``, e.span);
     const selfArgType: Type =
       adjust.autoref === "ref" ? { kind: "ref", mutable: false, inner: selfT } : adjust.autoref === "refMut" ? { kind: "ref", mutable: true, inner: selfT } : selfT;
+    if (e.intoFrom) {
+      // `x.into()` through a user `impl From<X> for Y`: `Y::from(x)`, x moved in.
+      const cf = this.getFn(e.intoFrom.decl, e.intoFrom.impl, new Map());
+      const value = this.moveArg(e.receiver, ctx, this.compileExpr(e.receiver, ctx));
+      return this.directCall(cf, [value], [e.receiver], [reprOf(recvT)], ctx, e.span);
+    }
     if (res.kind === "native") {
       const allArgs = [e.receiver, ...e.args];
       const code = this.nativeCall(res.name, allArgs, [selfArgType, ...argTypes], retType, ctx, e.span, e as unknown as { autoref?: boolean[] }, recv);

@@ -591,6 +591,8 @@ export interface MethodCallExpr extends ExprBase {
   recvAdjust?: { derefs: number; autoref: "none" | "ref" | "refMut" };
   /** checker: as `CallExpr.autoref` (`a.matmul(b)`, `v.contains(x)`). */
   autoref?: boolean[];
+  /** checker: `x.into()` that goes through a user `impl From<X> for Y` (called with `x`). */
+  intoFrom?: { decl: FnDecl; impl: ImplDecl };
 }
 
 /** `a.b` */
