@@ -1260,9 +1260,12 @@ export class Lowerer {
           if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
           break;
         }
+        // A binding of a type that holds no references (`Some(&d)` copying a char out of
+        // `it.peek()`) keeps none of the scrutinee's borrows.
+        const holdsLoans = pat.byRef !== "none" || byRefMode !== "none" || this.types.carriesLoans(b.ty ?? pat.ty);
         if (!src || !init) {
           this.declare(b, init, pat.span);
-          if (init) this.flowInto(carried, b);
+          if (init && holdsLoans) this.flowInto(carried, b);
           break;
         }
         const mode = pat.byRef !== "none" ? pat.byRef : byRefMode;
@@ -1281,7 +1284,7 @@ export class Lowerer {
           c = { loans: [], vars: carries ? [src.base] : [] };
         }
         this.declare(b, true, pat.span);
-        this.flowInto(union(c, carried), b);
+        this.flowInto(holdsLoans ? union(c, carried) : c, b);
         if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
         break;
       }
