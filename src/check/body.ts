@@ -1943,6 +1943,10 @@ export class BodyChecker {
       if (l.kind === "tensor" && r.kind === "tensor") return this.matmulShape(e, l, r);
       return ret;
     }
+    if (qual === "Iter::unzip") {
+      const pair: Type = { kind: "tuple", elems: [inst.sub.get("A")!, inst.sub.get("B")!] };
+      if (!inf.tryUnify(this.iterSelfItem(hit), pair)) this.err(error("E0277", `unzip needs an iterator of pairs, found items of type ${show(inf, this.iterSelfItem(hit))}`, e.method.span, "not an iterator of pairs"));
+    }
     if (qual === "Iter::flatten") this.unifyIterItem(e.receiver, this.iterSelfItem(hit), inst.sub.get("U")!);
     if (expected && !e.typeArgs) inf.tryUnify(ret, expected);
     if (qual === "Into::into") return this.into(e, hit.selfTy, ret);

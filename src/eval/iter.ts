@@ -68,6 +68,11 @@ export type IterKind =
    * Err/None it stops and keeps that item in FN (the residual the caller returns).
    */
   | "unwrapWhile"
+  /**
+   * `peekable()`: INNER's items, one looked at ahead by `peek()` and kept until `next()` takes
+   * it — in INNER2 (a pointer item) or EXTRA (a scalar), with I = 1 while one is kept, 2 at the end.
+   */
+  | "peekable"
   | "empty"
   /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
   | "native";
@@ -496,6 +501,18 @@ function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
         if (y === DONE) h.setPtr(self(), FN, x);
         return y;
       }
+      case "peekable": {
+        const held = h.get(self(), I);
+        if (held === 2) return DONE;
+        if (held === 1) {
+          h.set(self(), I, 0);
+          const ptr = d.elemKind === SlotKind.Pointer;
+          const x = ptr ? h.getPtr(self(), INNER2) : h.get(self(), EXTRA);
+          if (ptr) h.setPtr(self(), INNER2, 0);
+          return x;
+        }
+        return next(rt, h.getPtr(self(), INNER));
+      }
       case "flatMap": {
         for (;;) {
           const cur = h.getPtr(self(), INNER2);
@@ -513,6 +530,36 @@ function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
       }
     }
     return DONE;
+  } finally {
+    rt.handles.length = base;
+  }
+}
+
+/**
+ * `it.peek()`: the next item without taking it (kept in the peekable iterator), or DONE. Only a
+ * `peekable()` iterator can peek; any other kind returns null.
+ */
+export function peek(rt: Runtime, it: Ptr): Next | null {
+  const h = rt.heap;
+  const d = state(rt).descs[h.get(it, DESC)];
+  if (d.kind !== "peekable") return null;
+  const ptr = d.elemKind === SlotKind.Pointer;
+  const held = h.get(it, I);
+  if (held === 2) return DONE;
+  if (held === 1) return ptr ? h.getPtr(it, INNER2) : h.get(it, EXTRA);
+  const base = rt.handles.length;
+  rt.handles.push(it);
+  try {
+    const x = next(rt, h.getPtr(it, INNER));
+    const self = rt.handles[base];
+    if (x === DONE) {
+      h.set(self, I, 2);
+      return DONE;
+    }
+    h.set(self, I, 1);
+    if (ptr) h.setPtr(self, INNER2, x);
+    else h.set(self, EXTRA, x);
+    return x;
   } finally {
     rt.handles.length = base;
   }

@@ -8,7 +8,7 @@
 
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
-import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
+import { DONE, IterDesc, makeIter, newIter, next, peek, registerDesc } from "./iter";
 import { NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
 import { Value } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
@@ -153,7 +153,51 @@ const partition: NativeFactory = (s) => {
   };
 };
 
+/** `peek()` on a `peekable()` iterator: Some(the next item), left in place for `next()`. */
+const peekNative: NativeFactory = (s) => (it) => {
+  const rt = s.rt;
+  const x = peek(rt, it);
+  if (x === null) return rt.panic("P0105", "peek() needs an iterator made by peekable()", s.span);
+  const opt = optionOf(rt, s.retType);
+  return x === DONE ? opt.none() : opt.some(x);
+};
+
+/** `unzip()`: the pairs' first and second parts, in two Vecs. */
+const unzip: NativeFactory = (s) => {
+  const pair = derefAll(s.retType) as Type & { kind: "tuple" };
+  const [va, vb] = pair.elems;
+  const ea = itemOf(va);
+  const eb = itemOf(vb);
+  const ka = reprOf(ea);
+  const kb = reprOf(eb);
+  return (it) => {
+    const rt = s.rt;
+    const b = rt.handles.length;
+    rt.handles.push(rt.newVec(va, ea, 8));
+    rt.handles.push(rt.newVec(vb, eb, 8));
+    try {
+      consume(s, it, 0, (x) => {
+        rt.handles.push(x);
+        const first = rt.load(rt.handles[rt.handles.length - 1], 0, ka);
+        rt.vecPush(rt.handles[b], ka, first, ea);
+        const second = rt.load(rt.handles[rt.handles.length - 1], 1, kb);
+        rt.vecPush(rt.handles[b + 1], kb, second, eb);
+        rt.handles.pop();
+      });
+      const t = rt.heap.alloc(rt.tupleLayout(pair));
+      rt.heap.setPtr(t, 0, rt.handles[b]);
+      rt.heap.setPtr(t, 1, rt.handles[b + 1]);
+      return t;
+    } finally {
+      rt.handles.length = b;
+    }
+  };
+};
+
 for (const prefix of ["Iter", "Range"]) {
+  N[`${prefix}::peekable`] = lazy("peekable");
+  N[`${prefix}::peek`] = peekNative;
+  N[`${prefix}::unzip`] = unzip;
   N[`${prefix}::take_while`] = lazy("takeWhile");
   N[`${prefix}::skip_while`] = lazy("skipWhile");
   N[`${prefix}::map_while`] = lazy("mapWhile");
