@@ -144,7 +144,9 @@ export class Evacuator {
     // The allocator may start a new bump region: close the current run and hand the region back.
     this.closeRun();
     this.old.bumpTop = this.bumpTop;
-    const q = this.old.alloc(words);
+    // int32, as every address the copy loop handles: the allocator's come out of a Float64Array
+    // (its free lists) as doubles, and one double reaching scanObject's comparisons deoptimises it.
+    const q = this.old.alloc(words) | 0;
     if (q === 0 || this.arena.f64 !== this.f64) throw new PromotionFailed();
     const preset = this.i32[2 * q]; // MARK when allocating black
     copyWords(this.f64, q, p, words);

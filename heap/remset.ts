@@ -11,7 +11,11 @@ export class RememberedSet {
 
   constructor(private readonly arena: Arena) {}
 
-  record(p: number): void {
+  record(ptr: number): void {
+    // Kept as int32: a pointer read out of a Float64Array arrives as a double, and one double in
+    // `entries` turns the array into doubles and the young collection's scanObject, optimised
+    // for small integers, deoptimises on it in the middle of a pause.
+    const p = ptr | 0;
     const i32 = this.arena.i32;
     const h0 = i32[2 * p];
     if (h0 & Header.REMEMBERED) return;
