@@ -75,8 +75,13 @@ export class Evacuator {
     this.toEnd = toEnd;
     this.toTop = toStart;
     this.bumpTop = this.runStart = this.old.bumpTop | 0;
-    this.bumpEnd = Math.min(this.old.bumpEnd, this.bumpTop + SHORT_REGION_WORDS) | 0;
-    this.shortRegions = SHORT_REGIONS;
+    this.bumpEnd = this.old.bumpEnd | 0;
+    this.shortRegions = 0;
+    if (collectionsWithShortRegions > 0) {
+      collectionsWithShortRegions--;
+      this.bumpEnd = Math.min(this.bumpEnd, this.bumpTop + SHORT_REGION_WORDS) | 0;
+      this.shortRegions = SHORT_REGIONS;
+    }
     this.bumpedWords = 0;
     this.runCount = 0;
     this.promotedWords = 0;
@@ -262,6 +267,13 @@ export class Evacuator {
  */
 const SHORT_REGION_WORDS = 64;
 const SHORT_REGIONS = 3;
+/**
+ * Type feedback belongs to the function, shared by every heap of the process, so only the
+ * process's first collections need the cut; after them promote() is called only when a region
+ * is used up (each call counts towards V8 optimising promote itself, one more compilation that
+ * lands inside some young pause).
+ */
+let collectionsWithShortRegions = 4;
 
 /** Stands for "slot k is slot k" (pointer arrays) in scanObject's loop over a pointer map. */
 const IDENTITY = new Int32Array(0);
