@@ -182,7 +182,19 @@ export class BodyChecker {
       decl.selfBinding = b;
     }
     decl.params.forEach((p, i) => checkPattern(this, p.pat, substitute(sig.params[i], sub), cx));
+    const before = this.diagnostics.length;
     this.checkBlockAgainst(decl.body, cx.retTy, cx, cx.retOrigin);
+    // `fn add(a: i32, b: i32) { a + b }`: the tail's value has nowhere to go (rustc's hint).
+    const tail = decl.body.tail;
+    if (!decl.ret && tail) {
+      for (let i = before; i < this.diagnostics.length; i++) {
+        const d = this.diagnostics[i];
+        const m = /^expected `\(\)`, found (.+)$/.exec(d.primary.message ?? "");
+        if (d.code === "E0308" && d.primary.span.start === tail.span.start && d.primary.span.end === tail.span.end && m) {
+          d.help.push(`\`${decl.name.name}\` has no return type, so its last expression must be \`()\`: add \`-> ${m[1].replace(/^`|`$/g, "")}\` after the parameters to return it`);
+        }
+      }
+    }
     decl.frameSize = frame.size;
   }
 

@@ -73,6 +73,15 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
     if (/^'.*'$/.test(text)) d.help.push(`if you meant to write a string literal, use double quotes: \`"${text.slice(1, -1)}"\``);
   }
   const f = inf.shallow(found);
+  const text = span.file.text.slice(span.start, span.end);
+  // `if x = 5`: an assignment where a condition is expected.
+  if (e.kind === "bool" && f.kind === "tuple" && f.elems.length === 0 && /^[^=<>!]*[^=<>!]=[^=]/.test(text)) {
+    d.help.push(`to compare for equality, write \`==\`: \`${text.replace(/([^=<>!])=([^=])/, "$1==$2")}\``);
+  }
+  // Two integer types: STARK converts only with `as` (LANGUAGE.md §3).
+  if ((e.kind === "int" || e.kind === "float") && (f.kind === "int" || f.kind === "float") && (e as { name: string }).name !== (f as { name: string }).name && !/^[0-9]/.test(text)) {
+    d.help.push(`convert with \`as\`: \`${text.length <= 40 ? text : "value"} as ${(e as { name: string }).name}\``);
+  }
   if (e.kind === "builtin" && e.name === "Iter" && f.kind === "builtin" && (f.name === "Range" || f.name === "Vec")) {
     d.help.push(`an \`Iter\` value is made with \`.into_iter()\` (or \`.iter()\` to borrow the elements of a Vec)`);
   }

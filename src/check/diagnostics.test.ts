@@ -116,3 +116,38 @@ test("a method of the value inside an Option points at unwrapping", () => {
   expect(r.codes).toEqual(["E0599"]);
   expect(r.diagnostics[0].help[0]).toContain("handle the `None` case first");
 });
+
+test("E0308 hints for everyday mistakes: a missing return type, `=` in a condition, an integer type to cast", () => {
+  const noRet = checkSource("fn add(a: i32, b: i32) { a + b }");
+  expect(noRet.codes).toEqual(["E0308"]);
+  expect(noRet.diagnostics[0].help).toEqual(["`add` has no return type, so its last expression must be `()`: add `-> i32` after the parameters to return it"]);
+  const assign = checkSource("fn main() { let x = 5; if x = 5 { print(1); } }");
+  expect(assign.diagnostics[0].help).toEqual(["to compare for equality, write `==`: `x == 5`"]);
+  const cast = checkSource("fn main() { let s = String::from(\"ab\"); let n: i32 = s.len(); }");
+  expect(cast.diagnostics[0].help).toEqual(["convert with `as`: `s.len() as i32`"]);
+});
+
+test("E0038 names the method that keeps a trait from being an object and the where Self: Sized fix", () => {
+  const r = checkSource("trait S { fn new() -> Self; fn area(&self) -> f64; } fn total(v: &Vec<Box<dyn S>>) -> usize { v.len() }");
+  expect(r.codes).toEqual(["E0038"]);
+  const d = r.diagnostics[0];
+  expect(d.message).toBe("the trait `S` is not dyn compatible");
+  expect(d.notes[0]).toBe("`S` cannot be used as a trait object because the associated function `new` has no `self` parameter");
+  expect(d.help[0]).toContain("where Self: Sized");
+  expect(checkSource("trait S { fn new() -> Self where Self: Sized; fn area(&self) -> f64; } fn total(v: &Vec<Box<dyn S>>) -> usize { v.len() }").codes).toEqual([]);
+});
+
+test("? without a From conversion is E0277 in rustc's words; with one it checks", () => {
+  const src = (conv: string) => `struct A; struct B; ${conv} fn f() -> Result<i32, A> { Err(A) } fn g() -> Result<i32, B> { let x = f()?; Ok(x) }`;
+  const r = checkSource(src(""));
+  expect(r.codes).toEqual(["E0277"]);
+  expect(r.diagnostics[0].message).toBe("`?` couldn't convert the error to `B`");
+  expect(checkSource(src("impl From<A> for B { fn from(a: A) -> B { B } }")).codes).toEqual([]);
+});
+
+test("floats are not Ord: sort() and std::cmp::max report E0277 with the partial_cmp fix", () => {
+  const r = checkSource("fn main() { let mut v = vec![1.5, 0.5]; v.sort(); let m = std::cmp::max(1.0, 2.0); }");
+  expect(r.codes).toEqual(["E0277", "E0277"]);
+  expect(r.diagnostics[0].message).toBe("the trait bound `{float}: Ord` is not satisfied");
+  expect(r.diagnostics[0].help[0]).toContain("partial_cmp");
+});
