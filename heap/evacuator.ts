@@ -275,6 +275,11 @@ const SHORT_REGIONS = 3;
  */
 let collectionsWithShortRegions = 4;
 
+/** Cut the bump regions of the next `n` collections of any heap (tests: the cut is process-wide). */
+export function cutBumpRegionsOfNextCollections(n: number): void {
+  collectionsWithShortRegions = n;
+}
+
 /** Stands for "slot k is slot k" (pointer arrays) in scanObject's loop over a pointer map. */
 const IDENTITY = new Int32Array(0);
 

@@ -2,6 +2,7 @@
 // (a barrier, a trigger, a mode's policy) and checks the outcome through the public API.
 
 import { createHeap, GCEvent, HeapExhaustedError, MODE_DEFAULTS, Ptr, SlotKind } from "../index";
+import { cutBumpRegionsOfNextCollections } from "../evacuator";
 
 const SMALL = { reserveBytes: 64 << 20 };
 
@@ -76,6 +77,7 @@ describe("young generation", () => {
     // path runs early, see evacuator.ts); the rest of a cut region is bumped through by the old
     // generation's allocator, and a promotion larger than a 128 KiB block moves on to new blocks.
     const { heap, roots, node } = setup({ mode: "Throughput", youngGenSize: 1 << 20 }, { verify: true, poison: true });
+    cutBumpRegionsOfNextCollections(4); // every collection below (the cut is process-wide)
     let chain: Ptr = 0;
     for (let i = 0; i < 10; i++) chain = node(i, chain);
     roots.push(chain);
