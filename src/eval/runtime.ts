@@ -594,7 +594,7 @@ export class Runtime {
   strAppend(p: Ptr, q: Ptr): void {
     const h = this.heap;
     let u8 = this.arenaBytes();
-    if (!u8) return this.strAppendByBytes(p, q);
+    if (!u8) return this.strAppendByByte(p, q);
     let W = this.slotWords!;
     const b = this.slotBase;
     p |= 0;
@@ -619,7 +619,7 @@ export class Runtime {
   }
 
   /** `strAppend` on a heap without a slot view. */
-  private strAppendByBytes(p: Ptr, q: Ptr): void {
+  private strAppendByByte(p: Ptr, q: Ptr): void {
     const h = this.heap;
     const m = h.get(q, Slot.StrLen);
     const n = h.get(p, Slot.StrLen);
