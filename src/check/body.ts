@@ -1795,6 +1795,14 @@ export class BodyChecker {
         if (at === ERR) return;
         const it = this.iterItem(at);
         if (it && it.kind !== "iterator" && inf.tryUnify(it.item, p.args[0])) return;
+        // `v.extend(&w)` / `v.extend(w.iter())` into a Vec of numbers: Rust's Extend<&T> for Copy T
+        // (a `&i32` item is the number itself here). Only where the element type is already a
+        // number: `zip(&w)` keeps its `&T` items.
+        const isNumber = (x: Type) => ["int", "float", "bool", "char"].includes(x.kind) || (x.kind === "var" && inf.varKind(x) !== "any");
+        const refItem = it ? inf.shallow(it.item) : null;
+        const inner = refItem?.kind === "ref" ? inf.shallow(refItem.inner) : null;
+        const want = inf.shallow(p.args[0]);
+        if (inner && isNumber(inner) && isNumber(want) && inf.tryUnify(inner, want)) return;
         this.coerce(a, at, p, origin);
         return;
       }
