@@ -1,9 +1,9 @@
 #!/bin/sh
 ':' //; s=$0; [ -L "$s" ] && s=$(readlink -f "$s" 2>/dev/null); case $s in */*) ;; *) s=./$s ;; esac
 ':' //; d=${s%/*}/../dist/snapshot; n=; IFS=:; for p in $PATH; do [ -f "${p:-.}/node" ] && [ -x "${p:-.}/node" ] && n=${p:-.}/node && break; done; unset IFS
-':' //; u=; [ -f "$d/stark.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
+':' //; u=; [ -f "$d/cli.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
 ':' //; [ "$u" ] && [ -f "$d/cpu" ] && { b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null; [ "$b" ] && [ -f "$d/cpu-ok-$b" ] || { grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null && { [ -z "$b" ] || { : >"$d/cpu-ok-$b"; } 2>/dev/null; true; }; } || u=; }
-':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && { read -r f <"$d/flags"; } 2>/dev/null && { [ "${GLIBC_TUNABLES+x}" ] || export GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432; exec "$n" $f --snapshot-blob "$d/stark.blob" -- "$@"; }
+':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && { read -r f <"$d/flags"; } 2>/dev/null && { [ "${GLIBC_TUNABLES+x}" ] || export GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432; exec "$n" $f --snapshot-blob "$d/cli.blob" -- "$@"; }
 ':' //; exec node "$0" "$@"
 "use strict";
 // Entry point of the `stark` command, both a shell script and JavaScript.

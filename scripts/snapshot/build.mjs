@@ -10,7 +10,7 @@
 //    source, without comments and indentation (trivia.mjs): V8 keeps the bundle's text in the
 //    snapshot, and every start pays for its pages. The other modules (ML, REPL, teaching views,
 //    the syntax-error explainer, the tensor runtime) are compiled from dist/ on first use.
-// 2. `node --snapshot-blob dist/snapshot/stark.blob --build-snapshot bundle.js` evaluates the
+// 2. `node --snapshot-blob dist/snapshot/cli.blob --build-snapshot bundle.js` evaluates the
 //    modules every run loads, reads the prelude and runs warm-up.stark (so that the functions
 //    a run calls are compiled), then V8 serializes the heap, bytecode included.
 // 3. Node's code caches of its own built-in modules are dropped from the blob (blob.mjs: 2.7 of
@@ -33,7 +33,11 @@ import { stripTrivia } from "./trivia.mjs";
 
 const root = realpathSync(join(dirname(fileURLToPath(import.meta.url)), "..", ".."));
 const outDir = join(root, "dist", "snapshot");
-const BLOB = join(outDir, "stark.blob");
+/**
+ * The blob. Launchers from before dist/snapshot/flags existed start `stark.blob` without flags,
+ * which node would refuse for this one: under another name they take the normal path instead.
+ */
+const BLOB = join(outDir, "cli.blob");
 const MAIN = "dist/src/cli/main.js";
 const PRELUDE_CHECKER = "dist/src/check/index.js";
 /**
@@ -205,7 +209,7 @@ function markCpu() {
 /** Removes the blob and its markers, including the launcher's per-boot CPU matches (cpu-ok-*). */
 function removeBlob() {
   for (const f of readdirSync(outDir)) {
-    if (["stark.blob", "flags", "node", "node.stamp", "cpu"].includes(f) || f.startsWith("cpu-ok-")) rmSync(join(outDir, f), { force: true });
+    if (["cli.blob", "stark.blob", "flags", "node", "node.stamp", "cpu"].includes(f) || f.startsWith("cpu-ok-")) rmSync(join(outDir, f), { force: true });
   }
 }
 
@@ -233,7 +237,7 @@ function main() {
   markNode();
   markCpu();
   const mb = (statSync(BLOB).size / (1 << 20)).toFixed(1);
-  console.log(`start-up snapshot: dist/snapshot/stark.blob (${modules.size} modules, ${mb} MB, ${Date.now() - t0} ms)`);
+  console.log(`start-up snapshot: dist/snapshot/cli.blob (${modules.size} modules, ${mb} MB, ${Date.now() - t0} ms)`);
 }
 
 try {

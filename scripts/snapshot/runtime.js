@@ -130,7 +130,7 @@ function staleReason(root) {
 const stampedFiles = BUILD.stamps.map(([key, size, mtimeMs]) => [filenameOf(key), size, mtimeMs, key]);
 
 /**
- * The installation this process was started for: the launcher passes ROOT/dist/snapshot/stark.blob.
+ * The installation this process was started for: the launcher passes ROOT/dist/snapshot/cli.blob.
  * A blob started from elsewhere by hand belongs to the installation that built it.
  */
 function installationRoot() {

@@ -20,7 +20,7 @@ function install(parent: string): string {
   symlinkSync(join(repo, "node_modules"), join(root, "node_modules"));
   chmodSync(join(root, "bin/stark.js"), 0o755);
   const built = spawnSync(process.execPath, [join(root, "scripts/snapshot/build.mjs")], { encoding: "utf8" });
-  if (!existsSync(join(root, "dist/snapshot/stark.blob"))) throw new Error(`snapshot not built: ${built.stdout}${built.stderr}`);
+  if (!existsSync(join(root, "dist/snapshot/cli.blob"))) throw new Error(`snapshot not built: ${built.stdout}${built.stderr}`);
   return root;
 }
 
@@ -117,7 +117,7 @@ describe("a process started from the snapshot", () => {
 
   test("the blob leaves out Node's code caches of its built-in modules (read at every start, used by none of a run's modules)", () => {
     // The list is last in the blob: an empty one is a zero count (scripts/snapshot/blob.mjs).
-    const blob = readFileSync(join(root, "dist/snapshot/stark.blob"));
+    const blob = readFileSync(join(root, "dist/snapshot/cli.blob"));
     expect(blob.subarray(blob.length - 8)).toEqual(Buffer.alloc(8));
     // The ML library loads at run time with built-in modules no bundled module needs (node:zlib).
     const r = viaLauncher(["run", "ml.stark"]);
@@ -269,6 +269,9 @@ describe("falling back to the normal path", () => {
   test("without the file of the V8 flags the blob was built with (node would refuse other flags)", () => {
     const flags = join(root, "dist/snapshot/flags");
     expect(readFileSync(flags, "utf8")).toMatch(/^(--[a-z0-9-]+( --[a-z0-9-]+)*)?\n$/);
+    // Launchers from before the flags file start dist/snapshot/stark.blob without flags: the
+    // blob has another name, so that they take the normal path instead of node refusing it.
+    expect(existsSync(join(root, "dist/snapshot/stark.blob"))).toBe(false);
     renameSync(flags, `${flags}.away`);
     try {
       const r = viaLauncher(["run", "panic.stark"]);
@@ -281,7 +284,7 @@ describe("falling back to the normal path", () => {
   });
 
   test("when there is no snapshot", () => {
-    const blob = join(root, "dist/snapshot/stark.blob");
+    const blob = join(root, "dist/snapshot/cli.blob");
     renameSync(blob, `${blob}.away`);
     try {
       const r = viaLauncher(["run", "panic.stark"]);
