@@ -197,6 +197,7 @@ export class Evacuator {
    * to-space), which decides whether an old object stays in the remembered set.
    */
   scanObject(q: number): boolean {
+    if (this.tenureAge <= 1) return this.scanPromotingAll(q);
     const f64 = this.f64;
     const i32 = this.i32;
     const space = this.space;
@@ -214,7 +215,48 @@ export class Evacuator {
     }
     const toStart = this.toStart;
     const toEnd = this.toEnd;
-    const promoteAll = this.tenureAge <= 1;
+    let young = false;
+    for (; k < end; k++) {
+      const a = q + 1 + (map === IDENTITY ? k : map[k]);
+      // forwardRoot() without the to-space check, written out: this loop runs once per pointer
+      // slot of every survivor.
+      const p = f64[a] | 0;
+      const kind = space[p >>> Page.SHIFT];
+      if (kind !== Space.Eden && kind !== Space.Survivor) continue;
+      const h0 = i32[2 * p];
+      const v = h0 & Header.FORWARDED ? i32[2 * p + 1] : this.copyObject(p, h0);
+      f64[a] = v;
+      if (v >= toStart && v < toEnd) young = true;
+    }
+    return young;
+  }
+
+  /**
+   * scanObject for the collections that promote every survivor (tenure age 1: Throughput, and
+   * full collections), with copyObject's promotion by bump allocation written out; the rest
+   * goes through copyObject. Written out, copyObject is not hot on its own in such a
+   * collection, and V8 does not compile it separately (~1.5 ms inside a run's first
+   * collection) before it compiles this loop, which inlined it anyway. A separate method, so
+   * that scanObject stays small enough for V8 to inline into the scan loop.
+   */
+  private scanPromotingAll(q: number): boolean {
+    const f64 = this.f64;
+    const i32 = this.i32;
+    const space = this.space;
+    const id = i32[2 * q] & Header.LAYOUT_MASK;
+    let k = 0;
+    let end = 0;
+    let map = this.ptrMap;
+    if (this.fixedSlots[id] >= 0) {
+      k = this.ptrStart[id];
+      end = this.ptrStart[id + 1];
+    } else if (this.kinds[id] === LayoutKind.PointerArray) {
+      // A pointer array's slots 0..n-1, read through the identity map's stand-in below.
+      end = i32[2 * q + 1];
+      map = IDENTITY;
+    }
+    const toStart = this.toStart;
+    const toEnd = this.toEnd;
     let young = false;
     for (; k < end; k++) {
       const a = q + 1 + (map === IDENTITY ? k : map[k]);
@@ -226,12 +268,7 @@ export class Evacuator {
       const h0 = i32[2 * p];
       let v = i32[2 * p + 1];
       if (!(h0 & Header.FORWARDED)) {
-        // copyObject's promotion by bump allocation written out, for the collections that
-        // promote every survivor (tenure age 1: Throughput, and full collections); the others go
-        // through copyObject. Written out, copyObject is not hot on its own in such a collection,
-        // and V8 does not compile it separately (~1.5 ms inside a run's first collection) before
-        // it compiles this loop, which inlined it anyway.
-        const slots = promoteAll ? this.fixedSlots[h0 & Header.LAYOUT_MASK] : -1;
+        const slots = this.fixedSlots[h0 & Header.LAYOUT_MASK];
         const words = slots + 1;
         const to = this.bumpTop;
         if (slots >= 0 && to + words <= this.bumpEnd) {
