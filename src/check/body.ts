@@ -297,6 +297,8 @@ export class BodyChecker {
     const name = trait.name.name;
     // Floats are PartialEq/PartialOrd only (NaN): no total order or equality, as in Rust.
     if ((name === "Ord" || name === "Eq") && this.isPreludeTrait(trait) && this.hasFloat(t)) return false;
+    // A literal not yet typed is still a number: `s.split(1)` is no `StrPattern`.
+    if (t.kind === "var" && this.inf.varKind(t) !== "any" && MARKER_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.markerHolds(name, t);
     if (t.kind === "var" || t === ERR) return true;
     if (t.kind === "dyn") return t.trait === trait || t.trait.supertraits.some((s) => s.kind === "PathType" && s.segments[s.segments.length - 1].name.name === name);
     if (t.kind === "param") return true;

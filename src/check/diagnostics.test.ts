@@ -106,9 +106,14 @@ test("a field used without `self.` gets rustc's hint", () => {
 });
 
 test("a char where a string is expected suggests double quotes", () => {
-  const r = checkSource(`fn main() { let s = "a b"; let n = s.split(' ').count(); }`);
+  const r = checkSource(`fn main() { let mut s = String::from("a"); s.push_str(' '); }`);
   expect(r.codes).toEqual(["E0308"]);
   expect(r.diagnostics[0].help[0]).toContain('`" "`');
+});
+
+test("the String search methods take a char pattern as Rust's do", () => {
+  expect(checkSource(`fn main() { let s = "a,b"; let n = s.split(',').count(); let i = s.find(','); let b = s.starts_with('a') && s.ends_with("b"); let r = s.replace(',', ";"); }`).codes).toEqual([]);
+  expect(checkSource(`fn main() { let s = "a,b"; let n = s.split(1).count(); }`).codes).toEqual(["E0277"]);
 });
 
 test("a method of the value inside an Option points at unwrapping", () => {
