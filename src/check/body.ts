@@ -1196,6 +1196,34 @@ export class BodyChecker {
     return this.err(error("E0277", `the \`?\` operator can only be applied to values that implement \`Try\``, e.span, `the \`?\` operator cannot be applied to type ${show(inf, t)}`));
   }
 
+  /**
+   * `Target::from(x)` on a type with several `impl From<..> for Target`: method lookup matched
+   * the first by name; the argument's type picks the impl, as rustc's trait selection does.
+   * Returns the call's type when it decided (the argument is then checked), else null.
+   */
+  private fromByArgument(e: CallExpr, target: Type, cx: BodyCx): Type | null {
+    const res = e.callee.kind === "PathExpr" ? e.callee.res : undefined;
+    if (!res || res.kind !== "fn" || res.decl.name.name !== "from" || !res.impl || e.args.length !== 1) return null;
+    const tr = res.impl.trait;
+    if (!tr || tr.kind !== "PathType" || tr.segments[tr.segments.length - 1].name.name !== "From") return null;
+    const key = headKey(this.inf.shallow(target));
+    if (key === null) return null;
+    const impls = this.env.implsFor(key).filter((i) => i.trait?.name.name === "From" && i.trait && this.isPreludeTrait(i.trait));
+    if (impls.length < 2) return null;
+    const at = this.expr(e.args[0], null, cx);
+    if (at === ERR) return target;
+    const conv = this.fromImpl(target, at);
+    if (!conv) {
+      const shown = show(this.inf, target).replace(/^`|`$/g, "");
+      const src = show(this.inf, at).replace(/^`|`$/g, "");
+      this.err(error("E0277", `the trait bound \`${shown}: From<${src}>\` is not satisfied`, e.args[0].span, `the trait \`From<${src}>\` is not implemented for \`${shown}\``));
+      return target;
+    }
+    (e.callee as PathExpr).res = { kind: "fn", decl: conv.decl, impl: conv.impl };
+    e.callee.ty = { kind: "fn", callKind: "ptr", params: [at], ret: target };
+    return target;
+  }
+
   /** The user `impl From<source> for target` (non-generic impls), for `?` on a `Result`. */
   private fromImpl(target: Type, source: Type): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
     const inf = this.inf;
@@ -1691,6 +1719,8 @@ export class BodyChecker {
     }
     // The expected type flows into the arguments first (closure parameter types, literals).
     if (expected) inf.tryUnify(ft.ret, expected);
+    const viaFrom = this.fromByArgument(e, ft.ret, cx);
+    if (viaFrom) return viaFrom;
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
     if (callee.selfDefault) {
       const r = inf.shallow(ft.ret);
