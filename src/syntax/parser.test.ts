@@ -828,6 +828,7 @@ describe("Rust macros: what STARK writes instead", () => {
     ["fn main() { assert_eq!(a, b); }", 'write `assert(a == b, "message")`'],
     ['fn main() { panic!("no"); }', '`panic("message")` is a function'],
     ["fn main() { my_macro![1]; }", "STARK has no macros except `vec![...]`: call a function instead"],
+    ['fn fmt(&self, f: &mut Formatter) -> Result { write!(f, "{}", self.x) }', expect.stringContaining("STARK has no `Formatter`")],
   ])("%s", (src, help) => {
     expect(helpFor(src)).toEqual([help]);
   });

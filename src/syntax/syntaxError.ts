@@ -355,6 +355,10 @@ function commonMistake(file: SourceFile, tokens: Token[], found: Token, prev: To
   return null;
 }
 
+/** `impl Display` needs a `Formatter`, which STARK does not have: a method returning a String does the job. */
+const WRITE_HELP =
+  "STARK has no `Formatter`: give the type a method that builds its text, `fn to_string(&self) -> String { f\"({self.x}, {self.y})\" }`, and print that (`print(x)` shows a struct in its Debug form)";
+
 /** What STARK writes instead of Rust's common macros. */
 const MACRO_EQUIVALENTS: Record<string, string> = {
   println: "`print(x)` prints a value and a newline; `print(f\"x = {x}\")` formats with an f-string",
@@ -369,6 +373,8 @@ const MACRO_EQUIVALENTS: Record<string, string> = {
   unreachable: "write `panic(\"unreachable\")`",
   todo: "write `panic(\"not yet implemented\")`",
   unimplemented: "write `panic(\"not implemented\")`",
+  write: WRITE_HELP,
+  writeln: WRITE_HELP,
 };
 
 /**
