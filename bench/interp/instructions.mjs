@@ -5,12 +5,17 @@
 // compiled first and examples/hello.stark run once, so the evaluator's shared code is loaded;
 // counting is switched on around `execute()` with callgrind_control.
 //
-//   node bench/interp/instructions.mjs [--root DIR] [FILE]       (default: strings.stark)
+//   node bench/interp/instructions.mjs [--root DIR] [--sync] [FILE]       (default: strings.stark)
 //
 // Needs valgrind; takes about a minute for strings.stark. `--root` names another build (a
 // directory with dist/ and package.json) to compare with. Valgrind runs V8's concurrent compiles
 // far slower against the main thread than a real run does, so the split between the tiers shifts
-// (more iterations run before optimized code is ready): compare builds with it, not tiers.
+// (more iterations run before optimized code is ready) and two runs of one build differ by up to
+// 25%: compare builds with it, not tiers. `--sync` runs V8's optimizing compiles on the main
+// thread (`--no-concurrent-recompilation --no-concurrent-osr`), where optimized code is ready at
+// the same iteration every time: the count then repeats to within about 0.3% and includes TurboFan's
+// work, so it is the one to compare a change with (the loop runs fewer slow iterations than
+// it would in a real run, while a compile is under way).
 
 import { execSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -38,14 +43,16 @@ if (argv[0] === "--child") {
 } else {
   let root = resolve(here, "../..");
   let file = join(here, "strings.stark");
+  const v8Flags = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--root") root = resolve(argv[++i]);
+    else if (argv[i] === "--sync") v8Flags.push("--no-concurrent-recompilation", "--no-concurrent-osr");
     else file = resolve(argv[i]);
   }
   const out = join(mkdtempSync(join(tmpdir(), "stark-cg-")), "callgrind.out");
   const r = spawnSync(
     "valgrind",
-    ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, fileURLToPath(import.meta.url), "--child", root, file],
+    ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, ...v8Flags, fileURLToPath(import.meta.url), "--child", root, file],
     { encoding: "utf8" },
   );
   const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? "");
@@ -53,5 +60,6 @@ if (argv[0] === "--child") {
     process.stderr.write(r.stderr ?? "valgrind did not run\n");
     process.exit(1);
   }
-  console.log(`${file}: ${(Number(refs[1].replace(/,/g, "")) / 1e6).toFixed(0)} M instructions in execute() (${root})`);
+  const mode = v8Flags.length > 0 ? ", compiles on the main thread" : "";
+  console.log(`${file}: ${(Number(refs[1].replace(/,/g, "")) / 1e6).toFixed(0)} M instructions in execute() (${root}${mode})`);
 }

@@ -986,50 +986,55 @@ export class Runtime {
     this.scratchLen = at;
   }
 
-  /** The String of the bytes assembled since `mark`, with its hash. */
+  /**
+   * The String of the bytes assembled since `mark`, with its hash. The short, unnested case (a
+   * word-aligned start, under 64 bytes) is copied here four bytes at a time; the rest goes to
+   * `fmtEndCopy`, out of line so that this stays small enough for V8 to inline.
+   */
   fmtEnd(mark: number): Ptr {
     const end = this.scratchLen;
     const n = end - mark;
     const h = this.heap;
     const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
     const p = h.alloc(this.strLayout);
-    const buf = this.scratch;
-    // The parts hashed themselves as they were written, unless a nested String ended between.
+    h.setPtr(p, Slot.StrBytes, data);
+    // The parts hashed themselves as they were written, unless a nested String ended between;
+    // the bytes before `from` are hashed already.
     let x = this.hashState;
     let from = this.hashedTo;
     if (this.hashFrom !== mark) {
       x = Fnv.Offset;
       from = mark;
     }
+    const buf = this.scratch;
+    for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
+    const hash = x >>> 0;
     this.scratchLen = mark;
     this.hashFrom = -1;
+    if (n >= 64 || (mark & 3) !== 0 || this.arenaBytes() === null) return this.fmtEndCopy(p, data, mark, n, hash);
+    const W = this.slotWords!;
+    const b = this.slotBase;
+    const q = this.quadsView!;
+    const sq = this.scratchQuads;
+    const to = (data + b) * 2;
+    const at = mark >> 2;
+    for (let i = 0, words = (n + 3) >> 2; i < words; i++) q[to + i] = sq[at + i];
+    W[p + b + Slot.StrLen] = n;
+    W[p + b + Slot.StrHash] = hash;
+    return p;
+  }
+
+  /** `fmtEnd`'s copy of a long String, one begun inside another, or on a heap without a slot view. */
+  private fmtEndCopy(p: Ptr, data: Ptr, mark: number, n: number, hash: number): Ptr {
+    const h = this.heap;
+    const buf = this.scratch;
     const u8 = this.arenaBytes();
-    if (u8 && n < 64) {
-      const W = this.slotWords!;
-      const b = this.slotBase;
-      const o = (data + b) * 8;
-      if ((mark & 3) === 0) {
-        const q = this.quadsView!;
-        const sq = this.scratchQuads;
-        const to = o >> 2;
-        const at = mark >> 2;
-        for (let i = 0, words = (n + 3) >> 2; i < words; i++) q[to + i] = sq[at + i];
-      } else for (let i = 0; i < n; i++) u8[o + i] = buf[mark + i];
-      // The bytes before `from` are hashed already.
-      for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
-      W[p + b + Slot.StrLen] = n;
-      W[p + b + Slot.StrHash] = x >>> 0;
-      h.setPtr(p, Slot.StrBytes, data);
-      return p;
-    }
-    for (let i = from; i < end; i++) x = Math.imul(x ^ buf[i], Fnv.Prime);
-    if (u8) u8.set(buf.subarray(mark, end), this.byteOffset(data));
+    if (u8) u8.set(buf.subarray(mark, mark + n), this.byteOffset(data));
     else for (let i = 0; i < n; i++) h.setByte(data, i, buf[mark + i]);
     // Do not keep a buffer once grown for one huge String.
-    if (mark === 0 && this.scratch.length > SCRATCH_KEEP) this.setScratch(new Uint8Array(256));
+    if (mark === 0 && buf.length > SCRATCH_KEEP) this.setScratch(new Uint8Array(256));
     h.set(p, Slot.StrLen, n);
-    h.set(p, Slot.StrHash, x >>> 0);
-    h.setPtr(p, Slot.StrBytes, data);
+    h.set(p, Slot.StrHash, hash);
     return p;
   }
 
