@@ -311,27 +311,35 @@ export class MapOps {
 
   /**
    * A new entry for `key` (its value slot still 0), in the table slot that ended the probe just
-   * made (`probeSlot`) unless the columns had to grow; returns its index.
+   * made (`probeSlot`); returns its index. When the columns are full, `appendGrown` instead.
    */
   private append(m: Ptr, key: Value, val: Value, hash: number): number {
     const rt = this.rt;
     const h = rt.heap;
-    let slot = this.probeSlot;
     rt.contentEpoch++;
-    let used = h.get(m, Slot.Used);
-    if (used >= h.length(h.getPtr(m, Slot.Keys))) {
-      // Keep key/val/map reachable across the allocations a resize makes.
-      const base = rt.handles.length;
-      rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
-      this.grow(base);
-      rt.handles.length = base;
-      slot = -1; // a new table: probe it again
-      used = h.get(m, Slot.Used);
-    }
+    const used = h.get(m, Slot.Used);
+    if (used >= h.length(h.getPtr(m, Slot.Keys))) return this.appendGrown(m, key, val, hash);
     rt.store(h.getPtr(m, Slot.Keys), used, this.keys.kind, key);
     h.set(h.getPtr(m, Slot.Hashes), used, hash);
-    if (slot >= 0) h.set(h.getPtr(m, Slot.Table), slot, used + 1);
-    else this.link(m, hash, used);
+    h.set(h.getPtr(m, Slot.Table), this.probeSlot, used + 1);
+    h.set(m, Slot.Used, used + 1);
+    h.set(m, Slot.Count, h.get(m, Slot.Count) + 1);
+    return used;
+  }
+
+  /** `append` to full columns: rebuilt larger first, and the new table probed again. Out of line: rare. */
+  private appendGrown(m: Ptr, key: Value, val: Value, hash: number): number {
+    const rt = this.rt;
+    const h = rt.heap;
+    // Keep key/val/map reachable across the allocations a resize makes.
+    const base = rt.handles.length;
+    rt.handles.push(m, this.keys.kind === SlotKind.Pointer ? key : 0, this.vkind === SlotKind.Pointer ? val : 0);
+    this.grow(base);
+    rt.handles.length = base;
+    const used = h.get(m, Slot.Used);
+    rt.store(h.getPtr(m, Slot.Keys), used, this.keys.kind, key);
+    h.set(h.getPtr(m, Slot.Hashes), used, hash);
+    this.link(m, hash, used);
     h.set(m, Slot.Used, used + 1);
     h.set(m, Slot.Count, h.get(m, Slot.Count) + 1);
     return used;
