@@ -185,16 +185,53 @@ export class MapOps {
   private probeEpoch = -1;
   private readonly memoKeys: boolean;
 
-  /**
-   * `find` with the key's hash already computed. Small enough for V8 to inline into `get` and
-   * `insert`: each kind of probe is a function of its own, and only the one a map's keys use runs.
-   */
+  /** `find` with the key's hash already computed. */
   private findHashed(m: Ptr, key: Value, hash: number): number {
     const rt = this.rt;
+    const h = rt.heap;
+    let i: number;
     let e: number;
-    if (this.keys.kind === SlotKind.Tensor || rt.arenaBytes() === null) e = this.probeByHeap(m, key, hash);
-    else if (this.strKeys) e = this.probeStrings(m, key, hash);
-    else e = this.probeWords(m, key, hash);
+    if (this.keys.kind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
+      // The table, hashes and keys read from the slot words; a String key compared by
+      // `strEquals` (length, cached hash, then the bytes four at a time).
+      const W = rt.slotWords!;
+      const b = rt.slotBase;
+      const s = (m | 0) + b;
+      const table = W[s + Slot.Table] | 0;
+      const mask = h.length(table) - 1;
+      const t = table + b;
+      const hashes = (W[s + Slot.Hashes] | 0) + b;
+      const keys = (W[s + Slot.Keys] | 0) + b;
+      if (this.strKeys) {
+        for (i = hash & mask; ; i = (i + 1) & mask) {
+          e = (W[t + i] | 0) - 1;
+          if (e < 0) break;
+          if (W[hashes + e] === hash) {
+            const k = W[keys + e] | 0;
+            if (k === key || rt.strEquals(k, key)) break;
+          }
+        }
+      } else {
+        for (i = hash & mask; ; i = (i + 1) & mask) {
+          e = (W[t + i] | 0) - 1;
+          if (e < 0) break;
+          if (W[hashes + e] === hash) {
+            const k = W[keys + e];
+            if (k === key || this.keys.eq(rt, k, key)) break;
+          }
+        }
+      }
+    } else {
+      const table = h.getPtr(m, Slot.Table);
+      const mask = h.length(table) - 1;
+      const hashes = h.getPtr(m, Slot.Hashes);
+      const keys = h.getPtr(m, Slot.Keys);
+      for (i = hash & mask; ; i = (i + 1) & mask) {
+        e = h.get(table, i) - 1;
+        if (e < 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) break;
+      }
+    }
+    this.probeSlot = i;
     if (this.memoKeys) {
       this.probeMap = m;
       this.probeKey = key;
@@ -202,77 +239,6 @@ export class MapOps {
       this.probeEntry = e;
       this.probeEpoch = rt.contentEpoch;
     }
-    return e;
-  }
-
-  /**
-   * The probe of a String key, reading the table, hashes and keys from the slot words (the arena
-   * view is current: `findHashed` asked). Keys compared by `strEquals` (length, cached hash,
-   * then the bytes four at a time). Leaves the table slot that ended it in `probeSlot`.
-   */
-  private probeStrings(m: Ptr, key: Value, hash: number): number {
-    const rt = this.rt;
-    const W = rt.slotWords!;
-    const b = rt.slotBase;
-    const s = (m | 0) + b;
-    const table = W[s + Slot.Table] | 0;
-    const mask = rt.heap.length(table) - 1;
-    const t = table + b;
-    const hashes = (W[s + Slot.Hashes] | 0) + b;
-    const keys = (W[s + Slot.Keys] | 0) + b;
-    let i = hash & mask;
-    let e: number;
-    for (; ; i = (i + 1) & mask) {
-      e = (W[t + i] | 0) - 1;
-      if (e < 0) break;
-      if (W[hashes + e] === hash) {
-        const k = W[keys + e] | 0;
-        if (k === key || rt.strEquals(k, key)) break;
-      }
-    }
-    this.probeSlot = i;
-    return e;
-  }
-
-  /** The probe of a scalar or structured key, from the slot words as `probeStrings`. */
-  private probeWords(m: Ptr, key: Value, hash: number): number {
-    const rt = this.rt;
-    const W = rt.slotWords!;
-    const b = rt.slotBase;
-    const s = (m | 0) + b;
-    const table = W[s + Slot.Table] | 0;
-    const mask = rt.heap.length(table) - 1;
-    const t = table + b;
-    const hashes = (W[s + Slot.Hashes] | 0) + b;
-    const keys = (W[s + Slot.Keys] | 0) + b;
-    let i = hash & mask;
-    let e: number;
-    for (; ; i = (i + 1) & mask) {
-      e = (W[t + i] | 0) - 1;
-      if (e < 0) break;
-      if (W[hashes + e] === hash) {
-        const k = W[keys + e];
-        if (k === key || this.keys.eq(rt, k, key)) break;
-      }
-    }
-    this.probeSlot = i;
-    return e;
-  }
-
-  /** The probe through heap calls: tensor keys, or a heap without a slot view. */
-  private probeByHeap(m: Ptr, key: Value, hash: number): number {
-    const h = this.rt.heap;
-    const table = h.getPtr(m, Slot.Table);
-    const mask = h.length(table) - 1;
-    const hashes = h.getPtr(m, Slot.Hashes);
-    const keys = h.getPtr(m, Slot.Keys);
-    let i = hash & mask;
-    let e: number;
-    for (; ; i = (i + 1) & mask) {
-      e = h.get(table, i) - 1;
-      if (e < 0 || (h.get(hashes, e) === hash && this.keyAtEquals(keys, e, key))) break;
-    }
-    this.probeSlot = i;
     return e;
   }
 
