@@ -10,12 +10,13 @@
 // Needs valgrind; takes about a minute for strings.stark. `--root` names another build (a
 // directory with dist/ and package.json) to compare with. Valgrind runs V8's concurrent compiles
 // far slower against the main thread than a real run does, so the split between the tiers shifts
-// (more iterations run before optimized code is ready) and two runs of one build differ by up to
-// 25%: compare builds with it, not tiers. `--sync` runs V8's optimizing compiles on the main
+// (more iterations run before optimized code is ready) and two runs of one build differ by as much as
+// a quarter: compare builds with it, not tiers. `--sync` runs V8's optimizing compiles on the main
 // thread (`--no-concurrent-recompilation --no-concurrent-osr`), where optimized code is ready at
-// the same iteration every time: the count then repeats to within about 0.3% and includes TurboFan's
-// work, so it is the one to compare a change with (the loop runs fewer slow iterations than
-// it would in a real run, while a compile is under way).
+// the same iteration every time: the count then repeats to within about 0.3%. It counts
+// TurboFan's work as if it held up the loop, which a real run does on another core while the
+// loop goes on in a slower tier: a change that shrinks the loop's work but grows a compile can
+// lower this count and still slow real runs. Confirm with whole runs, interleaved.
 
 import { execSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
