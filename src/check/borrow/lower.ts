@@ -691,8 +691,32 @@ export class Lowerer {
       const temp = this.borrowTemporary(e.operand, e.mutable);
       if (temp) return temp;
     }
+    // `&make().n`, `&(a + f(b))`: a value computed by a call is never promoted to a constant, so
+    // the reference borrows a temporary of this function, which returning it cannot outlive
+    // (E0515 as in rustc). Operands that hold references keep the path below, which passes on
+    // what they carry.
+    if (computedByCall(e.operand, (x) => this.ty(x)) && !this.types.carriesLoans(this.ty(e.operand))) {
+      return this.borrowComputedValue(e.operand, e.mutable, e !== this.extendedRef);
+    }
     // `&temp`: the temporary lives as long as the reference; it carries what the operand carries.
     return this.value(e.operand, "move");
+  }
+
+  /**
+   * Borrows a value computed in place as a binding of its own: freed at the end of the statement
+   * (E0716 if a borrow of it is kept), or, for a `let` initializer's `&` and outside any statement
+   * (a body's tail), at the end of the enclosing block, as Rust extends its life.
+   */
+  private borrowComputedValue(e: Expr, mutable: boolean, statementTemporary: boolean): Carried {
+    this.value(e, "move");
+    const temp: Binding = { name: "<temporary>", mutable: true, span: e.span, ty: this.ty(e) };
+    if (statementTemporary && this.stmtTemps !== null) {
+      this.bindingIndex.set(temp, this.bindings.length);
+      this.bindings.push(temp);
+      this.emit({ kind: "declare", binding: temp, init: true, span: e.span });
+      this.stmtTemps.push(temp);
+    } else this.declare(temp, true, e.span);
+    return this.borrow(localPlace(temp), mutable, e.span, "ref");
   }
 
   private binary(e: A.BinaryExpr): Carried {
@@ -1431,6 +1455,32 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
  */
 /** A node's edges before it has any (never pushed onto: see addEdge). */
 const NO_EDGES: number[] = [];
+
+/**
+ * An expression whose value is computed by a call somewhere inside it: not a place, and never a
+ * promoted constant. A field of a call's result counts only when that result is owned (`make().n`);
+ * through a reference or a `Gc` handle (`get(&s).n`) it is a place elsewhere.
+ */
+function computedByCall(e: Expr, ty: (e: Expr) => Type | undefined): boolean {
+  switch (e.kind) {
+    case "CallExpr":
+    case "MethodCallExpr":
+    case "VecMacroExpr":
+      return true;
+    case "ParenExpr":
+      return computedByCall(e.expr, ty);
+    case "FieldExpr": {
+      const t = ty(e.object);
+      return !!t && t.kind !== "ref" && builtinName(t) !== "Gc" && computedByCall(e.object, ty);
+    }
+    case "BinaryExpr":
+      return computedByCall(e.left, ty) || computedByCall(e.right, ty);
+    case "UnaryExpr":
+      return computedByCall(e.operand, ty);
+    default:
+      return false;
+  }
+}
 
 function addEdge(node: CfgNode, side: "succ" | "pred", x: number): void {
   const list = node[side];

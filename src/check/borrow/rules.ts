@@ -636,13 +636,17 @@ export class BodyChecker {
         return;
       }
       const direct = carried.loans.includes(l) && loan.place.proj.length === 0 && loan.origin === "ref";
+      const temporary = b.name === "<temporary>";
+      const what = temporary ? "temporary value" : `local variable \`${b.name}\``;
       const d = diag(
         "E0515",
-        direct ? `cannot return reference to local variable \`${b.name}\`` : `cannot return value referencing local variable \`${b.name}\``,
+        direct ? `cannot return reference to ${what}` : `cannot return value referencing ${what}`,
         span,
         "returns a reference to data owned by the current function",
       );
-      if (!direct) d.labels.push({ span: loan.span, message: `\`${b.name}\` is borrowed here` });
+      if (temporary && !direct) d.labels.push({ span: b.span, message: "temporary value created here" });
+      else if (!direct) d.labels.push({ span: loan.span, message: `\`${b.name}\` is borrowed here` });
+      if (temporary) d.help.push("return the value itself instead of a reference to it");
       this.report(d);
       return;
     }
