@@ -52,7 +52,7 @@ export class GenerationalHeap implements ManagedHeap {
   private f64: Float64Array;
   private i32: Int32Array;
   private u8: Uint8Array;
-  /** Page table: the write barrier's one check is `space[p >>> PAGE_SHIFT] >= FIRST_OLD_SPACE`. */
+  /** Page table: the write barrier's one check is `space[p >>> Page.SHIFT] >= Space.FirstOld`. */
   private readonly space: Uint8Array;
   private top = 0;
   private edenEnd = 0;

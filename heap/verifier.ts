@@ -68,7 +68,7 @@ export function verifyHeap(
   nursery.forEachObject((p, words) => {
     const sp = space[p >>> Page.SHIFT];
     if (sp !== Space.Eden && sp !== Space.Survivor) fail(`young object ${p} outside the nursery`);
-    if (i32[2 * p] & Header.REMEMBERED) fail(`young object ${p} has the Header.REMEMBERED bit`);
+    if (i32[2 * p] & Header.REMEMBERED) fail(`young object ${p} has the REMEMBERED bit`);
     checkHeader(p, words, "young");
   });
   const [bumpFrom, bumpTo] = old.bumpRegion;
