@@ -14,8 +14,11 @@ export interface Loan {
   span: Span;
   /** The statement that created it: a loan not stored in a variable ends with that statement. */
   stmt: number;
-  /** How the borrow arose, for the wording of diagnostics. */
-  /** "reservation": the first phase of a two-phase `&mut` receiver (`v.push(..)` while its arguments run): conflicts like a shared borrow, reported as the `&mut` it becomes. */
+  /**
+   * How the borrow arose, for the wording of diagnostics. "reservation": the first phase of a
+   * two-phase `&mut` receiver (`v.push(..)` while its arguments run): conflicts like a shared
+   * borrow, reported as the `&mut` it becomes.
+   */
   origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter" | "reservation";
   /** For captures: the closure expression's span (E0373 points at it). */
   closureSpan?: Span;

@@ -303,16 +303,11 @@ export class BodyChecker {
 
   /** E0596: `&mut` of something not mutable. Returns true when reported. */
   private checkMutability(n: number, p: Place, span: Span): boolean {
-    // Behind any `&` on the way (`**rr` with `rr: &&mut Vec`), the place cannot be borrowed mutably.
-    let lastDeref = -1;
-    for (let i = 0; i < p.proj.length; i++) {
-      const pr = p.proj[i];
-      if (pr.kind === "deref" && (lastDeref < 0 || pr.mutable === false)) lastDeref = i;
-    }
-    if (lastDeref >= 0) {
-      const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
+    const deciding = decidingDeref(p);
+    if (deciding >= 0) {
+      const pr = p.proj[deciding] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;
-      const refPlace = { base: p.base, proj: p.proj.slice(0, lastDeref) };
+      const refPlace = { base: p.base, proj: p.proj.slice(0, deciding) };
       const d = diag(
         "E0596",
         `cannot borrow \`${placeToString(p)}\` as mutable, as it is behind a \`&\` reference`,
@@ -333,13 +328,9 @@ export class BodyChecker {
 
   /** E0384 / E0594: assignment to an immutable binding or through a `&`. Returns true when reported. */
   private checkAssignMutability(n: number, p: Place, span: Span, throughBox: boolean): boolean {
-    let lastDeref = -1;
-    for (let i = 0; i < p.proj.length; i++) {
-      const pr = p.proj[i];
-      if (pr.kind === "deref" && (lastDeref < 0 || pr.mutable === false)) lastDeref = i;
-    }
-    if (lastDeref >= 0) {
-      const pr = p.proj[lastDeref] as { kind: "deref"; mutable: boolean };
+    const deciding = decidingDeref(p);
+    if (deciding >= 0) {
+      const pr = p.proj[deciding] as { kind: "deref"; mutable: boolean };
       if (pr.mutable) return false;
       // In a closure, writing through a captured `&` is first a mutable capture of what it points
       // to, which rustc reports as the borrow (E0596).
@@ -591,7 +582,10 @@ export class BodyChecker {
     }
   }
 
-  /** E0515 / E0373: returning a borrow of a local. */
+  /**
+   * E0621: a `&self`/`&mut self` method returns data borrowed from another parameter. Callers take
+   * its result to borrow only the receiver (Rust's elision rule), so this would outlive that borrow.
+   */
   private checkReturnNotFromSelf(carried: { loans: number[]; vars: Binding[] }, loans: Set<number>, span: Span): boolean {
     const params = new Set(this.cfg.selfOnlyResult);
     const from = derivedFrom(this.cfg, [...carried.vars, ...[...loans].map((l) => this.cfg.loans[l].place.base)]);
@@ -605,6 +599,7 @@ export class BodyChecker {
     return true;
   }
 
+  /** E0515 / E0373: returning a borrow of a local. */
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
     for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
@@ -653,11 +648,7 @@ export class BodyChecker {
   }
 }
 
-/**
- * E0621: a `&self`/`&mut self` method returns data borrowed from another parameter. Callers take
- * its result to borrow only the receiver (Rust's elision rule), so this would outlive that borrow.
- * The variables the returned value derives from are followed back through the body's flows.
- */
+/** `vars` and every variable they derive from, followed back through the body's flows. */
 function derivedFrom(cfg: Cfg, vars: Binding[]): Set<Binding> {
   const back = new Map<Binding, Binding[]>();
   cfg.varFlows.forEach((tos, from) => {
@@ -671,6 +662,19 @@ function derivedFrom(cfg: Cfg, vars: Binding[]): Set<Binding> {
   const work = [...vars];
   while (work.length) for (const f of back.get(work.pop()!) ?? []) if (!seen.has(f)) (seen.add(f), work.push(f));
   return seen;
+}
+
+/**
+ * The deref that decides whether p may be written or borrowed mutably: the last `&` on the way
+ * (behind any `&`, as in `**rr` with `rr: &&mut Vec`, it may not), else the first deref; -1: none.
+ */
+function decidingDeref(p: Place): number {
+  let d = -1;
+  for (let i = 0; i < p.proj.length; i++) {
+    const pr = p.proj[i];
+    if (pr.kind === "deref" && (d < 0 || pr.mutable === false)) d = i;
+  }
+  return d;
 }
 
 /** A closure's mutable capture of a place behind a `&mut` (`|| r.push(1)` captures `*r`): Rust calls it a unique borrow. */
