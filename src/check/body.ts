@@ -741,7 +741,6 @@ export class BodyChecker {
     const inf = this.inf;
     const st = this.expr(e.scrutinee, null, cx);
     let result: Type | null = expected;
-    let resultSpan: Span | null = null;
     let anyNonNever = false;
     // Earlier arms that fit: an arm disagreeing with them is rustc's "`match` arms have incompatible types".
     const earlier: Span[] = [];
@@ -753,7 +752,6 @@ export class BodyChecker {
       if (t === ERR || inf.shallow(t).kind === "never") continue;
       if (!result) {
         result = t;
-        resultSpan = arm.body.span;
         earlier.push(arm.body.span);
       } else if (!this.fits(arm.body, t, result)) {
         const d = mismatch(inf, arm.body.span, result, t);
@@ -766,7 +764,6 @@ export class BodyChecker {
       } else earlier.push(arm.body.span);
       anyNonNever = true;
     }
-    void resultSpan;
     if (st !== ERR) checkExhaustive(this, e, st);
     if (!anyNonNever) return expected && e.arms.length ? expected : { kind: "never" };
     return result ?? UNIT;
@@ -1214,9 +1211,7 @@ export class BodyChecker {
     if (at === ERR) return target;
     const conv = this.fromImpl(target, at);
     if (!conv) {
-      const shown = show(this.inf, target).replace(/^`|`$/g, "");
-      const src = show(this.inf, at).replace(/^`|`$/g, "");
-      this.err(error("E0277", `the trait bound \`${shown}: From<${src}>\` is not satisfied`, e.args[0].span, `the trait \`From<${src}>\` is not implemented for \`${shown}\``));
+      this.missingFrom(target, at, e.args[0].span);
       return target;
     }
     (e.callee as PathExpr).res = { kind: "fn", decl: conv.decl, impl: conv.impl };
@@ -1224,7 +1219,14 @@ export class BodyChecker {
     return target;
   }
 
-  /** The user `impl From<source> for target` (non-generic impls), for `?` on a `Result`. */
+  /** E0277 for a conversion no `impl From<source> for target` provides (`Target::from(x)`, `x.into()`). */
+  private missingFrom(target: Type, source: Type, span: Span): Type {
+    const shown = show(this.inf, target).replace(/^`|`$/g, "");
+    const src = show(this.inf, source).replace(/^`|`$/g, "");
+    return this.err(error("E0277", `the trait bound \`${shown}: From<${src}>\` is not satisfied`, span, `the trait \`From<${src}>\` is not implemented for \`${shown}\``));
+  }
+
+  /** The user `impl From<source> for target` (non-generic impls): for `?` on a `Result`, `x.into()` and `Target::from(x)`. */
   private fromImpl(target: Type, source: Type): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
     const inf = this.inf;
     const key = headKey(inf.shallow(target));
@@ -2047,8 +2049,7 @@ export class BodyChecker {
       e.intoFrom = conv;
       return to;
     }
-    const shown = show(inf, dst).replace(/^`|`$/g, "");
-    return this.err(error("E0277", `the trait bound \`${shown}: From<${show(inf, src).replace(/^`|`$/g, "")}>\` is not satisfied`, e.method.span, `the trait \`From<${show(inf, src).replace(/^`|`$/g, "")}>\` is not implemented for \`${shown}\``));
+    return this.missingFrom(dst, src, e.method.span);
   }
 
   /** The item type `T` of the `Iter<T>` an iterator method was found on. */

@@ -67,13 +67,12 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
     inf.lastFailure = {};
   }
   const e = inf.shallow(expected);
-  const eBase = e.kind === "ref" ? inf.shallow(e.inner) : e;
-  if (eBase.kind === "builtin" && eBase.name === "String" && inf.shallow(found).kind === "char") {
-    const text = span.file.text.slice(span.start, span.end);
-    if (/^'.*'$/.test(text)) d.help.push(`if you meant to write a string literal, use double quotes: \`"${text.slice(1, -1)}"\``);
-  }
   const f = inf.shallow(found);
   const text = span.file.text.slice(span.start, span.end);
+  const eBase = e.kind === "ref" ? inf.shallow(e.inner) : e;
+  if (eBase.kind === "builtin" && eBase.name === "String" && f.kind === "char") {
+    if (/^'.*'$/.test(text)) d.help.push(`if you meant to write a string literal, use double quotes: \`"${text.slice(1, -1)}"\``);
+  }
   // `if x = 5`: an assignment where a condition is expected.
   if (e.kind === "bool" && f.kind === "tuple" && f.elems.length === 0 && /^[^=<>!]*[^=<>!]=[^=]/.test(text)) {
     d.help.push(`to compare for equality, write \`==\`: \`${text.replace(/([^=<>!])=([^=])/, "$1==$2")}\``);
@@ -85,8 +84,7 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
   if (e.kind === "builtin" && e.name === "Iter" && f.kind === "builtin" && (f.name === "Range" || f.name === "Vec")) {
     d.help.push(`an \`Iter\` value is made with \`.into_iter()\` (or \`.iter()\` to borrow the elements of a Vec)`);
   }
-  if (e.kind === "float" && inf.varKind(inf.shallow(found)) === "int") {
-    const text = span.file.text.slice(span.start, span.end);
+  if (e.kind === "float" && inf.varKind(f) === "int") {
     if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);
   }
   return d;

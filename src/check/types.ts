@@ -93,7 +93,6 @@ export function isCopy(t: Type, copyAdt: (decl: StructDecl | EnumDecl, args: Typ
   }
 }
 
-/** Rust-style rendering for diagnostics: `Vec<i32>`, `&mut Tensor`, `Option<String>`, `fn(i32) -> i32`. */
 /** The element type of a `Vec<T>` or `[T; N]`: what its `[T]` view holds (both deref to slices). */
 export function vecOrArrayElement(t: Type): Type | null {
   if (t.kind === "array") return t.elem;
@@ -101,6 +100,7 @@ export function vecOrArrayElement(t: Type): Type | null {
   return null;
 }
 
+/** Rust-style rendering for diagnostics: `Vec<i32>`, `&mut Tensor`, `Option<String>`, `fn(i32) -> i32`. */
 export function typeToString(t: Type): string {
   switch (t.kind) {
     case "int":
