@@ -24,7 +24,6 @@ import "./natives_std";
 import "./iter_adapters";
 import "./int_methods";
 import "./ordering";
-import "./char_patterns";
 
 export interface RunOptions {
   /** The managed heap (default: a fresh non-collecting BumpHeap). */

@@ -422,10 +422,16 @@ N["String::pop"] = (s) => {
   };
 };
 N["String::clear"] = (s) => (x) => s.rt.strTruncate(x, 0);
-N["String::split"] = (s) => (x, sep) => {
-  const text = s.rt.str(x);
-  const parts = text.split(s.rt.str(sep));
-  return iterOfVec(s.rt, stringVec(s.rt, parts), STRING_T);
+/**
+ * The pattern argument of the String search methods (`P: StrPattern` in the prelude) as a JS
+ * string: a `char` (`line.split(',')`, `s.find(':')`) or a String, as in Rust.
+ */
+function patternOf(s: NativeSite): (p: Value) => string {
+  return derefAll(s.argTypes[1] ?? STRING_T).kind === "char" ? (p) => String.fromCodePoint(p) : (p) => s.rt.str(p);
+}
+N["String::split"] = (s) => {
+  const pat = patternOf(s);
+  return (x, sep) => iterOfVec(s.rt, stringVec(s.rt, s.rt.str(x).split(pat(sep))), STRING_T);
 };
 N["String::split_whitespace"] = (s) => (x) => {
   const parts = s.rt.str(x).split(/\s+/).filter((p) => p.length > 0);
@@ -458,18 +464,30 @@ for (const [name, fn] of [
   N[`String::${name}`] = (s) => (x) => s.rt.newString(fn(s.rt.str(x)));
 }
 N["String::contains"] = (s) => {
-  const pt = derefAll(s.argTypes[1] ?? STRING_T);
-  return (x, p) => s.rt.str(x).includes(pt.kind === "char" ? String.fromCodePoint(p) : s.rt.str(p));
+  const pat = patternOf(s);
+  return (x, p) => s.rt.str(x).includes(pat(p));
 };
-N["String::starts_with"] = (s) => (x, p) => s.rt.str(x).startsWith(s.rt.str(p));
-N["String::ends_with"] = (s) => (x, p) => s.rt.str(x).endsWith(s.rt.str(p));
-N["String::find"] = (s) => (x, p) => {
-  const text = s.rt.str(x);
-  const i = text.indexOf(s.rt.str(p));
-  const opt = optionOf(s.rt, s.retType);
-  return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
+N["String::starts_with"] = (s) => {
+  const pat = patternOf(s);
+  return (x, p) => s.rt.str(x).startsWith(pat(p));
 };
-N["String::replace"] = (s) => (x, a, b) => s.rt.newString(s.rt.str(x).split(s.rt.str(a)).join(s.rt.str(b)));
+N["String::ends_with"] = (s) => {
+  const pat = patternOf(s);
+  return (x, p) => s.rt.str(x).endsWith(pat(p));
+};
+N["String::find"] = (s) => {
+  const pat = patternOf(s);
+  return (x, p) => {
+    const text = s.rt.str(x);
+    const i = text.indexOf(pat(p));
+    const opt = optionOf(s.rt, s.retType);
+    return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
+  };
+};
+N["String::replace"] = (s) => {
+  const pat = patternOf(s);
+  return (x, a, b) => s.rt.newString(s.rt.str(x).split(pat(a)).join(s.rt.str(b)));
+};
 N["String::chars"] = (s) => {
   const d = registerDesc(s.rt, { kind: "chars", elem: { kind: "char" }, elemKind: SlotKind.Scalar });
   return (x) => newIter(s.rt, d, 0, 0, x);
