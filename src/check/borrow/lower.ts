@@ -27,16 +27,20 @@ function wholeVariant(p: Place): Place {
   return i < 0 ? p : { base: p.base, proj: p.proj.slice(0, i) };
 }
 
-/** Does this place expression index a Vec or Map (`Index::index`, not an array's built-in indexing)? */
-function overloadedIndex(e: Expr, ty: (e: Expr) => Type | undefined): boolean {
+/**
+ * The index of a Vec or Map (`Index::index`, not an array's built-in indexing) nearest the root of
+ * this place expression (`v[i]`, `v[i].qty`, `grid[i][j]` → `grid[i]`), or null if it has none.
+ */
+function overloadedIndex(e: Expr, ty: (e: Expr) => Type | undefined): A.IndexExpr | null {
+  let found: A.IndexExpr | null = null;
   for (let x: Expr = e; ; ) {
     if (x.kind === "ParenExpr") x = x.expr;
     else if (x.kind === "FieldExpr" || x.kind === "TupleFieldExpr") x = x.object;
     else if (x.kind === "IndexExpr") {
       const n = builtinName(ty(x.object));
-      if (n === "Vec" || n === "Map") return true;
+      if (n === "Vec" || n === "Map") found = x;
       x = x.object;
-    } else return false;
+    } else return found;
   }
 }
 
@@ -509,7 +513,7 @@ export class Lowerer {
     }
     if (this.types.isCopy(t) || (p.proj.length === 0 && this.copyClosures.has(p.base))) {
       const i = p.proj.findIndex((x) => x.kind === "index");
-      if (i >= 0 && overloadedIndex(e, this.ty.bind(this))) {
+      if (i >= 0 && overloadedIndex(e, this.ty.bind(this)) !== null) {
         // `v[i]` on a Vec is `*Index::index(&v, i)`: a shared borrow of `v` (E0502 while `v` is
         // mutably borrowed, where a plain read of an array element is E0503).
         const l = this.borrow({ base: p.base, proj: p.proj.slice(0, i) }, false, e.span, "autoref").loans[0];
@@ -767,16 +771,7 @@ export class Lowerer {
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
     const c = this.value(e.value, valueMode);
     // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
-    let indexed: A.IndexExpr | null = null;
-    for (let x: Expr = tgtInner; ; ) {
-      if (x.kind === "ParenExpr") x = x.expr;
-      else if (x.kind === "FieldExpr" || x.kind === "TupleFieldExpr") x = x.object;
-      else if (x.kind === "IndexExpr") {
-        const bn = builtinName(this.ty(x.object));
-        if (bn === "Vec" || bn === "Map") indexed = x;
-        x = x.object;
-      } else break;
-    }
+    const indexed = overloadedIndex(tgtInner, this.ty.bind(this));
     if (indexed) {
       const base = this.place(indexed.object);
       if (base) {
@@ -949,8 +944,7 @@ export class Lowerer {
       }
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
-      if (this.types.carriesLoans(recvInner) && !hasDeref(pendingMut)) for (const c of cs) this.flowInto(c, pendingMut.base);
-      else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
+      if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
     }
     // A method taking `&self`/`&mut self` returns a borrow of its receiver only: Rust's elision rule,
     // which native signatures spell out (`get(&self, k: &K) -> Option<&V>`) and user methods' bodies
@@ -1367,12 +1361,6 @@ export class Lowerer {
   }
 }
 
-/**
- * The field paths of `b` a closure body uses, when it uses `b` only through fields of a struct or
- * tuple it owns (`p.y`, `s.items.len()`): Rust 2021 captures those paths, not the whole variable.
- * Null when the body uses `b` itself, or `b` is not an owned struct or tuple. A path stops at the
- * first field whose container is not an owned struct/tuple; paths under another one are merged.
- */
 /** The places rooted at `b` that a closure body assigns or borrows mutably. */
 function writtenPlaces(cfg: Cfg, b: Binding): Place[] {
   const out: Place[] = [];
@@ -1384,6 +1372,12 @@ function writtenPlaces(cfg: Cfg, b: Binding): Place[] {
   return out;
 }
 
+/**
+ * The field paths of `b` a closure body uses, when it uses `b` only through fields of a struct or
+ * tuple it owns (`p.y`, `s.items.len()`): Rust 2021 captures those paths, not the whole variable.
+ * Null when the body uses `b` itself, or `b` is not an owned struct or tuple. A path stops at the
+ * first field whose container is not an owned struct/tuple; paths under another one are merged.
+ */
 function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | undefined; span: Span }[] | null {
   const owned = (t: Type | undefined) => !!t && ((t.kind === "adt" && t.decl.kind === "StructDecl") || t.kind === "tuple");
   // A reference to a struct or tuple (`self` in a `&self`/`&mut self` method) is followed through its deref.
@@ -1449,14 +1443,6 @@ function capturedFieldPaths(body: Expr, b: Binding): { place: Place; ty: Type | 
 }
 
 /**
- * Adds an edge to a node's list. Most nodes have one successor and one predecessor: a list made
- * as `[x]` holds one slot, where pushing onto `[]` reserves 17 (V8's first growth), and the
- * nodes of a long body live until its check ends, so that is most of the graph's memory.
- */
-/** A node's edges before it has any (never pushed onto: see addEdge). */
-const NO_EDGES: number[] = [];
-
-/**
  * An expression whose value is computed by a call somewhere inside it: not a place, and never a
  * promoted constant. A field of a call's result counts only when that result is owned (`make().n`);
  * through a reference or a `Gc` handle (`get(&s).n`) it is a place elsewhere.
@@ -1482,6 +1468,14 @@ function computedByCall(e: Expr, ty: (e: Expr) => Type | undefined): boolean {
   }
 }
 
+/** A node's edges before it has any (never pushed onto: see addEdge). */
+const NO_EDGES: number[] = [];
+
+/**
+ * Adds an edge to a node's list. Most nodes have one successor and one predecessor: a list made
+ * as `[x]` holds one slot, where pushing onto `[]` reserves 17 (V8's first growth), and the
+ * nodes of a long body live until its check ends, so that is most of the graph's memory.
+ */
 function addEdge(node: CfgNode, side: "succ" | "pred", x: number): void {
   const list = node[side];
   if (list.length === 0) node[side] = [x];
