@@ -66,13 +66,13 @@ const slope = (points) => {
 for (const model of ["lexical", "nll"]) {
   const cpu = sizes.map((s) => ({ lines: s.lines, ms: median(times.get(`${model} ${s.scale}`)) }));
   const wall = sizes.map((s) => ({ lines: s.lines, ms: Math.min(...walls.get(`${model} ${s.scale}`)) }));
-  for (const s of sizes) {
-    const ms = median(times.get(`${model} ${s.scale}`));
-    const best = Math.min(...walls.get(`${model} ${s.scale}`));
+  sizes.forEach((s, i) => {
+    const ms = cpu[i].ms;
+    const best = wall[i].ms;
     console.log(
       `${model.padEnd(7)} ${s.scale}× (${s.lines} lines in one function): ${ms.toFixed(1).padStart(7)} ms cpu (median), ${((1000 * ms) / s.lines).toFixed(1).padStart(5)} µs/line;` +
         ` best wall ${best.toFixed(1).padStart(7)} ms, ${((1000 * best) / s.lines).toFixed(1).padStart(5)} µs/line`,
     );
-  }
+  });
   console.log(`${model.padEnd(7)} slope of log(time) over log(lines), 1× to 8×: cpu ${slope(cpu).toFixed(2)}, best wall ${slope(wall).toFixed(2)} (1.00 = linear)`);
 }
