@@ -34,12 +34,6 @@ function role(tokens: Token[], k: number): string {
   return "lifetime parameter";
 }
 
-interface Item {
-  /** Token index of the item keyword (`fn`, `struct`, ...); 0 when no item keyword precedes. */
-  keyword: number;
-  lifetimes: number[];
-}
-
 /** The innermost item header before token `k`: the last item keyword outside any `( [` nesting. */
 function itemOf(tokens: Token[], k: number): number {
   let depth = 0;
@@ -59,26 +53,27 @@ function itemOf(tokens: Token[], k: number): number {
 
 /** One diagnostic per item that writes lifetimes; empty when the file has none. */
 export function lifetimeDiagnostics(file: SourceFile, tokens: Token[]): Diagnostic[] {
-  const items = new Map<number, Item>();
+  // Token index of each item's keyword (`fn`, `struct`, ...; 0 when none precedes) → its lifetimes.
+  const items = new Map<number, number[]>();
   for (let k = 0; k < tokens.length; k++) {
     if (!isLifetime(tokens, k)) continue;
     const at = itemOf(tokens, k);
-    let item = items.get(at);
-    if (!item) items.set(at, (item = { keyword: at, lifetimes: [] }));
-    item.lifetimes.push(k);
+    const list = items.get(at);
+    if (list) list.push(k);
+    else items.set(at, [k]);
   }
-  return [...items.values()].map((item) => itemDiagnostic(file, tokens, item));
+  return [...items].map(([keyword, lifetimes]) => itemDiagnostic(file, tokens, keyword, lifetimes));
 }
 
 function sp(file: SourceFile, start: number, end: number): Span {
   return { file, start, end };
 }
 
-function itemDiagnostic(file: SourceFile, tokens: Token[], item: Item): Diagnostic {
-  const [first, ...rest] = item.lifetimes;
+function itemDiagnostic(file: SourceFile, tokens: Token[], keyword: number, lifetimes: number[]): Diagnostic {
+  const [first, ...rest] = lifetimes;
   const t = tokens[first];
-  const kw = tokens[item.keyword]?.text ?? "fn";
-  const names = [...new Set(item.lifetimes.map((k) => tokens[k].text))];
+  const kw = tokens[keyword]?.text ?? "fn";
+  const names = [...new Set(lifetimes.map((k) => tokens[k].text))];
   const d = error("E0001", "lifetime annotations are not part of STARK", sp(file, t.start, t.end), role(tokens, first));
   // The others are underlined without words: one fix covers them all.
   for (const k of rest) d.labels.push({ span: sp(file, tokens[k].start, tokens[k].end), message: "" });
@@ -91,10 +86,10 @@ function itemDiagnostic(file: SourceFile, tokens: Token[], item: Item): Diagnost
     d.notes.push("a string literal in STARK is a `String`: where Rust writes `&'static str`, write `String`");
   }
   const list = names.map((n) => `\`${n}\``).join(", ");
-  const header = headerLine(file, tokens, item.keyword, kw !== "struct" && kw !== "enum");
+  const header = headerLine(file, tokens, keyword, kw !== "struct" && kw !== "enum");
   const fixed = header === null ? null : withoutLifetimes(header);
-  const headerEnd = file.text.indexOf("\n", tokens[item.keyword].start);
-  const elsewhere = headerEnd >= 0 && item.lifetimes.some((k) => tokens[k].start > headerEnd);
+  const headerEnd = file.text.indexOf("\n", tokens[keyword].start);
+  const elsewhere = headerEnd >= 0 && lifetimes.some((k) => tokens[k].start > headerEnd);
   if (fixed !== null && fixed !== header) d.help.push(`delete ${list}${elsewhere ? " here and where marked below" : ""}: \`${fixed}\``);
   else d.help.push(`delete ${list} wherever ${names.length === 1 ? "it is" : "they are"} written (\`&'a T\` becomes \`&T\`)`);
   return d;
