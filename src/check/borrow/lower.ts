@@ -378,12 +378,17 @@ export class Lowerer {
     if (!t || t.kind === "ref" || this.types.isCopy(t) || builtinName(t) === "Gc" || builtinName(t) === "Iter") return null;
     const c = this.value(e, "move");
     const temp: Binding = { name: "<temporary>", mutable: true, span: e.span, ty: t };
+    this.declareStatementTemp(temp, e.span);
+    this.flowInto(c, temp);
+    return this.borrow(localPlace(temp), mutable, e.span, "autoref");
+  }
+
+  /** Declares a temporary of the statement being lowered: out of scope at the statement's end, not its block's. */
+  private declareStatementTemp(temp: Binding, span: Span): void {
     this.bindingIndex.set(temp, this.bindings.length);
     this.bindings.push(temp);
-    this.emit({ kind: "declare", binding: temp, init: true, span: e.span });
-    this.flowInto(c, temp);
-    this.stmtTemps.push(temp);
-    return this.borrow(localPlace(temp), mutable, e.span, "autoref");
+    this.emit({ kind: "declare", binding: temp, init: true, span });
+    this.stmtTemps!.push(temp);
   }
 
   private letStmt(s: A.LetStmt): void {
@@ -714,12 +719,8 @@ export class Lowerer {
   private borrowComputedValue(e: Expr, mutable: boolean, statementTemporary: boolean): Carried {
     this.value(e, "move");
     const temp: Binding = { name: "<temporary>", mutable: true, span: e.span, ty: this.ty(e) };
-    if (statementTemporary && this.stmtTemps !== null) {
-      this.bindingIndex.set(temp, this.bindings.length);
-      this.bindings.push(temp);
-      this.emit({ kind: "declare", binding: temp, init: true, span: e.span });
-      this.stmtTemps.push(temp);
-    } else this.declare(temp, true, e.span);
+    if (statementTemporary && this.stmtTemps !== null) this.declareStatementTemp(temp, e.span);
+    else this.declare(temp, true, e.span);
     return this.borrow(localPlace(temp), mutable, e.span, "ref");
   }
 
