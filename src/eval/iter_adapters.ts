@@ -1,8 +1,8 @@
-// Iterator adapters and consumers beyond the core set in natives.ts: `take_while`, `skip_while`,
-// `map_while`, `inspect`, `flat_map`, `flatten` (lazy, as in Rust: each pulls from its source
-// only when asked, so side effects in closures interleave as they do in Rust), and
-// `max_by_key`, `min_by_key`, `max_by`, `min_by`, `partition`; and `collect` into `Result` /
-// `Option`, which wraps the core `collect`. Registered with
+// Iterator adapters and consumers beyond the core set in natives.ts: `peekable` (with `peek`),
+// `take_while`, `skip_while`, `map_while`, `inspect`, `flat_map`, `flatten` (lazy, as in Rust:
+// each pulls from its source only when asked, so side effects in closures interleave as they do
+// in Rust), and `max_by_key`, `min_by_key`, `max_by`, `min_by`, `partition`, `unzip`; and
+// `collect` into `Result` / `Option`, which wraps the core `collect`. Registered with
 // `registerNatives`; the prelude declares them on `Iter<T>` (and a range receiver reaches them
 // too). The lazy ones are iterator kinds of iter.ts.
 
@@ -92,19 +92,18 @@ function best(sign: 1 | -1, byKey: boolean): NativeFactory {
         consume(s, it, fn, (x, call) => {
           rt.handles.push(ik === SlotKind.Pointer ? x : 0);
           const item = () => (ik === SlotKind.Pointer ? rt.handles[rt.handles.length - 1] : x);
-          let better: boolean;
+          let better = !found;
           let key: Value = 0;
           if (byKey) {
             key = call([x]);
-            const cur = found ? (kk === SlotKind.Pointer ? rt.handles[b + 1] : bestKey) : 0;
-            better = !found || (sign > 0 ? valueCompare(rt, key, cur, keyType) >= 0 : valueCompare(rt, key, cur, keyType) < 0);
-          } else {
-            const cur = found ? (ik === SlotKind.Pointer ? rt.handles[b] : bestItem) : 0;
+            if (found) {
+              const c = valueCompare(rt, key, kk === SlotKind.Pointer ? rt.handles[b + 1] : bestKey, keyType);
+              better = sign > 0 ? c >= 0 : c < 0;
+            }
+          } else if (found) {
             // compare(new, best): Ordering tag 0 Less, 1 Equal, 2 Greater.
-            better = !found || (() => {
-              const o = rt.heap.get(call([item(), cur]), 0) - 1;
-              return sign > 0 ? o >= 0 : o < 0;
-            })();
+            const o = rt.heap.get(call([item(), ik === SlotKind.Pointer ? rt.handles[b] : bestItem]), 0) - 1;
+            better = sign > 0 ? o >= 0 : o < 0;
           }
           const x2 = item();
           rt.handles.pop();
@@ -254,9 +253,10 @@ function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }): Nati
       rt.handles.push(collectInner(rt.handles[b]));
       const residual = h.getPtr(rt.handles[b], 5 /* FN */);
       if (residual !== 0) {
+        // Allocation never collects: `residual` stays where it is.
         const p = h.alloc(errOut.layout);
         h.set(p, 0, errOut.tag);
-        if (isResult) rt.store(p, errOut.off, errOut.kind, rt.load(h.getPtr(rt.handles[b], 5), bad.off, bad.kind));
+        if (isResult) rt.store(p, errOut.off, errOut.kind, rt.load(residual, bad.off, bad.kind));
         return p;
       }
       const p = h.alloc(okOut.layout);

@@ -19,7 +19,7 @@ const viewLayouts = new WeakMap<Runtime, number>();
 let lastRt: Runtime | null = null;
 let lastId = -1;
 
-export function viewLayout(rt: Runtime): number {
+function viewLayout(rt: Runtime): number {
   if (rt === lastRt) return lastId;
   let id = viewLayouts.get(rt);
   if (id === undefined) {
