@@ -1183,9 +1183,10 @@ export class BodyChecker {
           return t.args[0];
         }
         const target = show(inf, ret.args[1]);
-        const d = error("E0277", `\`?\` couldn't convert the error to ${target}`, e.span, `the trait \`From<${show(inf, t.args[1]).replace(/^`|`$/g, "")}>\` is not implemented for ${target}`);
+        const source = show(inf, t.args[1]).replace(/^`|`$/g, "");
+        const d = error("E0277", `\`?\` couldn't convert the error to ${target}`, e.span, `the trait \`From<${source}>\` is not implemented for ${target}`);
         d.notes.push("the question mark operation (`?`) converts the error with `From::from`");
-        d.help.push(`convert it yourself with \`.map_err(..)\`, or write \`impl From<${show(inf, t.args[1]).replace(/^`|`$/g, "")}> for ${target.replace(/^`|`$/g, "")}\``);
+        d.help.push(`convert it yourself with \`.map_err(..)\`, or write \`impl From<${source}> for ${target.replace(/^`|`$/g, "")}\``);
         return this.err(d);
       }
       return t.args[0];
@@ -1935,8 +1936,8 @@ export class BodyChecker {
     const inf = this.inf;
     // A method called on a trait object of a trait that cannot be one: rustc reports E0038 here too.
     const recvBase = this.stripRefs(recv);
-    const dynTrait = recvBase.kind === "dyn" ? recvBase.trait : recvBase.kind === "builtin" && recvBase.name === "Box" && recvBase.args[0] && inf.shallow(recvBase.args[0]).kind === "dyn" ? (inf.shallow(recvBase.args[0]) as { trait: TraitDecl }).trait : null;
-    if (dynTrait) this.env.checkDynCompatible(dynTrait, e.method.span);
+    const unboxed = recvBase.kind === "builtin" && recvBase.name === "Box" && recvBase.args[0] ? inf.shallow(recvBase.args[0]) : recvBase;
+    if (unboxed.kind === "dyn") this.env.checkDynCompatible(unboxed.trait, e.method.span);
     e.res = hit.res;
     e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);
