@@ -50,11 +50,6 @@ export function nodeUses(cfg: Cfg, node: CfgNode): Binding[] {
 /** The fewest loans for which an NLL body gets the window of loans whose holder has not died. */
 export const DEATH_WINDOW_FROM = 128;
 
-/** Per-node sets of loan ids. */
-export interface LoanSets {
-  has(node: number, loan: number): boolean;
-}
-
 export class BodyAnalysis {
   readonly nB: number;
   readonly scope: { before: SliceSets; after: SliceSets };
@@ -63,8 +58,6 @@ export class BodyAnalysis {
   /** The move site at each node, plus one (0: none); an array, as the moves analysis asks at every node. */
   private readonly siteAt: Int32Array;
   readonly moves: { before: SliceSets; after: SliceSets };
-  /** Which loans reach each point (`has(node, loanId)`). */
-  readonly loans: { before: LoanSets; after: LoanSets };
   /** Every holder (transitively through variable flows) of each loan. */
   readonly holders: Binding[][];
   /** Loans held only by one variable: killed when that variable is overwritten. */
@@ -81,7 +74,7 @@ export class BodyAnalysis {
   private readonly loanOfBit: Int32Array;
   /** Per borrowed local: its mutable loans' bits are [lo, mid), its shared ones' [mid, hi). */
   private readonly loanRange = new Map<Binding, { lo: number; mid: number; hi: number }>();
-  private loansSolved!: { before: SliceSets; after: SliceSets };
+  private readonly loansSolved: { before: SliceSets; after: SliceSets };
   /** Whether the loans analysis has the NLL window of loans whose holder has not died. */
   private readonly deathWindow: boolean;
 
@@ -239,10 +232,6 @@ export class BodyAnalysis {
     this.scope = scope;
     this.moves = moves;
     this.loansSolved = loans;
-    this.loans = {
-      before: { has: (node, l) => loans.before.has(node, loanBit[l]) },
-      after: { has: (node, l) => loans.after.has(node, loanBit[l]) },
-    };
   }
 
   /**

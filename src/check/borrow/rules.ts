@@ -607,7 +607,7 @@ export class BodyChecker {
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
       if (hasDeref(loan.place)) continue;
-      if (!this.an.loans.before.has(n, l)) continue;
+      if (!this.an.loanReaches(l, n)) continue;
       const b = loan.place.base;
       if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
       if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l)) {
