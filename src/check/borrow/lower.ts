@@ -258,7 +258,7 @@ export class Lowerer {
     this.openScope();
     if (selfBinding) this.declare(selfBinding, true, fn.selfParam ? fn.selfParam.span : fn.name.span);
     for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
-    if (fn.selfParam && (fn.selfParam.mode === "ref" || fn.selfParam.mode === "refMut")) {
+    if (refSelf(fn)) {
       this.selfOnlyResult = [];
       for (const p of fn.params) if (p.pat.kind === "BindPat" && this.types.carriesLoans(p.pat.binding.ty ?? p.pat.ty)) this.selfOnlyResult.push(p.pat.binding);
     }
