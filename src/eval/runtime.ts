@@ -527,11 +527,11 @@ export class Runtime {
       // Short ASCII text is looked up by content in `recentShort` first: programs decode the
       // same few words over and over, and a hit allocates nothing. Keyed and checked by the
       // bytes themselves, an entry can never be stale, whatever moved, died or changed since.
-      let x = 0x811c9dc5;
+      let x: number = Fnv.Offset;
       for (; i < n; i++) {
         const b = u8[o + i];
         if (b >= 0x80) break;
-        x = Math.imul(x ^ b, 0x01000193);
+        x = Math.imul(x ^ b, Fnv.Prime);
       }
       if (i === n) {
         const slot = (x >>> 0) & (RECENT_SHORT - 1);
