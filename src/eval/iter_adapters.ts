@@ -9,21 +9,13 @@
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { DONE, IterDesc, makeIter, newIter, next, peek, registerDesc } from "./iter";
-import { NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
+import { itemOf, NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
 import { Value } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
 
 const N: Record<string, NativeFactory> = {};
 const I64: Type = { kind: "int", name: "i64" };
-
-/** The item type of an Iter/Range/collection type (behind references). */
-function itemOf(t: Type | undefined): Type {
-  const b = derefAll(t ?? I64);
-  if (b.kind === "builtin" && b.args[0]) return b.args[0];
-  if (b.kind === "array") return b.elem;
-  return I64;
-}
 
 /** What a closure argument returns (`impl FnMut(T) -> I`: the I). */
 function closureRet(t: Type | undefined): Type {

@@ -997,8 +997,8 @@ N["Range::len"] = (s) => (r) => {
 
 // ── iterators ──
 
-/** The item type of an Iter/Range/collection type. */
-function itemOf(t: Type): Type {
+/** The item type of an Iter/Range/collection/slice type (behind references). */
+export function itemOf(t: Type | undefined): Type {
   const b = base(t);
   if (b.kind === "builtin" && b.args[0]) return b.args[0];
   if (b.kind === "array") return b.elem;

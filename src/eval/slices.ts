@@ -16,7 +16,7 @@ import { SlotKind, type Ptr } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Span } from "../syntax/ast";
 import { newIter, makeIter, registerDesc } from "./iter";
-import { registerNatives, type NativeFactory } from "./natives";
+import { itemOf, registerNatives, type NativeFactory } from "./natives";
 import type { Frame, Runtime, Value } from "./runtime";
 import { located, locateSlice, newView } from "./sliceview";
 import { derefAll, reprOf } from "./typeinfo";
@@ -115,13 +115,6 @@ export function compileRangeIndex(rt: Runtime, objType: Type, obj: (f: Frame) =>
 
 // ── natives: `impl<T> [T]` in the prelude ──
 
-/** The element type of a `[T]`, `Vec<T>` or `[T; N]` behind references. */
-function elemOf(t: Type | undefined): Type {
-  const b = derefAll(t ?? { kind: "tuple", elems: [] });
-  if (b.kind === "array") return b.elem;
-  if (b.kind === "builtin" && b.args[0]) return b.args[0];
-  return { kind: "int", name: "i64" };
-}
 
 function checkIndex(rt: Runtime, i: number, len: number, span: Span): void {
   if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
@@ -129,7 +122,7 @@ function checkIndex(rt: Runtime, i: number, len: number, span: Span): void {
 
 /** `s.windows(n)` / `s.chunks(n)`: an iterator of views; a size of 0 panics as in Rust. */
 function runsOf(s: Parameters<NativeFactory>[0], kind: "windows" | "chunks") {
-  const item: Type = { kind: "ref", mutable: false, inner: { kind: "builtin", name: "Slice", args: [elemOf(s.argTypes[0])] } };
+  const item: Type = { kind: "ref", mutable: false, inner: { kind: "builtin", name: "Slice", args: [itemOf(s.argTypes[0])] } };
   const d = registerDesc(s.rt, { kind, elem: item, elemKind: reprOf(item) });
   return (v: Value, size: number) => {
     if (size === 0) s.rt.panic("P0103", kind === "windows" ? "window size must be non-zero" : "chunk size must be non-zero", s.span);
@@ -165,7 +158,7 @@ const SLICE_NATIVES: Record<string, NativeFactory> = {
     return located.len;
   },
   "Slice::swap": (s) => {
-    const k = reprOf(elemOf(s.argTypes[0]));
+    const k = reprOf(itemOf(s.argTypes[0]));
     return (v, a, b) => {
       const rt = s.rt;
       const d = locateSlice(rt, v);
@@ -178,7 +171,7 @@ const SLICE_NATIVES: Record<string, NativeFactory> = {
     };
   },
   "Slice::sort": (s) => {
-    const elem = elemOf(s.argTypes[0]);
+    const elem = itemOf(s.argTypes[0]);
     const k = reprOf(elem);
     return (v) => {
       const rt = s.rt;
@@ -192,7 +185,7 @@ const SLICE_NATIVES: Record<string, NativeFactory> = {
     };
   },
   "Slice::sort_by": (s) => {
-    const k = reprOf(elemOf(s.argTypes[0]));
+    const k = reprOf(itemOf(s.argTypes[0]));
     return (v, cmp) => {
       const rt = s.rt;
       // The comparator is STARK code and may collect: the slice, the closure and pointer
