@@ -300,7 +300,14 @@ export function main(argv: string[]): void {
   const code = runCli(argv, io);
   flush();
   process.exitCode = code;
-  if (repl) startProcessRepl(repl);
+  if (repl) {
+    startProcessRepl(repl);
+    return;
+  }
+  // Everything is written (synchronously) and nothing is pending, so exit now rather than let
+  // Node tear the environment and the V8 heap down, which cost more than a short run itself
+  // (hello: 5.9 → 1.4 ms from the last write to the exit; strings: 9.2 → 2.2 ms).
+  process.exit(code);
 }
 
 /** The REPL on the process's own stdin/stdout (loaded only when used). */
