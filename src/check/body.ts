@@ -1210,7 +1210,7 @@ export class BodyChecker {
     if (impls.length < 2) return null;
     const at = this.expr(e.args[0], null, cx);
     if (at === ERR) return target;
-    const conv = this.fromImpl(target, at);
+    const conv = this.fromImpl(target, at, isStrLiteral(e.args[0]));
     if (!conv) {
       this.missingFrom(target, at, e.args[0].span);
       return target;
@@ -1227,8 +1227,17 @@ export class BodyChecker {
     return this.err(error("E0277", `the trait bound \`${shown}: From<${src}>\` is not satisfied`, span, `the trait \`From<${src}>\` is not implemented for \`${shown}\``));
   }
 
-  /** The user `impl From<source> for target` (non-generic impls): for `?` on a `Result`, `x.into()` and `Target::from(x)`. */
-  private fromImpl(target: Type, source: Type): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
+  /**
+   * The user `impl From<source> for target` (non-generic impls): for `?` on a `Result`, `x.into()`
+   * and `Target::from(x)`. A string literal is Rust's `&str`, so it also picks `impl From<&str>`.
+   */
+  private fromImpl(target: Type, source: Type, strLiteral = false): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
+    const found = this.fromImplExact(target, source);
+    if (found || !strLiteral) return found;
+    return this.fromImplExact(target, { kind: "ref", mutable: false, inner: STRING });
+  }
+
+  private fromImplExact(target: Type, source: Type): { decl: FnDecl; impl: import("../syntax/ast").ImplDecl } | null {
     const inf = this.inf;
     const key = headKey(inf.shallow(target));
     if (key === null) return null;
@@ -2045,7 +2054,7 @@ export class BodyChecker {
     }
     if (inf.tryUnify(src, dst)) return to;
     if (losslessNumber(inf, src, dst)) return to;
-    const conv = this.fromImpl(dst, src);
+    const conv = this.fromImpl(dst, src, isStrLiteral(e.receiver));
     if (conv) {
       e.intoFrom = conv;
       return to;
@@ -2175,4 +2184,9 @@ function losslessNumber(inf: Infer, from: Type, to: Type): boolean {
   const [tb, ts] = INT_BITS[to.name];
   if (from.name === "usize" || from.name === "isize" || to.name === "usize" || to.name === "isize") return (from.name === "u8" || from.name === "u16") && to.name === "usize" || (from.name === "u8" || from.name === "i8" || from.name === "i16") && to.name === "isize";
   return fs === ts ? tb > fb : !fs && ts && tb > fb;
+}
+
+/** A string literal (Rust's `&str`; STARK types it `String`). */
+function isStrLiteral(e: Expr): boolean {
+  return e.kind === "StrLit" || e.kind === "FStrLit";
 }

@@ -712,14 +712,19 @@ export class Env {
 /**
  * `Self::Output` in an impl's method signatures means the impl's associated type: the written type
  * (`type Output = Vec2;`) takes its place in the signature, so the checker and the evaluator read
- * one type. Parameters and return types are rewritten, directly or behind one reference.
+ * one type. Parameters and return types are rewritten, behind references, in tuples and in type
+ * arguments.
  */
 function resolveSelfAssocTypes(decl: ImplDecl): void {
   const assoc = new Map(decl.assocTypes!.filter((a) => a.ty).map((a) => [a.name.name, a.ty!]));
   const fix = (te: TypeExpr): TypeExpr => {
     if (te.kind === "RefType") return { ...te, inner: fix(te.inner) };
-    if (te.kind === "PathType" && te.segments.length === 2 && te.segments[0].name.name === "Self") return assoc.get(te.segments[1].name.name) ?? te;
-    return te;
+    if (te.kind === "TupleType") return { ...te, elems: te.elems.map(fix) };
+    if (te.kind !== "PathType") return te;
+    if (te.segments.length === 2 && te.segments[0].name.name === "Self") return assoc.get(te.segments[1].name.name) ?? te;
+    // Inside type arguments too: `Result<Self, Self::Error>`.
+    if (!te.segments.some((g) => g.args)) return te;
+    return { ...te, segments: te.segments.map((g) => (g.args ? { ...g, args: g.args.map(fix) } : g)) };
   };
   for (const m of decl.methods) {
     if (m.ret) m.ret = fix(m.ret);

@@ -10,7 +10,7 @@
 
 import { SlotKind } from "../../heap/api";
 import type { IntName, Type } from "../check/types";
-import { NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
+import { NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives, resultOf } from "./natives";
 import { Value } from "./runtime";
 import { derefAll } from "./typeinfo";
 
@@ -166,5 +166,23 @@ N["Integer::is_power_of_two"] = bitFn((v) => v !== 0n && (v & (v - 1n)) === 0n);
 N["Into::into"] = () => (x: Value) => x;
 N["Integer::from"] = () => (x: Value) => x;
 N["Float::from"] = () => (x: Value) => x;
+
+// `T::try_from(x)` / `x.try_into()` between integer types: `Ok(x)` when it is in the target's
+// range, else `Err(TryFromIntError(()))`. The value is the same JS number either way.
+const tryConvert: NativeFactory = (s) => {
+  const result = derefAll(s.retType) as Type & { kind: "adt" };
+  const target = derefAll(result.args[0]);
+  const errType = derefAll(result.args[1]) as Type & { kind: "adt" };
+  const t = intInfo({ ...s, argTypes: [target] });
+  const lo = Number(t.min);
+  const hi = Number(t.max);
+  const res = resultOf(s.rt, result);
+  return ((x: Value) => {
+    if (x >= lo && x <= hi) return res.ok(x);
+    return res.err(s.rt.heap.alloc(s.rt.adtLayout(errType).layout));
+  }) as NativeImpl;
+};
+N["Integer::try_from"] = tryConvert;
+N["Integer::try_into"] = tryConvert;
 
 registerNatives(N);

@@ -61,6 +61,16 @@ export type IterKind =
   | "mapWhile"
   /** `inspect`: calls FN with each item, then yields it. */
   | "inspect"
+  /**
+   * `scan(init, f)`: FN called with `&mut` the state (a cell in INNER2) and each item; yields the
+   * payloads of its `Some`s and stops at the first `None` (I: 1 then).
+   */
+  | "scan"
+  /**
+   * `cycle()`: INNER's items, each also pushed on a Vec in INNER2; once INNER is done (I: 1) the
+   * Vec's items again and again (N: the next index), cloned unless they are references.
+   */
+  | "cycle"
   /** `flat_map` (closure in FN) / `flatten` (no FN): the outer iterator in INNER, the current inner one in INNER2. */
   | "flatMap"
   /**
@@ -92,6 +102,11 @@ export interface IterDesc {
   innerIter?: (v: Value) => Ptr;
   /** kind "unwrapWhile": the payload of an Ok/Some item, or DONE for an Err/None. */
   unwrap?: (item: Ptr) => Next;
+  /** kind "scan": the state's representation (a scalar state is passed as a `&mut` place to its cell). */
+  stateKind?: SlotKind;
+  /** kind "cycle": the type of the Vec the first pass is kept in, and whether items are cloned on replay. */
+  vecType?: Type;
+  cloneOnReplay?: boolean;
   /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
   nativeNext?: (id: number) => Next;
   /** kind "native": releases what the native iterator holds open (a file) when a loop leaves it early. */
@@ -492,6 +507,36 @@ function nextAdapter(rt: Runtime, it: Ptr, d: IterDesc): Next {
         const x = next(rt, h.getPtr(self(), INNER));
         if (x === DONE) return DONE;
         return keepAcross(rt, d, x, () => d.call!(h.getPtr(self(), FN), [x])).item;
+      }
+      case "scan": {
+        if (h.get(self(), I) === 1) return DONE;
+        const x = next(rt, h.getPtr(self(), INNER));
+        if (x === DONE) return DONE;
+        // Allocation never collects, so `x` stays where it is until the call.
+        const cell = h.getPtr(self(), INNER2);
+        const state = d.stateKind === SlotKind.Scalar ? rt.newPlace(cell, 0) : h.getPtr(cell, 0);
+        const opt = d.call!(h.getPtr(self(), FN), [state, x]);
+        // Option: tag 1 = Some, payload in slot 1 (as filter_map).
+        if (h.get(opt, 0) === 1) return rt.load(opt, 1, d.elemKind);
+        h.set(self(), I, 1);
+        return DONE;
+      }
+      case "cycle": {
+        if (h.get(self(), I) === 0) {
+          const x = next(rt, h.getPtr(self(), INNER));
+          if (x !== DONE) {
+            rt.vecPush(h.getPtr(self(), INNER2), d.elemKind, x, d.elem);
+            return x;
+          }
+          h.set(self(), I, 1);
+        }
+        const seen = h.getPtr(self(), INNER2);
+        const len = h.get(seen, VEC_LEN);
+        if (len === 0) return DONE;
+        const i = h.get(self(), N);
+        h.set(self(), N, (i + 1) % len);
+        const x = rt.load(h.getPtr(seen, VEC_DATA), i, d.elemKind);
+        return d.cloneOnReplay ? deepClone(rt, x, d.elem) : x;
       }
       case "unwrapWhile": {
         if (h.getPtr(self(), FN) !== 0) return DONE;

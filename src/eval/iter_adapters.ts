@@ -10,7 +10,7 @@ import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { DONE, IterDesc, makeIter, newIter, next, peek, registerDesc } from "./iter";
 import { itemOf, NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
-import { Value } from "./runtime";
+import { Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
 
@@ -185,7 +185,72 @@ const unzip: NativeFactory = (s) => {
   };
 };
 
+/** `scan(init, f)`: the state lives in a cell the iterator holds; `f` gets `&mut` to it. */
+const scan: NativeFactory = (s) => {
+  const toIter = source(s);
+  const stateType = s.argTypes[1] ?? I64;
+  const stateKind = reprOf(stateType);
+  const d = registerDesc(s.rt, { kind: "scan", elem: itemOf(s.retType), elemKind: reprOf(itemOf(s.retType)), call: s.call, stateKind });
+  return (it: Value, init: Value, fn: Value) => {
+    const rt = s.rt;
+    const b = rt.handles.length;
+    rt.handles.push(fn, stateKind === SlotKind.Pointer ? init : 0);
+    rt.handles.push(toIter(it));
+    rt.handles.push(rt.newCell(stateKind, stateKind === SlotKind.Pointer ? rt.handles[b + 1] : init));
+    const r = newIter(rt, d, 0, 0, 0, rt.handles[b], rt.handles[b + 2], rt.handles[b + 3]);
+    rt.handles.length = b;
+    return r;
+  };
+};
+
+/** `cycle()`: the first pass is remembered in a Vec and replayed (Rust clones the iterator instead). */
+const cycle: NativeFactory = (s) => {
+  const toIter = source(s);
+  const item = itemOf(s.argTypes[0]);
+  const vecType: Type = { kind: "builtin", name: "Vec", args: [item] };
+  const cloneOnReplay = reprOf(item) === SlotKind.Pointer && derefAll(item) === item;
+  const d = registerDesc(s.rt, { kind: "cycle", elem: item, elemKind: reprOf(item), vecType, cloneOnReplay });
+  return (it: Value) => {
+    const rt = s.rt;
+    const b = rt.handles.length;
+    rt.handles.push(toIter(it));
+    rt.handles.push(rt.newVec(vecType, item, 8));
+    const r = newIter(rt, d, 0, 0, 0, 0, rt.handles[b], rt.handles[b + 1]);
+    rt.handles.length = b;
+    return r;
+  };
+};
+
+/** `rposition(p)`: the index (from the front) of the last item `p` accepts, asking from the back. */
+const rposition: NativeFactory = (s) => {
+  const item = itemOf(s.argTypes[0]);
+  const k = reprOf(item);
+  const vecType: Type = { kind: "builtin", name: "Vec", args: [item] };
+  return (it: Value, fn: Value) => {
+    const rt = s.rt;
+    const h = rt.heap;
+    const b = rt.handles.length;
+    rt.handles.push(fn, 0);
+    try {
+      rt.handles[b + 1] = rt.newVec(vecType, item, 8);
+      consume(s, it, 0, (x) => {
+        rt.vecPush(rt.handles[b + 1], k, x, item);
+      });
+      for (let i = h.get(rt.handles[b + 1], VEC_LEN) - 1; i >= 0; i--) {
+        const x = rt.load(h.getPtr(rt.handles[b + 1], VEC_DATA), i, k);
+        if (s.call(rt.handles[b], [x])) return optionOf(rt, s.retType).some(i);
+      }
+      return optionOf(rt, s.retType).none();
+    } finally {
+      rt.handles.length = b;
+    }
+  };
+};
+
 for (const prefix of ["Iter", "Range"]) {
+  N[`${prefix}::scan`] = scan;
+  N[`${prefix}::cycle`] = cycle;
+  N[`${prefix}::rposition`] = rposition;
   N[`${prefix}::peekable`] = lazy("peekable");
   N[`${prefix}::peek`] = peekNative;
   N[`${prefix}::unzip`] = unzip;

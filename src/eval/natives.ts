@@ -97,7 +97,7 @@ function makeOption(rt: Runtime, t: Type) {
   };
 }
 
-function resultOf(rt: Runtime, t: Type) {
+export function resultOf(rt: Runtime, t: Type) {
   const at = derefAll(t) as Type & { kind: "adt" };
   const l = rt.adtLayout(at);
   const ok = variantIndex(at, "Ok");
