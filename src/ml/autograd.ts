@@ -17,7 +17,7 @@ import { SlotKind } from "../../heap/api";
 import { StarkPanic } from "../diagnostics";
 import type { Shape, Tensor, TensorRuntime } from "../tensor/api";
 import type { TensorSlots } from "./handles";
-import { backwardRule, Op } from "./grad_rules";
+import { backwardRule, keepsForwardTensors, Op } from "./grad_rules";
 import { DenseTensor } from "../tensor/tensor";
 
 export type Node = Ptr;
@@ -49,6 +49,8 @@ const NODE_SLOTS: SlotKind[] = [
 ];
 
 const REQUIRES_GRAD = 1;
+/** A backward has walked this node: PyTorch has freed what its backward saved (`keepsForwardTensors`). */
+const BACKWARD_DONE = 2;
 
 /** A runtime failure of autograd use, worded as PyTorch words it. */
 function autogradPanic(message: string): StarkPanic {
@@ -342,9 +344,19 @@ export class Autograd {
       );
     }
     const order = this.topologicalOrder(root);
+    // Checked before any gradient moves, so a refused second backward leaves every .grad as it was.
+    for (const n of order) {
+      if ((this.heap.get(n, Slot.Flags) & BACKWARD_DONE) !== 0 && keepsForwardTensors(this.heap.get(n, Slot.Op) as Op)) {
+        throw autogradPanic(
+          "Trying to backward through the graph a second time: the intermediate values it saved were freed by the first backward() " +
+            "(STARK has no retain_graph: compute the loss again for a second backward)",
+        );
+      }
+    }
     this.accumulate(root, this.rt.ones(rootValue.shape, rootValue.dtype));
     for (const n of order) {
       if (this.isLeaf(n)) continue;
+      this.heap.set(n, Slot.Flags, this.heap.get(n, Slot.Flags) | BACKWARD_DONE);
       const gid = this.heap.get(n, Slot.Grad);
       if (gid === 0) continue;
       this.heap.set(n, Slot.Grad, 0);

@@ -49,6 +49,35 @@ export enum Op {
 
 type Grads = [Tensor | null, Tensor | null];
 
+/**
+ * The ops whose PyTorch backward keeps tensors of the forward pass (MulBackward0 keeps `other`
+ * even when it is a Python scalar, ExpBackward0 its result, ...). PyTorch frees them at the end
+ * of `backward()`, so a second backward through such a node is an error; the others (add, sub,
+ * neg, sum, mean, reshape, transpose) keep only sizes and may be walked again.
+ */
+export function keepsForwardTensors(op: Op): boolean {
+  switch (op) {
+    case Op.Mul:
+    case Op.Div:
+    case Op.MulScalar:
+    case Op.RDivScalar:
+    case Op.MatMul:
+    case Op.Exp:
+    case Op.Log:
+    case Op.Sqrt:
+    case Op.Abs:
+    case Op.Relu:
+    case Op.Sigmoid:
+    case Op.Tanh:
+    case Op.Softmax:
+    case Op.CrossEntropy:
+    case Op.Linear:
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, need1: boolean): Grads {
   const heap = ag.heap;
   const rt = ag.rt;
