@@ -126,7 +126,7 @@ function vecData(rt: Runtime, v: Ptr, isArray: boolean): Ptr {
 }
 
 /** Read a Vec/array of numbers (a tensor shape or index). */
-function numbersOf(rt: Runtime, v: Value, t: Type): number[] {
+export function numbersOf(rt: Runtime, v: Value, t: Type): number[] {
   const b = base(t);
   if (b.kind === "int" || b.kind === "float") return [v];
   const isArray = b.kind === "array";
