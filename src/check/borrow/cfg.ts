@@ -95,4 +95,10 @@ export interface Cfg {
    * these is an error (E0621).
    */
   selfOnlyResult?: Binding[];
+  /**
+   * A closure written as the argument of a parameter bounded by `Fn`/`FnMut` (`call(|| n += 1)`
+   * with `f: impl Fn()`): rustc fixes the closure's trait from that bound, so what the body does
+   * to a captured variable must fit it (E0594/E0596 in an `Fn` closure, E0507 for a move out).
+   */
+  closureBound?: { kind: "Fn" | "FnMut"; closureSpan: Span; paramSpan: Span | null };
 }

@@ -41,6 +41,36 @@ describe("borrow diagnostics", () => {
     expect(d.help).toEqual(["consider cloning the value: `tensor1.clone()`"]);
   });
 
+  it("a closure passed to an `impl Fn` parameter: E0594 at the assignment, pointing at the closure and the bound", () => {
+    const [d, ...rest] = borrowDiags(`fn call_twice(f: impl Fn()) {
+    f();
+    f();
+}
+fn main() {
+    let mut n = 0;
+    call_twice(|| n += 1);
+}`, "nll");
+    expect(rest).toEqual([]);
+    expect(d.code).toBe("E0594");
+    expect(d.message).toBe("cannot assign to `n`, as it is a captured variable in a `Fn` closure");
+    expect(d.primary.span.file.text.slice(d.primary.span.start, d.primary.span.end)).toBe("n += 1");
+    expect(labels(d)).toEqual(["7: in this closure", "6: `n` declared here, outside the closure", "1: change this to accept `FnMut` instead of `Fn`"]);
+  });
+
+  it("an `FnMut` closure argument (`for_each`) that gives a capture away: E0507 at the move", () => {
+    const [d, ...rest] = borrowDiags(`fn eat(s: String) -> i32 { 1 }
+fn main() {
+    let s = String::from("a");
+    let mut t = 0;
+    vec![1].iter().for_each(|x| t += x + eat(s));
+}`, "nll");
+    expect(rest).toEqual([]);
+    expect(d.code).toBe("E0507");
+    expect(d.message).toBe("cannot move out of `s`, a captured variable in an `FnMut` closure");
+    expect(d.primary.message).toBe("move occurs because `s` has type `String`, which does not implement the `Copy` trait");
+    expect(labels(d)).toEqual(["5: captured by this `FnMut` closure", "3: `s` declared here, outside the closure"]);
+  });
+
   it("E0382 in a loop says the move happened in the previous iteration", () => {
     const [d] = borrowDiags(`fn eat(s: String) {}
 fn main() {

@@ -10,7 +10,7 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
-import { builtinName, isTensor, mentionsRef, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type TypeInfo } from "./typeinfo";
+import { builtinName, closureBoundOf, isTensor, mentionsRef, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
@@ -125,6 +125,8 @@ export class Lowerer {
   /** Fn-kind of closures stored directly in a variable (`let f = || ...`). */
   private readonly closureKinds = new Map<Binding, ClosureKind>();
   private lastClosureKind: ClosureKind | null = null;
+  /** The `Fn`/`FnMut` bound of the parameter the closure being lowered is passed to (set just for that argument). */
+  private argClosureBound: { kind: ClosureBound; param: Span | null } | null = null;
   private lastClosureCopy = false;
   /** Variables holding a Copy closure (see closure()): passing one copies it. */
   private readonly copyClosures = new Set<Binding>();
@@ -832,6 +834,15 @@ export class Lowerer {
     return byValue ? "move" : "arg";
   }
 
+  /** The closure trait parameter i asks for (and, in a user function, where it says so), when argument `arg` is a closure written there. */
+  private closureBoundAt(arg: Expr, decl: A.FnDecl | null, nativeName: string | null, i: number): { kind: ClosureBound; param: Span | null } | null {
+    while (arg.kind === "ParenExpr") arg = arg.expr;
+    if (arg.kind !== "ClosureExpr" || i < 0) return null;
+    const kind = decl ? closureBoundOf(decl, i) : nativeName ? nativeClosureBound(nativeName, i) : null;
+    if (!kind) return null;
+    return { kind, param: decl?.body ? decl.params[i].ty.span : null };
+  }
+
   private call(e: A.CallExpr): Carried {
     const first = this.loans.length;
     const callee = e.callee.kind === "ParenExpr" ? e.callee.expr : e.callee;
@@ -863,7 +874,9 @@ export class Lowerer {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i);
       if (nativeName && !isDrop && (nativeName === "print" || nativeName === "eprint" || isTensor(this.ty(a)))) auto = true;
       if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
+      this.argClosureBound = this.closureBoundAt(a, decl, nativeName, decl?.selfParam ? i - 1 : i);
       cs.push(this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i))));
+      this.argClosureBound = null;
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
     const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
@@ -928,7 +941,9 @@ export class Lowerer {
     e.args.forEach((a, i) => {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i) || keyBorrow;
       if (native && (recvTensor || isTensor(this.ty(a))) && isTensor(this.ty(a))) auto = true;
+      this.argClosureBound = this.closureBoundAt(a, decl, res?.kind === "native" ? res.name : null, i);
       cs.push(this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i))));
+      this.argClosureBound = null;
     });
     if (pendingMut) {
       if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });
@@ -1144,6 +1159,8 @@ export class Lowerer {
   }
 
   private closure(e: A.ClosureExpr): Carried {
+    const bound = this.argClosureBound;
+    this.argClosureBound = null; // a closure nested in this one's body is not the argument
     const caps = e.captures ?? this.inferCaptures(e);
     // The closure body tracks only what it declares (its parameters, locals and captures): the
     // enclosing body's other variables are not in its binding index, so they need no listing here.
@@ -1151,6 +1168,12 @@ export class Lowerer {
     // Lowered now, so that calls of this closure know whether it is FnOnce/FnMut (the checker's type may say Fn).
     const sub = new Lowerer("<closure>", this.types, external, true);
     const cfg = sub.lowerClosure(e);
+    if (bound && bound.kind !== "FnOnce") {
+      // rustc points at the closure's `|params|`, not its body.
+      let head = e.body.span.start;
+      while (head > e.span.start && /\s/.test(e.span.file.text[head - 1])) head--;
+      cfg.closureBound = { kind: bound.kind, closureSpan: { ...e.span, end: head }, paramSpan: bound.param };
+    }
     this.closures.push({ expr: e, lowerer: sub, cfg });
     const moveCaptured = new Set(caps.filter((c) => c.mode === "move").map((c) => c.binding));
     this.lastClosureKind = closureKind(cfg, moveCaptured);

@@ -224,12 +224,14 @@ export class BodyChecker {
         break;
       case "move":
         if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate, a.from)) break;
+        if (this.checkClosureBound(n, a.place, "move", a.span, a.ty)) break;
         this.conflict(n, a.place, "move", a.span, -1);
         break;
       case "borrow": {
         const l = this.cfg.loans[a.loan];
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
         if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
+        if (l.mutable && l.origin !== "reservation" && this.checkClosureBound(n, l.place, "mut", a.span)) break;
         // A two-phase reservation is checked when it is activated (the `&mut` after the arguments).
         if (l.origin === "reservation") break;
         const before = this.diags.length;
@@ -247,6 +249,7 @@ export class BodyChecker {
       }
       case "assign":
         if (!a.isLet && this.checkAssignMutability(n, a.place, a.span, a.throughBox === true)) break;
+        if (!a.isLet && this.checkClosureBound(n, a.place, "write", a.span)) break;
         this.conflict(n, a.place, a.compound ? "compound" : "write", a.span, -1);
         break;
       case "scopeEnd":
@@ -257,6 +260,45 @@ export class BodyChecker {
         this.checkReturn(n, a.carried, a.span);
         break;
     }
+  }
+
+  /**
+   * In a closure passed where `Fn`/`FnMut` is expected (cfg.closureBound): rustc fixes the
+   * closure's trait from that bound, so an `Fn` closure may not assign or `&mut`-borrow what it
+   * captured (E0594/E0596) and neither may give a captured value away (E0507). True when reported.
+   */
+  private checkClosureBound(n: number, p: Place, access: "move" | "mut" | "write", span: Span, ty?: Type): boolean {
+    const bound = this.cfg.closureBound;
+    if (!bound || !this.cfg.captured.has(p.base)) return false;
+    if (access !== "move" && bound.kind !== "Fn") return false;
+    // Through a `&` the other checks already said it; a move through a reference is E0507 anyway.
+    const deciding = decidingDeref(p);
+    if (deciding >= 0 && (access === "move" || !(p.proj[deciding] as { mutable: boolean }).mutable)) return false;
+    const name = placeToString(p);
+    // rustc's words: "`n`, as it is a captured variable" / "`s.a`, as `s` is a captured variable"
+    // (E0596 puts "as mutable" after the name).
+    const asCaptured = p.proj.length === 0 ? `\`${name}\`, as it is a captured variable` : `\`${name}\`, as \`${p.base.name}\` is a captured variable`;
+    let d: Diagnostic;
+    if (access === "move") {
+      const reason = ty ? `move occurs because \`${name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait` : "move out of the captured variable occurs here";
+      const what = p.proj.length === 0 ? `\`${name}\`, a captured variable` : asCaptured;
+      d = diag("E0507", `cannot move out of ${what} in an \`${bound.kind}\` closure`, span, reason);
+      d.labels.push({ span: bound.closureSpan, message: `captured by this \`${bound.kind}\` closure` });
+      d.notes.push(`the closure is passed where an \`${bound.kind}\` closure is expected, which may be called more than once, so it cannot give away what it captured`);
+      d.help.push(`consider cloning the value: \`${text(span)}.clone()\``);
+    } else {
+      d =
+        access === "write"
+          ? diag("E0594", `cannot assign to ${asCaptured} in a \`Fn\` closure`, span, "cannot assign")
+          : diag("E0596", `cannot borrow ${asCaptured.replace(", as", " as mutable, as")} in a \`Fn\` closure`, span, "cannot borrow as mutable");
+      d.labels.push({ span: bound.closureSpan, message: "in this closure" });
+      d.notes.push("the closure is passed where an `Fn` closure is expected, so it cannot change what it captures");
+    }
+    d.labels.push({ span: p.base.span, message: `\`${p.base.name}\` declared here, outside the closure` });
+    if (bound.paramSpan) d.labels.push({ span: bound.paramSpan, message: access === "move" ? `this parameter expects \`${bound.kind}\`: \`FnOnce\` would allow the move` : "change this to accept `FnMut` instead of `Fn`" });
+    this.addPermissions(d, n, p, access === "move" ? "move" : access);
+    this.report(d);
+    return true;
   }
 
   /** `from`: a pattern binding's scrutinee; rustc reports the move there and labels the binding. */

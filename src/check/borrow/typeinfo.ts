@@ -2,7 +2,7 @@
 // type can carry a borrow (a reference, an iterator over a borrowed collection, a closure that
 // captured by reference, an `Option<&T>` ...).
 
-import type { EnumDecl, FnDecl, GenericParam, Item, StructDecl } from "../../syntax/ast";
+import type { EnumDecl, FnDecl, GenericParam, Item, StructDecl, TypeExpr } from "../../syntax/ast";
 import { loadPrelude } from "../index";
 import { isCopy, type Type } from "../types";
 
@@ -172,6 +172,35 @@ interface NativeSig {
   resultBorrows: boolean;
   /** Which parameters (after `self`) are declared as references. */
   refParams: boolean[];
+  /** The closure trait each parameter is bounded by (`impl FnMut(&T) -> bool`), or null. */
+  closureBounds: (ClosureBound | null)[];
+}
+
+/** The closure trait a parameter asks for: a closure argument is checked against it, as rustc does. */
+export type ClosureBound = "Fn" | "FnMut" | "FnOnce";
+
+/**
+ * The closure trait parameter i of `decl` (after `self`) is bounded by: `f: impl Fn()`,
+ * `f: F` with `F: FnMut(i32)` among the function's generics, or null.
+ */
+export function closureBoundOf(decl: FnDecl, i: number): ClosureBound | null {
+  const p = decl.params[i];
+  return p ? closureBoundOfType(decl, p.ty) : null;
+}
+
+function closureBoundOfType(decl: FnDecl, t: TypeExpr): ClosureBound | null {
+  let bounds: readonly TypeExpr[] = [];
+  if (t.kind === "ImplTraitType") bounds = t.bounds;
+  else if (t.kind === "PathType" && t.segments.length === 1) {
+    const g = decl.generics.find((x) => x.name === t.segments[0].name.name);
+    if (g) bounds = g.bounds;
+  }
+  for (const b of bounds) {
+    if (b.kind !== "PathType") continue;
+    const name = b.segments[b.segments.length - 1].name.name;
+    if (name === "Fn" || name === "FnMut" || name === "FnOnce") return name;
+  }
+  return null;
 }
 
 let nativeSigs: Map<string, NativeSig> | null = null;
@@ -181,7 +210,12 @@ function nativeSig(name: string): NativeSig | undefined {
   if (!nativeSigs) {
     const sigs = new Map<string, NativeSig>();
     const add = (prefix: string, fn: FnDecl) => {
-      if (!fn.body) sigs.set(prefix + fn.name.name, { resultBorrows: !!fn.ret && mentionsRef(fn.ret), refParams: fn.params.map((p) => p.ty.kind === "RefType") });
+      if (!fn.body)
+        sigs.set(prefix + fn.name.name, {
+          resultBorrows: !!fn.ret && mentionsRef(fn.ret),
+          refParams: fn.params.map((p) => p.ty.kind === "RefType"),
+          closureBounds: fn.params.map((p) => closureBoundOfType(fn, p.ty)),
+        });
     };
     const walk = (items: readonly unknown[], prefix: string) => {
       for (const item of items as Item[]) {
@@ -216,4 +250,9 @@ export function nativeResultBorrowsReceiver(name: string): boolean {
 export function nativeParamByValue(name: string, i: number): boolean {
   const sig = nativeSig(name);
   return !!sig && i < sig.refParams.length && !sig.refParams[i];
+}
+
+/** The closure trait parameter i of the native `name` is bounded by (`retain(&mut self, keep: impl FnMut(&T) -> bool)`). */
+export function nativeClosureBound(name: string, i: number): ClosureBound | null {
+  return nativeSig(name)?.closureBounds[i] ?? null;
 }
