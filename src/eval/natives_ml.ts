@@ -32,7 +32,8 @@ import type { Dataset as MlDataset, BatchIterator, MlLibrary, Node } from "../ml
 const mlLibrary = () => require("../ml") as typeof import("../ml");
 import type { TensorSlots } from "../ml";
 import { DONE, newIter, Next, registerDesc } from "./iter";
-import { NATIVES, NativeFactory, NativeSite, registerNatives } from "./natives";
+import { NATIVES, NativeFactory, NativeSite, numbersOf, registerNatives } from "./natives";
+import { stack } from "../tensor/stack";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll } from "./typeinfo";
 
@@ -417,6 +418,122 @@ graphAware("Tensor::reshape", (b, s, a, shape) => {
   probe.free();
   return b.ag.reshape(b.nodeOf(a), dims);
 });
+
+// ───────────── tensor shape, dtype and comparison methods beyond LANGUAGE.md §6 ─────────────
+//
+// PyTorch's names a PyTorch user reaches for: unsqueeze/squeeze/permute/view (views of the same
+// storage), stack and cat, reductions that keep the reduced dimension, casts, equal/allclose.
+// Those that autograd can see through (views, sum/mean along a dim) go through the graph when
+// their receiver is tracked, as the evaluator's reshape and transpose do.
+
+/** A native whose result goes through autograd when the receiver is tracked (see graphAware). */
+type ViaGraph = (b: MlBinding, s: NativeSite, node: Node, result: Tensor, args: Value[]) => Node;
+function shapeNative(name: string, plain: (s: NativeSite) => (a: Tensor, ...rest: Value[]) => Value, viaGraph?: ViaGraph): void {
+  N[name] = (s) => {
+    const fast = plain(s);
+    if (!viaGraph) return (a, ...rest) => fast(a as Tensor, ...rest);
+    return (a, ...rest) => {
+      const b = bindings.get(s.rt);
+      const node = b !== undefined && b.ag.gradEnabled ? b.tracked(a as Tensor) : null;
+      if (node === null) return fast(a as Tensor, ...rest);
+      // The plain result gives the shape (and the checks); the graph recomputes it from the node.
+      const probe = fast(a as Tensor, ...rest) as Tensor;
+      try {
+        return b!.out(viaGraph(b!, s, node, probe, rest));
+      } finally {
+        probe.free();
+      }
+    };
+  };
+}
+
+/** A view's gradient is its incoming gradient reshaped back: autograd's reshape node. */
+const asReshape: ViaGraph = (b, _s, node, result) => b.ag.reshape(node, [...result.shape]);
+
+shapeNative("Tensor::unsqueeze", () => (a, d) => a.unsqueeze(d as number), asReshape);
+shapeNative("Tensor::squeeze", () => (a) => a.squeeze(), asReshape);
+shapeNative("Tensor::squeeze_dim", () => (a, d) => a.squeeze(d as number), asReshape);
+shapeNative("Tensor::view", (s) => (a, shape) => a.view(numbersOf(s.rt, shape, s.argTypes[1])), asReshape);
+shapeNative(
+  "Tensor::permute",
+  (s) => (a, dims) => a.permute(numbersOf(s.rt, dims, s.argTypes[1])),
+  (b, s, node, result, args) => {
+    // A permutation is a product of transpositions: swap each wanted dimension into place.
+    const want = numbersOf(s.rt, args[0], s.argTypes[1]);
+    const order = result.shape.map((_, i) => i);
+    let n = node;
+    for (let i = 0; i < want.length; i++) {
+      const j = order.indexOf(want[i]);
+      if (j === i) continue;
+      n = b.ag.transpose(n, i, j);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return n;
+  },
+);
+shapeNative("Tensor::contiguous", () => (a) => a.clone());
+N["Tensor::is_contiguous"] = () => (a: Value) => (a as Tensor & { contiguous?: boolean }).contiguous !== false;
+
+// `x.sum_dim_keepdim(d)` is PyTorch's `x.sum(d, keepdim=True)`: the reduction, then a size-1
+// dimension where `d` was.
+for (const op of ["sum", "mean", "max", "min", "argmax"] as const) {
+  const reduce = NATIVES[`Tensor::${op}_dim`];
+  const viaGraph: ViaGraph | undefined =
+    op === "sum" || op === "mean"
+      ? (b, _s, node, result, args) => {
+          const reduced = op === "sum" ? b.ag.sumDim(node, args[0] as number) : b.ag.meanDim(node, args[0] as number);
+          return b.ag.reshape(reduced, [...result.shape]);
+        }
+      : undefined;
+  shapeNative(
+    `Tensor::${op}_dim_keepdim`,
+    (s) => {
+      const inner = reduce(s);
+      return (a, d) => {
+        const r = inner(a, d) as Tensor;
+        try {
+          return r.unsqueeze(d as number);
+        } finally {
+          r.free();
+        }
+      };
+    },
+    viaGraph,
+  );
+}
+
+const tensorList = (rt: Runtime, v: Ptr): Tensor[] => vecItems(rt, v).map((id) => rt.tensorFromHandle(id) as Tensor);
+N["Tensor::stack"] = (s) => (v, dim) => stack(s.rt.tensors, tensorList(s.rt, v as Ptr), dim as number);
+N["Tensor::cat"] = (s) => (v, dim) => s.rt.tensors.concat(tensorList(s.rt, v as Ptr), dim as number);
+
+N["Tensor::float"] = () => (a: Value) => (a as Tensor).to("f32");
+N["Tensor::double"] = () => (a: Value) => (a as Tensor).to("f64");
+N["Tensor::int"] = () => (a: Value) => (a as Tensor).to("i32");
+
+/** torch.equal: the same shape and the same values. */
+N["Tensor::equal"] = () => (a: Value, o: Value) => {
+  const x = a as Tensor;
+  const y = o as Tensor;
+  if (x.shape.length !== y.shape.length || x.shape.some((n, i) => n !== y.shape[i])) return false;
+  const n = x.numel();
+  for (let i = 0; i < n; i++) if (x.getFlat(i) !== y.getFlat(i)) return false;
+  return true;
+};
+/** torch.allclose with its defaults: |a - b| <= 1e-8 + 1e-5·|b| everywhere, broadcasting (a NaN is never close). */
+N["Tensor::allclose"] = (s) => (a: Value, o: Value) => {
+  const temps: Tensor[] = [];
+  const keep = (t: Tensor) => (temps.push(t), t);
+  try {
+    const err = keep(keep((a as Tensor).sub(o as Tensor)).abs());
+    const tol = keep(keep(keep((o as Tensor).abs()).mul(1e-5)).add(1e-8));
+    const over = keep(err.sub(tol));
+    const n = over.numel();
+    for (let i = 0; i < n; i++) if (!(over.getFlat(i) <= 0)) return false;
+    return true;
+  } finally {
+    for (const t of temps) s.rt.freeTensor(t);
+  }
+};
 
 // In-place ops on a parameter (a leaf that requires grad) would change what backward computes
 // with behind autograd's back: PyTorch refuses them unless gradients are off, and so does STARK.

@@ -90,6 +90,16 @@ export interface Tensor {
   index(i: number): Tensor;
   /** `slice(dim, start, end)` */
   slice(dim: number, start: number, end: number): Tensor;
+  /** A size-1 dimension inserted at `dim` (a view). */
+  unsqueeze(dim: number): Tensor;
+  /** Without its size-1 dimensions, or only `dim` if it has size 1 (a view). */
+  squeeze(dim?: number): Tensor;
+  /** The dimensions reordered: dimension i of the result is dimension `dims[i]` (a view). */
+  permute(dims: number[]): Tensor;
+  /** `reshape` that never copies: P0401 when the tensor's strides cannot be viewed as `shape`. */
+  view(shape: Shape): Tensor;
+  /** A copy converted to `dtype` (float to int truncates toward zero, as PyTorch's `.int()`). */
+  to(dtype: DType): Tensor;
 
   fill_(v: number): void;
   add_(other: Tensor | number): void;

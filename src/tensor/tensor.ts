@@ -144,7 +144,7 @@ export class DenseTensor implements Tensor {
 
   // ---- views ----
 
-  private view(shape: Shape, strides: number[], offset: number): DenseTensor {
+  private viewOf(shape: Shape, strides: number[], offset: number): DenseTensor {
     if (this.freed) throw new Error("internal error: use of a freed tensor");
     this.rt.storage.retain(this.block);
     return new DenseTensor(this.rt, this.dtype, shape, strides, offset, this.block, this.int64Like);
@@ -152,9 +152,9 @@ export class DenseTensor implements Tensor {
 
   reshape(shape: Shape): Tensor {
     const target = resolveReshape(shape, this.numel());
-    if (this.contiguous) return this.view(target, contiguousStrides(target), this.offset);
+    if (this.contiguous) return this.viewOf(target, contiguousStrides(target), this.offset);
     const copy = this.clone() as DenseTensor;
-    const out = copy.view(target, contiguousStrides(target), copy.offset);
+    const out = copy.viewOf(target, contiguousStrides(target), copy.offset);
     copy.free();
     return out;
   }
@@ -166,13 +166,13 @@ export class DenseTensor implements Tensor {
     const strides = this.strides.slice();
     [shape[a], shape[b]] = [shape[b], shape[a]];
     [strides[a], strides[b]] = [strides[b], strides[a]];
-    if (this.ndim === 0) return this.view([], [], this.offset);
-    return this.view(shape, strides, this.offset);
+    if (this.ndim === 0) return this.viewOf([], [], this.offset);
+    return this.viewOf(shape, strides, this.offset);
   }
 
   t(): Tensor {
     if (this.ndim > 2) throw shapePanic(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
-    if (this.ndim < 2) return this.view(this.shape.slice(), this.strides.slice(), this.offset);
+    if (this.ndim < 2) return this.viewOf(this.shape.slice(), this.strides.slice(), this.offset);
     return this.transpose(0, 1);
   }
 
@@ -181,7 +181,7 @@ export class DenseTensor implements Tensor {
     const n = this.shape[0];
     if (!Number.isInteger(i) || i < -n || i >= n) throw indexPanic(i, 0, n);
     if (i < 0) i += n;
-    return this.view(this.shape.slice(1), this.strides.slice(1), this.offset + i * this.strides[0]);
+    return this.viewOf(this.shape.slice(1), this.strides.slice(1), this.offset + i * this.strides[0]);
   }
 
   slice(dim: number, start: number, end: number): Tensor {
@@ -194,7 +194,75 @@ export class DenseTensor implements Tensor {
     const e = Math.max(s, clamp(end));
     const shape = this.shape.slice();
     shape[d] = e - s;
-    return this.view(shape, this.strides.slice(), this.offset + s * this.strides[d]);
+    return this.viewOf(shape, this.strides.slice(), this.offset + s * this.strides[d]);
+  }
+
+  unsqueeze(dim: number): Tensor {
+    const d = normDim(dim, this.ndim + 1);
+    const shape = this.shape.slice();
+    const strides = this.strides.slice();
+    // Any stride reads a size-1 dimension the same; this one keeps a contiguous tensor contiguous.
+    const stride = d < this.ndim ? this.strides[d] * this.shape[d] : 1;
+    shape.splice(d, 0, 1);
+    strides.splice(d, 0, stride);
+    return this.viewOf(shape, strides, this.offset);
+  }
+
+  squeeze(dim?: number): Tensor {
+    const keep = (i: number) => this.shape[i] !== 1 || (dim !== undefined && i !== normDim(dim, this.ndim));
+    if (dim !== undefined && this.ndim === 0) normDim(dim, 0);
+    const idx = this.shape.map((_, i) => i).filter(keep);
+    return this.viewOf(
+      idx.map((i) => this.shape[i]),
+      idx.map((i) => this.strides[i]),
+      this.offset,
+    );
+  }
+
+  permute(dims: number[]): Tensor {
+    if (dims.length !== this.ndim) {
+      throw shapePanic(
+        `permute: the number of dimensions in the tensor (${this.ndim}, shape ${shapeStr(this.shape)}) does not match the length of the desired ordering of dimensions (${dims.length})`,
+      );
+    }
+    const seen = new Set<number>();
+    const order = dims.map((d) => {
+      const n = normDim(d, this.ndim);
+      if (seen.has(n)) throw shapePanic(`permute: repeated dim ${n} in [${dims.join(", ")}]`);
+      seen.add(n);
+      return n;
+    });
+    return this.viewOf(
+      order.map((i) => this.shape[i]),
+      order.map((i) => this.strides[i]),
+      this.offset,
+    );
+  }
+
+  view(shape: Shape): Tensor {
+    const target = resolveReshape(shape, this.numel());
+    if (!this.contiguous) {
+      throw shapePanic(
+        `view size is not compatible with input tensor's size and stride (shape ${shapeStr(this.shape)}, strides ${shapeStr(this.strides)}): ` +
+          "it is not contiguous (a transpose or permute); use reshape(), which copies, or clone() it first",
+      );
+    }
+    return this.viewOf(target, contiguousStrides(target), this.offset);
+  }
+
+  to(dtype: DType): Tensor {
+    const out = this.rt.empty(this.shape, dtype) as DenseTensor;
+    const src = this.contiguousOrCopy();
+    try {
+      const from = src.data();
+      const to = out.data();
+      const base = src.base;
+      const n = out.numel();
+      for (let i = 0; i < n; i++) to[out.base + i] = from[base + i];
+    } finally {
+      if (src !== this) src.free();
+    }
+    return out;
   }
 
   // ---- arithmetic ----
