@@ -2075,12 +2075,18 @@ export class Compiler {
       return v;
     };
     if (from.kind === "float") {
+      // Rust saturates at the type's real bounds. A truncated double is an exact integer, so
+      // for the 64-bit types everything up to those bounds is exact; past them the result is
+      // the type's MIN/MAX constant (`i64::MAX` is held as 2^63, as the constant itself is).
+      const wide = name === "i64" || name === "isize" || name === "u64" || name === "usize";
+      const flo = wide ? (name[0] === "u" ? 0 : -(2 ** 63)) : lo;
+      const fhi = wide ? (name[0] === "u" ? 2 ** 64 : 2 ** 63) : hi;
       return (f) => {
         const v = x(f);
         if (v !== v) return 0;
         const tr = Math.trunc(v);
-        if (tr < lo) return lo === -Number.MAX_SAFE_INTEGER && name !== "i64" && name !== "isize" ? lo : Math.max(lo, tr);
-        if (tr > hi) return hi;
+        if (tr < flo) return flo;
+        if (tr > fhi) return fhi;
         return tr === 0 ? 0 : tr;
       };
     }

@@ -247,7 +247,22 @@ const rposition: NativeFactory = (s) => {
   };
 };
 
+/** `find_map(f)`: the first `Some` that `f` returns (that Option itself), else `None`. */
+const findMap: NativeFactory = (s) => (it: Value, fn: Value) => {
+  let found: Value = 0;
+  consume(s, it, fn, (x, call) => {
+    const opt = call([x]);
+    // Option: tag 1 = Some (prelude order None, Some).
+    if (s.rt.heap.get(opt, 0) === 1) {
+      found = opt;
+      return false;
+    }
+  });
+  return found !== 0 ? found : optionOf(s.rt, s.retType).none();
+};
+
 for (const prefix of ["Iter", "Range"]) {
+  N[`${prefix}::find_map`] = findMap;
   N[`${prefix}::scan`] = scan;
   N[`${prefix}::cycle`] = cycle;
   N[`${prefix}::rposition`] = rposition;
