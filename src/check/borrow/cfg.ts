@@ -19,7 +19,8 @@ export interface Loan {
    * two-phase `&mut` receiver (`v.push(..)` while its arguments run): conflicts like a shared
    * borrow, reported as the `&mut` it becomes.
    */
-  origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter" | "reservation";
+  /** `view`: a tensor view's borrow of its base (`a.t()`, `a.reshape(..)`), see rules.ts. */
+  origin: "ref" | "autoref" | "capture" | "pattern" | "reborrow" | "iter" | "reservation" | "view";
   /** For captures: the closure expression's span (E0373 points at it). */
   closureSpan?: Span;
   /** The `&mut` a two-phase reservation becomes once the call's arguments are evaluated. */
@@ -54,7 +55,12 @@ export type Action =
   /** Temporary loans end (after a call whose result does not carry them; at the end of a statement; at a jump). */
   | { kind: "endTemps"; loans: number[] }
   /** The body returns this value: E0515/E0373 for borrows of locals. */
-  | { kind: "return"; carried: Carried; span: Span; isClosureBody: boolean }
+  /**
+   * `intoStatic`: not a return but a value stored into a field written with `dyn`
+   * (`f: Box<dyn Fn(i32) -> i32>`, which is `+ 'static`): its borrows must outlive the body too,
+   * and a closure's borrow of a local is E0597 ("cast requires that `n` is borrowed for `'static`").
+   */
+  | { kind: "return"; carried: Carried; span: Span; isClosureBody: boolean; intoStatic?: true }
   | { kind: "nop" };
 
 export interface CfgNode {

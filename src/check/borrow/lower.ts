@@ -10,7 +10,7 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
-import { builtinName, closureBoundOf, isTensor, mentionsRef, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
+import { builtinName, closureBoundOf, isTensor, mentionsDyn, mentionsRef, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
@@ -119,6 +119,8 @@ export class Lowerer {
   readonly bindingIndex = new Map<Binding, number>();
   readonly loanHolders = new Map<number, Set<Binding>>();
   readonly varFlows = new Map<Binding, Set<Binding>>();
+  /** Tensor view calls (`a.t()`): their value carries the borrow of the base although a Tensor holds no reference. */
+  private readonly tensorViews = new Set<Expr>();
   readonly uses = new Map<Binding, Span[]>();
   readonly scopeEndSpan = new Map<Binding, Span>();
   readonly closures: PendingClosure[] = [];
@@ -302,6 +304,12 @@ export class Lowerer {
     this.link(this.cur, this.exitNode);
     this.cur = null;
     return this.finish();
+  }
+
+  /** The value goes into a `'static` trait object: checked like a return, and it carries nothing further. */
+  private intoStatic(c: Carried, span: Span): Carried {
+    if (c.loans.length || c.vars.length) this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody, intoStatic: true });
+    return EMPTY;
   }
 
   private ret(c: Carried, span: Span): void {
@@ -570,7 +578,7 @@ export class Lowerer {
   value(e: Expr, mode: Mode): Carried {
     const c = this.valueInner(e, mode);
     // A value whose type cannot hold a reference carries no borrow (`*v.get(0).unwrap()` is an i32).
-    if ((c.loans.length || c.vars.length) && e.ty && !this.types.carriesLoans(e.ty)) return EMPTY;
+    if ((c.loans.length || c.vars.length) && e.ty && !this.types.carriesLoans(e.ty) && !this.tensorViews.has(e)) return EMPTY;
     return c;
   }
 
@@ -617,7 +625,11 @@ export class Lowerer {
         return this.types.carriesLoans(this.ty(e)) ? c : EMPTY;
       }
       case "StructLitExpr": {
-        const cs = e.fields.map((f) => this.value(f.value, "move"));
+        const fieldDecls = e.target?.kind === "struct" ? e.target.decl.fields : null;
+        const cs = e.fields.map((f) => {
+          const c = this.value(f.value, "move");
+          return fieldDecls && mentionsDyn(fieldDecls.find((fd) => fd.name.name === f.name.name)?.ty) ? this.intoStatic(c, f.value.span) : c;
+        });
         if (e.base) {
           const bp = this.place(e.base);
           if (bp) cs.push(this.structUpdateBase(e, bp));
@@ -772,7 +784,12 @@ export class Lowerer {
       }
     }
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
-    const c = this.value(e.value, valueMode);
+    let c = this.value(e.value, valueMode);
+    if (tgtInner.kind === "FieldExpr" && tgtInner.index !== undefined) {
+      // `m.f = Box::new(..)` into a field written with `dyn` stores a `'static` value.
+      const owner = stripRefs(this.ty(tgtInner.object));
+      if (owner?.kind === "adt" && owner.decl.kind === "StructDecl" && mentionsDyn(owner.decl.fields[tgtInner.index]?.ty)) c = this.intoStatic(c, e.value.span);
+    }
     // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
     const indexed = overloadedIndex(tgtInner, this.ty.bind(this));
     if (indexed) {
@@ -900,14 +917,17 @@ export class Lowerer {
     let earlyMut: Carried | null = null;
     let reservation = -1;
     let recvInner = recvTy;
+    const viewNative = !res || res.kind === "native" || (res.kind === "fn" && !res.decl.body);
+    const tensorView = viewNative && selfMode === "ref" && isTensor(stripRefs(recvTy)) && TENSOR_VIEW_METHODS.has(e.method.name);
     if (recvPlace0) {
       const d = this.autoDeref(recvPlace0, recvTy, adj.derefs);
       recvInner = d.ty;
       if (!d.place) {
         this.read(recvPlace0, e.receiver.span);
       } else if (adj.autoref === "ref") {
-        recvCarried = this.borrow(d.place, false, e.receiver.span, "autoref");
-        if (this.types.carriesLoans(recvInner)) recvCarried = union(recvCarried, { loans: [], vars: [d.place.base] });
+        recvCarried = this.borrow(d.place, false, e.receiver.span, tensorView ? "view" : "autoref");
+        // A view of a view also holds what the first view borrows.
+        if (tensorView || this.types.carriesLoans(recvInner)) recvCarried = union(recvCarried, { loans: [], vars: [d.place.base] });
       } else if (adj.autoref === "refMut") {
         pendingMut = d.place; // two-phase borrow: reserved now (reads allowed), activated after the arguments
         // Except for a slice method reached through a Vec's or array's deref (`v.swap(0, v.len() - 1)`):
@@ -928,7 +948,8 @@ export class Lowerer {
         }
       }
     } else {
-      const temp = adj.autoref !== "none" ? this.borrowTemporary(e.receiver, adj.autoref === "refMut") : null;
+      // A view of a fresh tensor (`Tensor::arange(6).reshape([2, 3])`) takes over its storage.
+      const temp = adj.autoref !== "none" && !tensorView ? this.borrowTemporary(e.receiver, adj.autoref === "refMut") : null;
       recvCarried = temp ?? this.value(e.receiver, "move");
     }
     const decl = res && res.kind === "fn" ? res.decl : null;
@@ -961,6 +982,12 @@ export class Lowerer {
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
       if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
+    }
+    if (tensorView) {
+      // The view carries the borrow of its base, whatever its type says (a Tensor holds no reference).
+      this.tensorViews.add(e);
+      this.endTempsSince(first, recvCarried);
+      return recvCarried;
     }
     // A method taking `&self`/`&mut self` returns a borrow of its receiver only: Rust's elision rule,
     // which native signatures spell out (`get(&self, k: &K) -> Option<&V>`) and user methods' bodies

@@ -257,7 +257,8 @@ export class BodyChecker {
         else if (a.reportDangling) this.checkDangling(n, a.bindings, a.span);
         break;
       case "return":
-        this.checkReturn(n, a.carried, a.span);
+        if (a.intoStatic) this.checkIntoStatic(n, a.carried, a.span);
+        else this.checkReturn(n, a.carried, a.span);
         break;
     }
   }
@@ -429,6 +430,9 @@ export class BodyChecker {
     // The loan being created conflicts with itself only when it is still live from a previous iteration.
     const loan = this.cfg.loans[l];
     if (!overlaps(loan.place, p)) return false;
+    // A tensor view keeps the storage it shares alive by itself (reference-counted, as in PyTorch):
+    // it forbids changing the base in place and moving it away, not rebinding it (`x = x.t()`).
+    if (loan.origin === "view" && kind === "write") return false;
     if (kind === "write" || kind === "compound") {
       // Overwriting a reference does not disturb reborrows of what it pointed to.
       const next = loan.place.proj[p.proj.length];
@@ -516,6 +520,12 @@ export class BodyChecker {
         break;
     }
     this.storyOfLoan(d, n, loan, laterMsg, span);
+    if (loan.origin === "view") {
+      const holder = this.an.holders[loan.id]?.[0];
+      const view = holder ? `\`${holder.name}\`` : "the view";
+      d.notes.push(`${view} is a view of \`${lname}\`: it shares \`${lname}\`'s storage, so changing \`${lname}\` would change ${view} too`);
+      d.help.push(`to change \`${lname}\` while ${view} keeps its values, make ${view} an independent tensor: add \`.clone()\` where it is created`);
+    }
     this.addPermissions(d, n, p, kind);
     this.report(d);
   }
@@ -569,7 +579,7 @@ export class BodyChecker {
     for (const b of bindings) {
       for (const l of this.an.loansByBase.get(b) ?? []) {
         const loan = this.cfg.loans[l];
-        if (hasDeref(loan.place)) continue;
+        if (hasDeref(loan.place) || loan.origin === "view") continue; // a view outlives its base's variable
         if (!this.an.loanLive(l, n, this.model, true)) continue;
         // The holders dying in this same scope do not count (locals of one block die together).
         const holders = this.an.holders[l];
@@ -641,6 +651,31 @@ export class BodyChecker {
     return true;
   }
 
+  /**
+   * E0597: a closure borrowing a local stored into a `'static` trait object (a `Box<dyn Fn>`
+   * field). Borrows through references (`&self.x`) are a lifetime error rustc reports without a
+   * code; they are left alone here.
+   */
+  private checkIntoStatic(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
+    const all = new Set(carried.loans);
+    for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
+    for (const l of [...all].sort((a, b) => a - b)) {
+      const loan = this.cfg.loans[l];
+      if (loan.origin !== "capture" || !loan.closureSpan || hasDeref(loan.place) || !this.an.loanReaches(l, n)) continue;
+      const b = loan.place.base;
+      if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
+      const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
+      d.labels.push({ span: b.span, message: `binding \`${b.name}\` declared here` });
+      const end = this.cfg.scopeEndSpan.get(b);
+      if (end) d.labels.push({ span: end, message: `\`${b.name}\` dropped here while still borrowed` });
+      // rustc labels the whole `Box::new(..)` "cast requires ..."; around the primary span that label would hide it.
+      d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
+      d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
+      this.report(d);
+      return;
+    }
+  }
+
   /** E0515 / E0373: returning a borrow of a local. */
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
@@ -648,7 +683,7 @@ export class BodyChecker {
     if (this.cfg.selfOnlyResult?.length && this.checkReturnNotFromSelf(carried, all, span)) return;
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
-      if (hasDeref(loan.place)) continue;
+      if (hasDeref(loan.place) || loan.origin === "view") continue; // a returned view owns its storage
       if (!this.an.loanReaches(l, n)) continue;
       const b = loan.place.base;
       if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;

@@ -58,7 +58,9 @@ export class TypeInfo {
     const known = args.length === 0 ? this.holdsRefs.get(decl) : undefined;
     if (known !== undefined) return known;
     if (args.length === 0) this.holdsRefs.set(decl, false); // a recursive struct: assume no while computing
-    const holds = this.structFieldTypes(decl, args).some((f) => this.carriesLoans(f, depth + 1));
+    // A trait object written in a field (`f: Box<dyn Fn(i32) -> i32>`) is `+ 'static` in Rust:
+    // the closure it holds borrows nothing, so the struct carries no borrow through it.
+    const holds = this.structFieldTypes(decl, args).some((f, i) => this.carriesLoans(f, depth + 1, mentionsDyn(decl.fields[i]?.ty)));
     if (args.length === 0) this.holdsRefs.set(decl, holds);
     return holds;
   }
@@ -84,26 +86,29 @@ export class TypeInfo {
     return decl.variants.some((v) => v.fields.some((f) => hasRef(f.ty, 0)));
   }
 
-  /** Can a value of this type hold a borrow? Conservative for closures and iterators. */
-  carriesLoans(t: Type | undefined, depth = 0): boolean {
+  /**
+   * Can a value of this type hold a borrow? Conservative for closures and iterators.
+   * `staticClosures`: the type was written with `dyn` in a struct field, so its closures are `'static`.
+   */
+  carriesLoans(t: Type | undefined, depth = 0, staticClosures = false): boolean {
     if (!t || depth > 8) return false;
     switch (t.kind) {
       case "ref":
         return true;
       case "fn":
-        return t.callKind !== "ptr";
+        return t.callKind !== "ptr" && !staticClosures;
       case "builtin":
         if (t.name === "Iter") return true;
         if (t.name === "Gc") return false;
-        return this.anyCarries(t.args, depth + 1);
+        return this.anyCarries(t.args, depth + 1, staticClosures);
       case "adt":
-        if (this.anyCarries(t.args, depth + 1)) return true;
+        if (this.anyCarries(t.args, depth + 1, staticClosures)) return true;
         if (t.decl.kind === "EnumDecl") return this.enumHoldsRefs(t.decl);
         return this.structHoldsRefs(t.decl, t.args, depth);
       case "tuple":
-        return this.anyCarries(t.elems, depth + 1);
+        return this.anyCarries(t.elems, depth + 1, staticClosures);
       case "array":
-        return this.carriesLoans(t.elem, depth + 1);
+        return this.carriesLoans(t.elem, depth + 1, staticClosures);
       case "dyn":
         return false;
       default:
@@ -112,9 +117,28 @@ export class TypeInfo {
   }
 
   /** An indexed loop, not `.some(closure)`: asked for nearly every expression the lowering visits. */
-  private anyCarries(ts: Type[], depth: number): boolean {
-    for (let i = 0; i < ts.length; i++) if (this.carriesLoans(ts[i], depth)) return true;
+  private anyCarries(ts: Type[], depth: number, staticClosures = false): boolean {
+    for (let i = 0; i < ts.length; i++) if (this.carriesLoans(ts[i], depth, staticClosures)) return true;
     return false;
+  }
+}
+
+/** Does a written type contain a trait object (`Box<dyn Fn()>`, `Vec<Box<dyn Shape>>`)? */
+export function mentionsDyn(t: TypeExpr | undefined): boolean {
+  if (!t) return false;
+  switch (t.kind) {
+    case "DynTraitType":
+      return true;
+    case "PathType":
+      return t.segments.some((seg) => !!seg.args && seg.args.some(mentionsDyn));
+    case "RefType":
+      return mentionsDyn(t.inner);
+    case "TupleType":
+      return t.elems.some(mentionsDyn);
+    case "ArrayType":
+      return mentionsDyn(t.elem);
+    default:
+      return false;
   }
 }
 
@@ -139,6 +163,15 @@ export function builtinName(t: Type | undefined): string | null {
   const s = stripRefs(t);
   return s && s.kind === "builtin" ? s.name : null;
 }
+
+/**
+ * Tensor methods whose result is a view sharing the receiver's storage (LANGUAGE.md §6): the
+ * view borrows the receiver, so the receiver cannot be mutated, moved or dropped while it lives
+ * (a view of a temporary takes the temporary's storage and borrows nothing).
+ */
+export const TENSOR_VIEW_METHODS: ReadonlySet<string> = new Set([
+  "reshape", "view", "transpose", "t", "slice", "permute", "unsqueeze", "squeeze", "squeeze_dim",
+]);
 
 /**
  * Does a written type contain a reference (`&T`, `Option<&mut T>`, ...)? `Iter<T>` counts as one:
