@@ -395,7 +395,11 @@ export class BodyChecker {
       case "StrLit":
         return STRING;
       case "FStrLit":
-        for (const p of e.parts) if (typeof p !== "string") this.expr(p.expr, null, cx);
+        for (const p of e.parts) {
+          if (typeof p === "string") continue;
+          const t = this.expr(p.expr, null, cx);
+          if (p.spec && (p.spec.radix || p.spec.exponent)) this.numericSpec(p.expr, t, p.spec);
+        }
         return STRING;
       case "CharLit":
         return { kind: "char" };
@@ -1218,6 +1222,28 @@ export class BodyChecker {
     (e.callee as PathExpr).res = { kind: "fn", decl: conv.decl, impl: conv.impl };
     e.callee.ty = { kind: "fn", callKind: "ptr", params: [at], ret: target };
     return target;
+  }
+
+  /**
+   * `{x:x}` / `{x:b}` / `{x:o}` need an integer and `{x:e}` a number, as Rust's `LowerHex`,
+   * `Binary`, `Octal` and `LowerExp` are implemented only for those (E0277 otherwise).
+   */
+  private numericSpec(e: Expr, t: Type, spec: import("../syntax/ast").FormatSpec): void {
+    const inf = this.inf;
+    let b = inf.shallow(t);
+    while (b.kind === "ref") b = inf.shallow(b.inner);
+    if (b === ERR || b.kind === "param") return;
+    const int = b.kind === "int" || (b.kind === "var" && inf.varKind(b) === "int");
+    const float = b.kind === "float" || (b.kind === "var" && inf.varKind(b) === "float");
+    if (spec.radix ? int : int || float) return;
+    if (b.kind === "var" && inf.varKind(b) === "any") return;
+    const trait = { x: "LowerHex", X: "UpperHex", b: "Binary", o: "Octal", e: "LowerExp", E: "UpperExp" }[spec.radix ?? spec.exponent!];
+    const ty = show(inf, b).replace(/^`|`$/g, "");
+    const d = error("E0277", `the trait bound \`${ty}: ${trait}\` is not satisfied`, e.span, `the trait \`${trait}\` is not implemented for \`${ty}\``);
+    if (!spec.radix) d.help.push(`\`{:${spec.exponent}}\` formats numbers only`);
+    else if (float) d.help.push(`\`{:${spec.radix}}\` formats integers only: convert the value first (\`as i64\`), or show the float with \`{:e}\``);
+    else d.help.push(`\`{:${spec.radix}}\` formats integers only`);
+    this.err(d);
   }
 
   /** E0277 for a conversion no `impl From<source> for target` provides (`Target::from(x)`, `x.into()`). */

@@ -5,7 +5,7 @@ import { BumpHeap } from "../../heap/bump";
 import type { Type } from "../check/types";
 import type { FormatSpec } from "../syntax/ast";
 import type { TensorRuntime } from "../tensor/api";
-import { formatValue, formatWithSpec } from "./format";
+import { exponentText, formatValue, formatWithSpec, prettyDebug, radixText } from "./format";
 import { floatDebug, floatDisplay, floatFixed } from "./numfmt";
 import { Runtime } from "./runtime";
 import { SlotKind } from "../../heap/api";
@@ -141,5 +141,30 @@ describe("Debug of collections with a width pads each element, as Rust does", ()
     rt.vecPush(w, SlotKind.Scalar, 1.5, F64);
     expect(formatWithSpec(rt, w, vecOf(F64), spec({ debug: true, sign: true }))).toBe("[+1.5]");
     expect(formatWithSpec(rt, w, vecOf(F64), spec({ debug: true, precision: 2 }))).toBe("[1.50]");
+  });
+});
+
+describe("format types (values from rustc's format!)", () => {
+  test("{:x} {:X} {:b} {:o}: two's complement of the type's width, # prefixes", () => {
+    expect(radixText(255, "u8", "x", false)).toBe("ff");
+    expect(radixText(255, "i32", "X", true)).toBe("0xFF");
+    expect(radixText(-1, "i32", "x", false)).toBe("ffffffff");
+    expect(radixText(-2, "i8", "b", false)).toBe("11111110");
+    expect(radixText(8, "i64", "o", true)).toBe("0o10");
+    expect(radixText(-1, "i64", "x", false)).toBe("ffffffffffffffff");
+  });
+  test("{:e}: shortest digits, exponent without sign padding", () => {
+    expect(exponentText(1234.5, false, null, "e")).toBe("1.2345e3");
+    expect(exponentText(0.00012, false, null, "e")).toBe("1.2e-4");
+    expect(exponentText(6.02e23, false, 2, "e")).toBe("6.02e23");
+    expect(exponentText(0, false, null, "e")).toBe("0e0");
+    expect(exponentText(-2.5, false, null, "E")).toBe("-2.5E0");
+    expect(exponentText(Math.fround(1 / 3), true, null, "e")).toBe("3.3333334e-1");
+  });
+  test("{:#?}: one element per line, literals untouched", () => {
+    expect(prettyDebug('P { x: 1, s: "a, (b)" }')).toBe('P {\n    x: 1,\n    s: "a, (b)",\n}');
+    expect(prettyDebug("[Some(1), None]")).toBe("[\n    Some(\n        1,\n    ),\n    None,\n]");
+    expect(prettyDebug("([], {})")).toBe("(\n    [],\n    {},\n)");
+    expect(prettyDebug("['(', '\\'']")).toBe("[\n    '(',\n    '\\'',\n]");
   });
 });

@@ -218,6 +218,9 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
   if (!spec) return formatValue(rt, v, t, !hasDisplay(t), null);
   const base = derefType(t);
   const numeric = base.kind === "int" || base.kind === "float";
+  if (spec.radix && base.kind === "int") return pad(radixText(v as number, base.name, spec.radix, spec.alternate === true), spec, true);
+  if (spec.exponent && numeric) return pad(exponentText(v as number, base.kind === "float" && base.name === "f32", spec.precision, spec.exponent), spec, true);
+  if (spec.debug && spec.alternate) return pad(prettyDebug(formatValue(rt, v, t, true, spec.precision)), spec, false);
   if (!hasDisplay(t) && (spec.width !== null || spec.sign)) {
     // An aggregate in Debug form: the width/sign apply to each element, as in Rust.
     const saved = leafSpec;
@@ -231,6 +234,72 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
   return pad(formatValue(rt, v, t, spec.debug || !hasDisplay(t), spec.precision), spec, numeric);
 }
 
+const INT_BITS: Record<string, number> = { i8: 8, i16: 16, i32: 32, i64: 64, isize: 64, u8: 8, u16: 16, u32: 32, u64: 64, usize: 64 };
+const RADIX = { x: 16, X: 16, b: 2, o: 8 } as const;
+
+/** `{:x}` `{:X}` `{:b}` `{:o}`: a negative value shows its two's complement bits, as in Rust; `#` adds `0x`/`0b`/`0o`. */
+export function radixText(v: number, intName: string, radix: "x" | "X" | "b" | "o", alternate: boolean): string {
+  const bits = BigInt.asUintN(INT_BITS[intName] ?? 64, BigInt(v));
+  const digits = bits.toString(RADIX[radix]);
+  const body = radix === "X" ? digits.toUpperCase() : digits;
+  return alternate ? `0${radix === "X" ? "x" : radix}${body}` : body;
+}
+
+/** `{:e}` / `{:.2e}`: Rust's scientific notation (`1.2345e3`, `1.2e-4`; no `+`, no padding of the exponent). */
+export function exponentText(x: number, f32: boolean, precision: number | null, e: "e" | "E"): string {
+  if (!Number.isFinite(x)) return floatDisplay(x, f32);
+  let text: string;
+  if (precision !== null) text = x.toExponential(precision);
+  else if (x === 0) text = "0e0";
+  else {
+    const shown = Number(floatDisplay(Math.abs(x), f32));
+    text = (x < 0 ? "-" : "") + shown.toExponential();
+  }
+  const [mant, exp] = text.split("e");
+  return `${mant}${e}${Number(exp ?? 0)}`;
+}
+
+/**
+ * `{:#?}`: Rust's pretty Debug, from the one-line Debug text: after each opening bracket a new
+ * line one level deeper, each element on its own line ending in `,`, the closing bracket on a line
+ * of its own; empty brackets stay `[]`. Text inside string and char literals is left alone.
+ */
+export function prettyDebug(s: string): string {
+  let out = "";
+  let depth = 0;
+  const indent = () => "\n" + "    ".repeat(depth);
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"' || c === "'") {
+      // A string or char literal (a quote appears in Debug text only as one, or inside one).
+      let j = i + 1;
+      while (j < s.length && s[j] !== c) j += s[j] === "\\" ? 2 : 1;
+      out += s.slice(i, j + 1);
+      i = j;
+    } else if (c === "[" || c === "(" || c === "{") {
+      const close = c === "[" ? "]" : c === "(" ? ")" : "}";
+      // `Point { x: 1 }` and `{"a": 1}` have a space inside the braces.
+      const inner = c === "{" && s[i + 1] === " " ? i + 2 : i + 1;
+      if (s[i + 1] === close || (c === "{" && s[i + 1] === " " && s[i + 2] === "}")) {
+        out += c + close;
+        i = s[i + 1] === close ? i + 1 : i + 2;
+        continue;
+      }
+      depth++;
+      out += c + indent();
+      i = inner - 1;
+    } else if (c === "]" || c === ")" || c === "}") {
+      depth--;
+      out = out.replace(/ $/, "");
+      out += "," + indent() + c;
+    } else if (c === "," && s[i + 1] === " ") {
+      out += "," + indent();
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
 /** Sign, then width with fill and alignment (numbers right-aligned by default), as Rust pads. */
 function pad(s: string, spec: FormatSpec, numeric: boolean): string {
   if (spec.sign && numeric && !s.startsWith("-")) s = "+" + s;
@@ -240,7 +309,7 @@ function pad(s: string, spec: FormatSpec, numeric: boolean): string {
   const pad = width - len;
   // `{:08.2}`: sign-aware zero padding for numbers.
   if (spec.align === null && spec.fill === "0" && numeric) {
-    const signLen = s.startsWith("-") || s.startsWith("+") ? 1 : 0;
+    const signLen = (s.startsWith("-") || s.startsWith("+") ? 1 : 0) + (/^[-+]?0[xbo]/.test(s) && spec.alternate ? 2 : 0);
     return s.slice(0, signLen) + "0".repeat(pad) + s.slice(signLen);
   }
   const fill = spec.fill && !(spec.align === null && spec.fill === "0") ? spec.fill : " ";

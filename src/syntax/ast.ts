@@ -419,6 +419,12 @@ export interface FormatSpec {
   fill: string;
   /** `+` sign flag. */
   sign: boolean;
+  /** `#` flag: `0x`/`0b`/`0o` prefixes (absent when not written). */
+  alternate?: boolean;
+  /** Integer in another base: `x`/`X` hex, `b` binary, `o` octal (absent when not written). */
+  radix?: "x" | "X" | "b" | "o";
+  /** Scientific notation: `e` / `E` (absent when not written). */
+  exponent?: "e" | "E";
   /** Raw text of the spec, for messages. */
   raw: string;
 }

@@ -3,8 +3,8 @@
 
 import type { FormatSpec } from "./ast";
 
-// [[fill]align][sign]['0'][width]['.' precision]['?']
-const SPEC_RE = /^(?:([^{}])?([<>^]))?(\+)?(0)?(\d+)?(?:\.(\d+))?(\?)?$/u;
+// [[fill]align][sign]['#']['0'][width]['.' precision][type], type one of ? x X b o e E
+const SPEC_RE = /^(?:([^{}])?([<>^]))?(\+)?(#)?(0)?(\d+)?(?:\.(\d+))?(\?|[xXboeE])?$/u;
 
 /**
  * Split the text between `{` and `}` into expression text and spec text. The spec starts at the
@@ -41,13 +41,16 @@ export function parseFormatSpec(raw: string): FormatSpec {
   const m = SPEC_RE.exec(raw);
   const spec: FormatSpec = { debug: false, precision: null, align: null, width: null, fill: " ", sign: false, raw };
   if (!m) return spec;
-  const [, fill, align, sign, zero, width, precision, debug] = m;
+  const [, fill, align, sign, alternate, zero, width, precision, type] = m;
   if (align) spec.align = align as "<" | ">" | "^";
+  if (alternate) spec.alternate = true;
+  if (type === "x" || type === "X" || type === "b" || type === "o") spec.radix = type;
+  if (type === "e" || type === "E") spec.exponent = type;
   if (fill) spec.fill = fill;
   if (zero) spec.fill = "0";
   spec.sign = sign === "+";
   spec.width = width ? Number(width) : null;
   spec.precision = precision ? Number(precision) : null;
-  spec.debug = debug === "?";
+  spec.debug = type === "?";
   return spec;
 }
