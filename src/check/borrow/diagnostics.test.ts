@@ -71,6 +71,24 @@ fn main() {
     expect(labels(d)).toEqual(["5: captured by this `FnMut` closure", "3: `s` declared here, outside the closure"]);
   });
 
+  it("E0597: a closure borrowing a local stored in a `Box<dyn Fn>` field, which is `'static`", () => {
+    const [d, ...rest] = borrowDiags(`struct Mapper {
+    f: Box<dyn Fn(i32) -> i32>,
+}
+fn main() {
+    let n = 5;
+    let m = Mapper { f: Box::new(|x| x * n) };
+    print((m.f)(2));
+}`, "nll");
+    expect(rest).toEqual([]);
+    expect(d.code).toBe("E0597");
+    expect(d.message).toBe("`n` does not live long enough");
+    expect(d.primary.span.file.text.slice(d.primary.span.start, d.primary.span.end)).toBe("n");
+    expect(at(d.primary)).toBe(6);
+    expect(labels(d)).toEqual(["5: binding `n` declared here", "8: `n` dropped here while still borrowed"]);
+    expect(d.help).toEqual(["to force the closure to take ownership of `n`, use the `move` keyword"]);
+  });
+
   it("E0382 in a loop says the move happened in the previous iteration", () => {
     const [d] = borrowDiags(`fn eat(s: String) {}
 fn main() {

@@ -306,6 +306,14 @@ export class Lowerer {
     return this.finish();
   }
 
+  /** Is `e` a struct field whose declared type has a `dyn` in it (`f: Box<dyn Fn()>`, `hs: Vec<Box<dyn Fn()>>`)? */
+  private isDynField(e: Expr): boolean {
+    while (e.kind === "ParenExpr") e = e.expr;
+    if (e.kind !== "FieldExpr" || e.index === undefined) return false;
+    const owner = stripRefs(this.ty(e.object));
+    return owner?.kind === "adt" && owner.decl.kind === "StructDecl" && mentionsDyn(owner.decl.fields[e.index]?.ty);
+  }
+
   /** The value goes into a `'static` trait object: checked like a return, and it carries nothing further. */
   private intoStatic(c: Carried, span: Span): Carried {
     if (c.loans.length || c.vars.length) this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody, intoStatic: true });
@@ -785,11 +793,8 @@ export class Lowerer {
     }
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
     let c = this.value(e.value, valueMode);
-    if (tgtInner.kind === "FieldExpr" && tgtInner.index !== undefined) {
-      // `m.f = Box::new(..)` into a field written with `dyn` stores a `'static` value.
-      const owner = stripRefs(this.ty(tgtInner.object));
-      if (owner?.kind === "adt" && owner.decl.kind === "StructDecl" && mentionsDyn(owner.decl.fields[tgtInner.index]?.ty)) c = this.intoStatic(c, e.value.span);
-    }
+    // `m.f = Box::new(..)` into a field written with `dyn` stores a `'static` value.
+    if (this.isDynField(tgtInner)) c = this.intoStatic(c, e.value.span);
     // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
     const indexed = overloadedIndex(tgtInner, this.ty.bind(this));
     if (indexed) {
@@ -980,8 +985,10 @@ export class Lowerer {
         this.emit({ kind: "touch", binding: v, span: e.span });
       }
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
-      // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`.
-      if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
+      // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`. Into a field
+      // written with `dyn` (`self.handlers.push(Box::new(..))`) they must be `'static`.
+      if (this.isDynField(e.receiver)) for (const c of cs) this.intoStatic(c, e.span);
+      else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
     }
     if (tensorView) {
       // The view carries the borrow of its base, whatever its type says (a Tensor holds no reference).
