@@ -35,11 +35,20 @@ export function matmul(a: DenseTensor, b: DenseTensor): DenseTensor {
   const k2 = bShape[bShape.length - 2];
   const n = bShape[bShape.length - 1];
   if (k !== k2) {
-    throw shapePanic(`mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+    // A batched product names the whole shapes too: the matrices alone do not say which operand is which.
+    const whole = a.ndim > 2 || b.ndim > 2 ? ` (shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)})` : "";
+    throw shapePanic(`mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})${whole}`);
   }
   const batchA = aShape.slice(0, -2);
   const batchB = bShape.slice(0, -2);
-  const batch = broadcastShapes(batchA, batchB);
+  let batch: Shape;
+  try {
+    batch = broadcastShapes(batchA, batchB);
+  } catch {
+    throw shapePanic(
+      `matmul: the batch dimensions ${shapeStr(batchA)} and ${shapeStr(batchB)} cannot broadcast (shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)})`,
+    );
+  }
   let outShape: Shape = [...batch, m, n];
   if (a.ndim === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
   if (b.ndim === 1) outShape = outShape.slice(0, -1);
