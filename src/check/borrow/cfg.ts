@@ -102,6 +102,15 @@ export interface Cfg {
    */
   selfOnlyResult?: Binding[];
   /**
+   * In a `&mut self` method: values stored into `*self` (an assignment, a push into a field),
+   * with the variables they carry. By Rust's signature a reference parameter whose type names
+   * no type parameter of the impl (`d: &Vec<i32>`) has a lifetime of its own, shorter than
+   * `self`'s: storing it is E0621, and callers do not count it as held by the receiver.
+   */
+  storesIntoSelf?: { vars: Binding[]; span: Span }[];
+  /** The parameters that may not be stored into `self` (see storesIntoSelf). */
+  unstorableParams?: Binding[];
+  /**
    * A closure written as the argument of a parameter bounded by `Fn`/`FnMut` (`call(|| n += 1)`
    * with `f: impl Fn()`): rustc fixes the closure's trait from that bound, so what the body does
    * to a captured variable must fit it (E0594/E0596 in an `Fn` closure, E0507 for a move out).

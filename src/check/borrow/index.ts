@@ -102,7 +102,7 @@ export function analyzeBorrows(program: A.Program, checkResult: unknown, options
     if (!fn.body) return;
     const name = owner ? `${owner}::${fn.name.name}` : fn.name.name;
     types.copyParams = new Set(copyBoundParams([...outerGenerics, ...fn.generics]));
-    runBody(name, (l) => l.lowerFn(fn, fn.selfBinding ?? null), new Set(), false);
+    runBody(name, (l) => l.lowerFn(fn, fn.selfBinding ?? null, outerGenerics), new Set(), false);
     types.copyParams = new Set();
   };
   const visitItem = (item: A.Item) => {

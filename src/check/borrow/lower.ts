@@ -10,7 +10,7 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
-import { builtinName, closureBoundOf, isTensor, mentionsDyn, mentionsRef, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
+import { builtinName, closureBoundOf, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
@@ -54,6 +54,18 @@ function overloadedOperand(t: Type | undefined): boolean {
 /** Does this method take `&self` or `&mut self`? */
 function refSelf(decl: A.FnDecl | null): boolean {
   return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
+}
+
+/**
+ * May argument i of this `&mut self` method call end up inside the receiver? Natives: yes
+ * (`v.push(&x)`). A user method: only through a parameter whose type names a type parameter of
+ * its `impl` (`push(&mut self, x: T)` on a `Stack<T>`); any other reference parameter has a
+ * lifetime of its own in Rust's signature and cannot be stored (the body is checked for that).
+ */
+function argMayBeStored(res: A.MethodRes | undefined | null, i: number): boolean {
+  if (!res || res.kind !== "fn" || !res.decl.body || !res.impl) return true;
+  const p = res.decl.params[i];
+  return !p || mentionsTypeParam(p.ty, new Set(res.impl.generics.map((g) => g.name)));
 }
 
 function union(...cs: Carried[]): Carried {
@@ -137,6 +149,9 @@ export class Lowerer {
   /** The temporaries of the statement being lowered (null outside any statement). */
   private stmtTemps: Binding[] | null = null;
   private selfOnlyResult: Binding[] | undefined = undefined;
+  /** In a `&mut self` method: what is stored into `*self` (Cfg.storesIntoSelf). */
+  private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
+  private unstorableParams: Binding[] | undefined = undefined;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
   private extendedRef: Expr | null = null;
   /** In a function returning a reference: the hidden holder of every returned borrow (see lowerFn). */
@@ -258,13 +273,19 @@ export class Lowerer {
 
   // ───────────── bodies ─────────────
 
-  lowerFn(fn: A.FnDecl, selfBinding: Binding | null): Cfg {
+  /** `outerGenerics`: the type parameters of the `impl` (or trait) the method is in. */
+  lowerFn(fn: A.FnDecl, selfBinding: Binding | null, outerGenerics: readonly A.GenericParam[] = []): Cfg {
     this.openScope();
     if (selfBinding) this.declare(selfBinding, true, fn.selfParam ? fn.selfParam.span : fn.name.span);
     for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
     if (refSelf(fn)) {
       this.selfOnlyResult = [];
       for (const p of fn.params) if (p.pat.kind === "BindPat" && this.types.carriesLoans(p.pat.binding.ty ?? p.pat.ty)) this.selfOnlyResult.push(p.pat.binding);
+      if (fn.selfParam?.mode === "refMut" && selfBinding) {
+        const implParams = new Set(outerGenerics.map((g) => g.name));
+        this.selfStores = { self: selfBinding, stores: [] };
+        this.unstorableParams = fn.params.filter((p) => p.pat.kind === "BindPat" && !mentionsTypeParam(p.ty, implParams) && this.selfOnlyResult!.includes(p.pat.binding)).map((p) => (p.pat as A.BindPat).binding);
+      }
     }
     if (fn.body && fn.ret && mentionsRef(fn.ret)) {
       // The caller's borrow: whatever flows into the returned reference lives until the function
@@ -349,6 +370,8 @@ export class Lowerer {
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
       selfOnlyResult: this.selfOnlyResult,
+      storesIntoSelf: this.selfStores?.stores,
+      unstorableParams: this.unstorableParams,
     };
   }
 
@@ -830,6 +853,7 @@ export class Lowerer {
     if (compound) this.addUse(p.base, target.span);
     const throughBox = tgtInner.kind === "DerefExpr" && builtinName(this.ty(tgtInner.operand)) === "Box";
     this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound, throughBox });
+    if (this.selfStores && p.base === this.selfStores.self && c.vars.length) this.selfStores.stores.push({ vars: c.vars, span: e.span });
     if (!hasDeref(p)) this.flowInto(c, p.base);
     else {
       // Storing a reference through a deref (`*slot = &x`): the loans flow where the reference points.
@@ -988,7 +1012,12 @@ export class Lowerer {
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`. Into a field
       // written with `dyn` (`self.handlers.push(Box::new(..))`) they must be `'static`.
       if (this.isDynField(e.receiver)) for (const c of cs) this.intoStatic(c, e.span);
-      else if (this.types.carriesLoans(recvInner)) for (const c of cs) this.flowInto(c, pendingMut.base);
+      else if (this.types.carriesLoans(recvInner))
+        cs.forEach((c, i) => {
+          if (!argMayBeStored(res, i)) return;
+          if (this.selfStores && pendingMut!.base === this.selfStores.self && c.vars.length) this.selfStores.stores.push({ vars: c.vars, span: e.args[i].span });
+          this.flowInto(c, pendingMut!.base);
+        });
     }
     if (tensorView) {
       // The view carries the borrow of its base, whatever its type says (a Tensor holds no reference).

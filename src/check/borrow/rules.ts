@@ -72,7 +72,23 @@ export class BodyChecker {
       if (this.checkMoves(n) && this.cfg.nodes[n].action.kind === "assign") continue;
       this.checkNode(n);
     }
+    this.checkStoresIntoSelf();
     return this.diags;
+  }
+
+  /** E0621: a `&mut self` method stores data borrowed from a reference parameter into `self` (see Cfg.storesIntoSelf). */
+  private checkStoresIntoSelf(): void {
+    const params = new Set(this.cfg.unstorableParams);
+    if (!params.size) return;
+    for (const st of this.cfg.storesIntoSelf ?? []) {
+      const p = [...derivedFrom(this.cfg, st.vars)].find((b) => params.has(b));
+      if (!p) continue;
+      const d = diag("E0621", `this method stores data borrowed from \`${p.name}\` in \`self\`, which may outlive it`, st.span, `stores data borrowed from \`${p.name}\``);
+      d.labels.push({ span: p.span, message: `\`${p.name}\` is a reference parameter` });
+      d.notes.push("a reference parameter of a method may be a borrow shorter than `self` (in Rust its lifetime is its own), so `self` may not keep it");
+      d.help.push(`store an owned value instead (e.g. \`${p.name}.clone()\`)`);
+      this.report(d);
+    }
   }
 
   private readonly reportedMoveSets = new Set<string>();

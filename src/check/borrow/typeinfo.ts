@@ -142,6 +142,31 @@ export function mentionsDyn(t: TypeExpr | undefined): boolean {
   }
 }
 
+/** Does a written type name one of the type parameters `names` (`T`, `Vec<T>`, `&T`, `Option<(K, V)>`)? */
+export function mentionsTypeParam(t: TypeExpr | null | undefined, names: ReadonlySet<string>): boolean {
+  if (!t || names.size === 0) return false;
+  switch (t.kind) {
+    case "PathType":
+      if (t.segments.length === 1 && names.has(t.segments[0].name.name)) return true;
+      return t.segments.some(
+        (seg) =>
+          (!!seg.args && seg.args.some((a) => mentionsTypeParam(a, names))) ||
+          (!!seg.fnSugar && (seg.fnSugar.params.some((a) => mentionsTypeParam(a, names)) || mentionsTypeParam(seg.fnSugar.ret, names))),
+      );
+    case "RefType":
+      return mentionsTypeParam(t.inner, names);
+    case "TupleType":
+      return t.elems.some((x) => mentionsTypeParam(x, names));
+    case "ArrayType":
+      return mentionsTypeParam(t.elem, names);
+    case "ImplTraitType":
+    case "DynTraitType":
+      return t.bounds.some((b) => mentionsTypeParam(b, names));
+    default:
+      return false;
+  }
+}
+
 /** Names of the generic parameters bounded by `Copy` among `generics`. */
 export function copyBoundParams(generics: GenericParam[]): string[] {
   return generics
