@@ -469,6 +469,17 @@ export class Lowerer {
   private block(b: A.BlockExpr): Carried {
     this.openScope();
     const c = this.blockInner(b);
+    if ((c.loans.length || c.vars.length) && this.stmtTemps !== null && this.cur !== null && this.scopes[this.scopes.length - 1].bindings.length) {
+      // The block's value outlives the block's locals (`let r = { let s = ..; &s };`): a temporary
+      // of the enclosing statement holds it past the `}`, so a borrow of a local in it is E0597.
+      const holder: Binding = { name: "<block value>", mutable: false, span: b.tail?.span ?? b.closeSpan, ty: this.ty(b) };
+      this.declareStatementTemp(holder, holder.span);
+      this.flowInto(c, holder);
+      this.closeScope(b.closeSpan, true);
+      this.addUse(holder, holder.span);
+      this.emit({ kind: "touch", binding: holder, span: holder.span });
+      return { loans: [], vars: [holder] };
+    }
     this.closeScope(b.closeSpan, true);
     return c;
   }

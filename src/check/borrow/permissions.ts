@@ -56,7 +56,8 @@ const pos = (s: Span) => {
 /** Who holds a loan, for "borrowed by `r`". */
 export function holderName(cfg: Cfg, loan: Loan): string {
   const holders = cfg.loanHolders.get(loan.id);
-  if (holders && holders.size) return [...holders].map((b) => (b.name === "<iterator>" ? "the `for` loop" : `\`${b.name}\``)).join(", ");
+  if (holders && holders.size)
+    return [...holders].map((b) => (b.name === "<iterator>" ? "the `for` loop" : b.name === "<block value>" ? "the block's value" : `\`${b.name}\``)).join(", ");
   return "a temporary";
 }
 

@@ -607,7 +607,9 @@ export class BodyChecker {
           d.help.push(`to let the closure outlive \`${b.name}\`, make it take ownership with the \`move\` keyword`);
         }
         const later = this.laterUse(n, holders);
-        if (later) d.labels.push({ span: later, message: "borrow later used here" });
+        // A block's value (`let r = { let s = ..; &s };`) is used by whatever takes it after the `}`.
+        const blockValue = holders.some((h) => h.name === "<block value>" && later && h.span.start === later.start);
+        if (later) d.labels.push({ span: later, message: blockValue ? "a value holding the borrow leaves the block here" : "borrow later used here" });
         this.lexicalHolderStory(d, n, holders, loan.span, span);
         this.addPermissions(d, n, localPlace(b), "drop");
         this.report(d);
