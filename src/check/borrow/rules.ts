@@ -324,7 +324,8 @@ export class BodyChecker {
     const name = placeToString(p);
     // `|&s|`, `for &s in &v`: the reference has no name; the binding that takes the value does.
     const hidden = p.base.name === "<reference>";
-    const reason = `move occurs because \`${hidden ? text(span) : name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
+    // A pattern binding (`from` set) is named by itself, as rustc does: "`label` has type `String`".
+    const reason = `move occurs because \`${hidden || from ? text(span) : name}\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
     let msg: string;
     const di = p.proj.findIndex((x) => x.kind === "deref" || x.kind === "index");
     const first = p.proj[di];
