@@ -144,7 +144,9 @@ export function isCopyType(t: Type): boolean {
     case "ref":
       return !t.mutable;
     case "adt":
-      return t.decl.attrs.some((a) => a.name === "derive" && a.args.includes("Copy"));
+      // `#[derive(Copy)]` on a generic type (Option, Result) makes it Copy only where its
+      // arguments are: an Option<Box<Node>> moves, so `drop(o)` clears o's slot (see movedSlot).
+      return t.decl.attrs.some((a) => a.name === "derive" && a.args.includes("Copy")) && t.args.every(isCopyType);
     case "builtin":
       return t.name === "Gc" || t.name === "Duration" || t.name === "Range";
     case "fn":
