@@ -893,7 +893,7 @@ export class Lowerer {
 
   /** The closure trait parameter i asks for (and, in a user function, where it says so), when argument `arg` is a closure written there. */
   private closureBoundAt(arg: Expr, decl: A.FnDecl | null, nativeName: string | null, i: number): { kind: ClosureBound; param: Span | null } | null {
-    while (arg.kind === "ParenExpr") arg = arg.expr;
+    while (arg.kind === "ParenExpr" || (arg.kind === "RefExpr" && arg.operand.kind === "ClosureExpr")) arg = arg.kind === "ParenExpr" ? arg.expr : arg.operand;
     if (arg.kind !== "ClosureExpr" || i < 0) return null;
     const kind = decl ? closureBoundOf(decl, i) : nativeName ? nativeClosureBound(nativeName, i) : null;
     if (!kind) return null;

@@ -239,7 +239,7 @@ export type ClosureBound = "Fn" | "FnMut" | "FnOnce";
 
 /**
  * The closure trait parameter i of `decl` (after `self`) is bounded by: `f: impl Fn()`,
- * `f: F` with `F: FnMut(i32)` among the function's generics, or null.
+ * `f: &dyn Fn()`, `f: F` with `F: FnMut(i32)` among the function's generics, or null.
  */
 export function closureBoundOf(decl: FnDecl, i: number): ClosureBound | null {
   const p = decl.params[i];
@@ -248,7 +248,8 @@ export function closureBoundOf(decl: FnDecl, i: number): ClosureBound | null {
 
 function closureBoundOfType(decl: FnDecl, t: TypeExpr): ClosureBound | null {
   let bounds: readonly TypeExpr[] = [];
-  if (t.kind === "ImplTraitType") bounds = t.bounds;
+  if (t.kind === "RefType" && t.inner.kind === "DynTraitType") bounds = t.inner.bounds; // `f: &dyn Fn(i32)`
+  else if (t.kind === "ImplTraitType") bounds = t.bounds;
   else if (t.kind === "PathType" && t.segments.length === 1) {
     const g = decl.generics.find((x) => x.name === t.segments[0].name.name);
     if (g) bounds = g.bounds;
