@@ -34,7 +34,7 @@ import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
 import { Frame, Locals } from "./frames";
 import { ERR, substitute, type Infer } from "./infer";
-import { probeMethod, findAssocFn, type MethodHit } from "./methods";
+import { chooseByArguments, probeMethod, findAssocFn, type MethodHit } from "./methods";
 import { checkPattern } from "./patterns";
 import { closestName, ModuleScope as ModuleScopeClass, type ItemEntry, type ModuleScope } from "./scope";
 import { vecOrArrayElement, type Type } from "./types";
@@ -1171,8 +1171,14 @@ export class BodyChecker {
     const inf = this.inf;
     const t = inf.shallow(this.expr(e.expr, null, cx));
     if (t === ERR) return ERR;
-    const ret = inf.shallow(cx.retTy);
+    let ret = inf.shallow(cx.retTy);
     const enumName = t.kind === "adt" ? t.decl.name.name : "";
+    // A closure whose result type is not known yet: `?` makes it the same kind of enum, with the
+    // operand's error type (as rustc infers it when the body's value does not say otherwise).
+    if (ret.kind === "var" && inf.varKind(ret) === "any" && t.kind === "adt" && (enumName === "Option" || enumName === "Result")) {
+      const args = enumName === "Result" ? [inf.fresh(), t.args[1]] : [inf.fresh()];
+      if (inf.tryUnify(ret, { kind: "adt", decl: t.decl, args })) ret = inf.shallow(cx.retTy);
+    }
     const retName = ret.kind === "adt" ? ret.decl.name.name : "";
     if (t.kind === "adt" && (enumName === "Option" || enumName === "Result")) {
       if (retName !== enumName) {
@@ -1389,9 +1395,11 @@ export class BodyChecker {
     const fieldDecls = decl.kind === "StructDecl" ? decl.fields : decl.variants[variant].fields;
     const typeName = decl.kind === "StructDecl" ? decl.name.name : `${decl.name.name}::${decl.variants[variant].name.name}`;
     const seen = new Set<string>();
+    let unknownField = false;
     for (const f of e.fields) {
       const idx = fieldDecls.findIndex((d) => d.name.name === f.name.name);
       if (idx < 0) {
+        unknownField = true;
         this.expr(f.value, null, cx);
         const what = decl.kind === "StructDecl" ? `struct \`${typeName}\`` : `variant \`${typeName}\``;
         const d = error("E0560", `${what} has no field named \`${f.name.name}\``, f.name.span, decl.kind === "StructDecl" ? "unknown field" : "field does not exist");
@@ -1409,7 +1417,9 @@ export class BodyChecker {
     if (e.base) this.expect(e.base, ty, cx);
     else {
       const missing = fieldDecls.filter((d) => !seen.has(d.name.name) && !d.default).map((d) => d.name.name);
-      if (missing.length) {
+      // As rustc: with a misnamed field (E0560, which names the likely field) the missing one is
+      // usually that same field, so it is not reported twice.
+      if (missing.length && !unknownField) {
         const q = missing.map((m) => `\`${m}\``);
         const list = q.length === 1 ? q[0] : q.length <= 3 ? `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}` : `${q.slice(0, 3).join(", ")} and ${q.length - 3} other field${q.length - 3 === 1 ? "" : "s"}`;
         const d = error("E0063", `missing field${missing.length === 1 ? "" : "s"} ${list} in initializer of \`${typeName}\``, e.path.span, `missing ${list}`);
@@ -1937,7 +1947,8 @@ export class BodyChecker {
       return ERR;
     }
     const name = e.method.name;
-    const hit = probeMethod(this, recv, name, cx);
+    const probed = probeMethod(this, recv, name, cx);
+    const hit = probed && chooseByArguments(this, probed, e.args);
     if (!hit) {
       this.argsOfFailedCall(e.args, cx);
       const rt = inf.shallow(recv);
@@ -1972,7 +1983,7 @@ export class BodyChecker {
     // A method called on a trait object of a trait that cannot be one: rustc reports E0038 here too.
     const recvBase = this.stripRefs(recv);
     const unboxed = recvBase.kind === "builtin" && recvBase.name === "Box" && recvBase.args[0] ? inf.shallow(recvBase.args[0]) : recvBase;
-    if (unboxed.kind === "dyn") this.env.checkDynCompatible(unboxed.trait, e.method.span);
+    if (unboxed.kind === "dyn" && !unboxed.opaque) this.env.checkDynCompatible(unboxed.trait, e.method.span);
     e.res = hit.res;
     e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);

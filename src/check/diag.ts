@@ -87,5 +87,9 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
   if (e.kind === "float" && inf.varKind(f) === "int") {
     if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);
   }
+  // A value where a reference to the same type is expected (a String passed to a `&str` parameter).
+  if (e.kind === "ref" && f.kind !== "ref" && f.kind !== "var" && inf.shallow(e.inner).kind !== "var" && inf.tryUnify(inf.shallow(e.inner), f) && text.length <= 40) {
+    d.help.push(`consider borrowing here: \`&${e.mutable ? "mut " : ""}${text}\``);
+  }
   return d;
 }

@@ -392,7 +392,7 @@ export class Env {
     const e = this.resolveTypePath(b, cx.scope);
     if (e && e.kind === "trait") {
       if (!isImpl) this.checkDynCompatible(e.decl, b.span);
-      return { kind: "dyn", trait: e.decl };
+      return isImpl ? { kind: "dyn", trait: e.decl, opaque: true } : { kind: "dyn", trait: e.decl };
     }
     // Rust's `impl Iterator<Item = T>` (also `dyn`, behind a Box) is STARK's iterator type `Iter<T>`.
     const item = seg.bindings?.find((bd) => bd.name.name === "Item");

@@ -3,7 +3,7 @@
 // generic bounds; finally the prelude's blanket impls (`clone`, `to_string`, number methods) on
 // the receiver without its references, and a range receiver's `Iter` methods.
 
-import type { FnDecl, MethodRes, SelfMode, TraitDecl } from "../syntax/ast";
+import type { Expr, FnDecl, MethodRes, SelfMode, TraitDecl } from "../syntax/ast";
 import type { BodyChecker, BodyCx } from "./body";
 import { headKey, type FnSig, type ImplInfo } from "./env";
 import { substitute } from "./infer";
@@ -22,6 +22,11 @@ export interface MethodHit {
   autoref: "none" | "ref" | "refMut";
   /** Qualified native name when the method has no body. */
   native: string | null;
+  /**
+   * Other impls of the same generic trait on this type that also have the method
+   * (`impl Scale<f64> for V` and `impl Scale<i32> for V`): the call's arguments choose.
+   */
+  alternatives?: MethodHit[];
 }
 
 export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyCx): MethodHit | null {
@@ -103,21 +108,103 @@ function lookupOn(ck: BodyChecker, t: Type, name: string, cx: BodyCx | null, sta
   const impls = ck.env.implsFor(key);
   // Inherent impls first, then trait impls.
   for (const pass of [false, true]) {
+    let first: MethodHit | null = null;
     for (const impl of impls) {
       if ((impl.trait !== null) !== pass) continue;
       let decl = impl.methods.get(name);
       if (!decl && impl.trait) decl = impl.trait.methods.find((m) => m.name.name === name && m.body) ?? undefined;
       if (!decl) continue;
       if (!staticOk && !decl.selfParam) continue;
+      if (first && impl.trait !== first.impl?.trait) continue;
+      const mark = inf.mark();
       const sub = new Map<string, Type>();
       for (const g of impl.generics) sub.set(g.name, inf.fresh());
       if (t.kind !== "tensor" && !inf.tryUnify(substitute(impl.target, sub), t)) continue;
       const selfTy: Type = t.kind === "tensor" ? { kind: "tensor", dtype: t.dtype, shape: staticOk ? t.shape : null } : t;
-      return makeHit(ck, decl, impl, sub, selfTy);
+      const hit = makeHit(ck, decl, impl, sub, selfTy);
+      if (!first) first = hit;
+      else {
+        // Only collected: the receiver unifies again when the call settles on this one.
+        inf.rollback(mark);
+        (first.alternatives ??= [first]).push(hit);
+      }
     }
+    if (first) return first;
   }
   return null;
 }
+
+/**
+ * Of several impls of one generic trait that have the method, the one whose parameter types fit
+ * the arguments (as rustc's trait selection decides `v.scale(2)` against `Scale<f64>` and
+ * `Scale<i32>`); the first when the arguments do not tell. Arguments are looked at without
+ * being checked: literals, variables, references and tuples of them.
+ */
+export function chooseByArguments(ck: BodyChecker, hit: MethodHit, args: Expr[]): MethodHit {
+  const alts = hit.alternatives;
+  if (!alts || alts.length < 2) return hit;
+  const inf = ck.inf;
+  const argTypes = args.map((a) => glance(ck, a));
+  for (const alt of alts) {
+    if (alt.sig.params.length !== args.length) continue;
+    const mark = inf.mark();
+    const fits = argTypes.every((at, i) => at === null || inf.tryUnify(substitute(alt.sig.params[i], alt.sub), at));
+    inf.rollback(mark);
+    if (fits) {
+      if (alt !== hit) inf.tryUnify(substitute(alt.impl!.target, alt.sub), alt.selfTy);
+      return alt;
+    }
+  }
+  return hit;
+}
+
+/** The type an argument will have, when it shows without checking it (else null). */
+function glance(ck: BodyChecker, e: Expr): Type | null {
+  const inf = ck.inf;
+  switch (e.kind) {
+    case "IntLit":
+      return e.suffix ? (e.suffix.startsWith("f") ? { kind: "float", name: e.suffix as "f32" } : { kind: "int", name: e.suffix as "i32" }) : inf.fresh("int");
+    case "FloatLit":
+      return e.suffix ? { kind: "float", name: e.suffix } : inf.fresh("float");
+    case "StrLit":
+    case "FStrLit":
+      return { kind: "builtin", name: "String", args: [] };
+    case "BoolLit":
+      return { kind: "bool" };
+    case "CharLit":
+      return { kind: "char" };
+    case "ParenExpr":
+      return glance(ck, e.expr);
+    case "UnaryExpr":
+      return e.op === "-" ? glance(ck, e.operand) : null;
+    case "TupleExpr": {
+      const elems = e.elems.map((x) => glance(ck, x));
+      return elems.every((x): x is Type => x !== null) ? { kind: "tuple", elems } : null;
+    }
+    case "RefExpr": {
+      const inner = glance(ck, e.operand);
+      return inner && { kind: "ref", mutable: e.mutable, inner };
+    }
+    case "PathExpr":
+      return e.res?.kind === "local" || e.res?.kind === "global" ? e.res.binding.ty ?? null : null;
+    case "CallExpr":
+      // `String::from(..)`, `String::new()`
+      return e.callee.kind === "PathExpr" && e.callee.segments.length === 2 && e.callee.segments[0].name.name === "String" ? STRING : null;
+    case "MethodCallExpr":
+      if (TEXT_METHODS.has(e.method.name)) return STRING;
+      if (e.method.name === "clone" && e.args.length === 0) {
+        let t = glance(ck, e.receiver);
+        while (t && t.kind === "ref") t = inf.shallow(t.inner);
+        return t;
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+const STRING: Type = { kind: "builtin", name: "String", args: [] };
+const TEXT_METHODS = new Set(["to_string", "to_owned", "to_uppercase", "to_lowercase", "trim", "repeat", "replace"]);
 
 function traitMethod(ck: BodyChecker, trait: TraitDecl, name: string, selfTy: Type, staticOk: boolean): MethodHit | null {
   const seen = new Set<TraitDecl>();

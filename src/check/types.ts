@@ -51,7 +51,12 @@ export type Type =
    */
   | { kind: "fn"; callKind: "ptr" | "Fn" | "FnMut" | "FnOnce"; params: Type[]; ret: Type }
   /** A trait object `dyn Trait` (usually inside `Box<..>` or a bare trait name used as a type). */
-  | { kind: "dyn"; trait: TraitDecl }
+  | {
+      kind: "dyn";
+      trait: TraitDecl;
+      /** From `impl Trait` (one concrete type behind it): need not be dyn compatible (E0038). */
+      opaque?: boolean;
+    }
   /** A generic parameter inside a generic item's body. */
   | { kind: "param"; name: string; /** bounded by `Copy` (`T: Copy`): values of T are copied */ copy?: boolean }
   /** An inference variable — internal to the checker, never visible after checking. */

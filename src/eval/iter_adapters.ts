@@ -294,12 +294,12 @@ function variantOf(rt: NativeSite["rt"], t: Type, variant: string) {
 }
 
 /**
- * `collect()` into `Result<C, E>` / `Option<C>` (Rust's `FromIterator` for them): C is
- * collected, by the core `collect`, from the Ok/Some payloads; the first Err/None item stops
- * the iteration and is the result instead (so a closure before it runs no further).
+ * `collect()` / `sum()` / `product()` into `Result<C, E>` / `Option<C>` (Rust's `FromIterator`,
+ * `Sum` and `Product` for them): C is made, by the core native `core`, from the Ok/Some
+ * payloads; the first Err/None item stops the iteration and is the result instead (so a closure
+ * before it runs no further).
  */
-const coreCollect = NATIVES["Iter::collect"];
-function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }): NativeImpl {
+function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }, core: NativeFactory): NativeImpl {
   const rt = s.rt;
   const isResult = outer.decl.name.name === "Result";
   const itemType = itemOf(s.argTypes[0]);
@@ -307,7 +307,7 @@ function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }): Nati
   const bad = variantOf(rt, itemType, isResult ? "Err" : "None");
   const payload = (derefAll(itemType) as Type & { kind: "adt" }).args[0];
   const innerType: Type = { kind: "builtin", name: "Iter", args: [payload] };
-  const collectInner = coreCollect({ ...s, argTypes: [innerType], retType: outer.args[0] });
+  const collectInner = core({ ...s, argTypes: [innerType], retType: outer.args[0] });
   const toIter = source(s);
   const d = registerDesc(rt, {
     kind: "unwrapWhile",
@@ -341,12 +341,14 @@ function collectShortCircuit(s: NativeSite, outer: Type & { kind: "adt" }): Nati
   };
 }
 for (const prefix of ["Iter", "Range"]) {
-  const core = NATIVES[`${prefix}::collect`];
-  N[`${prefix}::collect`] = (s) => {
-    const target = derefAll(s.retType);
-    const prelude = target.kind === "adt" && target.decl.span.file.name === "<prelude>";
-    if (prelude && (target.decl.name.name === "Result" || target.decl.name.name === "Option")) return collectShortCircuit(s, target);
-    return core(s);
-  };
+  for (const name of ["collect", "sum", "product"]) {
+    const core = NATIVES[`${prefix}::${name}`];
+    N[`${prefix}::${name}`] = (s) => {
+      const target = derefAll(s.retType);
+      const prelude = target.kind === "adt" && target.decl.span.file.name === "<prelude>";
+      if (prelude && (target.decl.name.name === "Result" || target.decl.name.name === "Option")) return collectShortCircuit(s, target, core);
+      return core(s);
+    };
+  }
 }
 registerNatives(N);

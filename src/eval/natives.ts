@@ -429,6 +429,10 @@ N["String::clear"] = (s) => (x) => s.rt.strTruncate(x, 0);
 function patternOf(s: NativeSite): (p: Value) => string {
   return derefAll(s.argTypes[1] ?? STRING_T).kind === "char" ? (p) => String.fromCodePoint(p) : (p) => s.rt.str(p);
 }
+N["str_pattern::text"] = (s) => {
+  const char = derefAll(s.argTypes[0] ?? STRING_T).kind === "char";
+  return (p) => (char ? s.rt.newString(String.fromCodePoint(p)) : p);
+};
 N["String::split"] = (s) => {
   const pat = patternOf(s);
   return (x, sep) => iterOfVec(s.rt, stringVec(s.rt, s.rt.str(x).split(pat(sep))), STRING_T);
@@ -872,11 +876,16 @@ for (const [name, kind] of [
   ["values", "mapValues"],
   ["values_mut", "mapValuesMut"],
   ["iter", "mapPairs"],
+  ["iter_mut", "mapPairs"],
+  // By value (the Map is consumed): the same walks, with the pairs, keys or values themselves.
+  ["into_iter", "mapPairs"],
+  ["into_keys", "mapKeys"],
+  ["into_values", "mapValues"],
 ] as const) {
   N[`Map::${name}`] = (s) => {
     const ops = getMapOps(s.rt, mapType(s.argTypes[0]));
     if (kind === "mapPairs") {
-      const mk = makeIter(s.rt, s.argTypes[0], "ref", s.span, argOf(s.retType));
+      const mk = makeIter(s.rt, s.argTypes[0], name === "iter_mut" ? "refMut" : "ref", s.span, argOf(s.retType));
       return (m) => mk(m);
     }
     const d = registerDesc(s.rt, { kind, elem: argOf(s.retType), elemKind: reprOf(argOf(s.retType)), mapOps: ops });

@@ -254,6 +254,9 @@ impl<K: PartialEq, V> Map<K, V> {
     fn values_mut(&mut self) -> impl Iterator<Item = &mut V> { self.entries.iter_mut().map(|(_, v)| v) }
     fn iter(&self) -> impl Iterator<Item = (&K, &V)> { self.entries.iter().map(|(k, v)| (k, v)) }
     fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> { self.entries.iter_mut().map(|(k, v)| (&*k, v)) }
+    fn into_keys(self) -> impl Iterator<Item = K> { self.entries.into_iter().map(|(k, _)| k) }
+    fn into_values(self) -> impl Iterator<Item = V> { self.entries.into_iter().map(|(_, v)| v) }
+    fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut f: F) { self.entries.retain_mut(|(k, v)| f(k, v)) }
     fn entry<Q: IntoKey<K>>(&mut self, k: Q) -> MapEntry<'_, K, V> { MapEntry { map: self, key: k.into_key() } }
 }
 // std's hash_map::Entry API over the insertion-ordered shim.
