@@ -337,6 +337,17 @@ export class BodyChecker {
       return true;
     }
     if (first.kind === "index") {
+      const containerTy = di === 0 ? p.base.ty : undefined;
+      if (containerTy?.kind === "array" && !from) {
+        // rustc's own code for an array: the element is moved out of the array itself, not out of `Index::index`'s `&`.
+        const reason = `move occurs because \`${p.base.name}[_]\` has type \`${typeToString(ty)}\`, which does not implement the \`Copy\` trait`;
+        const d = diag("E0508", `cannot move out of type \`${typeToString(containerTy)}\`, a non-copy array`, span, reason);
+        d.labels.push({ span, message: "cannot move out of here" });
+        d.help.push(`consider borrowing here: \`&${text(span)}\``);
+        this.addPermissions(d, n, p, "move");
+        this.report(d);
+        return true;
+      }
       const container = p.proj.slice(0, di).length === 0 && p.base.ty ? typeToString(p.base.ty) : placeToString({ base: p.base, proj: p.proj.slice(0, di) });
       msg = `cannot move out of index of \`${container}\``;
     } else {

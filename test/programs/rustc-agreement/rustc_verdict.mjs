@@ -15,7 +15,7 @@ import { basename, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { toRust } from "../lang/to_rust.mjs";
 
-const BORROW_CODES = new Set(["E0500", "E0501", "E0524", "E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0373", "E0594", "E0716", "E0716"]);
+const BORROW_CODES = new Set(["E0500", "E0501", "E0524", "E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0373", "E0594", "E0716", "E0508"]);
 
 // Rust needs lifetimes where STARK has none (LANGUAGE.md §4.2). Added with STARK's own rules, so
 // rustc judges the program STARK means:
