@@ -444,6 +444,7 @@ export class Lowerer {
     const reborrow = s.ty?.kind === "RefType" && s.ty.mutable;
     const initInner = s.init.kind === "ParenExpr" ? s.init.expr : s.init;
     this.extendedRef = initInner.kind === "RefExpr" ? initInner : null;
+    const initLoans = this.loans.length;
     if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
@@ -452,6 +453,9 @@ export class Lowerer {
     }
     if (s.elseBlock) {
       const fork = this.cur;
+      // The pattern did not match: nothing is bound, and the initializer's borrows are over
+      // (`let Some(v) = m.get_mut(&k) else { m.insert(k, 1); return; };` is fine).
+      if (this.loans.length > initLoans) this.emit({ kind: "endTemps", loans: Array.from({ length: this.loans.length - initLoans }, (_, i) => initLoans + i) });
       this.block(s.elseBlock);
       // The else block must diverge; whatever flows out of it is unreachable for the bindings.
       this.cur = fork;
