@@ -2404,6 +2404,15 @@ export class Compiler {
     const line = lineCol(e.span.file, e.span.start).line;
     // `for x in v` consumes v: once the iterator (rooted in its slot) holds it, v is no root.
     const moved = mode === "intoIter" ? this.movedSlot(iterExpr, ctx) : -1;
+    // The loop variable's slots are emptied when the loop ends, as a block's `let`s are (scopeSlots):
+    // the last item (`for f in &closures`) is no GC root after the loop.
+    const itemSlots =
+      this.unchecked !== null || ctx === this.globalCtx
+        ? []
+        : collectBindPats(e.pat)
+            .filter((b) => !b.global && !ctx.cells.has(b) && reprOf(this.bindingType(ctx, b)) === SlotKind.Pointer)
+            .map((b) => ctx.slots.get(b))
+            .filter((x): x is number => x !== undefined);
     return (f) => {
       f[slot] = make(src(f));
       if (moved >= 0) f[moved] = undefined;
@@ -2430,6 +2439,7 @@ export class Compiler {
         }
         closeIter(rt, f[slot]); // a dataset's batches close their file on break, return, ? or panic
         f[slot] = undefined;
+        for (let i = 0; i < itemSlots.length; i++) f[itemSlots[i]] = undefined;
       }
       return undefined;
     };
@@ -2496,6 +2506,14 @@ export class Compiler {
       copiedObjects.push(needsCopyOnRead(this.bindingType(ctx, b)));
       // A Copy tuple/array/struct moved in is the closure's own copy (writes inside stay inside).
       if (copyIn && needsCopyOnRead(this.bindingType(ctx, b))) return (f: Frame) => rt.newCell(kind, shallowCopy(rt, acc.get(f)));
+      // A tensor moved in belongs to the closure now: its variable (slot or cell) is emptied, so the
+      // end of the variable's block does not free what the closure holds (`move |x| x * &w` returned).
+      if (mode === "move" && kind === SlotKind.Tensor && !b.global && this.unchecked === null)
+        return (f: Frame) => {
+          const v = acc.get(f);
+          acc.set(f, undefined);
+          return rt.newCell(kind, v);
+        };
       if (copyIn) return (f: Frame) => rt.newCell(kind, acc.get(f));
       return acc.cell ?? ((f: Frame) => rt.newCell(kind, acc.get(f)));
     });
