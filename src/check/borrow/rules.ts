@@ -26,6 +26,8 @@ export class BodyChecker {
   readonly diags: Diagnostic[] = [];
   /** Places whose two-phase reservation conflicted (see checkNode "borrow"). */
   private readonly reservationErrors = new Set<string>();
+  /** Receivers (by span start) whose reservation was reported: their activation is not checked again. */
+  private readonly reservationReported = new Set<number>();
   private readonly seen = new Set<string>();
   private readonly loansOfVar = new Map<Binding, number[]>();
 
@@ -248,8 +250,19 @@ export class BodyChecker {
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
         if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
         if (l.mutable && l.origin !== "reservation" && this.checkClosureBound(n, l.place, "mut", a.span)) break;
-        // A two-phase reservation is checked when it is activated (the `&mut` after the arguments).
-        if (l.origin === "reservation") break;
+        if (l.origin === "reservation") {
+          // rustc checks a two-phase reservation as a shared access: a mutable borrow still live
+          // here (`self.note(book.title.clone())` with `book` from a `&mut self` method) is its
+          // E0499, and the activation after the arguments is not checked again.
+          const before = this.diags.length;
+          this.conflict(n, l.place, "shared", a.span, a.loan);
+          if (this.diags.length > before) {
+            this.reservationErrors.add(placeToString(l.place));
+            this.reservationReported.add(l.span.start);
+          }
+          break;
+        }
+        if (l.activation && this.reservationReported.has(l.span.start)) break;
         const before = this.diags.length;
         this.conflict(n, l.place, l.mutable ? "mut" : "shared", a.span, a.loan);
         if (l.activation && this.diags.length > before) {
@@ -498,8 +511,9 @@ export class BodyChecker {
       this.report(d);
       return;
     }
+    const reserving = created?.origin === "reservation"; // the `&mut` receiver of a call, before its arguments
     if (uniqueCapture(loan) && (kind === "mut" || kind === "shared") && created !== loan) {
-      const how = kind === "mut" ? "mutable" : "immutable";
+      const how = kind === "mut" || reserving ? "mutable" : "immutable";
       d = diag("E0501", `cannot borrow \`${name}\` as ${how} because previous closure requires unique access`, span, "borrow occurs here");
       d.labels.push({ span: loan.closureSpan ?? loan.span, message: "closure construction occurs here" });
       this.storyOfLoan(d, n, loan, "first borrow later used here", span);
@@ -520,6 +534,12 @@ export class BodyChecker {
         }
         break;
       case "shared":
+        if (reserving) {
+          d = diag("E0499", `cannot borrow \`${name}\` as mutable more than once at a time`, span, "second mutable borrow occurs here");
+          d.labels.push({ span: loan.span, message: "first mutable borrow occurs here" });
+          laterMsg = "first borrow later used here";
+          break;
+        }
         d = diag("E0502", `cannot borrow \`${name}\` as immutable because it is also borrowed as mutable`, span, "immutable borrow occurs here");
         d.labels.push({ span: loan.span, message: "mutable borrow occurs here" });
         laterMsg = "mutable borrow later used here";
@@ -554,7 +574,7 @@ export class BodyChecker {
       d.notes.push(`${view} is a view of \`${lname}\`: it shares \`${lname}\`'s storage, so changing \`${lname}\` would change ${view} too`);
       d.help.push(`to change \`${lname}\` while ${view} keeps its values, make ${view} an independent tensor: add \`.clone()\` where it is created`);
     }
-    this.addPermissions(d, n, p, kind);
+    this.addPermissions(d, n, p, reserving ? "mut" : kind);
     this.report(d);
   }
 
