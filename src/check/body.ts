@@ -608,12 +608,21 @@ export class BodyChecker {
     const t = this.block(b, expected, cx);
     if (t === ERR) return;
     if (this.fits(b.tail, t, expected)) return;
-    const at = b.tail ?? b;
+    if (!b.tail && origin) {
+      // As rustc: the return type is where the mismatch shows, the body's end says why, and a
+      // last statement of the right type gets "remove this semicolon".
+      const d = mismatch(this.inf, origin.span, expected, t, null);
+      d.labels.push({ span: b.closeSpan, message: "implicitly returns `()` as its body has no tail or `return` expression" });
+      const last = b.stmts[b.stmts.length - 1];
+      if (last && last.kind === "ExprStmt" && last.semi && last.expr.ty && this.inf.tryUnify(last.expr.ty, expected)) {
+        const semi = { ...last.span, start: last.span.end - 1 };
+        d.labels.push({ span: semi, message: "help: remove this semicolon to return this value" });
+      }
+      this.err(d);
+      return;
+    }
     const span = b.tail ? b.tail.span : b.closeSpan;
-    const d = mismatch(this.inf, span, expected, t, origin);
-    if (!b.tail && origin) d.labels.unshift({ span: b.span, message: "implicitly returns `()` as its body has no tail or `return` expression" });
-    void at;
-    this.err(d);
+    this.err(mismatch(this.inf, span, expected, t, origin));
   }
 
   /** Returns true when the statement always diverges (`return`, `panic(..)`, `break`). */
@@ -1084,6 +1093,11 @@ export class BodyChecker {
     const d = error("E0369", msg[e.op] ?? `binary operation \`${e.op}\` cannot be applied to type ${L}`, e.span, "");
     d.primary = { span: e.left.span, message: L };
     d.labels.push({ span: e.right.span, message: R });
+    const trait = { "+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "%": "Rem" }[e.op as "+"];
+    if (trait && l.kind === "adt" && l.decl.span.file.name !== "<prelude>") {
+      d.notes.push(`an implementation of \`${trait}\` might be missing for ${L}`);
+      d.help.push(`implement it: \`impl std::ops::${trait} for ${L.replace(/^`|`$/g, "")} { type Output = ..; fn ${trait.toLowerCase()}(self, other: ..) -> .. { .. } }\``);
+    }
     return this.err(d);
   }
 
@@ -1182,7 +1196,10 @@ export class BodyChecker {
     const retName = ret.kind === "adt" ? ret.decl.name.name : "";
     if (t.kind === "adt" && (enumName === "Option" || enumName === "Result")) {
       if (retName !== enumName) {
-        const d = error("E0277", `the \`?\` operator can only be used on \`${enumName}\`s in a function that returns \`${enumName}\``, e.span, `cannot use the \`?\` operator in a function that returns ${show(inf, ret)}`);
+        const msg = retName === "Result" || retName === "Option" ? `the \`?\` operator can only be used on \`${retName}\`s, not \`${enumName}\`s, in a function that returns \`${retName}\`` : `the \`?\` operator can only be used in a function that returns \`Result\` or \`Option\``;
+        const d = error("E0277", msg, e.span, `cannot use the \`?\` operator in a function that returns ${show(inf, ret)}`);
+        if (retName === "Result" && enumName === "Option") d.help.push(`use \`.ok_or(...)?\` to provide an error compatible with ${show(inf, ret)}`);
+        else if (retName === "Option" && enumName === "Result") d.help.push("use `.ok()?` to turn the `Result` into an `Option` first");
         return this.err(d);
       }
       if (enumName === "Result" && ret.kind === "adt" && !inf.tryUnify(t.args[1], ret.args[1])) {
@@ -1328,6 +1345,14 @@ export class BodyChecker {
       else if (names.length) d.notes.push(`available fields are: ${names.map((n) => `\`${n}\``).join(", ")}`);
     }
     if (probeMethod(this, t, name, cx)) d.help.push(`\`${name}\` is a method: use parentheses to call it: \`${name}()\``);
+    // `opt.field` on an Option/Result whose value has the field.
+    if (t.kind === "adt" && (t.decl.name.name === "Option" || t.decl.name.name === "Result") && t.decl.span.file.name === "<prelude>" && t.args[0]) {
+      let inner = inf.shallow(t.args[0]);
+      while (inner.kind === "ref") inner = inf.shallow(inner.inner);
+      if (inner.kind === "adt" && inner.decl.kind === "StructDecl" && inner.decl.fields.some((f) => f.name.name === name)) {
+        d.help.push(`the field is on the value inside the \`${t.decl.name.name}\`: handle the ${t.decl.name.name === "Option" ? "`None`" : "`Err`"} case first (\`match\`, \`if let\`, \`?\`), or \`.unwrap().${name}\``);
+      }
+    }
     return this.err(d);
   }
 
@@ -1506,6 +1531,20 @@ export class BodyChecker {
     const hasSelf = cx.locals.find("self") !== undefined;
     if (selfTy && selfTy.kind === "adt" && selfTy.decl.kind === "StructDecl" && selfTy.decl.fields.some((f) => f.name.name === name)) {
       d.help.push(hasSelf ? `you might have meant to use the available field: \`self.${name}\`` : `a field by this name exists in \`Self\`; add a \`&self\` parameter to use it`);
+      return this.err(d);
+    }
+    // Python's spellings of things STARK writes otherwise.
+    const python: Record<string, string> = {
+      True: "booleans are written `true` and `false`",
+      False: "booleans are written `true` and `false`",
+      range: "a range is written `0..n` (or `a..=b` to include `b`): `for i in 0..3 { .. }`",
+      len: "the length is a method: `v.len()`",
+      str: "convert to text with `x.to_string()` or an f-string `f\"{x}\"`",
+      int: "convert between numbers with `as`: `x as i32`; parse text with `s.parse::<i32>()`",
+      float: "convert between numbers with `as`: `x as f64`; parse text with `s.parse::<f64>()`",
+    };
+    if (python[name]) {
+      d.help.push(python[name]);
       return this.err(d);
     }
     const candidates = [...cx.locals.names(), ...this.env.visibleNames(cx.lower.scope)];

@@ -261,7 +261,43 @@ const findMap: NativeFactory = (s) => (it: Value, fn: Value) => {
   return found !== 0 ? found : optionOf(s.rt, s.retType).none();
 };
 
+/**
+ * `try_fold(init, f)`: `f` returns an Option or a Result; a `Some`/`Ok` carries the accumulator
+ * on, the first `None`/`Err` is the result; at the end, `Some(acc)` / `Ok(acc)`.
+ */
+const tryFold: NativeFactory = (s) => {
+  const rt = s.rt;
+  const r = derefAll(s.retType) as Type & { kind: "adt" };
+  const good = variantOf(rt, r, r.decl.name.name === "Result" ? "Ok" : "Some");
+  return (it: Value, init: Value, fn: Value) => {
+    const b = rt.handles.length;
+    rt.handles.push(good.kind === SlotKind.Pointer ? init : 0);
+    let acc: Value = init;
+    let stop: Value = 0;
+    try {
+      consume(s, it, fn, (x, call) => {
+        const out = call([good.kind === SlotKind.Pointer ? rt.handles[b] : acc, x]);
+        if (rt.heap.get(out, 0) !== good.tag) {
+          stop = out;
+          return false;
+        }
+        acc = rt.load(out, good.off, good.kind);
+        if (good.kind === SlotKind.Pointer) rt.handles[b] = acc;
+      });
+      if (stop !== 0) return stop;
+      if (good.kind === SlotKind.Pointer) acc = rt.handles[b];
+      const p = rt.heap.alloc(good.layout);
+      rt.heap.set(p, 0, good.tag);
+      rt.store(p, good.off, good.kind, acc);
+      return p;
+    } finally {
+      rt.handles.length = b;
+    }
+  };
+};
+
 for (const prefix of ["Iter", "Range"]) {
+  N[`${prefix}::try_fold`] = tryFold;
   N[`${prefix}::find_map`] = findMap;
   N[`${prefix}::scan`] = scan;
   N[`${prefix}::cycle`] = cycle;

@@ -346,6 +346,29 @@ function commonMistake(file: SourceFile, tokens: Token[], found: Token, prev: To
     const next = tokens[tokens.indexOf(found) + 1];
     if (next && (next.text === "(" || next.text === "[" || next.text === "{")) return macroCall(file, tokens, prev, found);
   }
+  // Habits from Python and C: `and`/`or`/`not`, `elif`, `a ? b : c`, `x := v`.
+  const k = tokens.indexOf(found);
+  if (found.kind === "ident" && (found.text === "and" || found.text === "or") && endsExpression(prev)) {
+    const d = error("E0001", `\`${found.text}\` is not an operator in STARK`, sp(file, found.start, found.end), "expected an operator here");
+    d.help.push(`write \`${found.text === "and" ? "&&" : "||"}\` for \`${found.text}\``);
+    return d;
+  }
+  if (prev && prev.kind === "ident" && prev.text === "elif") {
+    const d = error("E0001", "STARK has no `elif`", sp(file, prev.start, prev.end), "write `else if`");
+    d.help.push("an `if` continues with `else if condition { ... }`");
+    return d;
+  }
+  if (prev && prev.text === "?" && k > 1 && tokens.slice(k, k + 12).some((t) => t.text === ":")) {
+    const d = error("E0001", "STARK has no `? :` conditional operator", sp(file, prev.start, prev.end), "`?` here is the error-propagation operator");
+    d.help.push("`if` is an expression: write `if condition { a } else { b }`");
+    return d;
+  }
+  const colon = found.text === ":" && tokens[k + 1]?.text === "=" && tokens[k + 1].start === found.end ? found : found.text === "=" && prev && prev.text === ":" && prev.end === found.start ? prev : null;
+  if (colon) {
+    const d = error("E0001", "STARK has no `:=`", sp(file, colon.start, colon.end + 1), "write `=`");
+    d.help.push("declare a variable with `let name = value;`");
+    return d;
+  }
   // `Vec<i32>::new()` in an expression: needs the turbofish.
   if (found.text === "::" && prev && prev.text === ">") {
     const d = error("E0001", "type arguments in an expression need `::<...>`", sp(file, found.start, found.end), "expected an expression here");

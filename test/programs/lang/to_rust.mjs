@@ -89,7 +89,10 @@ function stringLiteral(lit, out, src, after) {
   const next = src.slice(after).replace(/^\s+/, "");
   const inPattern = next.startsWith("=>") || (next.startsWith("|") && !next.startsWith("||")) ||
     (/\|\s*$/.test(before) && !/\|\|\s*$/.test(before) && /=>/.test(next.split("\n")[0]));
-  if (inPattern) return lit;
+  // Inside a tuple pattern at the start of a match arm: `("go", Some(dir)) => ..`.
+  const lineSoFar = out.slice(out.lastIndexOf("\n") + 1);
+  const inTuplePattern = /^\s*\((?:[^()"]|"[^"]*")*$/.test(lineSoFar) && /^[^\n]*=>/.test(next);
+  if (inPattern || inTuplePattern) return lit;
   if (/(^|[^+])\+$/.test(before) || /\+=$/.test(before)) return lit;
   const call = /\.?([A-Za-z_]\w*)\(\s*$/.exec(before) || /\.([A-Za-z_]\w*)\([^()]*,\s*$/.exec(before);
   if (call && STR_ARG_METHODS.has(call[1])) return lit;
@@ -258,6 +261,10 @@ impl<K: PartialEq, V> Map<K, V> {
     fn into_values(self) -> impl Iterator<Item = V> { self.entries.into_iter().map(|(_, v)| v) }
     fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut f: F) { self.entries.retain_mut(|(k, v)| f(k, v)) }
     fn entry<Q: IntoKey<K>>(&mut self, k: Q) -> MapEntry<'_, K, V> { MapEntry { map: self, key: k.into_key() } }
+}
+impl<K: PartialEq, V> std::ops::Index<&K> for Map<K, V> {
+    type Output = V;
+    fn index(&self, k: &K) -> &V { &self.entries.iter().find(|(x, _)| x == k).expect("key not in map").1 }
 }
 // std's hash_map::Entry API over the insertion-ordered shim.
 trait IntoKey<K> { fn into_key(self) -> K; }
