@@ -56,6 +56,12 @@ function refSelf(decl: A.FnDecl | null): boolean {
   return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
 }
 
+/** `Iter` methods whose closure only tests or compares items (returns a `bool`, an `Ordering`, a key): what it borrows never reaches the items. */
+const ITER_PREDICATE_METHODS = new Set([
+  "filter", "take_while", "skip_while", "inspect", "for_each", "any", "all", "find", "position", "rposition",
+  "max_by_key", "min_by_key", "max_by", "min_by", "partition",
+]);
+
 /**
  * May argument i of this `&mut self` method call end up inside the receiver? Natives: yes
  * (`v.push(&x)`). A user method: only through a parameter whose type names a type parameter of
@@ -149,6 +155,8 @@ export class Lowerer {
   /** The temporaries of the statement being lowered (null outside any statement). */
   private stmtTemps: Binding[] | null = null;
   private selfOnlyResult: Binding[] | undefined = undefined;
+  /** The part of an iterator value's borrows that its items carry (see iterCarried); absent: all of them. */
+  private readonly iterItems = new WeakMap<Carried, Carried>();
   /** In a `&mut self` method: what is stored into `*self` (Cfg.storesIntoSelf). */
   private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
   private unstorableParams: Binding[] | undefined = undefined;
@@ -1054,9 +1062,27 @@ export class Lowerer {
       const own = (id: number) => id >= first && loans[id].origin === "autoref" && loans[id].span === e.receiver.span;
       if (recvCarried.loans.some(own)) recvCarried = { loans: recvCarried.loans.filter((l) => !own(l)), vars: recvCarried.vars };
     }
-    const result = this.keepIfCarries(e, receiverOnly ? recvCarried : union(recvCarried, ...cs));
+    const carried = res?.kind === "native" && res.name.startsWith("Iter::") ? this.iterCarried(res.name.slice(6), e, recvCarried, cs) : receiverOnly ? recvCarried : union(recvCarried, ...cs);
+    const result = this.keepIfCarries(e, carried);
     this.endTempsSince(first, result);
     return result;
+  }
+
+  /**
+   * What an iterator method's result carries. An iterator carries the borrows of its items and
+   * those of its machinery (the closures of `filter`, `max_by_key`, ...); a result made of items
+   * (`collect`, `next`, `max_by_key`) carries only the first: `words.iter().filter(|w|
+   * w.starts_with(&prefix)).collect()` borrows `words`, not `prefix` — as in Rust, where the
+   * predicate returns a `bool` and is gone with the iterator.
+   */
+  private iterCarried(method: string, e: A.MethodCallExpr, recv: Carried, cs: Carried[]): Carried {
+    const machinery = ITER_PREDICATE_METHODS.has(method);
+    const toItems = cs.filter((_, i) => !(machinery && this.ty(e.args[i])?.kind === "fn"));
+    const items = union(this.iterItems.get(recv) ?? recv, ...toItems);
+    if (builtinName(this.ty(e)) !== "Iter") return items;
+    const all = union(recv, ...cs);
+    if (all !== items) this.iterItems.set(all, items);
+    return all;
   }
 
   // ───────────── control flow ─────────────
