@@ -244,6 +244,20 @@ export class MapOps {
 
   /** Insert or replace; true when `key` was there, its old value then in `previous`. */
   insert(m: Ptr, key: Value, val: Value): boolean {
+    // A word count's shape, small enough for V8 to inline into the loop: a `get` of this key
+    // just found it, and the new value is a number.
+    if (this.probeKey === key && this.probeEntry >= 0 && this.probeMap === m && this.probeEpoch === this.rt.contentEpoch && this.vkind === SlotKind.Scalar && typeof val === "number") {
+      const h = this.rt.heap;
+      const vals = h.getPtr(m, Slot.Vals);
+      this.previous = h.get(vals, this.probeEntry);
+      h.set(vals, this.probeEntry, val);
+      return true;
+    }
+    return this.insertProbing(m, key, val);
+  }
+
+  /** `insert` in general: the key probed for (unless the last probe was for it), added if new. */
+  private insertProbing(m: Ptr, key: Value, val: Value): boolean {
     const rt = this.rt;
     // One hash per insert: a key's hash comes from its contents, so a resize (which may move
     // the key) leaves it valid. A `get` of the same key just before has done the probe.
