@@ -92,3 +92,68 @@ test("the default seed is fixed, so runs repeat", () => {
   const mean = u.reduce((s, x) => s + x, 0) / u.length;
   expect(Math.abs(mean - 0.5)).toBeLessThan(0.05);
 });
+
+describe("PyTorch's view ops beyond §6: unsqueeze, squeeze, permute, view", () => {
+  const x = rt.arange(24).reshape([2, 3, 4]);
+
+  test("unsqueeze inserts a size-1 dimension, negative dims counting from the new end", () => {
+    expect(x.unsqueeze(0).shape).toEqual([1, 2, 3, 4]);
+    expect(x.unsqueeze(3).shape).toEqual([2, 3, 4, 1]);
+    expect(x.unsqueeze(-1).shape).toEqual([2, 3, 4, 1]);
+    expect(toRef(x.unsqueeze(1)).data).toEqual(toRef(x).data);
+    expect(() => x.unsqueeze(5)).toThrow(expect.objectContaining({ code: "P0401" }));
+  });
+
+  test("squeeze drops size-1 dimensions, or only the one asked for (a no-op when it is not 1)", () => {
+    const z = rt.zeros([1, 3, 1, 2]);
+    expect(z.squeeze().shape).toEqual([3, 2]);
+    expect(z.squeeze(2).shape).toEqual([1, 3, 2]);
+    expect(z.squeeze(1).shape).toEqual([1, 3, 1, 2]);
+    expect(z.squeeze(-2).shape).toEqual([1, 3, 2]);
+    expect(rt.from(5).squeeze().shape).toEqual([]);
+  });
+
+  test("permute reorders dimensions without copying and reads the same elements as PyTorch", () => {
+    const p = x.permute([2, 0, 1]);
+    expect(p.shape).toEqual([4, 2, 3]);
+    // torch.arange(24.).reshape(2,3,4).permute(2,0,1)[3,1,2] == 23; [1,0,2] == 9
+    expect(p.get([3, 1, 2])).toBe(23);
+    expect(p.get([1, 0, 2])).toBe(9);
+    expect(x.permute([-1, 0, 1]).shape).toEqual([4, 2, 3]);
+    expect(() => x.permute([0, 1])).toThrow(/number of dimensions/);
+    expect(() => x.permute([0, 0, 1])).toThrow(/repeated dim 0/);
+  });
+
+  test("view shares storage with a contiguous tensor and refuses a transposed one", () => {
+    const v = x.view([6, 4]);
+    v.set([0, 0], 100);
+    expect(x.get([0, 0, 0])).toBe(100);
+    x.set([0, 0, 0], 0);
+    expect(x.view([-1]).shape).toEqual([24]);
+    expect(() => x.transpose(0, 1).view([24])).toThrow(/view size is not compatible.*use reshape\(\)/);
+    expect(() => x.view([5, 5])).toThrow(/invalid for input of size 24/);
+  });
+
+  test("to() converts dtypes, truncating toward zero into i32 as .int() does", () => {
+    const f = rt.from([1.9, -1.9, 2.5, -0.5]);
+    const i = f.to("i32");
+    expect(i.dtype).toBe("i32");
+    expect(toRef(i).data).toEqual([1, -1, 2, 0]);
+    expect(f.to("f64").getFlat(0)).toBe(Math.fround(1.9));
+    // A non-contiguous source converts in its logical order.
+    expect(toRef(rt.arange(6).reshape([2, 3]).t().to("i32")).data).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+});
+
+describe("stack", () => {
+  test("joins equal shapes along a new dimension", async () => {
+    const { stack } = await import("./stack");
+    const a = rt.from([1, 2]);
+    const b = rt.from([3, 4]);
+    expect(toRef(stack(rt, [a, b], 0))).toEqual({ shape: [2, 2], data: [1, 2, 3, 4] });
+    expect(toRef(stack(rt, [a, b], 1))).toEqual({ shape: [2, 2], data: [1, 3, 2, 4] });
+    expect(toRef(stack(rt, [a, b], -1))).toEqual({ shape: [2, 2], data: [1, 3, 2, 4] });
+    expect(() => stack(rt, [a, rt.zeros([3])], 0)).toThrow("stack expects each tensor to be equal size, but got [2] at entry 0 and [3] at entry 1");
+    expect(() => stack(rt, [], 0)).toThrow(/non-empty/);
+  });
+});

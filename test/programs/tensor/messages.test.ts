@@ -111,3 +111,45 @@ describe("static shape errors", () => {
     expect(r.stderr).toContain("inner dimensions differ: 3 and 2");
   });
 });
+
+describe("messages of the shape ops beyond §6 and of batched matmul", () => {
+  test("a batched matmul names both whole shapes", () => {
+    const r = run("run", join(HERE, "matmul_batch_mismatch_p0401.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("panic[P0401]: mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2) (shapes [2, 3, 4] and [2, 5, 2])");
+  });
+
+  test("batch dimensions that do not broadcast are named with both shapes", () => {
+    const r = run("run", join(HERE, "matmul_batch_broadcast_p0401.stark"));
+    expect(r.stderr).toContain("the batch dimensions [2] and [3] cannot broadcast (shapes [2, 3, 4] and [3, 4, 2])");
+  });
+
+  test("stack names the first shape and the odd one out, as torch.stack does", () => {
+    const r = run("run", join(HERE, "shape_op_errors_p0401.stark"));
+    expect(r.stderr).toContain("stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 3] at entry 1");
+  });
+
+  test("view of a non-contiguous tensor says why and points at reshape", () => {
+    const r = run("run", join(HERE, "view_non_contiguous_p0401.stark"));
+    expect(r.stderr).toContain("view size is not compatible with input tensor's size and stride (shape [3, 2], strides [1, 3])");
+    expect(r.stderr).toContain("use reshape()");
+  });
+
+  test("a dimension out of range uses PyTorch's words", () => {
+    const r = run("run", join(HERE, "negative_dims_count_from_end.stark"));
+    expect(r.stderr).toContain("Dimension out of range (expected to be in range of [-3, 2], but got -4)");
+  });
+
+  test("a view's borrow error says the view shares the base's storage", () => {
+    const r = run("check", join(HERE, "view_borrows_base_err.stark"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("`at` is a view of `a`: it shares `a`'s storage, so changing `a` would change `at` too");
+    expect(r.stderr).toContain("make `at` an independent tensor: add `.clone()` where it is created");
+  });
+
+  test("a second backward through freed saved tensors is P0105 in PyTorch's words", () => {
+    const r = run("run", join(HERE, "../ml/backward_twice_p0105.stark"));
+    expect(r.status).toBe(101);
+    expect(r.stderr).toContain("panic[P0105]: Trying to backward through the graph a second time");
+  });
+});
