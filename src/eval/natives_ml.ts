@@ -472,6 +472,14 @@ shapeNative(
   },
 );
 shapeNative("Tensor::contiguous", () => (a) => a.clone());
+shapeNative(
+  "Tensor::pow",
+  (s) => (a, p) => {
+    if (a.dtype === "i32") return s.rt.panic("P0402", "pow() needs a floating-point tensor (f32 or f64), but got i32: cast it with .float() first", s.span);
+    return a.pow(+(p as number));
+  },
+  (b, _s, node, _result, args) => b.ag.pow(node, +(args[0] as number)),
+);
 N["Tensor::is_contiguous"] = () => (a: Value) => (a as Tensor & { contiguous?: boolean }).contiguous !== false;
 
 // `x.sum_dim_keepdim(d)` is PyTorch's `x.sum(d, keepdim=True)`: the reduction, then a size-1

@@ -223,6 +223,9 @@ export class Autograd {
   log(a: Node): Node {
     return this.record(Op.Log, this.value(a).log(), a, 0);
   }
+  pow(a: Node, exponent: number): Node {
+    return this.record(Op.Pow, this.value(a).pow(exponent), a, 0, exponent);
+  }
   sqrt(a: Node): Node {
     return this.record(Op.Sqrt, this.value(a).sqrt(), a, 0);
   }

@@ -45,6 +45,8 @@ export enum Op {
   CrossEntropy,
   /** `x @ wᵀ` (nn::Linear without its bias): in0 = x [N, in], in1 = w [out, in]. */
   Linear,
+  /** `x.pow(p)` (arg0 = p) */
+  Pow,
 }
 
 type Grads = [Tensor | null, Tensor | null];
@@ -72,6 +74,7 @@ export function keepsForwardTensors(op: Op): boolean {
     case Op.Softmax:
     case Op.CrossEntropy:
     case Op.Linear:
+    case Op.Pow:
       return true;
     default:
       return false;
@@ -123,6 +126,9 @@ export function backwardRule(ag: Autograd, n: Node, g: Tensor, need0: boolean, n
       return [g.div(x), null];
     case Op.Sqrt:
       return [chain(g.div(out), (t) => t.mul(0.5)), null];
+    case Op.Pow:
+      // d(x^p)/dx = p·x^(p-1)
+      return [chain(x.pow(arg0 - 1), (t) => t.mul(arg0), (t) => t.mul(g)), null];
     case Op.Abs: {
       // sign(x), 0 at 0 as PyTorch gives
       const sign = chain(positiveMask(rt, x), (pos) => {

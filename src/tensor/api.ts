@@ -98,6 +98,8 @@ export interface Tensor {
   permute(dims: number[]): Tensor;
   /** `reshape` that never copies: P0401 when the tensor's strides cannot be viewed as `shape`. */
   view(shape: Shape): Tensor;
+  /** Each element raised to `exponent` (`x.pow(2.0)`); float dtypes. */
+  pow(exponent: number): Tensor;
   /** A copy converted to `dtype` (float to int truncates toward zero, as PyTorch's `.int()`). */
   to(dtype: DType): Tensor;
 

@@ -157,3 +157,10 @@ describe("stack", () => {
     expect(() => stack(rt, [], 0)).toThrow(/non-empty/);
   });
 });
+
+test("pow: squares exactly, fractional powers of negatives are NaN (as torch.pow)", () => {
+  expect(toRef(rt.from([1.5, -3]).pow(2)).data).toEqual([2.25, 9]);
+  expect(toRef(rt.from([4, 2], "f64").pow(0.5)).data).toEqual([2, Math.SQRT2]);
+  expect(Number.isNaN(rt.from([-0.5]).pow(0.5).getFlat(0))).toBe(true);
+  expect(toRef(rt.arange(6).reshape([2, 3]).t().pow(3)).data).toEqual([0, 27, 1, 64, 8, 125]);
+});

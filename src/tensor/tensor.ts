@@ -250,6 +250,22 @@ export class DenseTensor implements Tensor {
     return this.viewOf(target, contiguousStrides(target), this.offset);
   }
 
+  pow(exponent: number): Tensor {
+    const out = this.rt.empty(this.shape, this.dtype) as DenseTensor;
+    const src = this.contiguousOrCopy();
+    try {
+      const from = src.data();
+      const to = out.data();
+      const n = out.numel();
+      // x ** 2 is x * x exactly (Math.pow agrees, but says so less plainly); the typed array rounds to f32.
+      if (exponent === 2) for (let i = 0; i < n; i++) to[out.base + i] = from[src.base + i] * from[src.base + i];
+      else for (let i = 0; i < n; i++) to[out.base + i] = Math.pow(from[src.base + i], exponent);
+    } finally {
+      if (src !== this) src.free();
+    }
+    return out;
+  }
+
   to(dtype: DType): Tensor {
     const out = this.rt.empty(this.shape, dtype) as DenseTensor;
     const src = this.contiguousOrCopy();
