@@ -943,9 +943,12 @@ export class Lowerer {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i);
       if (nativeName && !isDrop && (nativeName === "print" || nativeName === "eprint" || isTensor(this.ty(a)))) auto = true;
       if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
-      this.argClosureBound = this.closureBoundAt(a, decl, nativeName, decl?.selfParam ? i - 1 : i);
-      cs.push(this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i))));
+      const pi = decl?.selfParam ? i - 1 : i;
+      this.argClosureBound = this.closureBoundAt(a, decl, nativeName, pi);
+      const c = this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i)));
       this.argClosureBound = null;
+      // A parameter that owns a trait object (`run: Box<dyn Fn(i32) -> i32>`) takes only `'static` values.
+      cs.push(decl?.body && pi >= 0 && mentionsDyn(decl.params[pi]?.ty) ? this.intoStatic(c, a.span) : c);
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
     const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
@@ -1015,8 +1018,9 @@ export class Lowerer {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i) || keyBorrow;
       if (native && (recvTensor || isTensor(this.ty(a))) && isTensor(this.ty(a))) auto = true;
       this.argClosureBound = this.closureBoundAt(a, decl, res?.kind === "native" ? res.name : null, i);
-      cs.push(this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i))));
+      const c = this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i)));
       this.argClosureBound = null;
+      cs.push(decl?.body && mentionsDyn(decl.params[i]?.ty) ? this.intoStatic(c, a.span) : c);
     });
     if (pendingMut) {
       if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });

@@ -719,7 +719,7 @@ export class BodyChecker {
       const end = this.cfg.scopeEndSpan.get(b);
       if (end) d.labels.push({ span: end, message: `\`${b.name}\` dropped here while still borrowed` });
       // rustc labels the whole `Box::new(..)` "cast requires ..."; around the primary span that label would hide it.
-      d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
+      d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field or a parameter (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
       d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
       this.report(d);
       return;

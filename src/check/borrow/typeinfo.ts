@@ -123,16 +123,18 @@ export class TypeInfo {
   }
 }
 
-/** Does a written type contain a trait object (`Box<dyn Fn()>`, `Vec<Box<dyn Shape>>`)? */
-export function mentionsDyn(t: TypeExpr | undefined): boolean {
+/**
+ * Does a written type own a trait object (`Box<dyn Fn()>`, `Vec<Box<dyn Shape>>`)? Such an
+ * object is `'static` in Rust. One behind a reference (`&dyn Fn()`) lives as long as the
+ * reference instead, so it does not count.
+ */
+export function mentionsDyn(t: TypeExpr | null | undefined): boolean {
   if (!t) return false;
   switch (t.kind) {
     case "DynTraitType":
       return true;
     case "PathType":
       return t.segments.some((seg) => !!seg.args && seg.args.some(mentionsDyn));
-    case "RefType":
-      return mentionsDyn(t.inner);
     case "TupleType":
       return t.elems.some(mentionsDyn);
     case "ArrayType":
