@@ -299,6 +299,12 @@ export class BodyChecker {
     if ((name === "Ord" || name === "Eq") && this.isPreludeTrait(trait) && this.hasFloat(t)) return false;
     // A literal not yet typed is still a number: `s.split(1)` is no `StrPattern`.
     if (t.kind === "var" && this.inf.varKind(t) !== "any" && MARKER_TRAITS.has(name) && this.isPreludeTrait(trait)) return this.markerHolds(name, t);
+    // An unsuffixed literal meets a user trait if some type it could become does (rustc:
+    // "the trait bound `{integer}: Describe` is not satisfied").
+    if (t.kind === "var" && this.inf.varKind(t) !== "any" && !this.isPreludeTrait(trait)) {
+      const names = this.inf.varKind(t) === "int" ? ["i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize", "i8", "i16"] : ["f64", "f32"];
+      return names.some((n) => this.env.implementsTrait(this.inf.varKind(t) === "int" ? { kind: "int", name: n as "i32" } : { kind: "float", name: n as "f64" }, trait));
+    }
     if (t.kind === "var" || t === ERR) return true;
     if (t.kind === "dyn") return t.trait === trait || t.trait.supertraits.some((s) => s.kind === "PathType" && s.segments[s.segments.length - 1].name.name === name);
     if (t.kind === "param") return true;
@@ -733,6 +739,9 @@ export class BodyChecker {
     if (t.kind === "builtin") {
       if (t.name === "Range") return { kind: "range", item: t.args[0] };
       if (t.name === "Iter") return { kind: "iterator", item: t.args[0] };
+      // `Box<dyn Iterator<Item = T>>` (STARK's `Box<Iter<T>>`) walks as the iterator inside.
+      const boxed = t.name === "Box" && t.args[0] ? inf.shallow(t.args[0]) : null;
+      if (boxed && boxed.kind === "builtin" && boxed.name === "Iter") return { kind: "iterator", item: boxed.args[0] };
       if (t.name === "Vec") return { kind: "intoIter", item: t.args[0] };
       if (t.name === "Map") return { kind: "intoIter", item: { kind: "tuple", elems: [t.args[0], t.args[1]] } };
     }
@@ -1645,6 +1654,8 @@ export class BodyChecker {
     const hit = findAssocFn(this, pt, last.name.name, cx);
     if (!hit) {
       const d = error("E0599", `no function or associated item named \`${last.name.name}\` found for ${show(inf, pt)} in the current scope`, last.name.span, `function or associated item not found in ${show(inf, pt)}`);
+      const close = headKey(pt) !== null ? closestName(last.name.name, methodNames(this, pt)) : null;
+      if (close) d.help.push(`there is an associated function with a similar name: \`${close}\``);
       this.err(d);
       return null;
     }
@@ -1913,7 +1924,8 @@ export class BodyChecker {
         const at = this.expr(a, null, cx);
         if (at === ERR) return;
         const it = this.iterItem(at);
-        if (it && it.kind !== "iterator" && inf.tryUnify(it.item, p.args[0])) return;
+        const boxedIter = inf.shallow(at).kind === "builtin" && (inf.shallow(at) as { name: string }).name === "Box";
+        if (it && (it.kind !== "iterator" || boxedIter) && inf.tryUnify(it.item, p.args[0])) return;
         // `v.extend(&w)` / `v.extend(w.iter())` into a Vec of numbers: Rust's Extend<&T> for Copy T
         // (a `&i32` item is the number itself here). Only where the element type is already a
         // number: `zip(&w)` keeps its `&T` items.
