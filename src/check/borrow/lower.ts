@@ -160,6 +160,8 @@ export class Lowerer {
   /** In a `&mut self` method: what is stored into `*self` (Cfg.storesIntoSelf). */
   private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
   private unstorableParams: Binding[] | undefined = undefined;
+  /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
+  private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
   private extendedRef: Expr | null = null;
   /** In a function returning a reference: the hidden holder of every returned borrow (see lowerFn). */
@@ -329,6 +331,7 @@ export class Lowerer {
   lowerTopLevel(stmts: A.Stmt[], endSpan: Span): Cfg {
     this.openScope();
     for (const s of stmts) this.statement(s);
+    this.touchStatic(endSpan);
     this.closeScope(endSpan, false);
     this.link(this.cur, this.exitNode);
     this.cur = null;
@@ -345,11 +348,30 @@ export class Lowerer {
 
   /** The value goes into a `'static` trait object: checked like a return, and it carries nothing further. */
   private intoStatic(c: Carried, span: Span): Carried {
-    if (c.loans.length || c.vars.length) this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody, intoStatic: true });
+    if (!c.loans.length && !c.vars.length) return EMPTY;
+    this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody, intoStatic: true });
+    // What the trait object captured stays borrowed to the end of the body (`'static`), so later
+    // uses of it conflict too; the borrow that passes the container (`&mut handlers`) does not.
+    if (!this.staticHolder) {
+      this.staticHolder = { name: "<'static>", mutable: false, span };
+      this.bindingIndex.set(this.staticHolder, this.bindings.length);
+      this.bindings.push(this.staticHolder);
+      this.scopes[0]?.bindings.push(this.staticHolder);
+      this.emit({ kind: "declare", binding: this.staticHolder, init: true, span });
+    }
+    this.flowInto({ loans: c.loans.filter((l) => this.loans[l].origin === "capture"), vars: c.vars }, this.staticHolder);
     return EMPTY;
   }
 
+  /** Keeps what went into a `'static` trait object borrowed: a use of the hidden holder at every exit. */
+  private touchStatic(span: Span): void {
+    if (!this.staticHolder || this.cur === null) return;
+    this.addUse(this.staticHolder, span);
+    this.emit({ kind: "touch", binding: this.staticHolder, span });
+  }
+
   private ret(c: Carried, span: Span): void {
+    this.touchStatic(span);
     if (this.cur === null) return;
     if (this.returned) {
       this.flowInto(c, this.returned);
@@ -591,6 +613,14 @@ export class Lowerer {
       }
       this.read(p, e.span);
       return { loans: [], vars };
+    }
+    // `t[i]` of a tensor is a view of row i (LANGUAGE.md §6), not a move out of `t`: it borrows
+    // `t` as the view methods do (`let row = m[0];` then `m.fill_(..)` is E0502).
+    const ti = isTensor(t) ? p.proj.findIndex((x) => x.kind === "index") : -1;
+    if (ti >= 0 && e.kind === "IndexExpr" && isTensor(this.ty(e.object))) {
+      const c = this.borrow({ base: p.base, proj: p.proj.slice(0, ti) }, false, e.span, "view");
+      this.tensorViews.add(e);
+      return { loans: c.loans, vars: union(c, { loans: [], vars: [p.base] }).vars };
     }
     this.addUse(p.base, e.span);
     this.emit({ kind: "move", place: p, span: e.span, ty: t! });

@@ -30,6 +30,8 @@ export class BodyChecker {
   private readonly reservationReported = new Set<number>();
   private readonly seen = new Set<string>();
   private readonly loansOfVar = new Map<Binding, number[]>();
+  /** Set by laterUse: the use it found is the end of the body keeping a `'static` value's borrows. */
+  private laterHolderIsStatic = false;
 
   constructor(
     private readonly cfg: Cfg,
@@ -581,9 +583,13 @@ export class BodyChecker {
   /** Adds where the borrow is used later, or (lexical) where it ends, and the lexical/NLL note. */
   private storyOfLoan(d: Diagnostic, n: number, loan: Loan, laterMsg: string, primary: Span): void {
     const holders = this.an.holders[loan.id].filter((h) => this.cfg.bindingIndex.has(h));
+    this.laterHolderIsStatic = false;
     const later = this.laterUse(n, holders);
     const nllLive = this.an.loanLive(loan.id, n, "nll");
-    if (later && (nllLive || this.model === "nll")) d.labels.push({ span: later, message: laterMsg });
+    if (later && this.laterHolderIsStatic) {
+      // Held by a `'static` trait object (a boxed closure stored where `Box<dyn ..>` is written): to the end.
+      d.labels.push({ span: later, message: "the borrow lasts until here: a closure holding it was stored as a `'static` trait object" });
+    } else if (later && (nllLive || this.model === "nll")) d.labels.push({ span: later, message: laterMsg });
     if (this.model === "lexical" && !nllLive) {
       const h = holders.find((b) => this.an.holderLive(b, n, "lexical")) ?? holders[0];
       const end = h ? this.cfg.scopeEndSpan.get(h) : undefined;
@@ -611,6 +617,7 @@ export class BodyChecker {
       // A redefinition of the holder ends this borrow's story along this path.
       const a = node.action;
       if (nodeUses(this.cfg, node).some((b) => hs.has(b))) {
+        this.laterHolderIsStatic = a.kind === "touch" && a.binding.name === "<'static>";
         return (a as { span: Span }).span ?? null;
       }
       if (a.kind === "declare" && hs.has(a.binding)) continue;
@@ -709,11 +716,13 @@ export class BodyChecker {
   private checkIntoStatic(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
     for (const v of carried.vars) for (const l of this.loansOfVar.get(v) ?? []) all.add(l);
+    const told = new Set<Binding>(); // each borrowed local once, as rustc does
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
       if (loan.origin !== "capture" || !loan.closureSpan || hasDeref(loan.place) || !this.an.loanReaches(l, n)) continue;
       const b = loan.place.base;
-      if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
+      if (told.has(b) || !this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
+      told.add(b);
       const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
       d.labels.push({ span: b.span, message: `binding \`${b.name}\` declared here` });
       const end = this.cfg.scopeEndSpan.get(b);
@@ -722,7 +731,6 @@ export class BodyChecker {
       d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field or a parameter (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
       d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
       this.report(d);
-      return;
     }
   }
 

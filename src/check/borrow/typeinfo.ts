@@ -124,9 +124,9 @@ export class TypeInfo {
 }
 
 /**
- * Does a written type own a trait object (`Box<dyn Fn()>`, `Vec<Box<dyn Shape>>`)? Such an
- * object is `'static` in Rust. One behind a reference (`&dyn Fn()`) lives as long as the
- * reference instead, so it does not count.
+ * Does a written type own a trait object (`Box<dyn Fn()>`, `Vec<Box<dyn Shape>>`, also behind a
+ * reference: `&mut Vec<Box<dyn Fn()>>`)? Such an object is `'static` in Rust. One directly behind
+ * a reference (`&dyn Fn()`) lives as long as the reference instead, so it does not count.
  */
 export function mentionsDyn(t: TypeExpr | null | undefined): boolean {
   if (!t) return false;
@@ -135,6 +135,9 @@ export function mentionsDyn(t: TypeExpr | null | undefined): boolean {
       return true;
     case "PathType":
       return t.segments.some((seg) => !!seg.args && seg.args.some(mentionsDyn));
+    case "RefType":
+      // `&dyn Fn()` borrows its object; `&mut Vec<Box<dyn Fn()>>` still owns `'static` ones.
+      return t.inner.kind !== "DynTraitType" && mentionsDyn(t.inner);
     case "TupleType":
       return t.elems.some(mentionsDyn);
     case "ArrayType":
