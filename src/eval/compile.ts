@@ -2023,6 +2023,19 @@ export class Compiler {
         return undefined;
       };
     }
+    if (target.kind === "DerefExpr" && place.kind === SlotKind.Scalar && place.ref && isMutRefScalar(this.typeOf(target.operand, ctx))) {
+      // `*m.entry(k).or_insert(0) += 1`: the reference is computed once (after the right side,
+      // as Rust evaluates primitive compound assignments), then read and written through.
+      const ref = place.ref;
+      const heap = rt.heap;
+      return (f) => {
+        const v = value(f);
+        if (escapes && rt.ctl !== 0) return undefined;
+        const r = ref(f);
+        rt.store(heap.getPtr(r, 0), heap.get(r, 1), SlotKind.Scalar, fn(readPlace(rt, r), v));
+        return undefined;
+      };
+    }
     // Local scalar fast path: `x += 1`.
     return (f) => {
       const v = value(f);
@@ -2378,9 +2391,11 @@ export class Compiler {
         set = (f, v) => m(f, v, 0, -1);
       }
       const body = this.compileBlock(e.body, ctx);
+      const boundsEscape = mayEscape(iterExpr);
       return (f) => {
         const a = start(f);
         const b = end(f);
+        if (boundsEscape && rt.ctl !== 0) return undefined;
         const stop = incl ? b + 1 : b;
         for (let i = a; i < stop; i++) {
           set(f, i);
@@ -2413,8 +2428,13 @@ export class Compiler {
             .filter((b) => !b.global && !ctx.cells.has(b) && reprOf(this.bindingType(ctx, b)) === SlotKind.Pointer)
             .map((b) => ctx.slots.get(b))
             .filter((x): x is number => x !== undefined);
+    // `for x in parse(s)?.iter()`: a `?`/`return`/`break` in the iterator expression leaves
+    // before the loop starts.
+    const iterEscapes = mayEscape(e.iter);
     return (f) => {
-      f[slot] = make(src(f));
+      const source = src(f);
+      if (iterEscapes && rt.ctl !== 0) return undefined;
+      f[slot] = make(source);
       if (moved >= 0) f[moved] = undefined;
       const vec = iteratedVec(rt, f[slot]);
       let prev = 0;
@@ -3720,3 +3740,8 @@ function collectBindPats(p: Pattern): Binding[] {
 
 import { getMapOps as getMapOpsFor } from "./format";
 export { traitNameOf };
+
+/** `&mut` to a scalar: a place object `[target, index]`. */
+function isMutRefScalar(t: Type): boolean {
+  return t.kind === "ref" && t.mutable && reprOf(t.inner) === SlotKind.Scalar;
+}
