@@ -488,6 +488,28 @@ N["String::find"] = (s) => {
     return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
   };
 };
+N["String::rfind"] = (s) => {
+  const pat = patternOf(s);
+  return (x, p) => {
+    const text = s.rt.str(x);
+    const i = text.lastIndexOf(pat(p));
+    const opt = optionOf(s.rt, s.retType);
+    return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
+  };
+};
+N["String::is_char_boundary"] = (s) => (x, i) => {
+  const n = s.rt.strLen(x);
+  if (i === 0 || i === n) return true;
+  // Inside the text, any byte but a UTF-8 continuation byte (0b10xx_xxxx) starts a char.
+  return i < n && (s.rt.strByte(x, i) & 0xc0) !== 0x80;
+};
+/** Each non-overlapping occurrence of the pattern; an empty one matches at every char boundary. */
+N["String::matches"] = (s) => (x, p) => {
+  const text = s.rt.str(x);
+  const pattern = s.rt.str(p);
+  const n = pattern === "" ? [...text].length + 1 : text.split(pattern).length - 1;
+  return iterOfVec(s.rt, stringVec(s.rt, new Array<string>(n).fill(pattern)), STRING_T);
+};
 N["String::replace"] = (s) => {
   const pat = patternOf(s);
   return (x, a, b) => s.rt.newString(s.rt.str(x).split(pat(a)).join(s.rt.str(b)));

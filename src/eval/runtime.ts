@@ -568,6 +568,11 @@ export class Runtime {
     return this.heap.get(p, Slot.StrLen);
   }
 
+  /** Byte `i` of String `p` (`i` below its length). */
+  strByte(p: Ptr, i: number): number {
+    return this.heap.getByte(this.heap.getPtr(p, Slot.StrBytes), i);
+  }
+
   /** Shorten String `p` to `n` bytes (`pop`, `clear`); `n` must be a char boundary. */
   strTruncate(p: Ptr, n: number): void {
     const h = this.heap;
