@@ -1402,6 +1402,9 @@ export class BodyChecker {
     const it = this.expr(e.index, isRange ? { kind: "builtin", name: "Range", args: [USIZE] } : USIZE, cx);
     if (isRange && (t.kind === "array" || (t.kind === "builtin" && (t.name === "Vec" || t.name === "String" || t.name === "Slice")))) return this.rangeIndex(e, t);
     const idx = this.stripRefs(it);
+    // An integer whose type is still open (`let j = i - 1; v[j]`) is a `usize`, as in Rust: its
+    // arithmetic then overflows below 0 rather than making a negative index.
+    if (!isRange && inf.varKind(idx) === "int") inf.unify(idx, USIZE);
     if (idx !== ERR && !isRange && !(idx.kind === "int" || inf.varKind(idx) === "int")) {
       this.err(error("E0277", `the type ${show(inf, t)} cannot be indexed by ${show(inf, idx)}`, e.index.span, "indices must be integers (`usize`)"));
     }
