@@ -47,6 +47,10 @@ import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 
+/** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
+const isPureOperand = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s) || INT_LITERAL.test(s);
+const INT_LITERAL = /^-?\d+$/;
+
 /** Thrown while generating: this function stays with the closure compiler. */
 export class CodegenUnsupported extends Error {}
 const Unsupported = CodegenUnsupported;
@@ -1266,22 +1270,38 @@ class FnGen {
    */
   private intArith(op: string, name: string, a: string, b: string, checked: string): string {
     const [lo, hi] = INT_RANGE[name];
-    const x = this.tmp();
-    const y = this.tmp();
+    // Operands that are locals or literals are used where they stand (neither can change the
+    // other): fewer temporaries, fewer bytecodes while V8 still interprets the function.
+    const direct = isPureOperand(a) && isPureOperand(b);
+    const x = direct ? a : this.tmp();
+    const y = direct ? b : this.tmp();
     const r = this.tmp();
-    const operands = `${x} = ${a}, ${y} = ${b}`;
+    const seq = (s: string) => (direct ? `(${s})` : `(${x} = ${a}, ${y} = ${b}, ${s})`);
     const slow = `${checked}(${x}, ${y})`;
+    // A literal right operand (`i % 8`, `n + 1`) settles the divisor checks and which bound the
+    // result can cross; an unsigned left operand cannot make a -0.
+    const c = INT_LITERAL.test(b) ? Number(b) : null;
+    const unsigned = lo === 0;
     switch (op) {
       case "+":
-      case "-":
-        return `(${operands}, ${r} = ${x} ${op} ${y}, ${r} > ${hi} || ${r} < ${lo} ? ${slow} : ${r})`;
-      case "*":
-        // `r === 0 ? 0 : r`: no -0 (Rust integers have none).
-        return `(${operands}, ${r} = ${x} * ${y}, ${r} > ${hi} || ${r} < ${lo} ? ${slow} : ${r} === 0 ? 0 : ${r})`;
+      case "-": {
+        // Which bound the result can cross: a literal's sign, or both operands unsigned, settle it.
+        const up = c !== null ? (op === "+") === c >= 0 : unsigned ? op === "+" : null;
+        const out = up === null ? `${r} > ${hi} || ${r} < ${lo}` : up ? `${r} > ${hi}` : `${r} < ${lo}`;
+        return seq(`${r} = ${x} ${op} ${y}, ${out} ? ${slow} : ${r}`);
+      }
+      case "*": {
+        const out = unsigned ? `${r} > ${hi}` : `${r} > ${hi} || ${r} < ${lo}`;
+        // `r === 0 ? 0 : r`: no -0 (Rust integers have none); none can arise from x >= 0 or c > 0.
+        const noNegZero = unsigned || (c !== null && c > 0);
+        return seq(`${r} = ${x} * ${y}, ${out} ? ${slow} : ${noNegZero ? r : `${r} === 0 ? 0 : ${r}`}`);
+      }
       case "/":
-        return `(${operands}, ${y} === 0 ? ${slow} : (${r} = Math.trunc(${x} / ${y}), ${r} > ${hi} ? ${slow} : ${r} === 0 ? 0 : ${r}))`;
+        if (c !== null && c > 0) return seq(unsigned ? `Math.trunc(${x} / ${y})` : `${r} = Math.trunc(${x} / ${y}), ${r} === 0 ? 0 : ${r}`);
+        return seq(`${y} === 0 ? ${slow} : (${r} = Math.trunc(${x} / ${y}), ${r} > ${hi} ? ${slow} : ${r} === 0 ? 0 : ${r})`);
       default:
-        return `(${operands}, ${y} === 0 || ${y} === -1 ? ${slow} : (${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r}))`;
+        if (c !== null && c !== 0 && c !== -1) return seq(unsigned ? `${x} % ${y}` : `${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r}`);
+        return seq(`${y} === 0 || ${y} === -1 ? ${slow} : (${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r})`);
     }
   }
 
