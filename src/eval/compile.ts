@@ -2528,7 +2528,9 @@ export class Compiler {
       if (copyIn && needsCopyOnRead(this.bindingType(ctx, b))) return (f: Frame) => rt.newCell(kind, shallowCopy(rt, acc.get(f)));
       // A tensor moved in belongs to the closure now: its variable (slot or cell) is emptied, so the
       // end of the variable's block does not free what the closure holds (`move |x| x * &w` returned).
-      if (mode === "move" && kind === SlotKind.Tensor && !b.global && this.unchecked === null)
+      // (Also under --unchecked: its tracker marks the variable moved when the closure is made,
+      // and reports a later use from that mark before reading the slot.)
+      if (mode === "move" && kind === SlotKind.Tensor && !b.global)
         return (f: Frame) => {
           const v = acc.get(f);
           acc.set(f, undefined);
