@@ -87,6 +87,10 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
   if (e.kind === "float" && inf.varKind(f) === "int") {
     if (/^[0-9_]+$/.test(text)) d.help.push(`use a float literal: \`${text}.0\``);
   }
+  // `&x` where `&mut x` is expected.
+  if (e.kind === "ref" && e.mutable && f.kind === "ref" && !f.mutable && /^&[^m]/.test(text) && inf.shallow(e.inner).kind !== "var" && inf.tryUnify(inf.shallow(e.inner), inf.shallow(f.inner))) {
+    d.help.push(`consider mutably borrowing here: \`&mut ${text.slice(1).trimStart()}\``);
+  }
   // A value where a reference to the same type is expected (a String passed to a `&str` parameter).
   if (e.kind === "ref" && f.kind !== "ref" && f.kind !== "var" && inf.shallow(e.inner).kind !== "var" && inf.tryUnify(inf.shallow(e.inner), f) && text.length <= 40) {
     d.help.push(`consider borrowing here: \`&${e.mutable ? "mut " : ""}${text}\``);
