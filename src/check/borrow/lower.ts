@@ -71,7 +71,7 @@ const ITER_PREDICATE_METHODS = new Set([
 function argMayBeStored(res: A.MethodRes | undefined | null, i: number): boolean {
   if (!res || res.kind !== "fn" || !res.decl.body || !res.impl) return true;
   const p = res.decl.params[i];
-  return !p || mentionsTypeParam(p.ty, new Set(res.impl.generics.map((g) => g.name)));
+  return !p || mentionsTypeParam(p.ty, new Set(["Self", ...res.impl.generics.map((g) => g.name)]));
 }
 
 function union(...cs: Carried[]): Carried {
@@ -292,7 +292,8 @@ export class Lowerer {
       this.selfOnlyResult = [];
       for (const p of fn.params) if (p.pat.kind === "BindPat" && this.types.carriesLoans(p.pat.binding.ty ?? p.pat.ty)) this.selfOnlyResult.push(p.pat.binding);
       if (fn.selfParam?.mode === "refMut" && selfBinding) {
-        const implParams = new Set(outerGenerics.map((g) => g.name));
+        // `Self` counts as a type parameter: `other: &Self` shares `self`'s lifetimes in Rust.
+        const implParams = new Set(["Self", ...outerGenerics.map((g) => g.name)]);
         this.selfStores = { self: selfBinding, stores: [] };
         this.unstorableParams = fn.params.filter((p) => p.pat.kind === "BindPat" && !mentionsTypeParam(p.ty, implParams) && this.selfOnlyResult!.includes(p.pat.binding)).map((p) => (p.pat as A.BindPat).binding);
       }
