@@ -488,6 +488,16 @@ export class Runtime {
     return this.wrapBytes(data, n, h.get(p, Slot.StrHash));
   }
 
+  /** A new String of bytes `start..end` of String `p` (the caller checked the char boundaries). */
+  strSubstring(p: Ptr, start: number, end: number): Ptr {
+    const h = this.heap;
+    const n = end - start;
+    // Allocation never collects, so `p` is still valid after it.
+    const data = h.allocArray(this.bytesLayout, Math.max(n, 1));
+    this.copyBytes(h.getPtr(p, Slot.StrBytes), start, data, 0, n);
+    return this.wrapBytes(data, n, 0);
+  }
+
   /** The String header around a filled byte array of `n` bytes (`hash` 0 when not known). */
   private wrapBytes(data: Ptr, n: number, hash: number): Ptr {
     const h = this.heap;

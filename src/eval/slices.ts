@@ -48,8 +48,21 @@ function sliceRange(rt: Runtime, base: Ptr, a: number | null, b: number | null, 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** `s[a..b]` of a String: the bytes' text, as a new String, with Rust's panics (out of bounds, order, char boundaries). */
+/**
+ * `s[a..b]` of a String: a new String of those bytes, with Rust's panics (out of bounds, order,
+ * char boundaries). Reads only the bytes it checks and copies: a loop slicing a long text
+ * stays linear. The text is decoded only for a panic's message.
+ */
 function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, inclusive: boolean, span: Span): Ptr {
+  const len = rt.strLen(s);
+  const start = a ?? 0;
+  const end = b === null ? len : inclusive ? b + 1 : b;
+  const inside = (i: number) => i < len && (rt.strByte(s, i) & 0xc0) === 0x80;
+  if (start > len || end > len || start > end || inside(start) || inside(end)) stringRangePanic(rt, s, start, end, span);
+  return rt.strSubstring(s, start, end);
+}
+
+function stringRangePanic(rt: Runtime, s: Ptr, start: number, end: number, span: Span): never {
   const text = rt.str(s);
   const bytes = encoder.encode(text);
   // Rust shows at most 256 bytes of the string, cut at a char boundary.
@@ -59,8 +72,6 @@ function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, in
     while ((bytes[cut] & 0xc0) === 0x80) cut--;
     shown = decoder.decode(bytes.subarray(0, cut)) + "[...]";
   }
-  const start = a ?? 0;
-  const end = b === null ? bytes.length : inclusive ? b + 1 : b;
   if (start > bytes.length) rt.panic("P0103", `start byte index ${start} is out of bounds of \`${shown}\``, span);
   if (end > bytes.length) rt.panic("P0103", `end byte index ${end} is out of bounds of \`${shown}\``, span);
   if (start > end) rt.panic("P0103", `begin > end (${start} > ${end}) when slicing \`${shown}\``, span);
@@ -74,7 +85,7 @@ function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, in
       rt.panic("P0103", `${which} byte index ${i} is not a char boundary; it is inside '${ch}' (bytes ${from}..${to}) of \`${shown}\``, span);
     }
   }
-  return rt.newString(decoder.decode(bytes.subarray(start, end)));
+  throw new Error("stringRangePanic: the range was valid");
 }
 
 /** Compiled bounds of a range written in an index: each part evaluated in order. */
