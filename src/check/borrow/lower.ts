@@ -157,6 +157,8 @@ export class Lowerer {
   private selfOnlyResult: Binding[] | undefined = undefined;
   /** The part of an iterator value's borrows that its items carry (see iterCarried); absent: all of them. */
   private readonly iterItems = new WeakMap<Carried, Carried>();
+  /** `Box::new(..)` calls typed as a trait object, and what they boxed (see call). */
+  private readonly boxedDyn = new WeakMap<Expr, Carried>();
   /** In a `&mut self` method: what is stored into `*self` (Cfg.storesIntoSelf). */
   private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
   private unstorableParams: Binding[] | undefined = undefined;
@@ -348,7 +350,9 @@ export class Lowerer {
   }
 
   /** The value goes into a `'static` trait object: checked like a return, and it carries nothing further. */
-  private intoStatic(c: Carried, span: Span): Carried {
+  /** `behindRef`: the trait objects are inside what a reference argument points to (`&mut Vec<Box<dyn Fn()>>`): that reference's own borrow need not be `'static`. */
+  private intoStatic(c: Carried, span: Span, behindRef = false): Carried {
+    if (behindRef) c = { loans: c.loans.filter((l) => this.loans[l].origin === "capture"), vars: c.vars };
     if (!c.loans.length && !c.vars.length) return EMPTY;
     this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody, intoStatic: true });
     // What the trait object captured stays borrowed to the end of the body (`'static`), so later
@@ -360,7 +364,7 @@ export class Lowerer {
       this.scopes[0]?.bindings.push(this.staticHolder);
       this.emit({ kind: "declare", binding: this.staticHolder, init: true, span });
     }
-    this.flowInto({ loans: c.loans.filter((l) => this.loans[l].origin === "capture"), vars: c.vars }, this.staticHolder);
+    this.flowInto(c, this.staticHolder);
     return EMPTY;
   }
 
@@ -713,7 +717,7 @@ export class Lowerer {
         const fieldDecls = e.target?.kind === "struct" ? e.target.decl.fields : null;
         const cs = e.fields.map((f) => {
           const c = this.value(f.value, "move");
-          return fieldDecls && mentionsDyn(fieldDecls.find((fd) => fd.name.name === f.name.name)?.ty) ? this.intoStatic(c, f.value.span) : c;
+          return fieldDecls && mentionsDyn(fieldDecls.find((fd) => fd.name.name === f.name.name)?.ty) ? this.intoStatic(union(c, this.boxedBorrows(f.value)), f.value.span) : c;
         });
         if (e.base) {
           const bp = this.place(e.base);
@@ -871,7 +875,7 @@ export class Lowerer {
     const valueMode: Mode = compound && isTensor(this.ty(e.value)) ? "borrow" : "move";
     let c = this.value(e.value, valueMode);
     // `m.f = Box::new(..)` into a field written with `dyn` stores a `'static` value.
-    if (this.isDynField(tgtInner)) c = this.intoStatic(c, e.value.span);
+    if (this.isDynField(tgtInner)) c = this.intoStatic(union(c, this.boxedBorrows(e.value)), e.value.span);
     // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
     const indexed = overloadedIndex(tgtInner, this.ty.bind(this));
     if (indexed) {
@@ -979,12 +983,25 @@ export class Lowerer {
       const c = this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i)));
       this.argClosureBound = null;
       // A parameter that owns a trait object (`run: Box<dyn Fn(i32) -> i32>`) takes only `'static` values.
-      cs.push(decl?.body && pi >= 0 && mentionsDyn(decl.params[pi]?.ty) ? this.intoStatic(c, a.span) : c);
+      const pty = decl?.body && pi >= 0 ? decl.params[pi]?.ty : undefined;
+      cs.push(mentionsDyn(pty) ? this.intoStatic(union(c, this.boxedBorrows(a)), a.span, pty!.kind === "RefType") : c);
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
     const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
+    // `Box::new(Poly { pts: &v })` typed `Box<dyn Shape>` carries nothing by its type; what it
+    // boxed is kept aside for the `'static` check where such a box is stored (boxedBorrows).
+    if (nativeName === "Box::new" && result === EMPTY && cs.length && (cs[0].loans.length || cs[0].vars.length)) this.boxedDyn.set(e, cs[0]);
     this.endTempsSince(first, result);
     return result;
+  }
+
+  /** What the `Box::new(..)` calls in `e` boxed into trait objects (`vec![Box::new(a), Box::new(b)]`). */
+  private boxedBorrows(e: Expr): Carried {
+    while (e.kind === "ParenExpr") e = e.expr;
+    if (e.kind === "CallExpr") return this.boxedDyn.get(e) ?? EMPTY;
+    if (e.kind === "VecMacroExpr" && e.elems) return union(EMPTY, ...e.elems.map((x) => this.boxedBorrows(x)));
+    if (e.kind === "ArrayExpr") return union(EMPTY, ...e.elems.map((x) => this.boxedBorrows(x)));
+    return EMPTY;
   }
 
   private methodCall(e: A.MethodCallExpr): Carried {
@@ -1051,7 +1068,8 @@ export class Lowerer {
       this.argClosureBound = this.closureBoundAt(a, decl, res?.kind === "native" ? res.name : null, i);
       const c = this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i)));
       this.argClosureBound = null;
-      cs.push(decl?.body && mentionsDyn(decl.params[i]?.ty) ? this.intoStatic(c, a.span) : c);
+      const pty = decl?.body ? decl.params[i]?.ty : undefined;
+      cs.push(mentionsDyn(pty) ? this.intoStatic(union(c, this.boxedBorrows(a)), a.span, pty!.kind === "RefType") : c);
     });
     if (pendingMut) {
       if (reservation >= 0) this.emit({ kind: "endTemps", loans: [reservation] });
@@ -1069,7 +1087,7 @@ export class Lowerer {
       recvCarried = this.types.carriesLoans(recvInner) ? union(lc, { loans: [], vars: [pendingMut.base] }) : lc;
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`. Into a field
       // written with `dyn` (`self.handlers.push(Box::new(..))`) they must be `'static`.
-      if (this.isDynField(e.receiver)) for (const c of cs) this.intoStatic(c, e.span);
+      if (this.isDynField(e.receiver)) cs.forEach((c, i) => this.intoStatic(union(c, this.boxedBorrows(e.args[i])), e.span));
       else if (this.types.carriesLoans(recvInner))
         cs.forEach((c, i) => {
           if (!argMayBeStored(res, i)) return;

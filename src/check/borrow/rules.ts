@@ -709,9 +709,9 @@ export class BodyChecker {
   }
 
   /**
-   * E0597: a closure borrowing a local stored into a `'static` trait object (a `Box<dyn Fn>`
-   * field). Borrows through references (`&self.x`) are a lifetime error rustc reports without a
-   * code; they are left alone here.
+   * E0597: a value borrowing a local (a closure's capture, a struct holding `&v`) stored into a
+   * `'static` trait object (a `Box<dyn ..>` field or parameter). Borrows through references
+   * (`&self.x`) are a lifetime error rustc reports without a code; they are left alone here.
    */
   private checkIntoStatic(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
@@ -719,7 +719,7 @@ export class BodyChecker {
     const told = new Set<Binding>(); // each borrowed local once, as rustc does
     for (const l of [...all].sort((a, b) => a - b)) {
       const loan = this.cfg.loans[l];
-      if (loan.origin !== "capture" || !loan.closureSpan || hasDeref(loan.place) || !this.an.loanReaches(l, n)) continue;
+      if (hasDeref(loan.place) || loan.origin === "view" || !this.an.loanReaches(l, n)) continue;
       const b = loan.place.base;
       if (told.has(b) || !this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
       told.add(b);
@@ -729,7 +729,7 @@ export class BodyChecker {
       if (end) d.labels.push({ span: end, message: `\`${b.name}\` dropped here while still borrowed` });
       // rustc labels the whole `Box::new(..)` "cast requires ..."; around the primary span that label would hide it.
       d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field or a parameter (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
-      d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
+      if (loan.origin === "capture") d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
       this.report(d);
     }
   }
