@@ -130,6 +130,15 @@ export class TypeInfo {
  */
 export function mentionsDyn(t: TypeExpr | null | undefined): boolean {
   if (!t) return false;
+  // Asked for every argument of every call: a declared type is walked once.
+  let known = mentionsDynMemo.get(t);
+  if (known === undefined) mentionsDynMemo.set(t, (known = typeMentionsDyn(t)));
+  return known;
+}
+
+const mentionsDynMemo = new WeakMap<TypeExpr, boolean>();
+
+function typeMentionsDyn(t: TypeExpr): boolean {
   switch (t.kind) {
     case "DynTraitType":
       return true;
