@@ -40,18 +40,15 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
   if (kind === SlotKind.Scalar) {
     return {
       kind,
-      hash: (_rt, k) => {
-        const n = typeof k === "boolean" ? (k ? 1 : 0) : k;
-        return (Math.imul(n | 0, 0x9e3779b1) ^ Math.floor(n / 4294967296)) >>> 0;
-      },
+      hash: (_rt, k) => scalarHash(typeof k === "boolean" ? (k ? 1 : 0) : k),
       eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : a === b),
     };
   }
   if (isString(t)) {
     return { kind, hash: (rt, k) => rt.strHash(k), eq: (rt, a, b) => rt.strEquals(a, b) };
   }
-  // Structured keys (tuples, enums): hash and compare their Debug text.
-  return {
+  // Structured keys: field by field where they are plain (see structuredKeyOps), else by Debug text.
+  return structuredKeyOps(t, {
     kind,
     hash: (_rt, k) => {
       const s = debugKey(k);
@@ -60,6 +57,75 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
       return x >>> 0;
     },
     eq: (_rt, a, b) => debugKey(a) === debugKey(b),
+  });
+}
+
+/** The hash of an integer (or a bool or char as a number): both halves of a 64-bit value mixed. */
+function scalarHash(n: number): number {
+  return (Math.imul(n | 0, 0x9e3779b1) ^ Math.floor(n / 4294967296)) >>> 0;
+}
+
+/** A field of a tuple or struct key: an integer, bool or char (a number in its slot), or a String. */
+type KeyField = "scalar" | "string";
+
+function keyFieldOf(t: Type): KeyField | null {
+  if (t.kind === "int" || t.kind === "bool" || t.kind === "char") return "scalar";
+  return isString(t) ? "string" : null;
+}
+
+/** The fields of a key, in slot order, when each is a plain scalar or a String; else null. */
+function plainFields(types: readonly Type[]): KeyField[] | null {
+  const out = types.map(keyFieldOf);
+  return out.length > 0 && out.every((k) => k !== null) ? (out as KeyField[]) : null;
+}
+
+/**
+ * Tuple and struct keys made of integers, bools, chars and Strings (grid cells `(i32, i32)`,
+ * `(String, u8)`, `Point { x, y }`) are hashed and compared field by field from their slots;
+ * other structured keys (enums, nested tuples) by their Debug text. A struct's field types are
+ * known once the runtime has its layout, so its choice is made at the first key.
+ */
+function structuredKeyOps(t: Type, byText: KeyOps): KeyOps {
+  if (t.kind === "tuple") {
+    const fields = plainFields(t.elems);
+    return fields ? fieldKeyOps(fields) : byText;
+  }
+  if (t.kind !== "adt" || t.decl.kind !== "StructDecl") return byText;
+  const adt = t;
+  let chosen: KeyOps | null = null;
+  const choose = (rt: Runtime): KeyOps => {
+    if (!chosen) {
+      const fields = plainFields(rt.adtLayout(adt).fieldTypes[0]);
+      chosen = fields ? fieldKeyOps(fields) : byText;
+    }
+    return chosen;
+  };
+  return { kind: byText.kind, hash: (rt, k) => choose(rt).hash(rt, k), eq: (rt, a, b) => choose(rt).eq(rt, a, b) };
+}
+
+function fieldKeyOps(fields: KeyField[]): KeyOps {
+  const n = fields.length;
+  return {
+    kind: SlotKind.Pointer,
+    hash: (rt, k) => {
+      const h = rt.heap;
+      let x = 0x811c9dc5;
+      for (let i = 0; i < n; i++) {
+        const v = h.get(k, i);
+        const fh = fields[i] === "string" ? rt.strHash(v) : scalarHash(v);
+        x = Math.imul(x ^ fh, 0x01000193);
+      }
+      return x >>> 0;
+    },
+    eq: (rt, a, b) => {
+      const h = rt.heap;
+      for (let i = 0; i < n; i++) {
+        const va = h.get(a, i);
+        const vb = h.get(b, i);
+        if (fields[i] === "string" ? !rt.strEquals(va, vb) : va !== vb) return false;
+      }
+      return true;
+    },
   };
 }
 
