@@ -30,10 +30,14 @@ function check(path: string): { found: string[]; annotated: string[] } {
   const annotated: string[] = [];
   text.split("\n").forEach((line, i) => {
     const m = /\/\/ error: (E\d{4})/.exec(line);
-    if (m) annotated.push(`${m[1]}@${i + 1}`);
+    // A learner's program may mix in ownership mistakes: those codes come from the borrow
+    // checker, which test/programs.test.ts runs on this folder too.
+    if (m && !BORROW_CODES.has(m[1])) annotated.push(`${m[1]}@${i + 1}`);
   });
   return { found: found.sort(), annotated: annotated.sort() };
 }
+
+const BORROW_CODES = new Set(["E0373", "E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507", "E0515", "E0596", "E0597", "E0716"]);
 
 const TYPE_CODES = new Set(["E0004", "E0308", "E0425", "E0412", "E0599", "E0609", "E0061", "E0063", "E0369", "E0277", "E0282", "E0433", "E0560", "E0023", "E0026", "E0614", "E0600"]);
 
