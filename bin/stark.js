@@ -3,7 +3,7 @@
 ':' //; d=${s%/*}/../dist/snapshot; n=; IFS=:; for p in $PATH; do [ -f "${p:-.}/node" ] && [ -x "${p:-.}/node" ] && n=${p:-.}/node && break; done; unset IFS
 ':' //; u=; [ -f "$d/cli.blob" ] && [ -z "$NODE_OPTIONS$STARK_NO_SNAPSHOT" ] && [ "$n" -ef "$d/node" ] && ! [ "$n" -nt "$d/node.stamp" ] && ! [ "$n" -ot "$d/node.stamp" ] && u=1
 ':' //; [ "$u" ] && [ -f "$d/cpu" ] && { b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null; [ "$b" ] && [ -f "$d/cpu-ok-$b" ] || { grep -qxF -f "$d/cpu" /proc/cpuinfo 2>/dev/null && { [ -z "$b" ] || { : >"$d/cpu-ok-$b"; } 2>/dev/null; true; }; } || u=; }
-':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && { read -r f <"$d/flags"; } 2>/dev/null && { [ "${GLIBC_TUNABLES+x}" ] || export GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432; exec "$n" $f --snapshot-blob "$d/cli.blob" -- "$@"; }
+':' //; unset NODE_EXTRA_CA_CERTS; [ "$u" ] && { ulimit -s 8192; } 2>/dev/null && { read -r f <"$d/flags"; } 2>/dev/null && { [ "${GLIBC_TUNABLES+x}" ] || export GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432; exec "$n" $f --snapshot-blob "$d/cli.blob" -- "$@"; }
 ':' //; exec node "$0" "$@"
 "use strict";
 // Entry point of the `stark` command, both a shell script and JavaScript.
@@ -23,6 +23,10 @@
 // Both execs drop NODE_EXTRA_CA_CERTS: Node 20 parses that certificate file before running any
 // code (≈ 35 ms of CPU for a system bundle of 140 certificates, more than the rest of a start),
 // and only TLS reads it, which STARK never uses.
+//
+// Before that exec the main thread's stack limit is set to 8 MB (`ulimit -s`; if the hard limit
+// is lower, the snapshot is not used): the blob's flags give V8 a 3.9 MB stack for deep
+// recursion, which must stay inside the real one.
 //
 // The snapshot's exec also asks glibc's malloc for transparent huge pages (GLIBC_TUNABLES,
 // unless the variable is set already; other C libraries ignore it): node reads the 4 MB blob

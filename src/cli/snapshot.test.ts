@@ -33,6 +33,7 @@ const PROGRAMS: Record<string, string> = {
     "fn main() {\n    let model = Gc::new(nn::Linear::new(2, 1));\n    let mut w = model.weight();\n    torch::no_grad(|| w.fill_(0.5));\n    let x = Tensor::from([[1.0, 3.0]]);\n    let y = model.forward(&x);\n    y.sum().backward();\n    let mut opt = optim::SGD::new(model.parameters(), 0.1);\n    opt.step();\n    print(w);\n    let v: Vec<i64> = vec![1, 2];\n    print(v[3]);\n}\n",
   "hello.stark": 'print("Hello, STARK!");\nfn main() {\n    let v = vec![1, 2, 3];\n    print(f"{v:?} has {v.len()} items");\n    print(Some("tiny"));\n}\n',
   "panic.stark": "fn get(v: &Vec<i32>, i: usize) -> i32 {\n    v[i]\n}\nfn main() {\n    let v = vec![1, 2];\n    print(get(&v, 1));\n    print(get(&v, 5));\n}\n",
+  "deep.stark": "fn sum(n: u64) -> u64 {\n    if n == 0 { 0 } else { n + sum(n - 1) }\n}\nfn main() {\n    print(sum(10000));\n}\n",
   "type_error.stark": 'fn main() {\n    let x: i32 = "five";\n    print(x);\n}\n',
   "syntax_error.stark": "fn main() {\n    let x = ;\n}\n",
   "borrow_error.stark": "fn main() {\n    let s = String::from(\"hi\");\n    let t = s;\n    print(s);\n    print(t);\n}\n",
@@ -268,7 +269,7 @@ describe("falling back to the normal path", () => {
 
   test("without the file of the V8 flags the blob was built with (node would refuse other flags)", () => {
     const flags = join(root, "dist/snapshot/flags");
-    expect(readFileSync(flags, "utf8")).toMatch(/^(--[a-z0-9-]+( --[a-z0-9-]+)*)?\n$/);
+    expect(readFileSync(flags, "utf8")).toMatch(/^(--[a-z0-9-]+(=\S+)?( --[a-z0-9-]+(=\S+)?)*)?\n$/);
     // Launchers from before the flags file start dist/snapshot/stark.blob without flags: the
     // blob has another name, so that they take the normal path instead of node refusing it.
     expect(existsSync(join(root, "dist/snapshot/stark.blob"))).toBe(false);
@@ -281,6 +282,19 @@ describe("falling back to the normal path", () => {
       renameSync(`${flags}.away`, flags);
     }
     expect(viaLauncher(["run", "hello.stark"]).snapshot).toBe(true);
+  });
+
+  test("where the stack cannot be 8 MB (the blob's V8 stack limit must stay inside it)", () => {
+    const sh = (limit: string) =>
+      spawnSync("sh", ["-c", `${limit} exec "$0" "$@"`, join(root, "bin/stark.js"), "run", "deep.stark"], { cwd: parent, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", STARK_SNAPSHOT_DEBUG: "1" } });
+    // Recursion 10,000 deep fits the blob's stack but not Node's default one.
+    const small = sh("ulimit -Ss 4096; ulimit -Hs 4096;");
+    expect(small.stderr).not.toMatch(/^snapshot: used/);
+    expect(small.status).toBe(101);
+    expect(small.stderr).toMatch(/P0106/);
+    const raised = sh("ulimit -Ss 2048;");
+    expect(raised.stderr).toMatch(/^snapshot: used/);
+    expect({ status: raised.status, stdout: raised.stdout }).toEqual({ status: 0, stdout: "50005000\n" });
   });
 
   test("when there is no snapshot", () => {
