@@ -91,6 +91,22 @@ export function mismatch(inf: Infer, span: Span, expected: Type, found: Type, or
   if (e.kind === "ref" && e.mutable && f.kind === "ref" && !f.mutable && /^&[^m]/.test(text) && inf.shallow(e.inner).kind !== "var" && inf.tryUnify(inf.shallow(e.inner), inf.shallow(f.inner))) {
     d.help.push(`consider mutably borrowing here: \`&mut ${text.slice(1).trimStart()}\``);
   }
+  // `fn f(words: &Vec<&str>)` given `vec!["a", "b"]`: in STARK a string literal is a `String`.
+  const unref = (t: Type) => (t.kind === "ref" ? inf.shallow(t.inner) : t);
+  const isStr = (t: Type) => t.kind === "builtin" && t.name === "String";
+  const eColl = unref(e);
+  const fColl = unref(f);
+  if (eColl.kind === "builtin" && fColl.kind === "builtin" && eColl.name === fColl.name && eColl.args.length === fColl.args.length) {
+    const strArg = eColl.args.findIndex((a, i) => {
+      const ea = inf.shallow(a);
+      return ea.kind === "ref" && isStr(inf.shallow(ea.inner)) && isStr(inf.shallow(fColl.args[i]));
+    });
+    if (strArg >= 0) {
+      const ownedColl: Type = { ...eColl, args: eColl.args.map((a, i) => (i === strArg ? fColl.args[i] : a)) };
+      const owned = showFound(inf, e.kind === "ref" ? { ...e, inner: ownedColl } : ownedColl);
+      d.help.push(`string literals are \`String\`s in STARK, so this holds \`String\`s: declare ${owned} here, or annotate the value where it is made (\`let v: ${showFound(inf, eColl).slice(1, -1).replace(/&String/g, "&str")} = ...\`)`);
+    }
+  }
   // A value where a reference to the same type is expected (a String passed to a `&str` parameter).
   if (e.kind === "ref" && f.kind !== "ref" && f.kind !== "var" && inf.shallow(e.inner).kind !== "var" && inf.tryUnify(inf.shallow(e.inner), f) && text.length <= 40) {
     d.help.push(`consider borrowing here: \`&${e.mutable ? "mut " : ""}${text}\``);

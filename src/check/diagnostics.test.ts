@@ -156,3 +156,13 @@ test("floats are not Ord: sort() and std::cmp::max report E0277 with the partial
   expect(r.diagnostics[0].message).toBe("the trait bound `{float}: Ord` is not satisfied");
   expect(r.diagnostics[0].help[0]).toContain("partial_cmp");
 });
+
+test("E0308 for vec![\"a\"] passed as &Vec<&str> says that string literals are Strings", () => {
+  const r = checkSource(`fn count(words: &Vec<&str>) -> usize { words.len() } fn main() { let w = vec!["a", "b"]; print(count(&w)); }`);
+  expect(r.codes).toEqual(["E0308"]);
+  expect(r.diagnostics[0].help).toEqual([
+    "string literals are `String`s in STARK, so this holds `String`s: declare `&Vec<String>` here, or annotate the value where it is made (`let v: Vec<&str> = ...`)",
+  ]);
+  // The annotation it suggests compiles.
+  expect(checkSource(`fn count(words: &Vec<&str>) -> usize { words.len() } fn main() { let w: Vec<&str> = vec!["a", "b"]; print(count(&w)); }`).codes).toEqual([]);
+});
