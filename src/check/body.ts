@@ -61,6 +61,8 @@ export interface BodyCx {
   bounds: Map<string, TraitDecl[]>;
   /** Associated type bindings of those bounds, keyed `T:Add:Output` (FnSig.assocBindings). */
   assocBindings?: Map<string, Type>;
+  /** Closure-type bounds of the impl's generic parameters (FnSig.fnBounds). */
+  fnBounds?: Map<string, Type>;
   lower: LowerCx;
   loops: LoopCx[];
   /** In a closure: its return type (`return` inside a closure returns from it). */
@@ -171,6 +173,7 @@ export class BodyChecker {
       selfTy,
       bounds: sig.bounds,
       assocBindings: sig.assocBindings,
+      fnBounds: sig.fnBounds,
       lower,
       loops: [],
     };
@@ -1800,6 +1803,8 @@ export class BodyChecker {
     }
     let ft = inf.shallow(callee.ty);
     while (ft.kind === "ref" || (ft.kind === "builtin" && ft.name === "Box")) ft = inf.shallow(ft.kind === "ref" ? ft.inner : ft.args[0]);
+    // `(self.f)(x)` where the field's type is a parameter `F: Fn(i32) -> i32` of the impl.
+    if (ft.kind === "param") ft = cx.fnBounds?.get(ft.name) ?? ft;
     if (ft.kind === "var" && inf.varKind(ft) === "any") {
       const params = e.args.map(() => inf.fresh());
       const ret = inf.fresh();

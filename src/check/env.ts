@@ -70,6 +70,12 @@ export interface FnSig {
   bounds: Map<string, TraitDecl[]>;
   /** Associated type bindings of those bounds, keyed `T:Add:Output` (`T: Add<Output = T>`). */
   assocBindings: Map<string, Type>;
+  /**
+   * The closure type an impl's generic parameter is bounded by (`impl<F: Fn(i32) -> i32>`), so
+   * that a field of that type can be called, `(self.f)(x)`. (A function's own `F: Fn(..)` is
+   * that closure type already: see lowerCxFor.)
+   */
+  fnBounds: Map<string, Type>;
   params: Type[];
   /** Span of each parameter's type annotation (for "expected due to this"). */
   paramSpans: Span[];
@@ -585,10 +591,12 @@ export class Env {
     const fcx = owner.contextOf(decl);
     const bounds = new Map<string, TraitDecl[]>();
     const assocBindings = new Map<string, Type>();
+    const fnBounds = new Map<string, Type>();
     const addBounds = (gs: GenericParam[]) => {
       for (const g of gs) {
         const list: TraitDecl[] = [];
         for (const b of g.bounds) {
+          if (b.kind === "PathType" && b.segments[b.segments.length - 1].fnSugar) fnBounds.set(g.name, owner.lower(b, cx));
           if (b.kind !== "PathType" || b.segments[b.segments.length - 1].fnSugar) continue;
           const e = owner.resolveTypePath(b, cx.scope);
           if (e && e.kind === "trait") {
@@ -610,6 +618,7 @@ export class Env {
       fnGenerics: decl.generics.map((g) => g.name),
       bounds,
       assocBindings,
+      fnBounds,
       params: decl.params.map((p) => owner.lower(p.ty, cx)),
       paramSpans: decl.params.map((p) => p.ty.span),
       ret: decl.ret ? owner.lower(decl.ret, cx) : { kind: "tuple", elems: [] },
