@@ -10,7 +10,7 @@
 
 import { SlotKind } from "../../heap/api";
 import type { IntName, Type } from "../check/types";
-import { NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives, resultOf } from "./natives";
+import { NativeFactory, NativeImpl, NativeSite, optionOf, parseInteger, registerNatives, resultOf } from "./natives";
 import { Value } from "./runtime";
 import { derefAll } from "./typeinfo";
 
@@ -180,6 +180,17 @@ const tryConvert: NativeFactory = (s) => {
   return ((x: Value) => {
     if (x >= lo && x <= hi) return res.ok(x);
     return res.err(s.rt.heap.alloc(s.rt.adtLayout(errType).layout));
+  }) as NativeImpl;
+};
+// `i32::from_str_radix("ff", 16)`: `Err` holds the message `parse` gives.
+N["Integer::from_str_radix"] = (s) => {
+  const result = derefAll(s.retType) as Type & { kind: "adt" };
+  const target = derefAll(result.args[0]) as Type & { kind: "int" };
+  const res = resultOf(s.rt, result);
+  return ((src: Value, radix: Value) => {
+    if (radix < 2 || radix > 36) s.rt.panic("P0105", `from_str_radix_int: must lie in the range \`[2, 36]\` - found ${radix}`);
+    const r = parseInteger(s.rt.str(src), target.name, radix);
+    return r.ok ? res.ok(r.value) : res.err(s.rt.newString(r.error));
   }) as NativeImpl;
 };
 N["Integer::try_from"] = tryConvert;

@@ -4,7 +4,7 @@
 // element kinds, layouts and formatters are decided at compile time, not per call).
 
 import { Ptr, SlotKind, GCConfig as HeapGCConfig, GCModeName } from "../../heap/api";
-import type { Type } from "../check/types";
+import type { Type, IntName } from "../check/types";
 import type { Span } from "../syntax/ast";
 import type { DType, NestedNumbers, Tensor } from "../tensor/api";
 import { StarkPanic } from "../diagnostics";
@@ -231,19 +231,36 @@ function utf8Len(s: string): number {
   return n;
 }
 
-/** `str::parse::<T>()` with Rust's error messages. */
-function parseAs(text: string, t: Type): { ok: true; value: Value } | { ok: false; error: string } {
-  if (t.kind === "int") {
-    if (text.length === 0) return { ok: false, error: "cannot parse integer from empty string" };
-    if (!/^[+-]?[0-9]+$/.test(text)) return { ok: false, error: "invalid digit found in string" };
-    const unsigned = INT_RANGE[t.name][0] === 0;
-    if (unsigned && text.startsWith("-")) return { ok: false, error: "invalid digit found in string" };
-    const big = BigInt(text);
-    const [lo, hi] = INT_RANGE[t.name];
-    if (big > BigInt(hi)) return { ok: false, error: "number too large to fit in target type" };
-    if (big < BigInt(lo)) return { ok: false, error: "number too small to fit in target type" };
-    return { ok: true, value: Number(big) };
+type Parsed = { ok: true; value: Value } | { ok: false; error: string };
+
+/**
+ * An integer of type `name` in base `radix` (`i32::from_str_radix`; `parse` is base 10), with
+ * Rust's error messages: an optional sign (`-` only for signed types), then digits 0-9, a-z, A-Z.
+ */
+export function parseInteger(text: string, name: IntName, radix: number): Parsed {
+  if (text.length === 0) return { ok: false, error: "cannot parse integer from empty string" };
+  const invalid: Parsed = { ok: false, error: "invalid digit found in string" };
+  const [lo, hi] = INT_RANGE[name];
+  const negative = text[0] === "-";
+  let i = negative || text[0] === "+" ? 1 : 0;
+  if (i === text.length || (negative && lo === 0)) return invalid;
+  let big = 0n;
+  const base = BigInt(radix);
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : c >= 65 && c <= 90 ? c - 55 : 99;
+    if (d >= radix) return invalid;
+    big = big * base + BigInt(d);
   }
+  if (negative) big = -big;
+  if (big > BigInt(hi)) return { ok: false, error: "number too large to fit in target type" };
+  if (big < BigInt(lo)) return { ok: false, error: "number too small to fit in target type" };
+  return { ok: true, value: Number(big) };
+}
+
+/** `str::parse::<T>()` with Rust's error messages. */
+function parseAs(text: string, t: Type): Parsed {
+  if (t.kind === "int") return parseInteger(text, t.name, 10);
   if (t.kind === "float") {
     const s = text.trim() === text ? text : "";
     if (/^[+-]?(inf|infinity)$/i.test(s)) return { ok: true, value: s.startsWith("-") ? -Infinity : Infinity };
@@ -1599,6 +1616,11 @@ const charPred: Record<string, (c: string) => boolean> = {
   is_ascii_punctuation: (c) => /^[!-/:-@[-`{-~]$/.test(c),
 };
 for (const [name, pred] of Object.entries(charPred)) N[`char::${name}`] = () => (c: number) => pred(String.fromCodePoint(c));
+N["char::from_u32"] = (s) => {
+  const opt = optionOf(s.rt, s.retType);
+  return (i: number) => (i > 0x10ffff || (i >= 0xd800 && i <= 0xdfff) ? opt.none() : opt.some(i));
+};
+N["char::from"] = () => (b: number) => b;
 N["char::to_ascii_uppercase"] = () => (c: number) => (c >= 97 && c <= 122 ? c - 32 : c);
 N["char::to_ascii_lowercase"] = () => (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 N["char::to_digit"] = (s) => (c: number, radix: number) => {
