@@ -496,24 +496,20 @@ N["String::ends_with"] = (s) => {
   const pat = patternOf(s);
   return (x, p) => s.rt.str(x).endsWith(pat(p));
 };
-N["String::find"] = (s) => {
-  const pat = patternOf(s);
-  return (x, p) => {
-    const text = s.rt.str(x);
-    const i = text.indexOf(pat(p));
-    const opt = optionOf(s.rt, s.retType);
-    return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
+/** `find` / `rfind`: the byte index where the first / last match starts. */
+function searchNative(last: boolean): NativeFactory {
+  return (s) => {
+    const pat = patternOf(s);
+    return (x, p) => {
+      const text = s.rt.str(x);
+      const i = last ? text.lastIndexOf(pat(p)) : text.indexOf(pat(p));
+      const opt = optionOf(s.rt, s.retType);
+      return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
+    };
   };
-};
-N["String::rfind"] = (s) => {
-  const pat = patternOf(s);
-  return (x, p) => {
-    const text = s.rt.str(x);
-    const i = text.lastIndexOf(pat(p));
-    const opt = optionOf(s.rt, s.retType);
-    return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
-  };
-};
+}
+N["String::find"] = searchNative(false);
+N["String::rfind"] = searchNative(true);
 N["String::is_char_boundary"] = (s) => (x, i) => {
   const n = s.rt.strLen(x);
   if (i === 0 || i === n) return true;
