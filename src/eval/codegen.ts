@@ -1214,7 +1214,7 @@ class FnGen {
       const t = this.typeOf(part.expr);
       const bt = derefAll(t);
       const v = this.expr(part.expr, false);
-      if (!part.spec && t.kind === "int") pieces.push(`rt.fmtInt(${v})`);
+      if (!part.spec && t.kind === "int") pieces.push(t.name === "i64" || t.name === "isize" ? `rt.fmtI64(${v})` : `rt.fmtInt(${v})`);
       else if (!part.spec && bt.kind === "builtin" && bt.name === "String") pieces.push(`rt.fmtStr(${v})`);
       else {
         const spec = part.spec;

@@ -957,9 +957,13 @@ export class Compiler {
       // Common parts without a spec skip the general formatter.
       const bt = derefAll(t);
       if (!spec && bt.kind === "int" && t.kind === "int") {
+        const i64 = t.name === "i64" || t.name === "isize";
         parts.push((f) => {
           const v = code(f);
-          if (rt.ctl === 0) rt.fmtInt(v);
+          if (rt.ctl === 0) {
+            if (i64) rt.fmtI64(v);
+            else rt.fmtInt(v);
+          }
         });
         continue;
       }
@@ -1838,15 +1842,14 @@ export class Compiler {
           const bx = BigInt.asIntN(64, BigInt(x));
           const by = BigInt.asIntN(64, BigInt(y));
           const r = op === "&" ? bx & by : op === "|" ? bx | by : bx ^ by;
-          return check(Number(signed ? BigInt.asIntN(64, r) : BigInt.asUintN(64, r)), "compute a bitwise operation");
+          return exactNumber(rt, signed ? BigInt.asIntN(64, r) : BigInt.asUintN(64, r), span);
         };
       case "<<":
         return (x, y) => {
           if (y < 0 || y >= bits) rt.panic("P0101", "attempt to shift left with overflow", span);
+          // Bits shifted out are dropped, as in Rust (`1u64 << 63` is 2^63).
           const r = BigInt.asIntN(bits, BigInt(x) << BigInt(y));
-          const v = Number(signed ? r : BigInt.asUintN(bits, r));
-          if (!Number.isSafeInteger(v)) rt.panic("P0101", "attempt to shift left with overflow", span);
-          return v;
+          return exactNumber(rt, signed ? r : BigInt.asUintN(bits, r), span);
         };
       case ">>":
         return (x, y) => {
@@ -3530,9 +3533,14 @@ function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" 
   const lo = unsigned ? 0n : -(2n ** 63n);
   const hi = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
   if (exact < lo || exact > hi) return rt.panic("P0101", `attempt to ${verb} with overflow`, span);
-  if (BigInt(r) !== exact)
-    return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
-  return r;
+  return exactNumber(rt, exact, span);
+}
+
+/** A 64-bit integer result as a number: P0101 when the double cannot hold it exactly (beyond ±2^53). */
+function exactNumber(rt: Runtime, exact: bigint, span: Span): number {
+  const v = Number(exact);
+  if (BigInt(v) !== exact) return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
+  return v;
 }
 
 function stripIndirection(t: Type): Type {

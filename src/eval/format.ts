@@ -7,7 +7,7 @@ import type { Type } from "../check/types";
 import type { FormatSpec } from "../syntax/ast";
 import type { Tensor } from "../tensor/api";
 import { MapOps, keyOpsFor } from "./map";
-import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed } from "./numfmt";
+import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed, intDisplay } from "./numfmt";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { located, locateSlice } from "./sliceview";
 import { reprOf, typeKey } from "./typeinfo";
@@ -28,15 +28,6 @@ export function getMapOps(rt: Runtime, mapType: Type): MapOps {
     cache.set(key, ops);
   }
   return ops;
-}
-
-/**
- * An integer's Display text. Beyond 2^53 it is the double's exact integer value (`i64::MAX` is
- * held as 2^63 and prints 9223372036854775808), never the shortest round-trip form JS prints
- * (9223372036854776000) nor an exponent.
- */
-export function intDisplay(v: number): string {
-  return Number.isSafeInteger(v) || !Number.isInteger(v) ? String(v) : BigInt(v).toString();
 }
 
 /** Whether `print(x)` / `{x}` shows this type in Display form (else Debug). */
@@ -76,7 +67,7 @@ let leafSpec: FormatSpec | null = null;
 function formatValueInner(rt: Runtime, v: Value, t: Type, debug: boolean, precision: number | null): string {
   switch (t.kind) {
     case "int":
-      return intDisplay(v);
+      return intDisplay(v, t.name);
     case "float": {
       const f32 = t.name === "f32";
       if (precision !== null) return floatFixed(f32 ? Math.fround(v) : v, precision);

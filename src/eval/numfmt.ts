@@ -2,6 +2,25 @@
 // shortest round-trip digits (f32 with f32 precision), no exponent in Display, `.0` kept in
 // Debug, and fixed precision for `{:.N}`.
 
+import type { IntName } from "../check/types";
+
+/** 2^63 and 2^64: the doubles `i64::MAX` and `u64::MAX` are held as (their exact values are not doubles). */
+export const TWO_63 = 9223372036854775808;
+export const TWO_64 = 18446744073709551616;
+
+/**
+ * An integer's Display text. Beyond 2^53 it is the double's exact integer value, never the
+ * shortest round-trip form JS prints (9223372036854776000) nor an exponent. `i64::MAX` and
+ * `u64::MAX` (and casts that saturate at them) are held as 2^63 and 2^64, which no arithmetic
+ * on those types can reach without a P0101 panic, so they print as the maxima they stand for.
+ */
+export function intDisplay(v: number, name: IntName | null = null): string {
+  if (Number.isSafeInteger(v) || !Number.isInteger(v)) return String(v);
+  if (v >= TWO_64) return "18446744073709551615";
+  if (v >= TWO_63 && (name === "i64" || name === "isize")) return "9223372036854775807";
+  return BigInt(v).toString();
+}
+
 /** Shortest decimal digits and exponent of a finite positive number: value = 0.d1d2d3... × 10^exp. */
 function shortestDigits(x: number, f32: boolean): { digits: string; exp: number } {
   let s: string;

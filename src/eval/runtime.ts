@@ -12,6 +12,7 @@ import type { Type } from "../check/types";
 import type { Span } from "../syntax/ast";
 import { StarkPanic } from "../diagnostics";
 import { reprOf, typeKey, resolveTypeExpr, TypeScope, Subst } from "./typeinfo";
+import { intDisplay, TWO_63 } from "./numfmt";
 import type { EnumDecl, StructDecl } from "../syntax/ast";
 
 export type Value = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -931,11 +932,16 @@ export class Runtime {
     }
   }
 
+  /** `fmtInt` of an `i64`/`isize`: 2^63 is `i64::MAX` (format.ts `intDisplay`). */
+  fmtI64(v: number): void {
+    if (v >= TWO_63) this.fmtText(intDisplay(v, "i64"));
+    else this.fmtInt(v);
+  }
+
   /** `fmtInt` of a negative integer, one of 2^31 or more, or one beyond 2^53. */
   private fmtWideInt(v: number): void {
     if (!(v <= MAX_SAFE && v >= -MAX_SAFE)) {
-      // Beyond 2^53 the double's exact integer value, never an exponent (format.ts `intDisplay`).
-      this.fmtText(Number.isInteger(v) ? BigInt(v).toString() : String(v));
+      this.fmtText(intDisplay(v));
       return;
     }
     const start = this.scratchLen;

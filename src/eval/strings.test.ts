@@ -7,7 +7,8 @@ import { createHeap } from "../../heap";
 import type { ManagedHeap } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { TensorRuntime } from "../tensor/api";
-import { getMapOps, intDisplay } from "./format";
+import { getMapOps } from "./format";
+import { intDisplay } from "./numfmt";
 import { Runtime, STR_HASH } from "./runtime";
 
 const I64: Type = { kind: "int", name: "i64" };
