@@ -41,7 +41,8 @@ import type { Binding, BlockExpr, EnumDecl, Expr, FnDecl, Pattern, Span, Stmt, S
 import { mayEscape, mayGC, forEachChild } from "./analyze";
 import { StarkPanic } from "../diagnostics";
 import { formatWithSpec, getMapOps } from "./format";
-import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
+import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, isPlaceExpr, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
+import { ownsTensors } from "./values";
 import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
@@ -461,6 +462,8 @@ class FnGen {
       case "ItemStmt":
         return;
       case "ExprStmt":
+        // The closure compiler frees the tensors a discarded value owns (compileStmt).
+        if (!isPlaceExpr(s.expr) && ownsTensors(this.rt, this.typeOf(s.expr))) return this.fallbackStmt(s);
         if (s.semi && (this.mapInsertStmt(s.expr) || this.pushStrStmt(s.expr))) return;
         this.into(s.expr, null);
         return;

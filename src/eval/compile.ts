@@ -46,7 +46,7 @@ import {
   unify,
   INT_RANGE,
 } from "./typeinfo";
-import { deepClone, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
+import { deepClone, dropTensors, ownsTensors, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
 import { closeIter, DONE, iteratedVec, iterNext, makeIter } from "./iter";
 import { binaryOperatorMethod, compoundAssignMethod, negMethod, partialEqMethod } from "./operators";
 import { compileRangeIndex } from "./slices";
@@ -162,7 +162,7 @@ export function unwrapParens(e: Expr): Expr {
   return e;
 }
 
-function isPlaceExpr(e: Expr): boolean {
+export function isPlaceExpr(e: Expr): boolean {
   e = unwrapParens(e);
   switch (e.kind) {
     case "PathExpr":
@@ -625,6 +625,15 @@ export class Compiler {
           return (f) => {
             const v = code(f);
             if (v && rt.ctl === 0) rt.freeTensor(v);
+            return undefined;
+          };
+        }
+        // A discarded value that owns tensors (`v.pop();`, `m.insert(k, t);` giving back the
+        // old one) has no other owner: its tensors are freed at the end of the statement.
+        if (!isPlaceExpr(s.expr) && ownsTensors(rt, t)) {
+          return (f) => {
+            const v = code(f);
+            if (rt.ctl === 0) dropTensors(rt, v, t);
             return undefined;
           };
         }

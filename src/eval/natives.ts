@@ -12,7 +12,7 @@ import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
 import { Runtime, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
-import { deepClone, readPlace, valueCompare, valueEquals } from "./values";
+import { deepClone, dropTensors, ownsTensors, readPlace, valueCompare, valueEquals } from "./values";
 
 export interface NativeSite {
   rt: Runtime;
@@ -312,6 +312,8 @@ N["drop"] = (s) => {
   const t = s.argTypes[0] ?? UNIT;
   const rt = s.rt;
   if (t.kind === "tensor") return (v) => rt.freeTensor(v);
+  // drop(batch), drop(Some(t)): the tensors inside go now, not at the next collection.
+  if (ownsTensors(rt, t)) return (v) => dropTensors(rt, v, t);
   return () => undefined;
 };
 N["panic"] = (s) => (msg) => s.rt.panic("P0105", s.rt.str(msg), s.span);

@@ -294,3 +294,92 @@ export function deepClone(rt: Runtime, v: Value, t: Type): Value {
       return v;
   }
 }
+
+/**
+ * Whether a value of type `t` can own a tensor inside managed objects (a field, an element, a
+ * variant's payload): what `dropTensors` must walk. Not through `Gc` (shared) or references.
+ */
+export function ownsTensors(rt: Runtime, t: Type, seen: Set<Type> = new Set()): boolean {
+  switch (t.kind) {
+    case "tensor":
+      return true;
+    case "tuple":
+      return t.elems.some((e) => ownsTensors(rt, e, seen));
+    case "array":
+      return ownsTensors(rt, t.elem, seen);
+    case "builtin":
+      if (t.name === "Gc") return false;
+      return t.args.some((a) => ownsTensors(rt, a, seen));
+    case "adt": {
+      if (seen.has(t)) return false;
+      seen.add(t);
+      return rt.adtLayout(t).fieldTypes.some((fs) => fs.some((f) => ownsTensors(rt, f, seen)));
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Frees every tensor value `v` owns, now: a value given to `drop` or discarded by a statement
+ * has no other owner, and LANGUAGE.md §6 frees tensor storage when its owner drops it (the
+ * collector would free it only at the next collection). Freed tensors stay in their slots; the
+ * collector's later release of them is a no-op.
+ */
+export function dropTensors(rt: Runtime, v: Value, t: Type): void {
+  if (v === undefined || v === null || v === 0) return;
+  const h = rt.heap;
+  switch (t.kind) {
+    case "tensor":
+      rt.freeTensor(v as Tensor);
+      return;
+    case "builtin": {
+      if (t.name === "Vec") {
+        const elem = t.args[0];
+        const k = reprOf(elem);
+        const data = h.getPtr(v, VEC_DATA);
+        const n = h.get(v, VEC_LEN);
+        for (let i = 0; i < n; i++) dropTensors(rt, rt.load(data, i, k), elem);
+      } else if (t.name === "Box") {
+        const inner = t.args[0];
+        const k = reprOf(inner);
+        dropTensors(rt, k === SlotKind.Pointer ? v : rt.load(v, 0, k), inner);
+      } else if (t.name === "Map") {
+        const ops = getMapOps(rt, t);
+        for (const e of ops.entries(v)) {
+          dropTensors(rt, ops.keyAt(v, e), ops.keyType);
+          dropTensors(rt, ops.valAt(v, e), ops.valType);
+        }
+      }
+      return;
+    }
+    case "tuple":
+    case "array":
+    case "adt": {
+      let types: (Type | null)[];
+      let kinds: SlotKind[];
+      if (t.kind === "tuple") {
+        types = t.elems;
+        kinds = t.elems.map(reprOf);
+      } else if (t.kind === "array") {
+        const n = h.length(v);
+        types = new Array(n).fill(t.elem);
+        kinds = new Array(n).fill(reprOf(t.elem));
+      } else {
+        const l = rt.adtLayout(t);
+        kinds = l.kinds;
+        types = new Array(kinds.length).fill(null);
+        if (t.decl.kind === "StructDecl") types = l.fieldTypes[0];
+        else {
+          const tag = h.get(v, 0);
+          l.fieldTypes[tag].forEach((ft, i) => (types[l.offsets[tag] + i] = ft));
+        }
+      }
+      for (let i = 0; i < types.length; i++) {
+        const ft = types[i];
+        if (ft && ownsTensors(rt, ft)) dropTensors(rt, rt.load(v, i, kinds[i]), ft);
+      }
+      return;
+    }
+  }
+}
