@@ -194,6 +194,24 @@ export function shallowCopy(rt: Runtime, p: Value): Value {
   return q;
 }
 
+/**
+ * The slot kinds of tuple, array, struct or enum object `v` and the type of each slot's value
+ * (null for an enum's tag and for the slots of its other variants).
+ */
+function slotTypes(rt: Runtime, v: Value, t: Type & { kind: "tuple" | "array" | "adt" }): { kinds: SlotKind[]; types: (Type | null)[] } {
+  if (t.kind === "tuple") return { kinds: t.elems.map(reprOf), types: t.elems };
+  if (t.kind === "array") {
+    const n = rt.heap.length(v);
+    return { kinds: new Array(n).fill(reprOf(t.elem)), types: new Array(n).fill(t.elem) };
+  }
+  const l = rt.adtLayout(t);
+  if (t.decl.kind === "StructDecl") return { kinds: l.kinds, types: l.fieldTypes[0] };
+  const types: (Type | null)[] = new Array(l.kinds.length).fill(null);
+  const tag = rt.heap.get(v, 0);
+  l.fieldTypes[tag].forEach((ft, i) => (types[l.offsets[tag] + i] = ft));
+  return { kinds: l.kinds, types };
+}
+
 /** `.clone()`: a deep copy of what the value owns (tensors copy their data; `Gc` handles are shared). */
 export function deepClone(rt: Runtime, v: Value, t: Type): Value {
   const h = rt.heap;
@@ -263,24 +281,7 @@ export function deepClone(rt: Runtime, v: Value, t: Type): Value {
       rt.handles.push(v);
       const isArray = t.kind === "array";
       rt.handles.push(isArray ? h.allocArray(layout, n) : h.alloc(layout));
-      let kinds: SlotKind[];
-      let types: (Type | null)[];
-      if (t.kind === "array") {
-        kinds = new Array(n).fill(reprOf(t.elem));
-        types = new Array(n).fill(t.elem);
-      } else if (t.kind === "tuple") {
-        kinds = t.elems.map(reprOf);
-        types = t.elems;
-      } else {
-        const l = rt.adtLayout(t);
-        kinds = l.kinds;
-        types = new Array(n).fill(null);
-        if (t.decl.kind === "StructDecl") types = l.fieldTypes[0];
-        else {
-          const tag = h.get(v, 0);
-          l.fieldTypes[tag].forEach((ft, i) => (types[l.offsets[tag] + i] = ft));
-        }
-      }
+      const { kinds, types } = slotTypes(rt, v, t);
       for (let i = 0; i < n; i++) {
         const ft = types[i];
         const x = rt.load(rt.handles[base], i, kinds[i]);
@@ -356,25 +357,7 @@ export function dropTensors(rt: Runtime, v: Value, t: Type): void {
     case "tuple":
     case "array":
     case "adt": {
-      let types: (Type | null)[];
-      let kinds: SlotKind[];
-      if (t.kind === "tuple") {
-        types = t.elems;
-        kinds = t.elems.map(reprOf);
-      } else if (t.kind === "array") {
-        const n = h.length(v);
-        types = new Array(n).fill(t.elem);
-        kinds = new Array(n).fill(reprOf(t.elem));
-      } else {
-        const l = rt.adtLayout(t);
-        kinds = l.kinds;
-        types = new Array(kinds.length).fill(null);
-        if (t.decl.kind === "StructDecl") types = l.fieldTypes[0];
-        else {
-          const tag = h.get(v, 0);
-          l.fieldTypes[tag].forEach((ft, i) => (types[l.offsets[tag] + i] = ft));
-        }
-      }
+      const { kinds, types } = slotTypes(rt, v, t);
       for (let i = 0; i < types.length; i++) {
         const ft = types[i];
         if (ft && ownsTensors(rt, ft)) dropTensors(rt, rt.load(v, i, kinds[i]), ft);
