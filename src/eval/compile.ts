@@ -44,6 +44,7 @@ import {
   substitute,
   substKey,
   unify,
+  INT_BITS,
   INT_RANGE,
 } from "./typeinfo";
 import { deepClone, dropTensors, ownsTensors, readPlace, shallowCopy, valueCompare, valueEquals } from "./values";
@@ -1802,7 +1803,7 @@ export class Compiler {
     }
     if (t.kind !== "int") return () => rt.panic("P0105", `internal: operator ${op} on ${t.kind}`, span);
     const [lo, hi] = INT_RANGE[t.name];
-    const bits = t.name === "i8" || t.name === "u8" ? 8 : t.name === "i16" || t.name === "u16" ? 16 : t.name === "i32" || t.name === "u32" ? 32 : 64;
+    const bits = INT_BITS[t.name];
     const signed = lo < 0;
     const wide = bits === 64;
     const check = (r: number, what: string) => {
@@ -3578,7 +3579,7 @@ export function numericConstant(name: string): number | null {
   const [ty, what] = name.split("::");
   if (ty in INT_RANGE) {
     const unsigned = ty[0] === "u";
-    const bits = ty === "i8" || ty === "u8" ? 8 : ty === "i16" || ty === "u16" ? 16 : ty === "i32" || ty === "u32" ? 32 : 64;
+    const bits = INT_BITS[ty];
     if (what === "MAX") return unsigned ? Number(2n ** BigInt(bits) - 1n) : Number(2n ** BigInt(bits - 1) - 1n);
     if (what === "MIN") return unsigned ? 0 : -Number(2n ** BigInt(bits - 1));
     if (what === "BITS") return bits;

@@ -10,7 +10,7 @@ import { MapOps, keyOpsFor } from "./map";
 import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed, intDisplay } from "./numfmt";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { located, locateSlice } from "./sliceview";
-import { reprOf, typeKey } from "./typeinfo";
+import { INT_BITS, reprOf, typeKey } from "./typeinfo";
 
 const mapOpsCache = new WeakMap<Runtime, Map<string, MapOps>>();
 
@@ -225,7 +225,6 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
   return pad(formatValue(rt, v, t, spec.debug || !hasDisplay(t), spec.precision), spec, numeric);
 }
 
-const INT_BITS: Record<string, number> = { i8: 8, i16: 16, i32: 32, i64: 64, isize: 64, u8: 8, u16: 16, u32: 32, u64: 64, usize: 64 };
 const RADIX = { x: 16, X: 16, b: 2, o: 8 } as const;
 
 /** `{:x}` `{:X}` `{:b}` `{:o}`: a negative value shows its two's complement bits, as in Rust; `#` adds `0x`/`0b`/`0o`. */

@@ -12,7 +12,7 @@ import { SlotKind } from "../../heap/api";
 import type { IntName, Type } from "../check/types";
 import { NativeFactory, NativeImpl, NativeSite, optionOf, parseInteger, registerNatives, resultOf } from "./natives";
 import { Value } from "./runtime";
-import { derefAll } from "./typeinfo";
+import { derefAll, INT_BITS } from "./typeinfo";
 
 const N: Record<string, NativeFactory> = {};
 
@@ -24,12 +24,11 @@ interface IntInfo {
   max: bigint;
 }
 
-const BITS: Record<IntName, number> = { i8: 8, i16: 16, i32: 32, i64: 64, isize: 64, u8: 8, u16: 16, u32: 32, u64: 64, usize: 64 };
 
 function intInfo(s: NativeSite): IntInfo {
   const t = derefAll(s.argTypes[0] ?? { kind: "int", name: "i32" });
   const name: IntName = t.kind === "int" ? t.name : "i32";
-  const bits = BITS[name];
+  const bits = INT_BITS[name];
   const signed = name[0] === "i";
   const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
   const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;

@@ -6,11 +6,11 @@
 // `registerNatives`; the prelude declares them on `Iter<T>` (and a range receiver reaches them
 // too). The lazy ones are iterator kinds of iter.ts.
 
-import { SlotKind } from "../../heap/api";
+import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { DONE, IterDesc, makeIter, newIter, next, peek, registerDesc } from "./iter";
 import { itemOf, NATIVES, NativeFactory, NativeImpl, NativeSite, optionOf, registerNatives } from "./natives";
-import { Value, VEC_DATA, VEC_LEN } from "./runtime";
+import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { derefAll, reprOf } from "./typeinfo";
 import { valueCompare } from "./values";
 
@@ -134,15 +134,20 @@ const partition: NativeFactory = (s) => {
         const y = k === SlotKind.Pointer ? rt.handles.pop()! : (rt.handles.pop(), x);
         rt.vecPush(rt.handles[keep ? b : b + 1], k, y, elem);
       });
-      const t = rt.heap.alloc(rt.tupleLayout(pair));
-      rt.heap.setPtr(t, 0, rt.handles[b]);
-      rt.heap.setPtr(t, 1, rt.handles[b + 1]);
-      return t;
+      return pairOf(rt, pair, b);
     } finally {
       rt.handles.length = b;
     }
   };
 };
+
+/** The tuple of the two Vecs `partition` and `unzip` filled, held in `rt.handles[b]` and `[b + 1]`. */
+function pairOf(rt: Runtime, pair: Type & { kind: "tuple" }, b: number): Ptr {
+  const t = rt.heap.alloc(rt.tupleLayout(pair));
+  rt.heap.setPtr(t, 0, rt.handles[b]);
+  rt.heap.setPtr(t, 1, rt.handles[b + 1]);
+  return t;
+}
 
 /** `peek()` on a `peekable()` iterator: Some(the next item), left in place for `next()`. */
 const peekNative: NativeFactory = (s) => (it) => {
@@ -175,10 +180,7 @@ const unzip: NativeFactory = (s) => {
         rt.vecPush(rt.handles[b + 1], kb, second, eb);
         rt.handles.pop();
       });
-      const t = rt.heap.alloc(rt.tupleLayout(pair));
-      rt.heap.setPtr(t, 0, rt.handles[b]);
-      rt.heap.setPtr(t, 1, rt.handles[b + 1]);
-      return t;
+      return pairOf(rt, pair, b);
     } finally {
       rt.handles.length = b;
     }

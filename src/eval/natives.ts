@@ -512,12 +512,7 @@ function searchNative(last: boolean): NativeFactory {
 }
 N["String::find"] = searchNative(false);
 N["String::rfind"] = searchNative(true);
-N["String::is_char_boundary"] = (s) => (x, i) => {
-  const n = s.rt.strLen(x);
-  if (i === 0 || i === n) return true;
-  // Inside the text, any byte but a UTF-8 continuation byte (0b10xx_xxxx) starts a char.
-  return i < n && (s.rt.strByte(x, i) & 0xc0) !== 0x80;
-};
+N["String::is_char_boundary"] = (s) => (x, i) => s.rt.strIsCharBoundary(x, i);
 /** Each non-overlapping occurrence of the pattern; an empty one matches at every char boundary. */
 N["String::matches"] = (s) => (x, p) => {
   const text = s.rt.str(x);

@@ -579,9 +579,11 @@ export class Runtime {
     return this.heap.get(p, Slot.StrLen);
   }
 
-  /** Byte `i` of String `p` (`i` below its length). */
-  strByte(p: Ptr, i: number): number {
-    return this.heap.getByte(this.heap.getPtr(p, Slot.StrBytes), i);
+  /** Whether byte index `i` of String `p` starts a char (or is its end): not a UTF-8 continuation byte. */
+  strIsCharBoundary(p: Ptr, i: number): boolean {
+    const n = this.heap.get(p, Slot.StrLen);
+    if (i === 0 || i === n) return true;
+    return i < n && (this.heap.getByte(this.heap.getPtr(p, Slot.StrBytes), i) & 0xc0) !== 0x80;
   }
 
   /** Shorten String `p` to `n` bytes (`pop`, `clear`); `n` must be a char boundary. */

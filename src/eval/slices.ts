@@ -57,8 +57,7 @@ function stringRange(rt: Runtime, s: Ptr, a: number | null, b: number | null, in
   const len = rt.strLen(s);
   const start = a ?? 0;
   const end = b === null ? len : inclusive ? b + 1 : b;
-  const inside = (i: number) => i < len && (rt.strByte(s, i) & 0xc0) === 0x80;
-  if (start > len || end > len || start > end || inside(start) || inside(end)) stringRangePanic(rt, s, start, end, span);
+  if (start > end || !rt.strIsCharBoundary(s, start) || !rt.strIsCharBoundary(s, end)) stringRangePanic(rt, s, start, end, span);
   return rt.strSubstring(s, start, end);
 }
 

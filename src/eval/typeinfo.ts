@@ -290,6 +290,9 @@ export function resolveTypeExpr(te: TypeExpr, env: Subst, scope: TypeScope): Typ
 }
 
 /** The values each integer type holds, within the exact range of a JS number (±2^53). */
+/** The width of each integer type (`isize`/`usize` are 64-bit). */
+export const INT_BITS: Record<string, number> = { i8: 8, i16: 16, i32: 32, i64: 64, isize: 64, u8: 8, u16: 16, u32: 32, u64: 64, usize: 64 };
+
 export const INT_RANGE: Record<string, [number, number]> = {
   i8: [-128, 127],
   i16: [-32768, 32767],
