@@ -1444,6 +1444,23 @@ export class Lowerer {
     this.patternSource = outer;
   }
 
+  /** Whether binding `pat` by value moves something out of the matched value. */
+  private movesOut(pat: A.Pattern): boolean {
+    switch (pat.kind) {
+      case "BindPat":
+        return (pat.byRef === "none" && !this.types.isCopy(pat.binding.ty ?? pat.ty)) || (pat.sub !== null && this.movesOut(pat.sub));
+      case "TuplePat":
+      case "TupleStructPat":
+        return pat.elems.some((el) => this.movesOut(el));
+      case "StructPat":
+        return pat.fields.some((f) => this.movesOut(f.pat));
+      case "OrPat":
+        return pat.alts.some((alt) => this.movesOut(alt));
+      default:
+        return false;
+    }
+  }
+
   private bindPattern(pat: A.Pattern, src: Place | null, carried: Carried, init: boolean, byRefMode: "none" | "ref" | "refMut" = "none"): void {
     switch (pat.kind) {
       case "BindPat": {
@@ -1507,19 +1524,21 @@ export class Lowerer {
         // do not overlap), named `Variant.i`; moves out of a variant stay moves of the whole value.
         const variant = isVariant && (pat.kind === "TupleStructPat" || pat.kind === "StructPat") ? pat.path.segments[pat.path.segments.length - 1].name.name : "";
         const sub = (name: string): Place | null => (s ? (isVariant ? project(s, { kind: "field", name: `${variant}.${name}` }) : project(s, { kind: "field", name })) : null);
+        const parts: [A.Pattern, string][] = [];
         if (pat.kind === "TuplePat" || pat.kind === "TupleStructPat") {
           let idx = 0;
           for (const el of pat.elems) {
-            if (el.kind === "RestPat") {
-              idx = Math.max(idx, 0);
-              continue;
-            }
-            this.bindPattern(el, sub(String(idx)), carried, init, mode);
+            if (el.kind === "RestPat") continue;
+            parts.push([el, String(idx)]);
             idx++;
           }
         } else {
-          for (const f of pat.fields) this.bindPattern(f.pat, sub(f.name.name), carried, init, mode);
+          for (const f of pat.fields) parts.push([f.pat, f.name.name]);
         }
+        // A move out of a variant moves the whole value, so its other fields are bound first
+        // (`A { h, n }` copies `n`, then moves `h`): Rust binds them all at once.
+        if (isVariant && mode === "none" && parts.length > 1) parts.sort((a, b) => Number(this.movesOut(a[0])) - Number(this.movesOut(b[0])));
+        for (const [el, name] of parts) this.bindPattern(el, sub(name), carried, init, mode);
         break;
       }
       case "RefPat": {
