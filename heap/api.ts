@@ -139,6 +139,13 @@ export interface ManagedHeap {
   setRootScanner(scan: RootScanner): void;
   /** A collection point: collects if the heap asked for one (nursery full, a pacing step is due). */
   safepoint(): void;
+  /**
+   * Optional: while deferred (calls nest), safepoints do not collect — for a native that holds
+   * object addresses in JavaScript variables while it calls back into program code (a user
+   * `Ord::cmp` called by a sort). Allocation still never collects; the next safepoint after the
+   * outermost `deferCollections(false)` does the work that was due.
+   */
+  deferCollections?(on: boolean): void;
   /** Training mode: the safe point between two iterations of a `batches()` loop. */
   batchBoundary(): void;
   collectYoung(reason?: string): void;

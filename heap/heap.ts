@@ -301,7 +301,14 @@ export class GenerationalHeap implements ManagedHeap {
   }
 
   safepoint(): void {
-    if (this.due) this.serviceSafepoint(false);
+    if (this.due && this.deferred === 0) this.serviceSafepoint(false);
+  }
+
+  /** Nesting depth of `deferCollections(true)` (api.ts). */
+  private deferred = 0;
+
+  deferCollections(on: boolean): void {
+    this.deferred += on ? 1 : -1;
   }
 
   batchBoundary(): void {
