@@ -727,6 +727,8 @@ export class BodyChecker {
       d.labels.push({ span: b.span, message: `binding \`${b.name}\` declared here` });
       const end = this.cfg.scopeEndSpan.get(b);
       if (end) d.labels.push({ span: end, message: `\`${b.name}\` dropped here while still borrowed` });
+      // Stored later, through a variable (`let cb: Box<dyn Fn()> = ..; register(cb)`): point at the store too.
+      if (span.end <= loan.span.start || span.start >= loan.span.end) d.labels.push({ span, message: `this requires that \`${b.name}\` is borrowed for \`'static\`` });
       // rustc labels the whole `Box::new(..)` "cast requires ..."; around the primary span that label would hide it.
       d.notes.push(`cast requires that \`${b.name}\` is borrowed for \`'static\`: a \`dyn\` type written in a struct field or a parameter (\`Box<dyn Fn(..)>\`) holds only values that borrow nothing`);
       if (loan.origin === "capture") d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);

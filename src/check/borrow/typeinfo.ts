@@ -110,7 +110,9 @@ export class TypeInfo {
       case "array":
         return this.carriesLoans(t.elem, depth + 1, staticClosures);
       case "dyn":
-        return false;
+        // A trait object may be a struct holding a borrow (`let p: Box<dyn Plugin> = Box::new(View
+        // { data: &v })`: rustc infers the object's lifetime in a `let`); one written in a field is `'static`.
+        return !staticClosures;
       default:
         return false;
     }
