@@ -10,7 +10,7 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
-import { builtinName, closureBoundOf, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
+import { builtinName, closureBoundOf, holdsTensors, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
@@ -629,6 +629,11 @@ export class Lowerer {
     }
     this.addUse(p.base, e.span);
     this.emit({ kind: "move", place: p, span: e.span, ty: t! });
+    // A moved tensor takes along the view borrows its variable holds (`let v = t.view(..); w.push(v)`).
+    if (isTensor(t) && p.proj.length === 0) {
+      this.tensorViews.add(e);
+      return { loans: [], vars: [p.base] };
+    }
     return { loans: [], vars };
   }
 
@@ -1064,7 +1069,9 @@ export class Lowerer {
     const cs: Carried[] = [];
     e.args.forEach((a, i) => {
       let auto = (autorefs && autorefs[i]) || this.paramIsRef(decl, i) || keyBorrow;
-      if (native && (recvTensor || isTensor(this.ty(a))) && isTensor(this.ty(a))) auto = true;
+      // A tensor argument of a native is borrowed (`a.matmul(b)`, `model.forward(x)`), except one stored
+      // into a container of tensors (`w.push(v)` moves `v`).
+      if (native && isTensor(this.ty(a)) && !holdsTensors(recvInner)) auto = true;
       this.argClosureBound = this.closureBoundAt(a, decl, res?.kind === "native" ? res.name : null, i);
       const c = this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i)));
       this.argClosureBound = null;
@@ -1088,7 +1095,7 @@ export class Lowerer {
       // `v.push(&x)` into a `Vec<&T>`: the argument's borrows now live in `v`. Into a field
       // written with `dyn` (`self.handlers.push(Box::new(..))`) they must be `'static`.
       if (this.isDynField(e.receiver)) cs.forEach((c, i) => this.intoStatic(union(c, this.boxedBorrows(e.args[i])), e.span));
-      else if (this.types.carriesLoans(recvInner))
+      else if (this.types.carriesLoans(recvInner) || holdsTensors(recvInner))
         cs.forEach((c, i) => {
           if (!argMayBeStored(res, i)) return;
           if (this.selfStores && pendingMut!.base === this.selfStores.self && c.vars.length) this.selfStores.stores.push({ vars: c.vars, span: e.args[i].span });

@@ -10,6 +10,7 @@ import { BodyAnalysis, nodeUses, type MoveSite } from "./analyses";
 import type { Cfg, Loan } from "./cfg";
 import { hasDeref, hasIndex, localPlace, movePath, overlaps, placeToString, type Place } from "./places";
 import { methodAfter, permissionNote, type PermAccess } from "./permissions";
+import { isTensor } from "./typeinfo";
 
 export type Model = "lexical" | "nll";
 
@@ -573,8 +574,14 @@ export class BodyChecker {
     if (loan.origin === "view") {
       const holder = this.an.holders[loan.id]?.[0];
       const view = holder ? `\`${holder.name}\`` : "the view";
-      d.notes.push(`${view} is a view of \`${lname}\`: it shares \`${lname}\`'s storage, so changing \`${lname}\` would change ${view} too`);
-      d.help.push(`to change \`${lname}\` while ${view} keeps its values, make ${view} an independent tensor: add \`.clone()\` where it is created`);
+      if (!holder?.ty || isTensor(holder.ty)) {
+        d.notes.push(`${view} is a view of \`${lname}\`: it shares \`${lname}\`'s storage, so changing \`${lname}\` would change ${view} too`);
+        d.help.push(`to change \`${lname}\` while ${view} keeps its values, make ${view} an independent tensor: add \`.clone()\` where it is created`);
+      } else {
+        // A container the view went into (`views.push(data.view(..))`).
+        d.notes.push(`${view} holds a view of \`${lname}\`: it shares \`${lname}\`'s storage, so changing \`${lname}\` would change what ${view} holds too`);
+        d.help.push(`to change \`${lname}\` while ${view} keeps its values, store an independent tensor: add \`.clone()\` to the view before storing it`);
+      }
     }
     this.addPermissions(d, n, p, reserving ? "mut" : kind);
     this.report(d);

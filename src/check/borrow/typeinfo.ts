@@ -195,6 +195,11 @@ export function stripRefs(t: Type | undefined): Type | undefined {
   return t;
 }
 
+/** A container of tensors (`Vec<Tensor>`, `Map<String, Tensor>`): what it keeps may be a view borrowing its base. */
+export function holdsTensors(t: Type | undefined): boolean {
+  return t?.kind === "builtin" && t.name !== "Gc" && t.args.some((a) => isTensor(a) || holdsTensors(a));
+}
+
 export function isTensor(t: Type | undefined): boolean {
   const s = stripRefs(t);
   return !!s && s.kind === "tensor";
