@@ -152,14 +152,16 @@ export class ReplCommands {
   }
 
   /**
-   * rustc's layout for the input's own file, plus one `-->` line with the source line for each
-   * label in an earlier input (where a value was moved or borrowed, two inputs ago).
+   * rustc's layout for the input's own file, plus, for each label in an earlier input (where a
+   * value was moved or borrowed, two inputs ago), rustc's `:::` block for a label in another file.
    */
   renderDiag(d: Diagnostic): string {
     let text = renderDiagnostic(d, this.style);
     const elsewhere = d.labels.filter((l) => l.span.file !== d.primary.span.file);
     if (!elsewhere.length) return text;
-    const extra = elsewhere.map((l) => this.labelElsewhere(l.span, l.message)).join("");
+    const here = d.labels.filter((l) => l.span.file === d.primary.span.file).map((l) => l.span);
+    const gutter = Math.max(...[d.primary.span, ...here, ...elsewhere.map((l) => l.span)].map((s) => String(lineCol(s.file, s.start).line).length));
+    const extra = elsewhere.map((l) => this.labelElsewhere(l.span, l.message, gutter)).join("");
     // Put them before the notes, right after the code frame.
     const noteAt = text.search(/\n\s*= (note|help)/);
     if (noteAt < 0) return text + extra;
@@ -167,18 +169,19 @@ export class ReplCommands {
     return text;
   }
 
-  private labelElsewhere(span: Span, message: string): string {
+  private labelElsewhere(span: Span, message: string, gutter: number): string {
     const { line, column } = lineCol(span.file, span.start);
     const start = span.file.lineStarts[line - 1] ?? 0;
     const next = span.file.lineStarts[line];
     const src = span.file.text.slice(start, next === undefined ? span.file.text.length : next - 1);
     const width = Math.max(1, Math.min(span.end, start + src.length) - span.start);
-    const g = String(line).length;
+    const pad = " ".repeat(gutter);
     const b = this.style.blue;
     return [
-      `${" ".repeat(g)}${b("::>")} ${span.file.name}:${line}:${column}`,
-      `${b(`${line} |`)} ${src}`,
-      `${" ".repeat(g)} ${b("|")} ${" ".repeat(column - 1)}${b("-".repeat(width))} ${b(message)}`,
+      `${pad}${b(":::")} ${span.file.name}:${line}:${column}`,
+      `${pad} ${b("|")}`,
+      `${b(`${String(line).padEnd(gutter)} |`)} ${src}`,
+      `${pad} ${b("|")} ${" ".repeat(column - 1)}${b("-".repeat(width))} ${b(message)}`,
       "",
     ].join("\n");
   }

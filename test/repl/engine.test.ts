@@ -97,6 +97,17 @@ test(":vars shows type and ownership state", () => {
   expect(out).toMatch(/m\s+Vec<i32>\s+borrowed mutably by `q`/);
 });
 
+test("a move in an earlier input is shown in rustc's `:::` block for another file", () => {
+  const { commands } = session();
+  commands.handle("let v = vec![1, 2, 3];");
+  commands.handle("let w = v;");
+  const err = commands.handle("print(v.len());").err;
+  expect(err).toContain(" --> <repl:3>:1:7");
+  expect(err).toContain(" ::: <repl:2>:1:9\n  |\n1 | let w = v;\n  |         - value moved here\n");
+  // The notes stay after both code frames.
+  expect(err.indexOf(":::")).toBeLessThan(err.indexOf("= note"));
+});
+
 test(":type checks without running or changing the session", () => {
   const { commands, printed } = session();
   commands.handle("fn f(x: i32) -> f64 { print(x); 1.5 }");
