@@ -47,6 +47,7 @@ import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./r
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
+import { BIG_CODE_MIN, bigSlot, fromSlot, isWideInt, rangeOf } from "./int64";
 
 /** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
 const isPureOperand = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s) || INT_LITERAL.test(s);
@@ -257,6 +258,23 @@ class FnGen {
   private store(base: string, slot: number | string, v: string): string {
     if (!this.direct) return `heap.set(${base}, ${slot}, ${v})`;
     return `${this.load(base, slot)} = ${v}`;
+  }
+
+  /**
+   * A slot word read as a value of type `t`: for a 64-bit integer type, the code of a big value
+   * becomes its bigint (int64.ts); one comparison when it is not one.
+   */
+  private fromWord(word: string, t: Type): string {
+    if (!isWide(t)) return word;
+    const w = this.tmp();
+    return `(${w} = ${word}, ${w} >= ${BIG_CODE_MIN} ? ${this.k(fromSlot)}(${w}) : ${w})`;
+  }
+
+  /** A value of type `t` as the word stored in a scalar slot: a bigint becomes its code. */
+  private toWord(v: string, t: Type): string {
+    if (!isWide(t)) return v;
+    const w = this.tmp();
+    return `(${w} = ${v}, typeof ${w} === "number" ? ${w} : ${this.k(bigSlot)}(${w}))`;
   }
 
   /** `code` (which may allocate) as an expression that re-reads `F` after it. */
@@ -719,7 +737,7 @@ class FnGen {
       const bt = this.c.bindingType(this.ctx, p.binding);
       if (k === SlotKind.Tensor || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
       if (k === SlotKind.Scalar && ((ft.kind !== "int" && ft.kind !== "float") || (bt.kind === "ref" && bt.mutable))) return null;
-      parts.push(`${this.local(p.binding)} = ${this.load(place, off + i)}`);
+      parts.push(`${this.local(p.binding)} = ${k === SlotKind.Scalar ? this.fromWord(this.load(place, off + i), ft) : this.load(place, off + i)}`);
     }
     return `(${[...parts, "true"].join(", ")})`;
   }
@@ -794,7 +812,7 @@ class FnGen {
       if (p.kind === "PathPat") return `!${found}`;
       if (p.kind !== "TupleStructPat") return "true";
       const x = p.elems[0];
-      return x.kind === "BindPat" ? `${found} && (${this.local(x.binding)} = ${value}, ${value} = undefined, true)` : found;
+      return x.kind === "BindPat" ? `${found} && (${this.local(x.binding)} = ${this.fromWord(value, vt)}, ${value} = undefined, true)` : found;
     };
   }
 
@@ -944,7 +962,7 @@ class FnGen {
     this.nested(() => {
       this.emit(`${loop.js}: for (${i} = 0; ${i} < ${this.load(v, VEC_LEN)}; ${this.backEdge(u.span)}, ${i}++) {`);
       this.nested(() => {
-        if (u.pat.kind === "BindPat") this.emit(`${this.local(u.pat.binding)} = ${this.load(this.load(v, VEC_DATA), i)};`);
+        if (u.pat.kind === "BindPat") this.emit(`${this.local(u.pat.binding)} = ${kind === SlotKind.Scalar ? this.fromWord(this.load(this.load(v, VEC_DATA), i), vt.args[0]) : this.load(this.load(v, VEC_DATA), i)};`);
         this.into(u.body, null);
       });
       this.emit(`}`);
@@ -1021,15 +1039,15 @@ class FnGen {
           this.emit(`heap.setPtr(${base}, ${slot}, ${t});`);
           return;
         }
-        const stored = bt.kind === "bool" ? `(${t} ? 1 : 0)` : t;
+        const stored = bt.kind === "bool" ? `(${t} ? 1 : 0)` : this.toWord(t, bt);
         if (op === null) {
           this.emit(`${this.store(base, slot, stored)};`);
           return;
         }
         const o = this.tmp();
         this.emit(`${o} = ${base};`);
-        const r = this.binop(op, bt, this.load(o, slot), t, e.span);
-        this.emit(`${this.store(o, slot, bt.kind === "bool" ? `(${r} ? 1 : 0)` : r)};`);
+        const r = this.binop(op, bt, this.fromWord(this.load(o, slot), bt), t, e.span);
+        this.emit(`${this.store(o, slot, bt.kind === "bool" ? `(${r} ? 1 : 0)` : this.toWord(r, bt))};`);
         return;
       }
       case "IndexExpr": {
@@ -1051,9 +1069,9 @@ class FnGen {
           this.emit(`heap.setPtr(${d}, ${i}, ${t});`);
           return;
         }
-        const stored = (v: string) => (bt.kind === "bool" ? `(${v} ? 1 : 0)` : v);
+        const stored = (v: string) => (bt.kind === "bool" ? `(${v} ? 1 : 0)` : this.toWord(v, bt));
         if (op === null) this.emit(`${this.store(d, i, stored(t))};`);
-        else this.emit(`${this.store(d, i, stored(this.binop(op, bt, this.load(d, i), t, e.span)))};`);
+        else this.emit(`${this.store(d, i, stored(this.binop(op, bt, this.fromWord(this.load(d, i), bt), t, e.span)))};`);
         return;
       }
       default:
@@ -1076,7 +1094,7 @@ class FnGen {
         return inner === null ? null : `(${inner})`;
       }
       case "IntLit":
-        return numberLiteral(Number(e.value));
+        return numberLiteral(canonLiteral(e.value));
       case "FloatLit": {
         const t = this.typeOf(e);
         return numberLiteral(t.kind === "float" && t.name === "f32" ? Math.fround(e.value) : e.value);
@@ -1118,8 +1136,12 @@ class FnGen {
         const from = derefAll(this.typeOf(e.expr));
         const to = this.typeOf(e);
         if (reprOf(this.typeOf(e.expr)) !== SlotKind.Scalar) return null;
+        if (to.kind === "float" && to.name === "f64" && from.kind === "int" && isWideInt(from.name)) {
+          const w = this.tmp();
+          return `(typeof (${w} = ${this.expr(e.expr, true)}) === "number" ? ${w} : Number(${w}))`;
+        }
         if (to.kind === "float" && to.name === "f64" && (from.kind === "int" || from.kind === "float")) return `(+${this.expr(e.expr, true)})`;
-        if (to.kind === "int" && from.kind === "int" && INT_RANGE[from.name][0] >= INT_RANGE[to.name][0] && INT_RANGE[from.name][1] <= INT_RANGE[to.name][1])
+        if (to.kind === "int" && from.kind === "int" && rangeOf(from.name)[0] >= rangeOf(to.name)[0] && rangeOf(from.name)[1] <= rangeOf(to.name)[1])
           return this.expr(e.expr, true);
         return null;
       }
@@ -1134,7 +1156,7 @@ class FnGen {
         if (kind === SlotKind.Tensor) return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
-        return this.load(base, slot);
+        return kind === SlotKind.Scalar ? this.fromWord(this.load(base, slot), t) : this.load(base, slot);
       }
       case "IndexExpr": {
         const t = this.typeOf(e);
@@ -1146,14 +1168,15 @@ class FnGen {
           const base = this.ptrBase(e.object);
           if (base === null) return null;
           const ti = this.tmp();
-          return `(${ti} = ${this.expr(e.index, true)}, ${this.k(sliceScalarAt)}(rt, ${base}, ${ti}, ${this.k(e.span)}))`;
+          return this.fromWord(`(${ti} = ${this.expr(e.index, true)}, ${this.k(sliceScalarAt)}(rt, ${base}, ${ti}, ${this.k(e.span)}))`, t);
         }
         // A range index is a slice (slices.ts), left to the closure compiler.
         if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor || e.index.kind === "RangeExpr") return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
         // The index first: it may call (and collect); the object's address is read after it.
-        return this.element(isVec, this.expr(e.index, true), base, e.span);
+        const el = this.element(isVec, this.expr(e.index, true), base, e.span);
+        return reprOf(t) === SlotKind.Scalar ? this.fromWord(el, t) : el;
       }
       case "RefExpr": {
         const inner = this.typeOf(e.operand);
@@ -1285,26 +1308,41 @@ class FnGen {
     // result can cross; an unsigned left operand cannot make a -0.
     const c = INT_LITERAL.test(b) ? Number(b) : null;
     const unsigned = lo === 0;
+    if (isWideInt(name)) {
+      // A 64-bit operand may be a bigint (int64.ts), which JS arithmetic will not mix with a
+      // number: numbers take the inline path, anything else the exact one. V8 folds the
+      // `typeof` test away where its feedback has seen only numbers.
+      const tests = [x, y].filter((v) => !INT_LITERAL.test(v)).map((v) => `typeof ${v} !== "number"`);
+      if (tests.length > 0) {
+        const inner = this.intArithNumbers(op, lo, hi, x, y, r, slow, c, unsigned);
+        return seq(`${tests.join(" || ")} ? ${slow} : ${inner}`);
+      }
+    }
+    return seq(this.intArithNumbers(op, lo, hi, x, y, r, slow, c, unsigned));
+  }
+
+  /** `intArith` on operands known to be numbers: the inline operation and its range test. */
+  private intArithNumbers(op: string, lo: number, hi: number, x: string, y: string, r: string, slow: string, c: number | null, unsigned: boolean): string {
     switch (op) {
       case "+":
       case "-": {
         // Which bound the result can cross: a literal's sign, or both operands unsigned, settle it.
         const up = c !== null ? (op === "+") === c >= 0 : unsigned ? op === "+" : null;
         const out = up === null ? `${r} > ${hi} || ${r} < ${lo}` : up ? `${r} > ${hi}` : `${r} < ${lo}`;
-        return seq(`${r} = ${x} ${op} ${y}, ${out} ? ${slow} : ${r}`);
+        return wrapParen(`${r} = ${x} ${op} ${y}, ${out} ? ${slow} : ${r}`);
       }
       case "*": {
         const out = unsigned ? `${r} > ${hi}` : `${r} > ${hi} || ${r} < ${lo}`;
         // `r === 0 ? 0 : r`: no -0 (Rust integers have none); none can arise from x >= 0 or c > 0.
         const noNegZero = unsigned || (c !== null && c > 0);
-        return seq(`${r} = ${x} * ${y}, ${out} ? ${slow} : ${noNegZero ? r : `${r} === 0 ? 0 : ${r}`}`);
+        return wrapParen(`${r} = ${x} * ${y}, ${out} ? ${slow} : ${noNegZero ? r : `${r} === 0 ? 0 : ${r}`}`);
       }
       case "/":
-        if (c !== null && c > 0) return seq(unsigned ? `Math.trunc(${x} / ${y})` : `${r} = Math.trunc(${x} / ${y}), ${r} === 0 ? 0 : ${r}`);
-        return seq(`${y} === 0 ? ${slow} : (${r} = Math.trunc(${x} / ${y}), ${r} > ${hi} ? ${slow} : ${r} === 0 ? 0 : ${r})`);
+        if (c !== null && c > 0) return wrapParen(unsigned ? `Math.trunc(${x} / ${y})` : `${r} = Math.trunc(${x} / ${y}), ${r} === 0 ? 0 : ${r}`);
+        return wrapParen(`${y} === 0 ? ${slow} : (${r} = Math.trunc(${x} / ${y}), ${r} > ${hi} ? ${slow} : ${r} === 0 ? 0 : ${r})`);
       default:
-        if (c !== null && c !== 0 && c !== -1) return seq(unsigned ? `${x} % ${y}` : `${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r}`);
-        return seq(`${y} === 0 || ${y} === -1 ? ${slow} : (${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r})`);
+        if (c !== null && c !== 0 && c !== -1) return wrapParen(unsigned ? `${x} % ${y}` : `${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r}`);
+        return wrapParen(`${y} === 0 || ${y} === -1 ? ${slow} : (${r} = ${x} % ${y}, ${r} === 0 ? 0 : ${r})`);
     }
   }
 
@@ -1448,7 +1486,7 @@ class FnGen {
     if (tag >= 0) parts.push(this.store(o, 0, String(tag)));
     vals.forEach((v, i) => {
       if (kinds[i] === SlotKind.Pointer) parts.push(`heap.setPtr(${o}, ${slots[i]}, ${v})`);
-      else parts.push(this.store(o, slots[i], types[i].kind === "bool" ? `(${v} ? 1 : 0)` : v));
+      else parts.push(this.store(o, slots[i], types[i].kind === "bool" ? `(${v} ? 1 : 0)` : this.toWord(v, types[i])));
     });
     parts.push(o);
     return `(${parts.join(", ")})`;
@@ -1693,10 +1731,26 @@ function simpleBlockValue(b: BlockExpr): Expr | null {
   return b.stmts.length === 0 && b.tail ? b.tail : null;
 }
 
-function numberLiteral(n: number): string {
+function numberLiteral(n: number | bigint): string {
+  if (typeof n === "bigint") return n < 0n ? `(${n}n)` : `${n}n`;
   if (Object.is(n, -0)) return "(-0)";
   if (n !== n) return "NaN";
   return n < 0 ? `(${String(n)})` : String(n);
+}
+
+/** An integer literal's value in its canonical form (a bigint only beyond ±2^53; int64.ts). */
+function canonLiteral(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** Whether values of `t` are 64-bit integers, which may be bigints (int64.ts). */
+function isWide(t: Type): boolean {
+  const d = derefAll(t);
+  return d.kind === "int" && isWideInt(d.name);
+}
+
+function wrapParen(s: string): string {
+  return `(${s})`;
 }
 
 function jsName(name: string): string {

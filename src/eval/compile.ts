@@ -53,6 +53,13 @@ import { binaryOperatorMethod, compoundAssignMethod, negMethod, partialEqMethod 
 import { compileRangeIndex } from "./slices";
 import { located, locateSlice } from "./sliceview";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
+import { canon, castInt, floatToWide, fromSlot, isWideInt, rangeOf, toSlot, wideArith, wideBits, wideDivRem, wideNeg, wideNot } from "./int64";
+
+/** Whether values of `t` are 64-bit integers, which may be bigints (int64.ts). */
+function isWideType(t: Type): boolean {
+  const d = derefAll(t);
+  return d.kind === "int" && isWideInt(d.name);
+}
 import { lineCol } from "../syntax/ast";
 
 export type Code = (f: Frame) => Value;
@@ -495,7 +502,7 @@ export class Compiler {
     const rt = this.rt;
     const heap = rt.heap;
     if (kind === SlotKind.Scalar)
-      return { get: (f) => heap.get(cellOf(f), 0), set: (f, v) => rt.store(cellOf(f), 0, kind, v), cell: cellOf, kind };
+      return { get: (f) => fromSlot(heap.get(cellOf(f), 0)), set: (f, v) => rt.store(cellOf(f), 0, kind, v), cell: cellOf, kind };
     if (kind === SlotKind.Pointer)
       return { get: (f) => heap.getPtr(cellOf(f), 0), set: (f, v) => heap.setPtr(cellOf(f), 0, v ?? 0), cell: cellOf, kind };
     return { get: (f) => rt.load(cellOf(f), 0, kind), set: (f, v) => rt.store(cellOf(f), 0, kind, v), cell: cellOf, kind };
@@ -711,9 +718,9 @@ export class Compiler {
     const heap = rt.heap;
     switch (e.kind) {
       case "IntLit": {
-        const n = Number(e.value);
+        const n = canon(e.value);
         const c: Code = () => n;
-        CONST_VALUE.set(c, n);
+        if (typeof n === "number") CONST_VALUE.set(c, n);
         return c;
       }
       case "FloatLit": {
@@ -1081,7 +1088,7 @@ export class Compiler {
           const value = numericConstant(res.name);
           if (value === null) return () => rt.panic("P0105", `internal: unknown constant \`${res.name}\``, e.span);
           const c: Code = () => value;
-          CONST_VALUE.set(c, value);
+          if (typeof value === "number") CONST_VALUE.set(c, value);
           return c;
         }
         const fnType = t.kind === "fn" ? t : null;
@@ -1167,7 +1174,7 @@ export class Compiler {
     const rt = this.rt;
     const heap = rt.heap;
     if (t.kind === "ref") {
-      if (t.mutable && reprOf(t.inner) === SlotKind.Scalar) return (v) => heap.get(heap.getPtr(v, 0), heap.get(v, 1));
+      if (t.mutable && reprOf(t.inner) === SlotKind.Scalar) return (v) => fromSlot(heap.get(heap.getPtr(v, 0), heap.get(v, 1)));
       return null;
     }
     if (t.kind === "builtin" && (t.name === "Box" || t.name === "Gc")) {
@@ -1222,6 +1229,15 @@ export class Compiler {
         }
         const s = slot;
         const objSlot = LOCAL_SLOT.get(objCode);
+        if (kind === SlotKind.Scalar && isWideType(t)) {
+          // A 64-bit field: a big value is stored as its code (int64.ts).
+          return {
+            get: (f) => fromSlot(heap.get(objCode(f), s)),
+            set: (f, v) => heap.set(objCode(f), s, toSlot(v ?? 0)),
+            ref: (f) => rt.newPlace(objCode(f), s),
+            kind,
+          };
+        }
         if (kind === SlotKind.Scalar) {
           const isBool = t.kind === "bool";
           const vi = VEC_INDEX.get(objCode);
@@ -1374,9 +1390,11 @@ export class Compiler {
     const isVec = ot.kind === "builtin" && ot.name === "Vec";
     const isSlice = ot.kind === "builtin" && ot.name === "Slice";
     const isBool = t.kind === "bool";
+    // A 64-bit element: big values are stored as their codes (int64.ts); the general path decodes.
+    const wide = isWideType(t);
     const objSlot = LOCAL_SLOT.get(obj);
     const idxSlot = LOCAL_SLOT.get(idx);
-    const fastGet: Code | null = spill || isSlice
+    const fastGet: Code | null = spill || isSlice || wide
       ? null
       : isVec && kind !== SlotKind.Tensor && objSlot !== undefined && idxSlot !== undefined
         ? tagVecIndex(
@@ -1441,11 +1459,11 @@ export class Compiler {
           fastGet ??
           ((f: Frame) => {
             const d = locate(f);
-            return heap.get(d, scratchIndex);
+            return fromSlot(heap.get(d, scratchIndex));
           }),
         set: (f: Frame, v: Value) => {
           const d = locate(f);
-          heap.set(d, scratchIndex, isBool ? (v ? 1 : 0) : v);
+          heap.set(d, scratchIndex, isBool ? (v ? 1 : 0) : toSlot(v));
         },
         ref: (f: Frame) => {
           const d = locate(f);
@@ -1496,6 +1514,8 @@ export class Compiler {
     if (e.op === "!") {
       if (t.kind === "int") {
         const [lo, hi] = INT_RANGE[t.name];
+        const name = t.name;
+        if (isWideInt(name)) return (f) => wideNot(x(f), name);
         if (lo < 0) return (f) => -x(f) - 1;
         return (f) => hi - x(f);
       }
@@ -1512,9 +1532,13 @@ export class Compiler {
     }
     if (t.kind === "int") {
       const [lo, hi] = INT_RANGE[t.name];
+      const name = t.name;
+      const wide = isWideInt(name);
       return (f) => {
-        const r = -x(f);
-        if (r > hi || r < lo) rt.panic("P0101", "attempt to negate with overflow", span);
+        const v = x(f);
+        if (wide && typeof v !== "number") return wideNeg(rt, v, name, span);
+        const r = -v;
+        if (r > hi || r < lo) return wide ? wideNeg(rt, v, name, span) : rt.panic("P0101", "attempt to negate with overflow", span);
         return r === 0 ? 0 : r;
       };
     }
@@ -1642,63 +1666,64 @@ export class Compiler {
     const rt = this.rt;
     const shaped = specializeShapes(rt, op, t, a, b, span);
     if (shaped) return shaped;
-    if (t.kind === "int" && (t.name === "i32" || t.name === "i64" || t.name === "usize" || t.name === "isize" || t.name === "u64")) {
-      const [lo, hi] = INT_RANGE[t.name];
+    if (t.kind === "int" && t.name === "i32") {
       switch (op) {
         case "+":
-          if (t.name === "i32")
-            return (f) => {
-              const r = a(f) + b(f);
-              if ((r | 0) !== r) rt.panic("P0101", "attempt to add with overflow", span);
-              return r;
-            };
           return (f) => {
-            const x = a(f);
-            const y = b(f);
-            const r = x + y;
-            if (r > hi || r < lo) return wideResult(rt, x, y, r, "+", t.name, span);
+            const r = a(f) + b(f);
+            if ((r | 0) !== r) rt.panic("P0101", "attempt to add with overflow", span);
             return r;
           };
         case "-":
-          if (t.name === "i32")
-            return (f) => {
-              const r = a(f) - b(f);
-              if ((r | 0) !== r) rt.panic("P0101", "attempt to subtract with overflow", span);
-              return r;
-            };
           return (f) => {
-            const x = a(f);
-            const y = b(f);
-            const r = x - y;
-            if (r > hi || r < lo) return wideResult(rt, x, y, r, "-", t.name, span);
+            const r = a(f) - b(f);
+            if ((r | 0) !== r) rt.panic("P0101", "attempt to subtract with overflow", span);
             return r;
           };
         case "*":
           return (f) => {
-            const x = a(f);
-            const y = b(f);
-            const r = x * y;
-            if (r > hi || r < lo) return t.name === "i32" ? rt.panic("P0101", "attempt to multiply with overflow", span) : wideResult(rt, x, y, r, "*", t.name, span);
+            const r = a(f) * b(f);
+            if ((r | 0) !== r) rt.panic("P0101", "attempt to multiply with overflow", span);
             return r === 0 ? 0 : r;
           };
         case "/":
-          return (f) => {
-            const x = a(f);
-            const y = b(f);
-            if (y === 0) rt.panic("P0102", "attempt to divide by zero", span);
-            const q = Math.trunc(x / y);
-            if (q > hi) rt.panic("P0101", "attempt to divide with overflow", span);
-            return q === 0 ? 0 : q;
-          };
         case "%":
+          break;
+        case "<":
+          return (f) => a(f) < b(f);
+        case "<=":
+          return (f) => a(f) <= b(f);
+        case ">":
+          return (f) => a(f) > b(f);
+        case ">=":
+          return (f) => a(f) >= b(f);
+        case "==":
+          return (f) => a(f) === b(f);
+        case "!=":
+          return (f) => a(f) !== b(f);
+      }
+    }
+    if (t.kind === "int" && isWideInt(t.name)) {
+      // Numbers on the fast path; a bigint operand, or a result beyond ±2^53, takes the exact
+      // slow path (int64.ts). `<` and `===` need no guard: JS compares a number with a bigint,
+      // and each value has one form.
+      const [lo, hi] = INT_RANGE[t.name];
+      const name = t.name;
+      switch (op) {
+        case "+":
+        case "-":
+        case "*": {
+          const add = op === "+";
+          const sub = op === "-";
           return (f) => {
             const x = a(f);
             const y = b(f);
-            if (y === 0) rt.panic("P0102", "attempt to calculate the remainder with a divisor of zero", span);
-            if (y === -1 && x === lo && t.name === "i32") rt.panic("P0101", "attempt to calculate the remainder with overflow", span);
-            const r = x % y;
+            if (typeof x !== "number" || typeof y !== "number") return wideArith(rt, op, x, y, name, span);
+            const r = add ? x + y : sub ? x - y : x * y;
+            if (r > hi || r < lo) return wideArith(rt, op, x, y, name, span);
             return r === 0 ? 0 : r;
           };
+        }
         case "<":
           return (f) => a(f) < b(f);
         case "<=":
@@ -1803,9 +1828,10 @@ export class Compiler {
     }
     if (t.kind !== "int") return () => rt.panic("P0105", `internal: operator ${op} on ${t.kind}`, span);
     const [lo, hi] = INT_RANGE[t.name];
-    const bits = INT_BITS[t.name];
+    const name = t.name;
+    const bits = INT_BITS[name];
     const signed = lo < 0;
-    const wide = bits === 64;
+    if (bits === 64) return this.wideBinary(op, name, span);
     const check = (r: number, what: string) => {
       if (r > hi || r < lo || r !== r) rt.panic("P0101", `attempt to ${what} with overflow`, span);
       return r;
@@ -1814,19 +1840,17 @@ export class Compiler {
       case "+":
         return (x, y) => {
           const r = x + y;
-          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "+", t.name, span) : check(r, "add");
-          return r;
+          return r > hi || r < lo ? check(r, "add") : r;
         };
       case "-":
         return (x, y) => {
           const r = x - y;
-          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "-", t.name, span) : check(r, "subtract");
-          return r;
+          return r > hi || r < lo ? check(r, "subtract") : r;
         };
       case "*":
         return (x, y) => {
           const r = x * y;
-          if (r > hi || r < lo) return wide ? wideResult(rt, x, y, r, "*", t.name, span) : check(r, "multiply");
+          if (r > hi || r < lo) return check(r, "multiply");
           return r === 0 ? 0 : r;
         };
       case "/":
@@ -1839,7 +1863,7 @@ export class Compiler {
       case "%":
         return (x, y) => {
           if (y === 0) rt.panic("P0102", "attempt to calculate the remainder with a divisor of zero", span);
-          if (signed && y === -1 && x === lo && bits <= 32) rt.panic("P0101", "attempt to calculate the remainder with overflow", span);
+          if (signed && y === -1 && x === lo) rt.panic("P0101", "attempt to calculate the remainder with overflow", span);
           const r = x % y;
           return r === 0 ? 0 : r;
         };
@@ -1847,24 +1871,71 @@ export class Compiler {
       case "|":
       case "^":
         return (x, y) => {
-          if (bits <= 32 && signed) return op === "&" ? x & y : op === "|" ? x | y : x ^ y;
-          if (bits <= 32) return (op === "&" ? x & y : op === "|" ? x | y : x ^ y) >>> 0;
-          const bx = BigInt.asIntN(64, BigInt(x));
-          const by = BigInt.asIntN(64, BigInt(y));
-          const r = op === "&" ? bx & by : op === "|" ? bx | by : bx ^ by;
-          return exactNumber(rt, signed ? BigInt.asIntN(64, r) : BigInt.asUintN(64, r), span);
+          if (signed) return op === "&" ? x & y : op === "|" ? x | y : x ^ y;
+          return (op === "&" ? x & y : op === "|" ? x | y : x ^ y) >>> 0;
         };
       case "<<":
         return (x, y) => {
           if (y < 0 || y >= bits) rt.panic("P0101", "attempt to shift left with overflow", span);
-          // Bits shifted out are dropped, as in Rust (`1u64 << 63` is 2^63).
+          // Bits shifted out are dropped, as in Rust.
           const r = BigInt.asIntN(bits, BigInt(x) << BigInt(y));
-          return exactNumber(rt, signed ? r : BigInt.asUintN(bits, r), span);
+          return Number(signed ? r : BigInt.asUintN(bits, r));
         };
       case ">>":
         return (x, y) => {
           if (y < 0 || y >= bits) rt.panic("P0101", "attempt to shift right with overflow", span);
           return Math.floor(x / 2 ** y);
+        };
+    }
+    return () => rt.panic("P0105", `internal: operator ${op}`, span);
+  }
+
+  /**
+   * An operator of a 64-bit type: the number fast path where both operands are numbers and the
+   * result is a safe integer, the exact one of int64.ts otherwise.
+   */
+  private wideBinary(op: string, name: string, span: Span): (x: Value, y: Value) => Value {
+    const rt = this.rt;
+    const [lo, hi] = INT_RANGE[name];
+    switch (op) {
+      case "+":
+      case "-":
+      case "*":
+        return (x, y) => {
+          if (typeof x !== "number" || typeof y !== "number") return wideArith(rt, op, x, y, name, span);
+          const r = op === "+" ? x + y : op === "-" ? x - y : x * y;
+          if (r > hi || r < lo) return wideArith(rt, op, x, y, name, span);
+          return r === 0 ? 0 : r;
+        };
+      case "/":
+        return (x, y) => {
+          if (typeof x !== "number" || typeof y !== "number") return wideDivRem(rt, op, x, y, name, span);
+          if (y === 0) rt.panic("P0102", "attempt to divide by zero", span);
+          // Exact: the double quotient of safe integers is within 2^-53 of the true one, less
+          // than its distance to the next integer (1/|y|), so truncation never rounds across.
+          const q = Math.trunc(x / y);
+          return q === 0 ? 0 : q;
+        };
+      case "%":
+        return (x, y) => {
+          if (typeof x !== "number" || typeof y !== "number") return wideDivRem(rt, op, x, y, name, span);
+          if (y === 0) rt.panic("P0102", "attempt to calculate the remainder with a divisor of zero", span);
+          const r = x % y;
+          return r === 0 ? 0 : r;
+        };
+      case "&":
+      case "|":
+      case "^":
+        return (x, y) => {
+          if (typeof x === "number" && typeof y === "number" && x >= 0 && y >= 0 && x <= 0x7fffffff && y <= 0x7fffffff) return op === "&" ? x & y : op === "|" ? x | y : x ^ y;
+          return wideBits(op, x, y, name);
+        };
+      case "<<":
+      case ">>":
+        return (x, y) => {
+          const n = Number(y);
+          if (n < 0 || n >= 64) rt.panic("P0101", `attempt to shift ${op === "<<" ? "left" : "right"} with overflow`, span);
+          return wideBits(op, x, n, name);
         };
     }
     return () => rt.panic("P0105", `internal: operator ${op}`, span);
@@ -2018,7 +2089,7 @@ export class Compiler {
         const heap = rt.heap;
         return (f) => {
           const o = obj(f);
-          heap.set(o, slotIdx, fn(heap.get(o, slotIdx), value(f)));
+          heap.set(o, slotIdx, toSlot(fn(fromSlot(heap.get(o, slotIdx)), value(f))));
           return undefined;
         };
       }
@@ -2071,6 +2142,14 @@ export class Compiler {
       from = { kind: "int", name: "isize" };
     }
     if (to.kind === "float") {
+      // A 64-bit integer may be a bigint (int64.ts), which `+v` would reject.
+      if (from.kind === "int" && isWideInt(from.name)) {
+        if (to.name === "f32") return (f) => Math.fround(Number(x(f)));
+        return (f) => {
+          const v = x(f);
+          return typeof v === "number" ? v : Number(v);
+        };
+      }
       if (to.name === "f32") return (f) => Math.fround(+x(f));
       return (f) => +x(f);
     }
@@ -2079,6 +2158,20 @@ export class Compiler {
     if (to.kind !== "int") return x;
     const name = to.name;
     const [lo, hi] = INT_RANGE[name];
+    if (from.kind === "float") {
+      // Rust truncates and saturates at the type's real bounds (a NaN is 0).
+      if (isWideInt(name)) return (f) => floatToWide(x(f), name);
+      return (f) => {
+        const v = x(f);
+        if (v !== v) return 0;
+        const tr = Math.trunc(v);
+        if (tr < lo) return lo;
+        if (tr > hi) return hi;
+        return tr === 0 ? 0 : tr;
+      };
+    }
+    if (from.kind === "bool") return (f) => (x(f) ? 1 : 0);
+    if (from.kind === "int" && rangeOf(from.name)[0] >= rangeOf(name)[0] && rangeOf(from.name)[1] <= rangeOf(name)[1]) return x;
     const wrap = (v: number): number => {
       switch (name) {
         case "i8":
@@ -2094,38 +2187,14 @@ export class Compiler {
         case "u32":
           return v >>> 0;
       }
-      if (v < lo || v > hi) {
-        // 64-bit wrap-around that leaves the exact range cannot be represented.
-        return rt.panic("P0101", `integer overflow: \`${v} as ${name}\` is outside the exactly representable range (±2^53)`, span);
-      }
       return v;
     };
-    if (from.kind === "float") {
-      // Rust saturates at the type's real bounds. A truncated double is an exact integer, so
-      // for the 64-bit types everything up to those bounds is exact; past them the result is
-      // the type's MIN/MAX constant (`i64::MAX` is held as 2^63, as the constant itself is).
-      const wide = name === "i64" || name === "isize" || name === "u64" || name === "usize";
-      const flo = wide ? (name[0] === "u" ? 0 : -(2 ** 63)) : lo;
-      const fhi = wide ? (name[0] === "u" ? 2 ** 64 : 2 ** 63) : hi;
-      return (f) => {
-        const v = x(f);
-        if (v !== v) return 0;
-        const tr = Math.trunc(v);
-        if (tr < flo) return flo;
-        if (tr > fhi) return fhi;
-        return tr === 0 ? 0 : tr;
-      };
-    }
-    if (from.kind === "bool") return (f) => (x(f) ? 1 : 0);
-    if (from.kind === "int" && INT_RANGE[from.name][0] >= lo && INT_RANGE[from.name][1] <= hi) return x;
     return (f) => {
-      const v = +x(f);
-      if (v >= lo && v <= hi) return v;
-      // Wrap through BigInt for the wide types, else bit ops.
-      if (name === "i64" || name === "isize" || name === "u64" || name === "usize") {
-        const big = name[0] === "i" ? BigInt.asIntN(64, BigInt(v)) : BigInt.asUintN(64, BigInt(v));
-        return wrap(Number(big));
-      }
+      const v = x(f);
+      if (v >= lo && v <= hi && typeof v === "number") return v;
+      // A bigint, or a wrap-around of a 64-bit type: exact (int64.ts). A char code or a safe
+      // integer into a narrower type: the bit operations.
+      if (typeof v !== "number" || isWideInt(name)) return castInt(v, name);
       return wrap(v);
     };
   }
@@ -3528,31 +3597,6 @@ export class Compiler {
   }
 }
 
-/**
- * A 64-bit integer result outside ±2^53: allowed when it is exact and within the type's range
- * (`20!` fits an i64 and is a double exactly), else P0101 — overflow, or a value STARK cannot
- * hold exactly.
- */
-function wideResult(rt: Runtime, x: number, y: number, r: number, op: "+" | "-" | "*", name: string, span: Span): number {
-  const verb = op === "+" ? "add" : op === "-" ? "subtract" : "multiply";
-  if (!Number.isInteger(x) || !Number.isInteger(y)) return rt.panic("P0101", `attempt to ${verb} with overflow`, span);
-  const bx = BigInt(x);
-  const by = BigInt(y);
-  const exact = op === "+" ? bx + by : op === "-" ? bx - by : bx * by;
-  const unsigned = name[0] === "u";
-  const lo = unsigned ? 0n : -(2n ** 63n);
-  const hi = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
-  if (exact < lo || exact > hi) return rt.panic("P0101", `attempt to ${verb} with overflow`, span);
-  return exactNumber(rt, exact, span);
-}
-
-/** A 64-bit integer result as a number: P0101 when the double cannot hold it exactly (beyond ±2^53). */
-function exactNumber(rt: Runtime, exact: bigint, span: Span): number {
-  const v = Number(exact);
-  if (BigInt(v) !== exact) return rt.panic("P0101", `integer result ${exact} cannot be represented exactly (STARK integers are exact within ±2^53)`, span);
-  return v;
-}
-
 function stripIndirection(t: Type): Type {
   for (;;) {
     if (t.kind === "ref") t = t.inner;
@@ -3575,14 +3619,13 @@ export function backEdge(heap: { safepoint(): void }, span: Span): void {
 }
 
 /** `i32::MAX`, `u8::MIN`, `f64::EPSILON`, `f32::MAX`, `f64::NAN`, ... */
-export function numericConstant(name: string): number | null {
+export function numericConstant(name: string): number | bigint | null {
   const [ty, what] = name.split("::");
   if (ty in INT_RANGE) {
-    const unsigned = ty[0] === "u";
-    const bits = INT_BITS[ty];
-    if (what === "MAX") return unsigned ? Number(2n ** BigInt(bits) - 1n) : Number(2n ** BigInt(bits - 1) - 1n);
-    if (what === "MIN") return unsigned ? 0 : -Number(2n ** BigInt(bits - 1));
-    if (what === "BITS") return bits;
+    const [lo, hi] = rangeOf(ty);
+    if (what === "MAX") return canon(hi);
+    if (what === "MIN") return canon(lo);
+    if (what === "BITS") return INT_BITS[ty];
     return null;
   }
   const f32 = ty === "f32";
@@ -3637,18 +3680,30 @@ function specializeShapes(rt: Runtime, op: string, t: Type, a: Code, b: Code, sp
     switch (op) {
       case "+":
         if (isF64) return (f) => f[sa] + k;
+        if (isWide)
+          return (f) => {
+            const x = f[sa];
+            if (typeof x !== "number") return wideArith(rt, "+", x, k, name, span);
+            const r = x + k;
+            return r > hi || r < lo ? wideArith(rt, "+", x, k, name, span) : r;
+          };
         return (f) => {
-          const x = f[sa];
-          const r = x + k;
-          if (r > hi || r < lo) return isWide ? wideResult(rt, x, k, r, "+", name, span) : rt.panic("P0101", "attempt to add with overflow", span);
+          const r = f[sa] + k;
+          if (r > hi || r < lo) rt.panic("P0101", "attempt to add with overflow", span);
           return r;
         };
       case "-":
         if (isF64) return (f) => f[sa] - k;
+        if (isWide)
+          return (f) => {
+            const x = f[sa];
+            if (typeof x !== "number") return wideArith(rt, "-", x, k, name, span);
+            const r = x - k;
+            return r > hi || r < lo ? wideArith(rt, "-", x, k, name, span) : r;
+          };
         return (f) => {
-          const x = f[sa];
-          const r = x - k;
-          if (r > hi || r < lo) return isWide ? wideResult(rt, x, k, r, "-", name, span) : rt.panic("P0101", "attempt to subtract with overflow", span);
+          const r = f[sa] - k;
+          if (r > hi || r < lo) rt.panic("P0101", "attempt to subtract with overflow", span);
           return r;
         };
       case "*":
@@ -3668,6 +3723,13 @@ function specializeShapes(rt: Runtime, op: string, t: Type, a: Code, b: Code, sp
         return (f) => f[sa] !== k;
       case "%":
         if (isF64 || k === 0) return null;
+        if (isWide)
+          return (f) => {
+            const x = f[sa];
+            if (typeof x !== "number") return wideDivRem(rt, "%", x, k, name, span);
+            const r = x % k;
+            return r === 0 ? 0 : r;
+          };
         return (f) => {
           const r = f[sa] % k;
           return r === 0 ? 0 : r;
@@ -3679,20 +3741,32 @@ function specializeShapes(rt: Runtime, op: string, t: Type, a: Code, b: Code, sp
     switch (op) {
       case "+":
         if (isF64) return (f) => f[sa] + f[sb];
+        if (isWide)
+          return (f) => {
+            const x = f[sa];
+            const y = f[sb];
+            if (typeof x !== "number" || typeof y !== "number") return wideArith(rt, "+", x, y, name, span);
+            const r = x + y;
+            return r > hi || r < lo ? wideArith(rt, "+", x, y, name, span) : r;
+          };
         return (f) => {
-          const x = f[sa];
-          const y = f[sb];
-          const r = x + y;
-          if (r > hi || r < lo) return isWide ? wideResult(rt, x, y, r, "+", name, span) : rt.panic("P0101", "attempt to add with overflow", span);
+          const r = f[sa] + f[sb];
+          if (r > hi || r < lo) rt.panic("P0101", "attempt to add with overflow", span);
           return r;
         };
       case "-":
         if (isF64) return (f) => f[sa] - f[sb];
+        if (isWide)
+          return (f) => {
+            const x = f[sa];
+            const y = f[sb];
+            if (typeof x !== "number" || typeof y !== "number") return wideArith(rt, "-", x, y, name, span);
+            const r = x - y;
+            return r > hi || r < lo ? wideArith(rt, "-", x, y, name, span) : r;
+          };
         return (f) => {
-          const x = f[sa];
-          const y = f[sb];
-          const r = x - y;
-          if (r > hi || r < lo) return isWide ? wideResult(rt, x, y, r, "-", name, span) : rt.panic("P0101", "attempt to subtract with overflow", span);
+          const r = f[sa] - f[sb];
+          if (r > hi || r < lo) rt.panic("P0101", "attempt to subtract with overflow", span);
           return r;
         };
       case "*":

@@ -7,7 +7,7 @@ import type { Type } from "../check/types";
 import type { FormatSpec } from "../syntax/ast";
 import type { Tensor } from "../tensor/api";
 import { MapOps, keyOpsFor } from "./map";
-import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed, intDisplay } from "./numfmt";
+import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed, intDisplay, intExponent } from "./numfmt";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { located, locateSlice } from "./sliceview";
 import { INT_BITS, reprOf, typeKey } from "./typeinfo";
@@ -209,7 +209,8 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
   if (!spec) return formatValue(rt, v, t, !hasDisplay(t), null);
   const base = derefType(t);
   const numeric = base.kind === "int" || base.kind === "float";
-  if (spec.radix && base.kind === "int") return pad(radixText(v as number, base.name, spec.radix, spec.alternate === true), spec, true);
+  if (spec.radix && base.kind === "int") return pad(radixText(v, base.name, spec.radix, spec.alternate === true), spec, true);
+  if (spec.exponent && base.kind === "int") return pad(intExponent(v, spec.precision, spec.exponent), spec, true);
   if (spec.exponent && numeric) return pad(exponentText(v as number, base.kind === "float" && base.name === "f32", spec.precision, spec.exponent), spec, true);
   if (spec.debug && spec.alternate) return pad(prettyDebug(formatValue(rt, v, t, true, spec.precision)), spec, false);
   if (!hasDisplay(t) && (spec.width !== null || spec.sign)) {
@@ -228,7 +229,7 @@ export function formatWithSpec(rt: Runtime, v: Value, t: Type, spec: FormatSpec 
 const RADIX = { x: 16, X: 16, b: 2, o: 8 } as const;
 
 /** `{:x}` `{:X}` `{:b}` `{:o}`: a negative value shows its two's complement bits, as in Rust; `#` adds `0x`/`0b`/`0o`. */
-export function radixText(v: number, intName: string, radix: "x" | "X" | "b" | "o", alternate: boolean): string {
+export function radixText(v: number | bigint, intName: string, radix: "x" | "X" | "b" | "o", alternate: boolean): string {
   const bits = BigInt.asUintN(INT_BITS[intName] ?? 64, BigInt(v));
   const digits = bits.toString(RADIX[radix]);
   const body = radix === "X" ? digits.toUpperCase() : digits;

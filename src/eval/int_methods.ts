@@ -3,9 +3,8 @@
 // arithmetic panics on overflow (P0101); these are how a program says what it wants instead.
 //
 // Every result is computed exactly with BigInt against the type's real range (i64 is
-// -2^63..2^63-1), then returned as a JS number; a result that a double cannot hold exactly
-// (beyond ±2^53 and not a representable value) panics P0101, as the `as` casts do
-// (LANGUAGE.md: integers are exact within ±2^53 and wherever still exactly representable).
+// -2^63..2^63-1), then returned in its canonical form: a JS number when it is a safe integer,
+// the bigint beyond (int64.ts).
 // Registered with `registerNatives`; the prelude declares them on `impl<I: Integer> I`.
 
 import { SlotKind } from "../../heap/api";
@@ -13,6 +12,7 @@ import type { IntName, Type } from "../check/types";
 import { NativeFactory, NativeImpl, NativeSite, optionOf, parseInteger, registerNatives, resultOf } from "./natives";
 import { Value } from "./runtime";
 import { derefAll, INT_BITS } from "./typeinfo";
+import { canon, Int64, toSlot } from "./int64";
 
 const N: Record<string, NativeFactory> = {};
 
@@ -39,12 +39,11 @@ function wrapTo(t: IntInfo, v: bigint): bigint {
   return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
 }
 
-/** The JS number for an in-range result; P0101 when a double cannot hold it exactly. */
-function toNumber(s: NativeSite, t: IntInfo, v: bigint): number {
-  const n = Number(v);
-  // The type's MIN and MAX are held as the doubles its constants are (i64::MAX is 2^63).
-  if (BigInt(n) !== v && v !== t.min && v !== t.max) s.rt.panic("P0101", `integer overflow: the result ${v} (${t.name}) is outside the exactly representable range (±2^53)`, s.span);
-  return n;
+/** An in-range result as a value: a number, or a bigint beyond ±2^53. */
+function toNumber(s: NativeSite, t: IntInfo, v: bigint): Int64 {
+  void s;
+  void t;
+  return canon(v);
 }
 
 type Op = (a: bigint, b: bigint) => bigint | null; // null: undefined result (division by zero, ...)
@@ -100,7 +99,7 @@ function overflowing(op: Op): NativeFactory {
       const r = op(BigInt(a), BigInt(b))!;
       const w = wrapTo(t, r);
       const p = s.rt.heap.alloc(s.rt.tupleLayout(tuple));
-      s.rt.store(p, 0, SlotKind.Scalar, toNumber(s, t, w));
+      s.rt.store(p, 0, SlotKind.Scalar, toSlot(toNumber(s, t, w)));
       s.rt.store(p, 1, SlotKind.Scalar, w !== r ? 1 : 0);
       return p;
     };
@@ -122,7 +121,7 @@ N["Integer::wrapping_abs"] = wrapping((a) => (a < 0n ? -a : a), true);
 function euclid(wantRem: boolean): NativeFactory {
   return (s) => {
     const t = intInfo(s);
-    return (a: Value, b: Value): number => {
+    return (a: Value, b: Value): Int64 => {
       if (b === 0) return s.rt.panic("P0102", wantRem ? "attempt to calculate the remainder with a divisor of zero" : "attempt to divide by zero", s.span);
       const x = BigInt(a);
       const y = BigInt(b);
@@ -159,6 +158,40 @@ N["Integer::trailing_zeros"] = bitFn((v, t) => {
   return n;
 });
 N["Integer::is_power_of_two"] = bitFn((v) => v !== 0n && (v & (v - 1n)) === 0n);
+N["Integer::leading_ones"] = bitFn((v, t) => {
+  const inv = BigInt.asUintN(t.bits, ~v);
+  return inv === 0n ? t.bits : t.bits - inv.toString(2).length;
+});
+N["Integer::trailing_ones"] = bitFn((v) => {
+  let n = 0;
+  while ((v & 1n) === 1n) {
+    v >>= 1n;
+    n++;
+  }
+  return n;
+});
+
+/** A function of the value's bits (unsigned, the type's width) giving new bits, read back in the type. */
+const bitMap = (f: (bits: bigint, t: IntInfo, n: number) => bigint): NativeFactory => (s) => {
+  const t = intInfo(s);
+  return ((a: Value, n: Value = 0) => canon(wrapTo(t, f(bitsOf(t, a), t, Number(n))))) as NativeImpl;
+};
+const rotl = (v: bigint, t: IntInfo, n: number): bigint => {
+  const k = BigInt(n % t.bits);
+  return BigInt.asUintN(t.bits, (v << k) | (v >> (BigInt(t.bits) - k)));
+};
+N["Integer::rotate_left"] = bitMap(rotl);
+N["Integer::rotate_right"] = bitMap((v, t, n) => rotl(v, t, t.bits - (n % t.bits)));
+N["Integer::swap_bytes"] = bitMap((v, t) => {
+  let r = 0n;
+  for (let i = 0; i < t.bits / 8; i++) r = (r << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
+  return r;
+});
+N["Integer::reverse_bits"] = bitMap((v, t) => {
+  let r = 0n;
+  for (let i = 0; i < t.bits; i++) r = (r << 1n) | ((v >> BigInt(i)) & 1n);
+  return r;
+});
 
 // Conversions the checker allowed (`x.into()` to its own type or a wider number,
 // `i64::from(x)`, `f64::from(x)`): the JS number, or the value itself, is already the result.
@@ -173,8 +206,8 @@ const tryConvert: NativeFactory = (s) => {
   const target = derefAll(result.args[0]);
   const errType = derefAll(result.args[1]) as Type & { kind: "adt" };
   const t = intInfo({ ...s, argTypes: [target] });
-  const lo = Number(t.min);
-  const hi = Number(t.max);
+  const lo = t.min;
+  const hi = t.max;
   const res = resultOf(s.rt, result);
   return ((x: Value) => {
     if (x >= lo && x <= hi) return res.ok(x);

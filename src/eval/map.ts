@@ -13,6 +13,7 @@ import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { Runtime, Value } from "./runtime";
 import { reprOf } from "./typeinfo";
+import { fromSlot, toSlot } from "./int64";
 
 /** Header slots, and the hash of a removed entry. A `const enum` is compiled to literals. */
 const enum Slot {
@@ -40,8 +41,10 @@ export function keyOpsFor(t: Type, debugKey: (v: Value) => string): KeyOps {
   if (kind === SlotKind.Scalar) {
     return {
       kind,
-      hash: (_rt, k) => scalarHash(typeof k === "boolean" ? (k ? 1 : 0) : k),
-      eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : a === b),
+      // A big 64-bit key is a bigint in a frame and its code in a slot (int64.ts): both are
+      // compared and hashed as the code, which is one per value.
+      hash: (_rt, k) => scalarHash(typeof k === "boolean" ? (k ? 1 : 0) : toSlot(k)),
+      eq: (_rt, a, b) => (typeof a === "boolean" || typeof b === "boolean" ? !a === !b : toSlot(a) === toSlot(b)),
     };
   }
   if (isString(t)) {
@@ -196,7 +199,8 @@ export class MapOps {
     if (this.vkind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
       const W = rt.slotWords!;
       const b = rt.slotBase;
-      return W[(W[(m | 0) + b + Slot.Vals] | 0) + b + (e | 0)];
+      const w = W[(W[(m | 0) + b + Slot.Vals] | 0) + b + (e | 0)];
+      return this.vkind === SlotKind.Scalar ? fromSlot(w) : w;
     }
     return rt.load(rt.heap.getPtr(m, Slot.Vals), e, this.vkind);
   }
@@ -315,7 +319,7 @@ export class MapOps {
     if (this.probeKey === key && this.probeEntry >= 0 && this.probeMap === m && this.probeEpoch === this.rt.contentEpoch && this.vkind === SlotKind.Scalar && typeof val === "number") {
       const h = this.rt.heap;
       const vals = h.getPtr(m, Slot.Vals);
-      this.previous = h.get(vals, this.probeEntry);
+      this.previous = fromSlot(h.get(vals, this.probeEntry));
       h.set(vals, this.probeEntry, val);
       return true;
     }
@@ -349,9 +353,9 @@ export class MapOps {
     const h = rt.heap;
     const vals = h.getPtr(m, Slot.Vals);
     const old = h.get(vals, e);
-    if (this.vkind === SlotKind.Scalar) h.set(vals, e, typeof val === "boolean" ? (val ? 1 : 0) : val === undefined ? 0 : val);
+    if (this.vkind === SlotKind.Scalar) h.set(vals, e, typeof val === "boolean" ? (val ? 1 : 0) : val === undefined ? 0 : toSlot(val));
     else h.setPtr(vals, e, val ?? 0);
-    this.previous = found ? old : undefined;
+    this.previous = found ? (this.vkind === SlotKind.Scalar ? fromSlot(old) : old) : undefined;
     return found;
   }
 

@@ -12,6 +12,7 @@ import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
 import { Runtime, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
+import { bigSlot, canon, fromSlot, isWideInt, rangeOf, toSlot, wideArith, wideNeg } from "./int64";
 import { deepClone, dropTensors, ownsTensors, readPlace, valueCompare, valueEquals } from "./values";
 
 export interface NativeSite {
@@ -240,10 +241,10 @@ type Parsed = { ok: true; value: Value } | { ok: false; error: string };
 export function parseInteger(text: string, name: IntName, radix: number): Parsed {
   if (text.length === 0) return { ok: false, error: "cannot parse integer from empty string" };
   const invalid: Parsed = { ok: false, error: "invalid digit found in string" };
-  const [lo, hi] = INT_RANGE[name];
+  const [lo, hi] = rangeOf(name);
   const negative = text[0] === "-";
   let i = negative || text[0] === "+" ? 1 : 0;
-  if (i === text.length || (negative && lo === 0)) return invalid;
+  if (i === text.length || (negative && lo === 0n)) return invalid;
   let big = 0n;
   const base = BigInt(radix);
   for (; i < text.length; i++) {
@@ -253,9 +254,9 @@ export function parseInteger(text: string, name: IntName, radix: number): Parsed
     big = big * base + BigInt(d);
   }
   if (negative) big = -big;
-  if (big > BigInt(hi)) return { ok: false, error: "number too large to fit in target type" };
-  if (big < BigInt(lo)) return { ok: false, error: "number too small to fit in target type" };
-  return { ok: true, value: Number(big) };
+  if (big > hi) return { ok: false, error: "number too large to fit in target type" };
+  if (big < lo) return { ok: false, error: "number too small to fit in target type" };
+  return { ok: true, value: canon(big) };
 }
 
 /** `str::parse::<T>()` with Rust's error messages. */
@@ -354,21 +355,27 @@ N["Display::to_string"] = (s) => {
 function numType(s: NativeSite): Type {
   return derefAll(s.argTypes[0] ?? UNIT);
 }
+// A 64-bit value may be a bigint beyond ±2^53 (int64.ts): these compare rather than call `Math`.
 N["Integer::abs"] = (s) => {
   const t = numType(s);
-  return (x) => checkedInt(s.rt, t, Math.abs(x), "negate");
+  const name = t.kind === "int" ? t.name : "i32";
+  return (x) => (typeof x === "number" ? checkedInt(s.rt, t, Math.abs(x), "negate") : x < 0 ? wideNeg(s.rt, x, name, s.span) : x);
 };
 N["Integer::pow"] = (s) => {
   const t = numType(s);
+  const name = t.kind === "int" ? t.name : "i32";
+  const [lo, hi] = rangeOf(name);
   return (x, e) => {
-    const r = x ** e;
-    if (!Number.isSafeInteger(r)) s.rt.panic("P0101", "attempt to multiply with overflow", s.span);
-    return checkedInt(s.rt, t, r, "multiply");
+    const r = typeof x === "number" ? x ** e : NaN;
+    if (Number.isSafeInteger(r)) return checkedInt(s.rt, t, r, "multiply");
+    const exact = BigInt(x) ** BigInt(e);
+    if (exact < lo || exact > hi) s.rt.panic("P0101", "attempt to multiply with overflow", s.span);
+    return canon(exact);
   };
 };
-N["Integer::min"] = () => (a, b) => Math.min(a, b);
-N["Integer::max"] = () => (a, b) => Math.max(a, b);
-N["Integer::signum"] = () => (a) => Math.sign(a) + 0;
+N["Integer::min"] = () => (a, b) => (b < a ? b : a);
+N["Integer::max"] = () => (a, b) => (b >= a ? b : a);
+N["Integer::signum"] = () => (a) => (a > 0 ? 1 : a < 0 ? -1 : 0);
 N["Integer::is_positive"] = () => (a) => a > 0;
 N["Integer::is_negative"] = () => (a) => a < 0;
 N["Integer::cmp"] = (s) => {
@@ -647,7 +654,7 @@ N["Vec::push"] = (s) => {
       const n = heap.get(v, VEC_LEN);
       let data = heap.getPtr(v, VEC_DATA);
       if (n >= heap.length(data)) data = rt.vecGrow(v, n + 1, elem);
-      heap.set(data, n, isBool ? (x ? 1 : 0) : x);
+      heap.set(data, n, isBool ? (x ? 1 : 0) : typeof x === "bigint" ? bigSlot(x) : x);
       heap.set(v, VEC_LEN, n + 1);
     };
   }
@@ -988,7 +995,7 @@ for (const name of ["Box", "Gc"]) {
       const layout = s.rt.fixed(`dyn ${inner.trait.name.name} <- ${arg.kind}`, [SlotKind.Scalar], arg);
       return (v) => {
         const p = s.rt.heap.alloc(layout);
-        s.rt.heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : v);
+        s.rt.heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : toSlot(v));
         return p;
       };
     }
@@ -1188,15 +1195,22 @@ function iterNatives(prefix: "Iter" | "Range"): void {
     N[`${prefix}::${name}`] = (s) => {
       const t = derefAll(s.retType);
       const f32 = t.kind === "float" && t.name === "f32";
+      // A 64-bit total beyond ±2^53 is exact (int64.ts `wideArith`, which panics as Rust does).
+      const wide = t.kind === "int" && isWideInt(t.name) ? t.name : null;
       return (it) => {
-        let acc = isSum ? 0 : 1;
+        let acc: Value = isSum ? 0 : 1;
         consume(s, it, (x) => {
-          const v = typeof x === "number" ? x : s.rt.heap.get(s.rt.heap.getPtr(x, 0), s.rt.heap.get(x, 1));
+          const v: Value = typeof x === "number" || typeof x === "bigint" ? x : fromSlot(s.rt.heap.get(s.rt.heap.getPtr(x, 0), s.rt.heap.get(x, 1)));
+          if (wide !== null) {
+            const r = typeof acc === "number" && typeof v === "number" ? (isSum ? acc + v : acc * v) : NaN;
+            acc = Number.isSafeInteger(r) && (r >= 0 || wide[0] === "i") ? r : wideArith(s.rt, isSum ? "+" : "*", acc, v, wide, s.span);
+            return;
+          }
           acc = isSum ? acc + v : acc * v;
           if (f32) acc = Math.fround(acc);
           else if (t.kind === "int") checkedInt(s.rt, t, acc, isSum ? "add" : "multiply");
         });
-        return acc;
+        return acc === 0 ? 0 : acc;
       };
     };
   }

@@ -3,22 +3,49 @@
 // Debug, and fixed precision for `{:.N}`.
 
 import type { IntName } from "../check/types";
+import { fromSlot, isBigCode } from "./int64";
 
-/** 2^63 and 2^64: the doubles `i64::MAX` and `u64::MAX` are held as (their exact values are not doubles). */
+/** 2^63 and 2^64 as doubles (a float cast or compared near the 64-bit bounds). */
 export const TWO_63 = 9223372036854775808;
 export const TWO_64 = 18446744073709551616;
 
 /**
- * An integer's Display text. Beyond 2^53 it is the double's exact integer value, never the
- * shortest round-trip form JS prints (9223372036854776000) nor an exponent. `i64::MAX` and
- * `u64::MAX` (and casts that saturate at them) are held as 2^63 and 2^64, which no arithmetic
- * on those types can reach without a P0101 panic, so they print as the maxima they stand for.
+ * An integer's Display text. A 64-bit value beyond ±2^53 is a bigint (int64.ts), or, read raw
+ * from a heap slot, the code of one, which is decoded here since the value is known to be an
+ * integer.
  */
-export function intDisplay(v: number, name: IntName | null = null): string {
+export function intDisplay(v: number | bigint, name: IntName | null = null): string {
+  void name;
+  if (typeof v === "bigint") return v.toString();
   if (Number.isSafeInteger(v) || !Number.isInteger(v)) return String(v);
-  if (v >= TWO_64) return "18446744073709551615";
-  if (v >= TWO_63 && (name === "i64" || name === "isize")) return "9223372036854775807";
+  if (isBigCode(v)) return String(fromSlot(v));
   return BigInt(v).toString();
+}
+
+/**
+ * `{:e}` / `{:.Ne}` of an integer, as Rust prints it: the exact digits with trailing zeros
+ * dropped (`1234` is `1.234e3`, `1000` is `1e3`), or rounded to N decimals, half to even.
+ */
+export function intExponent(v: number | bigint, precision: number | null, e: "e" | "E"): string {
+  const b = typeof v === "bigint" ? v : BigInt(v);
+  const neg = b < 0n;
+  let digits = (neg ? -b : b).toString();
+  let exp = digits.length - 1;
+  if (precision === null) digits = digits.replace(/0+$/, "") || "0";
+  else if (digits.length > precision + 1) {
+    const keep = BigInt(digits.slice(0, precision + 1));
+    const dropped = digits.slice(precision + 1);
+    const half = "5" + "0".repeat(dropped.length - 1);
+    const up = dropped > half || (dropped === half && keep % 2n === 1n);
+    let kept = (up ? keep + 1n : keep).toString();
+    if (kept.length > precision + 1) {
+      kept = kept.slice(0, precision + 1);
+      exp++;
+    }
+    digits = kept;
+  } else digits = digits.padEnd(precision + 1, "0");
+  const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${neg ? "-" : ""}${mant}${e}${exp}`;
 }
 
 /** Shortest decimal digits and exponent of a finite positive number: value = 0.d1d2d3... × 10^exp. */

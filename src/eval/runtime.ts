@@ -13,6 +13,7 @@ import type { Span } from "../syntax/ast";
 import { StarkPanic } from "../diagnostics";
 import { reprOf, typeKey, resolveTypeExpr, TypeScope, Subst } from "./typeinfo";
 import { intDisplay, TWO_63 } from "./numfmt";
+import { bigSlot, fromSlot } from "./int64";
 import type { EnumDecl, StructDecl } from "../syntax/ast";
 
 export type Value = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -333,13 +334,13 @@ export class Runtime {
 
   /** Read slot `i` of `p` as a value of the given kind. */
   load(p: Ptr, i: number, kind: SlotKind): Value {
-    if (kind === SlotKind.Scalar) return this.heap.get(p, i);
+    if (kind === SlotKind.Scalar) return fromSlot(this.heap.get(p, i));
     if (kind === SlotKind.Pointer) return this.heap.getPtr(p, i);
     return this.tensorFromHandle(this.heap.get(p, i));
   }
 
   store(p: Ptr, i: number, kind: SlotKind, v: Value): void {
-    if (kind === SlotKind.Scalar) this.heap.set(p, i, typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? 0 : v);
+    if (kind === SlotKind.Scalar) this.heap.set(p, i, typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? 0 : typeof v === "bigint" ? bigSlot(v) : v);
     else if (kind === SlotKind.Pointer) this.heap.setPtr(p, i, v ?? 0);
     else this.heap.set(p, i, v ? this.tensorHandle(v) : 0);
   }

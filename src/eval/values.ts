@@ -2,6 +2,7 @@
 // (`<`, `sort`, `max`), deep clone (`.clone()`, LANGUAGE.md §4.1.3) and the shallow copy a Copy
 // aggregate needs when it is read by value.
 
+import { fromSlot } from "./int64";
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
@@ -107,6 +108,8 @@ export function valueEquals(rt: Runtime, a: Value, b: Value, t: Type): boolean {
 export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
   switch (t.kind) {
     case "int":
+      // A 64-bit value may be a bigint (int64.ts); JS orders a number against a bigint exactly.
+      return a < b ? -1 : a > b ? 1 : 0;
     case "float":
     case "char":
     case "bool": {
@@ -174,7 +177,7 @@ export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
 
 export function readPlace(rt: Runtime, place: Value): Value {
   const h = rt.heap;
-  return h.get(h.getPtr(place, 0), h.get(place, 1));
+  return fromSlot(h.get(h.getPtr(place, 0), h.get(place, 1)));
 }
 
 /** Shallow copy of a managed aggregate (a Copy tuple/array/struct read by value). */
