@@ -631,6 +631,14 @@ describe("syntax errors (E0001)", () => {
     expect(lineCol(f.file, f.d.labels[0].span.start)).toEqual({ line: 3, column: 5 });
   });
 
+  test("Rust's positional `{}` with the values after the string: the help names the f-string form", () => {
+    const f = fail('fn main() {\n    let a = 1.5;\n    print(f"{:.2} and {a}", a);\n}\n');
+    expect(f.label).toBe("write the value to show here, as in `{x:.2}`");
+    expect(f.d.help).toContainEqual(expect.stringContaining('write `f"{x:.2}"`, not Rust\'s `"{:.2}", x`'));
+    // Without values after the string, the brace may be meant literally.
+    expect(fail('fn main() { print(f"a {} b"); }').d.help).toContainEqual(expect.stringContaining("double it"));
+  });
+
   test("unclosed delimiter: labelled on the opening bracket", () => {
     const f = fail("fn main() {\n    let x = 1;\n");
     expect(f.message).toBe("unclosed delimiter");

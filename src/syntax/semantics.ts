@@ -70,11 +70,14 @@ function interpolation(n: N): { expr: Expr; spec: FormatSpec | null } {
   const innerStart = whole.start + 1;
   const { exprText, specText } = splitInterpolation(inner);
   if (exprText.trim() === "") {
+    const spec = specText === null ? "" : ":" + specText;
     throw new SyntaxErrorAt(
       "expected an expression inside `{}` in this format string",
       whole,
-      "write the value to show here, as in `{x}`",
-      ["to print a literal brace, double it: `{{` or `}}`"],
+      `write the value to show here, as in \`{x${spec}}\``,
+      followedByArguments(whole.end)
+        ? [`f-strings name each value inside its braces: write \`f"{x${spec}}"\`, not Rust's \`"{${spec}}", x\``]
+        : ["to print a literal brace, double it: `{{` or `}}`"],
     );
   }
   const m = ctx.grammar.match(exprText, "ExprInput");
@@ -98,6 +101,14 @@ function interpolation(n: N): { expr: Expr; spec: FormatSpec | null } {
     ctx.base = saved;
   }
   return { expr, spec: specText === null ? null : parseFormatSpec(specText) };
+}
+
+/** Whether the f-string holding the interpolation that ends at `from` is followed by `, ...`. */
+function followedByArguments(from: number): boolean {
+  const text = ctx.file.text;
+  let i = from;
+  while (i < text.length && text[i] !== '"' && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
+  return text[i] === '"' && /^\s*,/.test(text.slice(i + 1, i + 40));
 }
 
 // ───────────── blocks and statements ─────────────
