@@ -9,7 +9,7 @@ import type * as A from "../../syntax/ast";
 import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
-import { hasDeref, localPlace, overlaps, project, type Place } from "./places";
+import { hasDeref, isPrefix, localPlace, overlaps, project, type Place } from "./places";
 import { builtinName, closureBoundOf, holdsTensors, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
@@ -19,6 +19,25 @@ const SLICE_MUT_METHODS = new Set(["swap", "sort", "sort_by", "sort_by_key", "so
 
 function isSliceMutMethod(container: string | null, method: string): boolean {
   return (container === "Vec" || container === "Array") && SLICE_MUT_METHODS.has(method);
+}
+
+/** Does the pattern bind a variable (and so read or move part of what it matches)? */
+function bindsSomething(p: A.Pattern): boolean {
+  switch (p.kind) {
+    case "BindPat":
+      return true;
+    case "TuplePat":
+    case "TupleStructPat":
+      return p.elems.some(bindsSomething);
+    case "StructPat":
+      return p.fields.some((f) => bindsSomething(f.pat));
+    case "OrPat":
+      return p.alts.some(bindsSomething);
+    case "RefPat":
+      return bindsSomething(p.pat);
+    default:
+      return false;
+  }
 }
 
 /** A place without its variant-field projections (`opt.Some.0` → `opt`): what a move out of a variant moves. */
@@ -483,7 +502,7 @@ export class Lowerer {
     if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
-      if (src) this.read(src, s.init.span, true);
+      if (src) this.readScrutinee(src, s.init.span, [s.pat]);
       else carried = this.value(s.init, "move");
     }
     if (s.elseBlock) {
@@ -591,6 +610,15 @@ export class Lowerer {
   private read(p: Place, span: Span, forLiveness = true): void {
     if (forLiveness) this.addUse(p.base, span);
     this.emit({ kind: "read", place: p, span });
+  }
+
+  /**
+   * The read of a place matched against patterns. When they bind parts of it, rustc reports a use
+   * after a move at the first binding (a more precise use of the same moved value), not here.
+   */
+  private readScrutinee(p: Place, span: Span, pats: A.Pattern[]): void {
+    this.addUse(p.base, span);
+    this.emit({ kind: "read", place: p, span, matched: pats.some(bindsSomething) || undefined });
   }
 
   /** Use the value in a place according to `mode`; returns what the value carries. */
@@ -1177,7 +1205,7 @@ export class Lowerer {
     const first = this.loans.length;
     const src = this.place(e.scrutinee);
     let carried = EMPTY;
-    if (src) this.read(src, e.scrutinee.span);
+    if (src) this.readScrutinee(src, e.scrutinee.span, [e.pat]);
     else carried = this.value(e.scrutinee, "move");
     const fork = this.cur;
     this.openScope();
@@ -1232,7 +1260,7 @@ export class Lowerer {
       const first = this.loans.length;
       const src = this.place(e.scrutinee);
       let carried = EMPTY;
-      if (src) this.read(src, e.scrutinee.span);
+      if (src) this.readScrutinee(src, e.scrutinee.span, [e.pat]);
       else carried = this.value(e.scrutinee, "move");
       this.endTempsSince(first, carried);
       this.link(this.cur, exit);
@@ -1277,7 +1305,7 @@ export class Lowerer {
     const first = this.loans.length;
     const src = this.place(e.scrutinee);
     let carried = EMPTY;
-    if (src) this.read(src, e.scrutinee.span);
+    if (src) this.readScrutinee(src, e.scrutinee.span, e.arms.map((a) => a.pat));
     else carried = this.value(e.scrutinee, "move");
     // A value scrutinee's borrows live on in the arms' bindings; as temporaries they end here.
     this.endTempsSince(first);
@@ -1444,28 +1472,30 @@ export class Lowerer {
   /** While binding a `let`/`match`/`if let`/`while let` pattern: the expression its moves come out of. */
   private patternSource: Span | undefined = undefined;
 
+  /** The whole values the pattern being bound has moved out of a variant so far (see bindPattern). */
+  private patternWholeMoves: Place[] | null = null;
+
   private bindPatternFrom(pat: A.Pattern, src: Place | null, carried: Carried, source: Span): void {
     const outer = this.patternSource;
+    const outerMoves = this.patternWholeMoves;
     this.patternSource = source;
+    this.patternWholeMoves = [];
     this.bindPattern(pat, src, carried, true);
     this.patternSource = outer;
+    this.patternWholeMoves = outerMoves;
   }
 
-  /** Whether binding `pat` by value moves something out of the matched value. */
-  private movesOut(pat: A.Pattern): boolean {
-    switch (pat.kind) {
-      case "BindPat":
-        return (pat.byRef === "none" && !this.types.isCopy(pat.binding.ty ?? pat.ty)) || (pat.sub !== null && this.movesOut(pat.sub));
-      case "TuplePat":
-      case "TupleStructPat":
-        return pat.elems.some((el) => this.movesOut(el));
-      case "StructPat":
-        return pat.fields.some((f) => this.movesOut(f.pat));
-      case "OrPat":
-        return pat.alts.some((alt) => this.movesOut(alt));
-      default:
-        return false;
-    }
+  /**
+   * A move out of a variant moves the whole value (`wholeVariant`); the pattern's other bindings
+   * (`M(a, b)`: `b` after `a`) come out of that same value at the same time, as in Rust, and are
+   * not uses of it after a move.
+   */
+  private movedByThisPattern(whole: Place, moving: boolean): boolean {
+    const moves = this.patternWholeMoves;
+    if (!moves) return false;
+    if (moves.some((m) => isPrefix(m, whole))) return true;
+    if (moving) moves.push(whole);
+    return false;
   }
 
   private bindPattern(pat: A.Pattern, src: Place | null, carried: Carried, init: boolean, byRefMode: "none" | "ref" | "refMut" = "none"): void {
@@ -1476,9 +1506,12 @@ export class Lowerer {
           // Second pass over a guarded arm's pattern: the by-value moves happen once the guard passed.
           const t = b.ty ?? pat.ty;
           if (src && init && pat.byRef === "none" && byRefMode === "none" && !this.types.isCopy(t)) {
-            src = wholeVariant(src);
-            this.addUse(src.base, pat.span);
-            this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
+            const whole = wholeVariant(src);
+            if (!(whole !== src && this.movedByThisPattern(whole, true))) {
+              src = whole;
+              this.addUse(src.base, pat.span);
+              this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
+            } else src = whole;
           }
           if (pat.sub) this.bindPattern(pat.sub, src, carried, init, byRefMode);
           break;
@@ -1496,10 +1529,16 @@ export class Lowerer {
         if (mode !== "none") {
           c = this.borrow(src, mode === "refMut", pat.span, "pattern");
         } else {
-          src = wholeVariant(src);
+          const whole = wholeVariant(src);
           const t = b.ty ?? pat.ty;
           const carries = this.types.carriesLoans(t);
-          if (this.types.isCopy(t) || this.patternMoves === "deferred") this.read(src, pat.span);
+          const moving = !this.types.isCopy(t) && this.patternMoves !== "deferred";
+          const fromVariant = whole !== src;
+          const field = src;
+          src = whole;
+          if (fromVariant && this.movedByThisPattern(whole, moving)) {
+            // already moved out whole by this pattern
+          } else if (!moving) this.read(field, pat.span);
           else {
             this.addUse(src.base, pat.span);
             this.emit({ kind: "move", place: src, span: pat.span, ty: t!, from: this.patternSource });
@@ -1542,9 +1581,6 @@ export class Lowerer {
         } else {
           for (const f of pat.fields) parts.push([f.pat, f.name.name]);
         }
-        // A move out of a variant moves the whole value, so its other fields are bound first
-        // (`A { h, n }` copies `n`, then moves `h`): Rust binds them all at once.
-        if (isVariant && mode === "none" && parts.length > 1) parts.sort((a, b) => Number(this.movesOut(a[0])) - Number(this.movesOut(b[0])));
         for (const [el, name] of parts) this.bindPattern(el, sub(name), carried, init, mode);
         break;
       }

@@ -8,7 +8,7 @@ import type { Diagnostic, Label } from "../../diagnostics";
 import { typeToString, type Type } from "../types";
 import { BodyAnalysis, nodeUses, type MoveSite } from "./analyses";
 import type { Cfg, Loan } from "./cfg";
-import { hasDeref, hasIndex, localPlace, movePath, overlaps, placeToString, type Place } from "./places";
+import { hasDeref, hasIndex, isPrefix, localPlace, movePath, overlaps, placeToString, type Place } from "./places";
 import { methodAfter, permissionNote, type PermAccess } from "./permissions";
 import { isTensor } from "./typeinfo";
 
@@ -58,11 +58,21 @@ export class BodyChecker {
     if (note) d.notes.push(note);
   }
 
-  private report(d: Diagnostic): void {
+  /** Adds `d` unless the same code was reported at the same span; returns it if added. */
+  private report(d: Diagnostic): Diagnostic | null {
     const key = `${d.code}:${d.primary.span.start}:${d.primary.span.end}`;
-    if (this.seen.has(key)) return;
+    if (this.seen.has(key)) return null;
     this.seen.add(key);
     this.diags.push(d);
+    return d;
+  }
+
+  /** Takes back a diagnostic a later, more precise one replaces. */
+  private retract(d: Diagnostic | null): void {
+    const i = d ? this.diags.indexOf(d) : -1;
+    if (i < 0) return;
+    this.diags.splice(i, 1);
+    this.seen.delete(`${d!.code}:${d!.primary.span.start}:${d!.primary.span.end}`);
   }
 
   /**
@@ -96,7 +106,7 @@ export class BodyChecker {
     }
   }
 
-  private readonly reportedMoveSets = new Set<string>();
+  private readonly reportedMoveSets = new Map<string, { used: Place; write: boolean; diag: Diagnostic | null }>();
 
   /** Reverse postorder from the entry; successors explored last-first so loop bodies come after their exits, as in rustc's MIR. */
   private rpo(): number[] {
@@ -153,6 +163,8 @@ export class BodyChecker {
   private checkMoves(n: number): boolean {
     const acc = this.accessOf(n);
     if (!acc) return false;
+    const act = this.cfg.nodes[n].action;
+    if (act.kind === "read" && act.matched) return false; // reported at the pattern's first binding
     const { place } = acc;
     let kind = acc.kind;
     if (!this.cfg.bindingIndex.has(place.base)) return false;
@@ -170,8 +182,17 @@ export class BodyChecker {
     }
     if (!sites.length) return false;
     const setKey = sites.map((s) => s.id).sort((a, b) => a - b).join(",");
-    if (this.reportedMoveSets.has(setKey)) return true;
-    this.reportedMoveSets.add(setKey);
+    const used = movePath(place);
+    const prev = this.reportedMoveSets.get(setKey);
+    if (prev) {
+      // rustc reports one use per set of moves: a use of the reported place or of a part of it
+      // (`p` after `p.age`) is not told again; a use of another part (`p.tags` after `p.name`, the
+      // second arm's binding after the first's) replaces the report, so the last such use is told.
+      if (isPrefix(used, prev.used) || prev.write) return true;
+      this.retract(prev.diag);
+    }
+    const entry = { used, write: kind === "write", diag: null as Diagnostic | null };
+    this.reportedMoveSets.set(setKey, entry);
     const moves = sites.filter((s) => s.kind === "move");
     const name = placeToString(movePath(place));
     if (moves.length === 0) {
@@ -185,7 +206,7 @@ export class BodyChecker {
       );
       d.labels.push({ span: place.base.span, message: "binding declared here but left uninitialized" });
       this.addPermissions(d, n, place, kind === "write" ? "write" : kind);
-      this.report(d);
+      entry.diag = this.report(d);
       return true;
     }
     const partial = moves.some((s) => s.path.proj.length > place.proj.filter((p) => p.kind === "field").length);
@@ -211,7 +232,7 @@ export class BodyChecker {
     if (this.branchMove(moves, n)) d.notes.push("the value may have been moved: it is moved on some paths to this use and not on others");
     if (!selfLoop && mv.ty?.kind !== "ref") d.help.push(`consider cloning the value: \`${movedName}.clone()\``);
     this.addPermissions(d, n, place, kind);
-    this.report(d);
+    entry.diag = this.report(d);
     return true;
   }
 
