@@ -254,6 +254,13 @@ export class BodyChecker {
     return true;
   }
 
+  /** Whether `a` is a user iterator whose items fit the `Iter<T>` `x` (unifying them). */
+  private userIterFits(a: Type, x: Type): boolean {
+    if (x.kind !== "builtin" || x.name !== "Iter") return false;
+    const item = this.env.userIterItem(a);
+    return item !== null && this.inf.tryUnify(item, x.args[0]);
+  }
+
   canCoerce(e: Expr | null, actual: Type, expected: Type): boolean {
     const inf = this.inf;
     if (inf.tryUnify(actual, expected)) return true;
@@ -266,7 +273,10 @@ export class BodyChecker {
       const ai = inf.shallow(a.args[0]);
       const xi = inf.shallow(x.args[0]);
       if (xi.kind === "dyn") return this.satisfies(ai, xi.trait);
+      if (a.name === "Box" && this.userIterFits(ai, xi)) return true;
     }
+    // A user iterator where an iterator is expected (`impl Iterator<Item = u32>`, `I: Iterator`).
+    if (this.userIterFits(a, x)) return true;
     if (x.kind === "dyn") return this.satisfies(a, x.trait);
     if (x.kind === "ref" && a.kind === "ref") {
       const xi = inf.shallow(x.inner);
@@ -749,8 +759,13 @@ export class BodyChecker {
       if (t.name === "Map") return { kind: "intoIter", item: { kind: "tuple", elems: [t.args[0], t.args[1]] } };
     }
     if (t.kind === "array") return { kind: "intoIter", item: t.elem };
+    // A user iterator walks by calling its `next`: `for x in counter` (moved), `&mut counter`.
+    const userItem = this.env.userIterItem(t);
+    if (userItem) return { kind: "intoIter", item: userItem };
     if (t.kind === "ref") {
       const inner = inf.shallow(t.inner);
+      const userRefItem = t.mutable ? this.env.userIterItem(inner) : null;
+      if (userRefItem) return { kind: "refMut", item: userRefItem };
       const mk = (x: Type): Type => ({ kind: "ref", mutable: t.mutable, inner: x });
       const kind = t.mutable ? "refMut" : "ref";
       if (inner.kind === "builtin" && (inner.name === "Vec" || inner.name === "Slice")) return { kind, item: mk(inner.args[0]) };
@@ -1828,6 +1843,7 @@ export class BodyChecker {
     const viaFrom = this.fromByArgument(e, ft.ret, cx);
     if (viaFrom) return viaFrom;
     e.autoref = this.checkArgs(e.args, ft.params, callee.autoref, callee.sig, cx);
+    this.env.settleProjections();
     if (callee.selfDefault) {
       const r = inf.shallow(ft.ret);
       if (r.kind === "var" && inf.varKind(r) === "any") inf.unify(r, callee.selfDefault);
@@ -2044,7 +2060,7 @@ export class BodyChecker {
     const unboxed = recvBase.kind === "builtin" && recvBase.name === "Box" && recvBase.args[0] ? inf.shallow(recvBase.args[0]) : recvBase;
     if (unboxed.kind === "dyn" && !unboxed.opaque) this.env.checkDynCompatible(unboxed.trait, e.method.span);
     e.res = hit.res;
-    e.recvAdjust = { derefs: hit.derefs, autoref: hit.autoref };
+    e.recvAdjust = hit.userIter ? { derefs: hit.derefs, autoref: hit.autoref, userIter: hit.userIter } : { derefs: hit.derefs, autoref: hit.autoref };
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);
     if (inst.params.length !== e.args.length) {
       this.argsOfFailedCall(e.args, cx);
@@ -2111,6 +2127,7 @@ export class BodyChecker {
     if (expected && !e.typeArgs) inf.tryUnify(ret, expected);
     if (qual === "Into::into") return this.into(e, hit.selfTy, ret);
     e.autoref = this.checkArgs(e.args, inst.params, hit.sig.autoref, hit.sig, cx);
+    this.env.settleProjections();
     if (qual === "Iter::flat_map" && e.args[0]) this.unifyIterItem(e.args[0], inst.sub.get("I")!, inst.sub.get("U")!);
     if (qual === "Iter::partition") {
       const c = inst.sub.get("C")!;

@@ -20,7 +20,7 @@ import type {
   TraitDecl,
   TypeExpr,
 } from "../syntax/ast";
-import { ERR, Infer, substitute } from "./infer";
+import { ERR, Infer, setProjector, substitute } from "./infer";
 import { closestName, ModuleScope, type ItemEntry } from "./scope";
 import { isCopy, type BuiltinName, type Type } from "./types";
 
@@ -112,7 +112,9 @@ export class Env {
     readonly inf: Infer,
     readonly parent: Env | null,
     readonly isPrelude: boolean,
-  ) {}
+  ) {
+    setProjector((base, name) => this.projectOrDefer(base, name));
+  }
 
   // ───────────── collection ─────────────
 
@@ -254,7 +256,18 @@ export class Env {
 
   private checkTraitImpl(info: ImplInfo): void {
     const trait = info.trait!;
-    const missing = trait.methods.filter((m) => !m.body && !info.methods.has(m.name.name)).map((m) => m.name.name);
+    const given = new Set((info.decl.assocTypes ?? []).map((a) => a.name.name));
+    // An operator impl may leave out `type Output` (it is the method's result type in STARK).
+    const inferred = this.root().traitScope.has(trait) && !this.isIteratorTrait(trait);
+    const missing = [
+      ...(inferred ? [] : (trait.assocTypes ?? []).filter((a) => !given.has(a.name.name)).map((a) => a.name.name)),
+      ...trait.methods.filter((m) => !m.body && !info.methods.has(m.name.name)).map((m) => m.name.name),
+    ];
+    for (const a of info.decl.assocTypes ?? []) {
+      if (!(trait.assocTypes ?? []).some((x) => x.name.name === a.name.name)) {
+        this.diagnostics.push(error("E0437", `type \`${a.name.name}\` is not a member of trait \`${trait.name.name}\``, a.name.span, `not a member of trait \`${trait.name.name}\``));
+      }
+    }
     for (const m of info.decl.methods) {
       const tm = trait.methods.find((x) => x.name.name === m.name.name);
       if (tm && tm.params.length !== m.params.length) {
@@ -396,13 +409,15 @@ export class Env {
     const seg = b.segments[b.segments.length - 1];
     if (seg.fnSugar) return this.fnSugar(seg.name.name, seg.fnSugar, cx);
     const e = this.resolveTypePath(b, cx.scope);
+    // Rust's `impl Iterator<Item = T>` (also `dyn`, behind a Box) is STARK's iterator type `Iter<T>`.
+    if (e && e.kind === "trait" && this.isIteratorTrait(e.decl)) {
+      const item = seg.bindings?.find((bd) => bd.name.name === "Item");
+      return { kind: "builtin", name: "Iter", args: [item ? this.lower(item.ty, cx) : this.inf.fresh()] };
+    }
     if (e && e.kind === "trait") {
       if (!isImpl) this.checkDynCompatible(e.decl, b.span);
       return isImpl ? { kind: "dyn", trait: e.decl, opaque: true } : { kind: "dyn", trait: e.decl };
     }
-    // Rust's `impl Iterator<Item = T>` (also `dyn`, behind a Box) is STARK's iterator type `Iter<T>`.
-    const item = seg.bindings?.find((bd) => bd.name.name === "Item");
-    if (!e && b.segments.length === 1 && seg.name.name === "Iterator" && item) return { kind: "builtin", name: "Iter", args: [this.lower(item.ty, cx)] };
     this.unknownType(b, cx.scope, isImpl ? "trait" : "trait");
     return ERR;
   }
@@ -472,6 +487,17 @@ export class Env {
       }
       const g = cx.generics.get(name);
       if (g) return g;
+    }
+    // An associated type of a generic parameter or of `Self` in a trait: `S::Item`, `Self::Item`.
+    if (segs.length === 2 && !segs[0].args && !last.args) {
+      const head = segs[0].name.name;
+      const base = head === "Self" ? cx.selfTy : cx.generics.get(head) ?? null;
+      if (base) {
+        const p = this.project(base, name);
+        if (p) return p;
+        this.diagnostics.push(error("E0220", `associated type \`${name}\` not found for \`${head}\``, last.name.span, `associated type \`${name}\` not found`));
+        return ERR;
+      }
     }
     const entry = this.resolveTypePath(te, cx.scope);
     const args = last.args ? last.args.filter((a) => a.kind !== "ShapeType").map((a) => this.lower(a, cx)) : null;
@@ -575,6 +601,13 @@ export class Env {
     for (const g of decl.generics) {
       const fnBound = g.bounds.find((b) => b.kind === "PathType" && b.segments[b.segments.length - 1].fnSugar);
       if (fnBound) generics.set(g.name, this.lower(fnBound, cxOut));
+      // `I: Iterator<Item = T>` makes I the iterator type `Iter<T>` (`Iter<I::Item>` without the
+      // binding), which built-in and user iterators (coerced) both are.
+      const iterBound = g.bounds.find((b): b is PathType => b.kind === "PathType" && this.isIteratorPath(b, scope));
+      if (iterBound) {
+        const item = iterBound.segments[iterBound.segments.length - 1].bindings?.find((bd) => bd.name.name === "Item");
+        generics.set(g.name, { kind: "builtin", name: "Iter", args: [item ? this.lower(item.ty, cxOut) : { kind: "param", name: `${g.name}::Item` }] });
+      }
     }
     return cxOut;
   }
@@ -705,6 +738,88 @@ export class Env {
       if (!c) continue;
       const ty = c.ty ? this.lower(c.ty, this.implLowerCx(info)) : (c.value.ty ?? ERR);
       return { decl: c, ty, info };
+    }
+    return null;
+  }
+
+  /** The prelude's `Iterator` trait (user iterators; `impl Iterator<Item = T>` is `Iter<T>`). */
+  isIteratorTrait(trait: TraitDecl): boolean {
+    return trait.name.name === "Iterator" && this.root().traitScope.has(trait);
+  }
+
+  private isIteratorPath(b: PathType, scope: ModuleScope): boolean {
+    const e = this.resolveTypePath(b, scope);
+    return !!e && e.kind === "trait" && this.isIteratorTrait(e.decl);
+  }
+
+  private root(): Env {
+    return this.parent ? this.parent.root() : this;
+  }
+
+  /**
+   * The associated type `name` of `base`: `T::Item` of a generic parameter stays a parameter
+   * named `T::Item` (each instantiation resolves it, infer.ts `substitute`); of a concrete type
+   * it is the `type Item = ..;` of the impl that declares it; an `Iter<T>`'s `Item` is T.
+   */
+  project(base: Type, name: string): Type | null {
+    const b = this.inf.shallow(base);
+    if (b.kind === "param") return { kind: "param", name: `${b.name}::${name}` };
+    if (b.kind === "builtin" && (b.name === "Iter" || b.name === "Range") && name === "Item") return b.args[0];
+    const key = headKey(b);
+    if (key === null) return null;
+    for (const info of this.implsFor(key)) {
+      const a = info.decl.assocTypes?.find((x) => x.name.name === name && x.ty);
+      if (!a) continue;
+      const sub = new Map<string, Type>();
+      for (const g of info.generics) sub.set(g.name, this.inf.fresh());
+      const mark = this.inf.mark();
+      if (!this.inf.tryUnify(substitute(info.target, sub), b)) {
+        this.inf.rollback(mark);
+        continue;
+      }
+      return substitute(this.lower(a.ty!, this.implLowerCx(info)), sub);
+    }
+    return null;
+  }
+
+  /** Projections whose base was not known when a signature was instantiated (a call's fresh `S`). */
+  private readonly pendingProjections: { base: Type; name: string; out: Type }[] = [];
+
+  /** `project`, or a fresh variable settled once the base is known (`settleProjections`). */
+  projectOrDefer(base: Type, name: string): Type | null {
+    const b = this.inf.shallow(base);
+    if (b.kind === "var") {
+      // One variable per base and name: `I::Item` in a parameter and in the result are one type.
+      const known = this.pendingProjections.find((p) => {
+        const pb = this.inf.shallow(p.base);
+        return p.name === name && pb.kind === "var" && pb.id === b.id;
+      });
+      if (known) return known.out;
+      const out = this.inf.fresh();
+      this.pendingProjections.push({ base: b, name, out });
+      return out;
+    }
+    return this.project(b, name);
+  }
+
+  /** Resolves the deferred projections whose base inference has decided. */
+  settleProjections(): void {
+    for (let i = 0; i < this.pendingProjections.length; i++) {
+      const p = this.pendingProjections[i];
+      const b = this.inf.shallow(p.base);
+      if (b.kind === "var") continue;
+      this.pendingProjections.splice(i--, 1);
+      const t = this.project(b, p.name);
+      if (t) this.inf.tryUnify(p.out, t);
+    }
+  }
+
+  /** The item type of a user type that implements the prelude's `Iterator` (`impl Iterator for Counter`), else null. */
+  userIterItem(t: Type): Type | null {
+    const b = this.inf.shallow(t);
+    if (b.kind !== "adt") return null;
+    for (const info of this.implsFor(b.decl)) {
+      if (info.trait && this.isIteratorTrait(info.trait)) return this.project(b, "Item");
     }
     return null;
   }

@@ -219,11 +219,29 @@ function shapesCompatible(a: (number | string)[], b: (number | string)[]): boole
 }
 
 /** Substitutes generic parameters by name. */
+/**
+ * How an associated type of an instantiated parameter is found (`S::Item` with S = `Counter`:
+ * the impl's `type Item = u32;`). Set by the program's Env (env.ts `projectOrDefer`).
+ */
+let projector: ((base: Type, name: string) => Type | null) | null = null;
+
+export function setProjector(p: ((base: Type, name: string) => Type | null) | null): void {
+  projector = p;
+}
+
 export function substitute(t: Type, sub: Map<string, Type>): Type {
   if (sub.size === 0) return t;
   switch (t.kind) {
-    case "param":
-      return sub.get(t.name) ?? t;
+    case "param": {
+      const direct = sub.get(t.name);
+      if (direct) return direct;
+      const cut = t.name.indexOf("::");
+      if (cut > 0 && projector) {
+        const base = sub.get(t.name.slice(0, cut));
+        if (base) return projector(base, t.name.slice(cut + 2)) ?? t;
+      }
+      return t;
+    }
     case "tuple":
       return t.elems.length === 0 ? t : { kind: "tuple", elems: t.elems.map((e) => substitute(e, sub)) };
     case "array":

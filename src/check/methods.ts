@@ -27,6 +27,8 @@ export interface MethodHit {
    * (`impl Scale<f64> for V` and `impl Scale<i32> for V`): the call's arguments choose.
    */
   alternatives?: MethodHit[];
+  /** The receiver is a user iterator taken as this `Iter<Item>` (MethodCallExpr.recvAdjust.userIter). */
+  userIter?: Type;
 }
 
 export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyCx): MethodHit | null {
@@ -62,6 +64,17 @@ export function probeMethod(ck: BodyChecker, recv: Type, name: string, cx: BodyC
   while (base.kind === "ref") {
     base = inf.shallow(base.inner);
     n++;
+  }
+  // A user iterator (`impl Iterator for Counter`) has every `Iter` method (`counter.zip(..)`,
+  // `.sum()`): the receiver becomes an `Iter<Item>` whose `next` calls the user's (`userIter`).
+  const userItem = ck.env.userIterItem(base);
+  if (userItem) {
+    const asIter: Type = { kind: "builtin", name: "Iter", args: [userItem] };
+    const hit = lookupOn(ck, asIter, name, cx, false);
+    if (hit) {
+      hit.userIter = asIter;
+      return withAdjust(hit, n);
+    }
   }
   const blanket = lookupBlanket(ck, base, name, false);
   if (blanket) return withAdjust(blanket, n);

@@ -1083,6 +1083,8 @@ class FnGen {
 
   /** `e` as a JS expression: generated when possible, else a call of the closure compiler's code. */
   private expr(e: Expr, valueCtx: boolean): string {
+    // A user iterator coerced to `Iter<T>` is wrapped by the closure compiler (user_iter.ts).
+    if (e.coercedTo && this.c.isUserIterCoercion(e, this.ctx)) return this.fallbackExpr(e, valueCtx);
     return this.tryExpr(e, valueCtx) ?? this.fallbackExpr(e, valueCtx);
   }
 

@@ -703,14 +703,26 @@ export class Compiler {
 
   /** Compile in value context: reading a non-Copy variable moves it; a Copy aggregate is copied. */
   compileExpr(e: Expr, ctx: FnCtx): Code {
-    const code = this.compileExprInner(e, ctx, true);
+    const code = this.userIterCoerced(e, this.compileExprInner(e, ctx, true), ctx);
     return this.unchecked === null ? code : this.unchecked.expr(e, code, true);
   }
 
   /** Compile in borrow context (`&e`, receivers, operands): no move, no copy. */
   compileOperand(e: Expr, ctx: FnCtx): Code {
-    const code = this.compileExprInner(e, ctx, false);
+    const code = this.userIterCoerced(e, this.compileExprInner(e, ctx, false), ctx);
     return this.unchecked === null ? code : this.unchecked.expr(e, code, false);
+  }
+
+  /** `code` wrapped into an iterator object where the checker coerced a user iterator to `Iter<T>`. */
+  private userIterCoerced(e: Expr, code: Code, ctx: FnCtx): Code {
+    if (!e.coercedTo) return code;
+    const wrap = this.userIterCoercion(this.typeOf(e, ctx), substitute(e.coercedTo, ctx.subst));
+    return wrap ? (f) => wrap(code(f)) : code;
+  }
+
+  /** Whether the checker coerced `e` from a user iterator to an `Iter<T>` (codegen leaves it to this compiler). */
+  isUserIterCoercion(e: Expr, ctx: FnCtx): boolean {
+    return !!e.coercedTo && this.userIterCoercion(this.typeOf(e, ctx), substitute(e.coercedTo, ctx.subst)) !== null;
   }
 
   private compileExprInner(e: Expr, ctx: FnCtx, valueCtx: boolean): Code {
@@ -3007,6 +3019,22 @@ export class Compiler {
     };
   }
 
+  /**
+   * A user iterator where an `Iter<T>` is expected (`impl Iterator<Item = T>`, `I: Iterator`),
+   * also boxed (`Box<dyn Iterator<Item = T>>`): wrapped into an iterator object (user_iter.ts).
+   */
+  private userIterCoercion(from: Type, to: Type): ((v: Value) => Value) | null {
+    const rt = this.rt;
+    const isIter = (t: Type) => t.kind === "builtin" && t.name === "Iter";
+    if (isIter(to) && from.kind === "adt") return makeIter(rt, from, "intoIter", null);
+    const boxed = (t: Type) => (t.kind === "builtin" && t.name === "Box" ? t.args[0] : null);
+    const fi = boxed(from);
+    const ti = boxed(to);
+    if (!fi || !ti || !isIter(ti) || fi.kind !== "adt") return null;
+    // A Box of a managed value is the value's own pointer (values.ts reads it so).
+    return makeIter(rt, fi, "intoIter", null);
+  }
+
   /** An argument in value context (moves), except `&`-typed arguments which borrow. */
   /**
    * Unsizing to a trait object where the value is a scalar (`&7` as `&dyn Describe`): box it in
@@ -3066,6 +3094,11 @@ export class Compiler {
       if (st) steps.push(st);
       if (selfT.kind === "ref") selfT = selfT.inner;
       else if (selfT.kind === "builtin" && (selfT.name === "Box" || selfT.name === "Gc") && selfT.args[0]) selfT = selfT.args[0];
+    }
+    if (adjust.userIter) {
+      // `counter.zip(..)`: the user iterator taken as an `Iter<Item>` (user_iter.ts).
+      steps.push(makeIter(rt, selfT, "iterator", e.span));
+      selfT = adjust.userIter;
     }
     const recv0 = adjust.autoref === "none" && adjust.derefs === 0 && !(res && res.kind === "native") ? this.compileExpr(e.receiver, ctx) : this.compileOperand(e.receiver, ctx);
     const recv = steps.length === 0 ? recv0 : (f: Frame) => {

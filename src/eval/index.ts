@@ -8,6 +8,8 @@
 // The program must have been type checked (every `checker:` field of ast.ts filled). The prelude
 // program (stdlib/prelude.stark, as checked) supplies Option/Result and the native declarations.
 
+import { installUserOrder } from "./user_order";
+import { installUserIterators } from "./user_iter";
 import { ManagedHeap } from "../../heap/api";
 import { BumpHeap } from "../../heap/bump";
 import { HeapExhaustedError } from "../../heap/errors";
@@ -83,6 +85,8 @@ export class Session {
     rt.resetDepth();
     try {
       this.items.addItems(program.body);
+      installUserOrder(this.compiler);
+      installUserIterators(this.compiler);
       const stmts = program.body.filter((x): x is Stmt => isStmt(x));
       const top = this.compiler.compileTopLevel(stmts);
       try {

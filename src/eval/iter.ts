@@ -85,7 +85,9 @@ export type IterKind =
   | "peekable"
   | "empty"
   /** An iterator implemented by a native library (`Dataset::batches`): `nativeNext` with EXTRA. */
-  | "native";
+  | "native"
+  /** A user type's `impl Iterator` (the value in SRC): `userNext` calls its `next`. */
+  | "user";
 
 export interface IterDesc {
   kind: IterKind;
@@ -109,6 +111,8 @@ export interface IterDesc {
   cloneOnReplay?: boolean;
   /** kind "native": produces the next item of the native iterator whose id is in EXTRA. */
   nativeNext?: (id: number) => Next;
+  /** kind "user": the user's `next(&mut self)` called on the value, its `Some` payload or DONE. */
+  userNext?: (self: Ptr) => Next;
   /** kind "native": releases what the native iterator holds open (a file) when a loop leaves it early. */
   nativeClose?: (id: number) => void;
 }
@@ -118,6 +122,17 @@ interface IterState {
   layout: number;
 }
 const states = new WeakMap<Runtime, IterState>();
+
+/**
+ * The program's user iterators (user_iter.ts): for a user type, its `next` as `userNext`, or
+ * null when the type does not implement `Iterator`.
+ */
+export type UserIterators = (t: Type & { kind: "adt" }) => { next: (self: Ptr) => Next; item: Type } | null;
+const userIterators = new WeakMap<Runtime, UserIterators>();
+
+export function setUserIterators(rt: Runtime, u: UserIterators): void {
+  userIterators.set(rt, u);
+}
 
 function state(rt: Runtime): IterState {
   let s = states.get(rt);
@@ -215,6 +230,12 @@ export function makeIter(rt: Runtime, t: Type, mode: string, _span: Span | null,
     const d = registerDesc(rt, { kind: "chars", elem: { kind: "char" }, elemKind: SlotKind.Scalar });
     return (v) => newIter(rt, d, 0, 0, v);
   }
+  const user = base.kind === "adt" ? userIterators.get(rt)?.(base) : null;
+  if (user) {
+    // Wrapped, not copied: `for x in &mut counter` advances `counter` itself.
+    const d = registerDesc(rt, { kind: "user", elem: user.item, elemKind: reprOf(user.item), userNext: user.next });
+    return (v) => newIter(rt, d, 0, 0, v);
+  }
   const d = registerDesc(rt, { kind: "empty", elem: t, elemKind: SlotKind.Scalar });
   return () => newIter(rt, d, 0, 0, 0);
 }
@@ -260,6 +281,8 @@ export function next(rt: Runtime, it: Ptr): Next {
       return DONE;
     case "native":
       return d.nativeNext!(h.get(it, EXTRA));
+    case "user":
+      return d.userNext!(h.getPtr(it, SRC));
     case "range":
     case "rangeRev": {
       const i = h.get(it, I);

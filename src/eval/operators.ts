@@ -50,6 +50,12 @@ export function partialEqMethod(items: ItemIndex, t: Type): MethodRes | null {
   return findOperator(items, t, "PartialEq", "eq", null, "ref");
 }
 
+/** The method of a user impl of a comparison trait (`Ord::cmp`, `PartialOrd::partial_cmp`) for `t`. */
+export function comparisonMethod(items: ItemIndex, t: Type, trait: "Ord" | "PartialOrd", method: "cmp" | "partial_cmp"): MethodRes | null {
+  if (t.kind !== "adt") return null;
+  return findOperator(items, t, trait, method, null, "ref");
+}
+
 /** The user `Neg` impl `-a` calls for `a` of concrete type `t`. */
 export function negMethod(items: ItemIndex, t: Type): MethodRes | null {
   if (t.kind !== "adt") return null;

@@ -11,6 +11,25 @@ import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { located, locateSlice } from "./sliceview";
 import { reprOf } from "./typeinfo";
 
+/**
+ * A program's own `impl PartialEq` / `impl Ord` / `impl PartialOrd` (user_order.ts): equality and
+ * order of a user type go through them everywhere — operators, `sort`, `max`, `contains`,
+ * `dedup`, Map keys, and a derived comparison of a type that holds one. `null` when the type has
+ * no such impl (then the comparison is structural). `cmp` gives NaN for a `partial_cmp` of `None`.
+ */
+export interface UserOrder {
+  eq(t: Type & { kind: "adt" }, a: Value, b: Value): boolean | null;
+  cmp(t: Type & { kind: "adt" }, a: Value, b: Value): number | null;
+}
+const userOrders = new WeakMap<Runtime, UserOrder>();
+/** Whether any runtime has a UserOrder: when none has, comparisons skip the lookup. */
+let anyUserOrder = false;
+
+export function setUserOrder(rt: Runtime, order: UserOrder): void {
+  userOrders.set(rt, order);
+  anyUserOrder = true;
+}
+
 /** Object fields of an aggregate value of type `t` as [kind, type] per slot (tag excluded). */
 function aggregateSlots(rt: Runtime, v: Value, t: Type): { start: number; kinds: SlotKind[]; types: Type[] } | null {
   if (t.kind === "tuple") return { start: 0, kinds: t.elems.map(reprOf), types: t.elems };
@@ -94,6 +113,10 @@ export function valueEquals(rt: Runtime, a: Value, b: Value, t: Type): boolean {
     for (let i = 0; i < n; i++) if (!valueEquals(rt, rt.load(a, i, k), rt.load(b, i, k), t.elem)) return false;
     return true;
   }
+  if (t.kind === "adt" && anyUserOrder) {
+    const user = userOrders.get(rt)?.eq(t, a, b);
+    if (user != null) return user;
+  }
   if (t.kind === "adt" && t.decl.kind === "EnumDecl" && rt.heap.get(a, 0) !== rt.heap.get(b, 0)) return false;
   const s = aggregateSlots(rt, a, t);
   if (!s) return a === b;
@@ -159,6 +182,10 @@ export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
       }
       return n < m ? -1 : n > m ? 1 : 0;
     }
+  }
+  if (t.kind === "adt" && anyUserOrder) {
+    const user = userOrders.get(rt)?.cmp(t, a, b);
+    if (user != null) return user;
   }
   if (t.kind === "adt" && t.decl.kind === "EnumDecl") {
     const ta = rt.heap.get(a, 0);

@@ -594,7 +594,15 @@ export interface MethodCallExpr extends ExprBase {
    * number of auto-derefs, then "ref" / "refMut" autoref or "none". The borrow checker reads
    * this to know whether the call borrows, mutably borrows or moves the receiver.
    */
-  recvAdjust?: { derefs: number; autoref: "none" | "ref" | "refMut" };
+  recvAdjust?: {
+    derefs: number;
+    autoref: "none" | "ref" | "refMut";
+    /**
+     * A user iterator receiver of an `Iter` method (`counter.zip(..)`): after the derefs it is
+     * wrapped into this `Iter<Item>`, whose `next` calls the user's `next`.
+     */
+    userIter?: Type;
+  };
   /** checker: as `CallExpr.autoref` (`a.matmul(b)`, `v.contains(x)`). */
   autoref?: boolean[];
   /** checker: `x.into()` that goes through a user `impl From<X> for Y` (called with `x`). */

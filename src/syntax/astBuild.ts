@@ -2,6 +2,7 @@
 // fast path in fastParser.ts), so that both build exactly the same nodes.
 
 import type {
+  PathType,
   BinaryOp, BlockExpr, Binding, Expr, FieldDecl, FloatSuffix, GenericParam, Ident, IntSuffix, PathExpr, Pattern, Span, Stmt, TypeExpr,
 } from "./ast";
 
@@ -151,6 +152,9 @@ export function applyWherePreds(generics: GenericParam[], preds: { ty: TypeExpr;
     const name = p.ty.kind === "PathType" && p.ty.segments.length === 1 ? p.ty.segments[0].name.name : null;
     // `where Self: Sized` on a trait method (it keeps the trait usable as `dyn`): see selfSized.
     if (name === "Self" && isSizedOnly(p.bounds)) continue;
+    // A bound on an associated type (`where S::Item: Display`): the standard traits hold for
+    // every type in STARK, so it constrains nothing the checker needs.
+    if (p.ty.kind === "PathType" && p.ty.segments.length === 2 && generics.some((x) => x.name === (p.ty as PathType).segments[0].name.name)) continue;
     const g = name ? generics.find((x) => x.name === name) : undefined;
     if (g) g.bounds.push(...p.bounds);
     else throw new SyntaxErrorAt("a `where` clause can only bound the item's own type parameters", p.span);
