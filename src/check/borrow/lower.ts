@@ -181,6 +181,7 @@ export class Lowerer {
   /** In a `&mut self` method: what is stored into `*self` (Cfg.storesIntoSelf). */
   private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
   private unstorableParams: Binding[] | undefined = undefined;
+  private readonly returnSites: { span: Span; loans: number[]; vars: Binding[] }[] = [];
   /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
   private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
@@ -398,6 +399,7 @@ export class Lowerer {
     this.touchStatic(span);
     if (this.cur === null) return;
     if (this.returned) {
+      this.returnSites.push({ span, loans: c.loans, vars: c.vars });
       this.flowInto(c, this.returned);
       this.addUse(this.returned, span);
       this.emit({ kind: "touch", binding: this.returned, span });
@@ -421,6 +423,7 @@ export class Lowerer {
       captured: this.captured,
       loanHolders: this.loanHolders,
       varFlows: this.varFlows,
+      returnSites: this.returnSites.length ? this.returnSites : undefined,
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
       selfOnlyResult: this.selfOnlyResult,

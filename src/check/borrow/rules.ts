@@ -403,7 +403,8 @@ export class BodyChecker {
     const last = p.proj[p.proj.length - 1];
     if (structUpdate && last.kind === "field") d.help.push(`give the field explicitly instead of taking it with \`..\`: \`${last.name}: ${name}.clone()\``);
     else if (first.kind === "index") d.help.push(`consider borrowing here: \`&${src}\``);
-    else d.help.push(`consider cloning the value: \`${src}.clone()\``);
+    // `*host` moves what `host` points to; `host.clone()` (method calls see through the reference) clones it.
+    else d.help.push(`consider cloning the value: \`${/^\*[A-Za-z_][\w.]*$/.test(src) ? src.slice(1) : src}.clone()\``);
     this.addPermissions(d, n, p, "move");
     this.report(d);
     return true;
@@ -551,6 +552,11 @@ export class BodyChecker {
           d = diag("E0499", `cannot borrow \`${name}\` as mutable more than once at a time`, span, "second mutable borrow occurs here");
           d.labels.push({ span: loan.span, message: "first mutable borrow occurs here" });
           laterMsg = "first borrow later used here";
+          if (hasIndex(p) && hasIndex(loan.place)) {
+            // `&mut v[a]` and `&mut v[b]`: the checker cannot tell the indices apart (they may be equal).
+            d.notes.push("two indices may name the same element, so each `&mut` of an element borrows the whole collection");
+            d.help.push("use `.split_at_mut(position)` to obtain two mutable non-overlapping sub-slices, `.swap(a, b)` to exchange two elements, or change one element at a time");
+          }
         } else {
           d = diag("E0502", `cannot borrow \`${name}\` as mutable because it is also borrowed as immutable`, span, "mutable borrow occurs here");
           d.labels.push({ span: loan.span, message: "immutable borrow occurs here" });
@@ -614,7 +620,13 @@ export class BodyChecker {
     this.laterHolderIsStatic = false;
     const later = this.laterUse(n, holders);
     const nllLive = this.an.loanLive(loan.id, n, "nll");
-    if (later && this.laterHolderIsStatic) {
+    const returnedAt = later && this.laterHolderIsReturned ? this.returnSiteOf(loan, holders, primary) : null;
+    if (returnedAt) {
+      // NLL problem case #3: the reference returned on another path is what keeps the borrow.
+      d.labels.push({ span: returnedAt, message: "returning this value requires that the borrow lasts until the function returns" });
+      d.notes.push("a reference the function returns on one path keeps what it borrows borrowed from where it was made to the end of the function, on every path (NLL's \"problem case #3\": rustc rejects this too)");
+      d.help.push("look first without keeping a reference (`contains_key`, `iter().position(..)`), then take the reference once on the path that returns it");
+    } else if (later && this.laterHolderIsStatic) {
       // Held by a `'static` trait object (a boxed closure stored where `Box<dyn ..>` is written): to the end.
       d.labels.push({ span: later, message: "the borrow lasts until here: a closure holding it was stored as a `'static` trait object" });
     } else if (later && (nllLive || this.model === "nll")) d.labels.push({ span: later, message: laterMsg });
@@ -633,6 +645,19 @@ export class BodyChecker {
     }
   }
 
+  /** Set by laterUse: the use it found is a `return` of the function's returned reference. */
+  private laterHolderIsReturned = false;
+
+  /** The `return` (before `primary`) whose value carries `loan`, directly or through one of its holders. */
+  private returnSiteOf(loan: Loan, holders: Binding[], primary: Span): Span | null {
+    const hs = new Set(holders);
+    for (const r of this.cfg.returnSites ?? []) {
+      if (r.span.start >= primary.start) continue;
+      if (r.loans.includes(loan.id) || r.vars.some((v) => hs.has(v))) return r.span;
+    }
+    return null;
+  }
+
   /** The first use of any holder reachable from node n (including n itself when it uses one). */
   private laterUse(n: number, holders: Binding[]): Span | null {
     if (!holders.length) return null;
@@ -646,6 +671,7 @@ export class BodyChecker {
       const a = node.action;
       if (nodeUses(this.cfg, node).some((b) => hs.has(b))) {
         this.laterHolderIsStatic = a.kind === "touch" && a.binding.name === "<'static>";
+        this.laterHolderIsReturned = a.kind === "touch" && a.binding.name === "<returned>";
         return (a as { span: Span }).span ?? null;
       }
       if (a.kind === "declare" && hs.has(a.binding)) continue;
