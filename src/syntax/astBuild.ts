@@ -59,6 +59,14 @@ export function intLitFrom(source: string, span: Span): Expr {
   return { kind: "IntLit", span, value: BigInt(text), suffix };
 }
 
+/** Rust's byte literal `b'a'` from its source text: an integer literal of type `u8`. */
+export function byteLitFrom(source: string, span: Span): Expr {
+  const ch = decodeEscapes(source.slice(2, -1));
+  const code = ch.codePointAt(0)!;
+  if (code > 0x7f) throw new SyntaxErrorAt("non-ASCII character in byte literal", span, "must be ASCII", [`write \`'${ch}'\` for a char, or its UTF-8 bytes with \`"${ch}".bytes()\``]);
+  return { kind: "IntLit", span, value: BigInt(code), suffix: "u8" };
+}
+
 /** A float literal from its source text (`1.0`, `1e-3`, `2.5f32`, `1.`). */
 export function floatLitFrom(source: string, span: Span): Expr {
   let text = source.replace(/_/g, "");

@@ -18,7 +18,7 @@ import type {
   Span, Stmt, StructDecl, TraitDecl, TypeExpr, TypeSegment, UseDecl, VariantDecl, ClosureParam, MatchArm,
 } from "./ast";
 import {
-  applyWherePreds, selfSized, blockExpr, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
+  applyWherePreds, selfSized, blockExpr, byteLitFrom, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
   OpTail, pathPat, SyntaxErrorAt,
 } from "./astBuild";
 import { parseFormatSpec, splitInterpolation } from "./fstring";
@@ -32,7 +32,7 @@ const bail = (): never => {
 
 // ───────────────────────────── tokens ─────────────────────────────
 
-type Kind = "id" | "kw" | "int" | "float" | "str" | "fstr" | "char" | "label" | "p" | "eof";
+type Kind = "id" | "kw" | "int" | "byte" | "float" | "str" | "fstr" | "char" | "label" | "p" | "eof";
 
 interface Tok {
   k: Kind;
@@ -103,6 +103,14 @@ export function tokenize(text: string, from: number, to: number): Tok[] {
     }
     const start = i;
     if (isIdStart(c)) {
+      if (c === 98 /* b */ && at(i + 1) === 39) {
+        // `b'a'`, a u8 literal; anything unusual (not ASCII, unterminated) is Ohm's to report.
+        const ch = scanChar(text, i + 1, to);
+        if (ch <= 0 || decodeEscapes(text.slice(i + 2, ch - 1)).codePointAt(0)! > 0x7f) bail();
+        toks.push({ k: "byte", v: text.slice(start, ch), s: start, e: ch });
+        i = ch;
+        continue;
+      }
       if (c === 102 /* f */ && at(i + 1) === 34) {
         i = scanFString(text, i + 2, to);
         toks.push({ k: "fstr", v: text.slice(start, i), s: start, e: i });
@@ -1124,7 +1132,7 @@ class Parser {
     const t = this.t;
     switch (t.k) {
       case "id": return t.v !== "_";
-      case "int": case "float": case "str": case "fstr": case "char": return true;
+      case "int": case "byte": case "float": case "str": case "fstr": case "char": return true;
       case "label": return this.isAt(1, ":");
       case "kw": return ["true", "false", "self", "Self", "if", "match", "loop", "while", "for", "move", "break", "continue", "return"].includes(t.v);
       case "p": return ["(", "[", "{", "-", "!", "&", "&&", "*", "|", "||", "..", "..="].includes(t.v);
@@ -1137,6 +1145,7 @@ class Parser {
     const s = t.s;
     switch (t.k) {
       case "int": this.i++; return intLitFrom(t.v, this.tokSpan(t));
+      case "byte": this.i++; return byteLitFrom(t.v, this.tokSpan(t));
       case "float": this.i++; return floatLitFrom(t.v, this.tokSpan(t));
       case "str": this.i++; return { kind: "StrLit", span: this.tokSpan(t), value: decodeEscapes(t.v.slice(1, -1)) };
       case "char": this.i++; return { kind: "CharLit", span: this.tokSpan(t), value: decodeEscapes(t.v.slice(1, -1)) };
@@ -1361,7 +1370,7 @@ class Parser {
 
   private startsLitPat(): boolean {
     const t = this.t;
-    if (t.k === "int" || t.k === "float" || t.k === "str" || t.k === "char") return true;
+    if (t.k === "int" || t.k === "byte" || t.k === "float" || t.k === "str" || t.k === "char") return true;
     if (t.k === "kw" && (t.v === "true" || t.v === "false")) return true;
     return t.k === "p" && t.v === "-" && (this.peek().k === "int" || this.peek().k === "float");
   }

@@ -14,7 +14,7 @@ import type {
 } from "./ast";
 import { splitInterpolation, parseFormatSpec } from "./fstring";
 import {
-  SyntaxErrorAt, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, selfSized, makeBindPat, pathPat,
+  SyntaxErrorAt, byteLitFrom, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, selfSized, makeBindPat, pathPat,
   numberFields, isPathLikeName,
 } from "./astBuild";
 
@@ -612,6 +612,9 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     },
     stringLit(_q, _chars, _q2) {
       return { kind: "StrLit", span: span(this), value: decodeEscapes(this.sourceString.slice(1, -1)) };
+    },
+    byteLit(_q, _c, _q2) {
+      return byteLitFrom(this.sourceString, span(this));
     },
     charLit(_q, _c, _q2) {
       return { kind: "CharLit", span: span(this), value: decodeEscapes(this.sourceString.slice(1, -1)) };

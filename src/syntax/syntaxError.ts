@@ -143,10 +143,10 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
     const mine = all.find((d) => [d.primary.span, ...d.labels.map((l) => l.span)].some((s) => s.start === found.start)) ?? all[0];
     if (mine) return mine;
   }
-  // `b'a'` / `b"abc"`: Rust's byte literals.
-  if ((found.kind === "char" || found.kind === "string") && prev && prev.text === "b" && prev.end === found.start) {
-    const d = error("E0001", "STARK has no byte literals", sp(file, prev.start, found.end), "a byte literal in Rust, not in STARK");
-    d.help.push(found.kind === "char" ? `write \`${found.text} as u8\`` : `write the string \`${found.text}\` and iterate over its bytes with \`${found.text}.bytes()\``);
+  // `b"abc"`: Rust's byte strings (byte literals `b'a'` are u8 literals in STARK too).
+  if (found.kind === "string" && prev && prev.text === "b" && prev.end === found.start) {
+    const d = error("E0001", "STARK has no byte strings", sp(file, prev.start, found.end), "a byte string in Rust, not in STARK");
+    d.help.push(`write the string \`${found.text}\` and iterate over its bytes with \`${found.text}.bytes()\``);
     return d;
   }
   const literal = literalProblem(file, found);
