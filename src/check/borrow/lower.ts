@@ -182,6 +182,7 @@ export class Lowerer {
   private selfStores: { self: Binding; stores: { vars: Binding[]; span: Span }[] } | null = null;
   private unstorableParams: Binding[] | undefined = undefined;
   private readonly returnSites: { span: Span; loans: number[]; vars: Binding[] }[] = [];
+  private readonly sharedRefParams = new Map<Binding, { span: Span; fix: string }>();
   /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
   private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
@@ -310,6 +311,11 @@ export class Lowerer {
     this.openScope();
     if (selfBinding) this.declare(selfBinding, true, fn.selfParam ? fn.selfParam.span : fn.name.span);
     for (const p of fn.params) this.bindPattern(p.pat, null, EMPTY, true);
+    // For the E0594/E0596 help "consider changing this to be a mutable reference".
+    if (selfBinding && fn.selfParam?.mode === "ref") this.sharedRefParams.set(selfBinding, { span: fn.selfParam.span, fix: "&mut self" });
+    for (const p of fn.params)
+      if (p.pat.kind === "BindPat" && p.ty.kind === "RefType" && !p.ty.mutable)
+        this.sharedRefParams.set(p.pat.binding, { span: p.ty.span, fix: `&mut ${p.ty.inner.span.file.text.slice(p.ty.inner.span.start, p.ty.inner.span.end)}` });
     if (refSelf(fn)) {
       this.selfOnlyResult = [];
       for (const p of fn.params) if (p.pat.kind === "BindPat" && this.types.carriesLoans(p.pat.binding.ty ?? p.pat.ty)) this.selfOnlyResult.push(p.pat.binding);
@@ -424,6 +430,7 @@ export class Lowerer {
       loanHolders: this.loanHolders,
       varFlows: this.varFlows,
       returnSites: this.returnSites.length ? this.returnSites : undefined,
+      sharedRefParams: this.sharedRefParams.size ? this.sharedRefParams : undefined,
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
       selfOnlyResult: this.selfOnlyResult,

@@ -410,6 +410,14 @@ export class BodyChecker {
     return true;
   }
 
+  /** Writing through a parameter declared `&T` (or `&self`): the fix is in its declaration. */
+  private mutableRefHelp(d: Diagnostic, p: Place, deciding: number): void {
+    const param = deciding === 0 ? this.cfg.sharedRefParams?.get(p.base) : undefined;
+    if (!param) return;
+    d.labels.push({ span: param.span, message: `\`${p.base.name}\` is declared here as a \`&\` reference` });
+    d.help.push(`consider changing this to be a mutable reference: \`${param.fix}\``);
+  }
+
   /** E0596: `&mut` of something not mutable. Returns true when reported. */
   private checkMutability(n: number, p: Place, span: Span): boolean {
     const deciding = decidingDeref(p);
@@ -423,6 +431,7 @@ export class BodyChecker {
         span,
         `\`${placeToString(refPlace)}\` is a \`&\` reference, so the data it refers to cannot be borrowed as mutable`,
       );
+      this.mutableRefHelp(d, p, deciding);
       this.addPermissions(d, n, p, "mut");
       this.report(d);
       return true;
@@ -449,6 +458,7 @@ export class BodyChecker {
         : p.base.name === "<reference>"
           ? diag("E0594", "cannot assign to data in a `&` reference", span, "cannot assign")
           : diag("E0594", `cannot assign to \`${placeToString(p)}\`, which is behind a \`&\` reference`, span, "cannot assign");
+      this.mutableRefHelp(d, p, deciding);
       this.addPermissions(d, n, p, "write");
       this.report(d);
       return true;
@@ -596,6 +606,14 @@ export class BodyChecker {
         d = diag("E0506", `cannot assign to \`${name}\` because it is borrowed`, span, `\`${name}\` is assigned to here but it was already borrowed`);
         d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
         break;
+    }
+    if (loan.origin === "capture" && loan.closureSpan) {
+      // As rustc: the borrow is the closure's; the use inside its body is why.
+      const l = d.labels.find((x) => x.span === loan.span);
+      if (l) {
+        l.span = loan.closureSpan;
+        d.labels.push({ span: loan.span, message: `first borrow occurs due to use of \`${lname}\` in closure` });
+      }
     }
     this.storyOfLoan(d, n, loan, laterMsg, span);
     if (loan.origin === "view") {
