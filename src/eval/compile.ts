@@ -3479,7 +3479,7 @@ export class Compiler {
       case "LitPat": {
         const lit = p.value;
         let want: Value;
-        if (lit.kind === "IntLit") want = Number(lit.value) * (p.negative ? -1 : 1);
+        if (lit.kind === "IntLit") want = canon(p.negative ? -lit.value : lit.value);
         else if (lit.kind === "FloatLit") want = lit.value * (p.negative ? -1 : 1);
         else if (lit.kind === "CharLit") want = lit.value.codePointAt(0);
         else if (lit.kind === "BoolLit") want = lit.value;
@@ -3495,7 +3495,8 @@ export class Compiler {
         const val = (l: typeof p.start) => {
           if (!l) return null;
           const x = l.value;
-          const n = x.kind === "IntLit" ? Number(x.value) : x.kind === "FloatLit" ? x.value : x.kind === "CharLit" ? x.value.codePointAt(0)! : 0;
+          if (x.kind === "IntLit") return canon(l.negative ? -x.value : x.value);
+          const n = x.kind === "FloatLit" ? x.value : x.kind === "CharLit" ? x.value.codePointAt(0)! : 0;
           return l.negative ? -n : n;
         };
         const lo = val(p.start);

@@ -112,6 +112,13 @@ for (const [name, op] of [["add", ADD], ["sub", SUB], ["mul", MUL], ["div", DIV]
   if (name !== "div" && name !== "rem") N[`Integer::saturating_${name}`] = saturating(op);
   if (name === "add" || name === "sub" || name === "mul") N[`Integer::overflowing_${name}`] = overflowing(op);
 }
+// `MIN.checked_rem(-1)` is None in Rust: the division it implies overflows (the remainder, 0, does not).
+N["Integer::checked_rem"] = (s) => {
+  const inner = checked(REM)(s);
+  const t = intInfo(s);
+  const opt = optionOf(s.rt, s.retType);
+  return ((a: Value, b: Value) => (t.signed && b === -1 && BigInt(a) === t.min ? opt.none() : inner(a, b))) as NativeImpl;
+};
 N["Integer::checked_neg"] = checked((a) => -a, true);
 N["Integer::checked_abs"] = checked((a) => (a < 0n ? -a : a), true);
 N["Integer::wrapping_neg"] = wrapping((a) => -a, true);

@@ -141,7 +141,8 @@ export function numbersOf(rt: Runtime, v: Value, t: Type): number[] {
 /** Nested arrays/Vecs of numbers to plain nested JS arrays (`Tensor::from`). */
 function nestedOf(rt: Runtime, v: Value, t: Type): NestedNumbers {
   const b = base(t);
-  if (b.kind === "int" || b.kind === "float") return v;
+  // A 64-bit integer beyond ±2^53 becomes the nearest double, as torch.tensor converts a Python int.
+  if (b.kind === "int" || b.kind === "float") return typeof v === "bigint" ? Number(v) : v;
   if (b.kind === "tensor") return tensorToNested(v as Tensor);
   const isArray = b.kind === "array";
   const elem = isArray ? b.elem : argOf(b);
@@ -1423,7 +1424,7 @@ for (const name of ["zeros", "ones", "rand", "randn"] as const) {
 }
 N["Tensor::full"] = (s) => {
   const dt = dtypeOf(s.retType);
-  return (shape, v) => s.rt.tensors.full(numbersOf(s.rt, shape, s.argTypes[0]), +v, dt);
+  return (shape, v) => s.rt.tensors.full(numbersOf(s.rt, shape, s.argTypes[0]), Number(v), dt);
 };
 N["Tensor::arange"] = (s) => {
   const dt = dtypeOf(s.retType);

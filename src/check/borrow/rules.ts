@@ -607,11 +607,11 @@ export class BodyChecker {
         d.labels.push({ span: loan.span, message: `\`${lname}\` is borrowed here` });
         break;
     }
-    if (loan.origin === "capture" && loan.closureSpan) {
+    if (loan.origin === "capture" && loan.closureSpan && !sameSpan(loan.closureSpan, loan.span)) {
       // As rustc: the borrow is the closure's; the use inside its body is why.
       const l = d.labels.find((x) => x.span === loan.span);
       if (l) {
-        l.span = loan.closureSpan;
+        l.span = closureHead(loan.closureSpan);
         d.labels.push({ span: loan.span, message: `first borrow occurs due to use of \`${lname}\` in closure` });
       }
     }
@@ -714,7 +714,7 @@ export class BodyChecker {
         const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
         d.labels.push({ span, message: `\`${b.name}\` dropped here while still borrowed` });
         if (loan.origin === "capture" && loan.closureSpan) {
-          d.labels.push({ span: loan.closureSpan, message: "value captured here" });
+          if (!sameSpan(loan.closureSpan, loan.span)) d.labels.push({ span: loan.closureSpan, message: "value captured here" });
           d.help.push(`to let the closure outlive \`${b.name}\`, make it take ownership with the \`move\` keyword`);
         }
         const later = this.laterUse(n, holders);
@@ -892,3 +892,18 @@ function uniqueCapture(l: Loan): boolean {
 }
 
 export type { Label };
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end;
+}
+
+/** A closure's `|params|` (with `move`): where rustc puts the closure's own borrow label. */
+function closureHead(span: Span): Span {
+  const text = span.file.text;
+  let i = span.start;
+  if (text.startsWith("move", i)) i += 4;
+  while (i < span.end && /\s/.test(text[i])) i++;
+  if (text[i] !== "|") return span;
+  const close = text.indexOf("|", i + 1);
+  return close < 0 || close >= span.end ? span : { file: span.file, start: span.start, end: close + 1 };
+}
