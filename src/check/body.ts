@@ -42,6 +42,9 @@ import { vecOrArrayElement, type Type } from "./types";
 export const UNIT: Type = { kind: "tuple", elems: [] };
 const BOOL: Type = { kind: "bool" };
 const USIZE: Type = { kind: "int", name: "usize" };
+/** `Iter` methods that walk from the back (Rust's `DoubleEndedIterator`): not on a user iterator. */
+const DOUBLE_ENDED = new Set(["rev", "next_back", "nth_back", "rfind", "rfold", "rposition"]);
+
 const STRING: Type = { kind: "builtin", name: "String", args: [] };
 
 interface LoopCx {
@@ -736,7 +739,16 @@ export class BodyChecker {
         e.iterKind = r.kind;
         item = r.item;
       } else {
-        this.err(error("E0277", `${show(inf, it)} is not an iterator`, e.iter.span, `${show(inf, it)} is not an iterator`));
+        const d = error("E0277", `${show(inf, it)} is not an iterator`, e.iter.span, `${show(inf, it)} is not an iterator`);
+        d.help.push(`the trait \`Iterator\` is not implemented for ${show(inf, it)}`);
+        // `for x in &counter`: only `&mut counter` (or `counter`) walks a user iterator.
+        const shared = it.kind === "ref" && !it.mutable ? inf.shallow(it.inner) : null;
+        if (shared && this.env.userIterItem(shared)) {
+          d.notes.push(`\`Iterator\` is implemented for ${show(inf, { kind: "ref", mutable: true, inner: shared })}, but not for ${show(inf, it)}`);
+          d.help.push(`consider removing the leading \`&\`-reference, or borrow mutably: \`&mut\``);
+        }
+        d.notes.push(`required for ${show(inf, it)} to implement \`IntoIterator\``);
+        this.err(d);
       }
     }
     const inner = this.child(cx);
@@ -2061,6 +2073,13 @@ export class BodyChecker {
     if (unboxed.kind === "dyn" && !unboxed.opaque) this.env.checkDynCompatible(unboxed.trait, e.method.span);
     e.res = hit.res;
     e.recvAdjust = hit.userIter ? { derefs: hit.derefs, autoref: hit.autoref, userIter: hit.userIter } : { derefs: hit.derefs, autoref: hit.autoref };
+    // `counter.rev()`: walking backwards needs `DoubleEndedIterator`, which a user iterator does not have.
+    if (hit.userIter && DOUBLE_ENDED.has(e.method.name)) {
+      const d = error("E0277", `the trait bound \`${show(inf, this.stripRefs(recv)).slice(1, -1)}: DoubleEndedIterator\` is not satisfied`, e.method.span, "unsatisfied trait bound");
+      d.help.push(`the trait \`DoubleEndedIterator\` is not implemented for ${show(inf, this.stripRefs(recv))}: it has only \`next\`; collect the items first (\`.collect::<Vec<_>>()\`) and walk the Vec backwards`);
+      this.argsOfFailedCall(e.args, cx);
+      return this.err(d);
+    }
     const inst = this.instantiate(hit.sig, hit.sub, e.typeArgs, hit.selfTy, cx, e.span);
     if (inst.params.length !== e.args.length) {
       this.argsOfFailedCall(e.args, cx);

@@ -22,7 +22,7 @@ import type {
 } from "../syntax/ast";
 import { ERR, Infer, setProjector, substitute } from "./infer";
 import { closestName, ModuleScope, type ItemEntry } from "./scope";
-import { isCopy, type BuiltinName, type Type } from "./types";
+import { isCopy, typeToString, type BuiltinName, type Type } from "./types";
 
 /** Natively decided marker traits (see stdlib/prelude.stark). */
 export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOperand", "Integer", "Float", "Number", "StrPattern"]);
@@ -283,6 +283,7 @@ export class Env {
           : error("E0185", `method \`${m.name.name}\` has a \`self\` declaration in the impl, but not in the trait`, m.name.span, "`self` used in impl");
         this.diagnostics.push(d);
       }
+      if (tm && tm.params.length === m.params.length && !!tm.selfParam === !!m.selfParam) this.checkMethodSignature(info, tm, m);
       if (!tm) {
         this.diagnostics.push(error("E0407", `method \`${m.name.name}\` is not a member of trait \`${trait.name.name}\``, m.name.span, `not a member of trait \`${trait.name.name}\``));
       }
@@ -292,6 +293,54 @@ export class Env {
       const d = error("E0046", `not all trait items implemented, missing: ${list}`, info.decl.span, `missing ${list} in implementation`);
       this.diagnostics.push(d);
     }
+  }
+
+  /**
+   * rustc's E0053: an impl method whose receiver or types differ from the trait's declaration
+   * (`fn next(&self)` for `Iterator::next(&mut self)`, `Option<i32>` for `Option<Self::Item>`
+   * with `type Item = u32`). Types are compared once `Self` and the impl's associated types are
+   * put in; a generic method is left alone.
+   */
+  private checkMethodSignature(info: ImplInfo, tm: FnDecl, m: FnDecl): void {
+    const trait = info.trait!;
+    const target = typeToString(info.target);
+    const render = (self: SelfMode | null, params: string[], ret: string) => {
+      const recv = self === "ref" ? `&${target}` : self === "refMut" ? `&mut ${target}` : self ? target : null;
+      return `fn(${[...(recv ? [recv] : []), ...params].join(", ")})${ret === "()" ? "" : ` -> ${ret}`}`;
+    };
+    const expectedMode = tm.selfParam?.mode === "mutValue" ? "value" : tm.selfParam?.mode ?? null;
+    const foundMode = m.selfParam?.mode === "mutValue" ? "value" : m.selfParam?.mode ?? null;
+    if (expectedMode !== foundMode && m.selfParam) {
+      const mutability = (expectedMode === "ref" && foundMode === "refMut") || (expectedMode === "refMut" && foundMode === "ref");
+      const d = error("E0053", `method \`${m.name.name}\` has an incompatible type for trait`, m.selfParam.span, mutability ? "types differ in mutability" : `expected \`${render(expectedMode, [], "()").slice(3, -1)}\`, found \`${render(foundMode, [], "()").slice(3, -1)}\``);
+      d.notes.push(`expected signature \`${render(expectedMode, [], "_")}\`\n             found signature \`${render(foundMode, [], "_")}\``);
+      const want = expectedMode === "ref" ? "&self" : expectedMode === "refMut" ? "&mut self" : "self";
+      d.help.push(`change the self-receiver type to match the trait: \`${want}\``);
+      this.diagnostics.push(d);
+      return;
+    }
+    // Generic methods and impls, and traits generic in Rust (`impl Mul<f64> for V`, whose
+    // prelude declaration has no `Rhs`), are not compared.
+    const tp = info.decl.trait;
+    const traitArgs = tp?.kind === "PathType" && !!tp.segments[tp.segments.length - 1].args?.length;
+    if (tm.generics.length || m.generics.length || info.generics.length || traitArgs || OPERATOR_TRAITS.has(trait.name.name)) return;
+    const sub = new Map<string, Type>([["Self", info.target]]);
+    const cx = this.implLowerCx(info);
+    for (const a of info.decl.assocTypes ?? []) if (a.ty) sub.set(`Self::${a.name.name}`, this.lower(a.ty, cx));
+    const want = this.sig(tm);
+    const have = this.sig(m);
+    const concrete = (t: Type): boolean => !/\b_\b/.test(typeToString(t)) && !mentionsParam(t);
+    const expected = [...want.params, want.ret].map((t) => substitute(t, sub));
+    const found = [...have.params, have.ret];
+    const i = expected.findIndex((t, k) => concrete(t) && concrete(found[k]) && typeToString(t) !== typeToString(found[k]));
+    if (i < 0) return;
+    const isRet = i === expected.length - 1;
+    const span = isRet ? m.ret?.span ?? m.name.span : m.params[i].ty.span;
+    const d = error("E0053", `method \`${m.name.name}\` has an incompatible type for trait`, span, `expected \`${typeToString(expected[i])}\`, found \`${typeToString(found[i])}\``);
+    const str = (ts: Type[]) => ts.map(typeToString);
+    d.notes.push(`expected signature \`${render(expectedMode, str(expected.slice(0, -1)), typeToString(expected[expected.length - 1]))}\`\n             found signature \`${render(foundMode, str(found.slice(0, -1)), typeToString(found[found.length - 1]))}\``);
+    d.help.push(isRet ? `change the output type to match the trait: \`${typeToString(expected[i])}\`` : `change the parameter type to match the trait: \`${typeToString(expected[i])}\``);
+    this.diagnostics.push(d);
   }
 
   // ───────────── lookups ─────────────
@@ -929,6 +978,29 @@ export function describe(e: ItemEntry): string {
 
 export function pathText(t: PathType): string {
   return t.segments.map((s) => s.name.name).join("::");
+}
+
+/** Whether a type still holds a generic parameter (E0053 compares only concrete types). */
+function mentionsParam(t: Type): boolean {
+  switch (t.kind) {
+    case "param":
+    case "var":
+    case "dyn":
+      return true;
+    case "ref":
+      return mentionsParam(t.inner);
+    case "tuple":
+      return t.elems.some(mentionsParam);
+    case "array":
+      return mentionsParam(t.elem);
+    case "adt":
+    case "builtin":
+      return t.args.some(mentionsParam);
+    case "fn":
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Whether a written type mentions `Self` (E0038: a method taking or returning `Self`). */

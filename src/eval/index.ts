@@ -9,6 +9,7 @@
 // program (stdlib/prelude.stark, as checked) supplies Option/Result and the native declarations.
 
 import { installUserOrder } from "./user_order";
+import { setProjector } from "./typeinfo";
 import { installUserIterators } from "./user_iter";
 import { ManagedHeap } from "../../heap/api";
 import { BumpHeap } from "../../heap/bump";
@@ -85,6 +86,7 @@ export class Session {
     rt.resetDepth();
     try {
       this.items.addItems(program.body);
+      setProjector((base, name) => this.items.project(base, name));
       installUserOrder(this.compiler);
       installUserIterators(this.compiler);
       const stmts = program.body.filter((x): x is Stmt => isStmt(x));

@@ -69,6 +69,20 @@ export class ItemIndex implements TypeScope {
    * The method `name` for a receiver of concrete type `t`: an inherent or trait impl for the
    * type's name, else a trait's default method. `traitName` restricts the search to one trait.
    */
+  /** The associated type `name` of concrete type `base` (`type Item = String;` of its impl); an `Iter<T>`'s `Item` is T. */
+  project(base: Type, name: string): Type | null {
+    while (base.kind === "ref") base = base.inner;
+    if (base.kind === "builtin" && (base.name === "Iter" || base.name === "Range") && name === "Item") return base.args[0] ?? null;
+    const tn = typeName(base);
+    if (tn === null) return null;
+    for (const impl of this.impls) {
+      if (targetName(impl.target) !== tn) continue;
+      const a = impl.assocTypes?.find((x) => x.name.name === name && x.ty);
+      if (a) return resolveTypeExpr(a.ty!, implSubst(impl, base, this), this);
+    }
+    return null;
+  }
+
   findMethod(t: Type, name: string, traitName: string | null): MethodTarget | null {
     const tn = typeName(t);
     if (tn === null) return null;

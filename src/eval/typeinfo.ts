@@ -15,11 +15,29 @@ export const EMPTY_SUBST: Subst = new Map();
 const INT_NAMES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize"]);
 
 /** Replace generic parameters by their instantiation. Unknown parameters stay as they are. */
+/**
+ * How an associated type of an instantiated parameter is found at run time (`C::Item` with
+ * C = `Words`: its impl's `type Item = String;`). Set per run by the session (items.ts `project`).
+ */
+let projector: ((base: Type, name: string) => Type | null) | null = null;
+
+export function setProjector(p: ((base: Type, name: string) => Type | null) | null): void {
+  projector = p;
+}
+
 export function substitute(t: Type, s: Subst): Type {
   if (s.size === 0) return t;
   switch (t.kind) {
-    case "param":
-      return s.get(t.name) ?? t;
+    case "param": {
+      const direct = s.get(t.name);
+      if (direct) return direct;
+      const cut = t.name.indexOf("::");
+      if (cut > 0 && projector) {
+        const base = s.get(t.name.slice(0, cut));
+        if (base) return projector(base, t.name.slice(cut + 2)) ?? t;
+      }
+      return t;
+    }
     case "tuple":
       return { kind: "tuple", elems: t.elems.map((e) => substitute(e, s)) };
     case "array":
@@ -261,6 +279,12 @@ export function resolveTypeExpr(te: TypeExpr, env: Subst, scope: TypeScope): Typ
       const name = seg.name.name;
       const args = (seg.args ?? []).map((a) => resolveTypeExpr(a, env, scope));
       if (te.segments.length === 1 && env.has(name)) return env.get(name)!;
+      // `C::Item`, `Self::Item`: the associated type of the instantiated parameter.
+      if (te.segments.length === 2 && !seg.args) {
+        const head = te.segments[0].name.name;
+        const base = env.get(head);
+        if (base) return projector?.(base, name) ?? substitute({ kind: "param", name: `${head}::${name}` }, env);
+      }
       if (INT_NAMES.has(name)) return { kind: "int", name: name as never };
       if (name === "f32" || name === "f64") return { kind: "float", name };
       if (name === "bool") return { kind: "bool" };
