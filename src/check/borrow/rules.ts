@@ -641,7 +641,9 @@ export class BodyChecker {
     const returnedAt = later && this.laterHolderIsReturned ? this.returnSiteOf(loan, holders, primary) : null;
     if (returnedAt) {
       // NLL problem case #3: the reference returned on another path is what keeps the borrow.
-      d.labels.push({ span: returnedAt, message: "returning this value requires that the borrow lasts until the function returns" });
+      // (A tail `match` holding the error inside is no place to point at: the note says it.)
+      if (returnedAt.end <= primary.start)
+        d.labels.push({ span: returnedAt, message: "returning this value requires that the borrow lasts until the function returns" });
       d.notes.push("a reference the function returns on one path keeps what it borrows borrowed from where it was made to the end of the function, on every path (NLL's \"problem case #3\": rustc rejects this too)");
       d.help.push("look first without keeping a reference (`contains_key`, `iter().position(..)`), then take the reference once on the path that returns it");
     } else if (later && this.laterHolderIsStatic) {
