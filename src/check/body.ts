@@ -384,6 +384,10 @@ export class BodyChecker {
         return false;
       case "StrPattern": {
         const base = this.stripRefs(t);
+        if (base.kind === "fn") {
+          // A closure or fn accepting the chars that match: `s.split(|c: char| !c.is_alphanumeric())`.
+          return base.params.length === 1 && this.inf.tryUnify(base.params[0], { kind: "char" }) && this.inf.tryUnify(base.ret, { kind: "bool" });
+        }
         return base.kind === "char" || (base.kind === "builtin" && base.name === "String");
       }
       case "TensorData":
@@ -895,6 +899,12 @@ export class BodyChecker {
       return this.err(error("E0600", `cannot apply unary operator \`-\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `-`"));
     }
     if (t.kind === "bool" || t.kind === "int" || inf.varKind(t) === "int") return t;
+    // A user `impl Not for Flag`.
+    const not = t.kind === "adt" ? this.operatorImpl(t, "Not", "not") : null;
+    if (not) {
+      e.method = { kind: "fn", decl: not.decl, impl: not.impl.decl, selfMode: "value" };
+      return not.ret;
+    }
     return this.err(error("E0600", `cannot apply unary operator \`!\` to type ${show(inf, t)}`, e.span, "cannot apply unary operator `!`"));
   }
 

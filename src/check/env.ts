@@ -29,7 +29,7 @@ export const MARKER_TRAITS = new Set(["Shape", "TensorData", "Scalar", "TensorOp
 /** The modules of Rust's `std` whose items the prelude declares at its top level (`std::ops::Add` is `Add`). */
 const STD_MODULES = new Set(["ops", "cmp", "fmt", "default", "clone", "marker", "convert", "iter", "collections", "string", "vec"]);
 /** The operator traits (stdlib/prelude.stark): numbers implement them all, `String` `Add`. */
-export const OPERATOR_TRAITS = new Set(["Add", "Sub", "Mul", "Div", "Rem", "Neg", "AddAssign", "SubAssign", "MulAssign", "DivAssign", "RemAssign"]);
+export const OPERATOR_TRAITS = new Set(["Add", "Sub", "Mul", "Div", "Rem", "Neg", "Not", "AddAssign", "SubAssign", "MulAssign", "DivAssign", "RemAssign"]);
 /** Standard traits every type satisfies in STARK (Copy is checked separately). */
 export const UNIVERSAL_TRAITS = new Set(["Clone", "Debug", "Display", "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Default", "Into"]);
 

@@ -41,8 +41,25 @@ export function finalize(ck: BodyChecker, from: FinalizeMark): void {
       let shown = t;
       while (shown.kind === "ref") shown = inf.resolve(shown.inner);
       const ty = show(inf, shown).replace(/^`|`$/g, "");
-      const d = error("E0277", `the trait bound \`${ty}: ${o.trait.name.name}\` is not satisfied`, o.span, `the trait \`${o.trait.name.name}\` is not implemented for \`${ty}\``);
       const name = o.trait.name.name;
+      const prelude = o.trait.span.file.name === "<prelude>";
+      if (name === "StrPattern" && prelude && shown.kind === "fn" && !(shown.params.length === 1 && inf.tryUnify(shown.params[0], { kind: "char" }))) {
+        // rustc: a closure pattern with the wrong arguments is a closure signature mismatch.
+        const found = shown.params.map((p) => show(inf, p).replace(/^`|`$/g, "")).join(", ");
+        const d = error("E0631", "type mismatch in closure arguments", o.span, `expected closure signature \`fn(char) -> bool\`, found \`fn(${found}) -> _\``);
+        d.help.push("a pattern closure is asked about each `char` of the String: `|c: char| c.is_whitespace()`");
+        ck.diagnostics.push(d);
+        continue;
+      }
+      if (name === "StrPattern" && prelude && shown.kind === "fn") {
+        const ret = show(inf, shown.ret).replace(/^`|`$/g, "");
+        const d = error("E0271", `expected the closure to return \`bool\`, but it returns \`${ret}\``, o.span, `expected \`bool\`, found \`${ret}\``);
+        d.help.push("a pattern closure answers whether each `char` matches: `|c: char| c == ','`");
+        ck.diagnostics.push(d);
+        continue;
+      }
+      const d = error("E0277", `the trait bound \`${ty}: ${o.trait.name.name}\` is not satisfied`, o.span, `the trait \`${o.trait.name.name}\` is not implemented for \`${ty}\``);
+      if (name === "StrPattern" && prelude) d.help.push("a String pattern is a `char`, a `String` (or `&String`) or a closure `|c: char| -> bool`");
       if ((name === "Ord" || name === "Eq") && o.trait.span.file.name === "<prelude>") {
         d.notes.push(`floats are only \`Partial${name}\`: NaN is neither smaller nor larger than any number (nor equal to itself)`);
         d.help.push(name === "Ord" ? "compare with `partial_cmp`, e.g. `v.sort_by(|a, b| a.partial_cmp(b).unwrap())`, or use `a.max(b)` / `a.min(b)` on floats" : "compare with `==`, which floats support, or keep the values as integers");

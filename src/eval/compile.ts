@@ -1531,6 +1531,8 @@ export class Compiler {
         if (lo < 0) return (f) => -x(f) - 1;
         return (f) => hi - x(f);
       }
+      // A user `impl Not` (recorded by the checker).
+      if (e.method) return this.operatorCall(e.method, [e.operand], ctx, e.span);
       return (f) => !x(f);
     }
     if (t.kind === "tensor") {
@@ -2903,7 +2905,9 @@ export class Compiler {
     // instantiation's substitution says which type T is.
     const tr = res.selfTy ? this.items.ownerTrait.get(decl) : undefined;
     if (res.selfTy && tr) {
-      const selfT = derefAll(substitute(res.selfTy, ctx.subst));
+      let selfT = derefAll(substitute(res.selfTy, ctx.subst));
+      // `Describe::describe(&d)`: the receiver argument names the type when `Self` was left open.
+      if ((selfT.kind === "var" || selfT.kind === "dyn") && decl.selfParam && argTypes[0]) selfT = derefAll(argTypes[0]);
       const found = this.items.findMethod(selfT, decl.name.name, tr.name.name);
       if (found) {
         decl = found.decl;

@@ -24,6 +24,7 @@ import { Runtime } from "./runtime";
 // The ML library's natives (nn::, optim::, Dataset::, torch::) register themselves on import.
 import "./natives_ml";
 import "./natives_std";
+import "./str_patterns";
 import "./iter_adapters";
 import "./int_methods";
 import "./ordering";

@@ -192,7 +192,7 @@ export function stringVec(rt: Runtime, parts: string[]): Ptr {
 
 const iterOverVec = new WeakMap<Runtime, number>();
 /** An iterator over a freshly built Vec (split, lines, rev of an adapter). */
-function iterOfVec(rt: Runtime, v: Ptr, elem: Type, reverse = false): Ptr {
+export function iterOfVec(rt: Runtime, v: Ptr, elem: Type, reverse = false): Ptr {
   const d = registerDescCached(rt, reverse ? "vecRev" : "vec", elem);
   void iterOverVec;
   return newIter(rt, d, 0, -1, v);
@@ -449,21 +449,6 @@ N["String::pop"] = (s) => {
   };
 };
 N["String::clear"] = (s) => (x) => s.rt.strTruncate(x, 0);
-/**
- * The pattern argument of the String search methods (`P: StrPattern` in the prelude) as a JS
- * string: a `char` (`line.split(',')`, `s.find(':')`) or a String, as in Rust.
- */
-function patternOf(s: NativeSite): (p: Value) => string {
-  return derefAll(s.argTypes[1] ?? STRING_T).kind === "char" ? (p) => String.fromCodePoint(p) : (p) => s.rt.str(p);
-}
-N["str_pattern::text"] = (s) => {
-  const char = derefAll(s.argTypes[0] ?? STRING_T).kind === "char";
-  return (p) => (char ? s.rt.newString(String.fromCodePoint(p)) : p);
-};
-N["String::split"] = (s) => {
-  const pat = patternOf(s);
-  return (x, sep) => iterOfVec(s.rt, stringVec(s.rt, s.rt.str(x).split(pat(sep))), STRING_T);
-};
 N["String::split_whitespace"] = (s) => (x) => {
   const parts = s.rt.str(x).split(/\s+/).filter((p) => p.length > 0);
   return iterOfVec(s.rt, stringVec(s.rt, parts), STRING_T);
@@ -494,44 +479,7 @@ for (const [name, fn] of [
 ] as const) {
   N[`String::${name}`] = (s) => (x) => s.rt.newString(fn(s.rt.str(x)));
 }
-N["String::contains"] = (s) => {
-  const pat = patternOf(s);
-  return (x, p) => s.rt.str(x).includes(pat(p));
-};
-N["String::starts_with"] = (s) => {
-  const pat = patternOf(s);
-  return (x, p) => s.rt.str(x).startsWith(pat(p));
-};
-N["String::ends_with"] = (s) => {
-  const pat = patternOf(s);
-  return (x, p) => s.rt.str(x).endsWith(pat(p));
-};
-/** `find` / `rfind`: the byte index where the first / last match starts. */
-function searchNative(last: boolean): NativeFactory {
-  return (s) => {
-    const pat = patternOf(s);
-    return (x, p) => {
-      const text = s.rt.str(x);
-      const i = last ? text.lastIndexOf(pat(p)) : text.indexOf(pat(p));
-      const opt = optionOf(s.rt, s.retType);
-      return i < 0 ? opt.none() : opt.some(utf8Len(text.slice(0, i)));
-    };
-  };
-}
-N["String::find"] = searchNative(false);
-N["String::rfind"] = searchNative(true);
 N["String::is_char_boundary"] = (s) => (x, i) => s.rt.strIsCharBoundary(x, i);
-/** Each non-overlapping occurrence of the pattern; an empty one matches at every char boundary. */
-N["String::matches"] = (s) => (x, p) => {
-  const text = s.rt.str(x);
-  const pattern = s.rt.str(p);
-  const n = pattern === "" ? [...text].length + 1 : text.split(pattern).length - 1;
-  return iterOfVec(s.rt, stringVec(s.rt, new Array<string>(n).fill(pattern)), STRING_T);
-};
-N["String::replace"] = (s) => {
-  const pat = patternOf(s);
-  return (x, a, b) => s.rt.newString(s.rt.str(x).split(pat(a)).join(s.rt.str(b)));
-};
 N["String::chars"] = (s) => {
   const d = registerDesc(s.rt, { kind: "chars", elem: { kind: "char" }, elemKind: SlotKind.Scalar });
   return (x) => newIter(s.rt, d, 0, 0, x);
