@@ -272,7 +272,8 @@ export class BodyChecker {
       case "borrow": {
         const l = this.cfg.loans[a.loan];
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
-        if (l.mutable && l.origin !== "capture" && this.checkMutability(n, l.place, a.span)) break;
+        // rustc checks an access's permissions and its conflicts independently: both may be told.
+        if (l.mutable && l.origin !== "capture") this.checkMutability(n, l.place, a.span);
         if (l.mutable && l.origin !== "reservation" && this.checkClosureBound(n, l.place, "mut", a.span)) break;
         if (l.origin === "reservation") {
           // rustc checks a two-phase reservation as a shared access: a mutable borrow still live
@@ -300,11 +301,19 @@ export class BodyChecker {
         }
         break;
       }
-      case "assign":
-        if (!a.isLet && this.checkAssignMutability(n, a.place, a.span, a.throughBox === true)) break;
+      case "assign": {
+        // `x += 1` reads, then writes: an error of the read (E0503: `x` is mutably borrowed) is the
+        // statement's only one, as rustc does not check the write of a place+span already reported.
+        const before = this.diags.length;
+        if (a.compound) {
+          this.conflict(n, a.place, "compound", a.span, -1);
+          if (this.diags.length > before && this.diags[before].code === "E0503") break;
+        }
+        if (!a.isLet) this.checkAssignMutability(n, a.place, a.span, a.throughBox === true);
         if (!a.isLet && this.checkClosureBound(n, a.place, "write", a.span)) break;
-        this.conflict(n, a.place, a.compound ? "compound" : "write", a.span, -1);
+        if (!a.compound) this.conflict(n, a.place, "write", a.span, -1);
         break;
+      }
       case "scopeEnd":
         if (a.temporaries) this.checkTemporaries(n, a.bindings, a.span);
         else if (a.reportDangling) this.checkDangling(n, a.bindings, a.span);
@@ -437,12 +446,26 @@ export class BodyChecker {
       return true;
     }
     if (p.base.mutable || p.base.name === "<iterator>") return false;
+    const earlier = this.notMutBorrows.get(p.base);
+    if (earlier) {
+      // rustc tells one E0596 per binding: with several, at the declaration, each borrow labelled.
+      if (earlier.labels.every((l) => l.message !== "cannot borrow as mutable")) {
+        earlier.labels.push({ span: earlier.primary.span, message: "cannot borrow as mutable" });
+        earlier.primary = { span: p.base.span, message: "not mutable" };
+        earlier.message = `cannot borrow \`${p.base.name}\` as mutable, as it is not declared as mutable`;
+      }
+      earlier.labels.push({ span, message: "cannot borrow as mutable" });
+      return true;
+    }
     const d = diag("E0596", `cannot borrow \`${placeToString(p)}\` as mutable, as it is not declared as mutable`, span, "cannot borrow as mutable");
     d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
     this.addPermissions(d, n, p, "mut");
-    this.report(d);
+    if (this.report(d)) this.notMutBorrows.set(p.base, d);
     return true;
   }
+
+  /** The E0596 told for each binding not declared `mut` (see checkMutability). */
+  private readonly notMutBorrows = new Map<Binding, Diagnostic>();
 
   /** E0384 / E0594: assignment to an immutable binding or through a `&`. Returns true when reported. */
   private checkAssignMutability(n: number, p: Place, span: Span, throughBox: boolean): boolean {
