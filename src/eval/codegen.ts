@@ -47,7 +47,7 @@ import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./r
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
-import { BIG_CODE_MIN, bigSlot, fromSlot, isWideInt, rangeOf } from "./int64";
+import { BIG_CODE_MIN, bigSlot, fromSlot, isWideInt, rangeOf, succ } from "./int64";
 
 /** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
 const isPureOperand = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s) || INT_LITERAL.test(s);
@@ -596,10 +596,14 @@ class FnGen {
         this.emit(`${aT} = ${a};`);
         const b = this.intoValue(it.end);
         const stop = this.tmp();
-        this.emit(`${stop} = ${it.inclusive ? `${b} + 1` : b};`);
+        // A 64-bit counter may pass 2^53, where `i++` stops counting: one more comparison per
+        // step hands it to the exact successor there (int64.ts).
+        const wide = isWide(this.typeOf(it.start));
+        const next = (v: string) => (wide ? `${v} = typeof ${v} === "number" && ${v} < 9007199254740991 ? ${v} + 1 : ${this.k(succ)}(${v})` : `${v}++`);
+        this.emit(`${stop} = ${it.inclusive ? (wide ? `${this.k(succ)}(${b})` : `${b} + 1`) : b};`);
         const i = this.tmp();
         const loop = this.pushLoop(u.label?.name ?? null, null);
-        this.emit(`${loop.js}: for (${i} = ${aT}; ${i} < ${stop}; ${this.backEdge(u.span)}, ${i}++) {`);
+        this.emit(`${loop.js}: for (${i} = ${aT}; ${i} < ${stop}; ${this.backEdge(u.span)}, ${next(i)}) {`);
         this.nested(() => {
           if (pat.kind === "BindPat") this.emit(`${this.local(pat.binding)} = ${i};`);
           this.into(u.body, null);

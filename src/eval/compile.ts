@@ -53,7 +53,7 @@ import { binaryOperatorMethod, compoundAssignMethod, negMethod, partialEqMethod 
 import { compileRangeIndex } from "./slices";
 import { located, locateSlice } from "./sliceview";
 import { CodegenUnsupported, codegenEnabled, directEntry, generateFunction } from "./codegen";
-import { canon, castInt, floatToWide, fromSlot, isWideInt, rangeOf, toSlot, wideArith, wideBits, wideDivRem, wideNeg, wideNot } from "./int64";
+import { canon, castInt, floatToWide, fromSlot, isWideInt, MAX_SAFE, rangeOf, succ, toSlot, wideArith, wideBits, wideDivRem, wideNeg, wideNot } from "./int64";
 
 /** Whether values of `t` are 64-bit integers, which may be bigints (int64.ts). */
 function isWideType(t: Type): boolean {
@@ -892,8 +892,8 @@ export class Compiler {
           const a = start(f);
           const b = end(f);
           const p = heap.alloc(layout);
-          heap.set(p, 0, a);
-          heap.set(p, 1, b);
+          heap.set(p, 0, toSlot(a));
+          heap.set(p, 1, toSlot(b));
           heap.set(p, 2, incl);
           return p;
         };
@@ -2488,10 +2488,21 @@ export class Compiler {
       }
       const body = this.compileBlock(e.body, ctx);
       const boundsEscape = mayEscape(iterExpr);
+      const wide = isWideType(this.typeOf(iterExpr.start, ctx));
       return (f) => {
         const a = start(f);
         const b = end(f);
         if (boundsEscape && rt.ctl !== 0) return undefined;
+        if (wide && (typeof a !== "number" || typeof b !== "number" || b >= MAX_SAFE)) {
+          // A 64-bit range reaching past 2^53: the exact successor (int64.ts).
+          for (let i = a, stop = incl ? succ(b) : b; i < stop; i = succ(i)) {
+            set(f, i);
+            body(f);
+            if (rt.ctl !== 0 && signal() === 1) break;
+            backEdge(heap, span);
+          }
+          return undefined;
+        }
         const stop = incl ? b + 1 : b;
         for (let i = a; i < stop; i++) {
           set(f, i);

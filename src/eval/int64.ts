@@ -116,6 +116,25 @@ export function wideNeg(rt: Runtime, x: Int64, name: string, span: Span): Int64 
   return canon(r);
 }
 
+/** `x + 1` for a range's counter or inclusive end, exact past 2^53 (a range never overflows). */
+export function succ(x: Int64): Int64 {
+  return typeof x === "number" && x < MAX_SAFE ? x + 1 : canon(BigInt(x) + 1n);
+}
+
+/** `x - 1` for a reversed range's counter, exact past -2^53. */
+export function pred(x: Int64): Int64 {
+  return typeof x === "number" && x > -MAX_SAFE ? x - 1 : canon(BigInt(x) - 1n);
+}
+
+/** `x + step` of a range's counter (a step_by step is a number). */
+export function advance(x: Int64, step: number): Int64 {
+  if (typeof x === "number") {
+    const r = x + step;
+    if (r <= MAX_SAFE) return r;
+  }
+  return canon(BigInt(x) + BigInt(step));
+}
+
 /** `!x` of a 64-bit value. */
 export function wideNot(x: Int64, name: string): Int64 {
   return name[0] === "u" ? canon(U64_MAX - BigInt(x)) : canon(-BigInt(x) - 1n);

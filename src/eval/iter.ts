@@ -14,6 +14,7 @@ import { Frame, Runtime, STR_BYTES, STR_LEN, Value, VEC_DATA, VEC_LEN } from "./
 import { located, locateSlice, newView } from "./sliceview";
 import { reprOf } from "./typeinfo";
 import { deepClone } from "./values";
+import { advance, fromSlot, pred, succ, toSlot } from "./int64";
 
 export const DONE: unique symbol = Symbol("done");
 export type Next = Value | typeof DONE;
@@ -152,12 +153,12 @@ export function registerDesc(rt: Runtime, d: IterDesc): number {
 }
 
 /** Allocate an iterator object. `src`, `fn`, `inner`, `inner2` must not move during the call (allocation never collects). */
-export function newIter(rt: Runtime, desc: number, i: number, n: number, src: Ptr, fn: Ptr = 0, inner: Ptr = 0, inner2: Ptr = 0, extra = 0): Ptr {
+export function newIter(rt: Runtime, desc: number, i: number | bigint, n: number | bigint, src: Ptr, fn: Ptr = 0, inner: Ptr = 0, inner2: Ptr = 0, extra = 0): Ptr {
   const h = rt.heap;
   const it = h.alloc(state(rt).layout);
   h.set(it, DESC, desc);
-  h.set(it, I, i);
-  h.set(it, N, n);
+  h.set(it, I, toSlot(i));
+  h.set(it, N, toSlot(n));
   h.set(it, EXTRA, extra);
   h.setPtr(it, SRC, src);
   h.setPtr(it, FN, fn);
@@ -194,9 +195,10 @@ export function makeIter(rt: Runtime, t: Type, mode: string, _span: Span | null,
   if (base.kind === "builtin" && base.name === "Range") {
     const d = registerDesc(rt, { kind: "range", elem: base.args[0] ?? { kind: "int", name: "i64" }, elemKind: SlotKind.Scalar });
     return (v) => {
-      const a = h.get(v, 0);
-      const b = h.get(v, 1);
-      return newIter(rt, d, a, h.get(v, 2) ? b + 1 : b, 0, 0, 0, 0, 1);
+      // A 64-bit bound beyond 2^53 is a bigint, stored as its code (int64.ts).
+      const a = fromSlot(h.get(v, 0));
+      const b = fromSlot(h.get(v, 1));
+      return newIter(rt, d, a, h.get(v, 2) ? succ(b) : b, 0, 0, 0, 0, 1);
     };
   }
   if (base.kind === "builtin" && base.name === "Slice") {
@@ -285,16 +287,16 @@ export function next(rt: Runtime, it: Ptr): Next {
       return d.userNext!(h.getPtr(it, SRC));
     case "range":
     case "rangeRev": {
-      const i = h.get(it, I);
-      const n = h.get(it, N);
+      const i = fromSlot(h.get(it, I));
+      const n = fromSlot(h.get(it, N));
       if (d.kind === "range") {
         if (i >= n) return DONE;
-        h.set(it, I, i + h.get(it, EXTRA));
+        h.set(it, I, toSlot(advance(i, h.get(it, EXTRA))));
         return i;
       }
       // rangeRev: I counts down from n-1 to the start kept in EXTRA... step in SRC-less form.
       if (i < n) return DONE;
-      h.set(it, I, i - 1);
+      h.set(it, I, toSlot(pred(i)));
       return i;
     }
     case "vec":

@@ -12,7 +12,7 @@ import { formatValue, formatWithSpec, getMapOps } from "./format";
 import { DONE, IterDesc, makeIter, newIter, next, registerDesc } from "./iter";
 import { Runtime, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { derefAll, reprOf, Subst, INT_RANGE } from "./typeinfo";
-import { bigSlot, canon, fromSlot, isWideInt, rangeOf, toSlot, wideArith, wideNeg } from "./int64";
+import { bigSlot, canon, fromSlot, isWideInt, pred, rangeOf, succ, toSlot, wideArith, wideNeg } from "./int64";
 import { deepClone, dropTensors, ownsTensors, readPlace, valueCompare, valueEquals } from "./values";
 
 export interface NativeSite {
@@ -1076,8 +1076,8 @@ function iterNatives(prefix: "Iter" | "Range"): void {
         if (kind === "stepBy" && n === 0) rt.panic("P0105", "assertion failed: step != 0", s.span);
         if (kind === "stepBy" && isRange) {
           const h = rt.heap;
-          const a = h.get(it, 0);
-          const b = h.get(it, 1) + (h.get(it, 2) ? 1 : 0);
+          const a = fromSlot(h.get(it, 0));
+          const b = h.get(it, 2) ? succ(fromSlot(h.get(it, 1))) : fromSlot(h.get(it, 1));
           const rd = registerDescCached(rt, "range", itemOf(s.retType));
           return newIter(rt, rd, a, b, 0, 0, 0, 0, n);
         }
@@ -1095,10 +1095,10 @@ function iterNatives(prefix: "Iter" | "Range"): void {
       const rt = s.rt;
       const h = rt.heap;
       if (isRange) {
-        const a = h.get(it, 0);
-        const b = h.get(it, 1) + (h.get(it, 2) ? 1 : 0);
+        const a = fromSlot(h.get(it, 0));
+        const last = h.get(it, 2) ? fromSlot(h.get(it, 1)) : pred(fromSlot(h.get(it, 1)));
         const rd = registerDescCached(rt, "rangeRev", item);
-        return newIter(rt, rd, b - 1, a, 0);
+        return newIter(rt, rd, last, a, 0);
       }
       // Materialize, then walk backwards.
       const base = rt.handles.length;
