@@ -29,6 +29,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
+import { iterArgument, pretyped, rewriteCollectInto, rewriteCollectionFor } from "./collections";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
@@ -402,6 +403,7 @@ export class BodyChecker {
   // ───────────── expressions ─────────────
 
   expr(e: Expr, expected: Type | null, cx: BodyCx): Type {
+    if (pretyped.has(e)) return e.ty!;
     const t = this.exprInner(e, expected, cx);
     e.ty = t;
     this.typedExprs.push(e);
@@ -735,7 +737,9 @@ export class BodyChecker {
 
   private forLoop(e: ForExpr, cx: BodyCx): Type {
     const inf = this.inf;
-    const it = inf.shallow(this.expr(e.iter, null, cx));
+    let it = inf.shallow(this.expr(e.iter, null, cx));
+    // `for x in &set` over a prelude collection: `set.iter()` (src/check/collections.ts).
+    if (rewriteCollectionFor(inf, e, it)) it = inf.shallow(this.expr(e.iter, null, cx));
     let item: Type = ERR;
     if (it !== ERR) {
       const r = this.iterItem(it);
@@ -1971,7 +1975,12 @@ export class BodyChecker {
         if (at === ERR) return;
         const it = this.iterItem(at);
         const boxedIter = inf.shallow(at).kind === "builtin" && (inf.shallow(at) as { name: string }).name === "Box";
-        if (it && (it.kind !== "iterator" || boxedIter) && inf.tryUnify(it.item, p.args[0])) return;
+        // A body written in STARK walks only iterators: `x` becomes `x.into_iter()` (collections.ts).
+        const asIter = () => {
+          const w = sig!.hasBody && !boxedIter ? iterArgument(inf, a, at) : null;
+          if (w) this.expr((args[i] = w), null, cx);
+        };
+        if (it && (it.kind !== "iterator" || boxedIter) && inf.tryUnify(it.item, p.args[0])) return asIter();
         // `v.extend(&w)` / `v.extend(w.iter())` into a Vec of numbers: Rust's Extend<&T> for Copy T
         // (a `&i32` item is the number itself here). Only where the element type is already a
         // number: `zip(&w)` keeps its `&T` items.
@@ -1979,7 +1988,7 @@ export class BodyChecker {
         const refItem = it ? inf.shallow(it.item) : null;
         const inner = refItem?.kind === "ref" ? inf.shallow(refItem.inner) : null;
         const want = inf.shallow(p.args[0]);
-        if (inner && isNumber(inner) && isNumber(want) && inf.tryUnify(inner, want)) return;
+        if (inner && isNumber(inner) && isNumber(want) && inf.tryUnify(inner, want)) return asIter();
         this.coerce(a, at, p, origin);
         return;
       }
@@ -2115,6 +2124,12 @@ export class BodyChecker {
           this.err(error("E0277", `a value of type ${show(inf, outer)} cannot be built from an iterator over elements of type ${show(inf, it)}`, e.method.span, `collecting into ${show(inf, outer)} needs ${outer.decl.name.name} items`));
           return c;
         }
+      }
+      // Into a prelude collection: `HashSet::from_iter(recv)` (src/check/collections.ts).
+      if (!outer && rewriteCollectInto(inf, e, ct)) {
+        const made = this.expr(e as unknown as Expr, ct, cx);
+        if (!inf.tryUnify(made, ct)) this.err(mismatch(inf, e.span, ct, made));
+        return ct;
       }
       if (ct.kind === "var" && expected && inf.shallow(expected).kind === "var" && !outer) this.openCollects.push({ collection: ct, item });
       else if (ct.kind === "var") inf.unify(ct, { kind: "builtin", name: "Vec", args: [item] });

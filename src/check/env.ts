@@ -83,6 +83,8 @@ export interface FnSig {
   retSpan: Span | null;
   selfMode: SelfMode | null;
   autoref: boolean;
+  /** The function has a body (STARK code, not a native): see `iterArgument` in collections.ts. */
+  hasBody: boolean;
 }
 
 export interface LowerCx {
@@ -707,6 +709,7 @@ export class Env {
       retSpan: decl.ret ? decl.ret.span : null,
       selfMode: decl.selfParam ? decl.selfParam.mode : null,
       autoref: decl.attrs.some((a) => a.name === "autoref"),
+      hasBody: decl.body !== null && decl.body !== undefined,
     };
     owner.sigs.set(decl, sig);
     return sig;

@@ -4,10 +4,6 @@
 
 const EQUIVALENTS = new Map<string, string>(Object.entries({
   HashMap: "STARK's hash map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order)",
-  BTreeMap: "STARK's map is `Map`: `Map<K, V>`, `Map::new()` (it keeps insertion order, not key order: sort its keys to visit them in order)",
-  HashSet: "STARK has no set type: a `Map<T, bool>` does the job (`insert(x, true)`, `contains_key(&x)`, `keys()`)",
-  BTreeSet: "STARK has no set type: a `Map<T, bool>` does the job (`insert(x, true)`, `contains_key(&x)`), or a sorted `Vec<T>` with `binary_search`",
-  VecDeque: "STARK has no deque: use a `Vec<T>` (`push`, `pop`, `insert(0, x)`, `remove(0)`)",
   Rc: "STARK's shared handle is `Gc<T>`: `Gc::new(value)` gives a Copy handle to a managed object, and `Rc<RefCell<T>>` is just `Gc<T>`",
   Arc: "STARK's shared handle is `Gc<T>`: `Gc::new(value)` gives a Copy handle to a managed object",
   RefCell: "a `Gc<T>` is mutable through its handles, with conflicting access caught at run time as `RefCell` does: `Rc<RefCell<T>>` is `Gc<T>`",

@@ -6,6 +6,7 @@ import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { FormatSpec } from "../syntax/ast";
 import type { Tensor } from "../tensor/api";
+import { collectionDebug } from "./collections";
 import { MapOps, keyOpsFor } from "./map";
 import { durationDebug, escapeDebug, floatDebug, floatDisplay, floatFixed, intDisplay, intExponent } from "./numfmt";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
@@ -119,6 +120,8 @@ function formatValueInner(rt: Runtime, v: Value, t: Type, debug: boolean, precis
 }
 
 function formatAdt(rt: Runtime, p: Value, t: Type & { kind: "adt" }, precision: number | null): string {
+  const collection = collectionDebug(rt, p, t, precision);
+  if (collection !== null) return collection;
   const l = rt.adtLayout(t);
   const decl = t.decl;
   let name: string;
