@@ -920,7 +920,10 @@ export class Lowerer {
     // `m.f = Box::new(..)` into a field written with `dyn` stores a `'static` value.
     if (this.isDynField(tgtInner)) c = this.intoStatic(union(c, this.boxedBorrows(e.value)), e.value.span);
     // The Vec/Map index nearest the root of the target (`v[i] = x`, also `v[i].qty += 1`).
-    const indexed = overloadedIndex(tgtInner, this.ty.bind(this));
+    // Writing through a `&mut` kept in a Vec (`*v[0] += 1`) needs unique access to it: IndexMut too.
+    const opTy = tgtInner.kind === "DerefExpr" ? this.ty(tgtInner.operand) : undefined;
+    const throughMutElem = tgtInner.kind === "DerefExpr" && opTy?.kind === "ref" && opTy.mutable;
+    const indexed = overloadedIndex(throughMutElem ? tgtInner.operand : tgtInner, this.ty.bind(this));
     if (indexed) {
       const base = this.place(indexed.object);
       if (base) {
@@ -996,11 +999,15 @@ export class Lowerer {
     let decl: A.FnDecl | null = null;
     let nativeName: string | null = null;
     const autorefs = (e as unknown as { autoref?: boolean[] }).autoref;
+    let calleeCarried = EMPTY;
     if (callee.kind === "PathExpr" && callee.res && (callee.res.kind === "fn" || callee.res.kind === "native")) {
       if (callee.res.kind === "fn") decl = callee.res.decl;
       else nativeName = callee.res.name;
     } else {
       const cp = this.place(callee);
+      // A closure's result may be a reference into what it captured (`|i| &rows[i]`): it carries
+      // the closure's borrows.
+      if (cp && this.types.carriesLoans(this.ty(callee))) calleeCarried = { loans: [], vars: [cp.base] };
       if (cp) {
         let t = stripRefs(this.ty(callee));
         // A boxed closure (`Box<dyn FnMut()>`) is called through the Box like the closure itself.
@@ -1030,7 +1037,7 @@ export class Lowerer {
       cs.push(mentionsDyn(pty) ? this.intoStatic(union(c, this.boxedBorrows(a)), a.span, pty!.kind === "RefType") : c);
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
-    const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(EMPTY, ...cs));
+    const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(calleeCarried, ...cs));
     // `Box::new(Poly { pts: &v })` typed `Box<dyn Shape>` carries nothing by its type; what it
     // boxed is kept aside for the `'static` check where such a box is stored (boxedBorrows).
     if (nativeName === "Box::new" && result === EMPTY && cs.length && (cs[0].loans.length || cs[0].vars.length)) this.boxedDyn.set(e, cs[0]);

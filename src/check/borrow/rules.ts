@@ -913,7 +913,9 @@ function decidingDeref(p: Place): number {
 
 /** A closure's mutable capture of a place behind a `&mut` (`|| r.push(1)` captures `*r`): Rust calls it a unique borrow. */
 function uniqueCapture(l: Loan): boolean {
-  return l.origin === "capture" && l.mutable && hasDeref(l.place);
+  // Also a mutation of a captured binding not declared `mut` (E0596/E0594 inside the closure):
+  // rustc then takes the capture as a unique borrow, and its conflicts are E0500/E0501.
+  return l.origin === "capture" && l.mutable && (hasDeref(l.place) || !l.place.base.mutable);
 }
 
 export type { Label };
