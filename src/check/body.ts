@@ -29,7 +29,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
-import { iterArgument, pretyped, rewriteCollectInto, rewriteCollectionFor } from "./collections";
+import { iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
@@ -441,6 +441,7 @@ export class BodyChecker {
         return this.unary(e, cx);
       case "RefExpr": {
         if (isRangeIndex(e.operand)) this.borrowedSlices.add(e.operand);
+        if (e.mutable) markMutablePlace(e.operand);
         const x = expected ? inf.shallow(expected) : null;
         const inner = this.expr(e.operand, x && x.kind === "ref" ? x.inner : null, cx);
         if (inner === ERR) return ERR;
@@ -1156,6 +1157,7 @@ export class BodyChecker {
 
   private assign(e: import("../syntax/ast").AssignExpr, cx: BodyCx): Type {
     const inf = this.inf;
+    markMutablePlace(e.target);
     const target = this.expr(e.target, null, cx);
     if (e.op === "=") {
       this.expect(e.value, target, cx);
@@ -1438,6 +1440,8 @@ export class BodyChecker {
       return ERR;
     }
     const isRange = e.index.kind === "RangeExpr";
+    // `dq[i]` on a VecDeque: `*dq.index(i)` (src/check/collections.ts).
+    if (rewriteCollectionIndex(inf, e, t)) return this.expr(e as unknown as Expr, null, cx);
     if (t.kind === "builtin" && t.name === "Map") {
       const k = this.expr(e.index, null, cx);
       if (!inf.unify(this.stripRefs(k), t.args[0])) this.err(mismatch(inf, e.index.span, t.args[0], k));

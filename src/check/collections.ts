@@ -9,10 +9,12 @@
 //   for x in set       →  for x in set.into_iter()   (moves `set`)
 //   it.collect::<BTreeSet<_>>()  →  BTreeSet::from_iter(it)
 //
+//   dq[i]              →  *dq.index(i)               (*dq.index_mut(i) where assigned or `&mut`)
+//
 // The expression that is moved into the new node was already checked; it is marked `pretyped`,
 // so that checking the new node does not check it a second time.
 
-import type { CallExpr, Expr, ForExpr, MethodCallExpr, PathExpr } from "../syntax/ast";
+import type { CallExpr, DerefExpr, Expr, ForExpr, IndexExpr, MethodCallExpr, PathExpr } from "../syntax/ast";
 import type { Infer } from "./infer";
 import type { Type } from "./types";
 
@@ -104,4 +106,44 @@ export function iterArgument(inf: Infer, a: Expr, at: Type): MethodCallExpr | nu
   }
   pretyped.add(receiver);
   return { kind: "MethodCallExpr", span: a.span, receiver, method: { name: method, span: a.span }, typeArgs: null, args: [] };
+}
+
+/** Index expressions written to or borrowed mutably (`dq[i] = x`, `dq[i] += 1`, `&mut dq[i]`). */
+const mutableIndexes = new WeakSet<Expr>();
+
+/** Marks the index expression a place is made of as mutated (before the place is checked). */
+export function markMutablePlace(e: Expr): void {
+  for (;;) {
+    if (e.kind === "IndexExpr") {
+      mutableIndexes.add(e);
+      return;
+    }
+    if (e.kind === "FieldExpr" || e.kind === "TupleFieldExpr") e = e.object;
+    else if (e.kind === "ParenExpr") e = e.expr;
+    else return;
+  }
+}
+
+/**
+ * `dq[i]` on a VecDeque (whose `object` was checked, with type `objTy`): the node becomes
+ * `*dq.index(i)` / `*dq.index_mut(i)` in place and true is returned; false for other types.
+ */
+export function rewriteCollectionIndex(inf: Infer, e: IndexExpr, objTy: Type): boolean {
+  if (preludeCollection(inf, objTy) !== "VecDeque" || e.index.kind === "RangeExpr") return false;
+  const method = mutableIndexes.has(e) ? "index_mut" : "index";
+  pretyped.add(e.object);
+  const call: MethodCallExpr = {
+    kind: "MethodCallExpr",
+    span: e.span,
+    receiver: e.object,
+    method: { name: method, span: e.span },
+    typeArgs: null,
+    args: [e.index],
+  };
+  const node = e as unknown as Record<string, unknown>;
+  for (const k of ["object", "index", "derefs"]) delete node[k];
+  const deref = e as unknown as DerefExpr;
+  deref.kind = "DerefExpr";
+  deref.operand = call;
+  return true;
 }
