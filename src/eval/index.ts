@@ -113,6 +113,9 @@ export class Session {
       }
       throw e;
     } finally {
+      // The projector reaches this session and its heap: a module-level reference left behind
+      // would keep them alive (and put the whole arena into the start-up snapshot).
+      setProjector(null);
       rt.flush();
     }
   }
