@@ -1570,6 +1570,8 @@ class FnGen {
     const res = e.res;
     if (!res) return null;
     const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
+    // A user iterator's receiver is wrapped first (user_iter.ts): the closure compiler's job.
+    if (adjust.userIter) return null;
     if (res.kind !== "native") return this.userMethodCall(e, adjust);
     const name = res.name;
     if ((name === "Vec::len" || name === "String::len") && e.args.length === 0) {

@@ -4,8 +4,8 @@
 // arguments then work on it unchanged. The checker marks where a Counter is taken as an iterator
 // (MethodCallExpr.recvAdjust.userIter, a coercion to `Iter<T>`, ForExpr over a Counter).
 //
-// The user's `next` runs with collections deferred (`deferCollections`): the natives that pull
-// items hold object addresses across the call, as they do across a user comparison.
+// The user's `next` may collect, as an adapter's closure may: every native that pulls items keeps
+// the iterator in the handle scope across `next` (iter.ts).
 
 import { Ptr } from "../../heap/api";
 import type { Type } from "../check/types";
@@ -31,16 +31,10 @@ export function installUserIterators(compiler: Compiler): void {
     const off = l.offsets[1];
     const kind = l.kinds[off];
     const next = (self: Ptr): Next => {
-      heap.deferCollections?.(true);
-      let o: Value;
-      try {
-        const nf = cf.pool.pop() ?? new Array(cf.frameSize);
-        rt.pushFrame(nf, cf.map);
-        nf[0] = self;
-        o = cf.run(nf, null);
-      } finally {
-        heap.deferCollections?.(false);
-      }
+      const nf = cf.pool.pop() ?? new Array(cf.frameSize);
+      rt.pushFrame(nf, cf.map);
+      nf[0] = self;
+      const o: Value = cf.run(nf, null);
       return heap.get(o, 0) === 0 ? DONE : rt.load(o, off, kind);
     };
     return { next, item: opt.args[0] };
