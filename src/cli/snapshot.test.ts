@@ -5,7 +5,7 @@
 // snapshot built for it, so that a rebuild of the shared dist/ cannot make it stale midway.
 
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -125,6 +125,12 @@ describe("a process started from the snapshot", () => {
     expect(r.snapshot).toBe(true);
     expect(r.stdout).toBe(viaNode(["run", "ml.stark"]).stdout);
     expect(r.stdout).toContain("tensor([[0.4000, 0.2000]])");
+  });
+
+  test("priming leaves no STARK session reachable from a module (its heap's arena would be in the blob)", () => {
+    // Node's own part is ~4 MB and STARK's modules and prelude ~1 MB; a session kept alive by a
+    // module-level reference brings its 32 MB nursery along.
+    expect(statSync(join(root, "dist/snapshot/cli.blob")).size).toBeLessThan(12 * 1024 * 1024);
   });
 
   test("the panic's trace names STARK functions, not JavaScript", () => {
