@@ -63,6 +63,11 @@ function overloadedIndex(e: Expr, ty: (e: Expr) => Type | undefined): A.IndexExp
   }
 }
 
+/** `Option<&T>` (the receiver of `copied`/`cloned` that drops a reference). */
+function isOptionOfRef(t: Type | undefined): boolean {
+  return t?.kind === "adt" && t.decl.name.name === "Option" && t.args.length === 1 && t.args[0].kind === "ref";
+}
+
 /** Is `x op= y` on this type a call of an operator trait (a String, a user type, a generic `T`)? Numbers and tensors are built in. */
 function overloadedOperand(t: Type | undefined): boolean {
   if (!t) return false;
@@ -1167,7 +1172,14 @@ export class Lowerer {
       const own = (id: number) => id >= first && loans[id].origin === "autoref" && loans[id].span === e.receiver.span;
       if (recvCarried.loans.some(own)) recvCarried = { loans: recvCarried.loans.filter((l) => !own(l)), vars: recvCarried.vars };
     }
-    const carried = res?.kind === "native" && res.name.startsWith("Iter::") ? this.iterCarried(res.name.slice(6), e, recvCarried, cs) : receiverOnly ? recvCarried : union(recvCarried, ...cs);
+    let carried = res?.kind === "native" && res.name.startsWith("Iter::") ? this.iterCarried(res.name.slice(6), e, recvCarried, cs) : receiverOnly ? recvCarried : union(recvCarried, ...cs);
+    // `it.peek().copied()`, `v.first().cloned()` on an `Option<&T>`: the copy leaves the reference
+    // behind, so the borrow of the receiver it came from (`it`, `v`) ends; what T holds stays.
+    if ((e.method.name === "copied" || e.method.name === "cloned") && isOptionOfRef(recvTy) && carried.loans.length) {
+      const held = new Set(carried.vars);
+      const loans = this.loans;
+      carried = { loans: carried.loans.filter((l) => !held.has(loans[l].place.base) || loans[l].origin !== "autoref"), vars: carried.vars };
+    }
     const result = this.keepIfCarries(e, carried);
     this.endTempsSince(first, result);
     return result;
