@@ -178,6 +178,30 @@ N["Integer::trailing_ones"] = bitFn((v) => {
   return n;
 });
 
+/** `ilog2` / `ilog10`: the floor of the logarithm, exact for every 64-bit value; P0105 for x <= 0 as Rust panics. */
+const ilog = (base: bigint): NativeFactory => (s) => ((a: Value) => {
+  let x = BigInt(a);
+  if (x <= 0n) return s.rt.panic("P0105", "argument of integer logarithm must be positive", s.span);
+  let n = 0;
+  while (x >= base) {
+    x /= base;
+    n++;
+  }
+  return n;
+}) as NativeImpl;
+N["Integer::ilog2"] = ilog(2n);
+N["Integer::ilog10"] = ilog(10n);
+/** `isqrt`: the floor of the square root, by Newton's method on BigInt (exact past 2^53). */
+N["Integer::isqrt"] = (s) => ((a: Value) => {
+  const x = BigInt(a);
+  if (x < 0n) return s.rt.panic("P0105", "argument of integer square root cannot be negative", s.span);
+  if (x < 2n) return canon(x);
+  let r = BigInt(Math.floor(Math.sqrt(Number(x))));
+  while (r * r > x) r--;
+  while ((r + 1n) * (r + 1n) <= x) r++;
+  return canon(r);
+}) as NativeImpl;
+
 /** A function of the value's bits (unsigned, the type's width) giving new bits, read back in the type. */
 const bitMap = (f: (bits: bigint, t: IntInfo, n: number) => bigint): NativeFactory => (s) => {
   const t = intInfo(s);
