@@ -143,6 +143,13 @@ export function describeFailure(file: SourceFile, m: ohm.FailedMatchResult, base
     const mine = all.find((d) => [d.primary.span, ...d.labels.map((l) => l.span)].some((s) => s.start === found.start)) ?? all[0];
     if (mine) return mine;
   }
+  // `static NAME: T = ..;`: Rust's statics; STARK has constants only.
+  if (prev && prev.kind === "ident" && prev.text === "static" && (found.kind === "ident" || (found.kind === "keyword" && found.text === "mut"))) {
+    const mutable = found.text === "mut";
+    const d = error("E0001", "STARK has no `static` items", sp(file, prev.start, prev.end), mutable ? "a mutable global in Rust, not in STARK" : "use `const`");
+    d.help.push(mutable ? "keep the state in a variable of `main` and pass `&mut` to the functions that change it (or share it through a `Gc<T>`)" : "write `const` instead of `static`: a constant has the same value everywhere");
+    return d;
+  }
   // `b"abc"`: Rust's byte strings (byte literals `b'a'` are u8 literals in STARK too).
   if (found.kind === "string" && prev && prev.text === "b" && prev.end === found.start) {
     const d = error("E0001", "STARK has no byte strings", sp(file, prev.start, found.end), "a byte string in Rust, not in STARK");
