@@ -615,6 +615,7 @@ describe("syntax errors (E0001)", () => {
     ["fn main() { let c = b'é'; }", "non-ASCII character in byte literal", 1, 21],
     ["static NAME: &str = \"x\";\nfn main() {}", "STARK has no `static` items", 1, 1],
     ["static mut COUNT: i32 = 0;\nfn main() {}", "STARK has no `static` items", 1, 1],
+    ["fn main() { let b = matches!(x, 1..=3); }", "STARK has no `matches!` macro", 1, 21],
     ["let s = format!(\"{}\", 2);", "STARK has no `format!` macro", 1, 9],
     ["fn main() { let v = Vec<i32>::new(); }", "type arguments in an expression need `::<...>`", 1, 29],
     ["fn main() { for i in 0..10 print(i); }", "expected `{`, found `print`", 1, 28],

@@ -403,6 +403,8 @@ const MACRO_EQUIVALENTS: Record<string, string> = {
   unreachable: "write `panic(\"unreachable\")`",
   todo: "write `panic(\"not yet implemented\")`",
   unimplemented: "write `panic(\"not implemented\")`",
+  matches: "a `match` is an expression: `match x { 5..=10 => true, _ => false }` (or test one pattern with `if let PATTERN = x { .. }`)",
+  dbg: "`eprint(f\"{x:?}\")` shows a value in its Debug form on stderr",
   write: WRITE_HELP,
   writeln: WRITE_HELP,
 };
