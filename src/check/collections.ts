@@ -130,6 +130,15 @@ export function markMutablePlace(e: Expr): void {
  */
 export function rewriteCollectionIndex(inf: Infer, e: IndexExpr, objTy: Type): boolean {
   if (preludeCollection(inf, objTy) !== "VecDeque" || e.index.kind === "RangeExpr") return false;
+  indexAsMethodCall(e);
+  return true;
+}
+
+/**
+ * `x[i]` becomes `*x.index(i)`, or `*x.index_mut(i)` where the place is written or borrowed
+ * `&mut` (markMutablePlace), in place: VecDeque's methods, or a user `impl Index`/`IndexMut`.
+ */
+export function indexAsMethodCall(e: IndexExpr): void {
   const method = mutableIndexes.has(e) ? "index_mut" : "index";
   pretyped.add(e.object);
   const call: MethodCallExpr = {
@@ -145,5 +154,4 @@ export function rewriteCollectionIndex(inf: Infer, e: IndexExpr, objTy: Type): b
   const deref = e as unknown as DerefExpr;
   deref.kind = "DerefExpr";
   deref.operand = call;
-  return true;
 }
