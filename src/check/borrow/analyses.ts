@@ -176,6 +176,11 @@ export class BodyAnalysis {
     cfg.loans.forEach((l) => {
       if (l.place.proj.some((p) => p.kind === "deref")) (derefLoans.get(l.place.base) ?? derefLoans.set(l.place.base, []).get(l.place.base)!).push(l.id);
     });
+    // The loans of each variable's own value (`&v`, `&v.items`, not through a reference).
+    const ownLoans = new Map<Binding, number[]>();
+    cfg.loans.forEach((l) => {
+      if (!l.place.proj.some((p) => p.kind === "deref")) (ownLoans.get(l.place.base) ?? ownLoans.set(l.place.base, []).get(l.place.base)!).push(l.id);
+    });
     const holders = this.holders;
     const deaths = this.deathWindow ? this.holderDeaths() : null;
     // Bit loanBit[l]: loan l reaches; bit nL + loanBit[l]: it is still a temporary of its
@@ -206,6 +211,9 @@ export class BodyAnalysis {
         // node.next` walking a list): what they borrow is no longer reached through `b`; rustc
         // kills them too.
         for (const l of derefLoans.get(b) ?? NONE) killReach(kill, l);
+        // Overwriting a borrowed variable (E0506 there) ends the borrows of its old value, as in
+        // rustc: they point at nothing any more, so later uses do not cascade into more errors.
+        if (a.kind === "assign") for (const l of ownLoans.get(b) ?? NONE) killReach(kill, l);
       } else if (a.kind === "scopeEnd") {
         // A loan whose only holder goes out of scope is dead under both rules: dropping it here
         // keeps the set of reaching loans small in long bodies (conflict checks scan it).

@@ -45,7 +45,8 @@ export type Action =
   | { kind: "borrow"; loan: number; span: Span }
   /** Assignment to a place (`x = v`, `s.a = v`, `*r = v`, a `let` initializer). */
   /** `throughBox`: the target is `*b` with `b` a Box (a Box deref adds no projection to the place). */
-  | { kind: "assign"; place: Place; span: Span; isLet: boolean; compound?: boolean; throughBox?: boolean }
+  /** `dropsOld`: the old value is dropped first (a String, a Vec): a conflict (E0506) is then the assignment's only error. */
+  | { kind: "assign"; place: Place; span: Span; isLet: boolean; compound?: boolean; throughBox?: boolean; dropsOld?: boolean }
   /** A binding comes into scope (`let`, parameters, pattern bindings). Uninitialized for `let x;`. */
   | { kind: "declare"; binding: Binding; init: boolean; span: Span }
   /** End of a block: its bindings go out of scope together (E0597 for loans that outlive them). */

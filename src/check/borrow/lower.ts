@@ -233,6 +233,8 @@ export class Lowerer {
   }
 
   private emit(action: Action): number {
+    // What the evaluator needs to free a variable's tensors at its scope's end (ast.ts `moveState`).
+    if (action.kind === "move") action.place.base.moveState = "moved";
     const id = this.newNode(action);
     this.link(this.cur, id);
     this.cur = id;
@@ -283,6 +285,7 @@ export class Lowerer {
       this.bindingIndex.set(b, this.bindings.length);
       this.bindings.push(b);
     }
+    if (b.moveState === undefined) b.moveState = "kept";
     this.scopes[this.scopes.length - 1]?.bindings.push(b);
     this.emit({ kind: "declare", binding: b, init, span });
   }
@@ -961,7 +964,8 @@ export class Lowerer {
     }
     if (compound) this.addUse(p.base, target.span);
     const throughBox = tgtInner.kind === "DerefExpr" && builtinName(this.ty(tgtInner.operand)) === "Box";
-    this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound, throughBox });
+    const dropsOld = !compound && p.proj.length === 0 && this.types.needsDrop(p.base.ty);
+    this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound, throughBox, dropsOld: dropsOld || undefined });
     if (this.selfStores && p.base === this.selfStores.self && c.vars.length) this.selfStores.stores.push({ vars: c.vars, span: e.span });
     if (!hasDeref(p)) this.flowInto(c, p.base);
     else {

@@ -309,9 +309,14 @@ export class BodyChecker {
           this.conflict(n, a.place, "compound", a.span, -1);
           if (this.diags.length > before && this.diags[before].code === "E0503") break;
         }
+        if (a.dropsOld) {
+          // Dropping the old value comes first: when it is borrowed (E0506), that is the error.
+          this.conflict(n, a.place, "write", a.span, -1);
+          if (this.diags.length > before) break;
+        }
         if (!a.isLet) this.checkAssignMutability(n, a.place, a.span, a.throughBox === true);
         if (!a.isLet && this.checkClosureBound(n, a.place, "write", a.span)) break;
-        if (!a.compound) this.conflict(n, a.place, "write", a.span, -1);
+        if (!a.compound && !a.dropsOld) this.conflict(n, a.place, "write", a.span, -1);
         break;
       }
       case "scopeEnd":

@@ -118,6 +118,32 @@ export class TypeInfo {
     }
   }
 
+  /**
+   * Does dropping a value of this type run code (free a String, a Vec, a tensor)? Rust then
+   * assigns by dropping the old value first. Plain data (numbers, references, structs of them)
+   * does not.
+   */
+  needsDrop(t: Type | undefined, depth = 0): boolean {
+    if (!t || depth > 8) return false;
+    switch (t.kind) {
+      case "builtin":
+        return t.name !== "Gc";
+      case "tensor":
+      case "param":
+      case "fn":
+        return true;
+      case "tuple":
+        return t.elems.some((x) => this.needsDrop(x, depth + 1));
+      case "array":
+        return this.needsDrop(t.elem, depth + 1);
+      case "adt":
+        if (t.decl.kind === "EnumDecl") return t.args.some((x) => this.needsDrop(x, depth + 1)) || !this.isCopy(t);
+        return this.structFieldTypes ? this.structFieldTypes(t.decl, t.args).some((f) => this.needsDrop(f, depth + 1)) : !this.isCopy(t);
+      default:
+        return false;
+    }
+  }
+
   /** An indexed loop, not `.some(closure)`: asked for nearly every expression the lowering visits. */
   private anyCarries(ts: Type[], depth: number, staticClosures = false): boolean {
     for (let i = 0; i < ts.length; i++) if (this.carriesLoans(ts[i], depth, staticClosures)) return true;
