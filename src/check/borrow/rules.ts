@@ -644,6 +644,11 @@ export class BodyChecker {
       }
     }
     this.storyOfLoan(d, n, loan, laterMsg, span);
+    if ((kind === "mut" || kind === "write" || kind === "move") && this.an.holders[loan.id]?.some((h) => h.name === "<iterator>")) {
+      // Iterator invalidation: the learner's question is why the loop still holds the borrow.
+      d.notes.push(`a \`for\` loop's iterator borrows \`${lname}\` until the loop ends, so \`${lname}\` cannot change inside the loop`);
+      d.help.push("loop over indices (`for i in 0..v.len()`) or over a copy, or collect the changes and apply them after the loop (`retain` removes elements)");
+    }
     if (loan.origin === "view") {
       const holder = this.an.holders[loan.id]?.[0];
       const view = holder ? `\`${holder.name}\`` : "the view";
