@@ -26,22 +26,32 @@ const BORROW_CODES = new Set(["E0500", "E0501", "E0524", "E0381", "E0382", "E038
 // The line structure is kept, so (code, line) pairs still match the STARK file.
 export function addLifetimes(rust) { // on the STARK source, before translation
   const withRefs = new Set();
+  // The `&` in a closure trait's arguments (`Box<dyn FnMut(&String)>`) is higher-ranked in Rust:
+  // it is no field reference and gets no lifetime.
+  const fnArgs = [];
+  const hide = (t) => t.replace(/\b(Fn|FnMut|FnOnce)\s*\(([^()]*)\)/g, (m) => `\u0000${fnArgs.push(m) - 1}\u0000`);
+  const unhide = (t) => t.replace(/\u0000(\d+)\u0000/g, (m, i) => fnArgs[Number(i)]);
   rust = rust.replace(/\b(struct|enum)\s+([A-Z]\w*)\s*(<[^>{]*>)?\s*\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (all, kw, name, gen, body) => {
-    if (!/&/.test(body)) return all;
+    const bare = hide(body);
+    if (!/&/.test(bare)) return all;
     withRefs.add(name);
     const g = gen ? `<'a, ${gen.slice(1)}` : "<'a>";
-    return `${kw} ${name}${g} {${body.replace(/&(?!&)(\s*)(?!')/g, "&'a $1")}}`;
+    return `${kw} ${name}${g} {${unhide(bare.replace(/&(?!&)(\s*)(?!')/g, "&'a $1"))}}`;
   });
   for (const name of withRefs) {
     rust = rust.replace(new RegExp(`\\bimpl(\\s*<[^>]*>)?\\s+${name}\\b(?!\\s*<)`, "g"), (m, g) => `impl${g ?? ""} ${name}<'_>`);
     rust = rust.replace(new RegExp(`\\bimpl(\\s*<[^>]*>)?\\s+(\\w+)\\s+for\\s+${name}\\b(?!\\s*<)`, "g"), (m, g, tr) => `impl${g ?? ""} ${tr} for ${name}<'_>`);
   }
+  // A result naming a struct that holds references (`-> Pair`) borrows like a reference result.
+  const holdsRefs = (ret) => [...withRefs].some((n) => new RegExp(`\\b${n}\\b(?!\\s*<)`).test(ret));
   rust = rust.replace(/\bfn\s+(\w+)\s*(<[^>(]*>)?\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*->\s*([^{;]*)/g, (all, name, gen, params, ret) => {
-    if (!/&/.test(ret) || /\bself\b/.test(params) || /'/.test(params + ret)) return all;
+    if (!(/&/.test(ret) || holdsRefs(ret)) || /\bself\b/.test(params) || /'/.test(params + ret)) return all;
     if ((params.match(/&/g) ?? []).length < 2) return all;
     const g = gen ? `<'a, ${gen.slice(1)}` : "<'a>";
     const lt = (t) => t.replace(/&(\s*)(mut\b)?/g, (x, sp, m) => `&'a ${m ?? ""}`);
-    return `fn ${name}${g}(${lt(params)}) -> ${lt(ret)}`;
+    let r = lt(ret);
+    for (const n of withRefs) r = r.replace(new RegExp(`\\b${n}\\b(?!\\s*<)`, "g"), `${n}<'a>`);
+    return `fn ${name}${g}(${lt(params)}) -> ${r}`;
   });
   return rust;
 }
