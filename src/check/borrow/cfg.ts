@@ -93,6 +93,8 @@ export interface Cfg {
   /** "Loans flow into variable": `let r = &x` gives loan→r; `let r2 = r` gives r→r2. Flow-insensitive. */
   loanHolders: Map<number, Set<Binding>>;
   varFlows: Map<Binding, Set<Binding>>;
+  /** The function's result owns a trait object (`-> Box<dyn Fn()>`, `-> Vec<Box<dyn Fn()>>`): what it returns must be `'static`. */
+  returnsStatic?: boolean;
   /** Parameters declared as shared references (`p: &Point`, `&self`), with the text a `&mut` fix would write there. */
   sharedRefParams?: Map<Binding, { span: Span; fix: string }>;
   /** In a function returning a reference: each `return` (and the tail) with what it returns, for the diagnostics' story. */

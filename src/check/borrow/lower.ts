@@ -75,6 +75,15 @@ function overloadedOperand(t: Type | undefined): boolean {
   return t.kind === "builtin" && t.name === "String";
 }
 
+/**
+ * Does the function's written result own a trait object and no reference (`-> Box<dyn Fn()>`,
+ * `-> Vec<Box<dyn Shape>>`)? Such an object is `'static` in a signature: the result borrows none
+ * of the arguments.
+ */
+function ownsStaticObject(decl: A.FnDecl | null): boolean {
+  return !!decl?.ret && mentionsDyn(decl.ret) && !mentionsRef(decl.ret);
+}
+
 /** Does this method take `&self` or `&mut self`? */
 function refSelf(decl: A.FnDecl | null): boolean {
   return !!decl?.selfParam && (decl.selfParam.mode === "ref" || decl.selfParam.mode === "refMut");
@@ -188,6 +197,7 @@ export class Lowerer {
   private unstorableParams: Binding[] | undefined = undefined;
   private readonly returnSites: { span: Span; loans: number[]; vars: Binding[] }[] = [];
   private readonly sharedRefParams = new Map<Binding, { span: Span; fix: string }>();
+  private returnsStatic = false;
   /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
   private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
@@ -334,6 +344,7 @@ export class Lowerer {
         this.unstorableParams = fn.params.filter((p) => p.pat.kind === "BindPat" && !mentionsTypeParam(p.ty, implParams) && this.selfOnlyResult!.includes(p.pat.binding)).map((p) => (p.pat as A.BindPat).binding);
       }
     }
+    this.returnsStatic = !!fn.ret && mentionsDyn(fn.ret);
     if (fn.body && fn.ret && mentionsRef(fn.ret)) {
       // The caller's borrow: whatever flows into the returned reference lives until the function
       // returns, on every path from where it was created — NLL's "problem case #3" (a reference
@@ -439,6 +450,7 @@ export class Lowerer {
       varFlows: this.varFlows,
       returnSites: this.returnSites.length ? this.returnSites : undefined,
       sharedRefParams: this.sharedRefParams.size ? this.sharedRefParams : undefined,
+      returnsStatic: this.returnsStatic || undefined,
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
       selfOnlyResult: this.selfOnlyResult,
@@ -1046,7 +1058,7 @@ export class Lowerer {
       cs.push(mentionsDyn(pty) ? this.intoStatic(union(c, this.boxedBorrows(a)), a.span, pty!.kind === "RefType") : c);
     });
     // `Type::method(&x, &y)` with a `&self` method: the result borrows the receiver argument only.
-    const result = this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(calleeCarried, ...cs));
+    const result = ownsStaticObject(decl) ? EMPTY : this.keepIfCarries(e, refSelf(decl) && cs.length ? cs[0] : union(calleeCarried, ...cs));
     // `Box::new(Poly { pts: &v })` typed `Box<dyn Shape>` carries nothing by its type; what it
     // boxed is kept aside for the `'static` check where such a box is stored (boxedBorrows).
     if (nativeName === "Box::new" && result === EMPTY && cs.length && (cs[0].loans.length || cs[0].vars.length)) this.boxedDyn.set(e, cs[0]);
@@ -1184,7 +1196,7 @@ export class Lowerer {
       const loans = this.loans;
       carried = { loans: carried.loans.filter((l) => !held.has(loans[l].place.base) || loans[l].origin !== "autoref"), vars: carried.vars };
     }
-    const result = this.keepIfCarries(e, carried);
+    const result = ownsStaticObject(decl) ? EMPTY : this.keepIfCarries(e, carried);
     this.endTempsSince(first, result);
     return result;
   }

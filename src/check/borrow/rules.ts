@@ -746,6 +746,9 @@ export class BodyChecker {
         // The holders dying in this same scope do not count (locals of one block die together).
         const holders = this.an.holders[l];
         if (!holders.some((h) => this.an.holderLive(h, n, this.model, true))) continue;
+        // A closure that ends up in a `'static` result (`-> Vec<Box<dyn Fn()>>`): rustc tells the
+        // closure's E0373 at the return, not the local's end of scope.
+        if (loan.origin === "capture" && this.cfg.returnsStatic && holders.some((h) => this.returnedVars().has(h))) continue;
         const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
         d.labels.push({ span, message: `\`${b.name}\` dropped here while still borrowed` });
         if (loan.origin === "capture" && loan.closureSpan) {
@@ -843,6 +846,17 @@ export class BodyChecker {
     }
   }
 
+  private returned: Set<Binding> | null = null;
+
+  /** The variables some `return` (or the tail) gives back. */
+  private returnedVars(): Set<Binding> {
+    if (!this.returned) {
+      this.returned = new Set();
+      for (const node of this.cfg.nodes) if (node.action.kind === "return") for (const v of node.action.carried.vars) this.returned.add(v);
+    }
+    return this.returned;
+  }
+
   /** E0515 / E0373: returning a borrow of a local. */
   private checkReturn(n: number, carried: { loans: number[]; vars: Binding[] }, span: Span): void {
     const all = new Set(carried.loans);
@@ -854,8 +868,9 @@ export class BodyChecker {
       if (!this.an.loanReaches(l, n)) continue;
       const b = loan.place.base;
       if (!this.cfg.bindingIndex.has(b) || this.cfg.external.has(b) || this.cfg.captured.has(b)) continue;
-      if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l)) {
-        // A borrowing closure stored in a variable and returned: rustc blames the borrowed local.
+      if (loan.origin === "capture" && loan.closureSpan && !carried.loans.includes(l) && !this.cfg.returnsStatic) {
+        // A borrowing closure stored in a variable and returned: rustc blames the borrowed local
+        // (but a `'static` result, `-> Box<dyn Fn()>`, makes it the closure's E0373 below).
         const d = diag("E0597", `\`${b.name}\` does not live long enough`, loan.span, "borrowed value does not live long enough");
         d.labels.push({ span, message: "a value holding the borrow is returned here" });
         d.help.push(`to force the closure to take ownership of \`${b.name}\`, use the \`move\` keyword`);
@@ -866,7 +881,7 @@ export class BodyChecker {
         const d = diag(
           "E0373",
           `closure may outlive the current function, but it borrows \`${b.name}\`, which is owned by the current function`,
-          loan.closureSpan,
+          closureHead(loan.closureSpan),
           `may outlive borrowed value \`${b.name}\``,
         );
         d.labels.push({ span: loan.span, message: `\`${b.name}\` is borrowed here` });
