@@ -29,7 +29,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
-import { iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
+import { indexAsMethodCall, iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
@@ -442,6 +442,7 @@ export class BodyChecker {
       case "RefExpr": {
         if (isRangeIndex(e.operand)) this.borrowedSlices.add(e.operand);
         if (e.mutable) markMutablePlace(e.operand);
+        if (e.mutable && e.operand.kind === "IndexExpr") this.mutBorrowedIndexes.add(e.operand);
         const x = expected ? inf.shallow(expected) : null;
         const inner = this.expr(e.operand, x && x.kind === "ref" ? x.inner : null, cx);
         if (inner === ERR) return ERR;
@@ -1426,6 +1427,14 @@ export class BodyChecker {
     return this.err(d);
   }
 
+  /** Index expressions borrowed `&mut` (E0596 rather than E0594 when the type has no IndexMut). */
+  private readonly mutBorrowedIndexes = new WeakSet<Expr>();
+
+  /** Whether a user type implements the prelude's `Index` (`m[i]` calls its `index`). */
+  private userIndexable(t: Type & { kind: "adt" }): boolean {
+    return this.env.implsFor(t.decl).some((i) => i.trait?.name.name === "Index" && this.env.isPreludeTrait(i.trait));
+  }
+
   private index(e: import("../syntax/ast").IndexExpr, cx: BodyCx): Type {
     const inf = this.inf;
     let t = inf.shallow(this.expr(e.object, null, cx));
@@ -1442,6 +1451,21 @@ export class BodyChecker {
     const isRange = e.index.kind === "RangeExpr";
     // `dq[i]` on a VecDeque: `*dq.index(i)` (src/check/collections.ts).
     if (rewriteCollectionIndex(inf, e, t)) return this.expr(e as unknown as Expr, null, cx);
+    // `m[(r, c)]` on a user type with `impl Index` (and `IndexMut`): the same rewrite.
+    if (t.kind === "adt" && this.userIndexable(t)) {
+      const borrowed = this.mutBorrowedIndexes.has(e);
+      indexAsMethodCall(e);
+      const call = (e as unknown as { operand: MethodCallExpr }).operand;
+      if (call.method.name === "index_mut" && !this.env.implsFor(t.decl).some((i) => i.trait?.name.name === "IndexMut" && this.env.isPreludeTrait(i.trait))) {
+        // rustc: E0594 for `m[i] = x` / `m[i] += x`, E0596 for `&mut m[i]`.
+        const what = borrowed ? "cannot borrow data in an index of" : "cannot assign to data in an index of";
+        const d = error(borrowed ? "E0596" : "E0594", `${what} ${show(inf, t)}${borrowed ? " as mutable" : ""}`, e.span, borrowed ? "cannot borrow as mutable" : "cannot assign");
+        d.help.push(`trait \`IndexMut\` is required to modify indexed content, but it is not implemented for ${show(inf, t)}`);
+        this.expr(call.args[0], null, cx);
+        return this.err(d);
+      }
+      return this.expr(e as unknown as Expr, null, cx);
+    }
     if (t.kind === "builtin" && t.name === "Map") {
       const k = this.expr(e.index, null, cx);
       if (!inf.unify(this.stripRefs(k), t.args[0])) this.err(mismatch(inf, e.index.span, t.args[0], k));

@@ -796,7 +796,12 @@ export class Env {
 
   /** The prelude's `Iterator` trait (user iterators; `impl Iterator<Item = T>` is `Iter<T>`). */
   isIteratorTrait(trait: TraitDecl): boolean {
-    return trait.name.name === "Iterator" && this.root().traitScope.has(trait);
+    return trait.name.name === "Iterator" && this.isPreludeTrait(trait);
+  }
+
+  /** A trait the prelude declares (`Index`, `Iterator`, `Ord`), not a user trait of the same name. */
+  isPreludeTrait(trait: TraitDecl): boolean {
+    return this.root().traitScope.has(trait);
   }
 
   private isIteratorPath(b: PathType, scope: ModuleScope): boolean {

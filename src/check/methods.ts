@@ -164,7 +164,12 @@ export function chooseByArguments(ck: BodyChecker, hit: MethodHit, args: Expr[])
     const fits = argTypes.every((at, i) => at === null || inf.tryUnify(substitute(alt.sig.params[i], alt.sub), at));
     inf.rollback(mark);
     if (fits) {
-      if (alt !== hit) inf.tryUnify(substitute(alt.impl!.target, alt.sub), alt.selfTy);
+      if (alt !== hit) {
+        inf.tryUnify(substitute(alt.impl!.target, alt.sub), alt.selfTy);
+        // The receiver's adjustment was worked out on the first impl's method (probeMethod).
+        withAdjust(alt, hit.derefs);
+        alt.userIter = hit.userIter;
+      }
       return alt;
     }
   }

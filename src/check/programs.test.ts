@@ -26,7 +26,9 @@ function check(path: string): { found: string[]; annotated: string[] } {
   const parsed = parse(file);
   expect(parsed.diagnostics).toEqual([]);
   const r = checkProgram(parsed.program!);
-  const found = r.diagnostics.map((d) => `${d.code}@${lineCol(d.primary.span.file, d.primary.span.start).line}`);
+  // (E0596 on `&mut m[i]` without `IndexMut` comes from the type checker, as rustc's does from
+  // its borrow checker: borrow codes are compared by the full run only, either way.)
+  const found = r.diagnostics.filter((d) => !BORROW_CODES.has(d.code)).map((d) => `${d.code}@${lineCol(d.primary.span.file, d.primary.span.start).line}`);
   const annotated: string[] = [];
   text.split("\n").forEach((line, i) => {
     const m = /\/\/ error: (E\d{4})/.exec(line);
