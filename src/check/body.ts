@@ -29,7 +29,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
-import { indexAsMethodCall, iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
+import { collectionArgument, indexAsMethodCall, iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
@@ -1999,8 +1999,11 @@ export class BodyChecker {
       // `for` loop walks, as Rust's `IntoIterator` does: `a.iter().zip(&b)`, `.chain(0..3)`.
       const declaredIter = sig?.params[i - offset];
       if (p.kind === "builtin" && p.name === "Iter" && declaredIter?.kind === "builtin" && declaredIter.name === "Iter" && sig!.paramSpans[i - offset]?.file.name.startsWith("<prelude")) {
-        const at = this.expr(a, null, cx);
+        let at = this.expr(a, null, cx);
         if (at === ERR) return;
+        // A prelude collection (`v.extend(&set)`, `zip(&deque)`): walked by its `iter()` / `into_iter()`.
+        const walk = collectionArgument(inf, a, at);
+        if (walk) at = this.expr((a = args[i] = walk), null, cx);
         const it = this.iterItem(at);
         const boxedIter = inf.shallow(at).kind === "builtin" && (inf.shallow(at) as { name: string }).name === "Box";
         // A body written in STARK walks only iterators: `x` becomes `x.into_iter()` (collections.ts).

@@ -155,3 +155,9 @@ export function indexAsMethodCall(e: IndexExpr): void {
   deref.kind = "DerefExpr";
   deref.operand = call;
 }
+
+/** `x.into_iter()` / `x.iter()` for an argument that is a prelude collection or a reference to one. */
+export function collectionArgument(inf: Infer, a: Expr, at: Type): MethodCallExpr | null {
+  const t = inf.shallow(at);
+  return preludeCollection(inf, t.kind === "ref" ? t.inner : t) ? iterArgument(inf, a, at) : null;
+}
