@@ -91,7 +91,7 @@ export function codegenEnabled(): boolean {
 export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
   const body = decl.body;
   if (!body) return false;
-  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx)) {
+  if (hasTensors(body, ctx, c.rt) || paramsHaveTensors(decl, ctx)) {
     codegenStats.declined++;
     return false;
   }
@@ -739,7 +739,7 @@ class FnGen {
       const k = l.kinds[off + i];
       const ft = derefAll(types[i]);
       const bt = this.c.bindingType(this.ctx, p.binding);
-      if (k === SlotKind.Tensor || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
+      if (isTensorKind(k) || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
       if (k === SlotKind.Scalar && ((ft.kind !== "int" && ft.kind !== "float") || (bt.kind === "ref" && bt.mutable))) return null;
       parts.push(`${this.local(p.binding)} = ${k === SlotKind.Scalar ? this.fromWord(this.load(place, off + i), ft) : this.load(place, off + i)}`);
     }
@@ -791,7 +791,7 @@ class FnGen {
     if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return null;
     const vkind = reprOf(mt.args[1]);
     const vt = derefAll(mt.args[1]);
-    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
+    if (isTensorKind(vkind) || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
     const isVariant = (p: Pattern, name: string): boolean => (p.kind === "PathPat" || p.kind === "TupleStructPat") && p.path.res?.kind === "variant" && p.path.segments[p.path.segments.length - 1].name.name === name;
     for (const p of pats) {
       if (p.kind === "WildcardPat" || (p.kind === "PathPat" && isVariant(p, "None"))) continue;
@@ -834,7 +834,7 @@ class FnGen {
     if (call.args.some((a) => mayEscape(a)) || (call as unknown as { autoref?: boolean[] }).autoref?.some(Boolean)) return false;
     const rt0 = this.typeOf(call.receiver);
     const mt = rt0.kind === "ref" ? rt0.inner : rt0;
-    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || reprOf(mt.args[1]) === SlotKind.Tensor) return false;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || isTensorKind(reprOf(mt.args[1]))) return false;
     if (reprOf(mt.args[0]) !== SlotKind.Scalar && mayGC(call.args[1])) return false;
     const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
     const [key, val] = call.args.map((a) => {
@@ -950,7 +950,7 @@ class FnGen {
     const vt = baseType(this.typeOf(src));
     if (vt.kind !== "builtin" || vt.name !== "Vec" || !vt.args[0]) return false;
     const kind = reprOf(vt.args[0]);
-    if (kind === SlotKind.Tensor || (kind === SlotKind.Scalar && mutable)) return false;
+    if (isTensorKind(kind) || (kind === SlotKind.Scalar && mutable)) return false;
     const base = this.ptrBase(src);
     if (base === null) return false;
     const vecSlot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
@@ -1020,7 +1020,10 @@ class FnGen {
         if (place === null) return asStmt();
         const v = this.expr(e.value, true);
         if (op === null) this.emit(`${place} = ${v};`);
-        else {
+        else if (INT_LITERAL.test(v)) {
+          // `i += 1`: the literal stays in place (its sign settles the range test, it needs no type test).
+          this.emit(`${place} = ${this.binop(op, bt, place, v, e.span)};`);
+        } else {
           const t = this.tmp();
           this.emit(`${t} = ${v};`);
           this.emit(`${place} = ${this.binop(op, bt, place, t, e.span)};`);

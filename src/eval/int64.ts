@@ -161,6 +161,79 @@ export function floatToWide(v: number, to: string): Int64 {
   return canon(b < lo ? lo : b > hi ? hi : b);
 }
 
+// ───────────── the JavaScript tier's operators ─────────────
+// Generated code calls one of these per 64-bit `+ - * / %` (and `as f64`, a range's step)
+// instead of writing the type tests inline: V8 inlines a function this small into the generated
+// one, where the tests fold away for operands known to be numbers, and the generated function
+// stays small enough to be inlined into its callers in turn (a test per operand written inline
+// put spectral's `a(i, j)` over TurboFan's inlining limit). `slow` is the site's exact operation
+// with its span (`Compiler.scalarBinary`), called when an operand is a bigint or the number
+// result leaves ±(2^53 - 1) (or a divisor is 0 or -1).
+
+type Slow = (x: Int64, y: Int64) => Int64;
+
+export function add64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number") {
+    const r = x + y;
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r;
+  }
+  return slow(x, y);
+}
+export function sub64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number") {
+    const r = x - y;
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r;
+  }
+  return slow(x, y);
+}
+/** Unsigned `+` and `-`: a result below 0 is the exact path's overflow panic. */
+export function addU64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number") {
+    const r = x + y;
+    if (r <= MAX_SAFE && r >= 0) return r;
+  }
+  return slow(x, y);
+}
+export function subU64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number") {
+    const r = x - y;
+    if (r <= MAX_SAFE && r >= 0) return r;
+  }
+  return slow(x, y);
+}
+export function mul64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number") {
+    const r = x * y;
+    // No -0: Rust integers have none.
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r === 0 ? 0 : r;
+  }
+  return slow(x, y);
+}
+export function div64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number" && y !== 0) {
+    // Exact: the double quotient of safe integers is within 2^-53 of the true one, less than
+    // its distance to the next integer (1/|y|), so truncation never rounds across.
+    const q = Math.trunc(x / y);
+    return q === 0 ? 0 : q;
+  }
+  return slow(x, y);
+}
+export function rem64(x: Int64, y: Int64, slow: Slow): Int64 {
+  if (typeof x === "number" && typeof y === "number" && y !== 0) {
+    const r = x % y;
+    return r === 0 ? 0 : r;
+  }
+  return slow(x, y);
+}
+/** `x as f64` of a 64-bit value. */
+export function toF64(x: Int64): number {
+  return typeof x === "number" ? x : Number(x);
+}
+/** A 64-bit range counter's step. */
+export function inc64(x: Int64): Int64 {
+  return typeof x === "number" && x < MAX_SAFE ? x + 1 : canon(BigInt(x) + 1n);
+}
+
 // ───────────── heap slots ─────────────
 
 /** The first code: 2^60 × 1.6180339887 (a point of the binade [2^60, 2^61), where doubles step by 256). */
