@@ -47,7 +47,7 @@ import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./r
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
-import { BIG_CODE_MIN, bigSlot, fromSlot, isWideInt, rangeOf, succ } from "./int64";
+import { add64, addU64, BIG_CODE_MIN, bigSlot, div64, fromSlot, inc64, isWideInt, mul64, rangeOf, rem64, sub64, subU64, succ, toF64 } from "./int64";
 
 /** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
 const isPureOperand = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s) || INT_LITERAL.test(s);
@@ -91,7 +91,7 @@ export function codegenEnabled(): boolean {
 export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
   const body = decl.body;
   if (!body) return false;
-  if (hasTensors(body, ctx, c.rt) || paramsHaveTensors(decl, ctx)) {
+  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx)) {
     codegenStats.declined++;
     return false;
   }
@@ -599,7 +599,7 @@ class FnGen {
         // A 64-bit counter may pass 2^53, where `i++` stops counting: one more comparison per
         // step hands it to the exact successor there (int64.ts).
         const wide = isWide(this.typeOf(it.start));
-        const next = (v: string) => (wide ? `${v} = typeof ${v} === "number" && ${v} < 9007199254740991 ? ${v} + 1 : ${this.k(succ)}(${v})` : `${v}++`);
+        const next = (v: string) => (wide ? `${v} = ${this.k(inc64)}(${v})` : `${v}++`);
         this.emit(`${stop} = ${it.inclusive ? (wide ? `${this.k(succ)}(${b})` : `${b} + 1`) : b};`);
         const i = this.tmp();
         const loop = this.pushLoop(u.label?.name ?? null, null);
@@ -739,7 +739,7 @@ class FnGen {
       const k = l.kinds[off + i];
       const ft = derefAll(types[i]);
       const bt = this.c.bindingType(this.ctx, p.binding);
-      if (isTensorKind(k) || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
+      if (k === SlotKind.Tensor || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
       if (k === SlotKind.Scalar && ((ft.kind !== "int" && ft.kind !== "float") || (bt.kind === "ref" && bt.mutable))) return null;
       parts.push(`${this.local(p.binding)} = ${k === SlotKind.Scalar ? this.fromWord(this.load(place, off + i), ft) : this.load(place, off + i)}`);
     }
@@ -791,7 +791,7 @@ class FnGen {
     if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return null;
     const vkind = reprOf(mt.args[1]);
     const vt = derefAll(mt.args[1]);
-    if (isTensorKind(vkind) || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
+    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
     const isVariant = (p: Pattern, name: string): boolean => (p.kind === "PathPat" || p.kind === "TupleStructPat") && p.path.res?.kind === "variant" && p.path.segments[p.path.segments.length - 1].name.name === name;
     for (const p of pats) {
       if (p.kind === "WildcardPat" || (p.kind === "PathPat" && isVariant(p, "None"))) continue;
@@ -834,7 +834,7 @@ class FnGen {
     if (call.args.some((a) => mayEscape(a)) || (call as unknown as { autoref?: boolean[] }).autoref?.some(Boolean)) return false;
     const rt0 = this.typeOf(call.receiver);
     const mt = rt0.kind === "ref" ? rt0.inner : rt0;
-    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || isTensorKind(reprOf(mt.args[1]))) return false;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || reprOf(mt.args[1]) === SlotKind.Tensor) return false;
     if (reprOf(mt.args[0]) !== SlotKind.Scalar && mayGC(call.args[1])) return false;
     const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
     const [key, val] = call.args.map((a) => {
@@ -950,7 +950,7 @@ class FnGen {
     const vt = baseType(this.typeOf(src));
     if (vt.kind !== "builtin" || vt.name !== "Vec" || !vt.args[0]) return false;
     const kind = reprOf(vt.args[0]);
-    if (isTensorKind(kind) || (kind === SlotKind.Scalar && mutable)) return false;
+    if (kind === SlotKind.Tensor || (kind === SlotKind.Scalar && mutable)) return false;
     const base = this.ptrBase(src);
     if (base === null) return false;
     const vecSlot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
@@ -1145,10 +1145,7 @@ class FnGen {
         const from = derefAll(this.typeOf(e.expr));
         const to = this.typeOf(e);
         if (reprOf(this.typeOf(e.expr)) !== SlotKind.Scalar) return null;
-        if (to.kind === "float" && to.name === "f64" && from.kind === "int" && isWideInt(from.name)) {
-          const w = this.tmp();
-          return `(typeof (${w} = ${this.expr(e.expr, true)}) === "number" ? ${w} : Number(${w}))`;
-        }
+        if (to.kind === "float" && to.name === "f64" && from.kind === "int" && isWideInt(from.name)) return `${this.k(toF64)}(${this.expr(e.expr, true)})`;
         if (to.kind === "float" && to.name === "f64" && (from.kind === "int" || from.kind === "float")) return `(+${this.expr(e.expr, true)})`;
         if (to.kind === "int" && from.kind === "int" && rangeOf(from.name)[0] >= rangeOf(to.name)[0] && rangeOf(from.name)[1] <= rangeOf(to.name)[1])
           return this.expr(e.expr, true);
@@ -1305,6 +1302,12 @@ class FnGen {
    */
   private intArith(op: string, name: string, a: string, b: string, checked: string): string {
     const [lo, hi] = INT_RANGE[name];
+    if (isWideInt(name)) {
+      // A 64-bit operand may be a bigint, which JS arithmetic will not mix with a number: one
+      // small helper per operator tests and computes (int64.ts, which says why not inline).
+      const helper = op === "+" ? (lo === 0 ? addU64 : add64) : op === "-" ? (lo === 0 ? subU64 : sub64) : op === "*" ? mul64 : op === "/" ? div64 : rem64;
+      return `${this.k(helper)}(${a}, ${b}, ${checked})`;
+    }
     // Operands that are locals or literals are used where they stand (neither can change the
     // other): fewer temporaries, fewer bytecodes while V8 still interprets the function.
     const direct = isPureOperand(a) && isPureOperand(b);
@@ -1317,16 +1320,6 @@ class FnGen {
     // result can cross; an unsigned left operand cannot make a -0.
     const c = INT_LITERAL.test(b) ? Number(b) : null;
     const unsigned = lo === 0;
-    if (isWideInt(name)) {
-      // A 64-bit operand may be a bigint (int64.ts), which JS arithmetic will not mix with a
-      // number: numbers take the inline path, anything else the exact one. V8 folds the
-      // `typeof` test away where its feedback has seen only numbers.
-      const tests = [x, y].filter((v) => !INT_LITERAL.test(v)).map((v) => `typeof ${v} !== "number"`);
-      if (tests.length > 0) {
-        const inner = this.intArithNumbers(op, lo, hi, x, y, r, slow, c, unsigned);
-        return seq(`${tests.join(" || ")} ? ${slow} : ${inner}`);
-      }
-    }
     return seq(this.intArithNumbers(op, lo, hi, x, y, r, slow, c, unsigned));
   }
 
