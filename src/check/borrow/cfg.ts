@@ -93,6 +93,8 @@ export interface Cfg {
   /** "Loans flow into variable": `let r = &x` gives loan→r; `let r2 = r` gives r→r2. Flow-insensitive. */
   loanHolders: Map<number, Set<Binding>>;
   varFlows: Map<Binding, Set<Binding>>;
+  /** Variables holding a trait object that may hold borrows (`let f: Box<dyn FnMut()> = ..`): dropping one uses them, as its destructor may. */
+  dropUsers?: Set<Binding>;
   /** The function's result owns a trait object (`-> Box<dyn Fn()>`, `-> Vec<Box<dyn Fn()>>`): what it returns must be `'static`. */
   returnsStatic?: boolean;
   /** Parameters declared as shared references (`p: &Point`, `&self`), with the text a `&mut` fix would write there. */

@@ -10,7 +10,7 @@ import type { Binding, Expr, Span } from "../../syntax/ast";
 import type { Type } from "../types";
 import type { Action, Carried, Cfg, CfgNode, Loan } from "./cfg";
 import { hasDeref, isPrefix, localPlace, overlaps, project, type Place } from "./places";
-import { builtinName, closureBoundOf, holdsTensors, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
+import { boxedClosureBound, builtinName, closureBoundOf, holdsTensors, isTensor, mentionsDyn, mentionsRef, mentionsTypeParam, TENSOR_VIEW_METHODS, nativeClosureBound, nativeParamByValue, nativeResultBorrowsReceiver, stripRefs, type ClosureBound, type TypeInfo } from "./typeinfo";
 
 const EMPTY: Carried = { loans: [], vars: [] };
 
@@ -82,6 +82,12 @@ function overloadedOperand(t: Type | undefined): boolean {
  */
 function ownsStaticObject(decl: A.FnDecl | null): boolean {
   return !!decl?.ret && mentionsDyn(decl.ret) && !mentionsRef(decl.ret);
+}
+
+/** A closure expression (through parentheses). */
+function isClosure(e: Expr): boolean {
+  while (e.kind === "ParenExpr") e = e.expr;
+  return e.kind === "ClosureExpr";
 }
 
 /** Does this method take `&self` or `&mut self`? */
@@ -180,6 +186,8 @@ export class Lowerer {
   private lastClosureKind: ClosureKind | null = null;
   /** The `Fn`/`FnMut` bound of the parameter the closure being lowered is passed to (set just for that argument). */
   private argClosureBound: { kind: ClosureBound; param: Span | null } | null = null;
+  /** Set while lowering a value whose written type is `Box<dyn Fn(..)>`: the trait of a closure boxed there. */
+  private expectedBoxBound: { kind: ClosureBound; param: Span } | null = null;
   private lastClosureCopy = false;
   /** Variables holding a Copy closure (see closure()): passing one copies it. */
   private readonly copyClosures = new Set<Binding>();
@@ -198,6 +206,7 @@ export class Lowerer {
   private readonly returnSites: { span: Span; loans: number[]; vars: Binding[] }[] = [];
   private readonly sharedRefParams = new Map<Binding, { span: Span; fix: string }>();
   private returnsStatic = false;
+  private readonly dropUsers = new Set<Binding>();
   /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
   private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
@@ -307,6 +316,7 @@ export class Lowerer {
   private closeScope(span: Span, reportDangling: boolean): void {
     const s = this.scopes.pop()!;
     if (s.bindings.length === 0) return;
+    for (const b of s.bindings) if (this.dropUsers.has(b)) this.touchForDrop(b, span);
     for (const b of s.bindings) this.scopeEndSpan.set(b, span);
     this.emit({ kind: "scopeEnd", bindings: compact(s.bindings), span, reportDangling });
   }
@@ -420,9 +430,18 @@ export class Lowerer {
     this.emit({ kind: "touch", binding: this.staticHolder, span });
   }
 
+  /** A trait object's destructor may use what it borrows: its drop is a use of the variable. */
+  private touchForDrop(b: Binding, span: Span): void {
+    if (this.cur === null) return;
+    this.addUse(b, span);
+    this.emit({ kind: "touch", binding: b, span });
+  }
+
   private ret(c: Carried, span: Span): void {
     this.touchStatic(span);
     if (this.cur === null) return;
+    // Leaving the function drops every local still in scope.
+    for (const sc of this.scopes) for (const b of sc.bindings) if (this.dropUsers.has(b)) this.touchForDrop(b, span);
     if (this.returned) {
       this.returnSites.push({ span, loans: c.loans, vars: c.vars });
       this.flowInto(c, this.returned);
@@ -451,6 +470,7 @@ export class Lowerer {
       returnSites: this.returnSites.length ? this.returnSites : undefined,
       sharedRefParams: this.sharedRefParams.size ? this.sharedRefParams : undefined,
       returnsStatic: this.returnsStatic || undefined,
+      dropUsers: this.dropUsers.size ? this.dropUsers : undefined,
       uses: this.uses,
       scopeEndSpan: this.scopeEndSpan,
       selfOnlyResult: this.selfOnlyResult,
@@ -529,12 +549,15 @@ export class Lowerer {
     const initInner = s.init.kind === "ParenExpr" ? s.init.expr : s.init;
     this.extendedRef = initInner.kind === "RefExpr" ? initInner : null;
     const initLoans = this.loans.length;
+    const boxBound = boxedClosureBound(s.ty);
+    this.expectedBoxBound = boxBound && s.ty ? { kind: boxBound, param: s.ty.span } : null;
     if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
       if (src) this.readScrutinee(src, s.init.span, [s.pat]);
       else carried = this.value(s.init, "move");
     }
+    this.expectedBoxBound = null;
     if (s.elseBlock) {
       const fork = this.cur;
       // The pattern did not match: nothing is bound, and the initializer's borrows are over
@@ -546,6 +569,7 @@ export class Lowerer {
     }
     if (simple) {
       const bp = s.pat as A.BindPat;
+      if (s.ty && mentionsDyn(s.ty) && this.types.carriesLoans(bp.binding.ty ?? bp.ty)) this.dropUsers.add(bp.binding);
       if (s.init.kind === "ClosureExpr" && this.lastClosureKind) this.closureKinds.set(bp.binding, this.lastClosureKind);
       if (s.init.kind === "ClosureExpr" && this.lastClosureCopy) this.copyClosures.add(bp.binding);
       this.declare(bp.binding, true, bp.span);
@@ -1051,7 +1075,15 @@ export class Lowerer {
       if (decl && !decl.body && !isDrop && isTensor(this.ty(a))) auto = true;
       const pi = decl?.selfParam ? i - 1 : i;
       this.argClosureBound = this.closureBoundAt(a, decl, nativeName, pi);
+      const boxed = nativeName === "Box::new" ? this.expectedBoxBound : null;
+      if (boxed && !this.argClosureBound && this.closureBoundAt(a, null, null, 0) === null && isClosure(a)) this.argClosureBound = boxed;
+      this.expectedBoxBound = null;
+      // An argument written where a user function expects `Box<dyn Fn(..)>` (`register(Box::new(|| ..))`).
+      const pty0 = decl?.body && pi >= 0 ? decl.params[pi]?.ty : undefined;
+      const pb = boxedClosureBound(pty0);
+      if (pb) this.expectedBoxBound = { kind: pb, param: pty0!.span };
       const c = this.value(a, this.argMode(a, auto, !decl?.selfParam && this.paramByValue(decl, nativeName, i)));
+      this.expectedBoxBound = null;
       this.argClosureBound = null;
       // A parameter that owns a trait object (`run: Box<dyn Fn(i32) -> i32>`) takes only `'static` values.
       const pty = decl?.body && pi >= 0 ? decl.params[pi]?.ty : undefined;
@@ -1139,7 +1171,11 @@ export class Lowerer {
       // into a container of tensors (`w.push(v)` moves `v`).
       if (native && isTensor(this.ty(a)) && !holdsTensors(recvInner)) auto = true;
       this.argClosureBound = this.closureBoundAt(a, decl, res?.kind === "native" ? res.name : null, i);
+      // An argument written where the method expects `Box<dyn Fn(..)>` (`cmds.add(Box::new(|x| ..))`).
+      const pb = decl?.body ? boxedClosureBound(decl.params[i]?.ty) : null;
+      if (pb) this.expectedBoxBound = { kind: pb, param: decl!.params[i].ty.span };
       const c = this.value(a, this.argMode(a, auto, this.paramByValue(decl, res?.kind === "native" ? res.name : null, i)));
+      this.expectedBoxBound = null;
       this.argClosureBound = null;
       const pty = decl?.body ? decl.params[i]?.ty : undefined;
       cs.push(mentionsDyn(pty) ? this.intoStatic(union(c, this.boxedBorrows(a)), a.span, pty!.kind === "RefType") : c);

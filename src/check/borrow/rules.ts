@@ -363,7 +363,7 @@ export class BodyChecker {
       d.notes.push("the closure is passed where an `Fn` closure is expected, so it cannot change what it captures");
     }
     d.labels.push({ span: p.base.span, message: `\`${p.base.name}\` declared here, outside the closure` });
-    if (bound.paramSpan) d.labels.push({ span: bound.paramSpan, message: access === "move" ? `this parameter expects \`${bound.kind}\`: \`FnOnce\` would allow the move` : "change this to accept `FnMut` instead of `Fn`" });
+    if (bound.paramSpan) d.labels.push({ span: bound.paramSpan, message: access === "move" ? `\`${bound.kind}\` is expected here: \`FnOnce\` would allow the move` : "change this to accept `FnMut` instead of `Fn`" });
     this.addPermissions(d, n, p, access === "move" ? "move" : access);
     this.report(d);
     return true;
@@ -682,6 +682,10 @@ export class BodyChecker {
     } else if (later && this.laterHolderIsStatic) {
       // Held by a `'static` trait object (a boxed closure stored where `Box<dyn ..>` is written): to the end.
       d.labels.push({ span: later, message: "the borrow lasts until here: a closure holding it was stored as a `'static` trait object" });
+    } else if (later && this.laterIsDrop && (nllLive || this.model === "nll")) {
+      const b = this.laterIsDrop;
+      d.labels.push({ span: later, message: `${laterMsg.replace(/ later used here$/, "")} might be used here, when \`${b.name}\` is dropped and runs the destructor of its trait object` });
+      d.notes.push(`\`${b.name}\` holds a trait object (\`dyn\`), whose destructor may use what it borrows, so the borrow lasts until \`${b.name}\` goes out of scope`);
     } else if (later && (nllLive || this.model === "nll")) d.labels.push({ span: later, message: laterMsg });
     if (this.model === "lexical" && !nllLive) {
       const h = holders.find((b) => this.an.holderLive(b, n, "lexical")) ?? holders[0];
@@ -697,6 +701,9 @@ export class BodyChecker {
       }
     }
   }
+
+  /** Set by laterUse: the use it found is the drop of a variable holding a trait object. */
+  private laterIsDrop: Binding | null = null;
 
   /** Set by laterUse: the use it found is a `return` of the function's returned reference. */
   private laterHolderIsReturned = false;
@@ -725,6 +732,7 @@ export class BodyChecker {
       if (nodeUses(this.cfg, node).some((b) => hs.has(b))) {
         this.laterHolderIsStatic = a.kind === "touch" && a.binding.name === "<'static>";
         this.laterHolderIsReturned = a.kind === "touch" && a.binding.name === "<returned>";
+        this.laterIsDrop = a.kind === "touch" && !!this.cfg.dropUsers?.has(a.binding) ? a.binding : null;
         return (a as { span: Span }).span ?? null;
       }
       if (a.kind === "declare" && hs.has(a.binding)) continue;

@@ -309,6 +309,22 @@ function closureBoundOfType(decl: FnDecl, t: TypeExpr): ClosureBound | null {
   return null;
 }
 
+/**
+ * The closure trait of a written `Box<dyn Fn(..)>` / `Box<dyn FnMut(..)>`: a closure boxed where
+ * that type is expected (`let cb: Box<dyn Fn()> = Box::new(|| ..)`) has that trait in rustc.
+ */
+export function boxedClosureBound(t: TypeExpr | null | undefined): ClosureBound | null {
+  if (!t || t.kind !== "PathType") return null;
+  const last = t.segments[t.segments.length - 1];
+  const arg = last.name.name === "Box" && last.args?.length === 1 ? last.args[0] : null;
+  if (!arg || arg.kind !== "DynTraitType") return null;
+  for (const b of arg.bounds) {
+    const name = b.segments[b.segments.length - 1].name.name;
+    if (name === "Fn" || name === "FnMut") return name;
+  }
+  return null;
+}
+
 let nativeSigs: Map<string, NativeSig> | null = null;
 
 /** The prelude's body-less declarations by the name the checker resolves natives to (`Iter::next`, `std::mem::swap`). */
