@@ -84,7 +84,12 @@ export class BodyChecker {
     for (let i = 0; i < order.length; i++) {
       const n = order[i];
       // An assignment into a moved or uninitialized value is reported once, as that.
-      if (this.checkMoves(n) && this.cfg.nodes[n].action.kind === "assign") continue;
+      const act = this.cfg.nodes[n].action;
+      if (this.checkMoves(n) && act.kind === "assign") {
+        // Assigning part of a moved value is also told as not `mut` (rustc; never-initialized is not).
+        if (!act.isLet) this.checkAssignMutability(n, act.place, act.span, act.throughBox === true);
+        continue;
+      }
       this.checkNode(n);
     }
     this.checkStoresIntoSelf();
@@ -182,7 +187,8 @@ export class BodyChecker {
     }
     if (!sites.length) return false;
     const setKey = sites.map((s) => s.id).sort((a, b) => a - b).join(",");
-    const used = movePath(place);
+    // A partial assignment is a use of the value it is part of (`p` for `p.x = 1`), as in rustc.
+    const used = kind === "write" ? localPlace(place.base) : movePath(place);
     const prev = this.reportedMoveSets.get(setKey);
     if (prev) {
       // rustc reports one use per set of moves: a use of the reported place or of a part of it
@@ -451,6 +457,8 @@ export class BodyChecker {
       return true;
     }
     if (p.base.mutable || p.base.name === "<iterator>") return false;
+    // A binding never given a value yet is told as that (E0381), not as not `mut` (rustc).
+    if (!this.an.maybeAssigned(p.base, n)) return false;
     const earlier = this.notMutBorrows.get(p.base);
     if (earlier) {
       // rustc tells one E0596 per binding: with several, at the declaration, each borrow labelled.
@@ -516,6 +524,7 @@ export class BodyChecker {
       this.report(d);
       return true;
     }
+    if (!this.an.maybeAssigned(p.base, n)) return false; // a field of a binding never given a value: E0381
     const d = diag("E0594", `cannot assign to \`${placeToString(p)}\`, as \`${p.base.name}\` is not declared as mutable`, span, "cannot assign");
     d.help.push(`consider changing this to be mutable: \`mut ${p.base.name}\``);
     this.addPermissions(d, n, p, "write");
