@@ -181,4 +181,116 @@ fn main() {}`);
 }`);
     expect(ds.map((d) => `${d.code}@${at(d.primary)}`)).toEqual(["E0382@4", "E0499@8"]);
   });
+
+  it("NLL problem case #3: points at the return that keeps the borrow, with the look-first help", () => {
+    const [d, ...rest] = borrowDiags(`fn get(m: &mut Map<u32, String>, k: u32) -> &String {
+    if let Some(v) = m.get(&k) {
+        return v;
+    }
+    m.insert(k, String::new());
+    m.get(&k).unwrap()
+}
+fn main() {
+    let mut m: Map<u32, String> = Map::new();
+    print(get(&mut m, 1));
+}`, "nll");
+    expect(rest).toEqual([]);
+    expect([d.code, at(d.primary)]).toEqual(["E0502", 5]);
+    expect(labels(d)).toContain("3: returning this value requires that the borrow lasts until the function returns");
+    expect(labels(d).some((l) => l.includes("later used"))).toBe(false);
+    expect(d.notes[0]).toContain("problem case #3");
+    expect(d.help[0]).toContain("contains_key");
+  });
+
+  it("two `&mut` of elements of one Vec: the note on indices and the split_at_mut help", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut v = vec![1, 2];
+    let a = &mut v[0];
+    let b = &mut v[1];
+    *a += *b;
+}`, "nll");
+    expect(d.code).toBe("E0499");
+    expect(d.notes[0]).toBe("two indices may name the same element, so each `&mut` of an element borrows the whole collection");
+    expect(d.help[0]).toContain("`.split_at_mut(position)`");
+  });
+
+  it("writing through a `&T` parameter: labels the declaration and helps with `&mut T`", () => {
+    const [d] = borrowDiags(`struct P {
+    x: i32,
+}
+fn reset(p: &P) {
+    p.x = 0;
+}
+fn main() {}`, "nll");
+    expect(d.code).toBe("E0594");
+    expect(labels(d)).toEqual(["4: `p` is declared here as a `&` reference"]);
+    expect(d.help).toEqual(["consider changing this to be a mutable reference: `&mut P`"]);
+  });
+
+  it("a conflict with a closure's capture: the closure's |params| and the use inside it", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut n = 0;
+    let mut inc = |k: i32| {
+        n += k;
+    };
+    inc(1);
+    print(n);
+    inc(2);
+}`, "nll");
+    expect([d.code, at(d.primary)]).toEqual(["E0502", 7]);
+    const text = (s: { start: number; end: number; file: { text: string } }) => s.file.text.slice(s.start, s.end);
+    expect(d.labels.map((l) => [text(l.span), l.message])).toEqual([
+      ["|k: i32|", "mutable borrow occurs here"],
+      ["n", "first borrow occurs due to use of `n` in closure"],
+      ["inc", "mutable borrow later used here"],
+    ]);
+  });
+
+  it("changing a collection inside a for loop over it: the iterator note and the fixes", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut v = vec![1, 2];
+    for x in v.iter() {
+        if *x > 1 {
+            v.push(0);
+        }
+    }
+}`, "nll");
+    expect(d.code).toBe("E0502");
+    expect(d.notes[0]).toBe("a `for` loop's iterator borrows `v` until the loop ends, so `v` cannot change inside the loop");
+    expect(d.help[0]).toContain("`retain`");
+  });
+
+  it("one E0596 per binding not declared `mut`: at the declaration, each use labelled", () => {
+    const ds = borrowDiags(`fn main() {
+    let v = Vec::new();
+    v.push(1);
+    v.push(2);
+    print(v);
+}`, "nll");
+    expect(ds.map((d) => [d.code, at(d.primary), d.primary.message])).toEqual([["E0596", 2, "not mutable"]]);
+    expect(labels(ds[0])).toEqual(["3: cannot borrow as mutable", "4: cannot borrow as mutable"]);
+  });
+
+  it("a trait object holding a borrow uses it when dropped", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut calls = 0;
+    let mut f: Box<dyn FnMut()> = Box::new(|| calls += 1);
+    f();
+    print(calls);
+}`, "nll");
+    expect([d.code, at(d.primary)]).toEqual(["E0502", 5]);
+    expect(labels(d)).toContain("6: mutable borrow might be used here, when `f` is dropped and runs the destructor of its trait object");
+  });
+
+  it("a view pushed into a container: the container holds the view", () => {
+    const [d] = borrowDiags(`fn main() {
+    let mut t = Tensor::zeros([4]);
+    let mut vs = Vec::new();
+    vs.push(t.view([2, 2]));
+    t.fill_(1.0);
+    print(vs.len());
+}`, "nll");
+    expect([d.code, at(d.primary)]).toEqual(["E0502", 5]);
+    expect(d.notes[0]).toBe("`vs` holds a view of `t`: it shares `t`'s storage, so changing `t` would change what `vs` holds too");
+  });
 });
