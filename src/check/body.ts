@@ -29,7 +29,7 @@ import type {
   TraitDecl,
 } from "../syntax/ast";
 import { computeCaptures } from "./captures";
-import { collectionArgument, indexAsMethodCall, iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
+import { collectionArgument, indexAsMethodCall, preludeCollection, iterArgument, markMutablePlace, pretyped, rewriteCollectInto, rewriteCollectionFor, rewriteCollectionIndex } from "./collections";
 import { checkExhaustive, checkIrrefutableLet } from "./exhaustive";
 import { mismatch, show, type MismatchOrigin } from "./diag";
 import { ANY_LEN, describe, Env, headKey, MARKER_TRAITS, OPERATOR_TRAITS, UNIVERSAL_TRAITS, type FnSig, type ImplInfo, type LowerCx } from "./env";
@@ -1381,6 +1381,11 @@ export class BodyChecker {
       if (t === ERR) return ERR;
       if (t.kind === "adt" && t.decl.kind === "StructDecl") {
         const idx = t.decl.fields.findIndex((f) => f.name.name === name);
+        // The fields of the prelude's collections are their private representation: to a program
+        // they do not exist (rustc's E0609 for any name but the real, private ones).
+        if (idx >= 0 && e.span.file.name !== "<prelude>" && preludeCollection(inf, t)) {
+          return this.err(error("E0609", `no field \`${name}\` on type ${show(inf, t)}`, e.field.span, "unknown field"));
+        }
         if (idx >= 0) {
           e.index = idx;
           e.derefs = derefs;

@@ -78,10 +78,11 @@ export function collectionDebug(rt: Runtime, p: Value, t: Adt, precision: number
       return `{${es.keys.map((k) => show(k, es.kt)).join(", ")}}`;
     }
     case "VecDeque": {
-      const front = field(rt, p, t, 0);
-      const back = field(rt, p, t, 1);
-      const f = vecItems(rt, front.v, front.t);
-      const b = vecItems(rt, back.v, back.t);
+      // `head` holds the front values reversed, `tail` the rest in order.
+      const head = field(rt, p, t, 0);
+      const tail = field(rt, p, t, 1);
+      const f = vecItems(rt, head.v, head.t);
+      const b = vecItems(rt, tail.v, tail.t);
       return `[${[...f.items.reverse(), ...b.items].map((x) => show(x, f.elem)).join(", ")}]`;
     }
     default: {
