@@ -803,8 +803,13 @@ export class Lowerer {
       case "StructLitExpr": {
         const fieldDecls = e.target?.kind === "struct" ? e.target.decl.fields : null;
         const cs = e.fields.map((f) => {
+          const fty = fieldDecls?.find((fd) => fd.name.name === f.name.name)?.ty;
+          // A closure boxed into a field written `Box<dyn Fn(..)>` has that trait.
+          const fb = boxedClosureBound(fty);
+          if (fb) this.expectedBoxBound = { kind: fb, param: fty!.span };
           const c = this.value(f.value, "move");
-          return fieldDecls && mentionsDyn(fieldDecls.find((fd) => fd.name.name === f.name.name)?.ty) ? this.intoStatic(union(c, this.boxedBorrows(f.value)), f.value.span) : c;
+          this.expectedBoxBound = null;
+          return fieldDecls && mentionsDyn(fty) ? this.intoStatic(union(c, this.boxedBorrows(f.value)), f.value.span) : c;
         });
         if (e.base) {
           const bp = this.place(e.base);
@@ -1000,7 +1005,7 @@ export class Lowerer {
     }
     if (compound) this.addUse(p.base, target.span);
     const throughBox = tgtInner.kind === "DerefExpr" && builtinName(this.ty(tgtInner.operand)) === "Box";
-    const dropsOld = !compound && p.proj.length === 0 && this.types.needsDrop(p.base.ty);
+    const dropsOld = !compound && this.types.needsDrop(p.proj.length === 0 ? p.base.ty : this.ty(target));
     this.emit({ kind: "assign", place: p, span: e.span, isLet: false, compound, throughBox, dropsOld: dropsOld || undefined });
     if (this.selfStores && p.base === this.selfStores.self && c.vars.length) this.selfStores.stores.push({ vars: c.vars, span: e.span });
     if (!hasDeref(p)) this.flowInto(c, p.base);

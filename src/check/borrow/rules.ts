@@ -459,7 +459,8 @@ export class BodyChecker {
     if (p.base.mutable || p.base.name === "<iterator>") return false;
     // A binding never given a value yet is told as that (E0381), not as not `mut` (rustc).
     if (!this.an.maybeAssigned(p.base, n)) return false;
-    const earlier = this.notMutBorrows.get(p.base);
+    // A variable captured by a closure is no local of the closure's body: each use is told there.
+    const earlier = this.cfg.captured.has(p.base) ? undefined : this.notMutBorrows.get(p.base);
     if (earlier) {
       // rustc tells one E0596 per binding: with several, at the declaration, each borrow labelled.
       if (earlier.labels.every((l) => l.message !== "cannot borrow as mutable")) {
