@@ -1,15 +1,23 @@
-// `{:?}` of the standard collections the prelude writes in STARK (`HashSet`, `BTreeMap`,
-// `BTreeSet`, `VecDeque`, `BinaryHeap`; stdlib/prelude.stark, section std::collections). They are
-// ordinary structs there, whose derived Debug would show their private fields; Rust shows their
-// contents: `{1, 2}` for a set, `{"a": 1}` for a map (both sorted for the B-trees), `[1, 2]` for
-// a deque front to back and for a heap in its internal order.
+// What the standard collections the prelude writes in STARK (`HashSet`, `BTreeMap`, `BTreeSet`,
+// `VecDeque`, `BinaryHeap`, and `std::cmp::Reverse`; stdlib/prelude.stark, section
+// std::collections) need from the evaluator, where their fields are not what Rust compares or
+// shows:
+//
+// * `{:?}`: Rust shows their contents — `{1, 2}` for a set, `{"a": 1}` for a map (both sorted for
+//   the B-trees), `[1, 2]` for a deque front to back and for a heap in its internal order.
+// * `==`: a BTreeMap/BTreeSet compares its entries (not its key list), a VecDeque its values in
+//   order (not how they are split between its two halves).
+// * order: `Reverse(a) < Reverse(b)` is `b < a`.
+//
+// The last two are here rather than as `impl PartialEq` / `impl Ord` in the prelude: a STARK impl
+// of those traits makes every comparison of every program ask for user impls first.
 
 import { Ptr } from "../../heap/api";
 import type { Type } from "../check/types";
 import { formatValue, getMapOps } from "./format";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { reprOf } from "./typeinfo";
-import { valueCompare } from "./values";
+import { valueCompare, valueEquals } from "./values";
 
 type Adt = Type & { kind: "adt" };
 
@@ -91,4 +99,33 @@ export function collectionDebug(rt: Runtime, p: Value, t: Adt, precision: number
       return `[${d.items.map((x) => show(x, d.elem)).join(", ")}]`;
     }
   }
+}
+
+/** `==` of a prelude collection whose fields are not its contents; null for any other type. */
+export function collectionEquals(rt: Runtime, a: Value, b: Value, t: Adt): boolean | null {
+  const name = collectionName(t);
+  if (name === "BTreeMap") {
+    // The entries are the `Map` (order-insensitive equality); `order` is bookkeeping.
+    const m = field(rt, a, t, 0);
+    return valueEquals(rt, m.v, field(rt, b, t, 0).v, m.t);
+  }
+  if (name === "VecDeque") {
+    const items = (p: Ptr) => {
+      const head = field(rt, p, t, 0);
+      const tail = field(rt, p, t, 1);
+      const h = vecItems(rt, head.v, head.t);
+      return { items: [...h.items.reverse(), ...vecItems(rt, tail.v, tail.t).items], elem: h.elem };
+    };
+    const x = items(a);
+    const y = items(b);
+    return x.items.length === y.items.length && x.items.every((v, i) => valueEquals(rt, v, y.items[i], x.elem));
+  }
+  return null; // HashSet, BTreeSet (through its BTreeMap), BinaryHeap: structural
+}
+
+/** The order of `std::cmp::Reverse<T>` (the inner values' order, reversed); null for other types. */
+export function reverseCompare(rt: Runtime, a: Value, b: Value, t: Adt): number | null {
+  if (t.decl.name.name !== "Reverse" || t.decl.kind !== "StructDecl") return null;
+  const inner = field(rt, a, t, 0);
+  return valueCompare(rt, field(rt, b, t, 0).v, inner.v, inner.t);
 }

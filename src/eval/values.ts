@@ -6,6 +6,7 @@ import { fromSlot } from "./int64";
 import { SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import type { Tensor } from "../tensor/api";
+import { collectionEquals, reverseCompare } from "./collections";
 import { getMapOps } from "./format";
 import { Runtime, Value, VEC_DATA, VEC_LEN } from "./runtime";
 import { located, locateSlice } from "./sliceview";
@@ -113,6 +114,10 @@ export function valueEquals(rt: Runtime, a: Value, b: Value, t: Type): boolean {
     for (let i = 0; i < n; i++) if (!valueEquals(rt, rt.load(a, i, k), rt.load(b, i, k), t.elem)) return false;
     return true;
   }
+  if (t.kind === "adt" && t.decl.span.file.name === "<prelude>") {
+    const std = collectionEquals(rt, a, b, t);
+    if (std !== null) return std;
+  }
   if (t.kind === "adt" && anyUserOrder) {
     const user = userOrders.get(rt)?.eq(t, a, b);
     if (user != null) return user;
@@ -182,6 +187,10 @@ export function valueCompare(rt: Runtime, a: Value, b: Value, t: Type): number {
       }
       return n < m ? -1 : n > m ? 1 : 0;
     }
+  }
+  if (t.kind === "adt" && t.decl.span.file.name === "<prelude>") {
+    const std = reverseCompare(rt, a, b, t);
+    if (std !== null) return std;
   }
   if (t.kind === "adt" && anyUserOrder) {
     const user = userOrders.get(rt)?.cmp(t, a, b);
