@@ -160,6 +160,12 @@ export class BodyChecker {
   checkFn(decl: FnDecl, globals: Locals | null): void {
     if (!decl.body) return;
     const sig = this.env.sig(decl);
+    // `S: Source<Item = i32>`: inside the body `S::Item` is i32.
+    this.env.withBoundProjections(sig.assocBindings, () => this.checkFnBody(decl, sig, globals));
+  }
+
+  private checkFnBody(decl: FnDecl, sig: FnSig, globals: Locals | null): void {
+    if (!decl.body) return;
     const fcx = this.env.contextOf(decl);
     const impl = fcx?.impl ?? null;
     const frame = new Frame(false, null);
@@ -167,6 +173,10 @@ export class BodyChecker {
     const selfTy: Type | null = impl ? impl.target : fcx?.trait ? { kind: "param", name: "Self" } : null;
     const sub = new Map<string, Type>();
     if (selfTy) sub.set("Self", selfTy);
+    for (const [k, v] of sig.assocBindings) {
+      const [g, , a] = k.split(":");
+      if (a !== "Rhs" && a !== "Output") sub.set(`${g}::${a}`, v);
+    }
     const lower = this.env.lowerCxFor(decl);
     if (selfTy) lower.selfTy = selfTy;
     const cx: BodyCx = {
@@ -241,6 +251,16 @@ export class BodyChecker {
     if (this.canCoerce(e, actual, expected)) {
       e.coercedTo = expected;
       this.coercions.push(e);
+      return expected;
+    }
+    // A user iterator whose items are not the ones asked for: rustc's E0271.
+    const x = this.inf.shallow(expected);
+    const item = x.kind === "builtin" && x.name === "Iter" ? this.env.userIterItem(actual) : null;
+    if (item && x.kind === "builtin") {
+      const [a, want] = [show(this.inf, this.stripRefs(actual)).slice(1, -1), show(this.inf, x.args[0]).slice(1, -1)];
+      const d = error("E0271", `type mismatch resolving \`<${a} as Iterator>::Item == ${want}\``, e.span, `expected \`${want}\`, found ${show(this.inf, item)}`);
+      if (origin) d.labels.push({ span: origin.span, message: origin.label });
+      this.err(d);
       return expected;
     }
     this.err(mismatch(this.inf, e.span, expected, actual, origin));
@@ -742,6 +762,12 @@ export class BodyChecker {
     let it = inf.shallow(this.expr(e.iter, null, cx));
     // `for x in &set` over a prelude collection: `set.iter()` (src/check/collections.ts).
     if (rewriteCollectionFor(inf, e, it)) it = inf.shallow(this.expr(e.iter, null, cx));
+    // `for x in &bag` with a user `impl IntoIterator for &Bag`: `(&bag).into_iter()`.
+    else if (it !== ERR && !this.iterItem(it) && this.env.userIntoIterItem(it)) {
+      pretyped.add(e.iter);
+      e.iter = { kind: "MethodCallExpr", span: e.iter.span, receiver: e.iter, method: { name: "into_iter", span: e.iter.span }, typeArgs: null, args: [] };
+      it = inf.shallow(this.expr(e.iter, null, cx));
+    }
     let item: Type = ERR;
     if (it !== ERR) {
       const r = this.iterItem(it);
@@ -2247,6 +2273,9 @@ export class BodyChecker {
     }
     if (inf.tryUnify(src, dst)) return to;
     if (losslessNumber(inf, src, dst)) return to;
+    // `fn f<T: Into<Meters>>(x: T) -> Meters { x.into() }`: each instantiation converts through
+    // its type's `From` impl (src/eval/compile.ts `genericInto`).
+    if (src.kind === "param" && !src.name.includes("::")) return to;
     const conv = this.fromImpl(dst, src, isStrLiteral(e.receiver));
     if (conv) {
       e.intoFrom = conv;

@@ -93,6 +93,13 @@ export interface LowerCx {
   selfTy: Type | null;
 }
 
+/** `std::vec::IntoIter<T>`, `std::slice::Iter<T>`, ...: an `Iter` of these items. */
+const STD_ITERATORS: Record<string, (t: Type) => Type> = {
+  "vec::IntoIter": (t) => t,
+  "slice::Iter": (t) => ({ kind: "ref", mutable: false, inner: t }),
+  "slice::IterMut": (t) => ({ kind: "ref", mutable: true, inner: t }),
+};
+
 /** Marks an array type whose length is any (the prelude's `Array<T>`). */
 export const ANY_LEN = -1;
 
@@ -243,7 +250,8 @@ export class Env {
       this.blanketImpls.push(info);
       return;
     }
-    const key = headKey(target);
+    // `impl IntoIterator for &Bag`: kept with Bag's impls; only a `&Bag` receiver unifies with it.
+    const key = headKey(target) ?? (target.kind === "ref" ? headKey(target.inner) : null);
     if (key === null) return;
     let list = this.impls.get(key);
     if (!list) this.impls.set(key, (list = []));
@@ -552,6 +560,10 @@ export class Env {
     }
     const entry = this.resolveTypePath(te, cx.scope);
     const args = last.args ? last.args.filter((a) => a.kind !== "ShapeType").map((a) => this.lower(a, cx)) : null;
+    // Rust's named iterator types (`type IntoIter = std::vec::IntoIter<T>;` in an `impl
+    // IntoIterator`) are STARK's one iterator type.
+    const stdIter = !entry && segs.length >= 3 && segs[0].name.name === "std" && args?.length === 1 ? STD_ITERATORS[`${segs[segs.length - 2].name.name}::${name}`] : undefined;
+    if (stdIter) return { kind: "builtin", name: "Iter", args: [stdIter(args![0])] };
     if (!entry) {
       this.unknownType(te, cx.scope, "type");
       return ERR;
@@ -820,7 +832,7 @@ export class Env {
    */
   project(base: Type, name: string): Type | null {
     const b = this.inf.shallow(base);
-    if (b.kind === "param") return { kind: "param", name: `${b.name}::${name}` };
+    if (b.kind === "param") return this.boundProjections.get(`${b.name}::${name}`) ?? { kind: "param", name: `${b.name}::${name}` };
     if (b.kind === "builtin" && (b.name === "Iter" || b.name === "Range") && name === "Item") return b.args[0];
     const key = headKey(b);
     if (key === null) return null;
@@ -837,6 +849,31 @@ export class Env {
       return substitute(this.lower(a.ty!, this.implLowerCx(info)), sub);
     }
     return null;
+  }
+
+  /**
+   * In the function being checked, the associated types its bounds fix (`S: Source<Item = i32>`:
+   * `S::Item` is i32). Set by the body checker for each function (`withBoundProjections`).
+   */
+  private boundProjections = new Map<string, Type>();
+
+  /** Runs `f` with the projections `assocBindings` (FnSig's, keyed `S:Source:Item`) fix. */
+  withBoundProjections<R>(assocBindings: Map<string, Type>, f: () => R): R {
+    const saved = this.boundProjections;
+    const root = this.root();
+    const savedRoot = root.boundProjections;
+    const next = new Map<string, Type>();
+    for (const [k, v] of assocBindings) {
+      const [g, , a] = k.split(":");
+      if (a !== "Rhs" && a !== "Output") next.set(`${g}::${a}`, v);
+    }
+    this.boundProjections = root.boundProjections = next;
+    try {
+      return f();
+    } finally {
+      this.boundProjections = saved;
+      root.boundProjections = savedRoot;
+    }
   }
 
   /** Projections whose base was not known when a signature was instantiated (a call's fresh `S`). */
@@ -869,6 +906,29 @@ export class Env {
       const t = this.project(b, p.name);
       if (t) this.inf.tryUnify(p.out, t);
     }
+  }
+
+  /**
+   * A user `impl IntoIterator` for `t` (`Bag` or `&Bag`): its item type, for a `for` loop that
+   * then walks `t.into_iter()`.
+   */
+  userIntoIterItem(t: Type): Type | null {
+    const b = this.inf.shallow(t);
+    const inner = b.kind === "ref" ? this.inf.shallow(b.inner) : b;
+    if (inner.kind !== "adt") return null;
+    for (const info of this.implsFor(inner.decl)) {
+      if (!info.trait || info.trait.name.name !== "IntoIterator" || !this.isPreludeTrait(info.trait)) continue;
+      const mark = this.inf.mark();
+      const sub = new Map<string, Type>();
+      for (const g of info.generics) sub.set(g.name, this.inf.fresh());
+      if (!this.inf.tryUnify(substitute(info.target, sub), b)) {
+        this.inf.rollback(mark);
+        continue;
+      }
+      const a = info.decl.assocTypes?.find((x) => x.name.name === "Item" && x.ty);
+      return a ? substitute(this.lower(a.ty!, this.implLowerCx(info)), sub) : null;
+    }
+    return null;
   }
 
   /** The item type of a user type that implements the prelude's `Iterator` (`impl Iterator for Counter`), else null. */

@@ -116,7 +116,9 @@ function lookupOn(ck: BodyChecker, t: Type, name: string, cx: BodyCx | null, sta
     }
     return null;
   }
-  const key = headKey(t);
+  // A reference receiver reaches the impls for the reference type itself (`impl IntoIterator for &Bag`).
+  const refTo = t.kind === "ref" ? inf.shallow(t.inner) : null;
+  const key = headKey(t) ?? (refTo?.kind === "adt" ? refTo.decl : null);
   if (key === null) return null;
   const impls = ck.env.implsFor(key);
   // Inherent impls first, then trait impls.

@@ -30,7 +30,7 @@ import type {
 import type { Tensor } from "../tensor/api";
 import { bindsByRef, cellBindings, mayEscape, mayGC, findSelfBinding } from "./analyze";
 import { formatWithSpec } from "./format";
-import { ItemIndex, implSubst, traitNameOf } from "./items";
+import { ItemIndex, implSubst, targetName, traitNameOf } from "./items";
 import { NativeSite, NATIVES } from "./natives";
 import { Frame, Runtime, typeKeyShort, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import {
@@ -43,6 +43,7 @@ import {
   Subst,
   substitute,
   substKey,
+  typeKey,
   unify,
   INT_BITS,
   INT_RANGE,
@@ -3131,6 +3132,13 @@ export class Compiler {
       const value = this.moveArg(e.receiver, ctx, this.compileExpr(e.receiver, ctx));
       return this.directCall(cf, [value], [e.receiver], [reprOf(recvT)], ctx, e.span);
     }
+    if (res.kind === "native" && res.name === "Into::into") {
+      const conv = this.genericInto(derefAll(selfT), derefAll(retType));
+      if (conv) {
+        const value = this.moveArg(e.receiver, ctx, this.compileExpr(e.receiver, ctx));
+        return this.directCall(conv, [value], [e.receiver], [reprOf(recvT)], ctx, e.span);
+      }
+    }
     if (res.kind === "native") {
       const allArgs = [e.receiver, ...e.args];
       const code = this.nativeCall(res.name, allArgs, [selfArgType, ...argTypes], retType, ctx, e.span, e as unknown as { autoref?: boolean[] }, recv);
@@ -3201,6 +3209,23 @@ export class Compiler {
     this.unifyFnSignature(decl, impl, argTypes, retType, subst, ctx, selfArgType);
     if (impl && !subst.has("Self")) subst.set("Self", derefAll(selfT));
     return this.getFn(decl, impl, subst);
+  }
+
+  /**
+   * `x.into()` on a generic `T: Into<Y>` in an instantiation where T is a type with a user
+   * `impl From<T> for Y`: that impl's `from` (null when T is Y or a number widening).
+   */
+  private genericInto(from: Type, to: Type): CompiledFn | null {
+    if (typeKey(from) === typeKey(to) || to.kind !== "adt") return null;
+    for (const impl of this.items.impls) {
+      if (traitNameOf(impl) !== "From" || targetName(impl.target) !== to.decl.name.name) continue;
+      const decl = impl.methods.find((m) => m.name.name === "from");
+      const param = decl?.params[0];
+      if (!decl || !param) continue;
+      const subst = implSubst(impl, to, this.items);
+      if (typeKey(resolveTypeExpr(param.ty, subst, this.items)) === typeKey(from)) return this.getFn(decl, impl, subst);
+    }
+    return null;
   }
 
   /** `&mut self` on a scalar receiver needs a place; everything else passes the value. */
