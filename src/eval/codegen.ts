@@ -47,7 +47,7 @@ import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./r
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
 import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
-import { add64, addU64, BIG_CODE_MIN, bigSlot, div64, fromSlot, inc64, isWideInt, mul64, rangeOf, rem64, sub64, subU64, succ, toF64 } from "./int64";
+import { BIG_CODE_MIN, bigSlot, fromSlot, inc64, isWideInt, rangeOf, succ, toF64 } from "./int64";
 
 /** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
 const isPureOperand = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s) || INT_LITERAL.test(s);
@@ -1268,9 +1268,80 @@ class FnGen {
     if (!(lt.kind === "int" || lt.kind === "float" || lt.kind === "char" || lt.kind === "bool")) return null;
     if (mayEscape(e.right) || mayEscape(e.left)) return null;
     if (op === "&&" || op === "||") return `(${this.expr(e.left, true)} ${op} ${this.expr(e.right, true)})`;
+    if (lt.kind === "int" && isWideInt(lt.name) && WIDE_ARITH.has(op)) {
+      const tree = this.wideTree(e, lt.name);
+      if (tree !== null) return tree;
+    }
     const a = this.expr(e.left, false);
     const b = this.expr(e.right, false);
     return this.binop(op, lt, a, b, e.span);
+  }
+
+  /**
+   * Two or more 64-bit `+ - * / %` whose leaves are locals and literals (`(i + j) * (i + j + 1) / 2`):
+   * computed on numbers with no call and no type test per operation — an operation leaving
+   * ±(2^53 - 1), or a division by zero, gives NaN, which the rest carries to the end — and
+   * computed again exactly (the checked operations of `Compiler.scalarBinary`, with Rust's
+   * panics) only when a leaf is not a number (a bigint, int64.ts) or the result is NaN. Reading a
+   * local has no effect, so computing twice is invisible. This keeps a small numeric function
+   * (spectral's `a(i, j)`) under TurboFan's inlining limit, which a test per operand did not.
+   */
+  private wideTree(e: Expr & { kind: "BinaryExpr" }, name: string): string | null {
+    const [lo, hi] = INT_RANGE[name];
+    const isNode = (x: Expr): x is Expr & { kind: "BinaryExpr" } => {
+      if (x.kind !== "BinaryExpr" || x.method || !WIDE_ARITH.has(x.op)) return false;
+      const t = derefAll(this.typeOf(x));
+      return t.kind === "int" && t.name === name;
+    };
+    const isLeaf = (x: Expr): boolean => x.kind === "IntLit" || (x.kind === "PathExpr" && x.res?.kind === "local");
+    let ops = 0;
+    const pure = (x: Expr): boolean => {
+      x = unwrapParens(x);
+      if (isNode(x)) {
+        ops++;
+        return pure(x.left) && pure(x.right);
+      }
+      return isLeaf(x);
+    };
+    if (!pure(e) || ops < 2) return null;
+    const leaves = new Map<Expr, string>();
+    const tests: string[] = [];
+    for (const x of leafOrder(e, isNode)) {
+      const v = this.expr(x, false);
+      if (!INT_LITERAL.test(v) && !/^[A-Za-z_$][\w$]*$/.test(v)) return null;
+      leaves.set(x, v);
+      if (!INT_LITERAL.test(v) && !tests.includes(`typeof ${v} === "number"`)) tests.push(`typeof ${v} === "number"`);
+    }
+    const fast = (x: Expr): string => {
+      x = unwrapParens(x);
+      if (!isNode(x)) return leaves.get(x)!;
+      const l = fast(x.left);
+      const r = fast(x.right);
+      const t = this.tmp();
+      switch (x.op) {
+        case "+":
+          return `((${t} = ${l} + ${r}) <= ${hi}${lo === 0 ? "" : ` && ${t} >= ${lo}`} ? ${t} : NaN)`;
+        case "-":
+          return `((${t} = ${l} - ${r}) >= ${lo}${lo === 0 ? "" : ` && ${t} <= ${hi}`} ? ${t} : NaN)`;
+        case "*":
+          return lo === 0 ? `((${t} = ${l} * ${r}) <= ${hi} ? ${t} : NaN)` : `((${t} = ${l} * ${r}) <= ${hi} && ${t} >= ${lo} ? ${t} + 0 : NaN)`;
+        case "/":
+          // Exact for safe integers (see `wideArith`); a zero divisor gives NaN.
+          if (INT_LITERAL.test(r) && Number(r) !== 0) return `(Math.trunc(${l} / ${r}) + 0)`;
+          return `((${t} = ${r}) !== 0 ? Math.trunc(${l} / ${t}) + 0 : NaN)`;
+        default:
+          return `(${l} % ${r} + 0)`;
+      }
+    };
+    const slow = (x: Expr): string => {
+      x = unwrapParens(x);
+      if (!isNode(x)) return leaves.get(x)!;
+      const fn = this.emitting ? this.c.scalarBinary(x.op, derefAll(this.typeOf(x)), x.span) : null;
+      return `${this.k(fn)}(${slow(x.left)}, ${slow(x.right)})`;
+    };
+    const r = this.tmp();
+    const guard = tests.length ? `${tests.join(" && ")} && ` : "";
+    return `(${guard}(${r} = ${fast(e)}) === ${r} ? ${r} : ${slow(e)})`;
   }
 
   /** A scalar operator with Rust's checks: inline JS where it is exact, the checked helper otherwise. */
@@ -1302,12 +1373,7 @@ class FnGen {
    */
   private intArith(op: string, name: string, a: string, b: string, checked: string): string {
     const [lo, hi] = INT_RANGE[name];
-    if (isWideInt(name)) {
-      // A 64-bit operand may be a bigint, which JS arithmetic will not mix with a number: one
-      // small helper per operator tests and computes (int64.ts, which says why not inline).
-      const helper = op === "+" ? (lo === 0 ? addU64 : add64) : op === "-" ? (lo === 0 ? subU64 : sub64) : op === "*" ? mul64 : op === "/" ? div64 : rem64;
-      return `${this.k(helper)}(${a}, ${b}, ${checked})`;
-    }
+    if (isWideInt(name)) return this.wideArith(op, lo, hi, a, b, checked);
     // Operands that are locals or literals are used where they stand (neither can change the
     // other): fewer temporaries, fewer bytecodes while V8 still interprets the function.
     const direct = isPureOperand(a) && isPureOperand(b);
@@ -1321,6 +1387,40 @@ class FnGen {
     const c = INT_LITERAL.test(b) ? Number(b) : null;
     const unsigned = lo === 0;
     return seq(this.intArithNumbers(op, lo, hi, x, y, r, slow, c, unsigned));
+  }
+
+  /**
+   * One 64-bit `+ - * / %` (several of them with plain leaves are `wideTree`): inline on numbers,
+   * the site's exact operation `checked` when an operand is not a number (a bigint, int64.ts;
+   * a literal needs no test) or the result leaves ±(2^53 - 1), or for a zero divisor.
+   */
+  private wideArith(op: string, lo: number, hi: number, a: string, b: string, checked: string): string {
+    const direct = isPureOperand(a) && isPureOperand(b);
+    const x = direct ? a : this.tmp();
+    const y = direct ? b : this.tmp();
+    const r = this.tmp();
+    const pre = direct ? "" : `${x} = ${a}, ${y} = ${b}, `;
+    const tests = [[a, x], [b, y]].filter(([src]) => !INT_LITERAL.test(src)).map(([, v]) => `typeof ${v} === "number" && `);
+    const guard = tests.join("");
+    const slow = `${checked}(${x}, ${y})`;
+    const c = INT_LITERAL.test(b) ? Number(b) : null;
+    switch (op) {
+      case "+":
+      case "-": {
+        // Which bound the result can cross: a literal's sign, or both operands unsigned, settle it.
+        const up = c !== null ? (op === "+") === c >= 0 : lo === 0 ? op === "+" : null;
+        const within = up === null ? `${r} <= ${hi} && ${r} >= ${lo}` : up ? `${r} <= ${hi}` : `${r} >= ${lo}`;
+        return `(${pre}${guard}((${r} = ${x} ${op} ${y}), ${within}) ? ${r} : ${slow})`;
+      }
+      case "*":
+        return `(${pre}${guard}((${r} = ${x} * ${y}), ${r} <= ${hi} && ${r} >= ${lo}) ? ${lo === 0 ? r : `${r} + 0`} : ${slow})`;
+      case "/":
+        // Exact: the double quotient of safe integers is within 2^-53 of the true one, less than
+        // its distance to the next integer (1/|y|), so truncation never rounds across.
+        return `(${pre}${guard}${y} !== 0 ? Math.trunc(${x} / ${y}) + 0 : ${slow})`;
+      default:
+        return `(${pre}${guard}${y} !== 0 ? ${x} % ${y} + 0 : ${slow})`;
+    }
   }
 
   /** `intArith` on operands known to be numbers: the inline operation and its range test. */
@@ -1568,8 +1668,6 @@ class FnGen {
     const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
     // A user iterator's receiver is wrapped first (user_iter.ts): the closure compiler's job.
     if (adjust.userIter) return null;
-    // `x.into()` may go through a user `From` impl in this instantiation (compile.ts genericInto).
-    if (res.kind === "native" && res.name === "Into::into") return null;
     if (res.kind !== "native") return this.userMethodCall(e, adjust);
     const name = res.name;
     if ((name === "Vec::len" || name === "String::len") && e.args.length === 0) {
@@ -1742,6 +1840,15 @@ function numberLiteral(n: number | bigint): string {
   if (Object.is(n, -0)) return "(-0)";
   if (n !== n) return "NaN";
   return n < 0 ? `(${String(n)})` : String(n);
+}
+
+/** The operators `wideTree` computes on numbers first. */
+const WIDE_ARITH = new Set(["+", "-", "*", "/", "%"]);
+
+/** The leaves of a tree of `isNode` operations, in evaluation order (left to right). */
+function leafOrder(e: Expr, isNode: (x: Expr) => x is Expr & { kind: "BinaryExpr" }): Expr[] {
+  e = unwrapParens(e);
+  return isNode(e) ? [...leafOrder(e.left, isNode), ...leafOrder(e.right, isNode)] : [e];
 }
 
 /** An integer literal's value in its canonical form (a bigint only beyond ±2^53; int64.ts). */

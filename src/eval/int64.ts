@@ -27,6 +27,10 @@ import type { Runtime } from "./runtime";
 /** A 64-bit integer value: a safe-integer number, or a bigint beyond ±(2^53 - 1). */
 export type Int64 = number | bigint;
 
+/**
+ * 2^53 - 1. Inside this module the literal is used: an exported `const` read in its own module
+ * compiles to a load from `exports`, which V8 cannot fold into the helpers' comparisons.
+ */
 export const MAX_SAFE = 9007199254740991;
 const MAX_SAFE_N = 9007199254740991n;
 
@@ -118,19 +122,19 @@ export function wideNeg(rt: Runtime, x: Int64, name: string, span: Span): Int64 
 
 /** `x + 1` for a range's counter or inclusive end, exact past 2^53 (a range never overflows). */
 export function succ(x: Int64): Int64 {
-  return typeof x === "number" && x < MAX_SAFE ? x + 1 : canon(BigInt(x) + 1n);
+  return typeof x === "number" && x < 9007199254740991 ? x + 1 : canon(BigInt(x) + 1n);
 }
 
 /** `x - 1` for a reversed range's counter, exact past -2^53. */
 export function pred(x: Int64): Int64 {
-  return typeof x === "number" && x > -MAX_SAFE ? x - 1 : canon(BigInt(x) - 1n);
+  return typeof x === "number" && x > -9007199254740991 ? x - 1 : canon(BigInt(x) - 1n);
 }
 
 /** `x + step` of a range's counter (a step_by step is a number). */
 export function advance(x: Int64, step: number): Int64 {
   if (typeof x === "number") {
     const r = x + step;
-    if (r <= MAX_SAFE) return r;
+    if (r <= 9007199254740991) return r;
   }
   return canon(BigInt(x) + BigInt(step));
 }
@@ -161,86 +165,26 @@ export function floatToWide(v: number, to: string): Int64 {
   return canon(b < lo ? lo : b > hi ? hi : b);
 }
 
-// ───────────── the JavaScript tier's operators ─────────────
-// Generated code calls one of these per 64-bit `+ - * / %` (and `as f64`, a range's step)
-// instead of writing the type tests inline: V8 inlines a function this small into the generated
-// one, where the tests fold away for operands known to be numbers, and the generated function
-// stays small enough to be inlined into its callers in turn (a test per operand written inline
-// put spectral's `a(i, j)` over TurboFan's inlining limit). `slow` is the site's exact operation
-// with its span (`Compiler.scalarBinary`), called when an operand is a bigint or the number
-// result leaves ±(2^53 - 1) (or a divisor is 0 or -1).
+// ───────────── the JavaScript tier's helpers ─────────────
+// Small enough for V8 to inline into generated code; the literal, not MAX_SAFE, inside (see MAX_SAFE).
 
-type Slow = (x: Int64, y: Int64) => Int64;
-
-export function add64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number") {
-    const r = x + y;
-    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r;
-  }
-  return slow(x, y);
-}
-export function sub64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number") {
-    const r = x - y;
-    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r;
-  }
-  return slow(x, y);
-}
-/** Unsigned `+` and `-`: a result below 0 is the exact path's overflow panic. */
-export function addU64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number") {
-    const r = x + y;
-    if (r <= MAX_SAFE && r >= 0) return r;
-  }
-  return slow(x, y);
-}
-export function subU64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number") {
-    const r = x - y;
-    if (r <= MAX_SAFE && r >= 0) return r;
-  }
-  return slow(x, y);
-}
-export function mul64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number") {
-    const r = x * y;
-    // No -0: Rust integers have none.
-    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r === 0 ? 0 : r;
-  }
-  return slow(x, y);
-}
-export function div64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number" && y !== 0) {
-    // Exact: the double quotient of safe integers is within 2^-53 of the true one, less than
-    // its distance to the next integer (1/|y|), so truncation never rounds across.
-    const q = Math.trunc(x / y);
-    return q === 0 ? 0 : q;
-  }
-  return slow(x, y);
-}
-export function rem64(x: Int64, y: Int64, slow: Slow): Int64 {
-  if (typeof x === "number" && typeof y === "number" && y !== 0) {
-    const r = x % y;
-    return r === 0 ? 0 : r;
-  }
-  return slow(x, y);
-}
 /** `x as f64` of a 64-bit value. */
 export function toF64(x: Int64): number {
   return typeof x === "number" ? x : Number(x);
 }
 /** A 64-bit range counter's step. */
 export function inc64(x: Int64): Int64 {
-  return typeof x === "number" && x < MAX_SAFE ? x + 1 : canon(BigInt(x) + 1n);
+  return typeof x === "number" && x < 9007199254740991 ? x + 1 : canon(BigInt(x) + 1n);
 }
 
 // ───────────── heap slots ─────────────
 
 /** The first code: 2^60 × 1.6180339887 (a point of the binade [2^60, 2^61), where doubles step by 256). */
-export const BIG_BASE = 1865466180757021952;
+const BASE = 1865466180757021952;
+export const BIG_BASE = BASE;
 const BIG_STEP = 256;
-/** Codes handed out lie in [BIG_BASE, bigLimit). */
-let bigLimit = BIG_BASE;
+/** Codes handed out lie in [BASE, bigLimit). (BASE, not the export, in here: see MAX_SAFE.) */
+let bigLimit = BASE;
 const bigValues: bigint[] = [];
 const bigIndex = new Map<bigint, number>();
 
@@ -251,9 +195,9 @@ export function bigSlot(b: bigint): number {
     i = bigValues.length;
     bigValues.push(b);
     bigIndex.set(b, i);
-    bigLimit = BIG_BASE + bigValues.length * BIG_STEP;
+    bigLimit = BASE + bigValues.length * BIG_STEP;
   }
-  return BIG_BASE + i * BIG_STEP;
+  return BASE + i * BIG_STEP;
 }
 
 /** A scalar value as a slot word (a bigint becomes its code). */
@@ -263,13 +207,13 @@ export function toSlot(v: Int64): number {
 
 /** Whether slot word `w` is the code of a big value. */
 export function isBigCode(w: number): boolean {
-  return w >= BIG_BASE && w < bigLimit;
+  return w >= BASE && w < bigLimit;
 }
 
 /** A slot word read back: a code becomes its bigint, anything else is itself. */
 export function fromSlot(w: number): Int64 {
-  return w >= BIG_BASE && w < bigLimit ? bigValues[(w - BIG_BASE) / BIG_STEP] : w;
+  return w >= BASE && w < bigLimit ? bigValues[(w - BASE) / BIG_STEP] : w;
 }
 
 /** Generated code's test before decoding: is `w` possibly a code? (one comparison on the fast path) */
-export const BIG_CODE_MIN = BIG_BASE;
+export const BIG_CODE_MIN = BASE;
