@@ -118,6 +118,8 @@ export class TypeInfo {
     }
   }
 
+  private readonly dropStructs = new Map<StructDecl, boolean>();
+
   /**
    * Does dropping a value of this type run code (free a String, a Vec, a tensor)? Rust then
    * assigns by dropping the old value first. Plain data (numbers, references, structs of them)
@@ -136,9 +138,16 @@ export class TypeInfo {
         return t.elems.some((x) => this.needsDrop(x, depth + 1));
       case "array":
         return this.needsDrop(t.elem, depth + 1);
-      case "adt":
+      case "adt": {
         if (t.decl.kind === "EnumDecl") return t.args.some((x) => this.needsDrop(x, depth + 1)) || !this.isCopy(t);
-        return this.structFieldTypes ? this.structFieldTypes(t.decl, t.args).some((f) => this.needsDrop(f, depth + 1)) : !this.isCopy(t);
+        // Asked at every assignment: a struct without type arguments is answered once.
+        const known = t.args.length === 0 ? this.dropStructs.get(t.decl) : undefined;
+        if (known !== undefined) return known;
+        if (t.args.length === 0) this.dropStructs.set(t.decl, true); // recursive: assume so while computing
+        const r = this.structFieldTypes ? this.structFieldTypes(t.decl, t.args).some((f) => this.needsDrop(f, depth + 1)) : !this.isCopy(t);
+        if (t.args.length === 0) this.dropStructs.set(t.decl, r);
+        return r;
+      }
       default:
         return false;
     }
