@@ -1190,12 +1190,19 @@ function iterNatives(prefix: "Iter" | "Range"): void {
   ] as const) {
     N[`${prefix}::${name}`] = (s) => {
       const item = itemOf(s.argTypes[0]);
+      const ptr = reprOf(item) === SlotKind.Pointer;
       return (it) => {
+        // The best item so far waits in the handle scope: pulling the next one may run a closure
+        // (`.map(|r| r.level)`) and collect, which moves it.
+        const rt = s.rt;
+        const b = rt.handles.length;
+        rt.handles.push(0);
         let best: Value = DONE;
         consume(s, it, (x) => {
+          if (best !== DONE && ptr) best = rt.handles[b];
           if (best === DONE) best = x;
           else {
-            const c = valueCompare(s.rt, x, best, item);
+            const c = valueCompare(rt, x, best, item);
             // Rust: max returns the last maximum, min the first minimum.
             if (sign > 0 ? c >= 0 : c < 0) best = x;
           }
