@@ -1206,8 +1206,11 @@ function iterNatives(prefix: "Iter" | "Range"): void {
             // Rust: max returns the last maximum, min the first minimum.
             if (sign > 0 ? c >= 0 : c < 0) best = x;
           }
+          if (ptr) rt.handles[b] = best;
         });
-        const opt = optionOf(s.rt, s.retType);
+        if (best !== DONE && ptr) best = rt.handles[b];
+        rt.handles.length = b;
+        const opt = optionOf(rt, s.retType);
         return best === DONE ? opt.none() : opt.some(best);
       };
     };
