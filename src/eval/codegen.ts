@@ -1312,6 +1312,10 @@ class FnGen {
       leaves.set(x, v);
       if (!INT_LITERAL.test(v) && !tests.includes(`typeof ${v} === "number"`)) tests.push(`typeof ${v} === "number"`);
     }
+    // NaN comes from a call that never runs on the fast path: TurboFan leaves it out, so the
+    // values stay small integers (a NaN constant in the expression made them doubles, and `%` a
+    // call of fmod).
+    const nan = `${this.k(notANumber)}()`;
     const fast = (x: Expr): string => {
       x = unwrapParens(x);
       if (!isNode(x)) return leaves.get(x)!;
@@ -1320,28 +1324,40 @@ class FnGen {
       const t = this.tmp();
       switch (x.op) {
         case "+":
-          return `((${t} = ${l} + ${r}) <= ${hi}${lo === 0 ? "" : ` && ${t} >= ${lo}`} ? ${t} : NaN)`;
+          return `((${t} = ${l} + ${r}) <= ${hi}${lo === 0 ? "" : ` && ${t} >= ${lo}`} ? ${t} : ${nan})`;
         case "-":
-          return `((${t} = ${l} - ${r}) >= ${lo}${lo === 0 ? "" : ` && ${t} <= ${hi}`} ? ${t} : NaN)`;
+          return `((${t} = ${l} - ${r}) >= ${lo}${lo === 0 ? "" : ` && ${t} <= ${hi}`} ? ${t} : ${nan})`;
         case "*":
-          return lo === 0 ? `((${t} = ${l} * ${r}) <= ${hi} ? ${t} : NaN)` : `((${t} = ${l} * ${r}) <= ${hi} && ${t} >= ${lo} ? ${t} + 0 : NaN)`;
+          return lo === 0 ? `((${t} = ${l} * ${r}) <= ${hi} ? ${t} : ${nan})` : `((${t} = ${l} * ${r}) <= ${hi} && ${t} >= ${lo} ? ${t} + 0 : ${nan})`;
         case "/":
           // Exact for safe integers (see `wideArith`); a zero divisor gives NaN.
           if (INT_LITERAL.test(r) && Number(r) !== 0) return `(Math.trunc(${l} / ${r}) + 0)`;
-          return `((${t} = ${r}) !== 0 ? Math.trunc(${l} / ${t}) + 0 : NaN)`;
+          return `((${t} = ${r}) !== 0 ? Math.trunc(${l} / ${t}) + 0 : ${nan})`;
         default:
           return `(${l} % ${r} + 0)`;
       }
     };
-    const slow = (x: Expr): string => {
+    // The exact computation is one call taking the locals (the tree's operations, literals and
+    // spans live in the closure), so that it costs the generated function a few bytecodes.
+    const vars = [...new Set([...leaves.values()].filter((v) => !INT_LITERAL.test(v)))];
+    const exact = (x: Expr): ((vals: Value[]) => Value) => {
       x = unwrapParens(x);
-      if (!isNode(x)) return leaves.get(x)!;
-      const fn = this.emitting ? this.c.scalarBinary(x.op, derefAll(this.typeOf(x)), x.span) : null;
-      return `${this.k(fn)}(${slow(x.left)}, ${slow(x.right)})`;
+      if (!isNode(x)) {
+        const v = leaves.get(x)!;
+        const i = vars.indexOf(v);
+        const lit = Number(v);
+        return i < 0 ? () => lit : (vals) => vals[i];
+      }
+      const op = this.c.scalarBinary(x.op, derefAll(this.typeOf(x)), x.span);
+      const l = exact(x.left);
+      const r = exact(x.right);
+      return (vals) => op(l(vals), r(vals));
     };
+    const tree = this.emitting ? exact(e) : null;
+    const slow = `${this.k(tree ? (...vals: Value[]) => tree(vals) : null)}(${vars.join(", ")})`;
     const r = this.tmp();
     const guard = tests.length ? `${tests.join(" && ")} && ` : "";
-    return `(${guard}(${r} = ${fast(e)}) === ${r} ? ${r} : ${slow(e)})`;
+    return `(${guard}(${r} = ${fast(e)}) === ${r} ? ${r} : ${slow})`;
   }
 
   /** A scalar operator with Rust's checks: inline JS where it is exact, the checked helper otherwise. */
@@ -1840,6 +1856,20 @@ function numberLiteral(n: number | bigint): string {
   if (Object.is(n, -0)) return "(-0)";
   if (n !== n) return "NaN";
   return n < 0 ? `(${String(n)})` : String(n);
+}
+
+/** The operators `wideTree` computes on numbers first. */
+const WIDE_ARITH = new Set(["+", "-", "*", "/", "%"]);
+
+/** The leaves of a tree of `isNode` operations, in evaluation order (left to right). */
+function leafOrder(e: Expr, isNode: (x: Expr) => x is Expr & { kind: "BinaryExpr" }): Expr[] {
+  e = unwrapParens(e);
+  return isNode(e) ? [...leafOrder(e.left, isNode), ...leafOrder(e.right, isNode)] : [e];
+}
+
+/** `wideTree`'s NaN, as a call (see there). */
+function notANumber(): number {
+  return NaN;
 }
 
 /** The operators `wideTree` computes on numbers first. */
