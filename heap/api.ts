@@ -25,6 +25,11 @@ export const enum SlotKind {
   Pointer = 1,
   /** An owned tensor handle id (or 0): released through `onTensorRelease` when the object dies. */
   Tensor = 2,
+  /**
+   * A tensor the object refers to without owning it (a `&Tensor` in a `Vec<&Tensor>`): to the
+   * collector a number like Scalar, never released.
+   */
+  TensorRef = 3,
 }
 
 export interface LayoutSpec {

@@ -1858,15 +1858,6 @@ function numberLiteral(n: number | bigint): string {
   return n < 0 ? `(${String(n)})` : String(n);
 }
 
-/** The operators `wideTree` computes on numbers first. */
-const WIDE_ARITH = new Set(["+", "-", "*", "/", "%"]);
-
-/** The leaves of a tree of `isNode` operations, in evaluation order (left to right). */
-function leafOrder(e: Expr, isNode: (x: Expr) => x is Expr & { kind: "BinaryExpr" }): Expr[] {
-  e = unwrapParens(e);
-  return isNode(e) ? [...leafOrder(e.left, isNode), ...leafOrder(e.right, isNode)] : [e];
-}
-
 /** `wideTree`'s NaN, as a call (see there). */
 function notANumber(): number {
   return NaN;

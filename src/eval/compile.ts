@@ -37,6 +37,7 @@ import {
   derefAll,
   EMPTY_SUBST,
   isCopyType,
+  isTensorKind,
   needsCopyOnRead,
   reprOf,
   resolveTypeExpr,
@@ -293,8 +294,10 @@ export class Compiler {
       if (done) return;
     }
     const code = this.unchecked === null ? this.compileBlock(body, ctx, true) : this.unchecked.body(this.compileBlock(body, ctx, true), body.span);
-    // Tensor parameters are owned by the callee: dropped at return unless moved out.
+    // Tensor parameters are owned by the callee: dropped at return unless moved out; so are
+    // the tensors inside a by-value parameter that no move takes (as a `let` in compileBlock).
     const tensorParams = this.tensorSlotsOfParams(ctx, decl);
+    const ownerParams = this.ownerSlotsOfParams(ctx, decl);
     cf.frameSize = ctx.size;
     cf.map = ctx.map;
     const name = cf.name;
@@ -310,6 +313,7 @@ export class Compiler {
       }
       try {
         heap.safepoint();
+        if (tensorParams !== null) for (const s of tensorParams) if (f[s]) rt.claimTensor(f[s]);
         if (pro !== null) for (let i = 0; i < pro.length; i++) pro[i](f);
         let v = code(f);
         if (rt.ctl !== 0) {
@@ -318,6 +322,7 @@ export class Compiler {
           rt.ctlValue = undefined;
         }
         if (tensorParams !== null) for (const s of tensorParams) if (f[s] !== v) rt.freeTensor(f[s]);
+        if (ownerParams !== null) for (const o of ownerParams) if (f[o.slot] && f[o.slot] !== v) dropTensors(rt, f[o.slot], o.type);
         return v;
       } catch (e) {
         throw this.addTraceFrame(e, name, callSpan);
@@ -346,6 +351,20 @@ export class Compiler {
         const s = ctx.slots.get(b);
         if (s !== undefined) out.push(s);
       }
+    }
+    return out.length ? out : null;
+  }
+
+  /** By-value parameters holding values that own tensors, which no move takes (`moveState`). */
+  private ownerSlotsOfParams(ctx: FnCtx, decl: FnDecl): { slot: number; type: Type }[] | null {
+    const out: { slot: number; type: Type }[] = [];
+    for (const p of decl.params) {
+      if (p.pat.kind !== "BindPat") continue;
+      const b = p.pat.binding;
+      const t = b.ty ? substitute(b.ty, ctx.subst) : undefined;
+      if (!t || t.kind === "tensor" || b.moveState !== "kept" || ctx.cells.has(b) || isCopyType(t) || !ownsTensors(this.rt, t)) continue;
+      const s = ctx.slots.get(b);
+      if (s !== undefined) out.push({ slot: s, type: t });
     }
     return out.length ? out : null;
   }
@@ -511,7 +530,17 @@ export class Compiler {
 
   /** Code that initializes a freshly declared binding with a value (creating its cell if needed). */
   initBinding(ctx: FnCtx, b: Binding): Setter {
-    const set = this.initSetter(ctx, b);
+    const set0 = this.initSetter(ctx, b);
+    // A tensor bound to a variable is the variable's: the object it came out of no longer
+    // owns it (runtime.ts, "tensors in heap slots").
+    const rt = this.rt;
+    const set: Setter =
+      this.bindingType(ctx, b).kind === "tensor"
+        ? (f, v) => {
+            if (v) rt.claimTensor(v as Tensor);
+            set0(f, v);
+          }
+        : set0;
     return this.unchecked === null ? set : this.unchecked.write(b, set);
   }
 
@@ -547,13 +576,17 @@ export class Compiler {
     const rt = this.rt;
     const codes = b.stmts.map((s) => this.compileStmt(s, ctx));
     const tail = b.tail ? this.compileExpr(b.tail, ctx) : null;
-    // Tensors owned by this block's `let`s are dropped at its end, in reverse order.
-    const drops: Code[] = [];
+    // Tensors owned by this block's `let`s are dropped at its end, in reverse order: a tensor
+    // variable's unless it was moved out (a move empties its slot), and those inside a value
+    // (a struct, a Vec, an Option, ...) held by a variable that no move ever takes (the borrow
+    // checker's `moveState`; a variable moved on some path is left to the collector).
+    const drops: { get: Code; owned: Type | null }[] = [];
     for (const s of b.stmts) {
-      if (s.kind !== "LetStmt") continue;
+      if (s.kind !== "LetStmt" || ctx === this.globalCtx) continue;
       for (const bind of collectBindPats(s.pat)) {
         const t = this.bindingType(ctx, bind);
-        if (t.kind === "tensor" && ctx !== this.globalCtx) drops.unshift(this.varAccess(ctx, bind).get);
+        if (t.kind === "tensor") drops.unshift({ get: this.varAccess(ctx, bind).get, owned: null });
+        else if (bind.moveState === "kept" && !isCopyType(t) && ownsTensors(rt, t)) drops.unshift({ get: this.varAccess(ctx, bind).get, owned: t });
       }
     }
     // ... and the slots of its managed ones are emptied (a function's own block needs none: its
@@ -579,8 +612,10 @@ export class Compiler {
     }
     const dropAll = (f: Frame, keep: Value) => {
       for (const d of drops) {
-        const t = d(f) as Tensor | null;
-        if (t && t !== keep) rt.freeTensor(t);
+        const v = d.get(f);
+        if (!v || v === keep) continue;
+        if (d.owned === null) rt.freeTensor(v as Tensor);
+        else dropTensors(rt, v, d.owned);
       }
       for (let i = 0; i < cleared.length; i++) f[cleared[i]] = undefined;
     };
@@ -1409,7 +1444,7 @@ export class Compiler {
     const idxSlot = LOCAL_SLOT.get(idx);
     const fastGet: Code | null = spill || isSlice || wide
       ? null
-      : isVec && kind !== SlotKind.Tensor && objSlot !== undefined && idxSlot !== undefined
+      : isVec && !isTensorKind(kind) && objSlot !== undefined && idxSlot !== undefined
         ? tagVecIndex(
             (f: Frame) => {
               // `v[i]` with both in frame slots: one closure, no nested calls.
@@ -1424,7 +1459,7 @@ export class Compiler {
             span,
           )
         : isVec
-        ? kind === SlotKind.Tensor
+        ? isTensorKind(kind)
           ? null
           : (f: Frame) => {
               const o = obj(f);
@@ -1433,7 +1468,7 @@ export class Compiler {
               if (!(i >= 0 && i < len)) rt.indexPanic(len, i, span);
               return heap.get(heap.getPtr(o, VEC_DATA), i);
             }
-        : kind === SlotKind.Tensor
+        : isTensorKind(kind)
           ? null
           : (f: Frame) => {
               const o = obj(f);

@@ -12,7 +12,7 @@
 import { Ptr, SlotKind } from "../../heap/api";
 import type { Type } from "../check/types";
 import { Runtime, Value } from "./runtime";
-import { reprOf } from "./typeinfo";
+import { isTensorKind, reprOf } from "./typeinfo";
 import { fromSlot, toSlot } from "./int64";
 
 /** Header slots, and the hash of a removed entry. A `const enum` is compiled to literals. */
@@ -196,7 +196,7 @@ export class MapOps {
   valAt(m: Ptr, e: number): Value {
     const rt = this.rt;
     // A number or a pointer is the slot's word.
-    if (this.vkind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
+    if (!isTensorKind(this.vkind) && rt.arenaBytes() !== null) {
       const W = rt.slotWords!;
       const b = rt.slotBase;
       const w = W[(W[(m | 0) + b + Slot.Vals] | 0) + b + (e | 0)];
@@ -261,7 +261,7 @@ export class MapOps {
     const h = rt.heap;
     let i: number;
     let e: number;
-    if (this.keys.kind !== SlotKind.Tensor && rt.arenaBytes() !== null) {
+    if (!isTensorKind(this.keys.kind) && rt.arenaBytes() !== null) {
       // The table, hashes and keys read from the slot words; a String key compared by
       // `strEquals` (length, cached hash, then the bytes four at a time).
       const W = rt.slotWords!;

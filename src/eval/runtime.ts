@@ -100,9 +100,9 @@ export class Runtime {
   private readonly writeOut: (s: string) => void;
   readonly writeErr: (s: string) => void;
 
-  // ── tensors held in heap slots ──
-  private tensorHandles: (Tensor | null)[] = [null];
-  private freeHandleIds: number[] = [];
+  // ── tensors held in heap slots (see "tensors in heap slots" below) ──
+  private tensorHandles = new Map<number, Tensor>();
+  private nextHandle = 1;
   private handleOf = new WeakMap<Tensor, number>();
 
   // ── layouts ──
@@ -153,6 +153,7 @@ export class Runtime {
       this.fixed("cell", [SlotKind.Scalar], null),
       this.fixed("cell", [SlotKind.Pointer], null),
       this.fixed("cell", [SlotKind.Tensor], null),
+      this.fixed("cell", [SlotKind.TensorRef], null),
     ];
     heap.setRootScanner((visit) => this.scanRoots(visit));
     heap.onTensorRelease((id) => this.releaseTensorHandle(id));
@@ -342,7 +343,8 @@ export class Runtime {
   store(p: Ptr, i: number, kind: SlotKind, v: Value): void {
     if (kind === SlotKind.Scalar) this.heap.set(p, i, typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? 0 : typeof v === "bigint" ? bigSlot(v) : v);
     else if (kind === SlotKind.Pointer) this.heap.setPtr(p, i, v ?? 0);
-    else this.heap.set(p, i, v ? this.tensorHandle(v) : 0);
+    else if (kind === SlotKind.Tensor) this.heap.set(p, i, v ? this.ownHandle(v) : 0);
+    else this.heap.set(p, i, v ? this.refHandle(v) : 0);
   }
 
   /** A one-slot heap cell (captured variables, `&mut` to scalar locals, Box of a scalar). */
@@ -363,34 +365,70 @@ export class Runtime {
   }
 
   // ───────────── tensors in heap slots ─────────────
+  //
+  // A slot that owns a tensor holds a handle id, and the collector releases the ids of the
+  // objects it finds dead. An id stands for one owner, not for the tensor: a tensor stored into
+  // a slot gets a fresh id (`ownHandle`), and one bound to a variable gives its id up
+  // (`claimTensor`). Either way the id it had goes out of the table, so the object the tensor
+  // was moved out of — an Option after `unwrap`, a Vec after `pop` or `into_iter` — releases
+  // nothing when it dies. Ids are never reused: a stale id in a dead object can never name a
+  // tensor that came later.
 
+  /** The tensor's id, made on first use: for an owner that stores it once (the ML library's objects). */
   tensorHandle(t: Tensor): number {
-    let id = this.handleOf.get(t);
-    if (id !== undefined) return id;
-    id = this.freeHandleIds.pop() ?? this.tensorHandles.length;
-    this.tensorHandles[id] = t;
+    const id = this.handleOf.get(t);
+    return id !== undefined ? id : this.ownHandle(t);
+  }
+  /** A fresh id for a slot that now owns `t`; the id it had before stops owning it. */
+  ownHandle(t: Tensor): number {
+    const old = this.handleOf.get(t);
+    if (old !== undefined) this.tensorHandles.delete(old);
+    const id = this.nextHandle++;
+    this.tensorHandles.set(id, t);
     this.handleOf.set(t, id);
     return id;
   }
-  tensorFromHandle(id: number): Tensor | null {
-    return id ? this.tensorHandles[id] : null;
+  /** `t` is bound to a variable, which owns it now: no dead object's slot may release it. */
+  claimTensor(t: Tensor): void {
+    const id = this.handleOf.get(t);
+    if (id === undefined) return;
+    this.tensorHandles.delete(id);
+    this.handleOf.delete(t);
   }
+  tensorFromHandle(id: number): Tensor | null {
+    if (id > 0) return this.tensorHandles.get(id) ?? null;
+    return id < 0 ? (this.refTargets.get(id)?.deref() ?? null) : null;
+  }
+
+  /**
+   * The id a slot that refers to `t` without owning it holds (SlotKind.TensorRef): negative, one
+   * per tensor, never released by a collection. The table holds the tensor weakly (its owner
+   * keeps it alive for as long as the borrow lasts) and forgets the id once the tensor is gone.
+   */
+  refHandle(t: Tensor): number {
+    let id = this.refIds.get(t);
+    if (id === undefined) {
+      id = -this.nextHandle++;
+      this.refIds.set(t, id);
+      this.refTargets.set(id, new WeakRef(t));
+      this.refsGone.register(t, id);
+    }
+    return id;
+  }
+  private refIds = new WeakMap<Tensor, number>();
+  private refTargets = new Map<number, WeakRef<Tensor>>();
+  private refsGone = new FinalizationRegistry<number>((id) => this.refTargets.delete(id));
   /** Removes `id` from the table and hands its tensor to the caller (who now owns it). */
   takeTensorHandle(id: number): Tensor | null {
-    const t = this.tensorHandles[id];
-    if (!id || !t) return null;
-    this.tensorHandles[id] = null;
-    this.handleOf.delete(t);
-    this.freeHandleIds.push(id);
+    const t = id ? this.tensorHandles.get(id) : undefined;
+    if (!t) return null;
+    this.tensorHandles.delete(id);
+    if (this.handleOf.get(t) === id) this.handleOf.delete(t);
     return t;
   }
   releaseTensorHandle(id: number): void {
-    const t = this.tensorHandles[id];
-    if (!t) return;
-    this.tensorHandles[id] = null;
-    this.handleOf.delete(t);
-    this.freeHandleIds.push(id);
-    if (!t.freed) t.free();
+    const t = this.takeTensorHandle(id);
+    if (t && !t.freed) t.free();
   }
   /** Drop an owned tensor (scope end, reassignment, `drop`). */
   freeTensor(t: Tensor | null | undefined): void {
@@ -1100,6 +1138,8 @@ export class Runtime {
     const n = h.get(v, Slot.VecLen);
     if (kind === SlotKind.Pointer) for (let i = 0; i < n; i++) h.setPtr(next, i, h.getPtr(data, i));
     else for (let i = 0; i < n; i++) h.set(next, i, h.get(data, i));
+    // The tensors' ids move with them: the old array, garbage now, must not release them.
+    if (kind === SlotKind.Tensor) for (let i = 0; i < n; i++) h.set(data, i, 0);
     h.setPtr(v, Slot.VecData, next);
     return next;
   }

@@ -113,13 +113,13 @@ function splitParts(text: string, m: Matcher, limit = Infinity): string[] {
 
 const byteLen = (s: string): number => Buffer.byteLength(s, "utf8");
 
-/** A native over the receiver's text and its pattern (argument 1); `rest` are the other arguments. */
-function searching(run: (s: NativeSite, text: string, m: Matcher, ...rest: Value[]) => Value): NativeFactory {
+/** A native over the receiver's text and its pattern (argument 1). */
+function searching(run: (s: NativeSite, text: string, m: Matcher) => Value): NativeFactory {
   return (s) => {
     const use = patternOf(s, 1);
-    return (x, p, ...rest) => {
+    return (x, p) => {
       const text = s.rt.str(x as number);
-      return use(p, (m) => run(s, text, m, ...rest));
+      return use(p, (m) => run(s, text, m));
     };
   };
 }
@@ -191,7 +191,14 @@ const N: Record<string, NativeFactory> = {
     const opt = optionOf(s.rt, s.retType);
     return r === null ? opt.none() : opt.some(byteLen(text.slice(0, r[0])));
   }),
-  "String::replace": searching((s, text, m, to) => s.rt.newString(splitParts(text, m).join(s.rt.str(to as number)))),
+  "String::replace": (s) => {
+    const use = patternOf(s, 1);
+    return (x, p, to) => {
+      const text = s.rt.str(x as number);
+      const by = s.rt.str(to as number); // read before a closure pattern runs (and may move it)
+      return use(p, (m) => s.rt.newString(splitParts(text, m).join(by)));
+    };
+  },
   "String::replacen": (s) => {
     const use = patternOf(s, 1);
     return (x, p, to, n) => {

@@ -121,9 +121,13 @@ export function reprOf(t: Type): SlotKind {
       return SlotKind.Scalar;
     case "tuple":
       return t.elems.length === 0 ? SlotKind.Scalar : SlotKind.Pointer;
-    case "ref":
-      if (t.mutable) return reprOf(t.inner) === SlotKind.Scalar ? SlotKind.Pointer : reprOf(t.inner);
-      return reprOf(t.inner);
+    case "ref": {
+      const inner = reprOf(t.inner);
+      // A reference to a tensor does not own it: no collection may free it with the referrer.
+      if (inner === SlotKind.Tensor || inner === SlotKind.TensorRef) return SlotKind.TensorRef;
+      if (t.mutable) return inner === SlotKind.Scalar ? SlotKind.Pointer : inner;
+      return inner;
+    }
     case "builtin":
       return t.name === "Duration" ? SlotKind.Scalar : SlotKind.Pointer;
     case "tensor":
@@ -131,6 +135,11 @@ export function reprOf(t: Type): SlotKind {
     default:
       return SlotKind.Pointer;
   }
+}
+
+/** Whether slots of this kind hold tensor handles (owned or not) rather than the value itself. */
+export function isTensorKind(k: SlotKind): boolean {
+  return k === SlotKind.Tensor || k === SlotKind.TensorRef;
 }
 
 /** Strip references: the type a place of this type ultimately holds. */

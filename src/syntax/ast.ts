@@ -505,6 +505,12 @@ export interface Binding {
    * and the state it owns, as in Rust (`let mut c = counter;` then `c()` leaves `counter` as it was).
    */
   closureInit?: ClosureExpr;
+  /**
+   * borrow checker: "moved" when some move takes the variable or a part of it (a field, an
+   * element, a capture by `move`), "kept" when none does; unset where the borrow checker did not
+   * run. The evaluator frees the tensors a "kept" variable owns when its scope ends (LANGUAGE.md §6).
+   */
+  moveState?: "moved" | "kept";
 }
 
 export type UnaryOp = "-" | "!";
