@@ -43,10 +43,10 @@ import { StarkPanic } from "../diagnostics";
 import { formatWithSpec, getMapOps } from "./format";
 import { backEdge, baseType, Code, CompiledFn, Compiler, FnCtx, isPlaceExpr, numericConstant, STORING_NATIVE, unwrapParens } from "./compile";
 import { ownsTensors } from "./values";
-import { STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
+import { Runtime, STR_LEN, utf8Bytes, Value, VEC_DATA, VEC_ITERATING, VEC_LEN } from "./runtime";
 import { lineCol } from "../syntax/ast";
 import { sliceScalarAt } from "./sliceview";
-import { derefAll, INT_RANGE, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
+import { derefAll, INT_RANGE, isTensorKind, needsCopyOnRead, reprOf, substitute } from "./typeinfo";
 import { BIG_CODE_MIN, bigSlot, fromSlot, inc64, isWideInt, rangeOf, succ, toF64 } from "./int64";
 
 /** A JS local or an integer literal: reading it has no effect and nothing between can change it. */
@@ -91,7 +91,7 @@ export function codegenEnabled(): boolean {
 export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx: FnCtx): boolean {
   const body = decl.body;
   if (!body) return false;
-  if (hasTensors(body, ctx) || paramsHaveTensors(decl, ctx)) {
+  if (hasTensors(body, ctx, c.rt) || paramsHaveTensors(decl, ctx, c.rt)) {
     codegenStats.declined++;
     return false;
   }
@@ -118,16 +118,20 @@ export function generateFunction(c: Compiler, cf: CompiledFn, decl: FnDecl, ctx:
   return true;
 }
 
-function paramsHaveTensors(decl: FnDecl, ctx: FnCtx): boolean {
+function paramsHaveTensors(decl: FnDecl, ctx: FnCtx, rt: Runtime): boolean {
   for (const p of decl.params) {
     const t = p.pat.ty ? substitute(p.pat.ty, ctx.subst) : null;
     if (t && derefAll(t).kind === "tensor") return true;
+    if (t && p.pat.kind === "BindPat" && p.pat.binding.moveState === "kept" && ownsTensors(rt, t)) return true;
   }
   return false;
 }
 
-/** Whether any expression or pattern of the body has a tensor type (drops need the closure compiler). */
-function hasTensors(root: unknown, ctx: FnCtx): boolean {
+/**
+ * Whether any expression or pattern of the body has a tensor type, or a variable owns tensors
+ * the closure compiler frees at its scope's end (drops need the closure compiler).
+ */
+function hasTensors(root: unknown, ctx: FnCtx, rt: Runtime): boolean {
   let found = false;
   const visit = (n: Node): void => {
     if (found) return;
@@ -141,7 +145,8 @@ function hasTensors(root: unknown, ctx: FnCtx): boolean {
     }
     if (n.kind === "BindPat") {
       const b = n.binding as Binding;
-      if (b.ty && derefAll(substitute(b.ty, ctx.subst)).kind === "tensor") {
+      const t = b.ty ? substitute(b.ty, ctx.subst) : null;
+      if (t && (derefAll(t).kind === "tensor" || (b.moveState === "kept" && ownsTensors(rt, t)))) {
         found = true;
         return;
       }
@@ -739,7 +744,7 @@ class FnGen {
       const k = l.kinds[off + i];
       const ft = derefAll(types[i]);
       const bt = this.c.bindingType(this.ctx, p.binding);
-      if (k === SlotKind.Tensor || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
+      if (isTensorKind(k) || reprOf(bt) !== k || needsCopyOnRead(bt)) return null;
       if (k === SlotKind.Scalar && ((ft.kind !== "int" && ft.kind !== "float") || (bt.kind === "ref" && bt.mutable))) return null;
       parts.push(`${this.local(p.binding)} = ${k === SlotKind.Scalar ? this.fromWord(this.load(place, off + i), ft) : this.load(place, off + i)}`);
     }
@@ -791,7 +796,7 @@ class FnGen {
     if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2) return null;
     const vkind = reprOf(mt.args[1]);
     const vt = derefAll(mt.args[1]);
-    if (vkind === SlotKind.Tensor || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
+    if (isTensorKind(vkind) || (vkind === SlotKind.Scalar && vt.kind !== "int" && vt.kind !== "float")) return null;
     const isVariant = (p: Pattern, name: string): boolean => (p.kind === "PathPat" || p.kind === "TupleStructPat") && p.path.res?.kind === "variant" && p.path.segments[p.path.segments.length - 1].name.name === name;
     for (const p of pats) {
       if (p.kind === "WildcardPat" || (p.kind === "PathPat" && isVariant(p, "None"))) continue;
@@ -834,7 +839,7 @@ class FnGen {
     if (call.args.some((a) => mayEscape(a)) || (call as unknown as { autoref?: boolean[] }).autoref?.some(Boolean)) return false;
     const rt0 = this.typeOf(call.receiver);
     const mt = rt0.kind === "ref" ? rt0.inner : rt0;
-    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || reprOf(mt.args[1]) === SlotKind.Tensor) return false;
+    if (mt.kind !== "builtin" || mt.name !== "Map" || mt.args.length !== 2 || isTensorKind(reprOf(mt.args[1]))) return false;
     if (reprOf(mt.args[0]) !== SlotKind.Scalar && mayGC(call.args[1])) return false;
     const ops = this.emitting ? getMapOps(this.rt, { kind: "builtin", name: "Map", args: mt.args }) : null;
     const [key, val] = call.args.map((a) => {
@@ -950,7 +955,7 @@ class FnGen {
     const vt = baseType(this.typeOf(src));
     if (vt.kind !== "builtin" || vt.name !== "Vec" || !vt.args[0]) return false;
     const kind = reprOf(vt.args[0]);
-    if (kind === SlotKind.Tensor || (kind === SlotKind.Scalar && mutable)) return false;
+    if (isTensorKind(kind) || (kind === SlotKind.Scalar && mutable)) return false;
     const base = this.ptrBase(src);
     if (base === null) return false;
     const vecSlot = this.emitting ? this.ctx.newSlot(SlotKind.Pointer) : 0;
@@ -1036,7 +1041,7 @@ class FnGen {
         const slot = fieldSlot(target, ot);
         if (slot < 0) return asStmt();
         const kind = reprOf(tt);
-        if (kind === SlotKind.Tensor || (tt.kind === "tuple" && isScalar)) return asStmt();
+        if (isTensorKind(kind) || (tt.kind === "tuple" && isScalar)) return asStmt();
         const base = this.ptrBase(target.object);
         if (base === null) return asStmt();
         const t = this.tmp();
@@ -1062,7 +1067,7 @@ class FnGen {
         const isVec = ot.kind === "builtin" && ot.name === "Vec";
         if ((!isVec && ot.kind !== "array") || target.index.kind === "RangeExpr") return asStmt();
         const kind = reprOf(tt);
-        if (kind === SlotKind.Tensor || (tt.kind === "tuple" && isScalar)) return asStmt();
+        if (isTensorKind(kind) || (tt.kind === "tuple" && isScalar)) return asStmt();
         if (kind === SlotKind.Pointer && (op !== null || mayGC(target.index))) return asStmt();
         const base = this.ptrBase(target.object);
         if (base === null) return asStmt();
@@ -1159,7 +1164,7 @@ class FnGen {
         const slot = fieldSlot(e, ot);
         if (slot < 0) return null;
         const kind = reprOf(t);
-        if (kind === SlotKind.Tensor) return null;
+        if (isTensorKind(kind)) return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
         return kind === SlotKind.Scalar ? this.fromWord(this.load(base, slot), t) : this.load(base, slot);
@@ -1177,7 +1182,7 @@ class FnGen {
           return this.fromWord(`(${ti} = ${this.expr(e.index, true)}, ${this.k(sliceScalarAt)}(rt, ${base}, ${ti}, ${this.k(e.span)}))`, t);
         }
         // A range index is a slice (slices.ts), left to the closure compiler.
-        if ((!isVec && ot.kind !== "array") || reprOf(t) === SlotKind.Tensor || e.index.kind === "RangeExpr") return null;
+        if ((!isVec && ot.kind !== "array") || isTensorKind(reprOf(t)) || e.index.kind === "RangeExpr") return null;
         const base = this.ptrBase(e.object);
         if (base === null) return null;
         // The index first: it may call (and collect); the object's address is read after it.
@@ -1576,7 +1581,7 @@ class FnGen {
     for (let i = 0; i < exprs.length; i++) {
       const k = kinds[i];
       if (k !== l.kinds[slots[i]]) return null;
-      if (k === SlotKind.Tensor) return null;
+      if (isTensorKind(k)) return null;
       if (k === SlotKind.Scalar && !["int", "float", "char", "bool"].includes(types[i].kind)) return null;
     }
     // A pointer value followed by one that may reach a safepoint waits in a frame slot (a root).
