@@ -195,6 +195,33 @@ describe("young generation", () => {
   });
 });
 
+describe("tensor references", () => {
+  test("a TensorRef slot is a number to the collector: kept through collections, never released", () => {
+    const heap = createHeap({}, { ...SMALL, verify: true });
+    const Refs = heap.defineLayout({ name: "Refs", slots: [SlotKind.TensorRef, SlotKind.Tensor] });
+    const RefArray = heap.defineArrayLayout({ name: "Vec<&Tensor> data", element: SlotKind.TensorRef });
+    const roots: Ptr[] = [];
+    heap.setRootScanner((v) => roots.forEach((p, i) => (roots[i] = v(p))));
+    const released: number[] = [];
+    heap.onTensorRelease((id) => released.push(id));
+    const live = heap.alloc(Refs);
+    heap.set(live, 0, -7);
+    heap.set(live, 1, 8);
+    roots.push(live);
+    const dead = heap.alloc(Refs);
+    heap.set(dead, 0, -9);
+    heap.set(dead, 1, 10);
+    const arr = heap.allocArray(RefArray, 2);
+    heap.set(arr, 0, -11);
+    heap.collectYoung();
+    expect(heap.get(roots[0], 0)).toBe(-7);
+    heap.collectFull();
+    expect(heap.get(roots[0], 0)).toBe(-7);
+    // Only the owned handle of the dead object was released; no reference was.
+    expect(released).toEqual([10]);
+  });
+});
+
 describe("old generation", () => {
   test("a full collection reclaims unreachable cycles and reports live objects by layout", () => {
     const { heap, roots, node } = setup({}, { verify: true });
