@@ -258,7 +258,16 @@ export class BodyChecker {
     const item = x.kind === "builtin" && x.name === "Iter" ? this.env.userIterItem(actual) : null;
     if (item && x.kind === "builtin") {
       const [a, want] = [show(this.inf, this.stripRefs(actual)).slice(1, -1), show(this.inf, x.args[0]).slice(1, -1)];
-      const d = error("E0271", `type mismatch resolving \`<${a} as Iterator>::Item == ${want}\``, e.span, `expected \`${want}\`, found ${show(this.inf, item)}`);
+      const d = error("E0271", `expected \`${a}\` to be an iterator that yields \`${want}\`, but it yields ${show(this.inf, item)}`, e.span, `type mismatch resolving \`<${a} as Iterator>::Item == ${want}\``);
+      if (origin) d.labels.push({ span: origin.span, message: origin.label });
+      this.err(d);
+      return expected;
+    }
+    // A user type that is no iterator where one is asked for (`I: Iterator`, `impl Iterator`).
+    const a = this.inf.shallow(actual);
+    if (x.kind === "builtin" && x.name === "Iter" && a.kind === "adt" && a.decl.span.file.name !== "<prelude>") {
+      const d = error("E0277", `${show(this.inf, a)} is not an iterator`, e.span, `${show(this.inf, a)} is not an iterator`);
+      d.help.push(`the trait \`Iterator\` is not implemented for ${show(this.inf, a)}`);
       if (origin) d.labels.push({ span: origin.span, message: origin.label });
       this.err(d);
       return expected;

@@ -294,7 +294,10 @@ export class Env {
         this.diagnostics.push(d);
       }
       if (tm && tm.params.length === m.params.length && !!tm.selfParam === !!m.selfParam) this.checkMethodSignature(info, tm, m);
-      if (!tm) {
+      // Rust's Iterator provides `count`, `size_hint`, `last`, ... with default bodies an impl may
+      // override: those are STARK's `Iter` methods.
+      const provided = !tm && this.isIteratorTrait(trait) && (m.name.name === "size_hint" || this.implsFor("Iter").some((i) => i.methods.has(m.name.name)));
+      if (!tm && !provided) {
         this.diagnostics.push(error("E0407", `method \`${m.name.name}\` is not a member of trait \`${trait.name.name}\``, m.name.span, `not a member of trait \`${trait.name.name}\``));
       }
     }
