@@ -746,6 +746,8 @@ N["Vec::sort_by"] = (s) => {
 N["Vec::retain"] = (s) => {
   const elem = argOf(s.argTypes[0]);
   const k = reprOf(elem);
+  // The elements `keep` rejects are dropped, with the tensors they own (LANGUAGE.md §6).
+  const owns = ownsTensors(s.rt, elem);
   return (v, keep) => {
     const rt = s.rt;
     const h = rt.heap;
@@ -758,9 +760,11 @@ N["Vec::retain"] = (s) => {
       if (s.call(rt.handles[b + 1], [x])) {
         const d = h.getPtr(rt.handles[b], VEC_DATA);
         rt.store(d, w++, k, rt.load(d, i, k));
+      } else if (owns) {
+        dropTensors(rt, rt.load(h.getPtr(rt.handles[b], VEC_DATA), i, k), elem);
       }
     }
-    h.set(rt.handles[b], VEC_LEN, w);
+    vecTruncate(rt, rt.handles[b], w, k);
     rt.handles.length = b;
   };
 };
