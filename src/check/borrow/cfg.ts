@@ -25,6 +25,8 @@ export interface Loan {
   closureSpan?: Span;
   /** The `&mut` a two-phase reservation becomes once the call's arguments are evaluated. */
   activation?: boolean;
+  /** A shared reservation whose `&mut` activation never comes (`x += x` moves `x` in between): it still needs `mut`, as rustc checks at the reservation. */
+  needsMut?: boolean;
 }
 
 /** Where borrows flow: a value carries the loans created while computing it and those held by the variables it was derived from. */

@@ -960,6 +960,7 @@ export class Lowerer {
         this.emit({ kind: "endTemps", loans: [first] });
         const movedTarget = this.nodes.slice(firstNode).some((n) => n.action.kind === "move" && overlaps(n.action.place, p));
         if (!movedTarget) this.borrow(p, true, target.span, "autoref");
+        else this.loans[first].needsMut = true;
         this.endTempsSince(first);
         return;
       }

@@ -279,7 +279,7 @@ export class BodyChecker {
         const l = this.cfg.loans[a.loan];
         // A mutable capture of an immutable variable is reported inside the closure, where the mutation is.
         // rustc checks an access's permissions and its conflicts independently: both may be told.
-        if (l.mutable && l.origin !== "capture") this.checkMutability(n, l.place, a.span);
+        if ((l.mutable || l.needsMut) && l.origin !== "capture") this.checkMutability(n, l.place, a.span);
         if (l.mutable && l.origin !== "reservation" && this.checkClosureBound(n, l.place, "mut", a.span)) break;
         if (l.origin === "reservation") {
           // rustc checks a two-phase reservation as a shared access: a mutable borrow still live
