@@ -84,6 +84,16 @@ function ownsStaticObject(decl: A.FnDecl | null): boolean {
   return !!decl?.ret && mentionsDyn(decl.ret) && !mentionsRef(decl.ret);
 }
 
+/** How many references a type is behind (`&&String`: 2). */
+function refDepth(t: Type | undefined): number {
+  let n = 0;
+  while (t?.kind === "ref") {
+    n++;
+    t = t.inner;
+  }
+  return n;
+}
+
 /** A closure expression (through parentheses). */
 function isClosure(e: Expr): boolean {
   while (e.kind === "ParenExpr") e = e.expr;
@@ -882,7 +892,11 @@ export class Lowerer {
   }
 
   private refExpr(e: A.RefExpr): Carried {
-    const p = this.place(e.operand);
+    let p = this.place(e.operand);
+    // `&y` with `y: &String` where a `&String` is expected: deref coercion makes it `&*y`, a
+    // reborrow of what `y` points to (returning it is no E0515).
+    const opTy = this.ty(e.operand);
+    if (p && e.coercedTo && opTy?.kind === "ref" && refDepth(e.coercedTo) < refDepth(e.ty)) p = project(p, { kind: "deref", mutable: opTy.mutable });
     if (p) {
       const c = this.borrow(p, e.mutable, e.span, "ref");
       // A reference to a reference-holding place (`&r`) also carries what `r` holds.
