@@ -37,8 +37,13 @@ export interface Carried {
 
 export type Action =
   /** Copy or read of a place (not a borrow): E0503 against mutable loans, E0381/E0382. */
-  /** `matched`: the scrutinee of a pattern that binds parts of it; a use of it after a move is reported at the first binding instead, as rustc does. */
-  | { kind: "read"; place: Place; span: Span; matched?: boolean }
+  /**
+   * `matched`: the scrutinee of a pattern that binds parts of it; a use of it after a move is
+   * reported at the bindings instead, as rustc does. `shallow`: a `let` pattern's (rustc's fake
+   * read for a `let`): the borrows of its parts do not conflict with it (a `match` reads the
+   * discriminant, which they do).
+   */
+  | { kind: "read"; place: Place; span: Span; matched?: boolean; shallow?: boolean }
   /** Move out of a place: E0505, E0507, E0382; then the place is moved. */
   /** `structUpdate`: the move is a field taken by `..base` (the span is the whole struct literal). */
   /** `from`: for a pattern binding, the scrutinee or initializer it moves out of (E0507 points there, as rustc does). */

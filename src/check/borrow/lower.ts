@@ -564,7 +564,7 @@ export class Lowerer {
     if (simple) carried = this.value(s.init, reborrow ? "arg" : "move");
     else {
       src = this.place(s.init);
-      if (src) this.readScrutinee(src, s.init.span, [s.pat]);
+      if (src) this.readScrutinee(src, s.init.span, [s.pat], !s.elseBlock);
       else carried = this.value(s.init, "move");
     }
     this.expectedBoxBound = null;
@@ -680,9 +680,9 @@ export class Lowerer {
    * The read of a place matched against patterns. When they bind parts of it, rustc reports a use
    * after a move at the first binding (a more precise use of the same moved value), not here.
    */
-  private readScrutinee(p: Place, span: Span, pats: A.Pattern[]): void {
+  private readScrutinee(p: Place, span: Span, pats: A.Pattern[], shallow = false): void {
     this.addUse(p.base, span);
-    this.emit({ kind: "read", place: p, span, matched: pats.some(bindsSomething) || undefined });
+    this.emit({ kind: "read", place: p, span, matched: pats.some(bindsSomething) || undefined, shallow: shallow || undefined });
   }
 
   /** Use the value in a place according to `mode`; returns what the value carries. */

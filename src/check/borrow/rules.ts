@@ -268,10 +268,17 @@ export class BodyChecker {
     const a = node.action;
     switch (a.kind) {
       case "read":
-        this.conflict(n, a.place, "read", a.span, -1);
+        // A `let` pattern's value is read shallowly (rustc's fake read): a borrow of one of its
+        // parts is the bindings' business (`let (ref mut s, ref l) = pair;`).
+        this.conflict(n, a.place, "read", a.span, -1, a.shallow === true);
         break;
       case "move":
-        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate, a.from)) break;
+        // A move out of a borrow (`*self`, E0507) is also checked against the live borrows (E0505), as by rustc.
+        if (this.checkMoveOutOfBorrow(n, a.place, a.span, a.ty, a.structUpdate, a.from)) {
+          // (Not out of `v[i]`: that moves out of what `Index::index` returns, a reference of its own.)
+          if (!hasIndex(a.place)) this.conflict(n, a.place, "move", a.span, -1);
+          break;
+        }
         if (this.checkClosureBound(n, a.place, "move", a.span, a.ty)) break;
         this.conflict(n, a.place, "move", a.span, -1);
         break;
@@ -533,10 +540,13 @@ export class BodyChecker {
     return true;
   }
 
-  private conflict(n: number, p: Place, kind: Access, span: Span, self: number): void {
+  private conflict(n: number, p: Place, kind: Access, span: Span, self: number, shallow = false): void {
     // Only the loans of p's base that reach n, in id order (a read or a shared borrow can only
-    // conflict with a mutable loan).
-    for (const l of this.an.reachingLoans(p.base, n, kind === "read" || kind === "shared")) if (this.conflictWith(n, p, kind, span, self, l)) return;
+    // conflict with a mutable loan). A shallow read does not see the loans of p's parts.
+    for (const l of this.an.reachingLoans(p.base, n, kind === "read" || kind === "shared")) {
+      if (shallow && this.cfg.loans[l].place.proj.length > p.proj.length) continue;
+      if (this.conflictWith(n, p, kind, span, self, l)) return;
+    }
   }
 
   /** Reports the conflict of the access at n with reaching loan l if there is one; true when reported. */
