@@ -590,7 +590,7 @@ N["Vec::new"] = (s) => {
 };
 N["Vec::with_capacity"] = (s) => {
   const elem = argOf(s.retType);
-  return (n) => s.rt.newVec(s.retType, elem, Math.min(n, 1 << 20));
+  return (n) => s.rt.newVec(s.retType, elem, Math.min(Number(n), 1 << 20));
 };
 N["Vec::push"] = (s) => {
   const elem = argOf(s.argTypes[0]);

@@ -1108,7 +1108,8 @@ export class Runtime {
 
   newVec(vecType: Type, elem: Type, capacity: number): Ptr {
     const h = this.heap;
-    const data = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(capacity, 4));
+    // A usize capacity beyond 2^53 is a bigint (int64.ts): as a number it is refused like any huge one.
+    const data = h.allocArray(this.arrayLayout(elem, "Vec data"), Math.max(Number(capacity), 4));
     this.handles.push(data);
     const v = h.alloc(this.vecLayout(vecType));
     h.setPtr(v, Slot.VecData, this.handles.pop()!);
