@@ -3103,7 +3103,7 @@ export class Compiler {
     return (f) => {
       const v = code(f);
       const p = heap.alloc(layout);
-      heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : v);
+      heap.set(p, 0, typeof v === "boolean" ? (v ? 1 : 0) : toSlot(v));
       return p;
     };
   }
