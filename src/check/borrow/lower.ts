@@ -217,6 +217,8 @@ export class Lowerer {
   private readonly sharedRefParams = new Map<Binding, { span: Span; fix: string }>();
   private returnsStatic = false;
   private readonly dropUsers = new Set<Binding>();
+  /** The function body's closing `}`: where its locals are dropped. */
+  private bodyClose: Span | null = null;
   /** Holds what was stored into a `'static` trait object (see intoStatic); created on first use. */
   private staticHolder: Binding | null = null;
   /** The `&EXPR` initializer of the `let` being lowered: its temporary lives as long as the binding. */
@@ -326,9 +328,32 @@ export class Lowerer {
   private closeScope(span: Span, reportDangling: boolean): void {
     const s = this.scopes.pop()!;
     if (s.bindings.length === 0) return;
-    for (const b of s.bindings) if (this.dropUsers.has(b)) this.touchForDrop(b, span);
     for (const b of s.bindings) this.scopeEndSpan.set(b, span);
-    this.emit({ kind: "scopeEnd", bindings: compact(s.bindings), span, reportDangling });
+    if (s.bindings.some((b) => this.dropUsers.has(b))) this.dropInOrder(s.bindings, span, reportDangling);
+    else this.emit({ kind: "scopeEnd", bindings: compact(s.bindings), span, reportDangling });
+  }
+
+  /**
+   * A scope holding a trait object that may hold borrows (`dropUsers`) drops its bindings one by
+   * one, in reverse declaration order, the object's drop using what it holds: a local declared
+   * after it is gone first, so a borrow of that local the object holds is E0597 there (rustc's
+   * "borrow might be used here, when `printers` is dropped").
+   */
+  private dropInOrder(bindings: Binding[], span: Span, reportDangling: boolean): void {
+    let pending: Binding[] = [];
+    const flush = () => {
+      if (pending.length) this.emit({ kind: "scopeEnd", bindings: compact(pending), span, reportDangling });
+      pending = [];
+    };
+    for (let i = bindings.length - 1; i >= 0; i--) {
+      const b = bindings[i];
+      if (this.dropUsers.has(b)) {
+        flush();
+        this.touchForDrop(b, span);
+      }
+      pending.push(b);
+    }
+    flush();
   }
 
   private endTempsSince(firstLoan: number, keep: Carried = EMPTY): void {
@@ -365,6 +390,7 @@ export class Lowerer {
       }
     }
     this.returnsStatic = !!fn.ret && mentionsDyn(fn.ret);
+    this.bodyClose = fn.body?.closeSpan ?? null;
     if (fn.body && fn.ret && mentionsRef(fn.ret)) {
       // The caller's borrow: whatever flows into the returned reference lives until the function
       // returns, on every path from where it was created — NLL's "problem case #3" (a reference
@@ -450,8 +476,9 @@ export class Lowerer {
   private ret(c: Carried, span: Span): void {
     this.touchStatic(span);
     if (this.cur === null) return;
-    // Leaving the function drops every local still in scope.
-    for (const sc of this.scopes) for (const b of sc.bindings) if (this.dropUsers.has(b)) this.touchForDrop(b, span);
+    // Leaving the function drops every local still in scope: a trait object's drop uses what it
+    // holds (after the return is checked, in drop order).
+    const dropping = this.scopes.some((sc) => sc.bindings.some((b) => this.dropUsers.has(b)));
     if (this.returned) {
       this.returnSites.push({ span, loans: c.loans, vars: c.vars });
       this.flowInto(c, this.returned);
@@ -459,6 +486,7 @@ export class Lowerer {
       this.emit({ kind: "touch", binding: this.returned, span });
     }
     this.emit({ kind: "return", carried: c, span, isClosureBody: this.isClosureBody });
+    if (dropping) for (let i = this.scopes.length - 1; i >= 0; i--) this.dropInOrder(this.scopes[i].bindings, this.bodyClose ?? span, true);
     this.link(this.cur, this.exitNode);
     this.cur = null;
   }

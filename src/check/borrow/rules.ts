@@ -786,7 +786,10 @@ export class BodyChecker {
         const later = this.laterUse(n, holders);
         // A block's value (`let r = { let s = ..; &s };`) is used by whatever takes it after the `}`.
         const blockValue = holders.some((h) => h.name === "<block value>" && later && h.span.start === later.start);
-        if (later) d.labels.push({ span: later, message: blockValue ? "a value holding the borrow leaves the block here" : "borrow later used here" });
+        if (later && this.laterIsDrop) {
+          d.labels.push({ span: later, message: `borrow might be used here, when \`${this.laterIsDrop.name}\` is dropped and runs the destructor of its trait object` });
+          d.notes.push("values in a scope are dropped in the opposite order they are defined");
+        } else if (later) d.labels.push({ span: later, message: blockValue ? "a value holding the borrow leaves the block here" : "borrow later used here" });
         this.lexicalHolderStory(d, n, holders, loan.span, span);
         this.addPermissions(d, n, localPlace(b), "drop");
         this.report(d);
