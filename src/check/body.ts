@@ -1784,7 +1784,11 @@ export class BodyChecker {
     // `let x: i32 = Default::default();`: a trait's function named through the trait takes its
     // `Self` from inference (the expected type), and the evaluator calls that type's impl.
     let traitSelf: Type | null = null;
-    if (pt.kind === "dyn" && !hit.sig.selfMode && e.res.kind === "fn") {
+    if (pt.kind === "dyn" && e.res.kind === "fn" && e.qself) {
+      // `<Dog as Animal>::baby_name()`: the qualified path names `Self`.
+      traitSelf = e.res.selfTy = this.env.lower(e.qself, cx.lower);
+      this.obligations.push({ ty: traitSelf, trait: pt.trait, span: e.span });
+    } else if (pt.kind === "dyn" && !hit.sig.selfMode && e.res.kind === "fn") {
       traitSelf = e.res.selfTy = inf.fresh();
       this.obligations.push({ ty: traitSelf, trait: pt.trait, span: e.span });
     }

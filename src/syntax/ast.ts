@@ -458,6 +458,8 @@ export interface PathSegment {
 export interface PathExpr extends ExprBase {
   kind: "PathExpr";
   segments: PathSegment[];
+  /** `<Dog as Animal>::baby_name`: the type before `as` (segments are the trait's, then the item). */
+  qself?: TypeExpr;
   /** checker: what the path names. */
   res?: Resolution;
 }

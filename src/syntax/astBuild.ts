@@ -2,6 +2,7 @@
 // fast path in fastParser.ts), so that both build exactly the same nodes.
 
 import type {
+  PathSegment,
   PathType,
   BinaryOp, BlockExpr, Binding, Expr, FieldDecl, FloatSuffix, GenericParam, Ident, IntSuffix, PathExpr, Pattern, Span, Stmt, TypeExpr,
 } from "./ast";
@@ -202,4 +203,14 @@ export function isPathLikeName(name: string): boolean {
 
 export function blockExpr(span: Span, stmts: Stmt[], tail: Expr | null, closeSpan: Span): BlockExpr {
   return { kind: "BlockExpr", span, stmts, tail: promoteTail(stmts, tail), closeSpan };
+}
+
+/**
+ * `<Dog as Animal>::baby_name`: a path through the trait (`Animal::baby_name`) whose `Self` is
+ * the type before `as` (PathExpr.qself); the trait must be a path.
+ */
+export function qualifiedPath(span: Span, qself: TypeExpr, trait: TypeExpr, rest: PathSegment[]): PathExpr {
+  if (trait.kind !== "PathType") throw new SyntaxErrorAt("expected a trait after `as`", trait.span);
+  const segments: PathSegment[] = [...trait.segments.map((g) => ({ name: g.name, args: g.args })), ...rest];
+  return { kind: "PathExpr", span, segments, qself };
 }

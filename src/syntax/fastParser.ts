@@ -18,7 +18,7 @@ import type {
   Span, Stmt, StructDecl, TraitDecl, TypeExpr, TypeSegment, UseDecl, VariantDecl, ClosureParam, MatchArm,
 } from "./ast";
 import {
-  applyWherePreds, selfSized, blockExpr, byteLitFrom, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
+  applyWherePreds, qualifiedPath, selfSized, blockExpr, byteLitFrom, climb, decodeEscapes, floatLitFrom, intLitFrom, isPathLikeName, join, makeBindPat, numberFields,
   OpTail, pathPat, SyntaxErrorAt,
 } from "./astBuild";
 import { parseFormatSpec, splitInterpolation } from "./fstring";
@@ -1135,7 +1135,7 @@ class Parser {
       case "int": case "byte": case "float": case "str": case "fstr": case "char": return true;
       case "label": return this.isAt(1, ":");
       case "kw": return ["true", "false", "self", "Self", "if", "match", "loop", "while", "for", "move", "break", "continue", "return"].includes(t.v);
-      case "p": return ["(", "[", "{", "-", "!", "&", "&&", "*", "|", "||", "..", "..="].includes(t.v);
+      case "p": return ["(", "[", "{", "-", "!", "&", "&&", "*", "|", "||", "..", "..=", "<"].includes(t.v);
       default: return false;
     }
   }
@@ -1208,6 +1208,19 @@ class Parser {
           }
           case "{": return this.block();
           case "|": case "||": return this.closure(sl);
+          case "<": {
+            // `<Dog as Animal>::baby_name` (QualifiedPath)
+            this.i++;
+            const qself = this.type();
+            if (!(this.t.k === "kw" && this.t.v === "as")) return bail();
+            this.i++;
+            const trait = this.type();
+            this.expectGt();
+            this.expect("::");
+            if (!this.isPathIdent(0)) return bail();
+            const rest = this.pathExpr();
+            return qualifiedPath(this.span(s, this.end), qself, trait, rest.segments);
+          }
         }
         return bail();
       default:

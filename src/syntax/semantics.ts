@@ -14,7 +14,7 @@ import type {
 } from "./ast";
 import { splitInterpolation, parseFormatSpec } from "./fstring";
 import {
-  SyntaxErrorAt, byteLitFrom, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, selfSized, makeBindPat, pathPat,
+  SyntaxErrorAt, byteLitFrom, decodeEscapes, intLitFrom, floatLitFrom, climb, OpTail, blockExpr, applyWherePreds, qualifiedPath, selfSized, makeBindPat, pathPat,
   numberFields, isPathLikeName,
 } from "./astBuild";
 
@@ -536,6 +536,9 @@ export function makeSemantics(grammar: ohm.Grammar): ohm.Semantics {
     },
     PathExpr(l) {
       return { kind: "PathExpr", span: span(this), segments: list<PathSegment>(l) };
+    },
+    QualifiedPath(_lt, self, _as, trait, _gt, _cc, l) {
+      return qualifiedPath(span(this), self.ast(), trait.ast(), list<PathSegment>(l));
     },
     PathSeg(name, turbofish) {
       return { name: name.ast(), args: opt(turbofish) };
