@@ -9,13 +9,52 @@
 //
 //   node test/programs/rustc-agreement/mutants.mjs OUT_DIR FILE...
 //   node test/programs/rustc-agreement/rustc_verdict.mjs --write OUT_DIR
-// and then compare STARK with the annotations (e.g. `npx jest src/check/borrow/corpus.test.ts`
-// after copying the disagreeing variants into a scratch corpus, or a small script calling
-// analyzeBorrows as corpus.test.ts does). Variants are probes, not programs for the corpus: a
+//   npm run build && node test/programs/rustc-agreement/mutants.mjs --compare OUT_DIR
+// Variants are probes, not programs for the corpus: a
 // disagreement found this way is fixed and then written up as a program a Rust programmer would
 // write (the mid_* files).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// `--compare DIR`: STARK's verdict on every annotated file of DIR (from the built dist/, as the
+// corpus test computes it) against its annotations; files STARK rejects for a type error are
+// skipped. Files rustc_verdict reported as TYPE carry no annotations: ignore them in the output.
+if (process.argv[2] === "--compare") {
+  const require = createRequire(import.meta.url);
+  const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "src");
+  const { lineCol, makeSourceFile } = require(join(dist, "syntax/ast.js"));
+  const { parse } = require(join(dist, "syntax/parser.js"));
+  const { checkProgram } = require(join(dist, "check/index.js"));
+  const { analyzeBorrows } = require(join(dist, "check/borrow/index.js"));
+  const dir = process.argv[3];
+  let agree = 0;
+  let differ = 0;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".stark")).sort()) {
+    const text = readFileSync(join(dir, name), "utf8");
+    const want = new Set();
+    text.split("\n").forEach((l, i) => {
+      for (const m of l.matchAll(/\/\/\s*error:\s*([A-Z]\d{4})/g)) want.add(`${m[1]}@${i + 1}`);
+    });
+    const file = makeSourceFile(name, text);
+    const parsed = parse(file);
+    if (!parsed.program) continue;
+    const checked = checkProgram(parsed.program);
+    if (checked.diagnostics.some((d) => d.severity === "error")) continue;
+    const r = analyzeBorrows(parsed.program, checked, { model: /--borrowck=nll/.test(text.split("\n")[0]) ? "nll" : "lexical" });
+    const got = new Set(r.diagnostics.map((d) => `${d.code}@${lineCol(file, d.primary.span.start).line}`));
+    const w = [...want].sort().join(" ");
+    const g = [...got].sort().join(" ");
+    if (w === g) agree++;
+    else {
+      differ++;
+      console.log(`DIFF ${name}: rustc [${w}] stark [${g}]`);
+    }
+  }
+  console.log(`${agree} agree, ${differ} differ`);
+  process.exit(0);
+}
 
 const [out, ...files] = process.argv.slice(2);
 if (!out || files.length === 0) {
