@@ -1689,6 +1689,8 @@ class FnGen {
     const adjust = e.recvAdjust ?? { derefs: 0, autoref: "none" as const };
     // A user iterator's receiver is wrapped first (user_iter.ts): the closure compiler's job.
     if (adjust.userIter) return null;
+    // `x.into()` may go through a user `From` impl in this instantiation (compile.ts genericInto).
+    if (res.kind === "native" && res.name === "Into::into") return null;
     if (res.kind !== "native") return this.userMethodCall(e, adjust);
     const name = res.name;
     if ((name === "Vec::len" || name === "String::len") && e.args.length === 0) {
