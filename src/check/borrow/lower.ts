@@ -1205,6 +1205,14 @@ export class Lowerer {
       // A view of a fresh tensor (`Tensor::arange(6).reshape([2, 3])`) takes over its storage.
       const temp = adj.autoref !== "none" && !tensorView ? this.borrowTemporary(e.receiver, adj.autoref === "refMut") : null;
       recvCarried = temp ?? this.value(e.receiver, "move");
+      // `p.join(..).len()` with `len(self)` on the `&mut Path` a call returned: the method takes the
+      // value out of a reference that is a value, not a place; a hidden binding holds it (E0507).
+      if ((selfMode === "value" || selfMode === "mutValue") && recvTy?.kind === "ref" && !this.types.isCopy(recvTy.inner) && res?.kind === "fn" && res.impl !== null && res.impl.target.kind !== "RefType") {
+        const referent: Binding = { name: "<reference>", mutable: false, span: e.receiver.span, ty: recvTy };
+        this.declare(referent, true, e.receiver.span);
+        this.addUse(referent, e.receiver.span);
+        this.emit({ kind: "move", place: project(localPlace(referent), { kind: "deref", mutable: recvTy.mutable }), span: e.receiver.span, ty: recvTy.inner });
+      }
     }
     const decl = res && res.kind === "fn" ? res.decl : null;
     const native = !res || res.kind === "native" || (decl !== null && !decl.body);

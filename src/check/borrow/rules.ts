@@ -396,7 +396,9 @@ export class BodyChecker {
     if (hidden) {
       const d = diag("E0507", `cannot move out of a ${first.kind === "deref" && first.mutable ? "mutable" : "shared"} reference`, from ?? span, from ? "the value is moved out of here" : reason);
       if (from) d.labels.push({ span, message: `data moved here; ${reason}` });
-      d.help.push(`consider removing the \`&\` from the pattern, so that \`${text(span)}\` is a reference`);
+      // The receiver of a `self` method given a reference that is a value (`p.join(..).len()`).
+      if (!from && sameSpan(p.base.span, span)) d.help.push("this method takes `self` by value, which moves it out of the reference: use a method taking `&self`, or call it on a clone (`.clone()`)");
+      else d.help.push(`consider removing the \`&\` from the pattern, so that \`${text(span)}\` is a reference`);
       this.report(d);
       return true;
     }
