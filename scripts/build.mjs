@@ -26,7 +26,7 @@ for (const step of ["src/tensor/kernels/build.mjs", "src/syntax/build.mjs"]) {
 }
 
 // Non-TS assets the compiled code reads at run time.
-for (const asset of ["src/syntax/stark.ohm", "stdlib/prelude.stark"]) {
+for (const asset of ["src/syntax/stark.ohm", "stdlib/prelude.stark", "stdlib/collections.stark"]) {
   const from = join(root, asset);
   if (!existsSync(from)) continue;
   const to = join(root, "dist", asset);

@@ -56,18 +56,28 @@ interface Prelude {
   scope: ModuleScope;
   diagnostics: Diagnostic[];
   lazy: LazyBodies;
+  checker: BodyChecker;
+  /** The parts of the prelude loaded after the first (`loadPreludePart`). */
+  parts: Set<string>;
 }
+
+/**
+ * The prelude's later parts: a file of stdlib/ and the names that make a program need it. They
+ * are not in the start-up snapshot, so a program that names none of them starts without reading,
+ * holding or walking them (the collections are a third of the prelude).
+ */
+const PRELUDE_PARTS: { file: string; names: RegExp }[] = [{ file: "collections.stark", names: /\b(HashSet|BTreeMap|BTreeSet|VecDeque|BinaryHeap|Reverse)\b/ }];
 
 let preludeCache: Prelude | null = null;
 
-function findPreludeFile(): string {
+function findPreludeFile(name = "prelude.stark"): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    const p = join(dir, "stdlib", "prelude.stark");
+    const p = join(dir, "stdlib", name);
     if (existsSync(p)) return p;
     dir = dirname(dir);
   }
-  throw new Error("stdlib/prelude.stark not found");
+  throw new Error(`stdlib/${name} not found`);
 }
 
 /** Parses and checks the prelude once; its diagnostics (a bug in the prelude) are kept. */
@@ -92,8 +102,36 @@ export function loadPrelude(): Prelude {
   forEachFn(program.body, (decl) => lazy.defer(decl));
   checkDefaults(ck, program.body, scope);
   finalize(ck, mark);
-  preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics], lazy };
+  preludeCache = { program, env, scope, diagnostics: [...parsed.diagnostics, ...env.diagnostics], lazy, checker: ck, parts: new Set() };
   return preludeCache;
+}
+
+/**
+ * Adds the later prelude parts that `source` (a program's text) names, once per process: their
+ * items join the prelude's scope, environment and program (sessions made before see them through
+ * their parent scope; the evaluator's item index picks up the new items), and their bodies are
+ * checked on first use like the first part's.
+ */
+export function loadPreludePart(source: string, all = false): void {
+  const p = loadPrelude();
+  for (const part of PRELUDE_PARTS) {
+    if (p.parts.has(part.file) || !(all || part.names.test(source))) continue;
+    p.parts.add(part.file);
+    const file = makeSourceFile("<prelude>", readFileSync(findPreludeFile(part.file), "utf8"));
+    const parsed = parsePrelude(file);
+    if (!parsed.program) {
+      p.diagnostics.push(...parsed.diagnostics);
+      continue;
+    }
+    const before = p.env.diagnostics.length;
+    p.env.collect(items(parsed.program), p.scope);
+    const mark = markOf(p.checker);
+    forEachFn(parsed.program.body, (decl) => p.lazy.defer(decl));
+    checkDefaults(p.checker, parsed.program.body, p.scope);
+    finalize(p.checker, mark);
+    p.program.body.push(...parsed.program.body);
+    p.diagnostics.push(...parsed.diagnostics, ...p.env.diagnostics.slice(before));
+  }
 }
 
 /**
@@ -101,6 +139,7 @@ export function loadPrelude(): Prelude {
  * prelude; none are expected) and how many bodies were checked before. Programs never need this.
  */
 export function checkAllPreludeBodies(): { diagnostics: Diagnostic[]; checkedBefore: number; total: number } {
+  loadPreludePart("", true);
   const p = loadPrelude();
   const before = p.env.diagnostics.length;
   const checkedBefore = p.lazy.checked;
@@ -287,6 +326,7 @@ export class CheckSession {
 
   /** Checks one program (or one REPL input) against everything checked before in this session. */
   check(program: Program): CheckResult {
+    loadPreludePart(program.span.file.text);
     const ck = this.checker;
     const firstDiag = this.env.diagnostics.length;
     const mark = markOf(ck);

@@ -63,10 +63,13 @@ export class Session {
   readonly items: ItemIndex;
   readonly compiler: Compiler;
   private readonly prelude: Program;
+  /** How many of the prelude's items the index holds: a later prelude part adds more (check/index.ts `loadPreludePart`). */
+  private preludeItems: number;
 
   constructor(options: RunOptions) {
     this.prelude = options.prelude ?? loadCheckedPrelude();
     this.items = new ItemIndex([this.prelude]);
+    this.preludeItems = this.prelude.body.length;
     const heap = options.heap ?? new BumpHeap();
     const tensors = options.tensors ?? defaultTensors();
     this.rt = new Runtime(heap, tensors, this.items, { stdout: options.stdout, stderr: options.stderr }, options.maxDepth ?? Infinity);
@@ -86,6 +89,10 @@ export class Session {
     rt.ctl = 0;
     rt.resetDepth();
     try {
+      if (this.prelude.body.length > this.preludeItems) {
+        this.items.addItems(this.prelude.body.slice(this.preludeItems));
+        this.preludeItems = this.prelude.body.length;
+      }
       this.items.addItems(program.body);
       setProjector((base, name) => this.items.project(base, name));
       installUserOrder(this.compiler);
