@@ -61,13 +61,17 @@ export function holderName(cfg: Cfg, loan: Loan): string {
   return "a temporary";
 }
 
-/** The permissions `p` has at the entry of node `n`, with the event behind each missing one. */
+/**
+ * The permissions `p` has at the entry of node `n`, with the event behind each missing one
+ * (`byLoan`: a live borrow, rather than a missing `mut`, is named as what removed W).
+ */
 export function permissionsAt(
   cfg: Cfg,
   an: BodyAnalysis,
   model: "lexical" | "nll",
   p: Place,
   n: number,
+  byLoan = false,
 ): { perms: Perms; removed: { r?: string; w?: string; o?: string } } {
   const removed: { r?: string; w?: string; o?: string } = {};
   if (hasDeref(p)) {
@@ -102,12 +106,14 @@ export function permissionsAt(
       const why = `mutably borrowed by ${by} at ${pos(loan.span)}`;
       perms.r = perms.w = perms.o = false;
       removed.r = why;
+      if (byLoan && !p.base.mutable) removed.w = why;
       removed.w ??= why;
       removed.o = why;
       break;
     }
     const why = `borrowed by ${by} at ${pos(loan.span)}`;
     perms.w = perms.o = false;
+    if (byLoan && !p.base.mutable) removed.w = why;
     removed.w ??= why;
     removed.o ??= why;
   }
@@ -119,8 +125,8 @@ export function permissionsAt(
  * permission it needed (the error is about something else, e.g. a borrow outliving its value).
  * `op` names the operation when known (a method: "`fill_`").
  */
-export function permissionNote(cfg: Cfg, an: BodyAnalysis, model: "lexical" | "nll", p: Place, n: number, access: PermAccess, op?: string): string | null {
-  const { perms, removed } = permissionsAt(cfg, an, model, p, n);
+export function permissionNote(cfg: Cfg, an: BodyAnalysis, model: "lexical" | "nll", p: Place, n: number, access: PermAccess, op?: string, byLoan = false): string | null {
+  const { perms, removed } = permissionsAt(cfg, an, model, p, n, byLoan);
   const need = NEEDS[access];
   const missing = (["r", "w", "o"] as const).filter((k) => need.needs[k] && !perms[k]);
   if (!missing.length) return null;

@@ -54,7 +54,10 @@ export class BodyChecker {
    */
   private addPermissions(d: Diagnostic, n: number, p: Place, access: PermAccess): void {
     if (p.base.name === "<reference>") return; // a hidden binding (a reference that is a value) has no name to tell
-    const note = permissionNote(this.cfg, this.an, this.model, p, n, access, access === "shared" || access === "mut" ? methodAfter(d.primary.span) : undefined);
+    // A conflict (E0502, E0499, E0505, E0506) tells the borrow that took the permission, even
+    // where the variable also lacks `mut` (that is E0596's own note).
+    const conflict = d.code === "E0502" || d.code === "E0499" || d.code === "E0505" || d.code === "E0506";
+    const note = permissionNote(this.cfg, this.an, this.model, p, n, access, access === "shared" || access === "mut" ? methodAfter(d.primary.span) : undefined, conflict);
     if (note) d.notes.push(note);
   }
 
