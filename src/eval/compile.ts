@@ -1739,19 +1739,9 @@ export class Compiler {
         case "/":
         case "%":
           break;
-        case "<":
-          return (f) => a(f) < b(f);
-        case "<=":
-          return (f) => a(f) <= b(f);
-        case ">":
-          return (f) => a(f) > b(f);
-        case ">=":
-          return (f) => a(f) >= b(f);
-        case "==":
-          return (f) => a(f) === b(f);
-        case "!=":
-          return (f) => a(f) !== b(f);
       }
+      const c = integerComparison(op, a, b);
+      if (c) return c;
     }
     if (t.kind === "int" && isWideInt(t.name)) {
       // Numbers on the fast path; a bigint operand, or a result beyond ±2^53, takes the exact
@@ -1774,19 +1764,9 @@ export class Compiler {
             return r === 0 ? 0 : r;
           };
         }
-        case "<":
-          return (f) => a(f) < b(f);
-        case "<=":
-          return (f) => a(f) <= b(f);
-        case ">":
-          return (f) => a(f) > b(f);
-        case ">=":
-          return (f) => a(f) >= b(f);
-        case "==":
-          return (f) => a(f) === b(f);
-        case "!=":
-          return (f) => a(f) !== b(f);
       }
+      const c = integerComparison(op, a, b);
+      if (c) return c;
     }
     if (t.kind === "float" && t.name === "f64") {
       switch (op) {
@@ -3907,6 +3887,28 @@ function specializeShapes(rt: Runtime, op: string, t: Type, a: Code, b: Code, sp
       case "/":
         return (f) => f[sa] / b(f);
     }
+  }
+  return null;
+}
+
+/**
+ * `a < b` and the other comparisons of two integers, whatever their width: JS compares a number
+ * with a bigint, and each 64-bit value has one form (int64.ts), so `===` is equality.
+ */
+function integerComparison(op: string, a: Code, b: Code): Code | null {
+  switch (op) {
+    case "<":
+      return (f) => a(f) < b(f);
+    case "<=":
+      return (f) => a(f) <= b(f);
+    case ">":
+      return (f) => a(f) > b(f);
+    case ">=":
+      return (f) => a(f) >= b(f);
+    case "==":
+      return (f) => a(f) === b(f);
+    case "!=":
+      return (f) => a(f) !== b(f);
   }
   return null;
 }
